@@ -1,0 +1,68 @@
+package dev.outpost.common.activity;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An activity type of the specification: where it runs, what it is called on the wire and what
+ * parameters it takes.
+ *
+ * @param name the seed's name ({@code ExecuteScriptRequest})
+ * @param kind client (runs on an agent) or server (runs on the job-handler)
+ * @param messageType for client types, the {@code type} of the message the agent receives
+ * @param targets whether it is created per computer or once
+ * @param params what the admin API accepts
+ * @param fixedFields message fields every activity of this type carries ({@code reboot: true})
+ */
+public record ActivityType(
+    String name,
+    Kind kind,
+    Optional<String> messageType,
+    Targets targets,
+    List<Param> params,
+    Map<String, Object> fixedFields) {
+
+  /** The type of the parent created when one request names several computers. */
+  public static final String GROUP = "ActivityGroup";
+
+  /** Whether it runs on a machine's agent. */
+  public boolean isClient() {
+    return kind == Kind.CLIENT;
+  }
+
+  /** Looks a parameter up by its API name. */
+  public Optional<Param> param(String paramName) {
+    return params.stream().filter(p -> p.name().equals(paramName)).findFirst();
+  }
+
+  /**
+   * Checks request parameters against this type.
+   *
+   * @return one message per problem, naming the parameter; empty when the parameters are valid
+   */
+  public List<String> validate(JsonObject parameters) {
+    List<String> problems = new ArrayList<>();
+    for (String given : parameters.fieldNames()) {
+      if (param(given).isEmpty()) {
+        problems.add("unknown parameter '" + given + "' for " + name);
+      }
+    }
+    for (Param param : params) {
+      Object value = parameters.getValue(param.name());
+      if (value == null) {
+        if (param.required()) {
+          problems.add("missing parameter '" + param.name() + "' for " + name);
+        }
+      } else if (!param.type().accepts(value)) {
+        problems.add("parameter '" + param.name() + "' must be " + param.type().description());
+      } else if (!param.allowed().isEmpty() && !param.allowed().contains(value)) {
+        problems.add("parameter '" + param.name() + "' must be one of " + param.allowed()
+            + ", not '" + value + "'");
+      }
+    }
+    return problems;
+  }
+}

@@ -1,11 +1,79 @@
 package dev.outpost.server;
 
-/** Starts the Outpost server. */
+import dev.outpost.server.db.Database;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the Outpost server from {@code OUTPOST_*} environment variables. */
 public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
   private Main() {
   }
 
-  /** Entry point. */
-  public static void main(String[] args) {
+  /** Entry point: starts everything, prints how to reach it, stops cleanly on SIGTERM. */
+  public static void main(String[] args) throws Exception {
+    ServerConfig config;
+    try {
+      config = ServerConfig.fromEnv(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("outpost: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    List<AutoCloseable> toClose = new ArrayList<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(toClose), "outpost-shutdown"));
+
+    Credentials credentials = Credentials.resolve(config);
+    PgConnectOptions db = Database.connectOptions(config.dbUrl()
+        .orElseThrow(() -> new IllegalArgumentException("OUTPOST_DB_URL is required")));
+
+    Vertx vertx = Vertx.vertx();
+    toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS));
+    OutpostServer server = OutpostServer.start(vertx, db, config, Clock.systemUTC())
+        .compose(started -> started.accounts()
+            .ensureAccount(ServerConfig.BOOTSTRAP_ACCOUNT, credentials.registrationKey(),
+                "bootstrap", credentials.adminToken())
+            .map(started))
+        .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    printBanner(server.httpPort(), credentials);
+  }
+
+  private static void printBanner(int port, Credentials credentials) {
+    String url = "http://127.0.0.1:" + port;
+    System.out.printf("""
+
+        Outpost is running.
+          admin API:        %1$s/api/v2
+          message system:   %1$s/message-system
+          ping:             %1$s/ping
+          account:          %2$s
+          registration key: %3$s
+          admin token:      %4$s
+
+          try: curl -H "Authorization: Bearer %4$s" %1$s/api/v2/activities
+
+        """, url, ServerConfig.BOOTSTRAP_ACCOUNT, credentials.registrationKey(),
+        credentials.adminToken());
+  }
+
+  /** Closes in reverse order of opening: the server before the database under it. */
+  private static void closeAll(List<AutoCloseable> toClose) {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      try {
+        toClose.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("shutdown step failed", e);
+      }
+    }
+    LOG.info("outpost stopped");
   }
 }

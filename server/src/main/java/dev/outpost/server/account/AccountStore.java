@@ -1,0 +1,66 @@
+package dev.outpost.server.account;
+
+import dev.outpost.common.error.OutpostException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Accounts and their admin tokens. */
+public final class AccountStore {
+
+  private final Pool pool;
+  private final Clock clock;
+
+  /** Creates a store over the shared pool. */
+  public AccountStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /**
+   * Makes sure the account exists with this registration key and that an admin token of this
+   * name opens it. Idempotent: a restart with the same values changes nothing.
+   *
+   * @return the account id
+   */
+  public Future<Long> ensureAccount(String name, String registrationKey, String tokenName,
+      String adminToken) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            INSERT INTO accounts (name, registration_key_hash, created_at)
+            VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET registration_key_hash = EXCLUDED.registration_key_hash
+            RETURNING id
+            """)
+        .execute(Tuple.of(name, Buffer.buffer(Secrets.hash(registrationKey)), now()))
+        .map(rows -> rows.iterator().next().getLong("id"))
+        .compose(accountId -> conn.preparedQuery("""
+                INSERT INTO admin_tokens (account_id, name, token_hash, created_at)
+                VALUES ($1, $2, $3, $4)
+                ON CONFLICT (account_id, name) DO UPDATE SET token_hash = EXCLUDED.token_hash
+                """)
+            .execute(Tuple.of(accountId, tokenName, Buffer.buffer(Secrets.hash(adminToken)), now()))
+            .map(accountId)));
+  }
+
+  /** Finds who a bearer token belongs to; fails with 401 when it opens nothing. */
+  public Future<Admin> authenticate(String token) {
+    return pool.preparedQuery("SELECT account_id, name FROM admin_tokens WHERE token_hash = $1")
+        .execute(Tuple.of(Buffer.buffer(Secrets.hash(token))))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw OutpostException.unauthorized("the bearer token is not valid");
+          }
+          Row row = rows.iterator().next();
+          return new Admin(row.getLong("account_id"), row.getString("name"));
+        });
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+  }
+}

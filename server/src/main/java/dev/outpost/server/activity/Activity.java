@@ -1,0 +1,45 @@
+package dev.outpost.server.activity;
+
+import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Status;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An activity as stored; a group's status is the one derived from its children.
+ *
+ * @param children the group's children, loaded only where asked for (otherwise empty)
+ */
+public record Activity(
+    long id,
+    Optional<Long> parentId,
+    Optional<Long> computerId,
+    Kind kind,
+    String type,
+    Status status,
+    String summary,
+    JsonObject parameters,
+    String creator,
+    Instant createdAt,
+    Optional<Instant> deliverAfter,
+    Optional<Instant> deliveredAt,
+    Optional<Instant> completedAt,
+    Optional<Integer> resultCode,
+    Optional<String> resultText,
+    Optional<Integer> progress,
+    List<Activity> children) {
+
+  /** Whether this is the parent of a multi-computer request. */
+  public boolean isGroup() {
+    return dev.outpost.common.activity.ActivityType.GROUP.equals(type);
+  }
+
+  /** The same activity with its children attached. */
+  public Activity withChildren(List<Activity> loaded) {
+    return new Activity(id, parentId, computerId, kind, type, status, summary, parameters, creator,
+        createdAt, deliverAfter, deliveredAt, completedAt, resultCode, resultText, progress,
+        List.copyOf(loaded));
+  }
+}

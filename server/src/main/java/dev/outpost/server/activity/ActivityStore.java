@@ -1,0 +1,341 @@
+package dev.outpost.server.activity;
+
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Lifecycle;
+import dev.outpost.common.activity.Status;
+import dev.outpost.common.error.OutpostException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Activities and their transition log in PostgreSQL.
+ *
+ * <p>The only writer of {@code activities.status}: every change is one conditional UPDATE guarded
+ * by the lifecycle table, with its log row inserted by the same statement.
+ */
+public final class ActivityStore {
+
+  /** The columns every read maps; a group's status is derived from its children. */
+  static final String COLUMNS = """
+      a.id, a.parent_id, a.computer_id, a.kind, a.type,
+      COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
+      a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
+      a.progress""";
+
+  private static final String TRANSITION = """
+      WITH target AS (
+        SELECT id, status, kind FROM activities
+         WHERE account_id = $1
+           AND (id = ANY($2) OR parent_id = ANY($2))   -- naming a group names its children
+           AND status IS NOT NULL
+         ORDER BY id
+           FOR UPDATE
+      ), moved AS (
+        UPDATE activities a
+           SET status = $3,
+               delivered_at = CASE WHEN $3 = 'in-progress' THEN $4 ELSE a.delivered_at END,
+               completed_at = CASE WHEN $5 THEN $4 ELSE a.completed_at END,
+               version = a.version + 1
+          FROM target t
+         WHERE a.id = t.id
+           -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
+           AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
+        RETURNING a.id, t.status AS from_status
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, $3, $4, $8, $9 FROM moved
+      )
+      SELECT t.id, t.status, m.id IS NOT NULL AS applied
+        FROM target t LEFT JOIN moved m ON m.id = t.id
+      UNION ALL
+      SELECT g.id, NULL, FALSE FROM activities g
+       WHERE g.account_id = $1 AND g.id = ANY($2) AND g.status IS NULL
+      """;
+
+  private final Pool pool;
+  private final Clock clock;
+
+  /** Creates a store over the shared pool, reading time from the clock. */
+  public ActivityStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** The pool, for callers that compose several stores in one transaction. */
+  public Pool pool() {
+    return pool;
+  }
+
+  /**
+   * Creates an activity, or a group with one child per computer, in one transaction.
+   *
+   * @return the created activity, with its children when it is a group
+   */
+  public Future<Activity> create(long accountId, String creator, ActivityType type, Status start,
+      NewActivity request, String summary) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> checkComputers(conn, accountId, request.computerIds())
+            .compose(ok -> insertGroup(conn, accountId, creator, type, start, request, summary, now))
+            .compose(groupId -> insertActivities(conn, accountId, creator, type, start, request,
+                summary, now, groupId)))
+        .compose(id -> find(accountId, id));
+  }
+
+  /** Reads one activity of the account, with its children; 404 when the account has none such. */
+  public Future<Activity> find(long accountId, long id) {
+    return pool.preparedQuery("SELECT " + COLUMNS
+            + " FROM activities a WHERE a.account_id = $1 AND (a.id = $2 OR a.parent_id = $2)"
+            + " ORDER BY a.id")
+        .execute(Tuple.of(accountId, id))
+        .map(rows -> {
+          Activity found = null;
+          List<Activity> children = new ArrayList<>();
+          for (Row row : rows) {
+            Activity activity = map(row);
+            if (activity.id() == id) {
+              found = activity;
+            } else {
+              children.add(activity);
+            }
+          }
+          if (found == null) {
+            throw OutpostException.notFound("activity " + id + " not found");
+          }
+          return found.isGroup() ? found.withChildren(children) : found;
+        });
+  }
+
+  /** Lists the account's activities matching the query, newest first. */
+  public Future<Page<Activity>> list(long accountId, ActivityQuery query, int limit, int offset) {
+    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
+    List<Object> params = new ArrayList<>(List.of(accountId));
+    query.appendSql(clauses, params);
+    String where = " FROM activities a WHERE " + String.join(" AND ", clauses);
+    Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
+        .execute(Tuple.from(params))
+        .map(rows -> rows.iterator().next().getLong(0));
+    List<Object> pageParams = new ArrayList<>(params);
+    pageParams.add(limit);
+    pageParams.add(offset);
+    Future<List<Activity>> results = pool.preparedQuery("SELECT " + COLUMNS + where
+            + " ORDER BY a.id DESC LIMIT $" + (params.size() + 1) + " OFFSET $" + (params.size() + 2))
+        .execute(Tuple.from(pageParams))
+        .map(ActivityStore::mapAll);
+    return Future.all(count, results).map(done -> new Page<>(count.result(), results.result()));
+  }
+
+  /** The ids of the account's activities matching the query, at most {@code max} of them. */
+  public Future<List<Long>> ids(long accountId, ActivityQuery query, int max) {
+    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
+    List<Object> params = new ArrayList<>(List.of(accountId));
+    query.appendSql(clauses, params);
+    params.add(max);
+    return pool.preparedQuery("SELECT a.id FROM activities a WHERE " + String.join(" AND ", clauses)
+            + " ORDER BY a.id LIMIT $" + params.size())
+        .execute(Tuple.from(params))
+        .map(rows -> {
+          List<Long> ids = new ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getLong(0)));
+          return ids;
+        });
+  }
+
+  /** The transition log of one activity of the account, oldest first. */
+  public Future<List<ActivityEvent>> events(long accountId, long id) {
+    return find(accountId, id).compose(found -> pool.preparedQuery("""
+            SELECT id, from_status, to_status, at, actor, reason FROM activity_events
+             WHERE activity_id = $1 ORDER BY id
+            """)
+        .execute(Tuple.of(id))
+        .map(rows -> {
+          List<ActivityEvent> events = new ArrayList<>();
+          for (Row row : rows) {
+            events.add(new ActivityEvent(
+                row.getLong("id"),
+                Optional.ofNullable(row.getString("from_status")).map(Status::fromWire),
+                Status.fromWire(row.getString("to_status")),
+                row.getOffsetDateTime("at").toInstant(),
+                row.getString("actor"),
+                Optional.ofNullable(row.getString("reason"))));
+          }
+          return events;
+        }));
+  }
+
+  /**
+   * Moves the named activities (a group stands for its children) to a state, each where the
+   * lifecycle allows it, in one statement.
+   *
+   * @return one outcome per activity considered, and a not-found one per id the account lacks
+   */
+  public Future<List<TransitionOutcome>> transition(long accountId, List<Long> ids, Status to,
+      String actor, String reason) {
+    return transition(pool, accountId, ids, to, actor, reason);
+  }
+
+  /** Like {@link #transition(long, List, Status, String, String)}, inside a caller's transaction. */
+  public Future<List<TransitionOutcome>> transition(SqlClient client, long accountId,
+      List<Long> ids, Status to, String actor, String reason) {
+    Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
+    return client.preparedQuery(TRANSITION)
+        .execute(Tuple.of(accountId, idArray, to.wireName(), at(clock.instant()), to.isFinal(),
+            names(Lifecycle.sources(Kind.CLIENT, to)), names(Lifecycle.sources(Kind.SERVER, to)))
+            .addString(actor)
+            .addString(reason))
+        .map(rows -> outcomes(idArray, to, rows));
+  }
+
+  /** Moves one activity, failing with 404 when it is not the account's and 409 when the table forbids it. */
+  public Future<TransitionOutcome> transitionOne(long accountId, long id, Status to, String actor,
+      String reason) {
+    return transition(accountId, List.of(id), to, actor, reason).map(outcomes -> {
+      TransitionOutcome outcome = outcomes.get(0);
+      if (outcome.from().isEmpty()) {
+        throw OutpostException.notFound(outcome.refusal());
+      }
+      if (!outcome.applied()) {
+        throw OutpostException.conflict(outcome.refusal());
+      }
+      return outcome;
+    });
+  }
+
+  private static List<TransitionOutcome> outcomes(Long[] requested, Status to, RowSet<Row> rows) {
+    List<TransitionOutcome> outcomes = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    for (Row row : rows) {
+      seen.add(row.getLong("id"));
+      String from = row.getString("status");
+      if (from != null) {   // a group row only says the group exists
+        outcomes.add(new TransitionOutcome(row.getLong("id"),
+            Optional.of(Status.fromWire(from)), to, row.getBoolean("applied")));
+      }
+    }
+    for (Long id : requested) {
+      if (!seen.contains(id)) {
+        outcomes.add(new TransitionOutcome(id, Optional.empty(), to, false));
+      }
+    }
+    return outcomes;
+  }
+
+  private Future<Void> checkComputers(SqlClient conn, long accountId, List<Long> computerIds) {
+    if (computerIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Long[] ids = computerIds.toArray(Long[]::new);
+    return conn.preparedQuery("""
+            SELECT id FROM computers
+             WHERE account_id = $1 AND id = ANY($2) AND removed_at IS NULL
+            """)
+        .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids))
+        .map(rows -> {
+          Set<Long> known = new HashSet<>();
+          rows.forEach(row -> known.add(row.getLong(0)));
+          List<Long> missing = computerIds.stream().filter(id -> !known.contains(id)).toList();
+          if (!missing.isEmpty()) {
+            throw OutpostException.notFound("computers not found: " + missing);
+          }
+          return null;
+        });
+  }
+
+  private Future<Optional<Long>> insertGroup(SqlClient conn, long accountId, String creator,
+      ActivityType type, Status start, NewActivity request, String summary, Instant now) {
+    if (request.computerIds().size() <= 1) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return conn.preparedQuery("""
+            INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
+                                    created_at, deliver_after)
+            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)
+            RETURNING id
+            """)
+        .execute(Tuple.of(accountId, type.kind().wireName(), ActivityType.GROUP, summary,
+            request.parameters(), creator, at(now), request.deliverAfter().map(this::at).orElse(null)))
+        .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
+  }
+
+  /** Inserts the activities (one per computer, or one without) and their creation events. */
+  private Future<Long> insertActivities(SqlClient conn, long accountId, String creator,
+      ActivityType type, Status start, NewActivity request, String summary, Instant now,
+      Optional<Long> groupId) {
+    // One statement however many computers: unnest spreads them into rows.
+    Long[] computers = request.computerIds().isEmpty()
+        ? new Long[] {null}
+        : request.computerIds().toArray(Long[]::new);
+    return conn.preparedQuery("""
+            WITH created AS (
+              INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status,
+                                      summary, parameters, creator, created_at, deliver_after)
+              SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9, $10
+                FROM unnest($11::bigint[]) AS c
+              RETURNING id, status, created_at
+            ), logged AS (
+              INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+              SELECT id, NULL, status, created_at, $8, 'created' FROM created
+            )
+            SELECT min(id) FROM created
+            """)
+        .execute(Tuple.of(accountId, groupId.orElse(null), type.kind().wireName(), type.name(),
+                start.wireName(), summary, request.parameters(), creator, at(now),
+                request.deliverAfter().map(this::at).orElse(null))
+            .addArrayOfLong(computers))
+        .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));
+  }
+
+  static List<Activity> mapAll(RowSet<Row> rows) {
+    List<Activity> activities = new ArrayList<>(rows.size());
+    rows.forEach(row -> activities.add(map(row)));
+    return activities;
+  }
+
+  static Activity map(Row row) {
+    return new Activity(
+        row.getLong("id"),
+        Optional.ofNullable(row.getLong("parent_id")),
+        Optional.ofNullable(row.getLong("computer_id")),
+        Kind.fromWire(row.getString("kind")),
+        row.getString("type"),
+        Status.fromWire(row.getString("status")),
+        row.getString("summary"),
+        (JsonObject) row.getValue("parameters"),
+        row.getString("creator"),
+        row.getOffsetDateTime("created_at").toInstant(),
+        instant(row, "deliver_after"),
+        instant(row, "delivered_at"),
+        instant(row, "completed_at"),
+        Optional.ofNullable(row.getInteger("result_code")),
+        Optional.ofNullable(row.getString("result_text")),
+        Optional.ofNullable(row.getInteger("progress")),
+        List.of());
+  }
+
+  private static Optional<Instant> instant(Row row, String column) {
+    return Optional.ofNullable(row.getOffsetDateTime(column)).map(OffsetDateTime::toInstant);
+  }
+
+  private OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static String[] names(Set<Status> statuses) {
+    return statuses.stream().map(Status::wireName).toArray(String[]::new);
+  }
+}

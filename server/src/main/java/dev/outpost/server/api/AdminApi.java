@@ -1,0 +1,133 @@
+package dev.outpost.server.api;
+
+import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.account.AccountStore;
+import dev.outpost.server.account.Admin;
+import dev.outpost.server.activity.ActivityQuery;
+import dev.outpost.server.activity.ActivityService;
+import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.TransitionOutcome;
+import dev.outpost.server.computer.ComputerStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/** The admin HTTP API under {@code /api/v2}: bearer tokens, JSON, one account per token. */
+public final class AdminApi {
+
+  /** The most activities one cancel or approve by query touches. */
+  static final int MAX_SELECTION = 10_000;
+
+  private static final String ADMIN = "admin";
+
+  private final AccountStore accounts;
+  private final ActivityStore activities;
+  private final ActivityService service;
+  private final ComputerStore computers;
+
+  /** Creates the API over the stores. */
+  public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
+      ComputerStore computers) {
+    this.accounts = accounts;
+    this.activities = activities;
+    this.service = service;
+    this.computers = computers;
+  }
+
+  /** Mounts the routes; the caller has installed a body handler. */
+  public void mount(Router router) {
+    router.route("/api/v2/*").handler(this::authenticate);
+    router.post("/api/v2/activities").handler(this::create);
+    router.get("/api/v2/activities").handler(this::list);
+    router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
+    router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
+    router.get("/api/v2/activities/:id").handler(this::get);
+    router.get("/api/v2/activities/:id/events").handler(this::events);
+    router.get("/api/v2/computers").handler(this::listComputers);
+    router.get("/api/v2/computers/:id").handler(this::getComputer);
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.fail(OutpostException.unauthorized("send 'Authorization: Bearer <admin token>'"));
+      return;
+    }
+    accounts.authenticate(header.substring(7).strip())
+        .onSuccess(admin -> {
+          ctx.put(ADMIN, admin);
+          ctx.next();
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void create(RoutingContext ctx) {
+    respond(ctx, 201, service.create(admin(ctx), Requests.newActivity(Requests.body(ctx)))
+        .map(Json::activity));
+  }
+
+  private void list(RoutingContext ctx) {
+    String query = ctx.queryParams().get("query");
+    ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, limit, offset)
+        .map(page -> new JsonObject()
+            .put("count", page.count())
+            .put("limit", limit)
+            .put("offset", offset)
+            .put("results", new JsonArray(page.results().stream().map(Json::activity).toList()))));
+  }
+
+  private void get(RoutingContext ctx) {
+    respond(ctx, 200, activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+        .map(Json::activity));
+  }
+
+  private void events(RoutingContext ctx) {
+    respond(ctx, 200, activities.events(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+        .map(events -> new JsonObject()
+            .put("results", new JsonArray(events.stream().map(Json::event).toList()))));
+  }
+
+  private void select(RoutingContext ctx,
+      BiFunction<Admin, List<Long>, Future<List<TransitionOutcome>>> action) {
+    Admin admin = admin(ctx);
+    JsonObject body = Requests.body(ctx);
+    Future<List<Long>> ids = Requests.selectionIds(body)
+        .map(Future::succeededFuture)
+        .orElseGet(() -> activities.ids(admin.accountId(),
+            ActivityQuery.parse(Requests.text(body, "query").orElse("")), MAX_SELECTION));
+    respond(ctx, 200, ids.compose(list -> action.apply(admin, list)).map(Json::outcomes));
+  }
+
+  private void listComputers(RoutingContext ctx) {
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    respond(ctx, 200, computers.list(admin(ctx).accountId(), limit, offset)
+        .map(list -> new JsonObject()
+            .put("results", new JsonArray(list.stream().map(Json::computer).toList()))));
+  }
+
+  private void getComputer(RoutingContext ctx) {
+    respond(ctx, 200, computers.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+        .map(Json::computer));
+  }
+
+  private static Admin admin(RoutingContext ctx) {
+    return ctx.get(ADMIN);
+  }
+
+  private static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+    result
+        .onSuccess(json -> ctx.response()
+            .setStatusCode(status)
+            .putHeader("Content-Type", "application/json")
+            .end(json.encode()))
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.outpost.server.api;
+
+import dev.outpost.common.error.OutpostException;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place failures become HTTP answers: {@code {"error": code, "message": text}}. */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    OutpostException failure = classify(ctx);
+    if (failure.status() >= 500) {
+      LOG.error("request failed [method: {}, path: {}]", ctx.request().method(),
+          ctx.normalizedPath(), ctx.failure());
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+        .setStatusCode(failure.status())
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject()
+            .put("error", failure.code())
+            .put("message", failure.getMessage())
+            .encode());
+  }
+
+  private static OutpostException classify(RoutingContext ctx) {
+    Throwable cause = ctx.failure();
+    if (cause instanceof OutpostException known) {
+      return known;
+    }
+    if (cause instanceof DecodeException || cause instanceof ClassCastException) {
+      return OutpostException.badRequest("the body is not the JSON expected: " + cause.getMessage());
+    }
+    if (cause instanceof HttpException http) {
+      return fromStatus(http.getStatusCode(), http.getPayload());
+    }
+    if (cause == null) {
+      return fromStatus(ctx.statusCode(), null);
+    }
+    return new OutpostException(500, "internal", "internal error; the server log has the details");
+  }
+
+  private static OutpostException fromStatus(int status, String detail) {
+    return switch (status) {
+      case 413 -> OutpostException.tooLarge("the body is larger than the server accepts");
+      case 404 -> OutpostException.notFound("no such resource");
+      case 405 -> new OutpostException(405, "method-not-allowed", "method not allowed here");
+      case 401 -> OutpostException.unauthorized(detail != null ? detail : "unauthorized");
+      default -> status >= 400 && status < 500
+          ? new OutpostException(status, "bad-request", detail != null ? detail : "bad request")
+          : new OutpostException(500, "internal", "internal error; the server log has the details");
+    };
+  }
+}

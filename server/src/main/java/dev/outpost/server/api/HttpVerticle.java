@@ -1,0 +1,67 @@
+package dev.outpost.server.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP front: health, the admin API and whatever else is mounted on its router. */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private final int port;
+  private final long maxBodyBytes;
+  private final Pool pool;
+  private final List<Consumer<Router>> mounts;
+  private HttpServer server;
+
+  /**
+   * Creates the front.
+   *
+   * @param mounts each adds its routes to the router
+   */
+  public HttpVerticle(int port, long maxBodyBytes, Pool pool, List<Consumer<Router>> mounts) {
+    this.port = port;
+    this.maxBodyBytes = maxBodyBytes;
+    this.pool = pool;
+    this.mounts = List.copyOf(mounts);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    router.get("/health").handler(ctx -> pool.query("SELECT 1").execute()
+        .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+        .onComplete(done -> ctx.response()
+            .setStatusCode(done.succeeded() ? 200 : 503)
+            .putHeader("Content-Type", "application/json")
+            .end(new JsonObject()
+                .put("status", done.succeeded() ? "ok" : "unavailable")
+                .put("database", done.succeeded() ? "ok" : String.valueOf(done.cause().getMessage()))
+                .encode())));
+    mounts.forEach(mount -> mount.accept(router));
+    router.route().failureHandler(new FailureHandler());
+    router.route().last().handler(ctx -> ctx.fail(404));
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(port)
+        .onSuccess(listening -> {
+          server = listening;
+          LOG.debug("http listening [port: {}]", listening.actualPort());
+        });
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

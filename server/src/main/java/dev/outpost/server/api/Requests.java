@@ -1,0 +1,120 @@
+package dev.outpost.server.api;
+
+import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.activity.NewActivity;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads admin API requests, refusing every malformed part by name. */
+final class Requests {
+
+  private static final Set<String> NEW_ACTIVITY_FIELDS = Set.of(
+      "type", "computer_ids", "parameters", "summary", "deliver_after", "requires_approval");
+
+  private Requests() {
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw OutpostException.badRequest("the request needs a JSON object body");
+    }
+    try {
+      return ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      throw OutpostException.badRequest("the body is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  static NewActivity newActivity(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!NEW_ACTIVITY_FIELDS.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+    return new NewActivity(
+        text(body, "type").orElseThrow(() -> OutpostException.badRequest("missing field 'type'")),
+        ids(body, "computer_ids"),
+        field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new),
+        text(body, "summary"),
+        text(body, "deliver_after").map(Requests::instant),
+        field(body, "requires_approval", Boolean.class, "a boolean").orElse(false));
+  }
+
+  /** The ids a cancel or approve names: {@code {"ids": [...]}} or {@code {"query": "..."}}. */
+  static Optional<List<Long>> selectionIds(JsonObject body) {
+    if (body.containsKey("ids") == body.containsKey("query")) {
+      throw OutpostException.badRequest("give exactly one of 'ids' or 'query'");
+    }
+    return body.containsKey("ids") ? Optional.of(ids(body, "ids")) : Optional.empty();
+  }
+
+  static Optional<String> text(JsonObject body, String name) {
+    return field(body, name, String.class, "a string");
+  }
+
+  static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw.strip());
+      if (value < min || value > max) {
+        throw OutpostException.badRequest(
+            "'" + name + "' must be between " + min + " and " + max + ", not " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw OutpostException.badRequest("'" + name + "' must be a whole number, not '" + raw + "'");
+    }
+  }
+
+  static long pathId(RoutingContext ctx, String name) {
+    String raw = ctx.pathParam(name);
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw OutpostException.badRequest("'" + raw + "' is not an id");
+    }
+  }
+
+  private static List<Long> ids(JsonObject body, String name) {
+    JsonArray array = field(body, name, JsonArray.class, "a list of ids").orElseGet(JsonArray::new);
+    List<Long> ids = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof Integer || item instanceof Long)) {
+        throw OutpostException.badRequest("'" + name + "' must hold only integer ids, not " + item);
+      }
+      ids.add(((Number) item).longValue());
+    }
+    return ids;
+  }
+
+  private static <T> Optional<T> field(JsonObject body, String name, Class<T> type,
+      String description) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!type.isInstance(value)) {
+      throw OutpostException.badRequest("field '" + name + "' must be " + description);
+    }
+    return Optional.of(type.cast(value));
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw OutpostException.badRequest(
+          "'" + text + "' is not an ISO-8601 time with an offset, such as 2030-01-01T00:00:00Z");
+    }
+  }
+}

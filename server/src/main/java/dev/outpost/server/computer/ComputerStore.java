@@ -1,0 +1,81 @@
+package dev.outpost.server.computer;
+
+import dev.outpost.common.error.OutpostException;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Computers of an account. */
+public final class ComputerStore {
+
+  private static final String COLUMNS = """
+      c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at, 0 AS pending""";
+
+  private final Pool pool;
+  private final Clock clock;
+
+  /** Creates a store over the shared pool. */
+  public ComputerStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Adds a computer to an account and returns its id. */
+  public Future<Long> add(long accountId, String title, String hostname, List<String> tags) {
+    return pool.preparedQuery("""
+            INSERT INTO computers (account_id, title, hostname, tags, registered_at)
+            VALUES ($1, $2, $3, $4, $5) RETURNING id
+            """)
+        .execute(Tuple.of(accountId, title, hostname, tags.toArray(String[]::new),
+            OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** The account's computers that are not removed, by id. */
+  public Future<List<Computer>> list(long accountId, int limit, int offset) {
+    return pool.preparedQuery("SELECT " + COLUMNS + """
+             FROM computers c
+            WHERE c.account_id = $1 AND c.removed_at IS NULL
+            ORDER BY c.id LIMIT $2 OFFSET $3
+            """)
+        .execute(Tuple.of(accountId, limit, offset))
+        .map(rows -> {
+          List<Computer> computers = new ArrayList<>(rows.size());
+          rows.forEach(row -> computers.add(map(row)));
+          return computers;
+        });
+  }
+
+  /** One computer of the account; 404 when the account has none such. */
+  public Future<Computer> find(long accountId, long id) {
+    return pool.preparedQuery("SELECT " + COLUMNS
+            + " FROM computers c WHERE c.account_id = $1 AND c.id = $2 AND c.removed_at IS NULL")
+        .execute(Tuple.of(accountId, id))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw OutpostException.notFound("computer " + id + " not found");
+          }
+          return map(rows.iterator().next());
+        });
+  }
+
+  private static Computer map(Row row) {
+    return new Computer(
+        row.getLong("id"),
+        row.getString("title"),
+        Optional.ofNullable(row.getString("hostname")),
+        Arrays.asList(row.getArrayOfStrings("tags")),
+        row.getOffsetDateTime("registered_at").toInstant(),
+        Optional.ofNullable(row.getOffsetDateTime("last_exchange_at"))
+            .map(OffsetDateTime::toInstant),
+        row.getLong("pending"));
+  }
+}

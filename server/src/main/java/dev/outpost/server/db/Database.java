@@ -1,0 +1,55 @@
+package dev.outpost.server.db;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens the PostgreSQL pool and brings the schema up to date with Flyway. */
+public final class Database {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private Database() {
+  }
+
+  /** Parses a {@code postgresql://} URL, naming it when it is not one. */
+  public static PgConnectOptions connectOptions(String url) {
+    try {
+      return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a postgresql:// URL: '" + url + "'", e);
+    }
+  }
+
+  /** Creates the pool every store shares. */
+  public static Pool pool(Vertx vertx, PgConnectOptions options, int size) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size).setShared(false))
+        .connectingTo(options)
+        .using(vertx)
+        .build();
+  }
+
+  /** Applies pending migrations. Blocking: call it off the event loop. */
+  public static void migrate(PgConnectOptions options) {
+    var result = Flyway.configure()
+        .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    LOG.info("schema migrated [applied: {}, version: {}]", result.migrationsExecuted,
+        result.targetSchemaVersion);
+  }
+
+  private static String jdbcUrl(PgConnectOptions options) {
+    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/"
+        + URLEncoder.encode(options.getDatabase(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.outpost.server;
+
+import dev.outpost.server.account.Secrets;
+import dev.outpost.server.db.Database;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgConnectOptions;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real PostgreSQL the tests use: {@code -Doutpost.test.db.url} (scripts/test makes a fresh
+ * database per run), else a local {@code outpost_test} database, created when missing.
+ */
+public final class TestSupport {
+
+  private static final String DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/outpost_test";
+  private static PgConnectOptions migrated;
+
+  private TestSupport() {
+  }
+
+  /** Connection options of the test database, migrated once per test run. */
+  public static synchronized PgConnectOptions database() {
+    if (migrated == null) {
+      String url = System.getProperty("outpost.test.db.url", "");
+      PgConnectOptions options = Database.connectOptions(
+          url.isBlank() || url.startsWith("${") ? DEFAULT_URL : url);
+      createIfMissing(options);
+      Database.migrate(options);
+      migrated = options;
+    }
+    return new PgConnectOptions(migrated);
+  }
+
+  /** A name no other test uses, for accounts and queues. */
+  public static String unique(String prefix) {
+    return prefix + "-" + Secrets.generate().substring(0, 10).toLowerCase().replace('_', 'x');
+  }
+
+  /** Waits for a future from a test thread (never from an event loop). */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void createIfMissing(PgConnectOptions options) {
+    String admin = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/postgres";
+    try (var conn = DriverManager.getConnection(admin, options.getUser(), options.getPassword());
+         var check = conn.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      check.setString(1, options.getDatabase());
+      if (!check.executeQuery().next()) {
+        try (var create = conn.createStatement()) {
+          create.execute("CREATE DATABASE \"" + options.getDatabase().replace("\"", "") + "\"");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("the test PostgreSQL does not answer at " + admin
+          + "; scripts/test starts one", e);
+    }
+  }
+
+  /** A clock the test sets: time never moves by itself. */
+  public static final class SettableClock extends Clock {
+    private volatile Instant now;
+
+    /** Starts at the given instant. */
+    public SettableClock(Instant start) {
+      this.now = start;
+    }
+
+    /** Moves time to the given instant. */
+    public void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}

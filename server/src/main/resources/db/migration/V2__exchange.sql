@@ -42,3 +42,10 @@ CREATE INDEX client_messages_computer_type ON client_messages (computer_id, type
 -- Deliverable client activities of a computer, found at every exchange.
 CREATE INDEX activities_deliverable ON activities (computer_id, id)
   WHERE status IN ('queued', 'scheduled') AND kind = 'client';
+
+-- One row per installation; server-uuid is answered in every exchange.
+CREATE TABLE settings (
+  key   text PRIMARY KEY,
+  value text NOT NULL
+);
+INSERT INTO settings (key, value) VALUES ('server-uuid', gen_random_uuid()::text);

@@ -1,6 +1,7 @@
 package dev.outpost.server;
 
 import dev.outpost.server.db.Database;
+import dev.outpost.server.embedded.EmbeddedDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
@@ -32,8 +33,12 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(toClose), "outpost-shutdown"));
 
     Credentials credentials = Credentials.resolve(config);
-    PgConnectOptions db = Database.connectOptions(config.dbUrl()
-        .orElseThrow(() -> new IllegalArgumentException("OUTPOST_DB_URL is required")));
+    String dbUrl = config.dbUrl().orElseGet(() -> {
+      EmbeddedDatabase embedded = EmbeddedDatabase.start(config.home());
+      toClose.add(embedded);
+      return embedded.url();
+    });
+    PgConnectOptions db = Database.connectOptions(dbUrl);
 
     Vertx vertx = Vertx.vertx();
     toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture()

@@ -7,6 +7,8 @@ import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
+import dev.outpost.server.exchange.ExchangeApi;
+import dev.outpost.server.exchange.MessageSystem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -26,11 +28,13 @@ public final class OutpostServer {
   private final ActivityStore activities;
   private final ComputerStore computers;
   private final ActivityService activityService;
+  private final Clock clock;
   private HttpVerticle http;
 
   private OutpostServer(Vertx vertx, Pool pool, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
+    this.clock = clock;
     this.accounts = new AccountStore(pool, clock);
     this.activities = new ActivityStore(pool, clock);
     this.computers = new ComputerStore(pool, clock);
@@ -55,8 +59,12 @@ public final class OutpostServer {
 
   private Future<String> deployHttp(ServerConfig config) {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers);
-    http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool, List.of(api::mount));
-    return vertx.deployVerticle(http);
+    return MessageSystem.serverUuid(pool).compose(uuid -> {
+      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid), pool, clock);
+      http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,
+          List.of(api::mount, exchange::mount));
+      return vertx.deployVerticle(http);
+    });
   }
 
   /** The port the HTTP front listens on. */

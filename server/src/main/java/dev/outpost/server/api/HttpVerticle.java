@@ -51,7 +51,8 @@ public final class HttpVerticle extends VerticleBase {
     mounts.forEach(mount -> mount.accept(router));
     router.route().failureHandler(new FailureHandler());
     router.route().last().handler(ctx -> ctx.fail(404));
-    return vertx.createHttpServer()
+    // curl in the Landscape Client asks for gzip; large responses are worth it.
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true))
         .requestHandler(router)
         .listen(port)
         .onSuccess(listening -> {

@@ -16,8 +16,12 @@ import java.util.Optional;
 /** Computers of an account. */
 public final class ComputerStore {
 
+  /** Pending: messages written and not yet acknowledged, plus activities due at next exchange. */
   private static final String COLUMNS = """
-      c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at, 0 AS pending""";
+      c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at,
+      (SELECT count(*) FROM outgoing_messages o WHERE o.computer_id = c.id)
+        + (SELECT count(*) FROM activities a
+            WHERE a.computer_id = c.id AND a.kind = 'client' AND a.status = 'queued') AS pending""";
 
   private final Pool pool;
   private final Clock clock;

@@ -1,0 +1,86 @@
+package dev.outpost.server.exchange;
+
+import dev.outpost.common.activity.Status;
+import dev.outpost.common.error.OutpostException;
+import dev.outpost.common.wire.WireMap;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sorts a client's fresh messages into results to apply and reports to record. A malformed
+ * message is logged and skipped: refusing the whole exchange would make the client send it
+ * forever.
+ */
+final class MessageReader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageReader.class);
+
+  /** Landscape's operation-result status codes. */
+  private static final long FAILED = 5;
+  private static final long SUCCEEDED = 6;
+  /** change-packages-result's code for success. */
+  private static final long PACKAGES_OK = 1;
+
+  /** What one exchange brought. */
+  record Incoming(List<OperationResult> results, List<String> recordTypes,
+      List<JsonObject> recordBodies) {
+  }
+
+  Incoming read(long computerId, List<Object> messages) {
+    List<OperationResult> results = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    List<JsonObject> bodies = new ArrayList<>();
+    for (Object raw : messages) {
+      try {
+        WireMap message = WireMap.of(raw);
+        String type = message.text("type");
+        switch (type) {
+          case "operation-result" -> operationResult(message).ifPresent(results::add);
+          case "change-packages-result" -> results.add(result(message,
+              message.optionalInteger("result-code").orElse(0L) == PACKAGES_OK
+                  ? Status.SUCCEEDED : Status.FAILED));
+          case "resynchronize" -> {
+            if (message.has("operation-id")) {
+              results.add(result(message, Status.SUCCEEDED));
+            }
+          }
+          case "register" -> LOG.debug("register from a registered computer ignored [computer: {}]",
+              computerId);
+          default -> {
+            if (ServerTypes.REGISTERED.contains(type)) {
+              types.add(type);
+              bodies.add(Registration.json(message.asMap()));
+            } else {
+              LOG.debug("message of a type not accepted ignored [computer: {}, type: {}]",
+                  computerId, type);
+            }
+          }
+        }
+      } catch (OutpostException e) {
+        LOG.warn("malformed client message skipped [computer: {}, problem: {}]", computerId,
+            e.getMessage());
+      }
+    }
+    return new Incoming(results, types, bodies);
+  }
+
+  private static Optional<OperationResult> operationResult(WireMap message) {
+    long status = message.integer("status");
+    if (status != SUCCEEDED && status != FAILED) {
+      LOG.debug("operation-result with a status that is not final ignored [status: {}]", status);
+      return Optional.empty();
+    }
+    return Optional.of(result(message, status == SUCCEEDED ? Status.SUCCEEDED : Status.FAILED));
+  }
+
+  private static OperationResult result(WireMap message, Status status) {
+    Optional<String> text = message.optionalText("result-text")
+        .map(t -> t.length() > OperationResult.MAX_TEXT ? t.substring(0, OperationResult.MAX_TEXT) : t);
+    return new OperationResult(message.integer("operation-id"), status,
+        message.optionalInteger("result-code").map(Long::intValue), text);
+  }
+}

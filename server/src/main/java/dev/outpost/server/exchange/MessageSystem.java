@@ -1,0 +1,260 @@
+package dev.outpost.server.exchange;
+
+import dev.outpost.common.activity.ActivityMessages;
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.common.wire.Bytes;
+import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.account.Secrets;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The message exchange (PROTOCOL.md): registration, sequence numbers in both directions, results
+ * in, activities out. Each exchange is one transaction under the computer's row lock, so what the
+ * server commits and what it answers always agree.
+ */
+public final class MessageSystem {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageSystem.class);
+
+  /** The most messages one response carries; the rest wait for the next exchange. */
+  static final int MAX_MESSAGES_OUT = 100;
+  static final Bytes SERVER_API = Bytes.of("3.3");
+
+  private final Pool pool;
+  private final Clock clock;
+  private final Bytes serverUuid;
+  private final MessageReader reader = new MessageReader();
+
+  /** Creates the exchange over the shared pool; {@code serverUuid} is this installation's. */
+  public MessageSystem(Pool pool, Clock clock, String serverUuid) {
+    this.pool = pool;
+    this.clock = clock;
+    this.serverUuid = Bytes.of(serverUuid);
+  }
+
+  /** Loads this installation's server-uuid. */
+  public static Future<String> serverUuid(Pool pool) {
+    return pool.query("SELECT value FROM settings WHERE key = 'server-uuid'").execute()
+        .map(rows -> rows.iterator().next().getString(0));
+  }
+
+  /**
+   * Answers one exchange.
+   *
+   * @param secureId the {@code X-Computer-ID} header, absent before registration
+   * @param token the {@code X-Exchange-Token} header
+   */
+  public Future<Map<String, Object>> exchange(Optional<String> secureId, Optional<String> token,
+      WireMap payload) {
+    Instant now = clock.instant();
+    if (secureId.isEmpty()) {
+      return pool.withTransaction(conn -> unregistered(conn, payload, now));
+    }
+    byte[] idHash = Secrets.hash(secureId.get());
+    return pool.withTransaction(conn -> ExchangeStore.lock(conn, idHash)
+        .compose(state -> state.isPresent()
+            ? registered(conn, state.get(), token, payload, now)
+            : Future.succeededFuture(response(List.of(Map.of("type", "unknown-id"))))));
+  }
+
+  private Future<Map<String, Object>> unregistered(SqlClient conn, WireMap payload, Instant now) {
+    List<WireMap> messages = payload.optionalList("messages").isPresent()
+        ? payload.mapList("messages") : List.of();
+    long sequence = payload.optionalInteger("sequence").orElse(0L);
+    long processed = sequence + messages.size();
+    Optional<WireMap> register = messages.stream()
+        .filter(m -> "register".equals(m.optionalText("type").orElse(""))).findFirst();
+    if (register.isEmpty()) {
+      Map<String, Object> answer = response(List.of(acceptedTypes(ServerTypes.UNREGISTERED)));
+      answer.put("next-expected-sequence", processed);
+      return Future.succeededFuture(answer);
+    }
+    Registration registration = Registration.read(register.get());
+    return ExchangeStore.account(conn, registration.accountName(),
+            Secrets.hash(registration.password()))
+        .compose(account -> {
+          if (account.isEmpty()) {
+            LOG.info("registration refused [account: {}, title: {}]", registration.accountName(),
+                registration.title());
+            Map<String, Object> answer = response(List.of(
+                Map.of("type", "registration", "info", "unknown-account")));
+            answer.put("next-expected-sequence", processed);
+            return Future.succeededFuture(answer);
+          }
+          return register(conn, account.get(), registration, payload, processed, now);
+        });
+  }
+
+  private Future<Map<String, Object>> register(SqlClient conn, long accountId,
+      Registration registration, WireMap payload, long nextExpectedIn, Instant now) {
+    String secureId = Secrets.generate();
+    long outBase = payload.optionalInteger("next-expected-sequence").orElse(0L);
+    return ExchangeStore.register(conn, accountId, registration.title(), registration.hostname(),
+            registration.tags(), Secrets.hash(secureId), registration.info(), nextExpectedIn,
+            outBase, now)
+        .compose(computerId -> {
+          LOG.info("computer registered [id: {}, account: {}, title: {}]", computerId,
+              registration.accountName(), registration.title());
+          Map<String, Object> setId = new LinkedHashMap<>();
+          setId.put("type", "set-id");
+          setId.put("id", Bytes.of(secureId));
+          setId.put("insecure-id", computerId);
+          List<byte[]> welcome = List.of(Bpickle.encode(setId),
+              Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+          ComputerState state = new ComputerState(computerId, accountId, nextExpectedIn, outBase,
+              Optional.empty(), List.of(), Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+          return ExchangeStore.enqueue(conn, computerId, welcome, now)
+              .compose(queued -> answer(conn, state, nextExpectedIn, outBase, now));
+        });
+  }
+
+  private Future<Map<String, Object>> registered(SqlClient conn, ComputerState state,
+      Optional<String> token, WireMap payload, Instant now) {
+    if (token.isPresent() && state.exchangeTokenHash().isPresent()
+        && !Arrays.equals(Secrets.hash(token.get()), state.exchangeTokenHash().get())) {
+      LOG.warn("exchange token does not match, the machine may be a clone [computer: {}]",
+          state.id());
+    }
+    List<Object> messages = payload.optionalList("messages").orElse(List.of());
+    long sequence = payload.optionalInteger("sequence").orElse(state.nextExpectedIn());
+    List<Object> fresh;
+    long nextExpectedIn;
+    if (sequence > state.nextExpectedIn()) {
+      // A gap: process nothing and tell the client where to resume.
+      LOG.info("sequence gap [computer: {}, expected: {}, got: {}]", state.id(),
+          state.nextExpectedIn(), sequence);
+      fresh = List.of();
+      nextExpectedIn = state.nextExpectedIn();
+    } else {
+      int duplicates = (int) Math.min(messages.size(), state.nextExpectedIn() - sequence);
+      fresh = messages.subList(duplicates, messages.size());
+      nextExpectedIn = Math.max(state.nextExpectedIn(), sequence + messages.size());
+    }
+    MessageReader.Incoming incoming = reader.read(state.id(), fresh);
+    long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
+    List<String> clientTypes = payload.optionalList("client-accepted-types").isPresent()
+        ? payload.textList("client-accepted-types") : state.clientTypes();
+    ComputerState updated = new ComputerState(state.id(), state.accountId(), nextExpectedIn,
+        state.outBase(), state.exchangeTokenHash(), clientTypes, state.serverTypesSent());
+    List<byte[]> extra = serverTypesUpdate(payload, updated).stream().toList();
+    ComputerState sent = extra.isEmpty() ? updated : new ComputerState(updated.id(),
+        updated.accountId(), nextExpectedIn, updated.outBase(), updated.exchangeTokenHash(),
+        clientTypes, Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+    return ExchangeStore.applyResults(conn, state.id(), incoming.results(), now)
+        .compose(strangers -> {
+          if (!strangers.isEmpty()) {
+            LOG.warn("results refused: not this computer's activities [computer: {}, ids: {}]",
+                state.id(), strangers);
+          }
+          return ExchangeStore.record(conn, state.id(), incoming.recordTypes(),
+              incoming.recordBodies(), now);
+        })
+        .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
+            clientNext - state.outBase()))
+        .compose(acked -> ExchangeStore.enqueue(conn, state.id(), extra, now))
+        .compose(queued -> answer(conn, sent, nextExpectedIn, clientNext, now));
+  }
+
+  /** Delivers due activities into the outgoing store, then answers with the store's head. */
+  private Future<Map<String, Object>> answer(SqlClient conn, ComputerState state,
+      long nextExpectedIn, long outBase, Instant now) {
+    return ExchangeStore.deliver(conn, state.id(), now, MAX_MESSAGES_OUT)
+        .compose(deliveries -> encodeDeliveries(conn, state.id(), deliveries))
+        .compose(encoded -> ExchangeStore.enqueue(conn, state.id(), encoded, now))
+        .compose(queued -> ExchangeStore.pending(conn, state.id(), MAX_MESSAGES_OUT))
+        .compose(pending -> {
+          String token = Secrets.generate();
+          return ExchangeStore.save(conn, state.id(), nextExpectedIn, outBase, Secrets.hash(token),
+                  state.clientTypes(), state.serverTypesSent(), now)
+              .map(saved -> {
+                List<Object> messages = new ArrayList<>(pending.size());
+                pending.forEach(m -> messages.add(Bpickle.decode(m)));
+                Map<String, Object> answer = response(messages);
+                answer.put("next-expected-sequence", nextExpectedIn);
+                answer.put("next-exchange-token", Bytes.of(token));
+                answer.put("client-accepted-types-hash",
+                    Bytes.of(ServerTypes.digest(state.clientTypes())));
+                return answer;
+              });
+        });
+  }
+
+  private Future<List<byte[]>> encodeDeliveries(SqlClient conn, long computerId,
+      List<Delivery> deliveries) {
+    Future<List<byte[]>> chain = Future.succeededFuture(new ArrayList<>());
+    for (Delivery delivery : deliveries) {
+      chain = chain.compose(encoded -> message(conn, computerId, delivery).map(message -> {
+        encoded.add(Bpickle.encode(message));
+        LOG.debug("activity delivered [id: {}, computer: {}]", delivery.activityId(), computerId);
+        return encoded;
+      }));
+    }
+    return chain;
+  }
+
+  /** The message for one activity; script attachments are stored and sent as ids to fetch. */
+  private Future<Map<String, Object>> message(SqlClient conn, long computerId, Delivery delivery) {
+    ActivityType type = ActivityTypes.find(delivery.type()).orElseThrow();
+    JsonObject parameters = delivery.parameters().copy();
+    JsonObject attachments = parameters.getJsonObject("attachments");
+    if (attachments == null || attachments.isEmpty()) {
+      return Future.succeededFuture(ActivityMessages.build(type, delivery.activityId(), parameters));
+    }
+    Map<String, Object> ids = new LinkedHashMap<>();
+    Future<Void> stored = Future.succeededFuture();
+    for (String name : attachments.fieldNames()) {
+      byte[] content = String.valueOf(attachments.getValue(name)).getBytes(StandardCharsets.UTF_8);
+      stored = stored.compose(done -> ExchangeStore.attach(conn, computerId,
+              delivery.activityId(), name, content)
+          .map(id -> {
+            ids.put(name, id);
+            return null;
+          }));
+    }
+    return stored.map(done -> {
+      Map<String, Object> message = ActivityMessages.build(type, delivery.activityId(),
+          parameters);
+      message.put("attachments", ids);
+      return message;
+    });
+  }
+
+  /** An accepted-types message when the client's digest is stale and none is queued yet. */
+  private static Optional<byte[]> serverTypesUpdate(WireMap payload, ComputerState state) {
+    byte[] ours = ServerTypes.digest(ServerTypes.REGISTERED);
+    byte[] theirs = payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
+    boolean queued = state.serverTypesSent().map(sent -> Arrays.equals(sent, ours)).orElse(false);
+    if (Arrays.equals(theirs, ours) || queued) {
+      return Optional.empty();
+    }
+    return Optional.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+  }
+
+  private static Map<String, Object> acceptedTypes(List<String> types) {
+    return Map.of("type", "accepted-types", "types", types);
+  }
+
+  private Map<String, Object> response(List<Object> messages) {
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("server-api", SERVER_API);
+    answer.put("server-uuid", serverUuid);
+    answer.put("messages", messages);
+    return answer;
+  }
+}

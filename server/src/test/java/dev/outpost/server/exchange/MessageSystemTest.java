@@ -1,0 +1,281 @@
+package dev.outpost.server.exchange;
+
+import static dev.outpost.server.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.ServerFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The message exchange, spoken byte for byte in bpickle against the real server and database. */
+@ExtendWith(VertxExtension.class)
+class MessageSystemTest {
+
+  private static ServerFixture fx;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    fx = new ServerFixture(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  /** Verifies that an unknown client is told to register, and that a wrong key is refused. */
+  @Test
+  void anUnknownClientIsToldToRegister() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+
+    WireMap first = client.exchange(List.of());
+    assertThat(first.bytes("server-api").asUtf8()).isEqualTo("3.3");
+    assertThat(first.has("server-uuid")).isTrue();
+    assertThat(first.mapList("messages")).singleElement().satisfies(m -> {
+      assertThat(m.text("type")).isEqualTo("accepted-types");
+      assertThat(m.textList("types")).containsExactly("register");
+    });
+
+    WireMap refused = client.register(fx.accountName, "wrong-key", "intruder");
+    assertThat(refused.mapList("messages")).singleElement().satisfies(m -> {
+      assertThat(m.text("type")).isEqualTo("registration");
+      assertThat(m.text("info")).isEqualTo("unknown-account");
+    });
+    assertThat(client.secureId).isNull();
+  }
+
+  /** Verifies registration: set-id with a bytes secure-id and an int insecure-id, then the computer is listed. */
+  @Test
+  void registersAComputer() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.exchange(List.of());
+
+    WireMap answer = client.register(fx.accountName, fx.registrationKey, "web-1");
+
+    WireMap setId = answer.mapList("messages").get(0);
+    assertThat(setId.text("type")).isEqualTo("set-id");
+    assertThat(setId.get("id")).isInstanceOf(dev.outpost.common.wire.Bytes.class);
+    assertThat(setId.integer("insecure-id")).isPositive();
+    assertThat(answer.mapList("messages").get(1).textList("types"))
+        .contains("operation-result", "register");
+    JsonObject computer = fx.get("/computers/" + client.insecureId).bodyAsJsonObject();
+    assertThat(computer.getString("title")).isEqualTo("web-1");
+    assertThat(computer.getString("hostname")).isEqualTo("web-1.example");
+    assertThat(computer.getJsonArray("tags")).containsExactly("web", "prod");
+
+    WireMap next = client.exchange(List.of());
+    assertThat(next.mapList("messages")).isEmpty();
+    assertThat(next.has("next-exchange-token")).isTrue();
+  }
+
+  /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
+  @Test
+  void anUnknownSecureIdIsToldSo() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.secureId = "not-a-known-id";
+
+    WireMap answer = client.exchange(List.of());
+
+    assertThat(answer.mapList("messages")).singleElement()
+        .satisfies(m -> assertThat(m.text("type")).isEqualTo("unknown-id"));
+  }
+
+  /**
+   * Verifies delivery: a queued activity goes out once with its operation-id, is In Progress,
+   * is re-sent while unacknowledged and dropped once acknowledged.
+   */
+  @Test
+  void deliversAnActivityOnceUntilAcknowledged() {
+    ProtocolClient client = registered("deliver-1");
+    long id = script(client.insecureId);
+
+    long before = client.nextExpected;
+    WireMap answer = client.exchange(List.of());
+    assertThat(answer.mapList("messages")).singleElement().satisfies(m -> {
+      assertThat(m.text("type")).isEqualTo("execute-script");
+      assertThat(m.integer("operation-id")).isEqualTo(id);
+      assertThat(m.text("code")).isEqualTo("echo hi");
+      assertThat(m.text("interpreter")).isEqualTo("/bin/sh");
+    });
+    assertThat(status(id)).isEqualTo("in-progress");
+
+    client.nextExpected = before;   // the answer was lost: the client still expects it
+    WireMap again = client.exchange(List.of());
+    assertThat(again.mapList("messages")).singleElement()
+        .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(id));
+
+    assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
+    assertThat(fx.get("/activities/" + id + "/events").bodyAsJsonObject()
+        .getJsonArray("results")).hasSize(2);
+  }
+
+  /**
+   * Verifies results: status 6 succeeds with code and text kept, a repeat changes nothing,
+   * duplicates by sequence are dropped and a gap is answered with the expected number.
+   */
+  @Test
+  void recordsResultsOnceWhateverRepeats() {
+    ProtocolClient client = registered("results-1");
+    long ok = script(client.insecureId);
+    long bad = script(client.insecureId);
+    client.exchange(List.of());
+
+    long start = client.sequence;
+    WireMap answer = client.exchange(List.of(ProtocolClient.result(ok, 6, 0, "hello\n")));
+    assertThat(answer.integer("next-expected-sequence")).isEqualTo(start + 1);
+    JsonObject done = fx.get("/activities/" + ok).bodyAsJsonObject();
+    assertThat(done.getString("status")).isEqualTo("succeeded");
+    assertThat(done.getString("result_text")).isEqualTo("hello\n");
+    assertThat(done.getString("completed_at")).isNotNull();
+
+    // the same message re-sent (the answer was lost), followed by a new one
+    client.sequence = start;
+    answer = client.exchange(List.of(ProtocolClient.result(ok, 5, 1, "changed?"),
+        ProtocolClient.result(bad, 5, 103, "exit 1")));
+    assertThat(answer.integer("next-expected-sequence")).isEqualTo(start + 2);
+    assertThat(status(ok)).isEqualTo("succeeded");
+    assertThat(fx.get("/activities/" + ok).bodyAsJsonObject().getString("result_text"))
+        .isEqualTo("hello\n");
+    JsonObject failed = fx.get("/activities/" + bad).bodyAsJsonObject();
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getInteger("result_code")).isEqualTo(103);
+
+    client.sequence = start + 10;
+    answer = client.exchange(List.of(ProtocolClient.result(ok, 5, 1, "from the future")));
+    assertThat(answer.integer("next-expected-sequence")).isEqualTo(start + 2);
+    assertThat(status(ok)).isEqualTo("succeeded");
+  }
+
+  /** Verifies that a result for a Canceled activity is recorded and the status stays Canceled. */
+  @Test
+  void aLateResultOnACanceledActivityIsRecorded() {
+    ProtocolClient client = registered("cancel-1");
+    long id = script(client.insecureId);
+    client.exchange(List.of());
+    fx.post("/activities/cancel", new JsonObject().put("ids", new JsonArray().add(id)));
+
+    client.exchange(List.of(ProtocolClient.result(id, 6, 0, "done anyway")));
+
+    JsonObject activity = fx.get("/activities/" + id).bodyAsJsonObject();
+    assertThat(activity.getString("status")).isEqualTo("canceled");
+    assertThat(activity.getString("result_text")).isEqualTo("done anyway");
+  }
+
+  /** Verifies that a result naming another computer's activity is refused. */
+  @Test
+  void aResultForAnotherComputersActivityIsRefused() {
+    ProtocolClient owner = registered("owner-1");
+    ProtocolClient other = registered("other-1");
+    long id = script(owner.insecureId);
+    owner.exchange(List.of());
+
+    WireMap answer = other.exchange(List.of(ProtocolClient.result(id, 6, 0, "not mine")));
+
+    assertThat(answer.integer("next-expected-sequence")).isEqualTo(other.sequence);
+    assertThat(status(id)).isEqualTo("in-progress");
+  }
+
+  /** Verifies that ping answers true while something waits and false otherwise. */
+  @Test
+  void pingTellsWhetherMessagesWait() {
+    ProtocolClient client = registered("ping-1");
+    client.exchange(List.of());
+    assertThat(ping(client.insecureId)).isFalse();
+
+    script(client.insecureId);
+
+    assertThat(ping(client.insecureId)).isTrue();
+    assertBadRequest(await(fx.http.post("/ping").sendForm(
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "x"))));
+  }
+
+  /** Verifies that attachments are sent as ids and fetched with the computer's secure-id only. */
+  @Test
+  void scriptAttachmentsAreFetchedById() {
+    ProtocolClient client = registered("attach-1");
+    JsonObject request = new JsonObject().put("type", "ExecuteScriptRequest")
+        .put("computer_ids", new JsonArray().add(client.insecureId))
+        .put("parameters", new JsonObject().put("code", "cat $LANDSCAPE_ATTACHMENTS/a.txt")
+            .put("attachments", new JsonObject().put("a.txt", "attached!")));
+    fx.post("/activities", request);
+
+    WireMap message = client.exchange(List.of()).mapList("messages").get(0);
+    long attachmentId = message.map("attachments").integer("a.txt");
+
+    HttpResponse<Buffer> fetched = await(fx.http.get("/attachment/" + attachmentId)
+        .putHeader("X-Computer-ID", client.secureId).send());
+    assertThat(fetched.bodyAsString()).isEqualTo("attached!");
+    assertThat(await(fx.http.get("/attachment/" + attachmentId)
+        .putHeader("X-Computer-ID", "someone-else").send()).statusCode()).isEqualTo(404);
+  }
+
+  /** Verifies that malformed bodies are 400s naming the problem and oversized ones 413. */
+  @Test
+  void malformedBodiesAreRefusedCleanly() {
+    HttpResponse<Buffer> garbage = await(fx.http.post("/message-system")
+        .putHeader("Content-Type", "application/octet-stream")
+        .sendBuffer(Buffer.buffer("du8:messagesl")));
+    assertBadRequest(garbage);
+    HttpResponse<Buffer> notADict = await(fx.http.post("/message-system")
+        .putHeader("Content-Type", "application/octet-stream")
+        .sendBuffer(Buffer.buffer(Bpickle.encode(List.of(1L)))));
+    assertBadRequest(notADict);
+    HttpResponse<Buffer> huge = await(fx.http.post("/message-system")
+        .putHeader("Content-Type", "application/octet-stream")
+        .sendBuffer(Buffer.buffer(new byte[5 * 1024 * 1024])));
+    assertThat(huge.statusCode()).isEqualTo(413);
+  }
+
+  /** Verifies that the JSON encoding works through the same exchange. */
+  @Test
+  void speaksJsonToo() {
+    HttpResponse<Buffer> answer = await(fx.http.post("/message-system")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"messages\": [], \"sequence\": 0}")));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.getHeader("Content-Type")).startsWith("application/json");
+    assertThat(answer.bodyAsJsonObject().getJsonArray("messages").getJsonObject(0)
+        .getString("type")).isEqualTo("accepted-types");
+  }
+
+  private static ProtocolClient registered(String title) {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.exchange(List.of());
+    client.register(fx.accountName, fx.registrationKey, title);
+    return client;
+  }
+
+  private static long script(long computerId) {
+    return fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
+            .put("computer_ids", new JsonArray().add(computerId))
+            .put("parameters", new JsonObject().put("code", "echo hi")))
+        .bodyAsJsonObject().getLong("id");
+  }
+
+  private static String status(long id) {
+    return fx.get("/activities/" + id).bodyAsJsonObject().getString("status");
+  }
+
+  private static boolean ping(long insecureId) {
+    HttpResponse<Buffer> response = await(fx.http.post("/ping").sendForm(
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "" + insecureId)));
+    return WireMap.of((Map<?, ?>) Bpickle.decode(response.body())).bool("messages");
+  }
+
+  private static void assertBadRequest(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("message")).isNotBlank();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.outpost.server.exchange;
+
+import static dev.outpost.server.TestSupport.await;
+
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.common.wire.Bytes;
+import dev.outpost.common.wire.WireMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A bare protocol peer for tests: it speaks bpickle and lets the test steer every number. */
+final class ProtocolClient {
+
+  private final WebClient http;
+  String secureId;
+  long insecureId;
+  /** Sequence number of the next message this client sends. */
+  long sequence;
+  /** Sequence number of the next server message this client expects. */
+  long nextExpected;
+  byte[] acceptedTypesDigest = new byte[0];
+
+  ProtocolClient(WebClient http) {
+    this.http = http;
+  }
+
+  /** Exchanges the given messages, sent as starting at {@link #sequence}, and counts what came back. */
+  WireMap exchange(List<Map<String, Object>> messages) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("server-api", Bytes.of("3.2"));
+    payload.put("client-api", Bytes.of("3.8"));
+    payload.put("sequence", sequence);
+    payload.put("accepted-types", Bytes.of(acceptedTypesDigest));
+    payload.put("messages", new ArrayList<Object>(messages));
+    payload.put("total-messages", (long) messages.size());
+    payload.put("next-expected-sequence", nextExpected);
+    HttpResponse<Buffer> response = await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
+    if (response.statusCode() != 200) {
+      throw new AssertionError("exchange answered " + response.statusCode() + ": "
+          + response.bodyAsString());
+    }
+    WireMap answer = WireMap.of(Bpickle.decode(response.body()));
+    for (WireMap message : answer.mapList("messages")) {
+      nextExpected++;
+      if (message.text("type").equals("set-id")) {
+        secureId = message.bytes("id").asUtf8();
+        insecureId = message.integer("insecure-id");
+      }
+      if (message.text("type").equals("accepted-types")) {
+        acceptedTypesDigest = ServerTypes.digest(message.textList("types"));
+      }
+    }
+    answer.optionalInteger("next-expected-sequence").ifPresent(n -> sequence = n);
+    return answer;
+  }
+
+  /** Registers with the account's name and key; returns the answer. */
+  WireMap register(String account, String key, String title) {
+    Map<String, Object> register = new LinkedHashMap<>();
+    register.put("type", "register");
+    register.put("api", Bytes.of("3.2"));
+    register.put("timestamp", 0L);
+    register.put("account_name", account);
+    register.put("registration_password", key);
+    register.put("computer_title", title);
+    register.put("hostname", title + ".example");
+    register.put("tags", "web,prod");
+    register.put("vm-info", Bytes.of("kvm"));
+    return exchange(List.of(register));
+  }
+
+  /** A request to the exchange carrying this client's identity, if it has one. */
+  HttpRequest<Buffer> request() {
+    HttpRequest<Buffer> request = http.post("/message-system")
+        .putHeader("Content-Type", "application/octet-stream");
+    if (secureId != null) {
+      request.putHeader("X-Computer-ID", secureId);
+    }
+    return request;
+  }
+
+  static Map<String, Object> result(long operationId, long status, long code, String text) {
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", "operation-result");
+    message.put("api", Bytes.of("3.2"));
+    message.put("timestamp", 0L);
+    message.put("operation-id", operationId);
+    message.put("status", status);
+    message.put("result-code", code);
+    message.put("result-text", text);
+    return message;
+  }
+}

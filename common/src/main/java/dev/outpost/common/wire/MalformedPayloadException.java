@@ -17,10 +17,12 @@ public class MalformedPayloadException extends OutpostException {
     this.offset = offset;
   }
 
-  /** A body that breaks its encoding, at the byte where the decoder noticed. */
+  /** A body that breaks its encoding, at the byte where the decoder noticed, if it knows. */
   public static MalformedPayloadException at(String encoding, long offset, String problem) {
-    return new MalformedPayloadException(
-        String.format("malformed %s payload at byte %d: %s", encoding, offset, problem), offset);
+    String message = offset < 0
+        ? String.format("malformed %s payload: %s", encoding, problem)
+        : String.format("malformed %s payload at byte %d: %s", encoding, offset, problem);
+    return new MalformedPayloadException(message, offset < 0 ? NO_OFFSET : offset);
   }
 
   /** A well-formed body whose content does not have the shape the reader expects. */

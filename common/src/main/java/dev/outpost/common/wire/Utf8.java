@@ -29,6 +29,20 @@ final class Utf8 {
     }
   }
 
+  /** Whether every surrogate in the text is paired, so that it has a UTF-8 form. */
+  static boolean isWellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Encodes, refusing a string with an unpaired surrogate, which has no UTF-8 form. */
   static byte[] encode(String text) {
     try {

@@ -122,7 +122,9 @@ class JsonCodecTest {
         () -> decoded(body));
 
     assertThat(failure.status()).isEqualTo(400);
-    assertThat(failure.getMessage()).startsWith("malformed JSON payload at byte ").contains(problem);
+    assertThat(failure.getMessage())
+        .startsWith("malformed JSON payload at byte ")
+        .contains(problem);
   }
 
   /** Verifies that an escaped surrogate pair is one character, as JSON means it. */

@@ -1,0 +1,60 @@
+package dev.outpost.common.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Strict UTF-8: {@code new String(bytes, UTF_8)} and {@code getBytes(UTF_8)} silently replace
+ * what they cannot code, while Python's codec (and so the peer) refuses it.
+ */
+final class Utf8 {
+
+  private Utf8() {
+  }
+
+  /** Decodes, or nothing when the bytes are not valid UTF-8 (overlongs and surrogates included). */
+  static Optional<String> decode(byte[] bytes, int offset, int length) {
+    try {
+      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, offset, length));
+      return Optional.of(chars.toString());
+    } catch (CharacterCodingException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether every surrogate in the text is paired, so that it has a UTF-8 form. */
+  static boolean isWellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Encodes, refusing a string with an unpaired surrogate, which has no UTF-8 form. */
+  static byte[] encode(String text) {
+    try {
+      ByteBuffer buffer = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(CharBuffer.wrap(text));
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("text has an unpaired surrogate and no UTF-8 form", e);
+    }
+  }
+}

@@ -7,6 +7,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,9 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS));
-    OutpostServer server = OutpostServer.start(vertx, db, config, Clock.systemUTC())
+    String amqpUrl = config.jobs().amqpUrl().orElse("amqp://guest:guest@127.0.0.1:5672");
+    OutpostServer server = OutpostServer.start(vertx, db, amqpUrl, config, Clock.systemUTC(),
+            Map.of())
         .compose(started -> started.accounts()
             .ensureAccount(ServerConfig.BOOTSTRAP_ACCOUNT, credentials.registrationKey(),
                 "bootstrap", credentials.adminToken())

@@ -9,16 +9,30 @@ import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
+import dev.outpost.server.jobs.JobHandler;
+import dev.outpost.server.jobs.JobHandlerVerticle;
+import dev.outpost.server.jobs.OutboxRelay;
+import dev.outpost.server.jobs.handlers.ArchiveHandler;
+import dev.outpost.server.jobs.handlers.RemoveComputerHandler;
+import dev.outpost.server.jobs.handlers.SyncPocketHandler;
+import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The server's components wired together: the pool, the stores, the HTTP front. Tests start it
- * the way {@link Main} does, with their own database and clock.
+ * The server's components wired together: the pool, the stores, the HTTP front, the outbox
+ * relay and the job-handler, as the role asks. Tests start it the way {@link Main} does, with
+ * their own database, queue and clock.
  */
 public final class OutpostServer {
 
@@ -30,6 +44,8 @@ public final class OutpostServer {
   private final ActivityService activityService;
   private final Clock clock;
   private HttpVerticle http;
+  private JobHandlerVerticle jobHandler;
+  private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private OutpostServer(Vertx vertx, Pool pool, Clock clock) {
     this.vertx = vertx;
@@ -42,29 +58,72 @@ public final class OutpostServer {
   }
 
   /**
-   * Migrates the schema, then starts the HTTP front.
+   * Migrates the schema, then starts what the role runs.
    *
    * @param db connection options of the database (migrated before anything else runs)
+   * @param amqpUrl the broker of the job queue
+   * @param handlers job handlers replacing the built-in ones by activity type (tests use this)
    */
-  public static Future<OutpostServer> start(Vertx vertx, PgConnectOptions db, ServerConfig config,
-      Clock clock) {
+  public static Future<OutpostServer> start(Vertx vertx, PgConnectOptions db, String amqpUrl,
+      ServerConfig config, Clock clock, Map<String, JobHandler> handlers) {
     return vertx.executeBlocking(() -> {
           Database.migrate(db);
           return null;
         })
         .map(migrated -> new OutpostServer(vertx, Database.pool(vertx, db, config.dbPoolSize()),
             clock))
-        .compose(server -> server.deployHttp(config).map(server));
+        .compose(server -> server.deploy(config, amqpUrl, handlers).map(server));
+  }
+
+  private Future<Void> deploy(ServerConfig config, String amqpUrl,
+      Map<String, JobHandler> handlers) {
+    ServerConfig.JobsConfig jobs = config.jobs();
+    Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
+        .onSuccess(deployments::add);
+    Future<String> http = config.role().runsHttp()
+        ? relay.compose(r -> deployHttp(config))
+        : relay;
+    if (!config.role().runsJobs()) {
+      return http.mapEmpty();
+    }
+    Map<String, JobHandler> all = new HashMap<>(builtInHandlers());
+    all.putAll(handlers);
+    jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
+        jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
+        jobs.maxAttempts(), storage(config)), all);
+    return http.compose(h -> vertx.deployVerticle(jobHandler,
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+        .onSuccess(deployments::add)
+        .mapEmpty();
+  }
+
+  private Map<String, JobHandler> builtInHandlers() {
+    return Map.of(
+        "ArchiveRequest", new ArchiveHandler(),
+        "RemoveComputerActivity", new RemoveComputerHandler(activities),
+        "SyncPocketRequest", new SyncPocketHandler(),
+        "GenerateUsgReportActivity", new UsgReportHandler());
+  }
+
+  /** Where server activities keep their files. */
+  public static Path storage(ServerConfig config) {
+    return config.home().resolve("storage");
   }
 
   private Future<String> deployHttp(ServerConfig config) {
-    AdminApi api = new AdminApi(accounts, activities, activityService, computers);
+    AdminApi api = new AdminApi(accounts, activities, activityService, computers,
+        storage(config));
     return MessageSystem.serverUuid(pool).compose(uuid -> {
       ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid), pool, clock);
       http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,
           List.of(api::mount, exchange::mount));
-      return vertx.deployVerticle(http);
+      return vertx.deployVerticle(http).onSuccess(deployments::add);
     });
+  }
+
+  /** The job-handler of this process, when its role runs one. */
+  public JobHandlerVerticle jobHandler() {
+    return jobHandler;
   }
 
   /** The port the HTTP front listens on. */
@@ -87,8 +146,9 @@ public final class OutpostServer {
     return computers;
   }
 
-  /** Closes the pool; the caller closes Vert.x. */
+  /** Undeploys this server's verticles and closes its pool; the caller closes Vert.x. */
   public Future<Void> close() {
-    return pool.close();
+    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+    return Future.join(undeployed).transform(done -> pool.close());
   }
 }

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param registrationKey the bootstrap registration key; empty means generated likewise
  * @param dbPoolSize connections in the PostgreSQL pool
  * @param maxBodyBytes the largest request body accepted (larger gets 413)
+ * @param role which parts this process runs
+ * @param jobs the job-handler's settings
  */
 public record ServerConfig(
     int httpPort,
@@ -23,7 +25,35 @@ public record ServerConfig(
     Optional<String> adminToken,
     Optional<String> registrationKey,
     int dbPoolSize,
-    long maxBodyBytes) {
+    long maxBodyBytes,
+    Role role,
+    JobsConfig jobs) {
+
+  /** What one process runs: everything, only the HTTP front, or only job-handlers. */
+  public enum Role {
+    ALL, API, JOB_HANDLER;
+
+    boolean runsHttp() {
+      return this != JOB_HANDLER;
+    }
+
+    boolean runsJobs() {
+      return this != API;
+    }
+  }
+
+  /**
+   * The job-handler's settings.
+   *
+   * @param amqpUrl an {@code amqp://} URL of RabbitMQ; empty means the embedded broker
+   * @param queue the durable queue server activities are published to
+   * @param prefetch unacknowledged messages one job-handler holds at most
+   * @param leaseSeconds how long a job-handler may go without renewing its lease
+   * @param maxAttempts how many times an activity whose job-handler died is tried
+   */
+  public record JobsConfig(Optional<String> amqpUrl, String queue, int prefetch,
+      int leaseSeconds, int maxAttempts) {
+  }
 
   /** The account created on first start. */
   public static final String BOOTSTRAP_ACCOUNT = "standalone";
@@ -37,7 +67,24 @@ public record ServerConfig(
         text(env, "OUTPOST_ADMIN_TOKEN"),
         text(env, "OUTPOST_REGISTRATION_KEY"),
         intValue(env, "OUTPOST_DB_POOL_SIZE", 8, 1, 1000),
-        intValue(env, "OUTPOST_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE));
+        intValue(env, "OUTPOST_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        role(text(env, "OUTPOST_ROLE").orElse("all")),
+        new JobsConfig(
+            text(env, "OUTPOST_AMQP_URL"),
+            text(env, "OUTPOST_JOBS_QUEUE").orElse("outpost.jobs"),
+            intValue(env, "OUTPOST_JOBS_PREFETCH", 16, 1, 10_000),
+            intValue(env, "OUTPOST_JOBS_LEASE_SECONDS", 30, 1, 86_400),
+            intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100)));
+  }
+
+  private static Role role(String name) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "all" -> Role.ALL;
+      case "api" -> Role.API;
+      case "job-handler" -> Role.JOB_HANDLER;
+      default -> throw new IllegalArgumentException(
+          "OUTPOST_ROLE must be all, api or job-handler, not '" + name + "'");
+    };
   }
 
   private static Optional<String> text(Map<String, String> env, String name) {

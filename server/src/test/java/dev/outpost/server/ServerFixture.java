@@ -10,6 +10,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Instant;
+import dev.outpost.server.jobs.JobHandler;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,14 +28,38 @@ public final class ServerFixture implements AutoCloseable {
   public final String accountName = TestSupport.unique("account");
   public final long accountId;
 
-  /** Starts a server with its own account on the given Vert.x. */
+  public final ServerConfig config;
+
+  /** Starts a server with its own account and job queue on the given Vert.x. */
   public ServerFixture(Vertx vertx) {
-    ServerConfig config = ServerConfig.fromEnv(Map.of("OUTPOST_HTTP_PORT", "0"));
-    server = await(OutpostServer.start(vertx, TestSupport.database(), config, clock));
+    this(vertx, Map.of(), Map.of());
+  }
+
+  /**
+   * Starts a server with extra {@code OUTPOST_*} settings and job handlers replacing the
+   * built-in ones.
+   */
+  public ServerFixture(Vertx vertx, Map<String, String> env, Map<String, JobHandler> handlers) {
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "OUTPOST_HTTP_PORT", "0",
+        "OUTPOST_JOBS_QUEUE", TestSupport.unique("outpost.test.jobs"),
+        "OUTPOST_HOME", home().toString()));
+    settings.putAll(env);
+    config = ServerConfig.fromEnv(settings);
+    server = await(OutpostServer.start(vertx, TestSupport.database(),
+        settings.getOrDefault("OUTPOST_AMQP_URL", TestSupport.amqpUrl()), config, clock, handlers));
     accountId = await(server.accounts().ensureAccount(accountName, registrationKey, "admin", token));
     http = WebClient.create(vertx, new WebClientOptions()
         .setDefaultHost("127.0.0.1")
         .setDefaultPort(server.httpPort()));
+  }
+
+  private static java.nio.file.Path home() {
+    try {
+      return java.nio.file.Files.createTempDirectory("outpost-test-home");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Adds a computer to the fixture's account. */

@@ -37,6 +37,28 @@ public final class TestSupport {
     return new PgConnectOptions(migrated);
   }
 
+  /** The RabbitMQ the tests use: {@code -Doutpost.test.amqp.url}, else the local one. */
+  public static String amqpUrl() {
+    String url = System.getProperty("outpost.test.amqp.url", "");
+    return url.isBlank() || url.startsWith("${") ? "amqp://guest:guest@127.0.0.1:5672" : url;
+  }
+
+  /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */
+  public static void eventually(int seconds, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + seconds + " s");
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
   /** A name no other test uses, for accounts and queues. */
   public static String unique(String prefix) {
     return prefix + "-" + Secrets.generate().substring(0, 10).toLowerCase().replace('_', 'x');

@@ -56,10 +56,14 @@ public final class ActivityStore {
          WHERE a.id = t.id
            -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
            AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
-        RETURNING a.id, t.status AS from_status
+        RETURNING a.id, t.status AS from_status, t.kind
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, $3, $4, $8, $9 FROM moved
+      ), published AS (
+        -- a server activity that becomes Queued goes to the job queue through the outbox
+        INSERT INTO outbox (activity_id, created_at)
+        SELECT id, $4 FROM moved WHERE kind = 'server' AND $3 = 'queued'
       )
       SELECT t.id, t.status, m.id IS NOT NULL AS applied
         FROM target t LEFT JOIN moved m ON m.id = t.id
@@ -99,9 +103,10 @@ public final class ActivityStore {
 
   /** Reads one activity of the account, with its children; 404 when the account has none such. */
   public Future<Activity> find(long accountId, long id) {
-    return pool.preparedQuery("SELECT " + COLUMNS
-            + " FROM activities a WHERE a.account_id = $1 AND (a.id = $2 OR a.parent_id = $2)"
-            + " ORDER BY a.id")
+    // Archived activities stay readable: a group and its children are always in the same table.
+    String where = " a WHERE a.account_id = $1 AND (a.id = $2 OR a.parent_id = $2)";
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities" + where
+            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive" + where + " ORDER BY id")
         .execute(Tuple.of(accountId, id))
         .map(rows -> {
           Activity found = null;
@@ -121,12 +126,18 @@ public final class ActivityStore {
         });
   }
 
-  /** Lists the account's activities matching the query, newest first. */
-  public Future<Page<Activity>> list(long accountId, ActivityQuery query, int limit, int offset) {
+  /**
+   * Lists the account's activities matching the query, newest first.
+   *
+   * @param archived list the archive instead of the live activities
+   */
+  public Future<Page<Activity>> list(long accountId, ActivityQuery query, boolean archived,
+      int limit, int offset) {
     List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
     List<Object> params = new ArrayList<>(List.of(accountId));
     query.appendSql(clauses, params);
-    String where = " FROM activities a WHERE " + String.join(" AND ", clauses);
+    String table = archived ? "activities_archive" : "activities";
+    String where = " FROM " + table + " a WHERE " + String.join(" AND ", clauses);
     Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
         .execute(Tuple.from(params))
         .map(rows -> rows.iterator().next().getLong(0));
@@ -160,7 +171,11 @@ public final class ActivityStore {
   public Future<List<ActivityEvent>> events(long accountId, long id) {
     return find(accountId, id).compose(found -> pool.preparedQuery("""
             SELECT id, from_status, to_status, at, actor, reason FROM activity_events
-             WHERE activity_id = $1 ORDER BY id
+             WHERE activity_id = $1
+            UNION ALL
+            SELECT id, from_status, to_status, at, actor, reason FROM activity_events_archive
+             WHERE activity_id = $1
+            ORDER BY id
             """)
         .execute(Tuple.of(id))
         .map(rows -> {
@@ -286,10 +301,13 @@ public final class ActivityStore {
                                       summary, parameters, creator, created_at, deliver_after)
               SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9, $10
                 FROM unnest($11::bigint[]) AS c
-              RETURNING id, status, created_at
+              RETURNING id, kind, status, created_at
             ), logged AS (
               INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
               SELECT id, NULL, status, created_at, $8, 'created' FROM created
+            ), published AS (
+              INSERT INTO outbox (activity_id, created_at)
+              SELECT id, created_at FROM created WHERE kind = 'server' AND status = 'queued'
             )
             SELECT min(id) FROM created
             """)

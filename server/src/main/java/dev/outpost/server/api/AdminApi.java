@@ -13,8 +13,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The admin HTTP API under {@code /api/v2}: bearer tokens, JSON, one account per token. */
 public final class AdminApi {
@@ -23,19 +28,22 @@ public final class AdminApi {
   static final int MAX_SELECTION = 10_000;
 
   private static final String ADMIN = "admin";
+  private static final Pattern REPORT = Pattern.compile("(\\d{1,18})\\.(csv|json)");
 
   private final AccountStore accounts;
   private final ActivityStore activities;
   private final ActivityService service;
   private final ComputerStore computers;
+  private final Path storage;
 
-  /** Creates the API over the stores. */
+  /** Creates the API over the stores; reports are read from {@code storage}. */
   public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
-      ComputerStore computers) {
+      ComputerStore computers, Path storage) {
     this.accounts = accounts;
     this.activities = activities;
     this.service = service;
     this.computers = computers;
+    this.storage = storage;
   }
 
   /** Mounts the routes; the caller has installed a body handler. */
@@ -49,6 +57,24 @@ public final class AdminApi {
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
     router.get("/api/v2/computers/:id").handler(this::getComputer);
+    router.get("/api/v2/reports/:file").handler(this::report);
+  }
+
+  /** A report a GenerateUsgReportActivity wrote: {@code <activity id>.csv} or {@code .json}. */
+  private void report(RoutingContext ctx) {
+    Matcher name = REPORT.matcher(ctx.pathParam("file"));
+    if (!name.matches()) {
+      throw OutpostException.notFound("no such report");
+    }
+    Path file = UsgReportHandler.reportFile(storage, admin(ctx).accountId(),
+        Long.parseLong(name.group(1)), name.group(2));
+    if (!Files.isRegularFile(file)) {
+      throw OutpostException.notFound("report " + ctx.pathParam("file") + " not found");
+    }
+    ctx.response()
+        .putHeader("Content-Type", name.group(2).equals("csv") ? "text/csv" : "application/json")
+        .sendFile(file.toString())
+        .onFailure(ctx::fail);
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -75,7 +101,8 @@ public final class AdminApi {
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
     int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
     int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, limit, offset)
+    boolean archived = "true".equals(ctx.queryParams().get("archived"));
+    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, archived, limit, offset)
         .map(page -> new JsonObject()
             .put("count", page.count())
             .put("limit", limit)

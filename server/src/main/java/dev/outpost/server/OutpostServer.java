@@ -131,6 +131,11 @@ public final class OutpostServer {
     return http.actualPort();
   }
 
+  /** The shared PostgreSQL pool. */
+  public Pool pool() {
+    return pool;
+  }
+
   /** Accounts and admin tokens. */
   public AccountStore accounts() {
     return accounts;

@@ -46,7 +46,10 @@ public final class ServerFixture implements AutoCloseable {
         "OUTPOST_HOME", home().toString()));
     settings.putAll(env);
     config = ServerConfig.fromEnv(settings);
-    server = await(OutpostServer.start(vertx, TestSupport.database(),
+    var db = settings.containsKey("OUTPOST_DB_URL")
+        ? dev.outpost.server.db.Database.connectOptions(settings.get("OUTPOST_DB_URL"))
+        : TestSupport.database();
+    server = await(OutpostServer.start(vertx, db,
         settings.getOrDefault("OUTPOST_AMQP_URL", TestSupport.amqpUrl()), config, clock, handlers));
     accountId = await(server.accounts().ensureAccount(accountName, registrationKey, "admin", token));
     http = WebClient.create(vertx, new WebClientOptions()

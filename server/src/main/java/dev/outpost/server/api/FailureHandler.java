@@ -48,7 +48,20 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (cause == null) {
       return fromStatus(ctx.statusCode(), null);
     }
+    if (isConnectionLoss(cause)) {
+      return OutpostException.unavailable("the database does not answer; try again", cause);
+    }
     return new OutpostException(500, "internal", "internal error; the server log has the details");
+  }
+
+  private static boolean isConnectionLoss(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static OutpostException fromStatus(int status, String detail) {

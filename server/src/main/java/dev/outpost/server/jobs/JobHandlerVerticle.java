@@ -6,12 +6,15 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.QueueOptions;
 import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQConsumer;
 import io.vertx.rabbitmq.RabbitMQMessage;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -31,13 +34,20 @@ public final class JobHandlerVerticle extends VerticleBase {
       int maxAttempts, Path storage) {
   }
 
+  private static final int FINISH_TRIES = 20;
+  private static final long FINISH_RETRY_MS = 500;
+
   private final Pool pool;
   private final JobStore store;
   private final Clock clock;
   private final Settings settings;
   private final Map<String, JobHandler> handlers;
   private final String owner = "job-handler:" + UUID.randomUUID().toString().substring(0, 8);
+  /** Activities this job-handler is claiming or running; only its own context touches it. */
+  private final Set<Long> running = new HashSet<>();
   private RabbitMQClient client;
+  private RabbitMQConsumer consumer;
+  private long channelGeneration;
   private long sweeper;
 
   /** Creates a job-handler running the given handlers by activity type. */
@@ -52,10 +62,17 @@ public final class JobHandlerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Broker.connect(vertx, settings.amqpUrl(), settings.queue(), this::subscribe)
-        .onSuccess(connected -> {
+    return Broker.connect(vertx, settings.amqpUrl(), settings.queue(), this::onConnected)
+        .compose(connected -> {
           client = connected;
-          long every = Math.max(500, settings.lease().toMillis() / 2);
+          // The client re-subscribes this consumer by itself after a reconnection.
+          return connected.basicConsumer(settings.queue(),
+              new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(settings.prefetch()));
+        })
+        .onSuccess(subscribed -> {
+          consumer = subscribed;
+          consumer.handler(this::handle);
+          long every = Math.min(5000, Math.max(500, settings.lease().toMillis() / 2));
           sweeper = vertx.setPeriodic(every, tick -> sweep());
           LOG.info("job-handler started [owner: {}, queue: {}]", owner, settings.queue());
         });
@@ -64,7 +81,9 @@ public final class JobHandlerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
-    return client == null ? Future.succeededFuture() : client.stop();
+    // Cancel first: a consumer still subscribed when the connection closes is restarted.
+    Future<Void> canceled = consumer == null ? Future.succeededFuture() : consumer.cancel();
+    return canceled.transform(done -> client == null ? Future.succeededFuture() : client.stop());
   }
 
   /** The lease owner name of this job-handler. */
@@ -72,20 +91,42 @@ public final class JobHandlerVerticle extends VerticleBase {
     return owner;
   }
 
-  /** On every (re)connection: prefetch bound, then a manual-ack consumer. */
-  private Future<?> subscribe(RabbitMQClient connected) {
-    return connected.basicQos(settings.prefetch())
-        .compose(qos -> connected.basicConsumer(settings.queue(),
-            new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(settings.prefetch())))
-        .onSuccess(consumer -> consumer.handler(message -> handle(connected, message)));
+  /** On every (re)connection: the prefetch bound, and a new channel generation for acks. */
+  private Future<?> onConnected(RabbitMQClient connected) {
+    channelGeneration++;
+    return connected.basicQos(settings.prefetch());
   }
 
-  private void handle(RabbitMQClient channel, RabbitMQMessage message) {
+  /**
+   * Acks a delivery, unless it came on a channel that has since gone: the broker requeued it
+   * then, and a stale tag on the new channel would close that channel too.
+   */
+  private void ack(long generation, long tag, boolean success) {
+    if (generation != channelGeneration) {
+      return;
+    }
+    try {
+      (success ? client.basicAck(tag, false) : client.basicNack(tag, false, true))
+          .onFailure(e -> LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString()));
+    } catch (RuntimeException e) {
+      // The client throws instead of failing when the connection is already gone.
+      LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString());
+    }
+  }
+
+  private void handle(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
+    long generation = channelGeneration;
     Optional<Long> activityId = activityId(message);
     if (activityId.isEmpty()) {
       LOG.warn("unreadable job message dropped [body: {}]", message.body());
-      channel.basicAck(tag, false);
+      ack(generation, tag, true);
+      return;
+    }
+    if (!running.add(activityId.get())) {
+      LOG.debug("job message for an activity already running here dropped [id: {}]",
+          activityId.get());
+      ack(generation, tag, true);
       return;
     }
     store.claim(activityId.get(), owner, clock.instant(), settings.lease())
@@ -93,13 +134,14 @@ public final class JobHandlerVerticle extends VerticleBase {
           LOG.debug("job message for an activity not runnable dropped [id: {}]", activityId.get());
           return Future.succeededFuture();
         }))
-        .onSuccess(done -> channel.basicAck(tag, false))
+        .onComplete(done -> running.remove(activityId.get()))
+        .onSuccess(done -> ack(generation, tag, true))
         .onFailure(e -> {
           // Nothing was committed (the database did not answer): give the message back after a
           // pause. A redelivery finds the activity claimable again, or leased and left to the sweep.
           LOG.warn("job not completed, message requeued [id: {}, cause: {}]", activityId.get(),
               e.toString());
-          vertx.setTimer(1000, t -> channel.basicNack(tag, false, true));
+          vertx.setTimer(1000, t -> ack(generation, tag, false));
         });
   }
 
@@ -125,10 +167,26 @@ public final class JobHandlerVerticle extends VerticleBase {
           }
           Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
           String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
-          return store.finish(job, status, text, clock.instant())
+          return finish(job, status, text, FINISH_TRIES)
               .onSuccess(written -> LOG.info("job finished [id: {}, status: {}, written: {}]",
                   job.activityId(), status, written))
               .mapEmpty();
+        });
+  }
+
+  /**
+   * Writes the outcome, trying again while the database does not answer: the work is done, and
+   * running it again after the lease expires would cost more than waiting out a short outage.
+   */
+  private Future<Boolean> finish(Job job, Status status, String text, int tries) {
+    return store.finish(job, status, text, clock.instant())
+        .recover(e -> {
+          if (tries <= 1) {
+            return Future.failedFuture(e);
+          }
+          LOG.warn("job outcome not written, trying again [id: {}, cause: {}]", job.activityId(),
+              e.toString());
+          return vertx.timer(FINISH_RETRY_MS).compose(t -> finish(job, status, text, tries - 1));
         });
   }
 

@@ -20,14 +20,16 @@ import java.util.Optional;
 public final class JobStore {
 
   /**
-   * Claims an activity the queue message names: a Queued one, or an In Progress one whose
-   * lease was released by the sweep. Anything else (canceled, finished, claimed) yields nothing.
+   * Claims an activity the queue message names: a Queued one, an In Progress one whose lease the
+   * sweep released, or one this owner claimed in a transaction whose answer was lost (the caller
+   * knows it is not running it). Anything else (canceled, finished, claimed) yields nothing.
    */
   private static final String CLAIM = """
       WITH target AS (
         SELECT id, status FROM activities
          WHERE id = $1 AND kind = 'server'
-           AND (status = 'queued' OR (status = 'in-progress' AND lease_owner IS NULL))
+           AND (status = 'queued'
+                OR (status = 'in-progress' AND (lease_owner IS NULL OR lease_owner = $2)))
            FOR UPDATE
       ), claimed AS (
         UPDATE activities a

@@ -161,7 +161,7 @@ class JobsTest {
     assertThat(firstStarted.await(20, TimeUnit.SECONDS)).isTrue();
 
     await(first.close());
-    jobHandler(vertx, fx, Map.of(), Map.of(NO_OP, healthy));
+    jobHandler(vertx, fx, Map.of("OUTPOST_JOBS_LEASE_SECONDS", "2"), Map.of(NO_OP, healthy));
     fx.clock.set(fx.clock.instant().plus(Duration.ofMinutes(5)));   // the lease runs out
 
     eventually(20, () -> status(fx, id).equals("succeeded"));
@@ -190,6 +190,31 @@ class JobsTest {
       ids.add(create(fx));
     }
     proxy.restore();
+
+    eventually(30, () -> ids.stream().allMatch(id -> status(fx, id).equals("succeeded")));
+    ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
+  }
+
+  /** Verifies that activities all finish, each once, across a dropped and restored database connection. */
+  @Test
+  void everyActivityFinishesAcrossADatabaseOutage(Vertx vertx) {
+    var db = TestSupport.database();
+    TcpProxy proxy = new TcpProxy(vertx, db.getHost(), db.getPort());
+    toClose.add(proxy);
+    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_DB_URL", "postgresql://" + db.getUser()
+            + "@127.0.0.1:" + proxy.port() + "/" + db.getDatabase()),
+        Map.of(NO_OP, counting()));
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(create(fx));
+    }
+
+    proxy.cut();
+    assertThat(fx.get("/activities").statusCode()).isEqualTo(503);
+    proxy.restore();
+    for (int i = 0; i < 5; i++) {
+      ids.add(create(fx));
+    }
 
     eventually(30, () -> ids.stream().allMatch(id -> status(fx, id).equals("succeeded")));
     ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));

@@ -16,6 +16,8 @@ import dev.outpost.server.jobs.handlers.ArchiveHandler;
 import dev.outpost.server.jobs.handlers.RemoveComputerHandler;
 import dev.outpost.server.jobs.handlers.SyncPocketHandler;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import dev.outpost.server.scheduler.Scheduler;
+import dev.outpost.server.scheduler.SchedulerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -54,7 +56,7 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock);
     this.activities = new ActivityStore(pool, clock);
     this.computers = new ComputerStore(pool, clock);
-    this.activityService = new ActivityService(activities, clock);
+    this.activityService = new ActivityService(activities, accounts, clock);
   }
 
   /**
@@ -80,9 +82,14 @@ public final class OutpostServer {
     ServerConfig.JobsConfig jobs = config.jobs();
     Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
         .onSuccess(deployments::add);
+    Scheduler scheduler = new Scheduler(pool, activities, clock,
+        Duration.ofSeconds(jobs.timeoutSeconds()), Duration.ofSeconds(config.resultDeadlineSeconds()));
+    Future<String> swept = relay.compose(r -> vertx.deployVerticle(
+            new SchedulerVerticle(scheduler, config.sweepIntervalMs())))
+        .onSuccess(deployments::add);
     Future<String> http = config.role().runsHttp()
-        ? relay.compose(r -> deployHttp(config))
-        : relay;
+        ? swept.compose(r -> deployHttp(config))
+        : swept;
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
@@ -112,7 +119,7 @@ public final class OutpostServer {
 
   private Future<String> deployHttp(ServerConfig config) {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
-        storage(config));
+        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
     return MessageSystem.serverUuid(pool).compose(uuid -> {
       ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid), pool, clock);
       http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,

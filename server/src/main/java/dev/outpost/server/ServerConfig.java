@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param maxBodyBytes the largest request body accepted (larger gets 413)
  * @param role which parts this process runs
  * @param jobs the job-handler's settings
+ * @param sweepIntervalMs how often the scheduler looks for due, waiting, expired and stale work
+ * @param resultDeadlineSeconds how long a delivered client activity may go without a result
+ *     before it is shown stale (and, where the account says so, failed)
  */
 public record ServerConfig(
     int httpPort,
@@ -27,7 +30,9 @@ public record ServerConfig(
     int dbPoolSize,
     long maxBodyBytes,
     Role role,
-    JobsConfig jobs) {
+    JobsConfig jobs,
+    int sweepIntervalMs,
+    int resultDeadlineSeconds) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -50,9 +55,10 @@ public record ServerConfig(
    * @param prefetch unacknowledged messages one job-handler holds at most
    * @param leaseSeconds how long a job-handler may go without renewing its lease
    * @param maxAttempts how many times an activity whose job-handler died is tried
+   * @param timeoutSeconds how long a server activity may run unless it says otherwise
    */
   public record JobsConfig(Optional<String> amqpUrl, String queue, int prefetch,
-      int leaseSeconds, int maxAttempts) {
+      int leaseSeconds, int maxAttempts, int timeoutSeconds) {
   }
 
   /** The account created on first start. */
@@ -74,7 +80,10 @@ public record ServerConfig(
             text(env, "OUTPOST_JOBS_QUEUE").orElse("outpost.jobs"),
             intValue(env, "OUTPOST_JOBS_PREFETCH", 16, 1, 10_000),
             intValue(env, "OUTPOST_JOBS_LEASE_SECONDS", 30, 1, 86_400),
-            intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100)));
+            intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100),
+            intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),
+        intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
+        intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE));
   }
 
   private static Role role(String name) {

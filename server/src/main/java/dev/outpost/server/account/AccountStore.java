@@ -60,6 +60,28 @@ public final class AccountStore {
         });
   }
 
+  /** The account's policies. */
+  public Future<AccountSettings> settings(long accountId) {
+    return pool.preparedQuery(
+            "SELECT approval_types, fail_stale_results FROM accounts WHERE id = $1")
+        .execute(Tuple.of(accountId))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new AccountSettings(java.util.Arrays.asList(row.getArrayOfStrings(0)),
+              row.getBoolean(1));
+        });
+  }
+
+  /** Replaces the account's policies. */
+  public Future<AccountSettings> updateSettings(long accountId, AccountSettings settings) {
+    return pool.preparedQuery("""
+            UPDATE accounts SET approval_types = $2, fail_stale_results = $3 WHERE id = $1
+            """)
+        .execute(Tuple.of(accountId, settings.approvalTypes().toArray(String[]::new),
+            settings.failStaleResults()))
+        .map(settings);
+  }
+
   private OffsetDateTime now() {
     return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
   }

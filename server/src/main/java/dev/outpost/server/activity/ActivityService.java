@@ -5,6 +5,8 @@ import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.activity.Targets;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.account.AccountSettings;
+import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -14,11 +16,13 @@ import java.util.List;
 public final class ActivityService {
 
   private final ActivityStore store;
+  private final AccountStore accounts;
   private final Clock clock;
 
-  /** Creates the service over the store. */
-  public ActivityService(ActivityStore store, Clock clock) {
+  /** Creates the service over the stores. */
+  public ActivityService(ActivityStore store, AccountStore accounts, Clock clock) {
     this.store = store;
+    this.accounts = accounts;
     this.clock = clock;
   }
 
@@ -32,8 +36,15 @@ public final class ActivityService {
       throw OutpostException.badRequest(String.join("; ", problems));
     }
     checkTargets(type, request.computerIds());
-    return store.create(admin.accountId(), admin.name(), type, startState(request), request,
-        request.summary().orElseGet(() -> defaultSummary(type.name())));
+    checkTiming(type, request);
+    Future<Void> dependency = request.dependency()
+        .map(d -> store.find(admin.accountId(), d.activityId()).<Void>mapEmpty())
+        .orElseGet(Future::succeededFuture);
+    return dependency
+        .compose(ok -> accounts.settings(admin.accountId()))
+        .compose(settings -> store.create(admin.accountId(), admin.name(), type,
+            startState(type, request, settings), request,
+            request.summary().orElseGet(() -> defaultSummary(type.name()))));
   }
 
   /** Cancels every named activity the lifecycle lets go to Canceled. */
@@ -41,17 +52,61 @@ public final class ActivityService {
     return store.transition(admin.accountId(), ids, Status.CANCELED, admin.name(), "canceled");
   }
 
-  /** Approves every named Blocked activity, moving it to Queued. */
+  /**
+   * Approves every named Blocked activity: to Waiting when it depends on another (the scheduler
+   * releases it once the dependency is met), to Queued otherwise.
+   */
   public Future<List<TransitionOutcome>> approve(Admin admin, List<Long> ids) {
-    return store.transition(admin.accountId(), ids, Status.QUEUED, admin.name(), "approved");
+    return store.dependents(admin.accountId(), ids).compose(waiting -> {
+      List<Long> queued = ids.stream().filter(id -> !waiting.contains(id)).toList();
+      return store.transition(admin.accountId(), List.copyOf(waiting), Status.WAITING,
+              admin.name(), "approved")
+          .compose(first -> store.transition(admin.accountId(), queued, Status.QUEUED,
+                  admin.name(), "approved")
+              .map(second -> concat(first, second)));
+    });
   }
 
-  private Status startState(NewActivity request) {
-    if (request.requiresApproval()) {
+  /** Holds every named Queued activity: back to Blocked until approved. */
+  public Future<List<TransitionOutcome>> hold(Admin admin, List<Long> ids) {
+    return store.transition(admin.accountId(), ids, Status.BLOCKED, admin.name(), "held");
+  }
+
+  private Status startState(ActivityType type, NewActivity request, AccountSettings settings) {
+    if (request.requiresApproval() || settings.approvalTypes().contains(type.name())) {
       return Status.BLOCKED;
     }
+    if (request.dependency().isPresent()) {
+      return Status.WAITING;
+    }
     boolean later = request.deliverAfter().map(t -> t.isAfter(clock.instant())).orElse(false);
-    return later ? Status.SCHEDULED : Status.QUEUED;
+    return later || request.delayWindowMinutes() > 0 ? Status.SCHEDULED : Status.QUEUED;
+  }
+
+  private void checkTiming(ActivityType type, NewActivity request) {
+    request.deliverBefore().ifPresent(before -> {
+      if (!before.isAfter(clock.instant())) {
+        throw OutpostException.badRequest("deliver_before must be in the future");
+      }
+      if (request.deliverAfter().map(after -> !before.isAfter(after)).orElse(false)) {
+        throw OutpostException.badRequest("deliver_before must be later than deliver_after");
+      }
+    });
+    if (request.timeoutSeconds().isPresent() && type.isClient()) {
+      throw OutpostException.badRequest("execution_timeout is for server activities; "
+          + type.name() + " runs on its computer");
+    }
+    if ((request.maxConcurrency().isPresent() || request.maxErrors().isPresent())
+        && request.computerIds().size() < 2) {
+      throw OutpostException.badRequest("max_concurrency and max_errors need several computers");
+    }
+  }
+
+  private static List<TransitionOutcome> concat(List<TransitionOutcome> a,
+      List<TransitionOutcome> b) {
+    List<TransitionOutcome> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static void checkTargets(ActivityType type, List<Long> computerIds) {

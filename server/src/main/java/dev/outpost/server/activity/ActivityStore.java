@@ -41,7 +41,7 @@ public final class ActivityStore {
   private static final String TRANSITION = """
       WITH target AS (
         SELECT id, status, kind FROM activities
-         WHERE account_id = $1
+         WHERE ($1::bigint IS NULL OR account_id = $1)   -- NULL: the scheduler, for any account
            AND (id = ANY($2) OR parent_id = ANY($2))   -- naming a group names its children
            AND status IS NOT NULL
          ORDER BY id
@@ -51,6 +51,7 @@ public final class ActivityStore {
            SET status = $3,
                delivered_at = CASE WHEN $3 = 'in-progress' THEN $4 ELSE a.delivered_at END,
                completed_at = CASE WHEN $5 THEN $4 ELSE a.completed_at END,
+               result_text = COALESCE($10, a.result_text),
                version = a.version + 1
           FROM target t
          WHERE a.id = t.id
@@ -69,7 +70,7 @@ public final class ActivityStore {
         FROM target t LEFT JOIN moved m ON m.id = t.id
       UNION ALL
       SELECT g.id, NULL, FALSE FROM activities g
-       WHERE g.account_id = $1 AND g.id = ANY($2) AND g.status IS NULL
+       WHERE ($1::bigint IS NULL OR g.account_id = $1) AND g.id = ANY($2) AND g.status IS NULL
       """;
 
   private final Pool pool;
@@ -167,6 +168,21 @@ public final class ActivityStore {
         });
   }
 
+  /** Of the named activities, those that depend on another. */
+  public Future<java.util.Set<Long>> dependents(long accountId, List<Long> ids) {
+    return pool.preparedQuery("""
+            SELECT id FROM activities
+             WHERE account_id = $1 AND (id = ANY($2) OR parent_id = ANY($2))
+               AND depends_on IS NOT NULL
+            """)
+        .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids.toArray(Long[]::new)))
+        .map(rows -> {
+          java.util.Set<Long> found = new java.util.HashSet<>();
+          rows.forEach(row -> found.add(row.getLong(0)));
+          return found;
+        });
+  }
+
   /** The transition log of one activity of the account, oldest first. */
   public Future<List<ActivityEvent>> events(long accountId, long id) {
     return find(accountId, id).compose(found -> pool.preparedQuery("""
@@ -207,12 +223,26 @@ public final class ActivityStore {
   /** Like {@link #transition(long, List, Status, String, String)}, inside a caller's transaction. */
   public Future<List<TransitionOutcome>> transition(SqlClient client, long accountId,
       List<Long> ids, Status to, String actor, String reason) {
+    return transition(client, Optional.of(accountId), ids, to, actor, reason, Optional.empty());
+  }
+
+  /**
+   * Moves activities of any account (or only of {@code accountId}) by the table, inside a
+   * caller's transaction, optionally writing a result text that says why.
+   */
+  public Future<List<TransitionOutcome>> transition(SqlClient client, Optional<Long> accountId,
+      List<Long> ids, Status to, String actor, String reason, Optional<String> resultText) {
     Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
+    if (idArray.length == 0) {
+      return Future.succeededFuture(List.of());
+    }
     return client.preparedQuery(TRANSITION)
-        .execute(Tuple.of(accountId, idArray, to.wireName(), at(clock.instant()), to.isFinal(),
-            names(Lifecycle.sources(Kind.CLIENT, to)), names(Lifecycle.sources(Kind.SERVER, to)))
+        .execute(Tuple.of(accountId.orElse(null), idArray, to.wireName(), at(clock.instant()),
+                to.isFinal(), names(Lifecycle.sources(Kind.CLIENT, to)))
+            .addArrayOfString(names(Lifecycle.sources(Kind.SERVER, to)))
             .addString(actor)
-            .addString(reason))
+            .addString(reason)
+            .addString(resultText.orElse(null)))
         .map(rows -> outcomes(idArray, to, rows));
   }
 
@@ -273,17 +303,24 @@ public final class ActivityStore {
 
   private Future<Optional<Long>> insertGroup(SqlClient conn, long accountId, String creator,
       ActivityType type, Status start, NewActivity request, String summary, Instant now) {
-    if (request.computerIds().size() <= 1) {
+    int children = request.computerIds().size();
+    if (children <= 1) {
       return Future.succeededFuture(Optional.empty());
     }
     return conn.preparedQuery("""
             INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
-                                    created_at, deliver_after)
-            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)
+                                    created_at, deliver_after, deliver_before, max_concurrency,
+                                    max_errors, reapplied_from)
+            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             RETURNING id
             """)
         .execute(Tuple.of(accountId, type.kind().wireName(), ActivityType.GROUP, summary,
-            request.parameters(), creator, at(now), request.deliverAfter().map(this::at).orElse(null)))
+                request.parameters(), creator, at(now),
+                request.deliverAfter().map(this::at).orElse(null),
+                request.deliverBefore().map(this::at).orElse(null),
+                request.maxConcurrency().map(l -> Math.max(1, l.resolve(children))).orElse(null))
+            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
+            .addLong(request.reappliedFrom().orElse(null)))
         .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
   }
 
@@ -295,11 +332,33 @@ public final class ActivityStore {
     Long[] computers = request.computerIds().isEmpty()
         ? new Long[] {null}
         : request.computerIds().toArray(Long[]::new);
+    Optional<NewActivity.Dependency> dependency = request.dependency();
+    Tuple params = Tuple.of(accountId, groupId.orElse(null), type.kind().wireName(), type.name(),
+            start.wireName(), summary)
+        .addValue(request.parameters())
+        .addString(creator)
+        .addOffsetDateTime(at(now))
+        .addOffsetDateTime(request.deliverAfter().map(this::at).orElse(null))
+        .addArrayOfLong(computers)
+        .addInteger(request.delayWindowMinutes())
+        .addOffsetDateTime(request.deliverBefore().map(this::at).orElse(null))
+        .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
+        .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
+        .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
+        .addInteger(request.timeoutSeconds().orElse(null))
+        .addLong(request.reappliedFrom().orElse(null));
     return conn.preparedQuery("""
             WITH created AS (
               INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status,
-                                      summary, parameters, creator, created_at, deliver_after)
-              SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9, $10
+                                      summary, parameters, creator, created_at, deliver_after,
+                                      deliver_before, depends_on, progress_threshold,
+                                      run_on_dependency_failure, timeout_seconds, reapplied_from)
+              SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9,
+                     -- $12: a delay window in minutes, from which each child draws its own
+                     CASE WHEN $12 > 0
+                          THEN COALESCE($10::timestamptz, $9::timestamptz) + random() * $12 * interval '1 minute'
+                          ELSE $10 END,
+                     $13, $14, $15, $16, $17, $18
                 FROM unnest($11::bigint[]) AS c
               RETURNING id, kind, status, created_at
             ), logged AS (
@@ -311,10 +370,7 @@ public final class ActivityStore {
             )
             SELECT min(id) FROM created
             """)
-        .execute(Tuple.of(accountId, groupId.orElse(null), type.kind().wireName(), type.name(),
-                start.wireName(), summary, request.parameters(), creator, at(now),
-                request.deliverAfter().map(this::at).orElse(null))
-            .addArrayOfLong(computers))
+        .execute(params)
         .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));
   }
 

@@ -10,7 +10,14 @@ import java.util.Optional;
  *
  * @param computerIds one activity per computer; several make a group
  * @param deliverAfter a future time starts it Scheduled
+ * @param deliverBefore not delivered by then, it is canceled as expired
+ * @param delayWindowMinutes each child draws its own delivery delay within this many minutes
  * @param requiresApproval starts it Blocked
+ * @param dependency starts it Waiting on another activity
+ * @param timeoutSeconds for server activities: the longest run before it fails
+ * @param maxConcurrency for groups: children in progress at once
+ * @param maxErrors for groups: failed children tolerated before the undelivered rest is canceled
+ * @param reappliedFrom the activity this one repeats
  */
 public record NewActivity(
     String type,
@@ -18,5 +25,38 @@ public record NewActivity(
     JsonObject parameters,
     Optional<String> summary,
     Optional<Instant> deliverAfter,
-    boolean requiresApproval) {
+    Optional<Instant> deliverBefore,
+    int delayWindowMinutes,
+    boolean requiresApproval,
+    Optional<Dependency> dependency,
+    Optional<Integer> timeoutSeconds,
+    Optional<Limit> maxConcurrency,
+    Optional<Limit> maxErrors,
+    Optional<Long> reappliedFrom) {
+
+  /** A request with only the essentials, as tests and reapply build them. */
+  public static NewActivity of(String type, List<Long> computerIds, JsonObject parameters) {
+    return new NewActivity(type, computerIds, parameters, Optional.empty(), Optional.empty(),
+        Optional.empty(), 0, false, Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * What an activity waits for.
+   *
+   * @param progressThreshold released once the dependency reports at least this progress
+   * @param runOnFailure released (rather than canceled) when the dependency fails or is canceled
+   */
+  public record Dependency(long activityId, Optional<Integer> progressThreshold,
+      boolean runOnFailure) {
+  }
+
+  /** A count, or a percentage of a group's children. */
+  public record Limit(int value, boolean percent) {
+
+    /** The count this limit allows in a group of {@code children}, a percentage rounded down. */
+    public int resolve(int children) {
+      return percent ? (int) Math.floor(children * value / 100.0) : value;
+    }
+  }
 }

@@ -16,6 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
@@ -35,15 +37,20 @@ public final class AdminApi {
   private final ActivityService service;
   private final ComputerStore computers;
   private final Path storage;
+  private final Json json;
 
-  /** Creates the API over the stores; reports are read from {@code storage}. */
+  /**
+   * Creates the API over the stores; reports are read from {@code storage}, and delivered client
+   * activities older than {@code resultDeadline} without a result are shown stale.
+   */
   public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
-      ComputerStore computers, Path storage) {
+      ComputerStore computers, Path storage, Clock clock, Duration resultDeadline) {
     this.accounts = accounts;
     this.activities = activities;
     this.service = service;
     this.computers = computers;
     this.storage = storage;
+    this.json = new Json(clock, resultDeadline);
   }
 
   /** Mounts the routes; the caller has installed a body handler. */
@@ -53,6 +60,9 @@ public final class AdminApi {
     router.get("/api/v2/activities").handler(this::list);
     router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
     router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
+    router.post("/api/v2/activities/hold").handler(ctx -> select(ctx, service::hold));
+    router.get("/api/v2/account").handler(this::settings);
+    router.patch("/api/v2/account").handler(this::updateSettings);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
@@ -93,7 +103,7 @@ public final class AdminApi {
 
   private void create(RoutingContext ctx) {
     respond(ctx, 201, service.create(admin(ctx), Requests.newActivity(Requests.body(ctx)))
-        .map(Json::activity));
+        .map(json::activity));
   }
 
   private void list(RoutingContext ctx) {
@@ -107,12 +117,12 @@ public final class AdminApi {
             .put("count", page.count())
             .put("limit", limit)
             .put("offset", offset)
-            .put("results", new JsonArray(page.results().stream().map(Json::activity).toList()))));
+            .put("results", new JsonArray(page.results().stream().map(json::activity).toList()))));
   }
 
   private void get(RoutingContext ctx) {
     respond(ctx, 200, activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-        .map(Json::activity));
+        .map(json::activity));
   }
 
   private void events(RoutingContext ctx) {
@@ -130,6 +140,19 @@ public final class AdminApi {
         .orElseGet(() -> activities.ids(admin.accountId(),
             ActivityQuery.parse(Requests.text(body, "query").orElse("")), MAX_SELECTION));
     respond(ctx, 200, ids.compose(list -> action.apply(admin, list)).map(Json::outcomes));
+  }
+
+  private void settings(RoutingContext ctx) {
+    respond(ctx, 200, accounts.settings(admin(ctx).accountId()).map(Json::settings));
+  }
+
+  private void updateSettings(RoutingContext ctx) {
+    long accountId = admin(ctx).accountId();
+    JsonObject body = Requests.body(ctx);
+    respond(ctx, 200, accounts.settings(accountId)
+        .map(current -> Requests.settings(body, current))
+        .compose(updated -> accounts.updateSettings(accountId, updated))
+        .map(Json::settings));
   }
 
   private void listComputers(RoutingContext ctx) {

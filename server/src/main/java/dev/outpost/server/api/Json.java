@@ -1,11 +1,16 @@
 package dev.outpost.server.api;
 
+import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Status;
+import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityEvent;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +18,27 @@ import java.util.Optional;
 /** How the admin API shows its resources. Times are ISO-8601 UTC. */
 final class Json {
 
-  private Json() {
+  private final Clock clock;
+  private final Duration resultDeadline;
+
+  Json(Clock clock, Duration resultDeadline) {
+    this.clock = clock;
+    this.resultDeadline = resultDeadline;
   }
 
-  static JsonObject activity(Activity a) {
+  /** Whether a delivered client activity has gone past the result deadline without a result. */
+  private boolean stale(Activity a) {
+    return a.kind() == Kind.CLIENT && a.status() == Status.IN_PROGRESS
+        && a.deliveredAt().map(d -> !d.plus(resultDeadline).isAfter(clock.instant())).orElse(false);
+  }
+
+  static JsonObject settings(AccountSettings s) {
+    return new JsonObject()
+        .put("approval_types", new JsonArray(s.approvalTypes()))
+        .put("fail_stale_results", s.failStaleResults());
+  }
+
+  JsonObject activity(Activity a) {
     JsonObject json = new JsonObject()
         .put("id", a.id())
         .put("type", a.type())
@@ -33,9 +55,10 @@ final class Json {
         .put("completed_at", time(a.completedAt()))
         .put("result_code", a.resultCode().orElse(null))
         .put("result_text", a.resultText().orElse(null))
-        .put("progress", a.progress().orElse(null));
+        .put("progress", a.progress().orElse(null))
+        .put("stale", stale(a));
     if (a.isGroup()) {
-      json.put("children", new JsonArray(a.children().stream().map(Json::activity).toList()));
+      json.put("children", new JsonArray(a.children().stream().map(this::activity).toList()));
     }
     return json;
   }

@@ -1,6 +1,8 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.NewActivity;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,12 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads admin API requests, refusing every malformed part by name. */
 final class Requests {
 
   private static final Set<String> NEW_ACTIVITY_FIELDS = Set.of(
-      "type", "computer_ids", "parameters", "summary", "deliver_after", "requires_approval");
+      "type", "computer_ids", "parameters", "summary", "deliver_after", "deliver_before",
+      "deliver_delay_window", "requires_approval", "depends_on", "progress_threshold",
+      "on_dependency_failure", "execution_timeout", "max_concurrency", "max_errors");
+  private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
 
   private Requests() {
   }
@@ -38,13 +45,87 @@ final class Requests {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
+    Optional<Long> dependsOn = field(body, "depends_on", Number.class, "an activity id")
+        .map(Number::longValue);
+    Optional<Integer> threshold = intField(body, "progress_threshold", 1, 100);
+    String onFailure = text(body, "on_dependency_failure").orElse("cancel");
+    if (!onFailure.equals("cancel") && !onFailure.equals("run")) {
+      throw OutpostException.badRequest(
+          "field 'on_dependency_failure' must be 'cancel' or 'run', not '" + onFailure + "'");
+    }
+    if (dependsOn.isEmpty() && (threshold.isPresent() || body.containsKey("on_dependency_failure"))) {
+      throw OutpostException.badRequest(
+          "fields 'progress_threshold' and 'on_dependency_failure' need 'depends_on'");
+    }
     return new NewActivity(
         text(body, "type").orElseThrow(() -> OutpostException.badRequest("missing field 'type'")),
         ids(body, "computer_ids"),
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new),
         text(body, "summary"),
         text(body, "deliver_after").map(Requests::instant),
-        field(body, "requires_approval", Boolean.class, "a boolean").orElse(false));
+        text(body, "deliver_before").map(Requests::instant),
+        intField(body, "deliver_delay_window", 0, 7 * 24 * 60).orElse(0),
+        field(body, "requires_approval", Boolean.class, "a boolean").orElse(false),
+        dependsOn.map(id -> new NewActivity.Dependency(id, threshold, onFailure.equals("run"))),
+        intField(body, "execution_timeout", 1, Integer.MAX_VALUE),
+        limit(body, "max_concurrency", 1),
+        limit(body, "max_errors", 0),
+        Optional.empty());
+  }
+
+  /** A count ({@code 5}) or a percentage of the group's children ({@code "10%"}). */
+  private static Optional<NewActivity.Limit> limit(JsonObject body, String name, int min) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value instanceof String text) {
+      Matcher percent = PERCENT.matcher(text.strip());
+      int number = percent.matches() ? Integer.parseInt(percent.group(1)) : -1;
+      if (number < min || number > 100) {
+        throw OutpostException.badRequest("field '" + name + "' must be a count or a percentage"
+            + " from " + min + "% to 100%, not '" + text + "'");
+      }
+      return Optional.of(new NewActivity.Limit(number, true));
+    }
+    return intField(body, name, min, Integer.MAX_VALUE).map(n -> new NewActivity.Limit(n, false));
+  }
+
+  private static Optional<Integer> intField(JsonObject body, String name, int min, int max) {
+    Optional<Number> value = field(body, name, Number.class, "a whole number");
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    Number number = value.get();
+    if (!(number instanceof Integer || number instanceof Long)
+        || number.longValue() < min || number.longValue() > max) {
+      throw OutpostException.badRequest("field '" + name + "' must be a whole number from " + min
+          + " to " + max + ", not " + number);
+    }
+    return Optional.of(number.intValue());
+  }
+
+  /** Account policies from a PATCH body; fields left out keep their current value. */
+  static AccountSettings settings(JsonObject body, AccountSettings current) {
+    for (String field : body.fieldNames()) {
+      if (!field.equals("approval_types") && !field.equals("fail_stale_results")) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+    List<String> types = current.approvalTypes();
+    if (body.containsKey("approval_types")) {
+      JsonArray given = field(body, "approval_types", JsonArray.class, "a list of activity types")
+          .orElseGet(JsonArray::new);
+      types = new ArrayList<>();
+      for (Object type : given) {
+        if (!(type instanceof String name) || ActivityTypes.find(name).isEmpty()) {
+          throw OutpostException.badRequest("unknown activity type '" + type + "' in approval_types");
+        }
+        types.add(name);
+      }
+    }
+    return new AccountSettings(types, field(body, "fail_stale_results", Boolean.class, "a boolean")
+        .orElse(current.failStaleResults()));
   }
 
   /** The ids a cancel or approve names: {@code {"ids": [...]}} or {@code {"query": "..."}}. */

@@ -20,15 +20,41 @@ import java.util.Optional;
 /** The SQL of the message exchange; every method runs inside the caller's transaction. */
 final class ExchangeStore {
 
-  /** Moves a computer's due client activities to In Progress, logging each move. */
+  /**
+   * The groups with a concurrency or error limit that have children due for this computer; the
+   * exchange locks them (in id order) so that concurrent exchanges count their children in turn.
+   */
+  private static final String LIMITED_GROUPS = """
+      SELECT pg_advisory_xact_lock(g.id)
+        FROM (SELECT DISTINCT p.id FROM activities a JOIN activities p ON p.id = a.parent_id
+               WHERE a.computer_id = $1 AND a.kind = 'client'
+                 AND a.status IN ('queued', 'scheduled')
+                 AND (p.max_concurrency IS NOT NULL OR p.max_errors IS NOT NULL)
+               ORDER BY p.id) g
+      """;
+
+  /**
+   * Moves a computer's due client activities to In Progress, logging each move: Queued or
+   * Scheduled ones whose time has come and not gone, whose group has room and has not failed
+   * too often.
+   */
   private static final String DELIVER = """
       WITH due AS (
-        SELECT id, status FROM activities
-         WHERE computer_id = $1 AND kind = 'client'
-           AND (status = 'queued' OR (status = 'scheduled' AND deliver_after <= $2))
-         ORDER BY id
+        SELECT a.id, a.status FROM activities a
+         WHERE a.computer_id = $1 AND a.kind = 'client'
+           AND a.status IN ('queued', 'scheduled')
+           AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
+           AND (a.deliver_before IS NULL OR a.deliver_before > $2)
+           AND NOT EXISTS (
+             SELECT 1 FROM activities p
+              WHERE p.id = a.parent_id
+                AND ((SELECT count(*) FROM activities c
+                       WHERE c.parent_id = p.id AND c.status = 'in-progress') >= p.max_concurrency
+                     OR (SELECT count(*) FROM activities f
+                          WHERE f.parent_id = p.id AND f.status = 'failed') > p.max_errors))
+         ORDER BY a.id
          LIMIT $3
-           FOR UPDATE SKIP LOCKED
+           FOR UPDATE OF a SKIP LOCKED
       ), moved AS (
         UPDATE activities a
            SET status = 'in-progress', delivered_at = $2, attempt = a.attempt + 1,
@@ -44,8 +70,9 @@ final class ExchangeStore {
       """;
 
   /**
-   * Applies results: In Progress moves to the reported state; a Canceled activity keeps its
-   * status but records the first result; anything else is left alone (a repeat, or a stranger).
+   * Applies results: In Progress moves to the reported state; a Canceled activity, or one the
+   * scheduler failed for want of a result, keeps its status but records the first result the
+   * agent sends; anything else is left alone (a repeat, or a stranger).
    */
   private static final String RESULTS = """
       WITH incoming AS (
@@ -59,14 +86,14 @@ final class ExchangeStore {
       ), moved AS (
         UPDATE activities a
            SET status = CASE WHEN t.status = ANY($7::text[]) THEN t.to_status ELSE a.status END,
-               result_code = t.code, result_text = t.text,
+               result_code = t.code, result_text = t.text, result_at = $6,
                completed_at = COALESCE(a.completed_at, $6),
                version = a.version + 1
           FROM target t
          WHERE a.id = t.id
            -- $7: the states the lifecycle lets a client activity leave for Succeeded or Failed
            AND (t.status = ANY($7::text[])
-                OR (t.status = 'canceled' AND a.result_code IS NULL AND a.result_text IS NULL))
+                OR (t.status IN ('canceled', 'failed') AND a.result_at IS NULL))
         RETURNING a.id, t.status AS from_status, a.status AS to_status
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
@@ -165,6 +192,25 @@ final class ExchangeStore {
     });
   }
 
+  /** Records the progress agents report on this computer's running activities. */
+  static Future<Void> progress(SqlClient conn, long computerId,
+      List<MessageReader.Progress> reports) {
+    if (reports.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("""
+            UPDATE activities a SET progress = r.percent
+              FROM unnest($2::bigint[], $3::int[]) AS r(id, percent)
+             WHERE a.id = r.id AND a.computer_id = $1 AND a.status = 'in-progress'
+            """)
+        .execute(Tuple.tuple().addLong(computerId)
+            .addArrayOfLong(reports.stream().map(MessageReader.Progress::activityId)
+                .toArray(Long[]::new))
+            .addArrayOfInteger(reports.stream().map(MessageReader.Progress::percent)
+                .toArray(Integer[]::new)))
+        .mapEmpty();
+  }
+
   /** Keeps client messages that are recorded rather than acted on. */
   static Future<Void> record(SqlClient conn, long computerId, List<String> types,
       List<JsonObject> bodies, Instant now) {
@@ -194,8 +240,8 @@ final class ExchangeStore {
   }
 
   static Future<List<Delivery>> deliver(SqlClient conn, long computerId, Instant now, int max) {
-    return conn.preparedQuery(DELIVER)
-        .execute(Tuple.of(computerId, at(now), max))
+    return conn.preparedQuery(LIMITED_GROUPS).execute(Tuple.of(computerId))
+        .compose(locked -> conn.preparedQuery(DELIVER).execute(Tuple.of(computerId, at(now), max)))
         .map(rows -> {
           List<Delivery> deliveries = new ArrayList<>(rows.size());
           rows.forEach(row -> deliveries.add(new Delivery(row.getLong("id"),

@@ -26,12 +26,17 @@ final class MessageReader {
   private static final long PACKAGES_OK = 1;
 
   /** What one exchange brought. */
-  record Incoming(List<OperationResult> results, List<String> recordTypes,
-      List<JsonObject> recordBodies) {
+  record Incoming(List<OperationResult> results, List<Progress> progress,
+      List<String> recordTypes, List<JsonObject> recordBodies) {
+  }
+
+  /** An agent's report that an operation is partly done (Outpost's own message type). */
+  record Progress(long activityId, int percent) {
   }
 
   Incoming read(long computerId, List<Object> messages) {
     List<OperationResult> results = new ArrayList<>();
+    List<Progress> progress = new ArrayList<>();
     List<String> types = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
     for (Object raw : messages) {
@@ -40,6 +45,8 @@ final class MessageReader {
         String type = message.text("type");
         switch (type) {
           case "operation-result" -> operationResult(message).ifPresent(results::add);
+          case "operation-progress" -> progress.add(new Progress(message.integer("operation-id"),
+              (int) Math.max(0, Math.min(100, message.integer("progress")))));
           case "change-packages-result" -> results.add(result(message,
               message.optionalInteger("result-code").orElse(0L) == PACKAGES_OK
                   ? Status.SUCCEEDED : Status.FAILED));
@@ -65,7 +72,7 @@ final class MessageReader {
             e.getMessage());
       }
     }
-    return new Incoming(results, types, bodies);
+    return new Incoming(results, progress, types, bodies);
   }
 
   private static Optional<OperationResult> operationResult(WireMap message) {

@@ -162,9 +162,10 @@ public final class MessageSystem {
             LOG.warn("results refused: not this computer's activities [computer: {}, ids: {}]",
                 state.id(), strangers);
           }
-          return ExchangeStore.record(conn, state.id(), incoming.recordTypes(),
-              incoming.recordBodies(), now);
+          return ExchangeStore.progress(conn, state.id(), incoming.progress());
         })
+        .compose(progressed -> ExchangeStore.record(conn, state.id(), incoming.recordTypes(),
+            incoming.recordBodies(), now))
         .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
             clientNext - state.outBase()))
         .compose(acked -> ExchangeStore.enqueue(conn, state.id(), extra, now))

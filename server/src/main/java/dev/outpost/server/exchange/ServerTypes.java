@@ -14,6 +14,7 @@ final class ServerTypes {
       "change-packages-result",
       "computer-info",
       "distribution-info",
+      "operation-progress",
       "operation-result",
       "register",
       "resynchronize",

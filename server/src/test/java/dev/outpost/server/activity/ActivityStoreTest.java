@@ -184,8 +184,7 @@ class ActivityStoreTest {
   }
 
   private static NewActivity request(List<Long> computers) {
-    return new NewActivity("any", computers, new JsonObject(), Optional.empty(), Optional.empty(),
-        false);
+    return NewActivity.of("any", computers, new JsonObject());
   }
 
   private static long version(long id) {

@@ -1,0 +1,184 @@
+package dev.outpost.server.scheduler;
+
+import dev.outpost.common.activity.Status;
+import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.TransitionOutcome;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sweeps that move activities by time and by other activities: due server activities,
+ * expiry, dependencies, execution timeouts, stale results, group error thresholds.
+ *
+ * <p>Each sweep selects its rows with {@code FOR UPDATE SKIP LOCKED} and moves them through
+ * {@link ActivityStore#transition} in the same transaction, so any number of server instances
+ * can sweep one database at once without moving a row twice, and the lifecycle table stays the
+ * only gate.
+ */
+public final class Scheduler {
+
+  /** The most rows one sweep moves; the next pass takes the rest. */
+  static final int BATCH = 500;
+  private static final String ACTOR = "scheduler";
+
+  private final Pool pool;
+  private final ActivityStore activities;
+  private final Clock clock;
+  private final Duration defaultJobTimeout;
+  private final Duration resultDeadline;
+
+  /** Creates the scheduler over the store that does its moving. */
+  public Scheduler(Pool pool, ActivityStore activities, Clock clock, Duration defaultJobTimeout,
+      Duration resultDeadline) {
+    this.pool = pool;
+    this.activities = activities;
+    this.clock = clock;
+    this.defaultJobTimeout = defaultJobTimeout;
+    this.resultDeadline = resultDeadline;
+  }
+
+  /** Runs every sweep once, in order; the result counts what moved. */
+  public Future<Integer> sweep() {
+    Instant now = clock.instant();
+    return expire(now)
+        .compose(expired -> due(now).map(due -> expired + due))
+        .compose(moved -> dependencies().map(released -> moved + released))
+        .compose(moved -> timeouts(now).map(timedOut -> moved + timedOut))
+        .compose(moved -> staleResults(now).map(stale -> moved + stale))
+        .compose(moved -> errorThresholds().map(canceled -> moved + canceled));
+  }
+
+  /** Undelivered activities past their {@code deliver_before} end Canceled, as expired. */
+  Future<Integer> expire(Instant now) {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT id FROM activities
+             WHERE deliver_before <= $1
+               AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
+             ORDER BY deliver_before LIMIT $2
+               FOR UPDATE SKIP LOCKED
+            """, Tuple.of(at(now), BATCH))
+        .compose(ids -> move(conn, ids, Status.CANCELED, "expired",
+            "expired: not delivered before its deliver_before time")));
+  }
+
+  /** Scheduled server activities whose time has come go to the queue (client ones wait for their exchange). */
+  Future<Integer> due(Instant now) {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT id FROM activities
+             WHERE status = 'scheduled' AND kind = 'server' AND deliver_after <= $1
+             ORDER BY deliver_after LIMIT $2
+               FOR UPDATE SKIP LOCKED
+            """, Tuple.of(at(now), BATCH))
+        .compose(ids -> move(conn, ids, Status.QUEUED, "due", null)));
+  }
+
+  /**
+   * Waiting activities whose dependency succeeded or reached the threshold are released; those
+   * whose dependency failed or was canceled are canceled, or released when told to run anyway.
+   */
+  Future<Integer> dependencies() {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            SELECT w.id, w.depends_on, w.progress_threshold, w.run_on_dependency_failure,
+                   COALESCE(d.status, group_status(d.id)) AS dependency_status, d.progress
+              FROM activities w JOIN activities d ON d.id = w.depends_on
+             WHERE w.status = 'waiting'
+             ORDER BY w.id LIMIT $1
+               FOR UPDATE OF w SKIP LOCKED
+            """)
+        .execute(Tuple.of(BATCH))
+        .compose(rows -> {
+          List<Long> release = new ArrayList<>();
+          List<Long> cancel = new ArrayList<>();
+          for (Row row : rows) {
+            String status = row.getString("dependency_status");
+            boolean failed = "failed".equals(status) || "canceled".equals(status);
+            Integer threshold = row.getInteger("progress_threshold");
+            Integer progress = row.getInteger("progress");
+            boolean reached = threshold != null && progress != null && progress >= threshold;
+            if ("succeeded".equals(status) || reached
+                || (failed && row.getBoolean("run_on_dependency_failure"))) {
+              release.add(row.getLong("id"));
+            } else if (failed) {
+              cancel.add(row.getLong("id"));
+            }
+          }
+          return move(conn, release, Status.QUEUED, "dependency met", null)
+              .compose(released -> move(conn, cancel, Status.CANCELED, "dependency failed",
+                      "canceled: the activity it depends on failed or was canceled")
+                  .map(canceled -> released + canceled));
+        }));
+  }
+
+  /** Server activities running longer than their timeout end Failed; their handler is told. */
+  Future<Integer> timeouts(Instant now) {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT id FROM activities
+             WHERE status = 'in-progress' AND kind = 'server'
+               AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
+             ORDER BY delivered_at LIMIT $3
+               FOR UPDATE SKIP LOCKED
+            """, Tuple.of(at(now), defaultJobTimeout.toSeconds(), BATCH))
+        .compose(ids -> move(conn, ids, Status.FAILED, "timeout",
+            "timeout: still running when its execution timeout ran out")));
+  }
+
+  /** Delivered client activities with no result past the deadline fail, where the account says so. */
+  Future<Integer> staleResults(Instant now) {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT a.id FROM activities a JOIN accounts ac ON ac.id = a.account_id
+             WHERE a.status = 'in-progress' AND a.kind = 'client' AND a.delivered_at <= $1
+               AND ac.fail_stale_results
+             ORDER BY a.delivered_at LIMIT $2
+               FOR UPDATE OF a SKIP LOCKED
+            """, Tuple.of(at(now.minus(resultDeadline)), BATCH))
+        .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
+            "no-result: the agent sent no result within " + resultDeadline.toSeconds() + " s")));
+  }
+
+  /** Once a group has more failed children than it tolerates, its undelivered children are canceled. */
+  Future<Integer> errorThresholds() {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT c.id FROM activities g JOIN activities c ON c.parent_id = g.id
+             WHERE g.max_errors IS NOT NULL
+               AND c.status IN ('queued', 'scheduled', 'waiting', 'blocked')
+               AND (SELECT count(*) FROM activities f
+                     WHERE f.parent_id = g.id AND f.status = 'failed') > g.max_errors
+             ORDER BY c.id LIMIT $1
+               FOR UPDATE OF c SKIP LOCKED
+            """, Tuple.of(BATCH))
+        .compose(ids -> move(conn, ids, Status.CANCELED, "error-threshold",
+            "error-threshold: too many activities of its group failed")));
+  }
+
+  private Future<Integer> move(SqlConnection conn, List<Long> ids, Status to, String reason,
+      String resultText) {
+    return activities.transition(conn, Optional.empty(), ids, to, ACTOR, reason,
+            Optional.ofNullable(resultText))
+        .map(outcomes -> (int) outcomes.stream().filter(TransitionOutcome::applied).count());
+  }
+
+  private static Future<List<Long>> ids(SqlConnection conn, String sql, Tuple params) {
+    return conn.preparedQuery(sql).execute(params).map(Scheduler::ids);
+  }
+
+  private static List<Long> ids(RowSet<Row> rows) {
+    List<Long> ids = new ArrayList<>(rows.size());
+    rows.forEach(row -> ids.add(row.getLong(0)));
+    return ids;
+  }
+
+  private static java.time.OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -3,6 +3,7 @@ package dev.outpost.server.exchange;
 import static dev.outpost.server.TestSupport.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package dev.outpost.server.exchange;
+package dev.outpost.server;
 
 import static dev.outpost.server.TestSupport.await;
 
@@ -15,23 +15,24 @@ import java.util.List;
 import java.util.Map;
 
 /** A bare protocol peer for tests: it speaks bpickle and lets the test steer every number. */
-final class ProtocolClient {
+public final class ProtocolClient {
 
   private final WebClient http;
-  String secureId;
-  long insecureId;
+  public String secureId;
+  public long insecureId;
   /** Sequence number of the next message this client sends. */
-  long sequence;
+  public long sequence;
   /** Sequence number of the next server message this client expects. */
-  long nextExpected;
+  public long nextExpected;
   byte[] acceptedTypesDigest = new byte[0];
 
-  ProtocolClient(WebClient http) {
+  /** A client that is not registered yet. */
+  public ProtocolClient(WebClient http) {
     this.http = http;
   }
 
   /** Exchanges the given messages, sent as starting at {@link #sequence}, and counts what came back. */
-  WireMap exchange(List<Map<String, Object>> messages) {
+  public WireMap exchange(List<Map<String, Object>> messages) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("server-api", Bytes.of("3.2"));
     payload.put("client-api", Bytes.of("3.8"));
@@ -53,7 +54,8 @@ final class ProtocolClient {
         insecureId = message.integer("insecure-id");
       }
       if (message.text("type").equals("accepted-types")) {
-        acceptedTypesDigest = ServerTypes.digest(message.textList("types"));
+        acceptedTypesDigest = md5(String.join(";", message.textList("types").stream().sorted()
+            .toList()));
       }
     }
     answer.optionalInteger("next-expected-sequence").ifPresent(n -> sequence = n);
@@ -61,7 +63,7 @@ final class ProtocolClient {
   }
 
   /** Registers with the account's name and key; returns the answer. */
-  WireMap register(String account, String key, String title) {
+  public WireMap register(String account, String key, String title) {
     Map<String, Object> register = new LinkedHashMap<>();
     register.put("type", "register");
     register.put("api", Bytes.of("3.2"));
@@ -76,7 +78,7 @@ final class ProtocolClient {
   }
 
   /** A request to the exchange carrying this client's identity, if it has one. */
-  HttpRequest<Buffer> request() {
+  public HttpRequest<Buffer> request() {
     HttpRequest<Buffer> request = http.post("/message-system")
         .putHeader("Content-Type", "application/octet-stream");
     if (secureId != null) {
@@ -85,7 +87,25 @@ final class ProtocolClient {
     return request;
   }
 
-  static Map<String, Object> result(long operationId, long status, long code, String text) {
+  /** Registers a new client with the fixture's account. */
+  public static ProtocolClient registered(ServerFixture fx, String title) {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.exchange(List.of());
+    client.register(fx.accountName, fx.registrationKey, title);
+    return client;
+  }
+
+  private static byte[] md5(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("MD5")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An operation-result message. */
+  public static Map<String, Object> result(long operationId, long status, long code, String text) {
     Map<String, Object> message = new LinkedHashMap<>();
     message.put("type", "operation-result");
     message.put("api", Bytes.of("3.2"));

@@ -7,14 +7,9 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,7 +63,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Path data = root.resolve("pgdata");
     Path log = root.resolve("postgresql.log");
     requireRunnableUser();
-    HomeLock lock = HomeLock.acquire(root.resolve("pgdata.lock"));
+    HomeLock lock = HomeLock.acquire(root.resolve("pgdata.lock"), "embedded postgresql");
     try {
       LeftoverPostmaster.clear(data);
       EmbeddedPostgres postgres = launch(root, data, log, port);
@@ -221,46 +216,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
       return DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware);
-    }
-  }
-
-  /** An exclusive lock on the home, so two servers never share one data directory. */
-  private static final class HomeLock {
-    private final FileChannel channel;
-    private final FileLock lock;
-
-    private HomeLock(FileChannel channel, FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    static HomeLock acquire(Path file) {
-      try {
-        Files.createDirectories(file.getParent());
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-          lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-          lock = null;
-        }
-        if (lock == null) {
-          channel.close();
-          throw new IllegalStateException("embedded postgresql data is already in use [lock: " + file + "]");
-        }
-        return new HomeLock(channel, lock);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not lock [file: " + file + "]", e);
-      }
-    }
-
-    void release() {
-      try {
-        lock.release();
-        channel.close();
-      } catch (IOException e) {
-        LOG.warn("could not release lock", e);
-      }
     }
   }
 }

@@ -1,0 +1,243 @@
+package dev.outpost.server.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.qpid.server.SystemLauncher;
+import org.apache.qpid.server.SystemLauncherListener;
+import org.apache.qpid.server.model.Broker;
+import org.apache.qpid.server.model.ConfiguredObject;
+import org.apache.qpid.server.model.Port;
+import org.apache.qpid.server.model.Protocol;
+import org.apache.qpid.server.model.State;
+import org.apache.qpid.server.model.SystemConfig;
+import org.apache.qpid.server.model.VirtualHost;
+import org.apache.qpid.server.model.VirtualHostNode;
+import org.apache.qpid.server.model.port.AmqpPortImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An AMQP 0-9-1 broker (Apache Qpid Broker-J) run in-process, its queues and messages kept under a home directory. */
+public final class EmbeddedBroker implements AutoCloseable {
+
+  /** The user the broker accepts, as RabbitMQ's default user is named. */
+  public static final String USERNAME = "guest";
+  /** That user's password; the broker listens on the loopback interface only. */
+  public static final String PASSWORD = "guest";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+  private static final String HOST = "127.0.0.1";
+  private static final String CONFIGURATION = "/embedded-broker.json";
+  private static final String AMQP_PORT = "AMQP";
+
+  private final SystemLauncher launcher;
+  private final int port;
+  private final Path workDirectory;
+  private final HomeLock lock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EmbeddedBroker(SystemLauncher launcher, int port, Path workDirectory, HomeLock lock) {
+    this.launcher = launcher;
+    this.port = port;
+    this.workDirectory = workDirectory;
+    this.lock = lock;
+  }
+
+  /** Starts the broker on a free port with its store under {@code home/broker}; blocks until it accepts connections. */
+  public static EmbeddedBroker start(Path home) {
+    return start(home, 0);
+  }
+
+  /**
+   * Starts the broker on the given port ({@code 0}: any free one) of 127.0.0.1 with its store
+   * under {@code home/broker}; blocks until it accepts connections.
+   */
+  public static EmbeddedBroker start(Path home, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range [port: " + port + "]");
+    }
+    Path root = home.toAbsolutePath().normalize();
+    Path work = root.resolve("broker");
+    HomeLock lock = HomeLock.acquire(root.resolve("broker.lock"), "embedded broker");
+    try {
+      privateDirectory(work);
+      long started = System.nanoTime();
+      Launch launch = launch(work, port);
+      EmbeddedBroker broker = new EmbeddedBroker(launch.launcher(), launch.port(), work, lock);
+      LOG.info("embedded broker started [port: {}, work: {}, millis: {}]",
+          broker.port, work, (System.nanoTime() - started) / 1_000_000);
+      return broker;
+    } catch (RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The connection URI for vertx-rabbitmq-client, e.g. {@code amqp://guest:guest@127.0.0.1:5673}. */
+  public String amqpUrl() {
+    return "amqp://" + USERNAME + ":" + PASSWORD + "@" + HOST + ":" + port;
+  }
+
+  /** The port the broker listens on, on 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
+  /** Where the broker keeps its store. */
+  public Path workDirectory() {
+    return workDirectory;
+  }
+
+  /** Closes client connections, stops the broker and closes its store; idempotent. */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    try {
+      launcher.shutdown();
+      LOG.info("embedded broker stopped [port: {}, work: {}]", port, workDirectory);
+    } catch (RuntimeException e) {
+      LOG.warn("embedded broker did not stop cleanly [work: {}]", workDirectory, e);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private static Launch launch(Path work, int port) {
+    requireProtocol();
+    routeDerbyLog(work);
+    Listener listener = new Listener();
+    SystemLauncher launcher = new SystemLauncher(listener);
+    try {
+      launcher.startup(systemConfig(work, port));
+    } catch (Exception e) {
+      throw new IllegalStateException("embedded broker did not start [work: " + work + "]", e);
+    }
+    // the launcher reports a failed start to its listener and returns normally
+    if (listener.failure != null) {
+      throw new IllegalStateException("embedded broker did not start [work: " + work + "]", listener.failure);
+    }
+    try {
+      return new Launch(launcher, requireReady(listener.systemConfig));
+    } catch (RuntimeException e) {
+      launcher.shutdown();
+      throw new IllegalStateException("embedded broker did not start [work: " + work + "]", e);
+    }
+  }
+
+  /**
+   * The broker's own configuration is kept in memory ("Memory") and rebuilt from the shipped file on
+   * each start, so a changed file takes effect on the next run; what must survive a restart lives
+   * in the Derby store the file points at. Every path is under {@code work}: by default Qpid
+   * writes to {@code work/} in the current directory.
+   */
+  private static Map<String, Object> systemConfig(Path work, int port) {
+    return Map.of(
+        SystemConfig.TYPE, "Memory",
+        SystemConfig.INITIAL_CONFIGURATION_LOCATION, configurationLocation(),
+        SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false,
+        SystemConfig.CONTEXT, Map.of(
+            SystemConfig.QPID_WORK_DIR, work.toString(),
+            "qpid.amqp_port", Integer.toString(port),
+            "outpost.broker.username", USERNAME,
+            "outpost.broker.password", PASSWORD,
+            // no preferences.json: there is no management interface to keep preferences for
+            "qpid.broker.defaultPreferenceStoreAttributes", "{\"type\": \"Noop\"}"));
+  }
+
+  /**
+   * Without its protocol plugin Qpid starts anyway and drops every connection ("All AMQP protocols
+   * are disabled"); the plugin is found through META-INF/services, which a fat jar may lose.
+   */
+  private static void requireProtocol() {
+    if (!AmqpPortImpl.getInstalledProtocols().contains(Protocol.AMQP_0_9_1)) {
+      throw new IllegalStateException("embedded broker cannot speak AMQP 0-9-1: the Qpid plugin "
+          + "qpid-broker-plugins-amqp-0-8-protocol is not on the class path");
+    }
+  }
+
+  /**
+   * Derby keeps one log per JVM, opened when its driver class loads, which Qpid's plugin discovery
+   * does before Qpid points that log at SLF4J; unset, Derby writes derby.log into the current
+   * directory. Kept next to the store instead, as the embedded PostgreSQL keeps its log.
+   */
+  private static void routeDerbyLog(Path work) {
+    if (System.getProperty("derby.stream.error.file") == null
+        && System.getProperty("derby.stream.error.method") == null
+        && System.getProperty("derby.stream.error.field") == null) {
+      System.setProperty("derby.stream.error.file", work.resolve("derby.log").toString());
+    }
+  }
+
+  private static String configurationLocation() {
+    URL resource = EmbeddedBroker.class.getResource(CONFIGURATION);
+    if (resource == null) {
+      throw new IllegalStateException("embedded broker configuration missing [resource: " + CONFIGURATION + "]");
+    }
+    return resource.toExternalForm();
+  }
+
+  /** Qpid starts with a node or a port in error rather than failing; the bound port proves it listens. */
+  private static int requireReady(SystemConfig<?> systemConfig) {
+    if (systemConfig == null) {
+      throw new IllegalStateException("no broker was created");
+    }
+    Broker<?> broker = (Broker<?>) systemConfig.getContainer(Broker.class);
+    requireActive(broker);
+    for (VirtualHostNode<?> node : broker.getChildren(VirtualHostNode.class)) {
+      requireActive(node);
+      VirtualHost<?> host = node.getVirtualHost();
+      if (host == null) {
+        throw new IllegalStateException("virtual host node has no virtual host [node: " + node.getName() + "]");
+      }
+      requireActive(host);
+    }
+    Port<?> amqp = broker.getChildByName(Port.class, AMQP_PORT);
+    if (amqp == null) {
+      throw new IllegalStateException("no port configured [name: " + AMQP_PORT + "]");
+    }
+    requireActive(amqp);
+    return amqp.getBoundPort();
+  }
+
+  private static void requireActive(ConfiguredObject<?> object) {
+    if (object.getState() != State.ACTIVE) {
+      throw new IllegalStateException(object.getCategoryClass().getSimpleName() + " is not active [name: "
+          + object.getName() + ", state: " + object.getState() + "]");
+    }
+  }
+
+  /** The store holds queued messages; only the owner may read it. */
+  private static void privateDirectory(Path directory) {
+    try {
+      Files.createDirectories(directory);
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create [directory: " + directory + "]", e);
+    }
+  }
+
+  private record Launch(SystemLauncher launcher, int port) {}
+
+  /** Catches what the launcher reports instead of throwing. */
+  private static final class Listener extends SystemLauncherListener.DefaultSystemLauncherListener {
+    private volatile SystemConfig<?> systemConfig;
+    private volatile RuntimeException failure;
+
+    @Override
+    public void onContainerResolve(SystemConfig<?> systemConfig) {
+      this.systemConfig = systemConfig;
+    }
+
+    @Override
+    public void errorOnStartup(RuntimeException e) {
+      failure = e;
+    }
+  }
+}

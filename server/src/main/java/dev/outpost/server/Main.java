@@ -1,6 +1,7 @@
 package dev.outpost.server;
 
 import dev.outpost.server.db.Database;
+import dev.outpost.server.embedded.EmbeddedBroker;
 import dev.outpost.server.embedded.EmbeddedDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -41,10 +42,15 @@ public final class Main {
     });
     PgConnectOptions db = Database.connectOptions(dbUrl);
 
+    String amqpUrl = config.jobs().amqpUrl().orElseGet(() -> {
+      EmbeddedBroker embedded = EmbeddedBroker.start(config.home());
+      toClose.add(embedded);
+      return embedded.amqpUrl();
+    });
+    // Opened after the embedded services, so closed before them.
     Vertx vertx = Vertx.vertx();
     toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS));
-    String amqpUrl = config.jobs().amqpUrl().orElse("amqp://guest:guest@127.0.0.1:5672");
     OutpostServer server = OutpostServer.start(vertx, db, amqpUrl, config, Clock.systemUTC(),
             Map.of())
         .compose(started -> started.accounts()

@@ -26,11 +26,14 @@ public final class Broker {
         .setReconnectInterval(500)
         .setConnectionTimeout(5000)
         .setRequestedHeartbeat(10));
+    // start() completes before the connection callbacks have run: wait for the first setup.
+    Promise<Void> firstSetup = Promise.promise();
     client.addConnectionEstablishedCallback((Promise<Void> promise) ->
         client.queueDeclare(queue, true, false, false)
             .compose(declared -> onConnected.apply(client))
             .<Void>mapEmpty()
-            .onComplete(promise));
-    return client.start().map(client);
+            .onComplete(promise)
+            .onComplete(done -> firstSetup.tryComplete()));
+    return client.start().compose(started -> firstSetup.future()).map(client);
   }
 }

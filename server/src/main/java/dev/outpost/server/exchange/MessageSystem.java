@@ -76,8 +76,11 @@ public final class MessageSystem {
   private Future<Map<String, Object>> unregistered(SqlClient conn, WireMap payload, Instant now) {
     List<WireMap> messages = payload.optionalList("messages").isPresent()
         ? payload.mapList("messages") : List.of();
-    long sequence = payload.optionalInteger("sequence").orElse(0L);
-    long processed = sequence + messages.size();
+    // landscape-config registers with a bare {"messages": [register]}: that message is none of
+    // the broker's numbered ones, so the broker's first message must still be number 0.
+    long processed = payload.optionalInteger("sequence")
+        .map(sequence -> sequence + messages.size())
+        .orElse(0L);
     Optional<WireMap> register = messages.stream()
         .filter(m -> "register".equals(m.optionalText("type").orElse(""))).findFirst();
     if (register.isEmpty()) {

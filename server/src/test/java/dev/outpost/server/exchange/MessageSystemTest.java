@@ -80,6 +80,28 @@ class MessageSystemTest {
     assertThat(next.has("next-exchange-token")).isTrue();
   }
 
+  /**
+   * Verifies that landscape-config's one-shot registration does not count in the broker's
+   * numbering: GIVEN a computer registered with a bare payload and an activity queued, WHEN the
+   * broker exchanges from sequence 0, THEN it is not told to skip ahead (which makes it
+   * resynchronize) and its first message, a result, is applied rather than dropped as a repeat.
+   */
+  @Test
+  void aOneShotRegistrationLeavesTheBrokersSequenceAtZero() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.registerOneShot(fx.accountName, fx.registrationKey, "one-shot-1");
+    long id = script(client.insecureId);
+
+    WireMap first = client.exchange(List.of());
+
+    assertThat(first.integer("next-expected-sequence")).isZero();
+    assertThat(first.mapList("messages")).extracting(m -> m.text("type"))
+        .contains("set-id", "execute-script");
+    WireMap second = client.exchange(List.of(ProtocolClient.result(id, 6, 0, "ran once\n")));
+    assertThat(second.integer("next-expected-sequence")).isEqualTo(1);
+    assertThat(status(id)).isEqualTo("succeeded");
+  }
+
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
   @Test
   void anUnknownSecureIdIsToldSo() {

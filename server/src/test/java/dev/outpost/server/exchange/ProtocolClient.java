@@ -75,6 +75,35 @@ final class ProtocolClient {
     return exchange(List.of(register));
   }
 
+  /**
+   * Registers the way {@code landscape-config} does: a bare payload with one underscored register
+   * message, whose answer only yields the ids; the numbering of both sides stays where it was.
+   */
+  WireMap registerOneShot(String account, String key, String title) {
+    Map<String, Object> register = new LinkedHashMap<>();
+    register.put("type", "register");
+    register.put("access_group", "");
+    register.put("account_name", account);
+    register.put("computer_title", title);
+    register.put("container_info", "");
+    register.put("hostname", title + ".example");
+    register.put("machine_id", "5923867a-0025-546e-a90a-69220ddce45e");
+    register.put("registration_password", key);
+    register.put("ubuntu_pro_info", "{}");
+    register.put("vm_info", Bytes.of(""));
+    Map<String, Object> payload = Map.of("messages", List.of(register));
+    HttpResponse<Buffer> response =
+        await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
+    WireMap answer = WireMap.of(Bpickle.decode(response.body()));
+    for (WireMap message : answer.mapList("messages")) {
+      if (message.text("type").equals("set-id")) {
+        secureId = message.bytes("id").asUtf8();
+        insecureId = message.integer("insecure-id");
+      }
+    }
+    return answer;
+  }
+
   /** A request to the exchange carrying this client's identity, if it has one. */
   HttpRequest<Buffer> request() {
     HttpRequest<Buffer> request = http.post("/message-system")

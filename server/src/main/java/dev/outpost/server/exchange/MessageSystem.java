@@ -118,8 +118,13 @@ public final class MessageSystem {
           setId.put("type", "set-id");
           setId.put("id", Bytes.of(secureId));
           setId.put("insecure-id", computerId);
-          List<byte[]> welcome = List.of(Bpickle.encode(setId),
-              Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+          // The types go first. set-id makes the client's plugins resynchronize, which drops
+          // their session ids until new ones come back; a plugin told of a newly accepted type
+          // after that sends its first report (computer-info) on the dropped id, and the client
+          // discards it and never sends it again. Told before, the report is sent again after
+          // the resynchronization.
+          List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
+              Bpickle.encode(setId));
           ComputerState state = new ComputerState(computerId, accountId, nextExpectedIn, outBase,
               Optional.empty(), List.of(), Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
           return ExchangeStore.enqueue(conn, computerId, welcome, now)

@@ -126,7 +126,8 @@ public final class MessageSystem {
           List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
               Bpickle.encode(setId));
           ComputerState state = new ComputerState(computerId, accountId, nextExpectedIn, outBase,
-              Optional.empty(), List.of(), Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+              Optional.empty(), clientTypes(payload, List.of()),
+              Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
           return ExchangeStore.enqueue(conn, computerId, welcome, now)
               .compose(queued -> answer(conn, state, nextExpectedIn, outBase, now));
         });
@@ -156,8 +157,7 @@ public final class MessageSystem {
     }
     MessageReader.Incoming incoming = reader.read(state.id(), fresh);
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    List<String> clientTypes = payload.optionalList("client-accepted-types").isPresent()
-        ? payload.textList("client-accepted-types") : state.clientTypes();
+    List<String> clientTypes = clientTypes(payload, state.clientTypes());
     ComputerState updated = new ComputerState(state.id(), state.accountId(), nextExpectedIn,
         state.outBase(), state.exchangeTokenHash(), clientTypes, state.serverTypesSent());
     List<byte[]> extra = serverTypesUpdate(payload, updated).stream().toList();
@@ -241,6 +241,12 @@ public final class MessageSystem {
       message.put("attachments", ids);
       return message;
     });
+  }
+
+  /** The types the client says it accepts; it sends them only while our digest is stale. */
+  private static List<String> clientTypes(WireMap payload, List<String> known) {
+    return payload.optionalList("client-accepted-types").isPresent()
+        ? payload.textList("client-accepted-types") : known;
   }
 
   /** An accepted-types message when the client's digest is stale and none is queued yet. */

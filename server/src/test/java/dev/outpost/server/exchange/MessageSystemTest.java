@@ -118,6 +118,24 @@ class MessageSystemTest {
         .containsExactly("accepted-types", "set-id");
   }
 
+  /**
+   * Verifies that the types a client lists in its registering exchange are kept: GIVEN a client
+   * that sends its accepted types with every exchange until told a matching hash, WHEN it
+   * registers, THEN the answer's client-accepted-types-hash is theirs, so it stops sending them.
+   */
+  @Test
+  void theRegistrationKeepsTheTypesTheClientAccepts() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.clientTypes = List.of("accepted-types", "execute-script", "resynchronize", "set-id");
+    WireMap first = client.exchange(List.of());
+    assertThat(first.has("client-accepted-types-hash")).isFalse();
+
+    WireMap answer = client.register(fx.accountName, fx.registrationKey, "types-1");
+
+    assertThat(answer.bytes("client-accepted-types-hash").toArray())
+        .isEqualTo(ServerTypes.digest(client.clientTypes));
+  }
+
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
   @Test
   void anUnknownSecureIdIsToldSo() {

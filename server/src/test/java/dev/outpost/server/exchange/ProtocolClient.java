@@ -25,6 +25,8 @@ final class ProtocolClient {
   /** Sequence number of the next server message this client expects. */
   long nextExpected;
   byte[] acceptedTypesDigest = new byte[0];
+  /** Sent as {@code client-accepted-types} when set, as the client does while its hash is stale. */
+  List<String> clientTypes;
 
   ProtocolClient(WebClient http) {
     this.http = http;
@@ -40,6 +42,9 @@ final class ProtocolClient {
     payload.put("messages", new ArrayList<Object>(messages));
     payload.put("total-messages", (long) messages.size());
     payload.put("next-expected-sequence", nextExpected);
+    if (clientTypes != null) {
+      payload.put("client-accepted-types", clientTypes);
+    }
     HttpResponse<Buffer> response = await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
     if (response.statusCode() != 200) {
       throw new AssertionError("exchange answered " + response.statusCode() + ": "

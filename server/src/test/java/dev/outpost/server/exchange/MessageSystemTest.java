@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.ServerFixture;
+import dev.outpost.server.TestSupport;
+import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -134,6 +138,32 @@ class MessageSystemTest {
 
     assertThat(answer.bytes("client-accepted-types-hash").toArray())
         .isEqualTo(ServerTypes.digest(client.clientTypes));
+  }
+
+  /**
+   * Verifies that what a registering client reported is kept without its registration key, in
+   * both forms of the register message: the database holds only the key's hash.
+   */
+  @Test
+  void theRegistrationKeyIsNotKeptWithTheRecord(Vertx vertx) {
+    ProtocolClient broker = registered("record-1");
+    ProtocolClient oneShot = new ProtocolClient(fx.http);
+    oneShot.registerOneShot(fx.accountName, fx.registrationKey, "record-2");
+
+    Pool pool = Database.pool(vertx, TestSupport.database(), 1);
+    try {
+      for (long id : List.of(broker.insecureId, oneShot.insecureId)) {
+        JsonObject info = await(pool
+                .preparedQuery("SELECT registration_info FROM computers WHERE id = $1")
+                .execute(Tuple.of(id)))
+            .iterator().next().getJsonObject(0);
+        assertThat(info.getString("account_name")).isEqualTo(fx.accountName);
+        assertThat(info.fieldNames()).doesNotContain("registration_password");
+        assertThat(info.encode()).doesNotContain(fx.registrationKey);
+      }
+    } finally {
+      await(pool.close());
+    }
   }
 
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */

@@ -20,15 +20,33 @@ import java.util.Optional;
 /** The SQL of the message exchange; every method runs inside the caller's transaction. */
 final class ExchangeStore {
 
-  /** Moves a computer's due client activities to In Progress, logging each move. */
+  /**
+   * The activity type delivered alone. Its message makes the Landscape Client drop its plugins'
+   * session ids until new ones come back, and a result sent in between is discarded: a script
+   * delivered in the same response that ends at once never reports.
+   */
+  private static final String ALONE = "ResynchronizeRequest";
+
+  /**
+   * Moves a computer's due client activities to In Progress, logging each move. A {@link #ALONE}
+   * activity goes by itself when it is first in line; otherwise delivery stops before it.
+   */
   private static final String DELIVER = """
-      WITH due AS (
-        SELECT id, status FROM activities
+      WITH candidates AS (
+        SELECT id, status, type FROM activities
          WHERE computer_id = $1 AND kind = 'client'
            AND (status = 'queued' OR (status = 'scheduled' AND deliver_after <= $2))
          ORDER BY id
          LIMIT $3
            FOR UPDATE SKIP LOCKED
+      ), due AS (
+        SELECT id, status FROM (
+          SELECT id, status,
+                 row_number() OVER (ORDER BY id) AS position,
+                 -- $4: the type that travels alone
+                 count(*) FILTER (WHERE type = $4) OVER (ORDER BY id) AS alone_so_far
+            FROM candidates) c
+         WHERE position = 1 OR alone_so_far = 0
       ), moved AS (
         UPDATE activities a
            SET status = 'in-progress', delivered_at = $2, attempt = a.attempt + 1,
@@ -195,7 +213,7 @@ final class ExchangeStore {
 
   static Future<List<Delivery>> deliver(SqlClient conn, long computerId, Instant now, int max) {
     return conn.preparedQuery(DELIVER)
-        .execute(Tuple.of(computerId, at(now), max))
+        .execute(Tuple.of(computerId, at(now), max, ALONE))
         .map(rows -> {
           List<Delivery> deliveries = new ArrayList<>(rows.size());
           rows.forEach(row -> deliveries.add(new Delivery(row.getLong("id"),

@@ -166,6 +166,31 @@ class MessageSystemTest {
     }
   }
 
+  /**
+   * Verifies that a resynchronize request travels alone: the Landscape Client drops its plugins'
+   * session ids when it gets one and discards results sent before new ids arrive, so a script
+   * in the same response that ended at once never reported. GIVEN a script, a resynchronize and
+   * a script queued in that order, THEN three exchanges deliver them one response each.
+   */
+  @Test
+  void aResynchronizeRequestIsDeliveredAlone() {
+    ProtocolClient client = registered("resync-1");
+    client.exchange(List.of());
+    long before = script(client.insecureId);
+    long resync = fx.post("/activities", new JsonObject().put("type", "ResynchronizeRequest")
+            .put("computer_ids", new JsonArray().add(client.insecureId)))
+        .bodyAsJsonObject().getLong("id");
+    long after = script(client.insecureId);
+
+    List<Long> first = operationIds(client.exchange(List.of()));
+    List<Long> second = operationIds(client.exchange(List.of()));
+    List<Long> third = operationIds(client.exchange(List.of()));
+
+    assertThat(first).containsExactly(before);
+    assertThat(second).containsExactly(resync);
+    assertThat(third).containsExactly(after);
+  }
+
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
   @Test
   void anUnknownSecureIdIsToldSo() {
@@ -348,6 +373,10 @@ class MessageSystemTest {
             .put("computer_ids", new JsonArray().add(computerId))
             .put("parameters", new JsonObject().put("code", "echo hi")))
         .bodyAsJsonObject().getLong("id");
+  }
+
+  private static List<Long> operationIds(WireMap answer) {
+    return answer.mapList("messages").stream().map(m -> m.integer("operation-id")).toList();
   }
 
   private static String status(long id) {

@@ -25,6 +25,8 @@ public final class ProtocolClient {
   /** Sequence number of the next server message this client expects. */
   public long nextExpected;
   byte[] acceptedTypesDigest = new byte[0];
+  /** Sent as {@code client-accepted-types} when set, as the client does while its hash is stale. */
+  public List<String> clientTypes;
 
   /** A client that is not registered yet. */
   public ProtocolClient(WebClient http) {
@@ -41,6 +43,9 @@ public final class ProtocolClient {
     payload.put("messages", new ArrayList<Object>(messages));
     payload.put("total-messages", (long) messages.size());
     payload.put("next-expected-sequence", nextExpected);
+    if (clientTypes != null) {
+      payload.put("client-accepted-types", clientTypes);
+    }
     HttpResponse<Buffer> response = await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
     if (response.statusCode() != 200) {
       throw new AssertionError("exchange answered " + response.statusCode() + ": "
@@ -75,6 +80,35 @@ public final class ProtocolClient {
     register.put("tags", "web,prod");
     register.put("vm-info", Bytes.of("kvm"));
     return exchange(List.of(register));
+  }
+
+  /**
+   * Registers the way {@code landscape-config} does: a bare payload with one underscored register
+   * message, whose answer only yields the ids; the numbering of both sides stays where it was.
+   */
+  public WireMap registerOneShot(String account, String key, String title) {
+    Map<String, Object> register = new LinkedHashMap<>();
+    register.put("type", "register");
+    register.put("access_group", "");
+    register.put("account_name", account);
+    register.put("computer_title", title);
+    register.put("container_info", "");
+    register.put("hostname", title + ".example");
+    register.put("machine_id", "5923867a-0025-546e-a90a-69220ddce45e");
+    register.put("registration_password", key);
+    register.put("ubuntu_pro_info", "{}");
+    register.put("vm_info", Bytes.of(""));
+    Map<String, Object> payload = Map.of("messages", List.of(register));
+    HttpResponse<Buffer> response =
+        await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
+    WireMap answer = WireMap.of(Bpickle.decode(response.body()));
+    for (WireMap message : answer.mapList("messages")) {
+      if (message.text("type").equals("set-id")) {
+        secureId = message.bytes("id").asUtf8();
+        insecureId = message.integer("insecure-id");
+      }
+    }
+    return answer;
   }
 
   /** A request to the exchange carrying this client's identity, if it has one. */

@@ -34,13 +34,21 @@ final class ExchangeStore {
       """;
 
   /**
+   * The activity type delivered alone. Its message makes the Landscape Client drop its plugins'
+   * session ids until new ones come back, and a result sent in between is discarded: a script
+   * delivered in the same response that ends at once never reports.
+   */
+  private static final String ALONE = "ResynchronizeRequest";
+
+  /**
    * Moves a computer's due client activities to In Progress, logging each move: Queued or
    * Scheduled ones whose time has come and not gone, whose group has room and has not failed
-   * too often.
+   * too often. A {@link #ALONE} activity goes by itself when it is first in line; otherwise
+   * delivery stops before it.
    */
   private static final String DELIVER = """
-      WITH due AS (
-        SELECT a.id, a.status FROM activities a
+      WITH candidates AS (
+        SELECT a.id, a.status, a.type FROM activities a
          WHERE a.computer_id = $1 AND a.kind = 'client'
            AND a.status IN ('queued', 'scheduled')
            AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
@@ -55,6 +63,14 @@ final class ExchangeStore {
          ORDER BY a.id
          LIMIT $3
            FOR UPDATE OF a SKIP LOCKED
+      ), due AS (
+        SELECT id, status FROM (
+          SELECT id, status,
+                 row_number() OVER (ORDER BY id) AS position,
+                 -- $4: the type that travels alone
+                 count(*) FILTER (WHERE type = $4) OVER (ORDER BY id) AS alone_so_far
+            FROM candidates) c
+         WHERE position = 1 OR alone_so_far = 0
       ), moved AS (
         UPDATE activities a
            SET status = 'in-progress', delivered_at = $2, attempt = a.attempt + 1,
@@ -241,7 +257,8 @@ final class ExchangeStore {
 
   static Future<List<Delivery>> deliver(SqlClient conn, long computerId, Instant now, int max) {
     return conn.preparedQuery(LIMITED_GROUPS).execute(Tuple.of(computerId))
-        .compose(locked -> conn.preparedQuery(DELIVER).execute(Tuple.of(computerId, at(now), max)))
+        .compose(locked -> conn.preparedQuery(DELIVER)
+            .execute(Tuple.of(computerId, at(now), max, ALONE)))
         .map(rows -> {
           List<Delivery> deliveries = new ArrayList<>(rows.size());
           rows.forEach(row -> deliveries.add(new Delivery(row.getLong("id"),

@@ -76,8 +76,11 @@ public final class MessageSystem {
   private Future<Map<String, Object>> unregistered(SqlClient conn, WireMap payload, Instant now) {
     List<WireMap> messages = payload.optionalList("messages").isPresent()
         ? payload.mapList("messages") : List.of();
-    long sequence = payload.optionalInteger("sequence").orElse(0L);
-    long processed = sequence + messages.size();
+    // landscape-config registers with a bare {"messages": [register]}: that message is none of
+    // the broker's numbered ones, so the broker's first message must still be number 0.
+    long processed = payload.optionalInteger("sequence")
+        .map(sequence -> sequence + messages.size())
+        .orElse(0L);
     Optional<WireMap> register = messages.stream()
         .filter(m -> "register".equals(m.optionalText("type").orElse(""))).findFirst();
     if (register.isEmpty()) {
@@ -115,10 +118,16 @@ public final class MessageSystem {
           setId.put("type", "set-id");
           setId.put("id", Bytes.of(secureId));
           setId.put("insecure-id", computerId);
-          List<byte[]> welcome = List.of(Bpickle.encode(setId),
-              Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+          // The types go first. set-id makes the client's plugins resynchronize, which drops
+          // their session ids until new ones come back; a plugin told of a newly accepted type
+          // after that sends its first report (computer-info) on the dropped id, and the client
+          // discards it and never sends it again. Told before, the report is sent again after
+          // the resynchronization.
+          List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
+              Bpickle.encode(setId));
           ComputerState state = new ComputerState(computerId, accountId, nextExpectedIn, outBase,
-              Optional.empty(), List.of(), Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+              Optional.empty(), clientTypes(payload, List.of()),
+              Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
           return ExchangeStore.enqueue(conn, computerId, welcome, now)
               .compose(queued -> answer(conn, state, nextExpectedIn, outBase, now));
         });
@@ -148,8 +157,7 @@ public final class MessageSystem {
     }
     MessageReader.Incoming incoming = reader.read(state.id(), fresh);
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    List<String> clientTypes = payload.optionalList("client-accepted-types").isPresent()
-        ? payload.textList("client-accepted-types") : state.clientTypes();
+    List<String> clientTypes = clientTypes(payload, state.clientTypes());
     ComputerState updated = new ComputerState(state.id(), state.accountId(), nextExpectedIn,
         state.outBase(), state.exchangeTokenHash(), clientTypes, state.serverTypesSent());
     List<byte[]> extra = serverTypesUpdate(payload, updated).stream().toList();
@@ -234,6 +242,12 @@ public final class MessageSystem {
       message.put("attachments", ids);
       return message;
     });
+  }
+
+  /** The types the client says it accepts; it sends them only while our digest is stale. */
+  private static List<String> clientTypes(WireMap payload, List<String> known) {
+    return payload.optionalList("client-accepted-types").isPresent()
+        ? payload.textList("client-accepted-types") : known;
   }
 
   /** An accepted-types message when the client's digest is stale and none is queued yet. */

@@ -12,7 +12,7 @@ import java.util.Map;
  * A {@code register} message, in either of its forms: the broker's (dashed keys, bytes) and the
  * one-shot {@code landscape-config} one (underscored keys).
  *
- * @param info everything the client sent, kept for the record
+ * @param info everything the client sent but the registration key, kept for the record
  */
 record Registration(String accountName, String password, String title, String hostname,
     List<String> tags, JsonObject info) {
@@ -20,6 +20,9 @@ record Registration(String accountName, String password, String title, String ho
   static Registration read(WireMap message) {
     String title = message.optionalText("computer_title").orElse("");
     String hostname = message.optionalText("hostname").orElse(title);
+    JsonObject info = json(message.asMap());
+    // The account's key: the database keeps only its hash.
+    info.remove("registration_password");
     List<String> tags = message.optionalText("tags")
         .map(t -> Arrays.stream(t.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
         .orElse(List.of());
@@ -29,7 +32,7 @@ record Registration(String accountName, String password, String title, String ho
         title.isEmpty() ? hostname : title,
         hostname,
         tags,
-        json(message.asMap()));
+        info);
   }
 
   /** Any wire value as JSON, for keeping what clients report. */

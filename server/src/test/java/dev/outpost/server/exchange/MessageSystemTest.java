@@ -7,12 +7,16 @@ import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
+import dev.outpost.server.TestSupport;
+import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -65,11 +69,11 @@ class MessageSystemTest {
 
     WireMap answer = client.register(fx.accountName, fx.registrationKey, "web-1");
 
-    WireMap setId = answer.mapList("messages").get(0);
+    WireMap setId = answer.mapList("messages").get(1);
     assertThat(setId.text("type")).isEqualTo("set-id");
     assertThat(setId.get("id")).isInstanceOf(dev.outpost.common.wire.Bytes.class);
     assertThat(setId.integer("insecure-id")).isPositive();
-    assertThat(answer.mapList("messages").get(1).textList("types"))
+    assertThat(answer.mapList("messages").get(0).textList("types"))
         .contains("operation-result", "register");
     JsonObject computer = fx.get("/computers/" + client.insecureId).bodyAsJsonObject();
     assertThat(computer.getString("title")).isEqualTo("web-1");
@@ -79,6 +83,113 @@ class MessageSystemTest {
     WireMap next = client.exchange(List.of());
     assertThat(next.mapList("messages")).isEmpty();
     assertThat(next.has("next-exchange-token")).isTrue();
+  }
+
+  /**
+   * Verifies that landscape-config's one-shot registration does not count in the broker's
+   * numbering: GIVEN a computer registered with a bare payload and an activity queued, WHEN the
+   * broker exchanges from sequence 0, THEN it is not told to skip ahead (which makes it
+   * resynchronize) and its first message, a result, is applied rather than dropped as a repeat.
+   */
+  @Test
+  void aOneShotRegistrationLeavesTheBrokersSequenceAtZero() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.registerOneShot(fx.accountName, fx.registrationKey, "one-shot-1");
+    long id = script(client.insecureId);
+
+    WireMap first = client.exchange(List.of());
+
+    assertThat(first.integer("next-expected-sequence")).isZero();
+    assertThat(first.mapList("messages")).extracting(m -> m.text("type"))
+        .contains("set-id", "execute-script");
+    WireMap second = client.exchange(List.of(ProtocolClient.result(id, 6, 0, "ran once\n")));
+    assertThat(second.integer("next-expected-sequence")).isEqualTo(1);
+    assertThat(status(id)).isEqualTo("succeeded");
+  }
+
+  /**
+   * Verifies that the registration answer accepts the types before it sets the id: set-id makes
+   * the Landscape Client's plugins resynchronize, and a plugin told of a newly accepted type after
+   * that reports on a dropped session, so its first computer-info is lost for good.
+   */
+  @Test
+  void theRegistrationAnswerAcceptsTheTypesBeforeItSetsTheId() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.exchange(List.of());
+
+    WireMap answer = client.register(fx.accountName, fx.registrationKey, "order-1");
+
+    assertThat(answer.mapList("messages")).extracting(m -> m.text("type"))
+        .containsExactly("accepted-types", "set-id");
+  }
+
+  /**
+   * Verifies that the types a client lists in its registering exchange are kept: GIVEN a client
+   * that sends its accepted types with every exchange until told a matching hash, WHEN it
+   * registers, THEN the answer's client-accepted-types-hash is theirs, so it stops sending them.
+   */
+  @Test
+  void theRegistrationKeepsTheTypesTheClientAccepts() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.clientTypes = List.of("accepted-types", "execute-script", "resynchronize", "set-id");
+    WireMap first = client.exchange(List.of());
+    assertThat(first.has("client-accepted-types-hash")).isFalse();
+
+    WireMap answer = client.register(fx.accountName, fx.registrationKey, "types-1");
+
+    assertThat(answer.bytes("client-accepted-types-hash").toArray())
+        .isEqualTo(ServerTypes.digest(client.clientTypes));
+  }
+
+  /**
+   * Verifies that what a registering client reported is kept without its registration key, in
+   * both forms of the register message: the database holds only the key's hash.
+   */
+  @Test
+  void theRegistrationKeyIsNotKeptWithTheRecord(Vertx vertx) {
+    ProtocolClient broker = registered("record-1");
+    ProtocolClient oneShot = new ProtocolClient(fx.http);
+    oneShot.registerOneShot(fx.accountName, fx.registrationKey, "record-2");
+
+    Pool pool = Database.pool(vertx, TestSupport.database(), 1);
+    try {
+      for (long id : List.of(broker.insecureId, oneShot.insecureId)) {
+        JsonObject info = await(pool
+                .preparedQuery("SELECT registration_info FROM computers WHERE id = $1")
+                .execute(Tuple.of(id)))
+            .iterator().next().getJsonObject(0);
+        assertThat(info.getString("account_name")).isEqualTo(fx.accountName);
+        assertThat(info.fieldNames()).doesNotContain("registration_password");
+        assertThat(info.encode()).doesNotContain(fx.registrationKey);
+      }
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  /**
+   * Verifies that a resynchronize request travels alone: the Landscape Client drops its plugins'
+   * session ids when it gets one and discards results sent before new ids arrive, so a script
+   * in the same response that ended at once never reported. GIVEN a script, a resynchronize and
+   * a script queued in that order, THEN three exchanges deliver them one response each.
+   */
+  @Test
+  void aResynchronizeRequestIsDeliveredAlone() {
+    ProtocolClient client = registered("resync-1");
+    client.exchange(List.of());
+    long before = script(client.insecureId);
+    long resync = fx.post("/activities", new JsonObject().put("type", "ResynchronizeRequest")
+            .put("computer_ids", new JsonArray().add(client.insecureId)))
+        .bodyAsJsonObject().getLong("id");
+    long after = script(client.insecureId);
+
+    List<Long> first = operationIds(client.exchange(List.of()));
+    List<Long> second = operationIds(client.exchange(List.of()));
+    List<Long> third = operationIds(client.exchange(List.of()));
+
+    assertThat(first).containsExactly(before);
+    assertThat(second).containsExactly(resync);
+    assertThat(third).containsExactly(after);
   }
 
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
@@ -263,6 +374,10 @@ class MessageSystemTest {
             .put("computer_ids", new JsonArray().add(computerId))
             .put("parameters", new JsonObject().put("code", "echo hi")))
         .bodyAsJsonObject().getLong("id");
+  }
+
+  private static List<Long> operationIds(WireMap answer) {
+    return answer.mapList("messages").stream().map(m -> m.integer("operation-id")).toList();
   }
 
   private static String status(long id) {

@@ -71,7 +71,7 @@ public final class ActivityTypes {
         required("install", STRING_LIST), optional("remove", STRING_LIST),
         optional("reboot_if_necessary", BOOL));
     client("SignalProcessRequest", "signal-process",
-        required("pid", INT), required("name", STRING), optional("start_time", INT),
+        required("pid", INT), required("name", STRING), required("start_time", INT),
         required("signal", STRING));
     client("ExecuteScriptRequest", "execute-script",
         required("code", STRING),

@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,19 +118,37 @@ final class ScriptHandler implements Handler {
         + " is neither an id nor a text"));
   }
 
+  /**
+   * Starts the script held at its gate, records its process durably, then lets it go: whatever
+   * happens to the agent from then on, a restarted agent knows what to stop.
+   */
   private Future<ScriptRun.Outcome> run(Operation operation, ScriptRequest request,
       Workspace workspace) {
     return blocking(() -> workspace.command(ownGroups).start())
         .compose(process -> {
-          LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(),
-              process.pid(), workspace.account().name());
           Instant start = ProcessTree.startOf(process.toHandle()).orElse(Instant.now());
-          ScriptRun run = ScriptRun.watch(vertx, drainers, process, ownGroups, request.timeLimit());
-          running.add(run);
           return operation.context().processStarted(process.pid(), start)
-              .transform(recorded -> run.outcome())
-              .onComplete(done -> running.remove(run));
+              .compose(recorded -> blocking(() -> release(process)))
+              .onFailure(e -> process.destroyForcibly())
+              .compose(released -> watch(operation, request, workspace, process));
         });
+  }
+
+  private Future<ScriptRun.Outcome> watch(Operation operation, ScriptRequest request,
+      Workspace workspace, Process process) {
+    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(), process.pid(),
+        workspace.account().name());
+    ScriptRun run = ScriptRun.watch(vertx, drainers, process, ownGroups, request.timeLimit());
+    running.add(run);
+    return run.outcome().onComplete(done -> running.remove(run));
+  }
+
+  /** Opens the gate; the script then reads an empty stdin, as it would from /dev/null. */
+  private static Void release(Process process) throws IOException {
+    try (OutputStream stdin = process.getOutputStream()) {
+      stdin.write("go\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    return null;
   }
 
   private static Map<String, Object> reply(long operationId, ScriptRequest request,

@@ -19,6 +19,13 @@ import java.util.stream.Stream;
  */
 final class Workspace {
 
+  /**
+   * Holds the script back until the agent has durably recorded its process and writes "go" to
+   * its stdin; exits without running it when stdin closes first (the agent died meanwhile). So a
+   * script never runs unseen by the journal. {@code exec} keeps the pid the journal has.
+   */
+  static final String GATE = "IFS= read -r go && [ \"$go\" = go ] && exec \"$@\"; exit 125";
+
   /** The PATH scripts get, as the Landscape Client gives it. */
   static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -75,14 +82,15 @@ final class Workspace {
   }
 
   /**
-   * The script's process: {@code [setsid] [runuser -u USER --] INTERPRETER... SCRIPT}, started in
-   * the user's home with a clean environment, stderr merged into stdout.
+   * The script's process: {@code [setsid] sh -c GATE [runuser -u USER --] INTERPRETER... SCRIPT},
+   * started in the user's home with a clean environment, stderr merged into stdout.
    */
   ProcessBuilder command(boolean ownGroup) {
     List<String> argv = new ArrayList<>();
     if (ownGroup) {
       argv.add(ProcessTree.SETSID.toString());
     }
+    argv.addAll(List.of("/bin/sh", "-c", GATE, "outpost-script"));
     if (account.other()) {
       argv.addAll(List.of("runuser", "-u", account.name(), "--"));
     }

@@ -198,8 +198,8 @@ public final class Agent {
     failures++;
     Duration delay = settings.backoff().delay(failures, random);
     notBefore = now() + delay.toMillis();
-    LOG.warn("exchange failed [failures: {}, retry in: {} s, problem: {}]", failures,
-        delay.toSeconds(), cause.getMessage());
+    LOG.warn("exchange failed [failures: {}, retry in ms: {}, problem: {}]", failures,
+        delay.toMillis(), cause.getMessage());
     listener.exchangeFailed(cause);
     schedule(delay, true);
   }

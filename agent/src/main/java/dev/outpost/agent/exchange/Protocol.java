@@ -61,7 +61,8 @@ public final class Protocol {
   private final Bytes clientTypesDigest;
   private final Outbox outbox;
   private final Journal journal;
-  private Optional<Identity> identity;
+  /** Read by other threads (tests, status) as well. */
+  private volatile Optional<Identity> identity;
   private long nextExpected;
   private String serverApi;
   private List<String> acceptedTypes;
@@ -105,6 +106,11 @@ public final class Protocol {
   /** The identity, once registered. */
   public Optional<Identity> identity() {
     return identity;
+  }
+
+  /** How many messages wait for the server to acknowledge them. */
+  public int pending() {
+    return outbox.size();
   }
 
   /** What {@code set-intervals} set, in seconds by its keys. */

@@ -1,5 +1,7 @@
 package dev.outpost.agent.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.outpost.agent.config.Durations;
 import dev.outpost.agent.simulate.Fleet;
 import dev.outpost.agent.simulate.FleetConfig;
@@ -10,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,12 +60,20 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Stop after this long (default: run until stopped).")
   Duration duration;
 
+  @Option(names = "--verbose", defaultValue = "false",
+      description = "Log what each agent does, not only the progress lines.")
+  boolean verbose;
+
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     if (agents < 1 || failureRate < 0 || failureRate > 1 || maxConnections < 1) {
       System.err.println("simulate: --agents and --max-connections must be positive and "
           + "--failure-rate between 0 and 1");
       return 2;
+    }
+    if (!verbose) {
+      // thousands of agents logging each registration and operation would drown the progress
+      ((Logger) LoggerFactory.getLogger("dev.outpost.agent")).setLevel(Level.ERROR);
     }
     Vertx vertx = Vertx.vertx();
     Fleet fleet = await(Fleet.start(vertx, config()));

@@ -152,10 +152,6 @@ public final class MessageSystem {
         ? payload.textList("client-accepted-types") : state.clientTypes();
     ComputerState updated = new ComputerState(state.id(), state.accountId(), nextExpectedIn,
         state.outBase(), state.exchangeTokenHash(), clientTypes, state.serverTypesSent());
-    List<byte[]> extra = serverTypesUpdate(payload, updated).stream().toList();
-    ComputerState sent = extra.isEmpty() ? updated : new ComputerState(updated.id(),
-        updated.accountId(), nextExpectedIn, updated.outBase(), updated.exchangeTokenHash(),
-        clientTypes, Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
     return ExchangeStore.applyResults(conn, state.id(), incoming.results(), now)
         .compose(strangers -> {
           if (!strangers.isEmpty()) {
@@ -167,8 +163,8 @@ public final class MessageSystem {
         })
         .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
             clientNext - state.outBase()))
-        .compose(acked -> ExchangeStore.enqueue(conn, state.id(), extra, now))
-        .compose(queued -> answer(conn, sent, nextExpectedIn, clientNext, now));
+        .compose(acked -> serverTypesUpdate(conn, updated, payload, now))
+        .compose(sent -> answer(conn, sent, nextExpectedIn, clientNext, now));
   }
 
   /** Delivers due activities into the outgoing store, then answers with the store's head. */
@@ -235,15 +231,30 @@ public final class MessageSystem {
     });
   }
 
-  /** An accepted-types message when the client's digest is stale and none is queued yet. */
-  private static Optional<byte[]> serverTypesUpdate(WireMap payload, ComputerState state) {
+  /**
+   * Queues an accepted-types message when the client's digest is stale and none waits in its
+   * outgoing store. One sent and acknowledged long ago does not count: the client lost its copy.
+   */
+  private static Future<ComputerState> serverTypesUpdate(SqlClient conn, ComputerState state,
+      WireMap payload, Instant now) {
     byte[] ours = ServerTypes.digest(ServerTypes.REGISTERED);
     byte[] theirs = payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
-    boolean queued = state.serverTypesSent().map(sent -> Arrays.equals(sent, ours)).orElse(false);
-    if (Arrays.equals(theirs, ours) || queued) {
-      return Optional.empty();
+    if (Arrays.equals(theirs, ours)) {
+      return Future.succeededFuture(state);
     }
-    return Optional.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+    return ExchangeStore.pending(conn, state.id(), MAX_MESSAGES_OUT)
+        .compose(pending -> pending.stream().anyMatch(MessageSystem::isAcceptedTypes)
+            ? Future.succeededFuture(state)
+            : ExchangeStore.enqueue(conn, state.id(),
+                    List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED))), now)
+                .map(queued -> new ComputerState(state.id(), state.accountId(),
+                    state.nextExpectedIn(), state.outBase(), state.exchangeTokenHash(),
+                    state.clientTypes(), Optional.of(ours))));
+  }
+
+  private static boolean isAcceptedTypes(byte[] message) {
+    return Bpickle.decode(message) instanceof Map<?, ?> map
+        && "accepted-types".equals(map.get("type"));
   }
 
   private static Map<String, Object> acceptedTypes(List<String> types) {

@@ -46,7 +46,7 @@ public final class AgentVerticle extends VerticleBase {
     Registration registration = new Registration(config.accountName(), config.registrationKey(),
         config.computerTitle(), config.hostname(), config.tags());
     AgentSettings settings = new AgentSettings(registration, config.intervals(),
-        new Backoff(config.backoffMin(), config.backoffMax()), Duration.ZERO,
+        new Backoff(config.backoffMin(), config.backoffMax()), Duration.ZERO, false,
         AgentSettings.JOURNAL_SIZE);
     FileStore store = FileStore.in(vertx, config.dataDir());
     return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random)
@@ -63,7 +63,10 @@ public final class AgentVerticle extends VerticleBase {
     Future<Void> stopped = agent == null ? Future.succeededFuture() : agent.stop();
     return stopped
         .eventually(handlers::close)
-        .onComplete(done -> client.close());
+        .onComplete(done -> {
+          client.close();
+          LOG.info("agent stopped");
+        });
   }
 
   /** The running agent. */

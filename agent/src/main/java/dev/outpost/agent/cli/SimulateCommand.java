@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,17 +79,18 @@ public final class SimulateCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     Fleet fleet = await(Fleet.start(vertx, config()));
     fleet.printProgress(System.out, progressEvery);
+    AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop(vertx, fleet);
-      stopped.countDown();
-    }, "outpost-simulate-stop"));
-    if (duration != null) {
-      if (!stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
-        System.out.println(fleet.progressLine(0));
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
         stop(vertx, fleet);
+        System.out.println("done: " + fleet.summaryLine());
+        stopped.countDown();
       }
-      return 0;
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "outpost-simulate-stop"));
+    if (duration != null && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
+      stop.run();
     }
     stopped.await();
     return 0;

@@ -52,6 +52,7 @@ public final class Agent {
   private boolean urgentRequested;
   private boolean stopped;
   private boolean registered;
+  private boolean spread;
   private int failures;
 
   private Agent(Vertx vertx, AgentStore store, Protocol protocol, ServerLink link,
@@ -179,7 +180,7 @@ public final class Agent {
     registered = outcome.registered();
     listener.exchanged(outcome);
     outcome.operations().forEach(this::run);
-    schedule(intervals().exchange(), true);
+    schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
       schedule(intervals().urgent(), false);
     }
@@ -290,6 +291,16 @@ public final class Agent {
           }
           schedulePing(intervals().ping());
         });
+  }
+
+  /** The regular interval; the first one at a random point of it when the agent spreads. */
+  private Duration nextInterval() {
+    Duration interval = intervals().exchange();
+    if (!settings.spread() || spread) {
+      return interval;
+    }
+    spread = true;
+    return Duration.ofMillis(1 + random.nextLong(interval.toMillis()));
   }
 
   private Intervals intervals() {

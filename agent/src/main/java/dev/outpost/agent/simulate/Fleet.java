@@ -94,6 +94,14 @@ public final class Fleet {
         stats.failedOperations(), stats.errors());
   }
 
+  /** The totals, for the end of a run. */
+  public String summaryLine() {
+    return String.format("registered %d/%d | exchanges %d | results sent %d | "
+            + "operations failed %d | errors %d",
+        stats.agentsRegistered(), config.agents(), stats.exchanges(), stats.resultsSent(),
+        stats.failedOperations(), stats.errors());
+  }
+
   /** Stops every agent and the shared client. */
   public Future<Void> stop() {
     vertx.cancelTimer(progressTimer);

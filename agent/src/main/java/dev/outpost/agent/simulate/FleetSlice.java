@@ -7,6 +7,7 @@ import dev.outpost.agent.exchange.ServerLink;
 import dev.outpost.agent.handlers.Handlers;
 import dev.outpost.agent.state.MemoryStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ final class FleetSlice extends VerticleBase {
 
   /** Finished operations a simulated agent remembers: its journal is only for repeats. */
   private static final int JOURNAL_SIZE = 16;
+  /** Agents started per turn of the event loop. */
+  private static final int CHUNK = 100;
 
   private final FleetConfig config;
   private final List<Integer> indexes;
@@ -39,18 +42,31 @@ final class FleetSlice extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    List<Future<Agent>> started = new ArrayList<>(indexes.size());
-    for (int index : indexes) {
-      String title = Fleet.title(config.titlePrefix(), index, config.agents());
-      Registration registration = new Registration(config.accountName(),
-          config.registrationKey(), title, title + ".simulated", config.tags());
-      AgentSettings settings = new AgentSettings(registration, config.intervals(),
-          config.backoff(), Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)),
-          JOURNAL_SIZE);
-      started.add(Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings, stats,
-          random).onSuccess(agents::add));
+    return startFrom(0);
+  }
+
+  /** Starts the agents a chunk at a time, letting the event loop breathe in between. */
+  private Future<Void> startFrom(int first) {
+    int end = Math.min(first + CHUNK, indexes.size());
+    for (int i = first; i < end; i++) {
+      // a memory store loads at once: the agent is started when this returns
+      Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings(indexes.get(i)), stats,
+          random).onSuccess(agents::add);
     }
-    return Future.all(started);
+    if (end == indexes.size()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> rest = Promise.promise();
+    context.runOnContext(v -> startFrom(end).onComplete(rest));
+    return rest.future();
+  }
+
+  private AgentSettings settings(int index) {
+    String title = Fleet.title(config.titlePrefix(), index, config.agents());
+    Registration registration = new Registration(config.accountName(),
+        config.registrationKey(), title, title + ".simulated", config.tags());
+    return new AgentSettings(registration, config.intervals(), config.backoff(),
+        Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)), true, JOURNAL_SIZE);
   }
 
   @Override

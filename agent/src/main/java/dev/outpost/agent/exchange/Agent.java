@@ -11,6 +11,7 @@ import dev.outpost.agent.state.Identity;
 import dev.outpost.agent.state.JournalEntry;
 import dev.outpost.common.error.OutpostException;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -44,6 +45,8 @@ public final class Agent {
   private final RandomGenerator random;
   private final Promise<Void> terminated = Promise.promise();
   private final AgentStore store;
+  /** The context the agent runs on: every field below is touched only there. */
+  private final Context context;
   private long exchangeTimer = -1;
   private long pingTimer = -1;
   private long nextExchangeAt;
@@ -65,6 +68,7 @@ public final class Agent {
     this.settings = settings;
     this.listener = listener;
     this.random = random;
+    this.context = vertx.getOrCreateContext();
   }
 
   /**
@@ -91,9 +95,12 @@ public final class Agent {
     return terminated.future();
   }
 
-  /** Exchanges as soon as possible (after a running exchange, never inside a backoff). */
+  /**
+   * Exchanges as soon as possible (after a running exchange, never inside a backoff); may be
+   * called from any thread.
+   */
   public void exchangeSoon() {
-    vertx.runOnContext(v -> schedule(Duration.ZERO, false));
+    context.runOnContext(v -> schedule(Duration.ZERO, false));
   }
 
   /** Stops the loop and closes the store; running operations are left to the handlers' owner. */
@@ -207,7 +214,7 @@ public final class Agent {
 
   private void run(Protocol.Received received) {
     Operation operation = new Operation(received.operationId(), received.type(),
-        received.message(), new Context(received.operationId()));
+        received.message(), new Requests(received.operationId()));
     Optional<Handler> handler = handlers.find(received.type());
     Future<Map<String, Object>> reply;
     if (handler.isEmpty()) {
@@ -312,10 +319,10 @@ public final class Agent {
   }
 
   /** What an operation may ask of this agent. */
-  private final class Context implements OperationContext {
+  private final class Requests implements OperationContext {
     private final long operationId;
 
-    Context(long operationId) {
+    Requests(long operationId) {
       this.operationId = operationId;
     }
 

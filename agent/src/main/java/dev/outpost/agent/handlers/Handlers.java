@@ -51,12 +51,8 @@ public final class Handlers {
   /** Every message type simulated, for load tests. */
   public static Handlers simulated(Vertx vertx, Duration latency, double failureRate,
       RandomGenerator random) {
-    List<String> types = new ArrayList<>(messageTypes());
-    if (!types.contains("resynchronize")) {
-      types.add("resynchronize");
-    }
-    return new Handlers(List.of(new SimulatedHandler(vertx, types, latency, failureRate,
-        random)));
+    return new Handlers(List.of(new SimulatedHandler(vertx, List.copyOf(messageTypes()), latency,
+        failureRate, random)));
   }
 
   /** The message types of every client activity type. */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * requested user, in a process group of its own, with its attachments in a directory named by
  * {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the output; another exit fails with code 103,
  * the time limit with 102 (everything the script started is killed), an attachment that cannot be
- * fetched with 104. Nothing blocks the event loop.
+ * fetched with 104. The script waits at a gate until its process is in the journal, so that an
+ * agent that dies can always find and stop it. Nothing blocks the event loop.
  */
 final class ScriptHandler implements Handler {
 

@@ -22,7 +22,7 @@ class ConfigTest {
   Path dir;
 
   /**
-   * Verifies the order: a flag wins over the environment, which wins over the file (a Landscape
+   * Verifies that a flag wins over the environment, which wins over the file (a Landscape
    * client.conf, with its own key names), which wins over the built-in defaults.
    */
   @Test
@@ -58,7 +58,7 @@ class ConfigTest {
     assertThat(config.enableUserManagement()).isFalse();
   }
 
-  /** Verifies Landscape's defaults when nothing is configured. */
+  /** Verifies that the defaults are Landscape's when nothing is configured. */
   @Test
   void defaultsAreLandscapes() {
     AgentConfig config = run(Map.of(), "run");
@@ -71,7 +71,7 @@ class ConfigTest {
     assertThat(config.registrationKey()).isEmpty();
   }
 
-  /** Verifies the duration forms, and that a bad one is refused with a message. */
+  /** Verifies that durations read as seconds or with a unit, and that a bad one is refused. */
   @Test
   void readsDurations() {
     assertThat(Durations.parse("900")).isEqualTo(Duration.ofSeconds(900));

@@ -43,8 +43,8 @@ class ProtocolTest {
   Path dir;
 
   /**
-   * Verifies registration as the Landscape Client does it: an empty first exchange with the md5
-   * of no types, the register message once the server accepts it, then the ids from set-id.
+   * Verifies that the agent registers as the Landscape Client does: an empty first exchange with
+   * the md5 of no types, the register message once the server accepts it, then the ids of set-id.
    */
   @Test
   void registersAsTheLandscapeClientDoes() {
@@ -85,8 +85,8 @@ class ProtocolTest {
   }
 
   /**
-   * Verifies the journal: an operation-id received again after it completed is not run again,
-   * and its stored result is sent again only while the server has not acknowledged it.
+   * Verifies that an operation-id received again after it completed is not run again, and that
+   * its stored result is sent again only while the server has not acknowledged it.
    */
   @Test
   void anOperationReceivedAgainIsNotRunAgain() {
@@ -163,8 +163,8 @@ class ProtocolTest {
   }
 
   /**
-   * Verifies the small things a response sets: the exchange token, used once; the intervals of
-   * set-intervals; the client types, sent only while the server's hash does not match.
+   * Verifies that the agent follows what a response sets: the exchange token, used once; the
+   * intervals of set-intervals; the client types, sent only while the server's hash differs.
    */
   @Test
   void followsTokenIntervalsAndClientTypes() {
@@ -185,8 +185,8 @@ class ProtocolTest {
   }
 
   /**
-   * Verifies what a restarted agent finds: an operation left running is reported interrupted,
-   * one whose reply was already queued is settled with that reply.
+   * Verifies that a restarted agent finds an operation left running reported interrupted, and
+   * one whose reply was already queued settled with that reply.
    */
   @Test
   void aRestartFindsTheOperationsLeftRunning(Vertx vertx) {

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 /** The system commands user and group messages turn into. */
 class UserCommandsTest {
 
-  /** Verifies add-user: useradd with group and GECOS, the password on chpasswd's stdin, expiry. */
+  /**
+   * Verifies that add-user becomes useradd with group and GECOS, chpasswd with the password on
+   * its stdin, and passwd --expire.
+   */
   @Test
   void addsAUserWithItsDetails() {
     Map<String, Object> message = new HashMap<>();
@@ -37,7 +40,7 @@ class UserCommandsTest {
     assertThat(commands.get(1).toString()).doesNotContain("s3cret");
   }
 
-  /** Verifies the other messages' commands. */
+  /** Verifies that each other user and group message becomes its command. */
   @Test
   void mapsEachMessageToItsCommand() {
     assertThat(argv("remove-user", Map.of("username", "jane", "delete-home", true)))

@@ -59,8 +59,8 @@ class FileStoreTest {
   }
 
   /**
-   * Verifies write-then-rename: a write leaves no temporary file, and temporary files an
-   * interrupted write left are ignored and removed at the next start.
+   * Verifies that writes go through a renamed temporary file: none is left after a write, and
+   * those an interrupted write left are ignored and removed at the next start.
    */
   @Test
   void ignoresWhatAnInterruptedWriteLeft(Vertx vertx) throws Exception {

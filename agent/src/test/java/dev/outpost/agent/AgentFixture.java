@@ -114,12 +114,16 @@ public final class AgentFixture implements AutoCloseable {
         .toList();
   }
 
+  /** Stops an agent gracefully. */
+  public void stop(AgentVerticle agent) {
+    if (running.remove(agent)) {
+      await(vertx.undeploy(agent.deploymentID()));
+    }
+  }
+
   /** Stops the agents this fixture started, gracefully. */
   public void stopAgents() {
-    for (AgentVerticle agent : running) {
-      await(vertx.undeploy(agent.deploymentID()));
-      running.remove(agent);
-    }
+    running.forEach(this::stop);
   }
 
   @Override

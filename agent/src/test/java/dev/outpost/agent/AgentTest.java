@@ -3,12 +3,15 @@ package dev.outpost.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.agent.config.AgentConfig;
+import dev.outpost.agent.config.Intervals;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,5 +176,27 @@ class AgentTest {
     assertThat(packagesDone.getString("status")).isEqualTo("succeeded");
     assertThat(packagesDone.getString("result_text")).contains("install [nginx]");
     assertThat(fx.awaitFinal(resync).getString("status")).isEqualTo("succeeded");
+  }
+
+  /**
+   * Verifies that a ping answering true brings the next exchange forward: an agent whose regular
+   * exchanges are an hour apart still runs an activity created after it registered.
+   */
+  @Test
+  void aPingSayingMessagesWaitBringsTheExchangeForward() throws Exception {
+    AgentConfig base = fx.config(scratch.resolve("data"), "pinged-1");
+    AgentVerticle pinged = fx.start(new AgentConfig(base.urls(), base.accountName(),
+        base.registrationKey(), base.computerTitle(), base.hostname(), base.tags(),
+        base.dataDir(), new Intervals(Duration.ofHours(1), Duration.ofMillis(50),
+            Duration.ofMillis(100)),
+        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false));
+
+    try {
+      long id = fx.script(AgentFixture.computerOf(pinged), "echo pinged", 60);
+
+      assertThat(fx.awaitFinal(id).getString("result_text")).contains("pinged");
+    } finally {
+      fx.stop(pinged);
+    }
   }
 }

@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 
@@ -33,6 +34,8 @@ final class DroppingProxy implements AutoCloseable {
   private final Map<String, BiPredicate<WireMap, WireMap>> rules = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> dropped = new ConcurrentHashMap<>();
   private volatile boolean refuseAttachments;
+  private final List<Integer> refusals = new CopyOnWriteArrayList<>();
+  private final AtomicInteger refused = new AtomicInteger();
   private HttpServer server;
 
   private DroppingProxy(Vertx vertx, int targetPort) {
@@ -64,6 +67,16 @@ final class DroppingProxy implements AutoCloseable {
     return dropped.get(name).get();
   }
 
+  /** Answers the next exchanges with these statuses, one each, without passing them on. */
+  void refuseExchanges(Integer... statuses) {
+    refusals.addAll(List.of(statuses));
+  }
+
+  /** How many exchanges were refused. */
+  int refused() {
+    return refused.get();
+  }
+
   /** Answers 404 to every attachment download. */
   void refuseAttachments() {
     refuseAttachments = true;
@@ -75,6 +88,11 @@ final class DroppingProxy implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.path().equals("/message-system") && !refusals.isEmpty()) {
+      refused.incrementAndGet();
+      request.response().setStatusCode(refusals.remove(0)).end("busy");
+      return;
+    }
     if (refuseAttachments && request.path().startsWith("/attachment/")) {
       request.response().setStatusCode(404).end();
       return;

@@ -95,4 +95,19 @@ class ExactlyOnceTest {
     assertThat(done.getInteger("result_code")).isEqualTo(104);
     assertThat(done.getString("result_text")).contains("a.txt");
   }
+
+  /**
+   * Verifies that exchanges answered 429 or 5xx are retried after a backoff, and that the agent
+   * carries on once the server answers again.
+   */
+  @Test
+  void backsOffOnRefusedExchangesAndCarriesOn() {
+    proxy.refuseExchanges(429, 503, 500, 429);
+
+    AgentVerticle agent = fx.start(fx.config(dataDir, "lossy-3", proxy.exchangeUrl()));
+
+    assertThat(proxy.refused()).isEqualTo(4);
+    long id = fx.script(AgentFixture.computerOf(agent), "echo still here", 60);
+    assertThat(fx.awaitFinal(id).getString("result_text")).contains("still here");
+  }
 }

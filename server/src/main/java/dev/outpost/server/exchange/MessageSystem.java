@@ -126,8 +126,7 @@ public final class MessageSystem {
           List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
               Bpickle.encode(setId));
           Bookkeeping after = new Bookkeeping(computerId, nextExpectedIn, outBase,
-              clientTypes(payload, List.of()),
-              Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+              clientTypes(payload, List.of()));
           return ExchangeStore.enqueue(conn, computerId, welcome, now)
               .compose(queued -> answer(conn, after, now));
         });
@@ -153,14 +152,10 @@ public final class MessageSystem {
     MessageReader.Incoming incoming =
         reader.read(state.id(), messages.subList(duplicates, messages.size()));
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    Optional<byte[]> typesUpdate = serverTypesUpdate(payload, state);
     Bookkeeping after = new Bookkeeping(state.id(),
         Math.max(state.nextExpectedIn(), sequence + messages.size()),
         clientNext,
-        clientTypes(payload, state.clientTypes()),
-        typesUpdate.isPresent()
-            ? Optional.of(ServerTypes.digest(ServerTypes.REGISTERED))
-            : state.serverTypesSent());
+        clientTypes(payload, state.clientTypes()));
     return ExchangeStore.applyResults(conn, state.id(), incoming.results(), now)
         .compose(strangers -> {
           if (!strangers.isEmpty()) {
@@ -173,8 +168,7 @@ public final class MessageSystem {
             incoming.recordBodies(), now))
         .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
             clientNext - state.outBase()))
-        .compose(acked -> ExchangeStore.enqueue(conn, state.id(), typesUpdate.stream().toList(),
-            now))
+        .compose(acked -> serverTypesUpdate(conn, state.id(), payload, now))
         .compose(queued -> answer(conn, after, now));
   }
 
@@ -185,7 +179,7 @@ public final class MessageSystem {
    * @param outBase the sequence number of the oldest message left in the outgoing store
    */
   private record Bookkeeping(long computerId, long nextExpectedIn, long outBase,
-      List<String> clientTypes, Optional<byte[]> serverTypesSent) {
+      List<String> clientTypes) {
   }
 
   /** Delivers due activities into the outgoing store, then answers with the store's head. */
@@ -198,7 +192,7 @@ public final class MessageSystem {
         .compose(pending -> {
           String token = Secrets.generate();
           return ExchangeStore.save(conn, computerId, after.nextExpectedIn(), after.outBase(),
-                  Secrets.hash(token), after.clientTypes(), after.serverTypesSent(), now)
+                  Secrets.hash(token), after.clientTypes(), now)
               .map(saved -> {
                 List<Object> messages = new ArrayList<>(pending.size());
                 pending.forEach(m -> messages.add(Bpickle.decode(m)));
@@ -258,15 +252,27 @@ public final class MessageSystem {
         ? payload.textList("client-accepted-types") : known;
   }
 
-  /** An accepted-types message when the client's digest is stale and none is queued yet. */
-  private static Optional<byte[]> serverTypesUpdate(WireMap payload, ComputerState state) {
+  /**
+   * Queues an accepted-types message when the client's digest is stale and none waits in its
+   * outgoing store. One sent and acknowledged long ago does not count: the client lost its copy.
+   */
+  private static Future<Void> serverTypesUpdate(SqlClient conn, long computerId,
+      WireMap payload, Instant now) {
     byte[] ours = ServerTypes.digest(ServerTypes.REGISTERED);
     byte[] theirs = payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
-    boolean queued = state.serverTypesSent().map(sent -> Arrays.equals(sent, ours)).orElse(false);
-    if (Arrays.equals(theirs, ours) || queued) {
-      return Optional.empty();
+    if (Arrays.equals(theirs, ours)) {
+      return Future.succeededFuture();
     }
-    return Optional.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+    return ExchangeStore.pending(conn, computerId, MAX_MESSAGES_OUT)
+        .compose(pending -> pending.stream().anyMatch(MessageSystem::isAcceptedTypes)
+            ? Future.succeededFuture()
+            : ExchangeStore.enqueue(conn, computerId,
+                List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED))), now));
+  }
+
+  private static boolean isAcceptedTypes(byte[] message) {
+    return Bpickle.decode(message) instanceof Map<?, ?> map
+        && "accepted-types".equals(map.get("type"));
   }
 
   private static Map<String, Object> acceptedTypes(List<String> types) {

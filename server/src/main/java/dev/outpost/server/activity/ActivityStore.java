@@ -133,11 +133,10 @@ public final class ActivityStore {
    */
   public Future<Page<Activity>> list(long accountId, ActivityQuery query, boolean archived,
       int limit, int offset) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
     List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
+    String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     String table = archived ? "activities_archive" : "activities";
-    String where = " FROM " + table + " a WHERE " + String.join(" AND ", clauses);
+    String where = " FROM " + table + " a WHERE a.account_id = $1 AND " + condition;
     Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
         .execute(Tuple.from(params))
         .map(rows -> rows.iterator().next().getLong(0));
@@ -153,12 +152,11 @@ public final class ActivityStore {
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
   public Future<List<Long>> ids(long accountId, ActivityQuery query, int max) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
     List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
+    String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return pool.preparedQuery("SELECT a.id FROM activities a WHERE " + String.join(" AND ", clauses)
-            + " ORDER BY a.id LIMIT $" + params.size())
+    return pool.preparedQuery("SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
+            + condition + " ORDER BY a.id LIMIT $" + params.size())
         .execute(Tuple.from(params))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());

@@ -127,27 +127,12 @@ public final class ActivityStore {
   }
 
   /**
-   * Lists the account's activities matching the query, newest first.
-   *
-   * @param archived list the archive instead of the live activities
+   * Lists the account's activities matching the query, newest first, one page: {@code limit}
+   * rows below {@code before} (when given) after skipping {@code offset}, with the cursor of the
+   * next page and, when asked, the count of all matches.
    */
-  public Future<Page<Activity>> list(long accountId, ActivityQuery query, boolean archived,
-      int limit, int offset) {
-    List<Object> params = new ArrayList<>(List.of(accountId));
-    String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
-    String table = archived ? "activities_archive" : "activities";
-    String where = " FROM " + table + " a WHERE a.account_id = $1 AND " + condition;
-    Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
-        .execute(Tuple.from(params))
-        .map(rows -> rows.iterator().next().getLong(0));
-    List<Object> pageParams = new ArrayList<>(params);
-    pageParams.add(limit);
-    pageParams.add(offset);
-    Future<List<Activity>> results = pool.preparedQuery("SELECT " + COLUMNS + where
-            + " ORDER BY a.id DESC LIMIT $" + (params.size() + 1) + " OFFSET $" + (params.size() + 2))
-        .execute(Tuple.from(pageParams))
-        .map(ActivityStore::mapAll);
-    return Future.all(count, results).map(done -> new Page<>(count.result(), results.result()));
+  public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
+    return ActivityListing.list(pool, accountId, query, page);
   }
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */

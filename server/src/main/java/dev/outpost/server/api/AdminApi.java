@@ -6,6 +6,7 @@ import dev.outpost.server.account.Admin;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.ComputerStore;
 import io.vertx.core.Future;
@@ -96,18 +97,20 @@ public final class AdminApi {
         .map(Json::activity));
   }
 
+  /** A page of activities, newest first, with the cursor of the next. */
   private void list(RoutingContext ctx) {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    boolean archived = "true".equals(ctx.queryParams().get("archived"));
-    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, archived, limit, offset)
-        .map(page -> new JsonObject()
-            .put("count", page.count())
-            .put("limit", limit)
-            .put("offset", offset)
-            .put("results", new JsonArray(page.results().stream().map(Json::activity).toList()))));
+    PageRequest page = Requests.page(ctx);
+    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
+        .map(found -> new JsonObject()
+            .put("count", found.count().orElse(null))
+            .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
+            .put("limit", page.limit())
+            .put("offset", page.offset())
+            .put("before", page.before().orElse(null))
+            .put("next", found.next().orElse(null))
+            .put("results", new JsonArray(found.results().stream().map(Json::activity).toList()))));
   }
 
   private void get(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.activity.NewActivity;
+import dev.outpost.server.activity.PageRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -47,6 +48,19 @@ final class Requests {
         field(body, "requires_approval", Boolean.class, "a boolean").orElse(false));
   }
 
+  /**
+   * The page a listing asks for: {@code limit}, {@code offset}, {@code before} (keyset),
+   * {@code count}, {@code archived}.
+   */
+  static PageRequest page(RoutingContext ctx) {
+    return new PageRequest(
+        intParam(ctx, "limit", 100, 1, 1000),
+        intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+        longParam(ctx, "before", 1, Long.MAX_VALUE),
+        boolParam(ctx, "count", true),
+        boolParam(ctx, "archived", false));
+  }
+
   /** The ids a cancel or approve names: {@code {"ids": [...]}} or {@code {"query": "..."}}. */
   static Optional<List<Long>> selectionIds(JsonObject body) {
     if (body.containsKey("ids") == body.containsKey("query")) {
@@ -74,6 +88,36 @@ final class Requests {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + name + "' must be a whole number, not '" + raw + "'");
     }
+  }
+
+  static Optional<Long> longParam(RoutingContext ctx, String name, long min, long max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      long value = Long.parseLong(raw.strip());
+      if (value < min || value > max) {
+        throw OutpostException.badRequest(
+            "'" + name + "' must be between " + min + " and " + max + ", not " + value);
+      }
+      return Optional.of(value);
+    } catch (NumberFormatException e) {
+      throw OutpostException.badRequest("'" + name + "' must be a whole number, not '" + raw + "'");
+    }
+  }
+
+  static boolean boolParam(RoutingContext ctx, String name, boolean fallback) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    return switch (raw.strip()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw OutpostException.badRequest(
+          "'" + name + "' must be true or false, not '" + raw + "'");
+    };
   }
 
   static long pathId(RoutingContext ctx, String name) {

@@ -11,16 +11,20 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The query language of GET /activities, over real HTTP against the real database. */
+/** The query language and paging of GET /activities, over real HTTP against the real database. */
 @ExtendWith(VertxExtension.class)
 class QueryApiTest {
 
@@ -155,6 +159,94 @@ class QueryApiTest {
     assertBadRequest(list("created-after:yesterday"), "yesterday");
     assertBadRequest(list("colour:red"), "colour");
     assertBadRequest(fx.post("/activities/cancel", new JsonObject().put("query", "NOT")), "'NOT'");
+    assertBadRequest(fx.get("/activities?before=x"), "before");
+    assertBadRequest(fx.get("/activities?before=0"), "before");
+    assertBadRequest(fx.get("/activities?count=maybe"), "count");
+  }
+
+  /**
+   * Verifies that walking 50 activities with limit 7 and each page's {@code next} as the following
+   * {@code before} sees every one exactly once, newest first, and ends with a null {@code next}.
+   */
+  @Test
+  void keysetPagesWalkEveryActivityOnce() {
+    long box = fx.computer("walked");
+    List<Long> created = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      created.add(create(box));
+    }
+    List<Long> newestFirst = new ArrayList<>(created);
+    Collections.reverse(newestFirst);
+
+    List<Long> seen = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    Long before = null;
+    do {
+      HttpRequest<Buffer> request = fx.api(HttpMethod.GET, "/activities")
+          .addQueryParam("query", "computer-id:" + box)
+          .addQueryParam("limit", "7")
+          .addQueryParam("count", "false");
+      if (before != null) {
+        request.addQueryParam("before", before.toString());
+      }
+      JsonObject page = await(request.send()).bodyAsJsonObject();
+      assertThat(page.getValue("count")).isNull();
+      assertThat(page.getValue("count_capped")).isNull();
+      List<Long> ids = ids(page);
+      sizes.add(ids.size());
+      seen.addAll(ids);
+      before = page.getLong("next");
+      if (before != null) {
+        assertThat(before).isEqualTo(ids.get(ids.size() - 1));
+      }
+    } while (before != null);
+
+    assertThat(seen).containsExactlyElementsOf(newestFirst);
+    assertThat(sizes).containsExactly(7, 7, 7, 7, 7, 7, 7, 1);
+  }
+
+  /** Verifies that offset pages still work, carry the keyset cursor, and count all matches. */
+  @Test
+  void offsetPagesCarryTheCursorAndTheCount() {
+    long box = fx.computer("offset");
+    List<Long> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(create(box));
+    }
+
+    JsonObject second = fx.get("/activities?query=computer-id:" + box + "&limit=2&offset=2")
+        .bodyAsJsonObject();
+    assertThat(ids(second)).containsExactly(created.get(2), created.get(1));
+    assertThat(second.getLong("next")).isEqualTo(created.get(1));
+    assertThat(second.getLong("count")).isEqualTo(5);
+    assertThat(second.getBoolean("count_capped")).isFalse();
+    JsonObject last = fx.get("/activities?query=computer-id:" + box + "&limit=2&before="
+        + created.get(1)).bodyAsJsonObject();
+    assertThat(ids(last)).containsExactly(created.get(0));
+    assertThat(last.getValue("next")).isNull();
+    assertThat(last.getLong("count")).isEqualTo(5);
+  }
+
+  /** Verifies that counting stops at the cap and says so, so a huge match costs no full count. */
+  @Test
+  void theCountIsCapped() {
+    long box = fx.computer("crowded");
+    await(fx.server.pool().preparedQuery("""
+            INSERT INTO activities (account_id, computer_id, kind, type, status, summary, creator,
+                                    created_at)
+            SELECT $1, $2, 'client', 'ExecuteScriptRequest', 'succeeded', 'bulk', 'admin', $3
+              FROM generate_series(1, $4::int)
+            """)
+        .execute(Tuple.of(fx.accountId, box, Instant.parse("2030-01-01T00:00:00Z")
+            .atOffset(java.time.ZoneOffset.UTC), 10_050)));
+
+    JsonObject page = fx.get("/activities?query=computer-id:" + box + "&limit=3")
+        .bodyAsJsonObject();
+
+    assertThat(page.getLong("count")).isEqualTo(10_000);
+    assertThat(page.getBoolean("count_capped")).isTrue();
+    assertThat(page.getJsonArray("results")).hasSize(3);
+    assertThat(page.getLong("next")).isNotNull();
   }
 
   private static long tagged(String title, String... tags) {

@@ -53,9 +53,16 @@ final class ActivityListing {
    * {@code params}, where $1 is the account.
    */
   private static String where(ActivityQuery query, PageRequest page, List<Object> params) {
-    return " FROM " + (page.archived() ? "activities_archive" : "activities")
-        + " a WHERE a.account_id = $1 AND "
-        + new QuerySql(params).condition(query, QuerySql.Scope.ANY);
+    StringBuilder where = new StringBuilder(" FROM ")
+        .append(page.archived() ? "activities_archive" : "activities")
+        .append(" a WHERE a.account_id = $1");
+    if (page.groupsOnly()) {
+      // a group is the one row with no status of its own (the table's check says so), which is
+      // what the partial index of groups holds
+      where.append(" AND a.status IS NULL");
+    }
+    QuerySql.Scope scope = page.groupsOnly() ? QuerySql.Scope.ONLY_GROUPS : QuerySql.Scope.ANY;
+    return where.append(" AND ").append(new QuerySql(params).condition(query, scope)).toString();
   }
 
   /** How many rows match, counted up to one past the cap. */

@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,7 +39,8 @@ public final class ActivityStore {
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
-      a.progress""";
+      a.progress,
+      CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   private static final String TRANSITION = """
       WITH target AS (
@@ -325,7 +329,20 @@ public final class ActivityStore {
         Optional.ofNullable(row.getInteger("result_code")),
         Optional.ofNullable(row.getString("result_text")),
         Optional.ofNullable(row.getInteger("progress")),
+        childrenByStatus((JsonObject) row.getValue("children_by_status")),
         List.of());
+  }
+
+  /** Every status with its count of children, in lifecycle order; empty for a non-group. */
+  private static Map<Status, Long> childrenByStatus(JsonObject counts) {
+    if (counts == null) {
+      return Map.of();
+    }
+    Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+    for (Status status : Status.values()) {
+      byStatus.put(status, counts.getLong(status.wireName(), 0L));
+    }
+    return Collections.unmodifiableMap(byStatus);
   }
 
   private static Optional<Instant> instant(Row row, String column) {

@@ -51,7 +51,8 @@ public final class AdminApi {
   public void mount(Router router) {
     router.route("/api/v2/*").handler(this::authenticate);
     router.post("/api/v2/activities").handler(this::create);
-    router.get("/api/v2/activities").handler(this::list);
+    router.get("/api/v2/activities").handler(ctx -> list(ctx, false));
+    router.get("/api/v2/activities/parents").handler(ctx -> list(ctx, true));
     router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
     router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
     router.get("/api/v2/activities/:id").handler(this::get);
@@ -97,11 +98,11 @@ public final class AdminApi {
         .map(Json::activity));
   }
 
-  /** A page of activities, newest first, with the cursor of the next. */
-  private void list(RoutingContext ctx) {
+  /** A page of activities (or of groups only), newest first, with the cursor of the next. */
+  private void list(RoutingContext ctx, boolean groupsOnly) {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
-    PageRequest page = Requests.page(ctx);
+    PageRequest page = Requests.page(ctx, groupsOnly);
     respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
         .map(found -> new JsonObject()
             .put("count", found.count().orElse(null))

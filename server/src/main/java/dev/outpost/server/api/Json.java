@@ -35,6 +35,9 @@ final class Json {
         .put("result_text", a.resultText().orElse(null))
         .put("progress", a.progress().orElse(null));
     if (a.isGroup()) {
+      JsonObject byStatus = new JsonObject();
+      a.childrenByStatus().forEach((status, n) -> byStatus.put(status.wireName(), n));
+      json.put("children_by_status", byStatus);
       json.put("children", new JsonArray(a.children().stream().map(Json::activity).toList()));
     }
     return json;

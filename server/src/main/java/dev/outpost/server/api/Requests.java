@@ -52,12 +52,13 @@ final class Requests {
    * The page a listing asks for: {@code limit}, {@code offset}, {@code before} (keyset),
    * {@code count}, {@code archived}.
    */
-  static PageRequest page(RoutingContext ctx) {
+  static PageRequest page(RoutingContext ctx, boolean groupsOnly) {
     return new PageRequest(
         intParam(ctx, "limit", 100, 1, 1000),
         intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
         longParam(ctx, "before", 1, Long.MAX_VALUE),
         boolParam(ctx, "count", true),
+        groupsOnly,
         boolParam(ctx, "archived", false));
   }
 

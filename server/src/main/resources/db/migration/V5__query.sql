@@ -1,3 +1,9 @@
+-- Reapplying an activity creates a new one that names the one it redoes. No foreign key: the
+-- original may be archived (moved to activities_archive) while the new one stays live.
+ALTER TABLE activities ADD COLUMN reapplied_from bigint;
+-- The archive takes rows with SELECT *, so it gains the same column in the same place.
+ALTER TABLE activities_archive ADD COLUMN reapplied_from bigint;
+
 -- A group's children counted per status, {"queued": 2, "failed": 1}, from whichever table holds
 -- them (a group and its children are archived together).
 CREATE FUNCTION group_children_by_status(group_id bigint) RETURNS jsonb

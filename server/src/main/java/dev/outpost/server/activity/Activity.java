@@ -11,6 +11,7 @@ import java.util.Optional;
 /**
  * An activity as stored; a group's status is the one derived from its children.
  *
+ * @param reappliedFrom the activity this one was created to redo
  * @param childrenByStatus a group's children counted per status (empty for other activities)
  * @param children the group's children, loaded only where asked for (otherwise empty)
  */
@@ -31,6 +32,7 @@ public record Activity(
     Optional<Integer> resultCode,
     Optional<String> resultText,
     Optional<Integer> progress,
+    Optional<Long> reappliedFrom,
     Map<Status, Long> childrenByStatus,
     List<Activity> children) {
 
@@ -43,6 +45,6 @@ public record Activity(
   public Activity withChildren(List<Activity> loaded) {
     return new Activity(id, parentId, computerId, kind, type, status, summary, parameters, creator,
         createdAt, deliverAfter, deliveredAt, completedAt, resultCode, resultText, progress,
-        childrenByStatus, List.copyOf(loaded));
+        reappliedFrom, childrenByStatus, List.copyOf(loaded));
   }
 }

@@ -39,7 +39,7 @@ public final class ActivityStore {
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
-      a.progress,
+      a.progress, a.reapplied_from,
       CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   private static final String TRANSITION = """
@@ -329,6 +329,7 @@ public final class ActivityStore {
         Optional.ofNullable(row.getInteger("result_code")),
         Optional.ofNullable(row.getString("result_text")),
         Optional.ofNullable(row.getInteger("progress")),
+        Optional.ofNullable(row.getLong("reapplied_from")),
         childrenByStatus((JsonObject) row.getValue("children_by_status")),
         List.of());
   }

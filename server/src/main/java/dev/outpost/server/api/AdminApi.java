@@ -55,6 +55,7 @@ public final class AdminApi {
     router.get("/api/v2/activities/parents").handler(ctx -> list(ctx, true));
     router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
     router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
+    router.post("/api/v2/activities/reapply").handler(this::reapply);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
@@ -112,6 +113,12 @@ public final class AdminApi {
             .put("before", page.before().orElse(null))
             .put("next", found.next().orElse(null))
             .put("results", new JsonArray(found.results().stream().map(Json::activity).toList()))));
+  }
+
+  private void reapply(RoutingContext ctx) {
+    Requests.Reapply request = Requests.reapply(Requests.body(ctx));
+    respond(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly())
+        .map(Json::activity));
   }
 
   private void get(RoutingContext ctx) {

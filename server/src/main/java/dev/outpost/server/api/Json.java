@@ -33,7 +33,8 @@ final class Json {
         .put("completed_at", time(a.completedAt()))
         .put("result_code", a.resultCode().orElse(null))
         .put("result_text", a.resultText().orElse(null))
-        .put("progress", a.progress().orElse(null));
+        .put("progress", a.progress().orElse(null))
+        .put("reapplied_from", a.reappliedFrom().orElse(null));
     if (a.isGroup()) {
       JsonObject byStatus = new JsonObject();
       a.childrenByStatus().forEach((status, n) -> byStatus.put(status.wireName(), n));

@@ -18,6 +18,11 @@ final class Requests {
 
   private static final Set<String> NEW_ACTIVITY_FIELDS = Set.of(
       "type", "computer_ids", "parameters", "summary", "deliver_after", "requires_approval");
+  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only");
+
+  /** A reapply request: which activity, and whether only where it failed. */
+  record Reapply(long id, boolean failedOnly) {
+  }
 
   private Requests() {
   }
@@ -46,6 +51,20 @@ final class Requests {
         text(body, "summary"),
         text(body, "deliver_after").map(Requests::instant),
         field(body, "requires_approval", Boolean.class, "a boolean").orElse(false));
+  }
+
+  static Reapply reapply(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!REAPPLY_FIELDS.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+    Object id = body.getValue("id");
+    if (!(id instanceof Integer || id instanceof Long)) {
+      throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
+    }
+    return new Reapply(((Number) id).longValue(),
+        field(body, "failed_only", Boolean.class, "a boolean").orElse(false));
   }
 
   /**

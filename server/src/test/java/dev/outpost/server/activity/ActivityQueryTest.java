@@ -35,7 +35,10 @@ class ActivityQueryTest {
         .isEqualTo(new Or(List.of(CANCELED, new And(List.of(FAILED, SCRIPT)))));
   }
 
-  /** Verifies that parentheses group, NOT applies to the next term or group, and case does not matter. */
+  /**
+   * Verifies that parentheses group, NOT applies to the next term or group, and case does not
+   * matter.
+   */
   @Test
   void parenthesesAndNotGroup() {
     assertThat(tree("(status:failed or status:canceled) type:ExecuteScriptRequest"))
@@ -129,7 +132,8 @@ class ActivityQueryTest {
   void compilesToParameterisedSql() {
     List<Object> params = new ArrayList<>(List.of(7L));
     String sql = new QuerySql(params).condition(ActivityQuery.parse(
-        "status:failed type:ExecuteScriptRequest OR NOT creator:\"x' OR 1=1\""), QuerySql.Scope.ANY);
+        "status:failed type:ExecuteScriptRequest OR NOT creator:\"x' OR 1=1\""),
+        QuerySql.Scope.ANY);
 
     assertThat(sql).isEqualTo(
         "((a.status = $2 AND a.type = $3) OR NOT COALESCE(a.creator = $4, FALSE))");

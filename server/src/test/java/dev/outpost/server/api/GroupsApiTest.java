@@ -40,7 +40,10 @@ class GroupsApiTest {
     fx.close();
   }
 
-  /** Verifies that a group shows its children counted per status, every status present, in GET one and in listings. */
+  /**
+   * Verifies that a group shows its children counted per status, every status present, in GET one
+   * and in listings.
+   */
   @Test
   void aGroupCountsItsChildrenByStatus() {
     JsonObject group = createGroup(fx, box1, box2, box3);
@@ -63,7 +66,10 @@ class GroupsApiTest {
     assertThat(child.containsKey("children_by_status")).isFalse();
   }
 
-  /** Verifies that /activities/parents lists only groups, newest first, with the list's query and paging. */
+  /**
+   * Verifies that /activities/parents lists only groups, newest first, with the list's query and
+   * paging.
+   */
   @Test
   void parentsListsOnlyGroups(Vertx vertx) {
     try (ServerFixture own = new ServerFixture(vertx)) {

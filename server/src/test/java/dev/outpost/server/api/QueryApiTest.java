@@ -40,7 +40,10 @@ class QueryApiTest {
     fx.close();
   }
 
-  /** Verifies that created-after is inclusive, created-before exclusive, and a date is its midnight UTC. */
+  /**
+   * Verifies that created-after is inclusive, created-before exclusive, and a date is its midnight
+   * UTC.
+   */
   @Test
   void createdAfterAndBeforeBoundTheCreationTime() {
     long box = fx.computer("dated");
@@ -75,7 +78,7 @@ class QueryApiTest {
     assertThat(ids("computer-id:" + box + " creator:ali")).isEmpty();
   }
 
-  /** Verifies that computer: matches by id, by exact title and by tag, and only that account's computers. */
+  /** Verifies that computer: matches by id, by exact title and by tag. */
   @Test
   void computerMatchesByIdTitleAndTag() {
     String prefix = TestSupport.unique("web");
@@ -108,7 +111,8 @@ class QueryApiTest {
     long failedRestart = createRestart(box);
     finish(failedRestart, Status.FAILED);
     long canceledRestart = createRestart(box);
-    fx.post("/activities/cancel", new JsonObject().put("ids", new JsonArray().add(canceledRestart)));
+    fx.post("/activities/cancel",
+        new JsonObject().put("ids", new JsonArray().add(canceledRestart)));
     long queuedScript = create(box);
     String on = "computer-id:" + box;
 
@@ -128,7 +132,10 @@ class QueryApiTest {
         .containsExactly(queuedScript, canceledRestart, failedRestart);
   }
 
-  /** Verifies that NOT also matches rows where the negated column is empty: top-level activities and groups. */
+  /**
+   * Verifies that NOT also matches rows where the negated column is empty: top-level activities and
+   * groups.
+   */
   @Test
   void notMatchesWhereTheColumnIsEmpty() {
     long box = fx.computer("not-null");
@@ -146,7 +153,10 @@ class QueryApiTest {
         .containsExactly(group.getLong("id"));
   }
 
-  /** Verifies that unknown terms and values, dangling operators and unbalanced parentheses are 400s naming them. */
+  /**
+   * Verifies that unknown terms and values, dangling operators and unbalanced parentheses are 400s
+   * naming them.
+   */
   @Test
   void malformedQueriesAreRefusedByName() {
     assertBadRequest(list("status:failed OR"), "'OR'");

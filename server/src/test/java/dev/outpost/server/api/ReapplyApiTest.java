@@ -41,7 +41,10 @@ class ReapplyApiTest {
     fx.close();
   }
 
-  /** Verifies that reapplying a group creates a new Queued group for the same computers, type and parameters, recording what it redoes. */
+  /**
+   * Verifies that reapplying a group creates a new Queued group for the same computers, type and
+   * parameters, recording what it redoes.
+   */
   @Test
   void reapplyRedoesAWholeGroup() {
     JsonObject group = createGroup(fx, box1, box2);
@@ -76,7 +79,10 @@ class ReapplyApiTest {
         .getString("status")).as("the original is left as it was").isEqualTo("in-progress");
   }
 
-  /** Verifies that failed_only reapplies only on the computers whose children failed: a group for several, one activity for one. */
+  /**
+   * Verifies that failed_only reapplies only on the computers whose children failed: a group for
+   * several, one activity for one.
+   */
   @Test
   void reapplyFailedOnlyTargetsTheFailedComputers() {
     JsonObject group = createGroup(fx, box1, box2, box3);
@@ -100,7 +106,10 @@ class ReapplyApiTest {
     assertThat(single.getValue("parent_id")).isNull();
   }
 
-  /** Verifies that failed_only with nothing failed is a 400, and that one activity reapplies to its own computer. */
+  /**
+   * Verifies that failed_only with nothing failed is a 400, and that one activity reapplies to its
+   * own computer.
+   */
   @Test
   void reapplyOfOneActivityAndNothingFailed() {
     JsonObject group = createGroup(fx, box1, box2);
@@ -121,7 +130,10 @@ class ReapplyApiTest {
         .isNull();
   }
 
-  /** Verifies that a server activity reapplies without computers, Queued, and the job-handler runs it. */
+  /**
+   * Verifies that a server activity reapplies without computers, Queued, and the job-handler runs
+   * it.
+   */
   @Test
   void reapplyOfAServerActivity() {
     long archive = fx.post("/activities", new JsonObject().put("type", "ArchiveRequest")
@@ -138,7 +150,10 @@ class ReapplyApiTest {
         + again.getLong("id")).bodyAsJsonObject().getString("status")));
   }
 
-  /** Verifies that another account's activity, or none, is 404, and a malformed body or a removed computer is refused. */
+  /**
+   * Verifies that another account's activity, or none, is 404, and a malformed body or a removed
+   * computer is refused.
+   */
   @Test
   void reapplyRefusesWhatItCannotDo(Vertx vertx) {
     long mine = fx.post("/activities", script(box1)).bodyAsJsonObject().getLong("id");

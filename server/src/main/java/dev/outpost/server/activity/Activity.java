@@ -5,11 +5,14 @@ import dev.outpost.common.activity.Status;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * An activity as stored; a group's status is the one derived from its children.
  *
+ * @param reappliedFrom the activity this one was created to redo
+ * @param childrenByStatus a group's children counted per status (empty for other activities)
  * @param children the group's children, loaded only where asked for (otherwise empty)
  */
 public record Activity(
@@ -29,6 +32,8 @@ public record Activity(
     Optional<Integer> resultCode,
     Optional<String> resultText,
     Optional<Integer> progress,
+    Optional<Long> reappliedFrom,
+    Map<Status, Long> childrenByStatus,
     List<Activity> children) {
 
   /** Whether this is the parent of a multi-computer request. */
@@ -40,6 +45,6 @@ public record Activity(
   public Activity withChildren(List<Activity> loaded) {
     return new Activity(id, parentId, computerId, kind, type, status, summary, parameters, creator,
         createdAt, deliverAfter, deliveredAt, completedAt, resultCode, resultText, progress,
-        List.copyOf(loaded));
+        reappliedFrom, childrenByStatus, List.copyOf(loaded));
   }
 }

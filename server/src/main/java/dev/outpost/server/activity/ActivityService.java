@@ -12,17 +12,22 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
 
-/** What admins do with activities: create them by the type's rules, cancel and approve them. */
+/**
+ * What admins do with activities: create them by the type's rules, cancel, approve and reapply
+ * them.
+ */
 public final class ActivityService {
 
   private final ActivityStore store;
   private final AccountStore accounts;
+  private final ReapplyStore reapplies;
   private final Clock clock;
 
   /** Creates the service over the stores. */
   public ActivityService(ActivityStore store, AccountStore accounts, Clock clock) {
     this.store = store;
     this.accounts = accounts;
+    this.reapplies = new ReapplyStore(store.pool(), clock);
     this.clock = clock;
   }
 
@@ -70,6 +75,43 @@ public final class ActivityService {
   /** Holds every named Queued activity: back to Blocked until approved. */
   public Future<List<TransitionOutcome>> hold(Admin admin, List<Long> ids) {
     return store.transition(admin.accountId(), ids, Status.BLOCKED, admin.name(), "held");
+  }
+
+  /**
+   * Creates a new activity (or group) that redoes one of the account's: same type, parameters
+   * and summary, for the same computers, Queued. With {@code failedOnly}, only where it failed:
+   * a group's failed children, or the activity itself if it failed; a 400 when nothing failed.
+   */
+  public Future<Activity> reapply(Admin admin, long id, boolean failedOnly) {
+    return store.find(admin.accountId(), id)
+        .map(original -> reapplication(original, failedOnly))
+        .compose(plan -> reapplies.create(admin.accountId(), admin.name(), plan))
+        .compose(created -> store.find(admin.accountId(), created));
+  }
+
+  private static ReapplyStore.Reapplication reapplication(Activity original, boolean failedOnly) {
+    List<Activity> redone = (original.isGroup() ? original.children() : List.of(original))
+        .stream()
+        .filter(a -> !failedOnly || a.status() == Status.FAILED)
+        .toList();
+    if (redone.isEmpty()) {
+      throw OutpostException.badRequest(failedOnly
+          ? "activity " + original.id() + " has nothing failed to reapply"
+          : "activity " + original.id() + " has no children to reapply");
+    }
+    // A group's children all share the type the group was requested with.
+    ActivityType type = ActivityTypes.find(redone.get(0).type())
+        .orElseThrow(() -> OutpostException.conflict(
+            "activity type '" + redone.get(0).type() + "' is no longer known"));
+    List<String> problems = type.validate(original.parameters());
+    if (!problems.isEmpty()) {
+      throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: "
+          + String.join("; ", problems));
+    }
+    return new ReapplyStore.Reapplication(type, original.summary(), original.parameters(),
+        original.id(), redone.stream()
+            .map(a -> new ReapplyStore.Target(a.computerId(), a.id()))
+            .toList());
   }
 
   private Status startState(ActivityType type, NewActivity request, AccountSettings settings) {

@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,7 +39,8 @@ public final class ActivityStore {
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
-      a.progress""";
+      a.progress, a.reapplied_from,
+      CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   private static final String TRANSITION = """
       WITH target AS (
@@ -128,38 +132,21 @@ public final class ActivityStore {
   }
 
   /**
-   * Lists the account's activities matching the query, newest first.
-   *
-   * @param archived list the archive instead of the live activities
+   * Lists the account's activities matching the query, newest first, one page: {@code limit}
+   * rows below {@code before} (when given) after skipping {@code offset}, with the cursor of the
+   * next page and, when asked, the count of all matches.
    */
-  public Future<Page<Activity>> list(long accountId, ActivityQuery query, boolean archived,
-      int limit, int offset) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
-    List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
-    String table = archived ? "activities_archive" : "activities";
-    String where = " FROM " + table + " a WHERE " + String.join(" AND ", clauses);
-    Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
-        .execute(Tuple.from(params))
-        .map(rows -> rows.iterator().next().getLong(0));
-    List<Object> pageParams = new ArrayList<>(params);
-    pageParams.add(limit);
-    pageParams.add(offset);
-    Future<List<Activity>> results = pool.preparedQuery("SELECT " + COLUMNS + where
-            + " ORDER BY a.id DESC LIMIT $" + (params.size() + 1) + " OFFSET $" + (params.size() + 2))
-        .execute(Tuple.from(pageParams))
-        .map(ActivityStore::mapAll);
-    return Future.all(count, results).map(done -> new Page<>(count.result(), results.result()));
+  public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
+    return ActivityListing.list(pool, accountId, query, page);
   }
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
   public Future<List<Long>> ids(long accountId, ActivityQuery query, int max) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
     List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
+    String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return pool.preparedQuery("SELECT a.id FROM activities a WHERE " + String.join(" AND ", clauses)
-            + " ORDER BY a.id LIMIT $" + params.size())
+    return pool.preparedQuery("SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
+            + condition + " ORDER BY a.id LIMIT $" + params.size())
         .execute(Tuple.from(params))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());
@@ -310,8 +297,8 @@ public final class ActivityStore {
     return conn.preparedQuery("""
             INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
                                     created_at, deliver_after, deliver_before, max_concurrency,
-                                    max_errors, reapplied_from)
-            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                    max_errors)
+            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11)
             RETURNING id
             """)
         .execute(Tuple.of(accountId, type.kind().wireName(), ActivityType.GROUP, summary,
@@ -319,8 +306,7 @@ public final class ActivityStore {
                 request.deliverAfter().map(this::at).orElse(null),
                 request.deliverBefore().map(this::at).orElse(null),
                 request.maxConcurrency().map(l -> Math.max(1, l.resolve(children))).orElse(null))
-            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
-            .addLong(request.reappliedFrom().orElse(null)))
+            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null)))
         .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
   }
 
@@ -345,20 +331,19 @@ public final class ActivityStore {
         .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
         .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
         .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
-        .addInteger(request.timeoutSeconds().orElse(null))
-        .addLong(request.reappliedFrom().orElse(null));
+        .addInteger(request.timeoutSeconds().orElse(null));
     return conn.preparedQuery("""
             WITH created AS (
               INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status,
                                       summary, parameters, creator, created_at, deliver_after,
                                       deliver_before, depends_on, progress_threshold,
-                                      run_on_dependency_failure, timeout_seconds, reapplied_from)
+                                      run_on_dependency_failure, timeout_seconds)
               SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9,
                      -- $12: a delay window in minutes, from which each child draws its own
                      CASE WHEN $12 > 0
                           THEN COALESCE($10::timestamptz, $9::timestamptz) + random() * $12 * interval '1 minute'
                           ELSE $10 END,
-                     $13, $14, $15, $16, $17, $18
+                     $13, $14, $15, $16, $17
                 FROM unnest($11::bigint[]) AS c
               RETURNING id, kind, status, created_at
             ), logged AS (
@@ -398,7 +383,21 @@ public final class ActivityStore {
         Optional.ofNullable(row.getInteger("result_code")),
         Optional.ofNullable(row.getString("result_text")),
         Optional.ofNullable(row.getInteger("progress")),
+        Optional.ofNullable(row.getLong("reapplied_from")),
+        childrenByStatus((JsonObject) row.getValue("children_by_status")),
         List.of());
+  }
+
+  /** Every status with its count of children, in lifecycle order; empty for a non-group. */
+  private static Map<Status, Long> childrenByStatus(JsonObject counts) {
+    if (counts == null) {
+      return Map.of();
+    }
+    Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+    for (Status status : Status.values()) {
+      byStatus.put(status, counts.getLong(status.wireName(), 0L));
+    }
+    return Collections.unmodifiableMap(byStatus);
   }
 
   private static Optional<Instant> instant(Row row, String column) {

@@ -56,8 +56,12 @@ final class Json {
         .put("result_code", a.resultCode().orElse(null))
         .put("result_text", a.resultText().orElse(null))
         .put("progress", a.progress().orElse(null))
-        .put("stale", stale(a));
+        .put("stale", stale(a))
+        .put("reapplied_from", a.reappliedFrom().orElse(null));
     if (a.isGroup()) {
+      JsonObject byStatus = new JsonObject();
+      a.childrenByStatus().forEach((status, n) -> byStatus.put(status.wireName(), n));
+      json.put("children_by_status", byStatus);
       json.put("children", new JsonArray(a.children().stream().map(this::activity).toList()));
     }
     return json;

@@ -39,7 +39,8 @@ public final class ActivityStore {
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
-      a.progress, a.reapplied_from,
+      a.progress, a.reapplied_from, a.deliver_before, a.depends_on, a.progress_threshold,
+      a.run_on_dependency_failure, a.timeout_seconds, a.max_concurrency, a.max_errors, a.attempt,
       CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   private static final String TRANSITION = """
@@ -383,6 +384,15 @@ public final class ActivityStore {
         Optional.ofNullable(row.getInteger("result_code")),
         Optional.ofNullable(row.getString("result_text")),
         Optional.ofNullable(row.getInteger("progress")),
+        new Activity.Conditions(
+            instant(row, "deliver_before"),
+            Optional.ofNullable(row.getLong("depends_on")),
+            Optional.ofNullable(row.getInteger("progress_threshold")),
+            row.getBoolean("run_on_dependency_failure"),
+            Optional.ofNullable(row.getInteger("timeout_seconds")),
+            Optional.ofNullable(row.getInteger("max_concurrency")),
+            Optional.ofNullable(row.getInteger("max_errors")),
+            row.getInteger("attempt")),
         Optional.ofNullable(row.getLong("reapplied_from")),
         childrenByStatus((JsonObject) row.getValue("children_by_status")),
         List.of());

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,8 +35,13 @@ public final class AgentFixture implements AutoCloseable {
 
   /** Starts a server on the given Vert.x; call from the test thread. */
   public AgentFixture(Vertx vertx) {
+    this(vertx, Map.of());
+  }
+
+  /** Starts a server with extra {@code OUTPOST_*} settings. */
+  public AgentFixture(Vertx vertx, Map<String, String> env) {
     this.vertx = vertx;
-    this.server = new ServerFixture(vertx);
+    this.server = new ServerFixture(vertx, env, Map.of());
   }
 
   /** The server's exchange URL. */

@@ -1,5 +1,7 @@
 package dev.outpost.server.api;
 
+import static dev.outpost.server.TestSupport.script;
+import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -240,19 +242,5 @@ class AdminApiTest {
 
   private static List<Long> longs(JsonArray array) {
     return array.stream().map(o -> ((Number) o).longValue()).toList();
-  }
-
-  private static JsonObject script(long... computers) {
-    JsonArray ids = new JsonArray();
-    for (long c : computers) {
-      ids.add(c);
-    }
-    return new JsonObject().put("type", "ExecuteScriptRequest").put("computer_ids", ids)
-        .put("parameters", new JsonObject().put("code", "echo hi"));
-  }
-
-  private static void assertBadRequest(HttpResponse<Buffer> response, String named) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
-    assertThat(response.bodyAsJsonObject().getString("message")).contains(named);
   }
 }

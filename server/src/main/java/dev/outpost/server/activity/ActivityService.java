@@ -11,6 +11,7 @@ import dev.outpost.server.account.Admin;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What admins do with activities: create them by the type's rules, cancel, approve and reapply
@@ -20,14 +21,14 @@ public final class ActivityService {
 
   private final ActivityStore store;
   private final AccountStore accounts;
-  private final ReapplyStore reapplies;
+  private final ActivityInserts inserts;
   private final Clock clock;
 
   /** Creates the service over the stores. */
   public ActivityService(ActivityStore store, AccountStore accounts, Clock clock) {
     this.store = store;
     this.accounts = accounts;
-    this.reapplies = new ReapplyStore(store.pool(), clock);
+    this.inserts = new ActivityInserts(store.pool(), clock);
     this.clock = clock;
   }
 
@@ -47,9 +48,12 @@ public final class ActivityService {
         .orElseGet(Future::succeededFuture);
     return dependency
         .compose(ok -> accounts.settings(admin.accountId()))
-        .compose(settings -> store.create(admin.accountId(), admin.name(), type,
-            startState(type, request, settings), request,
-            request.summary().orElseGet(() -> defaultSummary(type.name()))));
+        .compose(settings -> inserts.insert(new ActivityInserts.Creation(admin.accountId(),
+                admin.name(), type, startState(type, request, settings),
+                request.summary().orElseGet(() -> defaultSummary(type.name())), request,
+                targets(request.computerIds()), Optional.empty()),
+            absent -> OutpostException.notFound("computers not found: " + absent)))
+        .compose(id -> store.find(admin.accountId(), id));
   }
 
   /** Cancels every named activity the lifecycle lets go to Canceled. */
@@ -84,12 +88,14 @@ public final class ActivityService {
    */
   public Future<Activity> reapply(Admin admin, long id, boolean failedOnly) {
     return store.find(admin.accountId(), id)
-        .map(original -> reapplication(original, failedOnly))
-        .compose(plan -> reapplies.create(admin.accountId(), admin.name(), plan))
+        .map(original -> reapplication(admin, original, failedOnly))
+        .compose(creation -> inserts.insert(creation, removed -> OutpostException.conflict(
+            "activity " + id + " cannot be reapplied: computers " + removed + " were removed since")))
         .compose(created -> store.find(admin.accountId(), created));
   }
 
-  private static ReapplyStore.Reapplication reapplication(Activity original, boolean failedOnly) {
+  private static ActivityInserts.Creation reapplication(Admin admin, Activity original,
+      boolean failedOnly) {
     List<Activity> redone = (original.isGroup() ? original.children() : List.of(original))
         .stream()
         .filter(a -> !failedOnly || a.status() == Status.FAILED)
@@ -108,10 +114,28 @@ public final class ActivityService {
       throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: "
           + String.join("; ", problems));
     }
-    return new ReapplyStore.Reapplication(type, original.summary(), original.parameters(),
-        original.id(), redone.stream()
-            .map(a -> new ReapplyStore.Target(a.computerId(), a.id()))
-            .toList());
+    // A lone new activity redoes the one named; a new group's children redo their own.
+    List<ActivityInserts.Target> targets = redone.size() == 1
+        ? List.of(new ActivityInserts.Target(redone.get(0).computerId(),
+            Optional.of(original.id())))
+        : redone.stream()
+            .map(a -> new ActivityInserts.Target(a.computerId(), Optional.of(a.id())))
+            .toList();
+    NewActivity request = NewActivity.of(type.name(),
+        redone.stream().flatMap(a -> a.computerId().stream()).toList(), original.parameters());
+    return new ActivityInserts.Creation(admin.accountId(), admin.name(), type, Status.QUEUED,
+        original.summary(), request, targets,
+        redone.size() > 1 ? Optional.of(original.id()) : Optional.empty());
+  }
+
+  /** One target per computer, or a single one without a computer. */
+  private static List<ActivityInserts.Target> targets(List<Long> computerIds) {
+    if (computerIds.isEmpty()) {
+      return List.of(new ActivityInserts.Target(Optional.empty(), Optional.empty()));
+    }
+    return computerIds.stream()
+        .map(id -> new ActivityInserts.Target(Optional.of(id), Optional.empty()))
+        .toList();
   }
 
   private Status startState(ActivityType type, NewActivity request, AccountSettings settings) {

@@ -92,21 +92,6 @@ public final class ActivityStore {
     return pool;
   }
 
-  /**
-   * Creates an activity, or a group with one child per computer, in one transaction.
-   *
-   * @return the created activity, with its children when it is a group
-   */
-  public Future<Activity> create(long accountId, String creator, ActivityType type, Status start,
-      NewActivity request, String summary) {
-    Instant now = clock.instant();
-    return pool.withTransaction(conn -> checkComputers(conn, accountId, request.computerIds())
-            .compose(ok -> insertGroup(conn, accountId, creator, type, start, request, summary, now))
-            .compose(groupId -> insertActivities(conn, accountId, creator, type, start, request,
-                summary, now, groupId)))
-        .compose(id -> find(accountId, id));
-  }
-
   /** Reads one activity of the account, with its children; 404 when the account has none such. */
   public Future<Activity> find(long accountId, long id) {
     // Archived activities stay readable: a group and its children are always in the same table.
@@ -266,98 +251,6 @@ public final class ActivityStore {
       }
     }
     return outcomes;
-  }
-
-  private Future<Void> checkComputers(SqlClient conn, long accountId, List<Long> computerIds) {
-    if (computerIds.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Long[] ids = computerIds.toArray(Long[]::new);
-    return conn.preparedQuery("""
-            SELECT id FROM computers
-             WHERE account_id = $1 AND id = ANY($2) AND removed_at IS NULL
-            """)
-        .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids))
-        .map(rows -> {
-          Set<Long> known = new HashSet<>();
-          rows.forEach(row -> known.add(row.getLong(0)));
-          List<Long> missing = computerIds.stream().filter(id -> !known.contains(id)).toList();
-          if (!missing.isEmpty()) {
-            throw OutpostException.notFound("computers not found: " + missing);
-          }
-          return null;
-        });
-  }
-
-  private Future<Optional<Long>> insertGroup(SqlClient conn, long accountId, String creator,
-      ActivityType type, Status start, NewActivity request, String summary, Instant now) {
-    int children = request.computerIds().size();
-    if (children <= 1) {
-      return Future.succeededFuture(Optional.empty());
-    }
-    return conn.preparedQuery("""
-            INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
-                                    created_at, deliver_after, deliver_before, max_concurrency,
-                                    max_errors)
-            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11)
-            RETURNING id
-            """)
-        .execute(Tuple.of(accountId, type.kind().wireName(), ActivityType.GROUP, summary,
-                request.parameters(), creator, at(now),
-                request.deliverAfter().map(this::at).orElse(null),
-                request.deliverBefore().map(this::at).orElse(null),
-                request.maxConcurrency().map(l -> Math.max(1, l.resolve(children))).orElse(null))
-            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null)))
-        .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
-  }
-
-  /** Inserts the activities (one per computer, or one without) and their creation events. */
-  private Future<Long> insertActivities(SqlClient conn, long accountId, String creator,
-      ActivityType type, Status start, NewActivity request, String summary, Instant now,
-      Optional<Long> groupId) {
-    // One statement however many computers: unnest spreads them into rows.
-    Long[] computers = request.computerIds().isEmpty()
-        ? new Long[] {null}
-        : request.computerIds().toArray(Long[]::new);
-    Optional<NewActivity.Dependency> dependency = request.dependency();
-    Tuple params = Tuple.of(accountId, groupId.orElse(null), type.kind().wireName(), type.name(),
-            start.wireName(), summary)
-        .addValue(request.parameters())
-        .addString(creator)
-        .addOffsetDateTime(at(now))
-        .addOffsetDateTime(request.deliverAfter().map(this::at).orElse(null))
-        .addArrayOfLong(computers)
-        .addInteger(request.delayWindowMinutes())
-        .addOffsetDateTime(request.deliverBefore().map(this::at).orElse(null))
-        .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
-        .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
-        .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
-        .addInteger(request.timeoutSeconds().orElse(null));
-    return conn.preparedQuery("""
-            WITH created AS (
-              INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status,
-                                      summary, parameters, creator, created_at, deliver_after,
-                                      deliver_before, depends_on, progress_threshold,
-                                      run_on_dependency_failure, timeout_seconds)
-              SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9,
-                     -- $12: a delay window in minutes, from which each child draws its own
-                     CASE WHEN $12 > 0
-                          THEN COALESCE($10::timestamptz, $9::timestamptz) + random() * $12 * interval '1 minute'
-                          ELSE $10 END,
-                     $13, $14, $15, $16, $17
-                FROM unnest($11::bigint[]) AS c
-              RETURNING id, kind, status, created_at
-            ), logged AS (
-              INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-              SELECT id, NULL, status, created_at, $8, 'created' FROM created
-            ), published AS (
-              INSERT INTO outbox (activity_id, created_at)
-              SELECT id, created_at FROM created WHERE kind = 'server' AND status = 'queued'
-            )
-            SELECT min(id) FROM created
-            """)
-        .execute(params)
-        .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));
   }
 
   static List<Activity> mapAll(RowSet<Row> rows) {

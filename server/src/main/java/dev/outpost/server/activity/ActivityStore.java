@@ -1,6 +1,5 @@
 package dev.outpost.server.activity;
 
-import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;

@@ -6,7 +6,6 @@ import static dev.outpost.server.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
-import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

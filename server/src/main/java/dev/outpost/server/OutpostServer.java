@@ -10,6 +10,7 @@ import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.jobs.JobHandler;
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.jobs.JobHandlerVerticle;
 import dev.outpost.server.jobs.OutboxRelay;
 import dev.outpost.server.jobs.handlers.ArchiveHandler;
@@ -45,6 +46,7 @@ public final class OutpostServer {
   private final ComputerStore computers;
   private final ActivityService activityService;
   private final Clock clock;
+  private final ServerMetrics metrics = new ServerMetrics();
   private HttpVerticle http;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -56,7 +58,7 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock);
     this.activities = new ActivityStore(pool, clock);
     this.computers = new ComputerStore(pool, clock);
-    this.activityService = new ActivityService(activities, accounts, clock);
+    this.activityService = new ActivityService(activities, accounts, clock, metrics);
   }
 
   /**
@@ -85,7 +87,7 @@ public final class OutpostServer {
     Scheduler scheduler = new Scheduler(pool, activities, clock,
         Duration.ofSeconds(jobs.timeoutSeconds()), Duration.ofSeconds(config.resultDeadlineSeconds()));
     Future<String> swept = relay.compose(r -> vertx.deployVerticle(
-            new SchedulerVerticle(scheduler, config.sweepIntervalMs())))
+            new SchedulerVerticle(scheduler, config.sweepIntervalMs(), metrics.scheduled())))
         .onSuccess(deployments::add);
     Future<String> http = config.role().runsHttp()
         ? swept.compose(r -> deployHttp(config))
@@ -97,7 +99,7 @@ public final class OutpostServer {
     all.putAll(handlers);
     jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
         jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
-        jobs.maxAttempts(), storage(config)), all);
+        jobs.maxAttempts(), storage(config)), all, metrics);
     return http.compose(h -> vertx.deployVerticle(jobHandler,
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(deployments::add)
@@ -121,9 +123,13 @@ public final class OutpostServer {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
         storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
     return MessageSystem.serverUuid(pool).compose(uuid -> {
-      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid), pool, clock);
+      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid, metrics), pool,
+          clock);
       http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,
-          List.of(api::mount, exchange::mount));
+          List.of(api::mount, exchange::mount, router -> router.get("/metrics")
+              .handler(ctx -> ctx.response()
+                  .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                  .end(metrics.scrape()))));
       return vertx.deployVerticle(http).onSuccess(deployments::add);
     });
   }

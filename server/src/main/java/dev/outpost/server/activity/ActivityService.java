@@ -8,6 +8,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
+import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
@@ -23,9 +24,12 @@ public final class ActivityService {
   private final AccountStore accounts;
   private final ActivityInserts inserts;
   private final Clock clock;
+  private final ServerMetrics metrics;
 
-  /** Creates the service over the stores. */
-  public ActivityService(ActivityStore store, AccountStore accounts, Clock clock) {
+  /** Creates the service over the stores, counting what it creates. */
+  public ActivityService(ActivityStore store, AccountStore accounts, Clock clock,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.accounts = accounts;
     this.inserts = new ActivityInserts(store.pool(), clock);
@@ -53,6 +57,8 @@ public final class ActivityService {
                 request.summary().orElseGet(() -> defaultSummary(type.name())), request,
                 targets(request.computerIds()), Optional.empty()),
             absent -> OutpostException.notFound("computers not found: " + absent)))
+        .onSuccess(id -> metrics.activitiesCreated(type.kind().wireName())
+            .increment(Math.max(1, request.computerIds().size())))
         .compose(id -> store.find(admin.accountId(), id));
   }
 

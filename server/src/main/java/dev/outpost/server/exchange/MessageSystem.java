@@ -7,6 +7,8 @@ import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.metrics.ServerMetrics;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -40,12 +42,14 @@ public final class MessageSystem {
   private final Clock clock;
   private final Bytes serverUuid;
   private final MessageReader reader = new MessageReader();
+  private final ServerMetrics metrics;
 
   /** Creates the exchange over the shared pool; {@code serverUuid} is this installation's. */
-  public MessageSystem(Pool pool, Clock clock, String serverUuid) {
+  public MessageSystem(Pool pool, Clock clock, String serverUuid, ServerMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
     this.serverUuid = Bytes.of(serverUuid);
+    this.metrics = metrics;
   }
 
   /** Loads this installation's server-uuid. */
@@ -61,6 +65,13 @@ public final class MessageSystem {
    * @param token the {@code X-Exchange-Token} header
    */
   public Future<Map<String, Object>> exchange(Optional<String> secureId, Optional<String> token,
+      WireMap payload) {
+    Timer.Sample sample = Timer.start();
+    return answer(secureId, token, payload)
+        .onComplete(done -> sample.stop(metrics.exchanges()));
+  }
+
+  private Future<Map<String, Object>> answer(Optional<String> secureId, Optional<String> token,
       WireMap payload) {
     Instant now = clock.instant();
     if (secureId.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.outpost.server.jobs;
 
 import dev.outpost.common.activity.Status;
+import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,7 @@ public final class JobHandlerVerticle extends VerticleBase {
   private final Clock clock;
   private final Settings settings;
   private final Map<String, JobHandler> handlers;
+  private final ServerMetrics metrics;
   private final String owner = "job-handler:" + UUID.randomUUID().toString().substring(0, 8);
   /** Activities this job-handler is claiming or running; only its own context touches it. */
   private final Set<Long> running = new HashSet<>();
@@ -52,7 +54,8 @@ public final class JobHandlerVerticle extends VerticleBase {
 
   /** Creates a job-handler running the given handlers by activity type. */
   public JobHandlerVerticle(Pool pool, Clock clock, Settings settings,
-      Map<String, JobHandler> handlers) {
+      Map<String, JobHandler> handlers, ServerMetrics metrics) {
+    this.metrics = metrics;
     this.pool = pool;
     this.store = new JobStore(pool);
     this.clock = clock;
@@ -168,8 +171,11 @@ public final class JobHandlerVerticle extends VerticleBase {
           Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
           String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
           return finish(job, status, text, FINISH_TRIES)
-              .onSuccess(written -> LOG.info("job finished [id: {}, status: {}, written: {}]",
-                  job.activityId(), status, written))
+              .onSuccess(written -> {
+                metrics.jobsFinished(status.wireName()).increment();
+                LOG.info("job finished [id: {}, status: {}, written: {}]", job.activityId(),
+                    status, written);
+              })
               .mapEmpty();
         });
   }

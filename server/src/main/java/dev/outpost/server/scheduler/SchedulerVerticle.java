@@ -1,5 +1,6 @@
 package dev.outpost.server.scheduler;
 
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
@@ -12,13 +13,15 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private final Scheduler scheduler;
   private final long intervalMs;
+  private final Counter moved;
   private boolean busy;
   private long timer;
 
-  /** Creates the verticle sweeping every {@code intervalMs}. */
-  public SchedulerVerticle(Scheduler scheduler, long intervalMs) {
+  /** Creates the verticle sweeping every {@code intervalMs}, counting what it moves. */
+  public SchedulerVerticle(Scheduler scheduler, long intervalMs, Counter moved) {
     this.scheduler = scheduler;
     this.intervalMs = intervalMs;
+    this.moved = moved;
   }
 
   @Override
@@ -39,9 +42,10 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     busy = true;
     scheduler.sweep()
-        .onSuccess(moved -> {
-          if (moved > 0) {
-            LOG.debug("scheduler pass [moved: {}]", moved);
+        .onSuccess(count -> {
+          if (count > 0) {
+            moved.increment(count);
+            LOG.debug("scheduler pass [moved: {}]", count);
           }
         })
         .onFailure(e -> LOG.warn("scheduler pass failed [cause: {}]", e.toString()))

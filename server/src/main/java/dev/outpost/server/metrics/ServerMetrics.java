@@ -1,0 +1,63 @@
+package dev.outpost.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/** The server's meters, scraped in Prometheus's text format at {@code GET /metrics}. */
+public final class ServerMetrics {
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer exchanges;
+
+  /** Creates the registry with the JVM's meters bound. */
+  public ServerMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    exchanges = Timer.builder("outpost.exchanges")
+        .description("message exchanges answered, by duration")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  /** The registry, for meters of other parts. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Times message exchanges. */
+  public Timer exchanges() {
+    return exchanges;
+  }
+
+  /** Counts activities created, by kind. */
+  public Counter activitiesCreated(String kind) {
+    return registry.counter("outpost.created.activities", "kind", kind);
+  }
+
+  /** Counts server jobs finished, by outcome. */
+  public Counter jobsFinished(String status) {
+    return registry.counter("outpost.jobs.finished", "status", status);
+  }
+
+  /** Counts activities the scheduler moved. */
+  public Counter scheduled() {
+    return registry.counter("outpost.scheduler.moved");
+  }
+
+  /** Everything, in Prometheus's text exposition format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -7,8 +7,7 @@ ALTER TABLE activities
   ADD COLUMN timeout_seconds       integer,              -- server activities: longest run
   ADD COLUMN max_concurrency       integer,              -- groups: children in progress at once
   ADD COLUMN max_errors            integer,              -- groups: failures before the rest is canceled
-  ADD COLUMN result_at             timestamptz,          -- when the agent's result was recorded
-  ADD COLUMN reapplied_from        bigint;
+  ADD COLUMN result_at             timestamptz;          -- when the agent's result was recorded
 
 ALTER TABLE activities_archive
   ADD COLUMN deliver_before        timestamptz,
@@ -18,8 +17,7 @@ ALTER TABLE activities_archive
   ADD COLUMN timeout_seconds       integer,
   ADD COLUMN max_concurrency       integer,
   ADD COLUMN max_errors            integer,
-  ADD COLUMN result_at             timestamptz,
-  ADD COLUMN reapplied_from        bigint;
+  ADD COLUMN result_at             timestamptz;
 
 ALTER TABLE accounts
   -- activity types that always start Blocked, awaiting approval

@@ -33,7 +33,19 @@ public final class Main {
     }
     List<AutoCloseable> toClose = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(toClose), "outpost-shutdown"));
+    try {
+      start(config, toClose);
+    } catch (Exception e) {
+      // Exiting runs the shutdown hook, which stops whatever did start (the embedded services).
+      LOG.error("outpost could not start", e);
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+          ? e.getCause() : e;
+      System.err.println("outpost: could not start: " + cause.getMessage());
+      System.exit(1);
+    }
+  }
 
+  private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
     Credentials credentials = Credentials.resolve(config);
     String dbUrl = config.dbUrl().orElseGet(() -> {
       EmbeddedDatabase embedded = EmbeddedDatabase.start(config.home());

@@ -24,7 +24,7 @@ public final class ProtocolClient {
   public long sequence;
   /** Sequence number of the next server message this client expects. */
   public long nextExpected;
-  byte[] acceptedTypesDigest = new byte[0];
+  public byte[] acceptedTypesDigest = new byte[0];
   /** Sent as {@code client-accepted-types} when set, as the client does while its hash is stale. */
   public List<String> clientTypes;
 

@@ -59,6 +59,26 @@ public final class TestSupport {
     }
   }
 
+  /** A request for a script on the given computers: one activity, or a group of them. */
+  public static io.vertx.core.json.JsonObject script(long... computers) {
+    io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+    for (long c : computers) {
+      ids.add(c);
+    }
+    return new io.vertx.core.json.JsonObject().put("type", "ExecuteScriptRequest")
+        .put("computer_ids", ids)
+        .put("parameters", new io.vertx.core.json.JsonObject().put("code", "echo hi"));
+  }
+
+  /** Asserts a 400 whose message names the given word. */
+  public static void assertBadRequest(
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> response, String named) {
+    org.assertj.core.api.Assertions.assertThat(response.statusCode())
+        .as(response.bodyAsString()).isEqualTo(400);
+    org.assertj.core.api.Assertions.assertThat(
+        response.bodyAsJsonObject().getString("message")).contains(named);
+  }
+
   /** A name no other test uses, for accounts and queues. */
   public static String unique(String prefix) {
     return prefix + "-" + Secrets.generate().substring(0, 10).toLowerCase().replace('_', 'x');

@@ -11,18 +11,24 @@ import dev.outpost.server.account.Admin;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
-/** What admins do with activities: create them by the type's rules, cancel and approve them. */
+/**
+ * What admins do with activities: create them by the type's rules, cancel, approve and reapply
+ * them.
+ */
 public final class ActivityService {
 
   private final ActivityStore store;
   private final AccountStore accounts;
+  private final ActivityInserts inserts;
   private final Clock clock;
 
   /** Creates the service over the stores. */
   public ActivityService(ActivityStore store, AccountStore accounts, Clock clock) {
     this.store = store;
     this.accounts = accounts;
+    this.inserts = new ActivityInserts(store.pool(), clock);
     this.clock = clock;
   }
 
@@ -42,9 +48,12 @@ public final class ActivityService {
         .orElseGet(Future::succeededFuture);
     return dependency
         .compose(ok -> accounts.settings(admin.accountId()))
-        .compose(settings -> store.create(admin.accountId(), admin.name(), type,
-            startState(type, request, settings), request,
-            request.summary().orElseGet(() -> defaultSummary(type.name()))));
+        .compose(settings -> inserts.insert(new ActivityInserts.Creation(admin.accountId(),
+                admin.name(), type, startState(type, request, settings),
+                request.summary().orElseGet(() -> defaultSummary(type.name())), request,
+                targets(request.computerIds()), Optional.empty()),
+            absent -> OutpostException.notFound("computers not found: " + absent)))
+        .compose(id -> store.find(admin.accountId(), id));
   }
 
   /** Cancels every named activity the lifecycle lets go to Canceled. */
@@ -70,6 +79,63 @@ public final class ActivityService {
   /** Holds every named Queued activity: back to Blocked until approved. */
   public Future<List<TransitionOutcome>> hold(Admin admin, List<Long> ids) {
     return store.transition(admin.accountId(), ids, Status.BLOCKED, admin.name(), "held");
+  }
+
+  /**
+   * Creates a new activity (or group) that redoes one of the account's: same type, parameters
+   * and summary, for the same computers, Queued. With {@code failedOnly}, only where it failed:
+   * a group's failed children, or the activity itself if it failed; a 400 when nothing failed.
+   */
+  public Future<Activity> reapply(Admin admin, long id, boolean failedOnly) {
+    return store.find(admin.accountId(), id)
+        .map(original -> reapplication(admin, original, failedOnly))
+        .compose(creation -> inserts.insert(creation, removed -> OutpostException.conflict(
+            "activity " + id + " cannot be reapplied: computers " + removed + " were removed since")))
+        .compose(created -> store.find(admin.accountId(), created));
+  }
+
+  private static ActivityInserts.Creation reapplication(Admin admin, Activity original,
+      boolean failedOnly) {
+    List<Activity> redone = (original.isGroup() ? original.children() : List.of(original))
+        .stream()
+        .filter(a -> !failedOnly || a.status() == Status.FAILED)
+        .toList();
+    if (redone.isEmpty()) {
+      throw OutpostException.badRequest(failedOnly
+          ? "activity " + original.id() + " has nothing failed to reapply"
+          : "activity " + original.id() + " has no children to reapply");
+    }
+    // A group's children all share the type the group was requested with.
+    ActivityType type = ActivityTypes.find(redone.get(0).type())
+        .orElseThrow(() -> OutpostException.conflict(
+            "activity type '" + redone.get(0).type() + "' is no longer known"));
+    List<String> problems = type.validate(original.parameters());
+    if (!problems.isEmpty()) {
+      throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: "
+          + String.join("; ", problems));
+    }
+    // A lone new activity redoes the one named; a new group's children redo their own.
+    List<ActivityInserts.Target> targets = redone.size() == 1
+        ? List.of(new ActivityInserts.Target(redone.get(0).computerId(),
+            Optional.of(original.id())))
+        : redone.stream()
+            .map(a -> new ActivityInserts.Target(a.computerId(), Optional.of(a.id())))
+            .toList();
+    NewActivity request = NewActivity.of(type.name(),
+        redone.stream().flatMap(a -> a.computerId().stream()).toList(), original.parameters());
+    return new ActivityInserts.Creation(admin.accountId(), admin.name(), type, Status.QUEUED,
+        original.summary(), request, targets,
+        redone.size() > 1 ? Optional.of(original.id()) : Optional.empty());
+  }
+
+  /** One target per computer, or a single one without a computer. */
+  private static List<ActivityInserts.Target> targets(List<Long> computerIds) {
+    if (computerIds.isEmpty()) {
+      return List.of(new ActivityInserts.Target(Optional.empty(), Optional.empty()));
+    }
+    return computerIds.stream()
+        .map(id -> new ActivityInserts.Target(Optional.of(id), Optional.empty()))
+        .toList();
   }
 
   private Status startState(ActivityType type, NewActivity request, AccountSettings settings) {

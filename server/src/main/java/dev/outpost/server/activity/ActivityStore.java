@@ -1,6 +1,5 @@
 package dev.outpost.server.activity;
 
-import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
@@ -17,9 +16,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,7 +38,9 @@ public final class ActivityStore {
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
-      a.progress""";
+      a.progress, a.reapplied_from, a.deliver_before, a.depends_on, a.progress_threshold,
+      a.run_on_dependency_failure, a.timeout_seconds, a.max_concurrency, a.max_errors, a.attempt,
+      CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   private static final String TRANSITION = """
       WITH target AS (
@@ -87,21 +91,6 @@ public final class ActivityStore {
     return pool;
   }
 
-  /**
-   * Creates an activity, or a group with one child per computer, in one transaction.
-   *
-   * @return the created activity, with its children when it is a group
-   */
-  public Future<Activity> create(long accountId, String creator, ActivityType type, Status start,
-      NewActivity request, String summary) {
-    Instant now = clock.instant();
-    return pool.withTransaction(conn -> checkComputers(conn, accountId, request.computerIds())
-            .compose(ok -> insertGroup(conn, accountId, creator, type, start, request, summary, now))
-            .compose(groupId -> insertActivities(conn, accountId, creator, type, start, request,
-                summary, now, groupId)))
-        .compose(id -> find(accountId, id));
-  }
-
   /** Reads one activity of the account, with its children; 404 when the account has none such. */
   public Future<Activity> find(long accountId, long id) {
     // Archived activities stay readable: a group and its children are always in the same table.
@@ -128,38 +117,21 @@ public final class ActivityStore {
   }
 
   /**
-   * Lists the account's activities matching the query, newest first.
-   *
-   * @param archived list the archive instead of the live activities
+   * Lists the account's activities matching the query, newest first, one page: {@code limit}
+   * rows below {@code before} (when given) after skipping {@code offset}, with the cursor of the
+   * next page and, when asked, the count of all matches.
    */
-  public Future<Page<Activity>> list(long accountId, ActivityQuery query, boolean archived,
-      int limit, int offset) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
-    List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
-    String table = archived ? "activities_archive" : "activities";
-    String where = " FROM " + table + " a WHERE " + String.join(" AND ", clauses);
-    Future<Long> count = pool.preparedQuery("SELECT count(*)" + where)
-        .execute(Tuple.from(params))
-        .map(rows -> rows.iterator().next().getLong(0));
-    List<Object> pageParams = new ArrayList<>(params);
-    pageParams.add(limit);
-    pageParams.add(offset);
-    Future<List<Activity>> results = pool.preparedQuery("SELECT " + COLUMNS + where
-            + " ORDER BY a.id DESC LIMIT $" + (params.size() + 1) + " OFFSET $" + (params.size() + 2))
-        .execute(Tuple.from(pageParams))
-        .map(ActivityStore::mapAll);
-    return Future.all(count, results).map(done -> new Page<>(count.result(), results.result()));
+  public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
+    return ActivityListing.list(pool, accountId, query, page);
   }
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
   public Future<List<Long>> ids(long accountId, ActivityQuery query, int max) {
-    List<String> clauses = new ArrayList<>(List.of("a.account_id = $1"));
     List<Object> params = new ArrayList<>(List.of(accountId));
-    query.appendSql(clauses, params);
+    String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return pool.preparedQuery("SELECT a.id FROM activities a WHERE " + String.join(" AND ", clauses)
-            + " ORDER BY a.id LIMIT $" + params.size())
+    return pool.preparedQuery("SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
+            + condition + " ORDER BY a.id LIMIT $" + params.size())
         .execute(Tuple.from(params))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());
@@ -280,100 +252,6 @@ public final class ActivityStore {
     return outcomes;
   }
 
-  private Future<Void> checkComputers(SqlClient conn, long accountId, List<Long> computerIds) {
-    if (computerIds.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Long[] ids = computerIds.toArray(Long[]::new);
-    return conn.preparedQuery("""
-            SELECT id FROM computers
-             WHERE account_id = $1 AND id = ANY($2) AND removed_at IS NULL
-            """)
-        .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids))
-        .map(rows -> {
-          Set<Long> known = new HashSet<>();
-          rows.forEach(row -> known.add(row.getLong(0)));
-          List<Long> missing = computerIds.stream().filter(id -> !known.contains(id)).toList();
-          if (!missing.isEmpty()) {
-            throw OutpostException.notFound("computers not found: " + missing);
-          }
-          return null;
-        });
-  }
-
-  private Future<Optional<Long>> insertGroup(SqlClient conn, long accountId, String creator,
-      ActivityType type, Status start, NewActivity request, String summary, Instant now) {
-    int children = request.computerIds().size();
-    if (children <= 1) {
-      return Future.succeededFuture(Optional.empty());
-    }
-    return conn.preparedQuery("""
-            INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
-                                    created_at, deliver_after, deliver_before, max_concurrency,
-                                    max_errors, reapplied_from)
-            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            RETURNING id
-            """)
-        .execute(Tuple.of(accountId, type.kind().wireName(), ActivityType.GROUP, summary,
-                request.parameters(), creator, at(now),
-                request.deliverAfter().map(this::at).orElse(null),
-                request.deliverBefore().map(this::at).orElse(null),
-                request.maxConcurrency().map(l -> Math.max(1, l.resolve(children))).orElse(null))
-            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
-            .addLong(request.reappliedFrom().orElse(null)))
-        .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
-  }
-
-  /** Inserts the activities (one per computer, or one without) and their creation events. */
-  private Future<Long> insertActivities(SqlClient conn, long accountId, String creator,
-      ActivityType type, Status start, NewActivity request, String summary, Instant now,
-      Optional<Long> groupId) {
-    // One statement however many computers: unnest spreads them into rows.
-    Long[] computers = request.computerIds().isEmpty()
-        ? new Long[] {null}
-        : request.computerIds().toArray(Long[]::new);
-    Optional<NewActivity.Dependency> dependency = request.dependency();
-    Tuple params = Tuple.of(accountId, groupId.orElse(null), type.kind().wireName(), type.name(),
-            start.wireName(), summary)
-        .addValue(request.parameters())
-        .addString(creator)
-        .addOffsetDateTime(at(now))
-        .addOffsetDateTime(request.deliverAfter().map(this::at).orElse(null))
-        .addArrayOfLong(computers)
-        .addInteger(request.delayWindowMinutes())
-        .addOffsetDateTime(request.deliverBefore().map(this::at).orElse(null))
-        .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
-        .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
-        .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
-        .addInteger(request.timeoutSeconds().orElse(null))
-        .addLong(request.reappliedFrom().orElse(null));
-    return conn.preparedQuery("""
-            WITH created AS (
-              INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status,
-                                      summary, parameters, creator, created_at, deliver_after,
-                                      deliver_before, depends_on, progress_threshold,
-                                      run_on_dependency_failure, timeout_seconds, reapplied_from)
-              SELECT $1, $2, c, $3, $4, $5, $6, $7, $8, $9,
-                     -- $12: a delay window in minutes, from which each child draws its own
-                     CASE WHEN $12 > 0
-                          THEN COALESCE($10::timestamptz, $9::timestamptz) + random() * $12 * interval '1 minute'
-                          ELSE $10 END,
-                     $13, $14, $15, $16, $17, $18
-                FROM unnest($11::bigint[]) AS c
-              RETURNING id, kind, status, created_at
-            ), logged AS (
-              INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-              SELECT id, NULL, status, created_at, $8, 'created' FROM created
-            ), published AS (
-              INSERT INTO outbox (activity_id, created_at)
-              SELECT id, created_at FROM created WHERE kind = 'server' AND status = 'queued'
-            )
-            SELECT min(id) FROM created
-            """)
-        .execute(params)
-        .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));
-  }
-
   static List<Activity> mapAll(RowSet<Row> rows) {
     List<Activity> activities = new ArrayList<>(rows.size());
     rows.forEach(row -> activities.add(map(row)));
@@ -398,7 +276,30 @@ public final class ActivityStore {
         Optional.ofNullable(row.getInteger("result_code")),
         Optional.ofNullable(row.getString("result_text")),
         Optional.ofNullable(row.getInteger("progress")),
+        new Activity.Conditions(
+            instant(row, "deliver_before"),
+            Optional.ofNullable(row.getLong("depends_on")),
+            Optional.ofNullable(row.getInteger("progress_threshold")),
+            row.getBoolean("run_on_dependency_failure"),
+            Optional.ofNullable(row.getInteger("timeout_seconds")),
+            Optional.ofNullable(row.getInteger("max_concurrency")),
+            Optional.ofNullable(row.getInteger("max_errors")),
+            row.getInteger("attempt")),
+        Optional.ofNullable(row.getLong("reapplied_from")),
+        childrenByStatus((JsonObject) row.getValue("children_by_status")),
         List.of());
+  }
+
+  /** Every status with its count of children, in lifecycle order; empty for a non-group. */
+  private static Map<Status, Long> childrenByStatus(JsonObject counts) {
+    if (counts == null) {
+      return Map.of();
+    }
+    Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+    for (Status status : Status.values()) {
+      byStatus.put(status, counts.getLong(status.wireName(), 0L));
+    }
+    return Collections.unmodifiableMap(byStatus);
   }
 
   private static Optional<Instant> instant(Row row, String column) {

@@ -17,7 +17,6 @@ import java.util.Optional;
  * @param timeoutSeconds for server activities: the longest run before it fails
  * @param maxConcurrency for groups: children in progress at once
  * @param maxErrors for groups: failed children tolerated before the undelivered rest is canceled
- * @param reappliedFrom the activity this one repeats
  */
 public record NewActivity(
     String type,
@@ -31,14 +30,13 @@ public record NewActivity(
     Optional<Dependency> dependency,
     Optional<Integer> timeoutSeconds,
     Optional<Limit> maxConcurrency,
-    Optional<Limit> maxErrors,
-    Optional<Long> reappliedFrom) {
+    Optional<Limit> maxErrors) {
 
-  /** A request with only the essentials, as tests and reapply build them. */
+  /** A request with only the essentials. */
   public static NewActivity of(String type, List<Long> computerIds, JsonObject parameters) {
     return new NewActivity(type, computerIds, parameters, Optional.empty(), Optional.empty(),
         Optional.empty(), 0, false, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty());
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.outpost.server.account.Admin;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.ComputerStore;
 import io.vertx.core.Future;
@@ -57,12 +58,14 @@ public final class AdminApi {
   public void mount(Router router) {
     router.route("/api/v2/*").handler(this::authenticate);
     router.post("/api/v2/activities").handler(this::create);
-    router.get("/api/v2/activities").handler(this::list);
+    router.get("/api/v2/activities").handler(ctx -> list(ctx, false));
+    router.get("/api/v2/activities/parents").handler(ctx -> list(ctx, true));
     router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
     router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
     router.post("/api/v2/activities/hold").handler(ctx -> select(ctx, service::hold));
     router.get("/api/v2/account").handler(this::settings);
     router.patch("/api/v2/account").handler(this::updateSettings);
+    router.post("/api/v2/activities/reapply").handler(this::reapply);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
@@ -106,18 +109,26 @@ public final class AdminApi {
         .map(json::activity));
   }
 
-  private void list(RoutingContext ctx) {
+  /** A page of activities (or of groups only), newest first, with the cursor of the next. */
+  private void list(RoutingContext ctx, boolean groupsOnly) {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    boolean archived = "true".equals(ctx.queryParams().get("archived"));
-    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, archived, limit, offset)
-        .map(page -> new JsonObject()
-            .put("count", page.count())
-            .put("limit", limit)
-            .put("offset", offset)
-            .put("results", new JsonArray(page.results().stream().map(json::activity).toList()))));
+    PageRequest page = Requests.page(ctx, groupsOnly);
+    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
+        .map(found -> new JsonObject()
+            .put("count", found.count().orElse(null))
+            .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
+            .put("limit", page.limit())
+            .put("offset", page.offset())
+            .put("before", page.before().orElse(null))
+            .put("next", found.next().orElse(null))
+            .put("results", new JsonArray(found.results().stream().map(json::activity).toList()))));
+  }
+
+  private void reapply(RoutingContext ctx) {
+    Requests.Reapply request = Requests.reapply(Requests.body(ctx));
+    respond(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly())
+        .map(json::activity));
   }
 
   private void get(RoutingContext ctx) {

@@ -56,8 +56,21 @@ final class Json {
         .put("result_code", a.resultCode().orElse(null))
         .put("result_text", a.resultText().orElse(null))
         .put("progress", a.progress().orElse(null))
-        .put("stale", stale(a));
+        .put("stale", stale(a))
+        .put("attempt", a.conditions().attempt())
+        .put("deliver_before", time(a.conditions().deliverBefore()))
+        .put("depends_on", a.conditions().dependsOn().orElse(null))
+        .put("progress_threshold", a.conditions().progressThreshold().orElse(null))
+        .put("on_dependency_failure", a.conditions().dependsOn().isEmpty() ? null
+            : a.conditions().runOnDependencyFailure() ? "run" : "cancel")
+        .put("execution_timeout", a.conditions().timeoutSeconds().orElse(null))
+        .put("max_concurrency", a.conditions().maxConcurrency().orElse(null))
+        .put("max_errors", a.conditions().maxErrors().orElse(null))
+        .put("reapplied_from", a.reappliedFrom().orElse(null));
     if (a.isGroup()) {
+      JsonObject byStatus = new JsonObject();
+      a.childrenByStatus().forEach((status, n) -> byStatus.put(status.wireName(), n));
+      json.put("children_by_status", byStatus);
       json.put("children", new JsonArray(a.children().stream().map(this::activity).toList()));
     }
     return json;

@@ -4,6 +4,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.NewActivity;
+import dev.outpost.server.activity.PageRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +25,11 @@ final class Requests {
       "deliver_delay_window", "requires_approval", "depends_on", "progress_threshold",
       "on_dependency_failure", "execution_timeout", "max_concurrency", "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
+  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only");
+
+  /** A reapply request: which activity, and whether only where it failed. */
+  record Reapply(long id, boolean failedOnly) {
+  }
 
   private Requests() {
   }
@@ -69,8 +75,7 @@ final class Requests {
         dependsOn.map(id -> new NewActivity.Dependency(id, threshold, onFailure.equals("run"))),
         intField(body, "execution_timeout", 1, Integer.MAX_VALUE),
         limit(body, "max_concurrency", 1),
-        limit(body, "max_errors", 0),
-        Optional.empty());
+        limit(body, "max_errors", 0));
   }
 
   /** A count ({@code 5}) or a percentage of the group's children ({@code "10%"}). */
@@ -128,6 +133,34 @@ final class Requests {
         .orElse(current.failStaleResults()));
   }
 
+  static Reapply reapply(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!REAPPLY_FIELDS.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+    Object id = body.getValue("id");
+    if (!(id instanceof Integer || id instanceof Long)) {
+      throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
+    }
+    return new Reapply(((Number) id).longValue(),
+        field(body, "failed_only", Boolean.class, "a boolean").orElse(false));
+  }
+
+  /**
+   * The page a listing asks for: {@code limit}, {@code offset}, {@code before} (keyset),
+   * {@code count}, {@code archived}.
+   */
+  static PageRequest page(RoutingContext ctx, boolean groupsOnly) {
+    return new PageRequest(
+        intParam(ctx, "limit", 100, 1, 1000),
+        intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+        longParam(ctx, "before", 1, Long.MAX_VALUE),
+        boolParam(ctx, "count", true),
+        groupsOnly,
+        boolParam(ctx, "archived", false));
+  }
+
   /** The ids a cancel or approve names: {@code {"ids": [...]}} or {@code {"query": "..."}}. */
   static Optional<List<Long>> selectionIds(JsonObject body) {
     if (body.containsKey("ids") == body.containsKey("query")) {
@@ -155,6 +188,36 @@ final class Requests {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + name + "' must be a whole number, not '" + raw + "'");
     }
+  }
+
+  static Optional<Long> longParam(RoutingContext ctx, String name, long min, long max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      long value = Long.parseLong(raw.strip());
+      if (value < min || value > max) {
+        throw OutpostException.badRequest(
+            "'" + name + "' must be between " + min + " and " + max + ", not " + value);
+      }
+      return Optional.of(value);
+    } catch (NumberFormatException e) {
+      throw OutpostException.badRequest("'" + name + "' must be a whole number, not '" + raw + "'");
+    }
+  }
+
+  static boolean boolParam(RoutingContext ctx, String name, boolean fallback) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    return switch (raw.strip()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw OutpostException.badRequest(
+          "'" + name + "' must be true or false, not '" + raw + "'");
+    };
   }
 
   static long pathId(RoutingContext ctx, String name) {

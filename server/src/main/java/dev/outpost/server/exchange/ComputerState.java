@@ -9,7 +9,6 @@ import java.util.Optional;
  * @param nextExpectedIn the sequence number of the next client message the server expects
  * @param outBase the sequence number of the oldest message in the outgoing store
  * @param clientTypes the message types the client said it accepts
- * @param serverTypesSent digest of the server-accepted types last queued for the client
  */
 record ComputerState(
     long id,
@@ -17,6 +16,5 @@ record ComputerState(
     long nextExpectedIn,
     long outBase,
     Optional<byte[]> exchangeTokenHash,
-    List<String> clientTypes,
-    Optional<byte[]> serverTypesSent) {
+    List<String> clientTypes) {
 }

@@ -127,8 +127,7 @@ final class ExchangeStore {
 
   static Future<Optional<ComputerState>> lock(SqlClient conn, byte[] secureIdHash) {
     return conn.preparedQuery("""
-            SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types,
-                   server_types_sent
+            SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types
               FROM computers
              WHERE secure_id_hash = $1 AND removed_at IS NULL
                FOR UPDATE
@@ -145,8 +144,7 @@ final class ExchangeStore {
               row.getLong("next_expected_in"),
               row.getLong("out_base"),
               Optional.ofNullable(row.getBuffer("exchange_token_hash")).map(Buffer::getBytes),
-              Arrays.asList(row.getArrayOfStrings("client_types")),
-              Optional.ofNullable(row.getBuffer("server_types_sent")).map(Buffer::getBytes)));
+              Arrays.asList(row.getArrayOfStrings("client_types"))));
         });
   }
 
@@ -303,16 +301,15 @@ final class ExchangeStore {
   }
 
   static Future<Void> save(SqlClient conn, long computerId, long nextExpectedIn, long outBase,
-      byte[] tokenHash, List<String> clientTypes, Optional<byte[]> serverTypesSent, Instant now) {
+      byte[] tokenHash, List<String> clientTypes, Instant now) {
     return conn.preparedQuery("""
             UPDATE computers
                SET next_expected_in = $2, out_base = $3, exchange_token_hash = $4,
-                   client_types = $5, server_types_sent = $6, last_exchange_at = $7
+                   client_types = $5, last_exchange_at = $6
              WHERE id = $1
             """)
         .execute(Tuple.of(computerId, nextExpectedIn, outBase, Buffer.buffer(tokenHash),
-            clientTypes.toArray(String[]::new),
-            serverTypesSent.map(Buffer::buffer).orElse(null), at(now)))
+            clientTypes.toArray(String[]::new), at(now)))
         .mapEmpty();
   }
 

@@ -125,11 +125,10 @@ public final class MessageSystem {
           // the resynchronization.
           List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
               Bpickle.encode(setId));
-          ComputerState state = new ComputerState(computerId, accountId, nextExpectedIn, outBase,
-              Optional.empty(), clientTypes(payload, List.of()),
-              Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+          Bookkeeping after = new Bookkeeping(computerId, nextExpectedIn, outBase,
+              clientTypes(payload, List.of()));
           return ExchangeStore.enqueue(conn, computerId, welcome, now)
-              .compose(queued -> answer(conn, state, nextExpectedIn, outBase, now));
+              .compose(queued -> answer(conn, after, now));
         });
   }
 
@@ -142,28 +141,21 @@ public final class MessageSystem {
     }
     List<Object> messages = payload.optionalList("messages").orElse(List.of());
     long sequence = payload.optionalInteger("sequence").orElse(state.nextExpectedIn());
-    List<Object> fresh;
-    long nextExpectedIn;
     if (sequence > state.nextExpectedIn()) {
       // A gap: process nothing and tell the client where to resume.
       LOG.info("sequence gap [computer: {}, expected: {}, got: {}]", state.id(),
           state.nextExpectedIn(), sequence);
-      fresh = List.of();
-      nextExpectedIn = state.nextExpectedIn();
-    } else {
-      int duplicates = (int) Math.min(messages.size(), state.nextExpectedIn() - sequence);
-      fresh = messages.subList(duplicates, messages.size());
-      nextExpectedIn = Math.max(state.nextExpectedIn(), sequence + messages.size());
+      messages = List.of();
+      sequence = state.nextExpectedIn();
     }
-    MessageReader.Incoming incoming = reader.read(state.id(), fresh);
+    int duplicates = (int) Math.min(messages.size(), state.nextExpectedIn() - sequence);
+    MessageReader.Incoming incoming =
+        reader.read(state.id(), messages.subList(duplicates, messages.size()));
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    List<String> clientTypes = clientTypes(payload, state.clientTypes());
-    ComputerState updated = new ComputerState(state.id(), state.accountId(), nextExpectedIn,
-        state.outBase(), state.exchangeTokenHash(), clientTypes, state.serverTypesSent());
-    List<byte[]> extra = serverTypesUpdate(payload, updated).stream().toList();
-    ComputerState sent = extra.isEmpty() ? updated : new ComputerState(updated.id(),
-        updated.accountId(), nextExpectedIn, updated.outBase(), updated.exchangeTokenHash(),
-        clientTypes, Optional.of(ServerTypes.digest(ServerTypes.REGISTERED)));
+    Bookkeeping after = new Bookkeeping(state.id(),
+        Math.max(state.nextExpectedIn(), sequence + messages.size()),
+        clientNext,
+        clientTypes(payload, state.clientTypes()));
     return ExchangeStore.applyResults(conn, state.id(), incoming.results(), now)
         .compose(strangers -> {
           if (!strangers.isEmpty()) {
@@ -176,29 +168,39 @@ public final class MessageSystem {
             incoming.recordBodies(), now))
         .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
             clientNext - state.outBase()))
-        .compose(acked -> ExchangeStore.enqueue(conn, state.id(), extra, now))
-        .compose(queued -> answer(conn, sent, nextExpectedIn, clientNext, now));
+        .compose(acked -> serverTypesUpdate(conn, state.id(), payload, now))
+        .compose(queued -> answer(conn, after, now));
+  }
+
+  /**
+   * What a computer's exchange state becomes once this exchange commits.
+   *
+   * @param nextExpectedIn the sequence number of the next client message expected
+   * @param outBase the sequence number of the oldest message left in the outgoing store
+   */
+  private record Bookkeeping(long computerId, long nextExpectedIn, long outBase,
+      List<String> clientTypes) {
   }
 
   /** Delivers due activities into the outgoing store, then answers with the store's head. */
-  private Future<Map<String, Object>> answer(SqlClient conn, ComputerState state,
-      long nextExpectedIn, long outBase, Instant now) {
-    return ExchangeStore.deliver(conn, state.id(), now, MAX_MESSAGES_OUT)
-        .compose(deliveries -> encodeDeliveries(conn, state.id(), deliveries))
-        .compose(encoded -> ExchangeStore.enqueue(conn, state.id(), encoded, now))
-        .compose(queued -> ExchangeStore.pending(conn, state.id(), MAX_MESSAGES_OUT))
+  private Future<Map<String, Object>> answer(SqlClient conn, Bookkeeping after, Instant now) {
+    long computerId = after.computerId();
+    return ExchangeStore.deliver(conn, computerId, now, MAX_MESSAGES_OUT)
+        .compose(deliveries -> encodeDeliveries(conn, computerId, deliveries))
+        .compose(encoded -> ExchangeStore.enqueue(conn, computerId, encoded, now))
+        .compose(queued -> ExchangeStore.pending(conn, computerId, MAX_MESSAGES_OUT))
         .compose(pending -> {
           String token = Secrets.generate();
-          return ExchangeStore.save(conn, state.id(), nextExpectedIn, outBase, Secrets.hash(token),
-                  state.clientTypes(), state.serverTypesSent(), now)
+          return ExchangeStore.save(conn, computerId, after.nextExpectedIn(), after.outBase(),
+                  Secrets.hash(token), after.clientTypes(), now)
               .map(saved -> {
                 List<Object> messages = new ArrayList<>(pending.size());
                 pending.forEach(m -> messages.add(Bpickle.decode(m)));
                 Map<String, Object> answer = response(messages);
-                answer.put("next-expected-sequence", nextExpectedIn);
+                answer.put("next-expected-sequence", after.nextExpectedIn());
                 answer.put("next-exchange-token", Bytes.of(token));
                 answer.put("client-accepted-types-hash",
-                    Bytes.of(ServerTypes.digest(state.clientTypes())));
+                    Bytes.of(ServerTypes.digest(after.clientTypes())));
                 return answer;
               });
         });
@@ -250,15 +252,27 @@ public final class MessageSystem {
         ? payload.textList("client-accepted-types") : known;
   }
 
-  /** An accepted-types message when the client's digest is stale and none is queued yet. */
-  private static Optional<byte[]> serverTypesUpdate(WireMap payload, ComputerState state) {
+  /**
+   * Queues an accepted-types message when the client's digest is stale and none waits in its
+   * outgoing store. One sent and acknowledged long ago does not count: the client lost its copy.
+   */
+  private static Future<Void> serverTypesUpdate(SqlClient conn, long computerId,
+      WireMap payload, Instant now) {
     byte[] ours = ServerTypes.digest(ServerTypes.REGISTERED);
     byte[] theirs = payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
-    boolean queued = state.serverTypesSent().map(sent -> Arrays.equals(sent, ours)).orElse(false);
-    if (Arrays.equals(theirs, ours) || queued) {
-      return Optional.empty();
+    if (Arrays.equals(theirs, ours)) {
+      return Future.succeededFuture();
     }
-    return Optional.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)));
+    return ExchangeStore.pending(conn, computerId, MAX_MESSAGES_OUT)
+        .compose(pending -> pending.stream().anyMatch(MessageSystem::isAcceptedTypes)
+            ? Future.succeededFuture()
+            : ExchangeStore.enqueue(conn, computerId,
+                List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED))), now));
+  }
+
+  private static boolean isAcceptedTypes(byte[] message) {
+    return Bpickle.decode(message) instanceof Map<?, ?> map
+        && "accepted-types".equals(map.get("type"));
   }
 
   private static Map<String, Object> acceptedTypes(List<String> types) {

@@ -42,6 +42,7 @@ class ActivityStoreTest {
 
   private static Pool pool;
   private static ActivityStore store;
+  private static ActivityInserts inserts;
   private static long account;
   private static long computer;
 
@@ -50,6 +51,7 @@ class ActivityStoreTest {
     var clock = new TestSupport.SettableClock(Instant.parse("2030-01-01T00:00:00Z"));
     pool = Database.pool(vertx, TestSupport.database(), 8);
     store = new ActivityStore(pool, clock);
+    inserts = new ActivityInserts(pool, clock);
     account = await(new AccountStore(pool, clock)
         .ensureAccount(TestSupport.unique("store"), "key", "admin", TestSupport.unique("token")));
     computer = await(new ComputerStore(pool, clock).add(account, "box", "box.local", List.of()));
@@ -150,8 +152,7 @@ class ActivityStoreTest {
   void aGroupStandsForItsChildren() {
     long second = await(new ComputerStore(pool, java.time.Clock.systemUTC())
         .add(account, "box2", null, List.of()));
-    Activity group = await(store.create(account, "tester", CLIENT_TYPE, Status.QUEUED,
-        request(List.of(computer, second)), "two"));
+    Activity group = create(CLIENT_TYPE, Status.QUEUED, List.of(computer, second));
     assertThat(group.isGroup()).isTrue();
     assertThat(group.children()).hasSize(2);
     long first = group.children().get(0).id();
@@ -169,11 +170,11 @@ class ActivityStoreTest {
   }
 
   /** Brings a new activity to the given state through legal transitions only. */
-  private long activityIn(Kind kind, Status target) {
+  private static long activityIn(Kind kind, Status target) {
     ActivityType type = kind == Kind.CLIENT ? CLIENT_TYPE : SERVER_TYPE;
     Status start = target.isStart() ? target : Status.QUEUED;
     List<Long> computers = kind == Kind.CLIENT ? List.of(computer) : List.of();
-    long id = await(store.create(account, "tester", type, start, request(computers), "test")).id();
+    long id = create(type, start, computers).id();
     if (!target.isStart()) {
       await(store.transitionOne(account, id, Status.IN_PROGRESS, "tester", null));
       if (target != Status.IN_PROGRESS) {
@@ -183,8 +184,16 @@ class ActivityStoreTest {
     return id;
   }
 
-  private static NewActivity request(List<Long> computers) {
-    return NewActivity.of("any", computers, new JsonObject());
+  private static Activity create(ActivityType type, Status start, List<Long> computers) {
+    List<ActivityInserts.Target> targets = computers.isEmpty()
+        ? List.of(new ActivityInserts.Target(Optional.empty(), Optional.empty()))
+        : computers.stream()
+            .map(c -> new ActivityInserts.Target(Optional.of(c), Optional.empty())).toList();
+    long id = await(inserts.insert(new ActivityInserts.Creation(account, "tester", type, start,
+            "test", NewActivity.of(type.name(), computers, new JsonObject()), targets,
+            Optional.empty()),
+        absent -> OutpostException.notFound("computers not found: " + absent)));
+    return await(store.find(account, id));
   }
 
   private static long version(long id) {

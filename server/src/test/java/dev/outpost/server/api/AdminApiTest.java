@@ -1,10 +1,11 @@
 package dev.outpost.server.api;
 
+import static dev.outpost.server.TestSupport.script;
+import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
-import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -240,19 +241,5 @@ class AdminApiTest {
 
   private static List<Long> longs(JsonArray array) {
     return array.stream().map(o -> ((Number) o).longValue()).toList();
-  }
-
-  private static JsonObject script(long... computers) {
-    JsonArray ids = new JsonArray();
-    for (long c : computers) {
-      ids.add(c);
-    }
-    return new JsonObject().put("type", "ExecuteScriptRequest").put("computer_ids", ids)
-        .put("parameters", new JsonObject().put("code", "echo hi"));
-  }
-
-  private static void assertBadRequest(HttpResponse<Buffer> response, String named) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
-    assertThat(response.bodyAsJsonObject().getString("message")).contains(named);
   }
 }

@@ -192,6 +192,31 @@ class MessageSystemTest {
     assertThat(third).containsExactly(after);
   }
 
+  /**
+   * Verifies that a registered client whose accepted-types digest is stale (it lost its copy) is
+   * sent the types again, and only once while that message waits to be acknowledged.
+   */
+  @Test
+  void aStaleAcceptedTypesDigestGetsTheTypesAgain() {
+    ProtocolClient client = registered("types-1");
+    client.exchange(List.of());   // acknowledges the welcome
+    byte[] current = client.acceptedTypesDigest;
+
+    client.acceptedTypesDigest = new byte[0];
+    long before = client.nextExpected;
+    WireMap answer = client.exchange(List.of());
+    assertThat(answer.mapList("messages")).singleElement()
+        .satisfies(m -> assertThat(m.text("type")).isEqualTo("accepted-types"));
+
+    client.nextExpected = before;   // the answer was lost, the digest is still stale
+    client.acceptedTypesDigest = new byte[0];
+    WireMap again = client.exchange(List.of());
+    assertThat(again.mapList("messages")).singleElement()
+        .satisfies(m -> assertThat(m.text("type")).isEqualTo("accepted-types"));
+    assertThat(client.acceptedTypesDigest).isEqualTo(current);
+    assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
+  }
+
   /** Verifies that an exchange with a secure-id the server does not know is answered unknown-id. */
   @Test
   void anUnknownSecureIdIsToldSo() {

@@ -9,6 +9,7 @@ import dev.outpost.server.ServerConfig;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TcpProxy;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.embedded.EmbeddedBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Server activities through the real RabbitMQ: outbox, job-handler, leases, reconnection. */
 @ExtendWith(VertxExtension.class)
@@ -56,6 +59,20 @@ class JobsTest {
     JsonObject activity = fx.get("/activities/" + id).bodyAsJsonObject();
     assertThat(activity.getString("result_text")).isEqualTo("ran " + id);
     assertThat(activity.getInteger("progress")).isEqualTo(100);
+    assertThat(runs.get(id)).hasValue(1);
+  }
+
+  /** Verifies that the same path works on the embedded broker that scripts/run starts. */
+  @Test
+  void aServerActivityRunsOnTheEmbeddedBroker(Vertx vertx, @TempDir Path home) {
+    EmbeddedBroker broker = EmbeddedBroker.start(home);
+    toClose.add(broker);
+    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_AMQP_URL", broker.amqpUrl()),
+        Map.of(NO_OP, counting()));
+
+    long id = create(fx);
+
+    eventually(30, () -> status(fx, id).equals("succeeded"));
     assertThat(runs.get(id)).hasValue(1);
   }
 

@@ -128,6 +128,7 @@ class LifecycleTest {
   @Test
   void aServerActivityTimesOut() throws Exception {
     long id = create(pocket("timeout").put("execution_timeout", 60));
+    assertThat(activity(id).getInteger("execution_timeout")).isEqualTo(60);
     eventually(20, () -> status(id).equals("in-progress"));
 
     advance(Duration.ofSeconds(61));
@@ -171,6 +172,8 @@ class LifecycleTest {
     long first = create(archive().put("requires_approval", true));
     long second = create(script(agent).put("depends_on", first));
     assertThat(status(second)).isEqualTo("waiting");
+    assertThat(activity(second).getLong("depends_on")).isEqualTo(first);
+    assertThat(activity(second).getString("on_dependency_failure")).isEqualTo("cancel");
     assertThat(agent.exchange(List.of()).mapList("messages")).isEmpty();
 
     fx.post("/activities/approve", new JsonObject().put("ids", new JsonArray().add(first)));
@@ -197,7 +200,8 @@ class LifecycleTest {
   /** Verifies that a progress threshold releases a dependent while the dependency still runs. */
   @Test
   void aProgressThresholdReleasesEarly() throws Exception {
-    long running = create(pocket("progress"));
+    // other tests move the shared clock by hours: this one must not time out meanwhile
+    long running = create(pocket("progress").put("execution_timeout", 10_000_000));
     long dependent = create(archive().put("depends_on", running).put("progress_threshold", 50));
     assertThat(PROGRESS_REPORTED.await(20, TimeUnit.SECONDS)).isTrue();
 
@@ -248,6 +252,7 @@ class LifecycleTest {
     List<ProtocolClient> agents = agents("conc", 4);
     JsonObject group = fx.post("/activities", scriptFor(agents).put("max_concurrency", 2))
         .bodyAsJsonObject();
+    assertThat(group.getInteger("max_concurrency")).isEqualTo(2);
 
     long delivered = agents.stream().filter(a -> !a.exchange(List.of()).mapList("messages")
         .isEmpty()).count();

@@ -1,0 +1,76 @@
+package dev.outpost.agent;
+
+import dev.outpost.agent.config.AgentConfig;
+import dev.outpost.agent.exchange.Agent;
+import dev.outpost.agent.exchange.AgentListener;
+import dev.outpost.agent.exchange.AgentSettings;
+import dev.outpost.agent.exchange.Backoff;
+import dev.outpost.agent.exchange.Registration;
+import dev.outpost.agent.exchange.ServerLink;
+import dev.outpost.agent.handlers.Handlers;
+import dev.outpost.agent.state.FileStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The real agent of a managed machine: its state on disk, its handlers real where they can be. */
+public final class AgentVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+
+  private final AgentConfig config;
+  private WebClient client;
+  private Handlers handlers;
+  private Agent agent;
+
+  /** An agent with the given configuration. */
+  public AgentVerticle(AgentConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Random random = new Random();
+    client = WebClient.create(vertx, new WebClientOptions()
+            .setDecompressionSupported(true)
+            .setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(2));
+    handlers = Handlers.real(vertx, config.enableShutdown(), config.enableUserManagement(), random);
+    ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
+    Registration registration = new Registration(config.accountName(), config.registrationKey(),
+        config.computerTitle(), config.hostname(), config.tags());
+    AgentSettings settings = new AgentSettings(registration, config.intervals(),
+        new Backoff(config.backoffMin(), config.backoffMax()), Duration.ZERO, false,
+        AgentSettings.JOURNAL_SIZE);
+    FileStore store = FileStore.in(vertx, config.dataDir());
+    return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random)
+        .onSuccess(started -> {
+          agent = started;
+          LOG.info("agent started [server: {}, data dir: {}, registered: {}]",
+              config.urls().exchange(), store.dir(), started.protocol().identity().isPresent());
+        })
+        .onFailure(e -> store.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> stopped = agent == null ? Future.succeededFuture() : agent.stop();
+    return stopped
+        .eventually(handlers::close)
+        .onComplete(done -> {
+          client.close();
+          LOG.info("agent stopped");
+        });
+  }
+
+  /** The running agent. */
+  public Agent agent() {
+    return agent;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.outpost.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything a real agent is configured with.
+ *
+ * @param registrationKey the account's registration key; none when it needs none
+ * @param tags comma-separated tags sent at registration
+ * @param dataDir where the agent keeps its identity, sequences, outbox and journal
+ * @param backoffMin the wait after a first failed exchange; it doubles up to {@code backoffMax}
+ * @param requestTimeout after which a request to the server is given up
+ */
+public record AgentConfig(
+    ServerUrls urls,
+    String accountName,
+    Optional<String> registrationKey,
+    String computerTitle,
+    String hostname,
+    Optional<String> tags,
+    Path dataDir,
+    Intervals intervals,
+    Duration backoffMin,
+    Duration backoffMax,
+    Duration requestTimeout,
+    boolean enableShutdown,
+    boolean enableUserManagement) {
+}

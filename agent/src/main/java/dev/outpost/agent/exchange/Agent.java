@@ -1,0 +1,340 @@
+package dev.outpost.agent.exchange;
+
+import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.handlers.Handler;
+import dev.outpost.agent.handlers.Handlers;
+import dev.outpost.agent.handlers.Operation;
+import dev.outpost.agent.handlers.OperationContext;
+import dev.outpost.agent.handlers.Replies;
+import dev.outpost.agent.state.AgentStore;
+import dev.outpost.agent.state.Identity;
+import dev.outpost.agent.state.JournalEntry;
+import dev.outpost.common.error.OutpostException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's loop: exchanges on its interval, sooner when a result waits or a ping says the
+ * server has messages, later after failures; operations handed to their handlers and answered.
+ * Runs on the context that starts it, and holds no thread of its own, so thousands can share a
+ * few event loops.
+ */
+public final class Agent {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final Vertx vertx;
+  private final Protocol protocol;
+  private final ServerLink link;
+  private final Handlers handlers;
+  private final AgentSettings settings;
+  private final AgentListener listener;
+  private final RandomGenerator random;
+  private final Promise<Void> terminated = Promise.promise();
+  private final AgentStore store;
+  /** The context the agent runs on: every field below is touched only there. */
+  private final Context context;
+  private long exchangeTimer = -1;
+  private long pingTimer = -1;
+  private long nextExchangeAt;
+  private long notBefore;
+  private boolean exchanging;
+  private boolean urgentRequested;
+  private boolean stopped;
+  private boolean registered;
+  private boolean spread;
+  private int failures;
+
+  private Agent(Vertx vertx, AgentStore store, Protocol protocol, ServerLink link,
+      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random) {
+    this.vertx = vertx;
+    this.store = store;
+    this.protocol = protocol;
+    this.link = link;
+    this.handlers = handlers;
+    this.settings = settings;
+    this.listener = listener;
+    this.random = random;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Loads the agent's state, answers what a previous run left unanswered, and starts the loop.
+   * Call it on the context the agent is to run on.
+   */
+  public static Future<Agent> start(Vertx vertx, AgentStore store, ServerLink link,
+      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random) {
+    return Protocol.load(store, settings.registration(), handlers.types(), Clock.systemUTC(),
+            settings.journalSize())
+        .map(protocol -> new Agent(vertx, store, protocol, link, handlers, settings, listener,
+            random))
+        .compose(agent -> agent.recover().map(agent))
+        .onSuccess(Agent::begin);
+  }
+
+  /** The protocol state, for looking at. */
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** Completes when the agent stopped; fails when it stopped because its store failed. */
+  public Future<Void> terminated() {
+    return terminated.future();
+  }
+
+  /**
+   * Exchanges as soon as possible (after a running exchange, never inside a backoff); may be
+   * called from any thread.
+   */
+  public void exchangeSoon() {
+    context.runOnContext(v -> schedule(Duration.ZERO, false));
+  }
+
+  /** Stops the loop and closes the store; running operations are left to the handlers' owner. */
+  public Future<Void> stop() {
+    if (stopped) {
+      return terminated.future();
+    }
+    stopped = true;
+    vertx.cancelTimer(exchangeTimer);
+    vertx.cancelTimer(pingTimer);
+    return store.close().onComplete(done -> terminated.tryComplete()).mapEmpty();
+  }
+
+  private void begin() {
+    registered = protocol.identity().isPresent();
+    schedule(settings.firstExchange(), true);
+    schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
+  }
+
+  /** Operations that were running when the agent died are answered FAILED, never run again. */
+  private Future<Void> recover() {
+    return protocol.interrupted().compose(entries -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (JournalEntry entry : entries) {
+        chain = chain.compose(v -> interrupted(entry));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Void> interrupted(JournalEntry entry) {
+    LOG.warn("operation interrupted by a restart, answering failed [id: {}, type: {}]",
+        entry.operationId(), entry.type());
+    Map<String, Object> reply = Replies.failed(entry.operationId(), "the agent restarted while "
+        + "this operation was running; it was not run again");
+    return handlers.find(entry.type()).map(h -> h.interrupted(entry))
+        .orElse(Future.succeededFuture())
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> protocol.finish(entry.operationId(), entry.type(), reply));
+  }
+
+  private void exchange() {
+    if (stopped) {
+      return;
+    }
+    if (exchanging) {
+      urgentRequested = true;
+      return;
+    }
+    exchanging = true;
+    vertx.cancelTimer(exchangeTimer);
+    exchangeTimer = -1;
+    protocol.prepare()
+        .compose(this::send)
+        .onComplete(this::exchanged);
+  }
+
+  private Future<Protocol.Outcome> send(Payload payload) {
+    return link.exchange(payload)
+        .recover(e -> Future.failedFuture(e instanceof ExchangeFailure ? e
+            : new ExchangeFailure(0, e.toString())))
+        .compose(response -> protocol.apply(payload, response));
+  }
+
+  private void exchanged(AsyncResult<Protocol.Outcome> done) {
+    exchanging = false;
+    if (stopped) {
+      return;
+    }
+    if (done.failed()) {
+      failed(done.cause());
+      return;
+    }
+    Protocol.Outcome outcome = done.result();
+    boolean wasBackingOff = failures > 0;
+    failures = 0;
+    notBefore = 0;
+    if (wasBackingOff) {
+      LOG.info("exchange succeeded again");
+    }
+    if (outcome.registered() && !registered) {
+      listener.registered();
+    }
+    registered = outcome.registered();
+    listener.exchanged(outcome);
+    outcome.operations().forEach(this::run);
+    schedule(nextInterval(), true);
+    if (outcome.urgent() || urgentRequested) {
+      schedule(intervals().urgent(), false);
+    }
+    urgentRequested = false;
+  }
+
+  /** Failures of the exchange back off; a failure to keep the state stops the agent. */
+  private void failed(Throwable cause) {
+    if (!(cause instanceof ExchangeFailure || cause instanceof OutpostException)) {
+      LOG.error("the agent's state could not be kept, stopping [problem: {}]", cause.toString());
+      stopped = true;
+      vertx.cancelTimer(pingTimer);
+      store.close().onComplete(v -> terminated.tryFail(cause));
+      return;
+    }
+    failures++;
+    Duration delay = settings.backoff().delay(failures, random);
+    notBefore = now() + delay.toMillis();
+    LOG.warn("exchange failed [failures: {}, retry in ms: {}, problem: {}]", failures,
+        delay.toMillis(), cause.getMessage());
+    listener.exchangeFailed(cause);
+    schedule(delay, true);
+  }
+
+  private void run(Protocol.Received received) {
+    Operation operation = new Operation(received.operationId(), received.type(),
+        received.message(), new Requests(received.operationId()));
+    Optional<Handler> handler = handlers.find(received.type());
+    Future<Map<String, Object>> reply;
+    if (handler.isEmpty()) {
+      reply = Future.succeededFuture(Replies.failed(received.operationId(),
+          "this agent does not handle messages of type " + received.type()));
+    } else {
+      LOG.info("operation started [id: {}, type: {}]", received.operationId(), received.type());
+      try {
+        reply = handler.get().handle(operation);
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+    }
+    reply.recover(e -> Future.succeededFuture(Replies.failed(received.operationId(),
+            received.type() + " failed: " + e.getMessage())))
+        .compose(answer -> answer(received, answer));
+  }
+
+  private Future<Void> answer(Protocol.Received received, Map<String, Object> reply) {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    boolean success = Replies.isSuccess(reply);
+    LOG.info("operation answered [id: {}, type: {}, success: {}]", received.operationId(),
+        received.type(), success);
+    return protocol.finish(received.operationId(), received.type(), reply)
+        .onSuccess(v -> {
+          listener.answered(received.operationId(), success);
+          requestUrgent();
+        })
+        .onFailure(this::failed);
+  }
+
+  private void requestUrgent() {
+    if (exchanging) {
+      urgentRequested = true;
+    } else {
+      schedule(intervals().urgent(), false);
+    }
+  }
+
+  /**
+   * Sets the next exchange {@code delay} from now, never inside a backoff; unless
+   * {@code replace}, only when that is sooner than the one already set.
+   */
+  private void schedule(Duration delay, boolean replace) {
+    if (stopped) {
+      return;
+    }
+    long now = now();
+    long at = Math.max(now + delay.toMillis(), notBefore);
+    if (!replace && exchangeTimer != -1 && nextExchangeAt <= at) {
+      return;
+    }
+    vertx.cancelTimer(exchangeTimer);
+    nextExchangeAt = at;
+    exchangeTimer = vertx.setTimer(Math.max(1, at - now), id -> {
+      exchangeTimer = -1;
+      exchange();
+    });
+  }
+
+  private void schedulePing(Duration delay) {
+    if (!stopped) {
+      pingTimer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> ping());
+    }
+  }
+
+  private void ping() {
+    Optional<Identity> identity = protocol.identity();
+    if (stopped || identity.isEmpty() || exchanging) {
+      schedulePing(intervals().ping());
+      return;
+    }
+    link.ping(identity.get().insecureId())
+        .onComplete(answer -> {
+          if (answer.succeeded() && answer.result()) {
+            requestUrgent();
+          } else if (answer.failed()) {
+            LOG.debug("ping failed [problem: {}]", answer.cause().getMessage());
+          }
+          schedulePing(intervals().ping());
+        });
+  }
+
+  /** The regular interval; the first one at a random point of it when the agent spreads. */
+  private Duration nextInterval() {
+    Duration interval = intervals().exchange();
+    if (!settings.spread() || spread) {
+      return interval;
+    }
+    spread = true;
+    return Duration.ofMillis(1 + random.nextLong(interval.toMillis()));
+  }
+
+  private Intervals intervals() {
+    return settings.intervals().with(protocol.serverIntervals());
+  }
+
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /** What an operation may ask of this agent. */
+  private final class Requests implements OperationContext {
+    private final long operationId;
+
+    Requests(long operationId) {
+      this.operationId = operationId;
+    }
+
+    @Override
+    public Future<Buffer> attachment(long attachmentId) {
+      return protocol.identity()
+          .map(identity -> link.attachment(attachmentId, identity.secureId()))
+          .orElse(Future.failedFuture("the agent is not registered"));
+    }
+
+    @Override
+    public Future<Void> processStarted(long pid, Instant startedAt) {
+      return protocol.processStarted(operationId, new JournalEntry.ChildProcess(pid, startedAt));
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.outpost.agent.exchange;
+
+import dev.outpost.agent.config.ServerUrls;
+import dev.outpost.common.error.OutpostException;
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.common.wire.WireMap;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+
+/**
+ * The agent's HTTP side (PROTOCOL.md section 1): exchanges, pings and attachment downloads over a
+ * WebClient that any number of agents may share.
+ */
+public final class ServerLink {
+
+  /** Sent as {@code User-Agent}. */
+  static final String USER_AGENT = "outpost-agent/0.1.0";
+
+  private final WebClient client;
+  private final ServerUrls urls;
+  private final long timeoutMs;
+
+  /** Talks to the server at the given URLs, giving up on a request after {@code timeout}. */
+  public ServerLink(WebClient client, ServerUrls urls, Duration timeout) {
+    this.client = client;
+    this.urls = urls;
+    this.timeoutMs = timeout.toMillis();
+  }
+
+  /**
+   * Sends a payload; the response must be a 200 with {@code server-api}, {@code server-uuid} and
+   * {@code messages}, or the future fails with an {@link ExchangeFailure}.
+   */
+  public Future<WireMap> exchange(Payload payload) {
+    HttpRequest<Buffer> request = client.postAbs(urls.exchange())
+        .timeout(timeoutMs)
+        .putHeader("Content-Type", Bpickle.MEDIA_TYPE)
+        .putHeader("User-Agent", USER_AGENT)
+        .putHeader("X-Message-API", payload.serverApi());
+    payload.secureId().ifPresent(id -> request.putHeader("X-Computer-ID", id));
+    payload.token().ifPresent(token -> request.putHeader("X-Exchange-Token", token));
+    return request.sendBuffer(Bpickle.encodeToBuffer(payload.body()))
+        .map(ServerLink::read);
+  }
+
+  /** Pings with the computer's insecure-id: whether the server has messages waiting. */
+  public Future<Boolean> ping(long insecureId) {
+    return client.postAbs(urls.ping())
+        .timeout(timeoutMs)
+        .putHeader("User-Agent", USER_AGENT)
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("insecure_id", Long.toString(insecureId)))
+        .map(response -> {
+          if (response.statusCode() != 200) {
+            throw new ExchangeFailure(response.statusCode(), "ping answered "
+                + response.statusCode());
+          }
+          return WireMap.of(Bpickle.decode(response.body())).bool("messages");
+        });
+  }
+
+  /** Downloads a script attachment. */
+  public Future<Buffer> attachment(long id, String secureId) {
+    return client.getAbs(urls.attachment(id))
+        .timeout(timeoutMs)
+        .putHeader("User-Agent", USER_AGENT)
+        .putHeader("X-Computer-ID", secureId)
+        .send()
+        .map(response -> {
+          if (response.statusCode() != 200) {
+            throw new ExchangeFailure(response.statusCode(), "attachment " + id + " answered "
+                + response.statusCode());
+          }
+          return response.body() == null ? Buffer.buffer() : response.body();
+        });
+  }
+
+  private static WireMap read(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 200) {
+      String body = response.bodyAsString();
+      throw new ExchangeFailure(response.statusCode(), "exchange answered "
+          + response.statusCode() + (body == null ? "" : ": " + abbreviate(body)));
+    }
+    try {
+      WireMap answer = WireMap.of(Bpickle.decode(response.body() == null
+          ? new byte[0] : response.body().getBytes()));
+      for (String key : new String[] {"server-api", "server-uuid", "messages"}) {
+        if (!answer.has(key)) {
+          throw new ExchangeFailure(200, "the response has no '" + key + "'");
+        }
+      }
+      answer.mapList("messages");
+      return answer;
+    } catch (OutpostException e) {
+      throw new ExchangeFailure(200, "unusable response: " + e.getMessage());
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+  }
+}

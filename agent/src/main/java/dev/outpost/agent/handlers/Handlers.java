@@ -1,0 +1,81 @@
+package dev.outpost.agent.handlers;
+
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.ActivityTypes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/** The handlers of an agent, by the message type each takes. */
+public final class Handlers {
+
+  private final Map<String, Handler> byType = new LinkedHashMap<>();
+  private final List<Handler> handlers;
+
+  private Handlers(List<Handler> handlers) {
+    this.handlers = List.copyOf(handlers);
+    for (Handler handler : handlers) {
+      handler.types().forEach(type -> byType.putIfAbsent(type, handler));
+    }
+  }
+
+  /**
+   * A real agent's handlers: scripts, signals and resynchronize for real; shutdown and user
+   * management for real when enabled, refused otherwise; every other message type of
+   * {@link ActivityTypes} (packages, snaps, Ubuntu Pro, USG, child computers) simulated.
+   */
+  public static Handlers real(Vertx vertx, boolean enableShutdown, boolean enableUserManagement,
+      RandomGenerator random) {
+    List<Handler> real = List.of(
+        new ScriptHandler(vertx),
+        new SignalHandler(vertx),
+        new ResynchronizeHandler(),
+        new ShutdownHandler(vertx, enableShutdown),
+        new UserHandler(vertx, enableUserManagement));
+    Set<String> taken = new TreeSet<>();
+    real.forEach(handler -> taken.addAll(handler.types()));
+    List<String> rest = messageTypes().stream().filter(t -> !taken.contains(t)).toList();
+    List<Handler> all = new ArrayList<>(real);
+    all.add(new SimulatedHandler(vertx, rest, Duration.ZERO, 0, random));
+    return new Handlers(all);
+  }
+
+  /** Every message type simulated, for load tests. */
+  public static Handlers simulated(Vertx vertx, Duration latency, double failureRate,
+      RandomGenerator random) {
+    return new Handlers(List.of(new SimulatedHandler(vertx, List.copyOf(messageTypes()), latency,
+        failureRate, random)));
+  }
+
+  /** The message types of every client activity type. */
+  static Set<String> messageTypes() {
+    Set<String> types = new TreeSet<>();
+    ActivityTypes.all().stream()
+        .filter(ActivityType::isClient)
+        .forEach(type -> type.messageType().ifPresent(types::add));
+    return types;
+  }
+
+  /** The handler of a message type. */
+  public Optional<Handler> find(String type) {
+    return Optional.ofNullable(byType.get(type));
+  }
+
+  /** The message types handled. */
+  public Set<String> types() {
+    return new TreeSet<>(byType.keySet());
+  }
+
+  /** Stops what the handlers still run. */
+  public Future<Void> close() {
+    return Future.join(handlers.stream().map(Handler::close).toList()).mapEmpty();
+  }
+}

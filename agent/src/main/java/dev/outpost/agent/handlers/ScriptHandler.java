@@ -1,0 +1,185 @@
+package dev.outpost.agent.handlers;
+
+import dev.outpost.agent.state.JournalEntry;
+import dev.outpost.common.wire.Bytes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@code execute-script} for real: the code in a file given to its interpreter, as the
+ * requested user, in a process group of its own, with its attachments in a directory named by
+ * {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the output; another exit fails with code 103,
+ * the time limit with 102 (everything the script started is killed), an attachment that cannot be
+ * fetched with 104. The script waits at a gate until its process is in the journal, so that an
+ * agent that dies can always find and stop it. Nothing blocks the event loop.
+ */
+final class ScriptHandler implements Handler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptHandler.class);
+
+  /** Scripts that may run at once; each holds a thread reading its output. */
+  private static final int MAX_RUNNING = 16;
+
+  private final Vertx vertx;
+  private final Accounts accounts;
+  private final WorkerExecutor drainers;
+  private final boolean ownGroups = ProcessTree.groupsAvailable();
+  private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
+
+  ScriptHandler(Vertx vertx) {
+    this.vertx = vertx;
+    this.accounts = Accounts.current();
+    this.drainers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
+        TimeUnit.DAYS);
+  }
+
+  @Override
+  public List<String> types() {
+    return List.of("execute-script");
+  }
+
+  @Override
+  public Future<Map<String, Object>> handle(Operation operation) {
+    ScriptRequest request = ScriptRequest.read(operation.message());
+    return blocking(() -> accounts.resolve(request.username()))
+        .compose(account -> fetchAttachments(operation, request)
+            .compose(files -> blocking(() -> Workspace.create(request, account, files))))
+        .compose(workspace -> run(operation, request, workspace)
+            .eventually(() -> blocking(() -> {
+              workspace.delete();
+              return null;
+            })))
+        .map(outcome -> reply(operation.id(), request, outcome))
+        .recover(failure -> Future.succeededFuture(failed(operation.id(), failure)));
+  }
+
+  @Override
+  public Future<Void> interrupted(JournalEntry entry) {
+    return entry.process().isEmpty() ? Future.succeededFuture() : blocking(() ->
+        ProcessTree.killIfSame(entry.process().get().pid(), entry.process().get().startedAt()))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<Future<Void>> killed = new ArrayList<>();
+    running.forEach(run -> killed.add(run.kill()));
+    return Future.join(killed).eventually(drainers::close).mapEmpty();
+  }
+
+  private Future<Map<String, byte[]>> fetchAttachments(Operation operation,
+      ScriptRequest request) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    Future<Void> fetched = Future.succeededFuture();
+    for (Map.Entry<String, Object> attachment : request.attachments().entrySet()) {
+      String name = attachment.getKey();
+      if (!Workspace.safeName(name)) {
+        return Future.failedFuture(ScriptFailure.attachment("'" + name
+            + "' cannot be an attachment's file name"));
+      }
+      fetched = fetched.compose(v -> content(operation, name, attachment.getValue())
+          .map(content -> {
+            files.put(name, content);
+            return null;
+          }));
+    }
+    return fetched.map(files);
+  }
+
+  private static Future<byte[]> content(Operation operation, String name, Object value) {
+    if (value instanceof String text) {
+      return Future.succeededFuture(text.getBytes(StandardCharsets.UTF_8));
+    }
+    if (value instanceof Bytes bytes) {
+      return Future.succeededFuture(bytes.toArray());
+    }
+    if (value instanceof Number id) {
+      return operation.context().attachment(id.longValue())
+          .map(Buffer::getBytes)
+          .recover(e -> Future.failedFuture(ScriptFailure.attachment(
+              "cannot fetch attachment " + name + ": " + e.getMessage())));
+    }
+    return Future.failedFuture(ScriptFailure.attachment("attachment " + name
+        + " is neither an id nor a text"));
+  }
+
+  /**
+   * Starts the script held at its gate, records its process durably, then lets it go: whatever
+   * happens to the agent from then on, a restarted agent knows what to stop.
+   */
+  private Future<ScriptRun.Outcome> run(Operation operation, ScriptRequest request,
+      Workspace workspace) {
+    return blocking(() -> workspace.command(ownGroups).start())
+        .compose(process -> {
+          Instant start = ProcessTree.startOf(process.toHandle()).orElse(Instant.now());
+          return operation.context().processStarted(process.pid(), start)
+              .compose(recorded -> blocking(() -> release(process)))
+              .onFailure(e -> process.destroyForcibly())
+              .compose(released -> watch(operation, request, workspace, process));
+        });
+  }
+
+  private Future<ScriptRun.Outcome> watch(Operation operation, ScriptRequest request,
+      Workspace workspace, Process process) {
+    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(), process.pid(),
+        workspace.account().name());
+    ScriptRun run = ScriptRun.watch(vertx, drainers, process, ownGroups, request.timeLimit());
+    running.add(run);
+    return run.outcome().onComplete(done -> running.remove(run));
+  }
+
+  /** Opens the gate; the script then reads an empty stdin, as it would from /dev/null. */
+  private static Void release(Process process) throws IOException {
+    try (OutputStream stdin = process.getOutputStream()) {
+      stdin.write("go\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    return null;
+  }
+
+  private static Map<String, Object> reply(long operationId, ScriptRequest request,
+      ScriptRun.Outcome outcome) {
+    LOG.info("script ended [operation: {}, exit: {}, timed out: {}]", operationId,
+        outcome.exitCode(), outcome.timedOut());
+    if (outcome.timedOut()) {
+      String output = outcome.output();
+      String separator = output.isEmpty() || output.endsWith("\n") ? "" : "\n";
+      return Replies.failed(operationId, Replies.TIME_LIMIT, output + separator
+          + "the time limit of " + request.timeLimit().orElseThrow().toSeconds()
+          + " s was reached: the script and the processes it started were killed");
+    }
+    if (outcome.exitCode() != 0) {
+      return Replies.failed(operationId, Replies.EXIT_CODE, outcome.output());
+    }
+    return Replies.succeeded(operationId, outcome.output());
+  }
+
+  private static Map<String, Object> failed(long operationId, Throwable failure) {
+    if (failure instanceof ScriptFailure script) {
+      return script.code().map(code -> Replies.failed(operationId, code, script.getMessage()))
+          .orElseGet(() -> Replies.failed(operationId, script.getMessage()));
+    }
+    LOG.warn("script could not run [operation: {}, problem: {}]", operationId, failure.toString());
+    return Replies.failed(operationId, "the script could not run: " + failure.getMessage());
+  }
+
+  /** Blocking work off the event loop, not queued behind other blocking work. */
+  private <T> Future<T> blocking(Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+}

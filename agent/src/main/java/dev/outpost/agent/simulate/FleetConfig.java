@@ -1,0 +1,33 @@
+package dev.outpost.agent.simulate;
+
+import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.config.ServerUrls;
+import dev.outpost.agent.exchange.Backoff;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How to simulate a fleet.
+ *
+ * @param agents how many agents
+ * @param titlePrefix agent i is titled {@code <prefix>-<i>}
+ * @param rampUp the agents' first exchanges (their registrations) are spread over this long
+ * @param latency simulated operations take a random time averaging this
+ * @param failureRate the share of simulated operations that fail
+ * @param maxConnections the HTTP connections all agents share
+ */
+public record FleetConfig(
+    ServerUrls urls,
+    String accountName,
+    Optional<String> registrationKey,
+    Optional<String> tags,
+    int agents,
+    String titlePrefix,
+    Intervals intervals,
+    Backoff backoff,
+    Duration rampUp,
+    Duration latency,
+    double failureRate,
+    int maxConnections,
+    Duration requestTimeout) {
+}

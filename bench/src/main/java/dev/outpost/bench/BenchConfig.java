@@ -21,6 +21,7 @@ import java.util.Map;
  * @param listingRows activities generated for the listing benchmark
  * @param listingRequests requests per measured listing run
  * @param deliverySamples activities timed per measured delivery run
+ * @param deliveryIntervals the agent's ping and urgent-exchange intervals, one setting per figure
  * @param agentIdleSeconds how long the idle agent is watched
  * @param simulatedAgents agents of the simulated fleet whose footprint is measured
  * @param simulatedSeconds how long the simulated fleet is watched once registered
@@ -41,6 +42,7 @@ public record BenchConfig(
     long listingRows,
     int listingRequests,
     int deliverySamples,
+    List<String> deliveryIntervals,
     int agentIdleSeconds,
     int simulatedAgents,
     int simulatedSeconds,
@@ -66,6 +68,8 @@ public record BenchConfig(
         Long.parseLong(r.text("BENCH_LISTING_ROWS", quick ? "200000" : "10000000")),
         r.integer("BENCH_LISTING_REQUESTS", 500, 100),
         r.integer("BENCH_DELIVERY_SAMPLES", 20, 5),
+        Arrays.stream(r.text("BENCH_DELIVERY_INTERVALS", "100ms,1s").split(","))
+            .map(String::strip).toList(),
         r.integer("BENCH_AGENT_IDLE_SECONDS", 600, 20),
         r.integer("BENCH_SIMULATED_AGENTS", 10_000, 500),
         r.integer("BENCH_SIMULATED_SECONDS", 120, 20),

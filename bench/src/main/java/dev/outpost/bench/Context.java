@@ -25,6 +25,17 @@ public final class Context {
     return config;
   }
 
+  /** The root of the source tree. */
+  public Path root() {
+    return root;
+  }
+
+  /** JVM options for agent processes instead of those scripts/agent gives, when set. */
+  public java.util.Optional<String> agentJavaOpts() {
+    return java.util.Optional.ofNullable(System.getenv("BENCH_AGENT_JAVA_OPTS"))
+        .filter(v -> !v.isBlank());
+  }
+
   /** Where this run's raw results, logs and recordings go. */
   public Path results() {
     return results;

@@ -24,6 +24,17 @@ final class ListingData {
   private ListingData() {
   }
 
+  /**
+   * Creates the account the server's bootstrap would (it keeps the account and sets its key and
+   * token when it starts) and returns its id.
+   */
+  static long account(BenchDatabase db) throws SQLException {
+    return db.queryLong("""
+        INSERT INTO accounts (name, registration_key_hash, created_at)
+        VALUES ('standalone', '\\x00', now()) RETURNING id
+        """);
+  }
+
   /** Generates {@code rows} activities of the account. */
   static void generate(BenchDatabase db, long account, long rows) throws SQLException {
     try (Connection conn = db.connect(); Statement st = conn.createStatement()) {

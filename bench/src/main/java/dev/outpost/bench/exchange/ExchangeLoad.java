@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -102,6 +103,7 @@ public final class ExchangeLoad implements AutoCloseable {
         .compose(response -> response.statusCode() == 200
             ? response.body()
             : failed(response))
+        .timeout(60, TimeUnit.SECONDS)
         .map(answer -> {
           int activities = peer.absorb(answer);
           exchanges.increment();

@@ -79,6 +79,11 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /** Brings the schema up to date, as the server does when it starts. */
+  public void migrate() {
+    Database.migrate(Database.connectOptions(url()));
+  }
+
   /** A Vert.x pool on the database, for the harness's own statements. */
   public Pool pool(Vertx vertx, int size) {
     return Database.pool(vertx, Database.connectOptions(url()), size);

@@ -58,6 +58,7 @@ public final class FanoutBench implements Benchmark {
       List<Double> fanout = new ArrayList<>();
       List<Double> copy = new ArrayList<>();
       List<Double> probeIdleP99 = new ArrayList<>();
+      List<Double> probeIdleMax = new ArrayList<>();
       List<Double> probeDuringP99 = new ArrayList<>();
       List<Double> probeDuringMax = new ArrayList<>();
       List<Double> serverCores = new ArrayList<>();
@@ -103,6 +104,7 @@ public final class FanoutBench implements Benchmark {
           fanout.add(seconds);
           copy.add(copied);
           probeIdleP99.add(idle.latencies().percentileMs(99));
+          probeIdleMax.add(idle.latencies().maxMs());
           probeDuringP99.add(probed.latencies().percentileMs(99));
           probeDuringMax.add(probed.latencies().maxMs());
           serverCores.add(used.serverCores());
@@ -122,11 +124,12 @@ public final class FanoutBench implements Benchmark {
               .detail("db_cores", databaseCores)
               .detail("response_mib", responseMib)
               .build(),
-          Figure.of(name(), "exchange p99 during the fan-out", "ms")
-              .runs(probeDuringP99)
-              .baseline("exchange p99, no fan-out", probeIdleP99)
+          Figure.of(name(), "slowest exchange during the fan-out", "ms")
+              .runs(probeDuringMax)
+              .baseline("slowest exchange, no fan-out", probeIdleMax)
               .aim("not stalled")
-              .detail("max_during_ms", probeDuringMax)
+              .detail("p99_during_ms", probeDuringP99)
+              .detail("p99_idle_ms", probeIdleP99)
               .build()));
     }
   }

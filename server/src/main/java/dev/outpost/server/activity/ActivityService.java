@@ -48,7 +48,7 @@ public final class ActivityService {
     checkTargets(type, request.computerIds());
     checkTiming(type, request);
     Future<Void> dependency = request.dependency()
-        .map(d -> store.find(admin.accountId(), d.activityId()).<Void>mapEmpty())
+        .map(d -> store.find(admin.accountId(), d.activityId(), 0).<Void>mapEmpty())
         .orElseGet(Future::succeededFuture);
     return dependency
         .compose(ok -> accounts.settings(admin.accountId()))
@@ -93,7 +93,7 @@ public final class ActivityService {
    * a group's failed children, or the activity itself if it failed; a 400 when nothing failed.
    */
   public Future<Activity> reapply(Admin admin, long id, boolean failedOnly) {
-    return store.find(admin.accountId(), id)
+    return store.findWithAllChildren(admin.accountId(), id)
         .map(original -> reapplication(admin, original, failedOnly))
         .compose(creation -> inserts.insert(creation, removed -> OutpostException.conflict(
             "activity " + id + " cannot be reapplied: computers " + removed + " were removed since")))

@@ -91,13 +91,38 @@ public final class ActivityStore {
     return pool;
   }
 
-  /** Reads one activity of the account, with its children; 404 when the account has none such. */
+  /**
+   * The most children one read of a group carries. A fan-out to 100,000 computers read back
+   * whole is a 50 MB answer that holds the event loop for seconds; {@code children_by_status}
+   * still counts every child, and {@code parent-id:} listings page through them.
+   */
+  public static final int MAX_CHILDREN = 1_000;
+
+  /**
+   * Reads one activity of the account, a group with its first {@link #MAX_CHILDREN} children;
+   * 404 when the account has none such.
+   */
   public Future<Activity> find(long accountId, long id) {
+    return find(accountId, id, MAX_CHILDREN);
+  }
+
+  /** Reads one activity of the account, a group with every child, for those who act on all. */
+  public Future<Activity> findWithAllChildren(long accountId, long id) {
+    return find(accountId, id, Integer.MAX_VALUE);
+  }
+
+  /** Reads one activity of the account, a group with at most {@code maxChildren} children. */
+  Future<Activity> find(long accountId, long id, int maxChildren) {
     // Archived activities stay readable: a group and its children are always in the same table.
-    String where = " a WHERE a.account_id = $1 AND (a.id = $2 OR a.parent_id = $2)";
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities" + where
-            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive" + where + " ORDER BY id")
-        .execute(Tuple.of(accountId, id))
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities a"
+            + " WHERE a.account_id = $1 AND a.id = $2"
+            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
+            + " WHERE a.account_id = $1 AND a.id = $2"
+            + " UNION ALL (SELECT * FROM (SELECT " + COLUMNS + " FROM activities a"
+            + " WHERE a.account_id = $1 AND a.parent_id = $2"
+            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
+            + " WHERE a.account_id = $1 AND a.parent_id = $2) children ORDER BY id LIMIT $3)")
+        .execute(Tuple.of(accountId, id, maxChildren))
         .map(rows -> {
           Activity found = null;
           List<Activity> children = new ArrayList<>();
@@ -157,7 +182,8 @@ public final class ActivityStore {
 
   /** The transition log of one activity of the account, oldest first. */
   public Future<List<ActivityEvent>> events(long accountId, long id) {
-    return find(accountId, id).compose(found -> pool.preparedQuery("""
+    // whether the activity is the account's: the children are not needed for that
+    return find(accountId, id, 0).compose(found -> pool.preparedQuery("""
             SELECT id, from_status, to_status, at, actor, reason FROM activity_events
              WHERE activity_id = $1
             UNION ALL

@@ -125,12 +125,18 @@ final class ExchangeStore {
   private ExchangeStore() {
   }
 
+  /**
+   * Locks the computer's row for this exchange. NO KEY UPDATE, because the exchange changes no
+   * key column: it serializes exchanges of one computer, yet lets others insert rows that
+   * reference the computer (a fan-out's children take a KEY SHARE lock on it until they commit,
+   * and FOR UPDATE would wait for the whole fan-out).
+   */
   static Future<Optional<ComputerState>> lock(SqlClient conn, byte[] secureIdHash) {
     return conn.preparedQuery("""
             SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types
               FROM computers
              WHERE secure_id_hash = $1 AND removed_at IS NULL
-               FOR UPDATE
+               FOR NO KEY UPDATE
             """)
         .execute(Tuple.of(Buffer.buffer(secureIdHash)))
         .map(rows -> {

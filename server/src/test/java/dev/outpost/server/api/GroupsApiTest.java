@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.ServerFixture;
+import dev.outpost.server.activity.ActivityStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Tuple;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,33 @@ class GroupsApiTest {
         .isEqualTo(shown.getJsonObject("children_by_status"));
     JsonObject child = fx.get("/activities/" + children.get(0)).bodyAsJsonObject();
     assertThat(child.containsKey("children_by_status")).isFalse();
+  }
+
+  /**
+   * Verifies that a group with more children than one read carries comes back, created and read,
+   * with the first of them by id, while children_by_status counts them all and a parent-id:
+   * listing finds every one.
+   */
+  @Test
+  void aLargeGroupShowsItsFirstChildrenAndCountsThemAll() {
+    int many = ActivityStore.MAX_CHILDREN + 1;
+    long[] computers = await(fx.server.pool().preparedQuery("""
+            INSERT INTO computers (account_id, title, registered_at)
+            SELECT $1, 'many-' || i, now() FROM generate_series(1, $2) AS i RETURNING id
+            """).execute(Tuple.of(fx.accountId, many))).stream()
+        .mapToLong(row -> row.getLong(0)).toArray();
+
+    JsonObject created = createGroup(fx, computers);
+    JsonObject shown = fx.get("/activities/" + created.getLong("id")).bodyAsJsonObject();
+
+    for (JsonObject group : List.of(created, shown)) {
+      List<Long> children = childIds(group);
+      assertThat(children).hasSize(ActivityStore.MAX_CHILDREN).isSorted();
+      assertThat(group.getJsonObject("children_by_status").getInteger("queued")).isEqualTo(many);
+    }
+    JsonObject listed = fx.get("/activities?query=parent-id:" + created.getLong("id") + "&limit=1")
+        .bodyAsJsonObject();
+    assertThat(listed.getLong("count")).isEqualTo(many);
   }
 
   /**

@@ -1,0 +1,100 @@
+package dev.outpost.bench.baseline;
+
+import dev.outpost.server.db.Database;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The baselines of the exchange benchmark, in a process of their own: what this machine does
+ * with a bare Vert.x POST route, and with the same route plus one PostgreSQL transaction, built
+ * the way the server is built (the same body handler, pool and database).
+ *
+ * <ul>
+ *   <li>{@code POST /plain}: answers at once;
+ *   <li>{@code POST /tx}: BEGIN, UPDATE one row, INSERT one row, COMMIT: four round trips;
+ *   <li>{@code POST /cte}: the same writes as one statement.
+ * </ul>
+ *
+ * The row is the request's {@code X-Id}; the harness creates {@code bench_counters} (ids 1..n)
+ * and {@code bench_log}. Arguments: port, database URL, pool size, HTTP verticle instances.
+ */
+public final class BaselineServer extends VerticleBase {
+
+  private static final Buffer OK = Buffer.buffer("ok");
+
+  private final int port;
+  private final Pool pool;
+
+  private BaselineServer(int port, Pool pool) {
+    this.port = port;
+    this.pool = pool;
+  }
+
+  /** Starts the routes and keeps running until killed. */
+  public static void main(String[] args) {
+    int port = Integer.parseInt(args[0]);
+    String dbUrl = args[1];
+    int poolSize = Integer.parseInt(args[2]);
+    int instances = Integer.parseInt(args[3]);
+    Vertx vertx = Vertx.vertx();
+    Pool pool = Database.pool(vertx, Database.connectOptions(dbUrl), poolSize);
+    vertx.deployVerticle(() -> new BaselineServer(port, pool),
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> System.out.println("baseline listening [port: " + port + "]"))
+        .onFailure(e -> {
+          e.printStackTrace();
+          System.exit(1);
+        });
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024));
+    router.get("/health").handler(ctx -> ctx.response().end(OK));
+    router.post("/plain").handler(ctx -> ctx.response().end(OK));
+    router.post("/tx").handler(this::transaction);
+    router.post("/cte").handler(this::oneStatement);
+    return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
+        .requestHandler(router)
+        .listen(port);
+  }
+
+  private void transaction(RoutingContext ctx) {
+    int id = id(ctx);
+    pool.withTransaction(conn -> conn
+            .preparedQuery("UPDATE bench_counters SET n = n + 1 WHERE id = $1")
+            .execute(Tuple.of(id))
+            .compose(updated -> conn
+                .preparedQuery("INSERT INTO bench_log (counter_id, at) VALUES ($1, now())")
+                .execute(Tuple.of(id))))
+        .onSuccess(done -> ctx.response().end(OK))
+        .onFailure(ctx::fail);
+  }
+
+  private void oneStatement(RoutingContext ctx) {
+    pool.preparedQuery("""
+            WITH updated AS (
+              UPDATE bench_counters SET n = n + 1 WHERE id = $1 RETURNING id
+            )
+            INSERT INTO bench_log (counter_id, at) SELECT id, now() FROM updated
+            """)
+        .execute(Tuple.of(id(ctx)))
+        .onSuccess(done -> ctx.response().end(OK))
+        .onFailure(ctx::fail);
+  }
+
+  private static int id(RoutingContext ctx) {
+    String header = ctx.request().getHeader("X-Id");
+    return header == null ? 1 : Integer.parseInt(header);
+  }
+}

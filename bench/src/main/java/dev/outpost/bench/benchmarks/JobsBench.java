@@ -1,0 +1,201 @@
+package dev.outpost.bench.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import dev.outpost.bench.Benchmark;
+import dev.outpost.bench.Context;
+import dev.outpost.bench.Figure;
+import dev.outpost.bench.Report;
+import dev.outpost.bench.exchange.Fleet;
+import dev.outpost.bench.support.Amqp;
+import dev.outpost.bench.support.BenchDatabase;
+import dev.outpost.bench.support.OutpostProcess;
+import dev.outpost.bench.support.Usage;
+import dev.outpost.server.jobs.Broker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rabbitmq.QueueOptions;
+import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQConsumer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * 3. Server activities: N no-op server activities created Queued with their outbox rows in one
+ * statement, timed until the last is Succeeded (outbox relay, RabbitMQ, job-handler claim,
+ * handler, outcome, ack); against publishing and consuming as many messages with the same
+ * client, the same confirms, prefetch and acks, and no database.
+ */
+public final class JobsBench implements Benchmark {
+
+  /** The relay's batch and the job-handler's default prefetch, which the baseline copies. */
+  private static final int BATCH = 500;
+  private static final int PREFETCH = 16;
+  private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder()
+      .deliveryMode(2).contentType("application/json").build();
+
+  private static final String CREATE = """
+      WITH created AS (
+        INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
+                                created_at)
+        SELECT ?, 'server', 'ArchiveRequest', 'queued', 'Archive', '{"older_than_days": 3650}',
+               'bench', now()
+          FROM generate_series(1, ?)
+        RETURNING id, status, created_at
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, NULL, status, created_at, 'bench', 'created' FROM created
+      )
+      INSERT INTO outbox (activity_id, created_at) SELECT id, created_at FROM created
+      """;
+
+  @Override
+  public String name() {
+    return "jobs";
+  }
+
+  @Override
+  public void run(Context ctx, Report report) throws Exception {
+    int n = ctx.config().jobsActivities();
+    List<Double> rates = new ArrayList<>();
+    List<Double> serverCores = new ArrayList<>();
+    List<Double> databaseCores = new ArrayList<>();
+    List<Double> serverRss = new ArrayList<>();
+    try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "jobs");
+         OutpostProcess server = OutpostProcess.start(ctx, db, "jobs-server", Map.of(),
+             List.of("ArchiveRequest"))) {
+      long account = Fleet.accountId(db);
+      for (int run = 0; run <= ctx.config().runs(); run++) {
+        Usage usage = Usage.start(server.pid(), db::backendPids);
+        double seconds = throughRuns(db, account, n, server);
+        Usage.Snapshot used = usage.stop();
+        System.out.printf("  %s: %d activities in %.2f s: %,.0f/s%n",
+            run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds);
+        if (run > 0) {
+          rates.add(n / seconds);
+          serverCores.add(used.serverCores());
+          databaseCores.add(used.databaseCores());
+          serverRss.add(used.serverRssMib());
+        }
+      }
+      long failed = db.queryLong("SELECT count(*) FROM activities WHERE status <> 'succeeded'");
+      if (failed > 0) {
+        throw new IllegalStateException(failed + " server activities did not succeed");
+      }
+    }
+    List<Double> baseline = new ArrayList<>();
+    String queue = "outpost.bench.baseline." + System.currentTimeMillis();
+    try {
+      for (int run = 0; run <= ctx.config().runs(); run++) {
+        double seconds = publishAndConsume(ctx, queue, n);
+        System.out.printf("  baseline %s: %d messages in %.2f s: %,.0f/s%n",
+            run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds);
+        if (run > 0) {
+          baseline.add(n / seconds);
+        }
+      }
+    } finally {
+      Amqp.deleteQueue(ctx.config().amqpUrl(), queue);
+    }
+    report.add(List.of(Figure.of(name(), "no-op server activities, " + n + " per run", "/s")
+        .runs(rates)
+        .baseline("RabbitMQ publish+consume, no DB", baseline)
+        .aim(">= 5000/s")
+        .detail("server_cores", serverCores)
+        .detail("db_cores", databaseCores)
+        .detail("server_rss_mib", serverRss)
+        .build()));
+  }
+
+  /** Creates the activities and waits until none is left Queued or In Progress. */
+  private static double throughRuns(BenchDatabase db, long account, int n, OutpostProcess server)
+      throws Exception {
+    try (Connection conn = db.connect()) {
+      try (PreparedStatement create = conn.prepareStatement(CREATE)) {
+        create.setLong(1, account);
+        create.setInt(2, n);
+        create.execute();
+      }
+      long start = System.nanoTime();
+      try (PreparedStatement left = conn.prepareStatement("""
+          SELECT count(*) FROM activities
+           WHERE account_id = ? AND status IN ('queued', 'in-progress') AND type = 'ArchiveRequest'
+          """)) {
+        left.setLong(1, account);
+        long deadline = start + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+          server.process().checkAlive();
+          try (ResultSet rs = left.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) == 0) {
+              return (System.nanoTime() - start) / 1e9;
+            }
+          }
+          Thread.sleep(25);
+        }
+      }
+      throw new IllegalStateException("server activities still running after 10 minutes");
+    }
+  }
+
+  /**
+   * Publishes n persistent messages in batches with confirms, as the outbox relay does, while
+   * a consumer with the job-handler's prefetch acks each; timed until the last ack.
+   */
+  private static double publishAndConsume(Context ctx, String queue, int n) throws Exception {
+    String url = ctx.config().amqpUrl();
+    RabbitMQClient consumerClient = await(Broker.connect(ctx.vertx(), url, queue,
+        c -> c.basicQos(PREFETCH)));
+    RabbitMQClient publisher = await(Broker.connect(ctx.vertx(), url, queue,
+        RabbitMQClient::confirmSelect));
+    try {
+      Promise<Void> allAcked = Promise.promise();
+      AtomicInteger acked = new AtomicInteger();
+      RabbitMQConsumer consumer = await(consumerClient.basicConsumer(queue,
+          new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH)));
+      consumer.handler(message -> consumerClient.basicAck(message.envelope().getDeliveryTag(),
+              false)
+          .onSuccess(ok -> {
+            if (acked.incrementAndGet() == n) {
+              allAcked.tryComplete();
+            }
+          }));
+      long start = System.nanoTime();
+      Future<Void> published = Future.succeededFuture();
+      for (int from = 0; from < n; from += BATCH) {
+        int first = from;
+        int count = Math.min(BATCH, n - from);
+        published = published.compose(done -> publishBatch(publisher, queue, first, count));
+      }
+      await(published);
+      await(allAcked.future());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      await(consumer.cancel());
+      return seconds;
+    } finally {
+      await(publisher.stop());
+      await(consumerClient.stop());
+    }
+  }
+
+  private static Future<Void> publishBatch(RabbitMQClient client, String queue, int first,
+      int count) {
+    List<Future<Void>> sent = new ArrayList<>(count);
+    for (int i = first; i < first + count; i++) {
+      Buffer body = new JsonObject().put("activity_id", (long) i).toBuffer();
+      sent.add(client.basicPublish("", queue, PERSISTENT, body));
+    }
+    return Future.all(sent).compose(all -> client.waitForConfirms(5000));
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.outpost.bench.support;
+
+import dev.outpost.bench.Context;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent as users start it: through {@code scripts/agent}, which runs the agent's jar with the
+ * JVM options it gives the agent (and {@code exec}s it, so the process is the JVM itself).
+ */
+public final class AgentProcess {
+
+  private AgentProcess() {
+  }
+
+  /**
+   * Starts {@code outpost-agent <command> <args>} against the server.
+   *
+   * @param command {@code run} or {@code simulate}
+   */
+  public static ChildProcess start(Context ctx, OutpostProcess server, String label,
+      String command, List<String> args) throws IOException {
+    Path home = Files.createDirectories(ctx.results().resolve(label + "-home"));
+    List<String> line = new ArrayList<>(List.of(ctx.root().resolve("scripts/agent").toString(),
+        command,
+        "--server-url", "http://127.0.0.1:" + server.port() + "/message-system",
+        "--registration-key", server.registrationKey()));
+    if (command.equals("run")) {
+      line.addAll(List.of("--data-dir", home.resolve("data").toString()));
+    }
+    line.addAll(args);
+    Map<String, String> env = new HashMap<>();
+    env.put("OUTPOST_HOME", home.toString());
+    ctx.agentJavaOpts().ifPresent(opts -> env.put("OUTPOST_AGENT_JAVA_OPTS", opts));
+    return ChildProcess.start(label, line, env, ctx.results().resolve(label + ".log"));
+  }
+}

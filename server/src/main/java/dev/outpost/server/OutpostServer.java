@@ -123,7 +123,8 @@ public final class OutpostServer {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
         storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
     return MessageSystem.serverUuid(pool).compose(uuid -> {
-      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid, metrics), pool,
+      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid, metrics,
+          Math.max(1, config.dbPoolSize() / 2)), pool,
           clock);
       http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,
           List.of(api::mount, exchange::mount, router -> router.get("/metrics")

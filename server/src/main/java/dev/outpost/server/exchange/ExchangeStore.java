@@ -5,32 +5,48 @@ import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** The SQL of the message exchange; every method runs inside the caller's transaction. */
+/**
+ * The SQL of the message exchange; every method runs inside the caller's transaction. Each
+ * statement serves the exchanges of many computers at once (a batch, see {@link
+ * MessageSystem}): arrays in, one round trip, rows tagged with their computer out.
+ */
 final class ExchangeStore {
 
   /**
-   * The groups with a concurrency or error limit that have children due for this computer; the
-   * exchange locks them (in id order) so that concurrent exchanges count their children in turn.
+   * The computers of a batch that have children due in a group with a concurrency or error
+   * limit; the statement locks those groups (in id order, with a transaction-level advisory
+   * lock) so that concurrent exchanges count their children in turn.
    */
   private static final String LIMITED_GROUPS = """
-      SELECT pg_advisory_xact_lock(g.id)
-        FROM (SELECT DISTINCT p.id FROM activities a JOIN activities p ON p.id = a.parent_id
-               WHERE a.computer_id = $1 AND a.kind = 'client'
-                 AND a.status IN ('queued', 'scheduled')
-                 AND (p.max_concurrency IS NOT NULL OR p.max_errors IS NOT NULL)
-               ORDER BY p.id) g
+      WITH limited AS (
+        SELECT DISTINCT a.computer_id, p.id AS group_id
+          FROM activities a JOIN activities p ON p.id = a.parent_id
+         WHERE a.computer_id = ANY($1::bigint[]) AND a.kind = 'client'
+           AND a.status IN ('queued', 'scheduled')
+           AND (p.max_concurrency IS NOT NULL OR p.max_errors IS NOT NULL)
+      ), locked AS (
+        SELECT group_id, pg_advisory_xact_lock(group_id)
+          FROM (SELECT DISTINCT group_id FROM limited ORDER BY group_id) g
+      )
+      SELECT DISTINCT l.computer_id FROM limited l JOIN locked USING (group_id)
       """;
 
   /**
@@ -41,35 +57,39 @@ final class ExchangeStore {
   private static final String ALONE = "ResynchronizeRequest";
 
   /**
-   * Moves a computer's due client activities to In Progress, logging each move: Queued or
+   * Moves each computer's due client activities to In Progress, logging each move: Queued or
    * Scheduled ones whose time has come and not gone, whose group has room and has not failed
-   * too often. A {@link #ALONE} activity goes by itself when it is first in line; otherwise
-   * delivery stops before it.
+   * too often. A {@link #ALONE} activity goes by itself when it is first in its computer's
+   * line; otherwise that computer's delivery stops before it.
    */
   private static final String DELIVER = """
       WITH candidates AS (
-        SELECT a.id, a.status, a.type FROM activities a
-         WHERE a.computer_id = $1 AND a.kind = 'client'
-           AND a.status IN ('queued', 'scheduled')
-           AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
-           AND (a.deliver_before IS NULL OR a.deliver_before > $2)
-           AND NOT EXISTS (
-             SELECT 1 FROM activities p
-              WHERE p.id = a.parent_id
-                AND ((SELECT count(*) FROM activities c
-                       WHERE c.parent_id = p.id AND c.status = 'in-progress') >= p.max_concurrency
-                     OR (SELECT count(*) FROM activities f
-                          WHERE f.parent_id = p.id AND f.status = 'failed') > p.max_errors))
-         ORDER BY a.id
-         LIMIT $3
-           FOR UPDATE OF a SKIP LOCKED
+        SELECT a.* FROM unnest($1::bigint[]) AS c(computer_id)
+         CROSS JOIN LATERAL (
+           SELECT a.id, a.computer_id, a.status, a.type FROM activities a
+            WHERE a.computer_id = c.computer_id AND a.kind = 'client'
+              AND a.status IN ('queued', 'scheduled')
+              AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
+              AND (a.deliver_before IS NULL OR a.deliver_before > $2)
+              AND NOT EXISTS (
+                SELECT 1 FROM activities p
+                 WHERE p.id = a.parent_id
+                   AND ((SELECT count(*) FROM activities r
+                          WHERE r.parent_id = p.id AND r.status = 'in-progress')
+                          >= p.max_concurrency
+                        OR (SELECT count(*) FROM activities f
+                             WHERE f.parent_id = p.id AND f.status = 'failed') > p.max_errors))
+            ORDER BY a.id
+            LIMIT $3
+              FOR UPDATE OF a SKIP LOCKED) a
       ), due AS (
-        SELECT id, status FROM (
-          SELECT id, status,
-                 row_number() OVER (ORDER BY id) AS position,
+        SELECT id, computer_id, status FROM (
+          SELECT id, computer_id, status,
+                 row_number() OVER w AS position,
                  -- $4: the type that travels alone
-                 count(*) FILTER (WHERE type = $4) OVER (ORDER BY id) AS alone_so_far
-            FROM candidates) c
+                 count(*) FILTER (WHERE type = $4) OVER w AS alone_so_far
+            FROM candidates
+          WINDOW w AS (PARTITION BY computer_id ORDER BY id)) c
          WHERE position = 1 OR alone_so_far = 0
       ), moved AS (
         UPDATE activities a
@@ -77,27 +97,29 @@ final class ExchangeStore {
                version = a.version + 1
           FROM due
          WHERE a.id = due.id
-        RETURNING a.id, a.type, a.parameters, due.status AS from_status
+        RETURNING a.id, a.computer_id, a.type, a.parameters, due.status AS from_status
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, 'in-progress', $2, 'computer:' || $1, 'delivered' FROM moved
+        SELECT id, from_status, 'in-progress', $2, 'computer:' || computer_id, 'delivered'
+          FROM moved
       )
-      SELECT id, type, parameters FROM moved ORDER BY id
+      SELECT id, computer_id, type, parameters FROM moved ORDER BY computer_id, id
       """;
 
   /**
    * Applies results: In Progress moves to the reported state; a Canceled activity, or one the
    * scheduler failed for want of a result, keeps its status but records the first result the
-   * agent sends; anything else is left alone (a repeat, or a stranger).
+   * agent sends; anything else is left alone (a repeat, or a stranger: an activity of another
+   * computer, or none).
    */
   private static final String RESULTS = """
       WITH incoming AS (
-        SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[])
-                   AS r(id, to_status, code, text)
+        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[])
+                   AS r(computer_id, id, to_status, code, text)
       ), target AS (
-        SELECT a.id, a.status, i.to_status, i.code, i.text
-          FROM activities a JOIN incoming i ON a.id = i.id
-         WHERE a.computer_id = $1 AND a.kind = 'client'
+        SELECT a.id, a.computer_id, a.status, i.to_status, i.code, i.text
+          FROM activities a JOIN incoming i ON a.id = i.id AND a.computer_id = i.computer_id
+         WHERE a.kind = 'client'
            FOR UPDATE OF a
       ), moved AS (
         UPDATE activities a
@@ -110,47 +132,57 @@ final class ExchangeStore {
            -- $7: the states the lifecycle lets a client activity leave for Succeeded or Failed
            AND (t.status = ANY($7::text[])
                 OR (t.status IN ('canceled', 'failed') AND a.result_at IS NULL))
-        RETURNING a.id, t.status AS from_status, a.status AS to_status
+        RETURNING a.id, a.computer_id, t.status AS from_status, a.status AS to_status
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, to_status, $6, 'computer:' || $1, 'result'
+        SELECT id, from_status, to_status, $6, 'computer:' || computer_id, 'result'
           FROM moved WHERE from_status <> to_status
       )
-      SELECT i.id, t.status AS found, m.id IS NOT NULL AS applied
-        FROM incoming i
-        LEFT JOIN target t ON t.id = i.id
-        LEFT JOIN moved m ON m.id = i.id
+      SELECT i.computer_id, i.id
+        FROM incoming i LEFT JOIN target t ON t.id = i.id
+       WHERE t.id IS NULL
       """;
+
+  /** The states a client activity may leave for both Succeeded and Failed. */
+  private static final String[] RESULT_SOURCES = Lifecycle.sources(Kind.CLIENT, Status.SUCCEEDED)
+      .stream()
+      .filter(s -> Lifecycle.allows(Kind.CLIENT, s, Status.FAILED))
+      .map(Status::wireName)
+      .toArray(String[]::new);
 
   private ExchangeStore() {
   }
 
   /**
-   * Locks the computer's row for this exchange. NO KEY UPDATE, because the exchange changes no
-   * key column: it serializes exchanges of one computer, yet lets others insert rows that
-   * reference the computer (a fan-out's children take a KEY SHARE lock on it until they commit,
-   * and FOR UPDATE would wait for the whole fan-out).
+   * Locks the rows of the computers with these secure-id hashes, in id order so that batches
+   * never wait on each other in a cycle, and reads their exchange state; removed and unknown
+   * computers are absent from the answer. NO KEY UPDATE, because the exchange changes no key
+   * column: it serializes exchanges of one computer, yet lets others insert rows that reference
+   * the computer (a fan-out's children take a KEY SHARE lock on it until they commit, and FOR
+   * UPDATE would wait for the whole fan-out).
    */
-  static Future<Optional<ComputerState>> lock(SqlClient conn, byte[] secureIdHash) {
+  static Future<Map<ByteBuffer, ComputerState>> lock(SqlClient conn, List<byte[]> secureIdHashes) {
     return conn.preparedQuery("""
-            SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types
+            SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types,
+                   secure_id_hash
               FROM computers
-             WHERE secure_id_hash = $1 AND removed_at IS NULL
+             WHERE secure_id_hash = ANY($1::bytea[]) AND removed_at IS NULL
+             ORDER BY id
                FOR NO KEY UPDATE
             """)
-        .execute(Tuple.of(Buffer.buffer(secureIdHash)))
+        .execute(Tuple.tuple()
+            .addArrayOfBuffer(secureIdHashes.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return Optional.empty();
-          }
-          Row row = rows.iterator().next();
-          return Optional.of(new ComputerState(
-              row.getLong("id"),
-              row.getLong("account_id"),
-              row.getLong("next_expected_in"),
-              row.getLong("out_base"),
-              Optional.ofNullable(row.getBuffer("exchange_token_hash")).map(Buffer::getBytes),
-              Arrays.asList(row.getArrayOfStrings("client_types"))));
+          Map<ByteBuffer, ComputerState> states = new HashMap<>();
+          rows.forEach(row -> states.put(ByteBuffer.wrap(row.getBuffer("secure_id_hash").getBytes()),
+              new ComputerState(
+                  row.getLong("id"),
+                  row.getLong("account_id"),
+                  row.getLong("next_expected_in"),
+                  row.getLong("out_base"),
+                  Optional.ofNullable(row.getBuffer("exchange_token_hash")).map(Buffer::getBytes),
+                  Arrays.asList(row.getArrayOfStrings("client_types")))));
+          return states;
         });
   }
 
@@ -181,93 +213,144 @@ final class ExchangeStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
+  /** One computer's row of a batched statement. */
+  record Tagged<T>(long computerId, T value) {
+  }
+
   /**
-   * Applies operation results of this computer's activities.
+   * Applies operation results, each to an activity of the computer that sent it.
    *
-   * @return the ids that named no activity of this computer
+   * @return the results that named no activity of their computer
    */
-  static Future<List<Long>> applyResults(SqlClient conn, long computerId,
-      List<OperationResult> results, Instant now) {
+  static Future<List<Tagged<Long>>> applyResults(SqlClient conn,
+      List<Tagged<OperationResult>> results, Instant now) {
     if (results.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Tuple params = Tuple.tuple()
-        .addLong(computerId)
-        .addArrayOfLong(results.stream().map(OperationResult::activityId).toArray(Long[]::new))
-        .addArrayOfString(results.stream().map(r -> r.status().wireName()).toArray(String[]::new))
-        .addArrayOfInteger(results.stream().map(r -> r.code().orElse(null)).toArray(Integer[]::new))
-        .addArrayOfString(results.stream().map(r -> r.text().orElse(null)).toArray(String[]::new))
+        .addArrayOfLong(results.stream().map(Tagged::computerId).toArray(Long[]::new))
+        .addArrayOfLong(results.stream().map(r -> r.value().activityId()).toArray(Long[]::new))
+        .addArrayOfString(results.stream().map(r -> r.value().status().wireName())
+            .toArray(String[]::new))
+        .addArrayOfInteger(results.stream().map(r -> r.value().code().orElse(null))
+            .toArray(Integer[]::new))
+        .addArrayOfString(results.stream().map(r -> r.value().text().orElse(null))
+            .toArray(String[]::new))
         .addOffsetDateTime(at(now))
-        .addArrayOfString(Lifecycle.sources(Kind.CLIENT, Status.SUCCEEDED).stream()
-            .filter(s -> Lifecycle.allows(Kind.CLIENT, s, Status.FAILED))
-            .map(Status::wireName).toArray(String[]::new));
+        .addArrayOfString(RESULT_SOURCES);
     return conn.preparedQuery(RESULTS).execute(params).map(rows -> {
-      List<Long> strangers = new ArrayList<>();
-      rows.forEach(row -> {
-        if (row.getString("found") == null) {
-          strangers.add(row.getLong("id"));
-        }
-      });
+      List<Tagged<Long>> strangers = new ArrayList<>();
+      rows.forEach(row -> strangers.add(new Tagged<>(row.getLong(0), row.getLong(1))));
       return strangers;
     });
   }
 
-  /** Records the progress agents report on this computer's running activities. */
-  static Future<Void> progress(SqlClient conn, long computerId,
-      List<MessageReader.Progress> reports) {
+  /** Records the progress agents report on their computers' running activities. */
+  static Future<Void> progress(SqlClient conn, List<Tagged<MessageReader.Progress>> reports) {
     if (reports.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
             UPDATE activities a SET progress = r.percent
-              FROM unnest($2::bigint[], $3::int[]) AS r(id, percent)
-             WHERE a.id = r.id AND a.computer_id = $1 AND a.status = 'in-progress'
+              FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS r(computer_id, id, percent)
+             WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = 'in-progress'
             """)
-        .execute(Tuple.tuple().addLong(computerId)
-            .addArrayOfLong(reports.stream().map(MessageReader.Progress::activityId)
+        .execute(Tuple.tuple()
+            .addArrayOfLong(reports.stream().map(Tagged::computerId).toArray(Long[]::new))
+            .addArrayOfLong(reports.stream().map(r -> r.value().activityId())
                 .toArray(Long[]::new))
-            .addArrayOfInteger(reports.stream().map(MessageReader.Progress::percent)
+            .addArrayOfInteger(reports.stream().map(r -> r.value().percent())
                 .toArray(Integer[]::new)))
         .mapEmpty();
   }
 
+  /** A client message kept rather than acted on. */
+  record Recorded(String type, JsonObject body) {
+  }
+
   /** Keeps client messages that are recorded rather than acted on. */
-  static Future<Void> record(SqlClient conn, long computerId, List<String> types,
-      List<JsonObject> bodies, Instant now) {
-    if (types.isEmpty()) {
+  static Future<Void> record(SqlClient conn, List<Tagged<Recorded>> messages, Instant now) {
+    if (messages.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
             INSERT INTO client_messages (computer_id, type, body, received_at)
-            SELECT $1, t, b, $4 FROM unnest($2::text[], $3::jsonb[]) AS m(t, b)
+            SELECT c, t, b, $4 FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS m(c, t, b)
             """)
-        .execute(Tuple.of(computerId, types.toArray(String[]::new),
-            bodies.toArray(JsonObject[]::new), at(now)))
+        .execute(Tuple.of(
+            messages.stream().map(Tagged::computerId).toArray(Long[]::new),
+            messages.stream().map(m -> m.value().type()).toArray(String[]::new),
+            messages.stream().map(m -> m.value().body()).toArray(JsonObject[]::new),
+            at(now)))
         .mapEmpty();
   }
 
-  /** Deletes the oldest {@code count} messages of the outgoing store: the client has them. */
-  static Future<Void> acknowledge(SqlClient conn, long computerId, long count) {
-    if (count <= 0) {
+  /**
+   * Deletes the oldest messages of computers' outgoing stores: as many of each as its client
+   * says it has.
+   */
+  static Future<Void> acknowledge(SqlClient conn, List<Tagged<Long>> counts) {
+    List<Tagged<Long>> some = counts.stream().filter(c -> c.value() > 0).toList();
+    if (some.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
             DELETE FROM outgoing_messages WHERE id IN (
-              SELECT id FROM outgoing_messages WHERE computer_id = $1 ORDER BY id LIMIT $2)
+              SELECT m.id FROM unnest($1::bigint[], $2::bigint[]) AS a(computer_id, n)
+               CROSS JOIN LATERAL (SELECT id FROM outgoing_messages o
+                                    WHERE o.computer_id = a.computer_id
+                                    ORDER BY id LIMIT a.n) m)
             """)
-        .execute(Tuple.of(computerId, count))
+        .execute(Tuple.tuple()
+            .addArrayOfLong(some.stream().map(Tagged::computerId).toArray(Long[]::new))
+            .addArrayOfLong(some.stream().map(Tagged::value).toArray(Long[]::new)))
         .mapEmpty();
   }
 
-  static Future<List<Delivery>> deliver(SqlClient conn, long computerId, Instant now, int max) {
-    return conn.preparedQuery(LIMITED_GROUPS).execute(Tuple.of(computerId))
-        .compose(locked -> conn.preparedQuery(DELIVER)
-            .execute(Tuple.of(computerId, at(now), max, ALONE)))
+  /**
+   * The computers that have children due in a group with a concurrency or error limit; those
+   * groups are locked until the transaction ends.
+   */
+  static Future<Set<Long>> limited(SqlClient conn, List<Long> computerIds) {
+    return conn.preparedQuery(LIMITED_GROUPS)
+        .execute(Tuple.tuple().addArrayOfLong(computerIds.toArray(Long[]::new)))
         .map(rows -> {
-          List<Delivery> deliveries = new ArrayList<>(rows.size());
-          rows.forEach(row -> deliveries.add(new Delivery(row.getLong("id"),
-              row.getString("type"), (JsonObject) row.getValue("parameters"))));
-          return deliveries;
+          Set<Long> limited = new HashSet<>();
+          rows.forEach(row -> limited.add(row.getLong(0)));
+          return limited;
+        });
+  }
+
+  /**
+   * Delivers the computers' due activities, at most {@code max} each. The {@link #limited}
+   * computers are served one statement at a time, so that each counts the children the one
+   * before it delivered; the rest in one.
+   *
+   * @return the activities moved to In Progress, by computer, in id order
+   */
+  static Future<Map<Long, List<Delivery>>> deliver(SqlClient conn, List<Long> computerIds,
+      Set<Long> limited, Instant now, int max) {
+    Map<Long, List<Delivery>> deliveries = new LinkedHashMap<>();
+    computerIds.forEach(id -> deliveries.put(id, new ArrayList<>()));
+    List<Long> free = computerIds.stream().filter(id -> !limited.contains(id)).toList();
+    Future<Void> chain = deliverTo(conn, free, now, max, deliveries);
+    for (long id : limited) {
+      chain = chain.compose(done -> deliverTo(conn, List.of(id), now, max, deliveries));
+    }
+    return chain.map(done -> deliveries);
+  }
+
+  private static Future<Void> deliverTo(SqlClient conn, List<Long> computerIds, Instant now,
+      int max, Map<Long, List<Delivery>> deliveries) {
+    if (computerIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(DELIVER)
+        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max, ALONE))
+        .map(rows -> {
+          rows.forEach(row -> deliveries.get(row.getLong("computer_id")).add(new Delivery(
+              row.getLong("id"), row.getString("type"), (JsonObject) row.getValue("parameters"))));
+          return null;
         });
   }
 
@@ -281,41 +364,66 @@ final class ExchangeStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  static Future<Void> enqueue(SqlClient conn, long computerId, List<byte[]> messages, Instant now) {
+  /** Appends messages to computers' outgoing stores, each computer's in the order given. */
+  static Future<Void> enqueue(SqlClient conn, List<Tagged<byte[]>> messages, Instant now) {
     if (messages.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
             INSERT INTO outgoing_messages (computer_id, message, created_at)
-            SELECT $1, m, $3 FROM unnest($2::bytea[]) WITH ORDINALITY AS u(m, n) ORDER BY n
+            SELECT c, m, $3 FROM unnest($1::bigint[], $2::bytea[]) WITH ORDINALITY AS u(c, m, n)
+             ORDER BY n
             """)
-        .execute(Tuple.of(computerId,
-            messages.stream().map(Buffer::buffer).toArray(Buffer[]::new), at(now)))
+        .execute(Tuple.of(messages.stream().map(Tagged::computerId).toArray(Long[]::new),
+            messages.stream().map(m -> Buffer.buffer(m.value())).toArray(Buffer[]::new),
+            at(now)))
         .mapEmpty();
   }
 
-  /** The outgoing store, oldest first, at most {@code max} messages. */
-  static Future<List<byte[]>> pending(SqlClient conn, long computerId, int max) {
-    return conn.preparedQuery(
-            "SELECT message FROM outgoing_messages WHERE computer_id = $1 ORDER BY id LIMIT $2")
-        .execute(Tuple.of(computerId, max))
+  /** Each computer's outgoing store, oldest first, at most {@code max} messages each. */
+  static Future<Map<Long, List<byte[]>>> pending(SqlClient conn, List<Long> computerIds,
+      int max) {
+    return conn.preparedQuery("""
+            SELECT c.computer_id, m.message
+              FROM unnest($1::bigint[]) AS c(computer_id)
+             CROSS JOIN LATERAL (SELECT id, message FROM outgoing_messages o
+                                  WHERE o.computer_id = c.computer_id
+                                  ORDER BY id LIMIT $2) m
+             ORDER BY c.computer_id, m.id
+            """)
+        .execute(Tuple.of(computerIds.toArray(Long[]::new), max))
         .map(rows -> {
-          List<byte[]> messages = new ArrayList<>(rows.size());
-          rows.forEach(row -> messages.add(row.getBuffer(0).getBytes()));
+          Map<Long, List<byte[]>> messages = new HashMap<>();
+          computerIds.forEach(id -> messages.put(id, new ArrayList<>()));
+          rows.forEach(row -> messages.get(row.getLong(0)).add(row.getBuffer(1).getBytes()));
           return messages;
         });
   }
 
-  static Future<Void> save(SqlClient conn, long computerId, long nextExpectedIn, long outBase,
-      byte[] tokenHash, List<String> clientTypes, Instant now) {
+  /** A computer's exchange state as the exchange leaves it. */
+  record Saved(long computerId, long nextExpectedIn, long outBase, byte[] tokenHash,
+      List<String> clientTypes) {
+  }
+
+  static Future<Void> save(SqlClient conn, List<Saved> saved, Instant now) {
     return conn.preparedQuery("""
-            UPDATE computers
-               SET next_expected_in = $2, out_base = $3, exchange_token_hash = $4,
-                   client_types = $5, last_exchange_at = $6
-             WHERE id = $1
+            UPDATE computers c
+               SET next_expected_in = s.next_expected_in, out_base = s.out_base,
+                   exchange_token_hash = s.token_hash,
+                   client_types = ARRAY(SELECT jsonb_array_elements_text(s.client_types::jsonb)),
+                   last_exchange_at = $6
+              FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[])
+                   AS s(id, next_expected_in, out_base, token_hash, client_types)
+             WHERE c.id = s.id
             """)
-        .execute(Tuple.of(computerId, nextExpectedIn, outBase, Buffer.buffer(tokenHash),
-            clientTypes.toArray(String[]::new), at(now)))
+        .execute(Tuple.of(
+            saved.stream().map(Saved::computerId).toArray(Long[]::new),
+            saved.stream().map(Saved::nextExpectedIn).toArray(Long[]::new),
+            saved.stream().map(Saved::outBase).toArray(Long[]::new),
+            saved.stream().map(s -> Buffer.buffer(s.tokenHash())).toArray(Buffer[]::new),
+            saved.stream().map(s -> new JsonArray(new ArrayList<>(s.clientTypes())).encode())
+                .toArray(String[]::new),
+            at(now)))
         .mapEmpty();
   }
 

@@ -7,6 +7,7 @@ import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.exchange.ExchangeStore.Tagged;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -18,17 +19,21 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The message exchange (PROTOCOL.md): registration, sequence numbers in both directions, results
- * in, activities out. Each exchange is one transaction under the computer's row lock, so what the
- * server commits and what it answers always agree.
+ * in, activities out. Every exchange commits under its computer's row lock before it is
+ * answered, so what the server commits and what it answers always agree. Exchanges of
+ * registered computers that arrive while others are being answered are answered together, in
+ * one transaction whose every statement serves all of them ({@link ExchangeQueue}).
  */
 public final class MessageSystem {
 
@@ -37,19 +42,29 @@ public final class MessageSystem {
   /** The most messages one response carries; the rest wait for the next exchange. */
   static final int MAX_MESSAGES_OUT = 100;
   static final Bytes SERVER_API = Bytes.of("3.3");
+  /** The most exchanges answered in one transaction. */
+  static final int MAX_BATCH = 128;
+  private static final byte[] SERVER_TYPES_DIGEST = ServerTypes.digest(ServerTypes.REGISTERED);
 
   private final Pool pool;
   private final Clock clock;
   private final Bytes serverUuid;
   private final MessageReader reader = new MessageReader();
   private final ServerMetrics metrics;
+  private final ExchangeQueue queue;
 
-  /** Creates the exchange over the shared pool; {@code serverUuid} is this installation's. */
-  public MessageSystem(Pool pool, Clock clock, String serverUuid, ServerMetrics metrics) {
+  /**
+   * Creates the exchange over the shared pool; {@code serverUuid} is this installation's.
+   *
+   * @param batches batches of exchanges answered at once, each on a connection of the pool
+   */
+  public MessageSystem(Pool pool, Clock clock, String serverUuid, ServerMetrics metrics,
+      int batches) {
     this.pool = pool;
     this.clock = clock;
     this.serverUuid = Bytes.of(serverUuid);
     this.metrics = metrics;
+    this.queue = new ExchangeQueue(this::answerAll, batches, MAX_BATCH);
   }
 
   /** Loads this installation's server-uuid. */
@@ -67,21 +82,10 @@ public final class MessageSystem {
   public Future<Map<String, Object>> exchange(Optional<String> secureId, Optional<String> token,
       WireMap payload) {
     Timer.Sample sample = Timer.start();
-    return answer(secureId, token, payload)
-        .onComplete(done -> sample.stop(metrics.exchanges()));
-  }
-
-  private Future<Map<String, Object>> answer(Optional<String> secureId, Optional<String> token,
-      WireMap payload) {
-    Instant now = clock.instant();
-    if (secureId.isEmpty()) {
-      return pool.withTransaction(conn -> unregistered(conn, payload, now));
-    }
-    byte[] idHash = Secrets.hash(secureId.get());
-    return pool.withTransaction(conn -> ExchangeStore.lock(conn, idHash)
-        .compose(state -> state.isPresent()
-            ? registered(conn, state.get(), token, payload, now)
-            : Future.succeededFuture(response(List.of(Map.of("type", "unknown-id"))))));
+    Future<Map<String, Object>> answer = secureId.isEmpty()
+        ? pool.withTransaction(conn -> unregistered(conn, payload, clock.instant()))
+        : queue.submit(new ExchangeQueue.Request(Secrets.hash(secureId.get()), token, payload));
+    return answer.onComplete(done -> sample.stop(metrics.exchanges()));
   }
 
   private Future<Map<String, Object>> unregistered(SqlClient conn, WireMap payload, Instant now) {
@@ -134,17 +138,62 @@ public final class MessageSystem {
           // after that sends its first report (computer-info) on the dropped id, and the client
           // discards it and never sends it again. Told before, the report is sent again after
           // the resynchronization.
-          List<byte[]> welcome = List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED)),
-              Bpickle.encode(setId));
+          List<Tagged<byte[]>> welcome = List.of(
+              new Tagged<>(computerId, Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED))),
+              new Tagged<>(computerId, Bpickle.encode(setId)));
           Bookkeeping after = new Bookkeeping(computerId, nextExpectedIn, outBase,
               clientTypes(payload, List.of()));
-          return ExchangeStore.enqueue(conn, computerId, welcome, now)
-              .compose(queued -> answer(conn, after, now));
+          return ExchangeStore.enqueue(conn, welcome, now)
+              .compose(queued -> ExchangeStore.limited(conn, List.of(computerId)))
+              .compose(limited -> answer(conn, List.of(after), limited, now))
+              .map(answers -> answers.get(computerId));
         });
   }
 
-  private Future<Map<String, Object>> registered(SqlClient conn, ComputerState state,
-      Optional<String> token, WireMap payload, Instant now) {
+  /** Answers a batch of registered computers' exchanges in one transaction. */
+  private Future<List<ExchangeQueue.Outcome>> answerAll(List<ExchangeQueue.Request> batch) {
+    metrics.exchangeBatches().record(batch.size());
+    Instant now = clock.instant();
+    List<byte[]> hashes = batch.stream().map(ExchangeQueue.Request::secureIdHash).toList();
+    return pool.withTransaction(conn -> ExchangeStore.lock(conn, hashes).compose(states -> {
+      List<ExchangeQueue.Outcome> outcomes = new ArrayList<>(batch.size());
+      List<Plan> plans = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        ExchangeQueue.Request request = batch.get(i);
+        ComputerState state = states.get(request.computer());
+        outcomes.add(null);
+        if (state == null) {
+          outcomes.set(i, ExchangeQueue.Outcome.answered(
+              response(List.of(Map.of("type", "unknown-id")))));
+          continue;
+        }
+        try {
+          plans.add(plan(i, state, request.token(), request.payload()));
+        } catch (RuntimeException e) {
+          outcomes.set(i, ExchangeQueue.Outcome.failed(e));
+        }
+      }
+      return apply(conn, plans, now).map(answers -> {
+        plans.forEach(plan -> outcomes.set(plan.index(),
+            ExchangeQueue.Outcome.answered(answers.get(plan.after().computerId()))));
+        return outcomes;
+      });
+    }));
+  }
+
+  /**
+   * What one exchange will write and how the computer's state moves, worked out from the state
+   * read under its lock and the payload, before anything is written.
+   *
+   * @param index the exchange's place in its batch
+   * @param acknowledged how many messages of its outgoing store the client has
+   * @param typesStale whether the client's accepted-types digest is not ours
+   */
+  private record Plan(int index, MessageReader.Incoming incoming, long acknowledged,
+      boolean typesStale, Bookkeeping after) {
+  }
+
+  private Plan plan(int index, ComputerState state, Optional<String> token, WireMap payload) {
     if (token.isPresent() && state.exchangeTokenHash().isPresent()
         && !Arrays.equals(Secrets.hash(token.get()), state.exchangeTokenHash().get())) {
       LOG.warn("exchange token does not match, the machine may be a clone [computer: {}]",
@@ -163,24 +212,58 @@ public final class MessageSystem {
     MessageReader.Incoming incoming =
         reader.read(state.id(), messages.subList(duplicates, messages.size()));
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    Bookkeeping after = new Bookkeeping(state.id(),
-        Math.max(state.nextExpectedIn(), sequence + messages.size()),
-        clientNext,
-        clientTypes(payload, state.clientTypes()));
-    return ExchangeStore.applyResults(conn, state.id(), incoming.results(), now)
-        .compose(strangers -> {
-          if (!strangers.isEmpty()) {
-            LOG.warn("results refused: not this computer's activities [computer: {}, ids: {}]",
-                state.id(), strangers);
-          }
-          return ExchangeStore.progress(conn, state.id(), incoming.progress());
+    byte[] theirTypes = payload.optionalBytes("accepted-types").map(Bytes::toArray)
+        .orElse(new byte[0]);
+    return new Plan(index, incoming, clientNext - state.outBase(),
+        !Arrays.equals(theirTypes, SERVER_TYPES_DIGEST),
+        new Bookkeeping(state.id(),
+            Math.max(state.nextExpectedIn(), sequence + messages.size()),
+            clientNext,
+            clientTypes(payload, state.clientTypes())));
+  }
+
+  /**
+   * Writes what the planned exchanges brought, each statement for all of them, then answers.
+   * The statements that do not depend on each other go to the database without waiting for
+   * each other's answers (the connection pipelines them), in the order they must apply.
+   */
+  private Future<Map<Long, Map<String, Object>>> apply(SqlClient conn, List<Plan> plans,
+      Instant now) {
+    if (plans.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Tagged<OperationResult>> results = new ArrayList<>();
+    List<Tagged<MessageReader.Progress>> progress = new ArrayList<>();
+    List<Tagged<ExchangeStore.Recorded>> recorded = new ArrayList<>();
+    List<Tagged<Long>> acknowledged = new ArrayList<>(plans.size());
+    for (Plan plan : plans) {
+      long id = plan.after().computerId();
+      MessageReader.Incoming incoming = plan.incoming();
+      incoming.results().forEach(r -> results.add(new Tagged<>(id, r)));
+      incoming.progress().forEach(p -> progress.add(new Tagged<>(id, p)));
+      for (int i = 0; i < incoming.recordTypes().size(); i++) {
+        recorded.add(new Tagged<>(id, new ExchangeStore.Recorded(incoming.recordTypes().get(i),
+            incoming.recordBodies().get(i))));
+      }
+      acknowledged.add(new Tagged<>(id, plan.acknowledged()));
+    }
+    List<Long> ids = plans.stream().map(plan -> plan.after().computerId()).toList();
+    Future<List<Tagged<Long>>> strangers = ExchangeStore.applyResults(conn, results, now);
+    Future<Void> progressed = ExchangeStore.progress(conn, progress);
+    Future<Void> kept = ExchangeStore.record(conn, recorded, now);
+    Future<Void> acked = ExchangeStore.acknowledge(conn, acknowledged);
+    // results touch only delivered activities, the limited groups only undelivered ones
+    Future<Set<Long>> limited = ExchangeStore.limited(conn, ids);
+    return Future.all(List.of(strangers, progressed, kept, acked, limited))
+        .compose(done -> {
+          strangers.result().forEach(s -> LOG.warn(
+              "result refused: not this computer's activity [computer: {}, id: {}]",
+              s.computerId(), s.value()));
+          return serverTypesUpdate(conn, plans.stream().filter(Plan::typesStale)
+              .map(plan -> plan.after().computerId()).toList(), now);
         })
-        .compose(progressed -> ExchangeStore.record(conn, state.id(), incoming.recordTypes(),
-            incoming.recordBodies(), now))
-        .compose(recorded -> ExchangeStore.acknowledge(conn, state.id(),
-            clientNext - state.outBase()))
-        .compose(acked -> serverTypesUpdate(conn, state.id(), payload, now))
-        .compose(queued -> answer(conn, after, now));
+        .compose(done -> answer(conn, plans.stream().map(Plan::after).toList(),
+            limited.result(), now));
   }
 
   /**
@@ -193,39 +276,63 @@ public final class MessageSystem {
       List<String> clientTypes) {
   }
 
-  /** Delivers due activities into the outgoing store, then answers with the store's head. */
-  private Future<Map<String, Object>> answer(SqlClient conn, Bookkeeping after, Instant now) {
-    long computerId = after.computerId();
-    return ExchangeStore.deliver(conn, computerId, now, MAX_MESSAGES_OUT)
-        .compose(deliveries -> encodeDeliveries(conn, computerId, deliveries))
-        .compose(encoded -> ExchangeStore.enqueue(conn, computerId, encoded, now))
-        .compose(queued -> ExchangeStore.pending(conn, computerId, MAX_MESSAGES_OUT))
-        .compose(pending -> {
-          String token = Secrets.generate();
-          return ExchangeStore.save(conn, computerId, after.nextExpectedIn(), after.outBase(),
-                  Secrets.hash(token), after.clientTypes(), now)
-              .map(saved -> {
-                List<Object> messages = new ArrayList<>(pending.size());
-                pending.forEach(m -> messages.add(Bpickle.decode(m)));
-                Map<String, Object> answer = response(messages);
-                answer.put("next-expected-sequence", after.nextExpectedIn());
-                answer.put("next-exchange-token", Bytes.of(token));
-                answer.put("client-accepted-types-hash",
-                    Bytes.of(ServerTypes.digest(after.clientTypes())));
-                return answer;
-              });
+  /**
+   * Delivers due activities into the computers' outgoing stores, then answers each with its
+   * store's head. Storing the new messages, reading the heads back and saving the computers'
+   * state go to the database together: it runs them in order.
+   *
+   * @param limited the computers with children due in a group with limits, already locked
+   * @return the answers by computer id
+   */
+  private Future<Map<Long, Map<String, Object>>> answer(SqlClient conn, List<Bookkeeping> afters,
+      Set<Long> limited, Instant now) {
+    List<Long> ids = afters.stream().map(Bookkeeping::computerId).toList();
+    return ExchangeStore.deliver(conn, ids, limited, now, MAX_MESSAGES_OUT)
+        .compose(deliveries -> encodeDeliveries(conn, deliveries))
+        .compose(encoded -> {
+          Map<Long, String> tokens = new HashMap<>();
+          List<ExchangeStore.Saved> saved = new ArrayList<>(afters.size());
+          for (Bookkeeping after : afters) {
+            String token = Secrets.generate();
+            tokens.put(after.computerId(), token);
+            saved.add(new ExchangeStore.Saved(after.computerId(), after.nextExpectedIn(),
+                after.outBase(), Secrets.hash(token), after.clientTypes()));
+          }
+          Future<Void> queued = ExchangeStore.enqueue(conn, encoded, now);
+          Future<Map<Long, List<byte[]>>> pending =
+              ExchangeStore.pending(conn, ids, MAX_MESSAGES_OUT);
+          Future<Void> stored = ExchangeStore.save(conn, saved, now);
+          return Future.all(queued, pending, stored).map(done -> {
+            Map<Long, Map<String, Object>> answers = new HashMap<>();
+            for (Bookkeeping after : afters) {
+              List<byte[]> head = pending.result().get(after.computerId());
+              List<Object> messages = new ArrayList<>(head.size());
+              head.forEach(m -> messages.add(Bpickle.decode(m)));
+              Map<String, Object> answer = response(messages);
+              answer.put("next-expected-sequence", after.nextExpectedIn());
+              answer.put("next-exchange-token", Bytes.of(tokens.get(after.computerId())));
+              answer.put("client-accepted-types-hash",
+                  Bytes.of(ServerTypes.digest(after.clientTypes())));
+              answers.put(after.computerId(), answer);
+            }
+            return answers;
+          });
         });
   }
 
-  private Future<List<byte[]>> encodeDeliveries(SqlClient conn, long computerId,
-      List<Delivery> deliveries) {
-    Future<List<byte[]>> chain = Future.succeededFuture(new ArrayList<>());
-    for (Delivery delivery : deliveries) {
-      chain = chain.compose(encoded -> message(conn, computerId, delivery).map(message -> {
-        encoded.add(Bpickle.encode(message));
-        LOG.debug("activity delivered [id: {}, computer: {}]", delivery.activityId(), computerId);
-        return encoded;
-      }));
+  private Future<List<Tagged<byte[]>>> encodeDeliveries(SqlClient conn,
+      Map<Long, List<Delivery>> deliveries) {
+    Future<List<Tagged<byte[]>>> chain = Future.succeededFuture(new ArrayList<>());
+    for (Map.Entry<Long, List<Delivery>> computer : deliveries.entrySet()) {
+      long computerId = computer.getKey();
+      for (Delivery delivery : computer.getValue()) {
+        chain = chain.compose(encoded -> message(conn, computerId, delivery).map(message -> {
+          encoded.add(new Tagged<>(computerId, Bpickle.encode(message)));
+          LOG.debug("activity delivered [id: {}, computer: {}]", delivery.activityId(),
+              computerId);
+          return encoded;
+        }));
+      }
     }
     return chain;
   }
@@ -264,21 +371,21 @@ public final class MessageSystem {
   }
 
   /**
-   * Queues an accepted-types message when the client's digest is stale and none waits in its
-   * outgoing store. One sent and acknowledged long ago does not count: the client lost its copy.
+   * Queues an accepted-types message for each computer whose client's digest is stale, unless
+   * one waits in its outgoing store. One sent and acknowledged long ago does not count: the
+   * client lost its copy.
    */
-  private static Future<Void> serverTypesUpdate(SqlClient conn, long computerId,
-      WireMap payload, Instant now) {
-    byte[] ours = ServerTypes.digest(ServerTypes.REGISTERED);
-    byte[] theirs = payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
-    if (Arrays.equals(theirs, ours)) {
+  private static Future<Void> serverTypesUpdate(SqlClient conn, List<Long> stale, Instant now) {
+    if (stale.isEmpty()) {
       return Future.succeededFuture();
     }
-    return ExchangeStore.pending(conn, computerId, MAX_MESSAGES_OUT)
-        .compose(pending -> pending.stream().anyMatch(MessageSystem::isAcceptedTypes)
-            ? Future.succeededFuture()
-            : ExchangeStore.enqueue(conn, computerId,
-                List.of(Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED))), now));
+    return ExchangeStore.pending(conn, stale, MAX_MESSAGES_OUT).compose(pending -> {
+      byte[] update = Bpickle.encode(acceptedTypes(ServerTypes.REGISTERED));
+      return ExchangeStore.enqueue(conn, stale.stream()
+          .filter(id -> pending.get(id).stream().noneMatch(MessageSystem::isAcceptedTypes))
+          .map(id -> new Tagged<>(id, update))
+          .toList(), now);
+    });
   }
 
   private static boolean isAcceptedTypes(byte[] message) {

@@ -1,6 +1,7 @@
 package dev.outpost.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -17,6 +18,7 @@ public final class ServerMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer exchanges;
+  private final DistributionSummary exchangeBatches;
 
   /** Creates the registry with the JVM's meters bound. */
   public ServerMetrics() {
@@ -29,6 +31,9 @@ public final class ServerMetrics {
         .description("message exchanges answered, by duration")
         .publishPercentileHistogram()
         .register(registry);
+    exchangeBatches = DistributionSummary.builder("outpost.exchange.batch")
+        .description("exchanges answered in one transaction")
+        .register(registry);
   }
 
   /** The registry, for meters of other parts. */
@@ -39,6 +44,11 @@ public final class ServerMetrics {
   /** Times message exchanges. */
   public Timer exchanges() {
     return exchanges;
+  }
+
+  /** Sizes of the batches of exchanges answered in one transaction. */
+  public DistributionSummary exchangeBatches() {
+    return exchangeBatches;
   }
 
   /** Counts activities created, by kind. */

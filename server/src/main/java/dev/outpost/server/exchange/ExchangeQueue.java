@@ -1,0 +1,156 @@
+package dev.outpost.server.exchange;
+
+import dev.outpost.common.wire.WireMap;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exchanges of registered computers waiting to be answered, answered in batches: at most
+ * {@code maxBatches} run at once, and whatever arrived meanwhile forms the next batch. An idle
+ * server answers each exchange alone and at once; a busy one answers many per transaction,
+ * which is what lets it go beyond one transaction per exchange. A batch holds at most one
+ * exchange per computer (the next waits for the next batch), and a batch that fails as a whole
+ * is run again one exchange at a time, so that each exchange meets only its own failure.
+ */
+final class ExchangeQueue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExchangeQueue.class);
+
+  /** One exchange of a registered computer. */
+  record Request(byte[] secureIdHash, Optional<String> token, WireMap payload) {
+    ByteBuffer computer() {
+      return ByteBuffer.wrap(secureIdHash);
+    }
+  }
+
+  /** What one exchange of a batch came to: its answer, or the error it met alone. */
+  record Outcome(Map<String, Object> answer, Throwable error) {
+    static Outcome answered(Map<String, Object> answer) {
+      return new Outcome(answer, null);
+    }
+
+    static Outcome failed(Throwable error) {
+      return new Outcome(null, error);
+    }
+  }
+
+  private record Waiting(Request request, Promise<Map<String, Object>> promise,
+      Context context) {
+  }
+
+  private final Function<List<Request>, Future<List<Outcome>>> answerer;
+  private final int maxBatches;
+  private final int maxBatchSize;
+  private final Deque<Waiting> waiting = new ArrayDeque<>();
+  private int running;
+
+  /**
+   * @param answerer answers a batch in one transaction, an outcome per request in their order
+   * @param maxBatches batches answered at once (each holds a database connection)
+   * @param maxBatchSize exchanges in one batch at most
+   */
+  ExchangeQueue(Function<List<Request>, Future<List<Outcome>>> answerer, int maxBatches,
+      int maxBatchSize) {
+    this.answerer = answerer;
+    this.maxBatches = maxBatches;
+    this.maxBatchSize = maxBatchSize;
+  }
+
+  /** Queues an exchange; the answer completes on the caller's context. */
+  Future<Map<String, Object>> submit(Request request) {
+    Promise<Map<String, Object>> promise = Promise.promise();
+    synchronized (this) {
+      waiting.add(new Waiting(request, promise, Vertx.currentContext()));
+    }
+    drain();
+    return promise.future();
+  }
+
+  private void drain() {
+    while (true) {
+      List<Waiting> batch;
+      synchronized (this) {
+        if (running >= maxBatches || waiting.isEmpty()) {
+          return;
+        }
+        batch = take();
+        running++;
+      }
+      answer(batch).onComplete(done -> {
+        synchronized (this) {
+          running--;
+        }
+        drain();
+      });
+    }
+  }
+
+  /** The oldest waiting exchanges, one per computer; called holding the lock. */
+  private List<Waiting> take() {
+    List<Waiting> batch = new ArrayList<>();
+    Set<ByteBuffer> computers = new HashSet<>();
+    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext() && batch.size() < maxBatchSize; ) {
+      Waiting next = it.next();
+      if (computers.add(next.request().computer())) {
+        batch.add(next);
+        it.remove();
+      }
+    }
+    return batch;
+  }
+
+  /** Answers a batch; the future completes, never fails, once every exchange of it is settled. */
+  private Future<Void> answer(List<Waiting> batch) {
+    Future<List<Outcome>> outcomes;
+    try {
+      outcomes = answerer.apply(batch.stream().map(Waiting::request).toList());
+    } catch (RuntimeException e) {
+      outcomes = Future.failedFuture(e);
+    }
+    return outcomes.transform(done -> {
+      if (done.succeeded()) {
+        for (int i = 0; i < batch.size(); i++) {
+          settle(batch.get(i), done.result().get(i));
+        }
+        return Future.succeededFuture();
+      }
+      if (batch.size() == 1) {
+        settle(batch.get(0), Outcome.failed(done.cause()));
+        return Future.succeededFuture();
+      }
+      LOG.warn("a batch of {} exchanges failed; answering each alone [problem: {}]",
+          batch.size(), String.valueOf(done.cause()));
+      return Future.join(batch.stream().map(one -> answer(List.of(one))).toList()).mapEmpty();
+    });
+  }
+
+  private static void settle(Waiting waiting, Outcome outcome) {
+    Runnable settle = () -> {
+      if (outcome.error() == null) {
+        waiting.promise().complete(outcome.answer());
+      } else {
+        waiting.promise().fail(outcome.error());
+      }
+    };
+    if (waiting.context() == null || waiting.context() == Vertx.currentContext()) {
+      settle.run();
+    } else {
+      waiting.context().runOnContext(v -> settle.run());
+    }
+  }
+}

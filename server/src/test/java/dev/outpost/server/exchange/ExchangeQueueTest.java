@@ -1,0 +1,119 @@
+package dev.outpost.server.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.common.wire.WireMap;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How exchanges are gathered into batches, answered, and answered again alone. */
+class ExchangeQueueTest {
+
+  /** Batches the queue handed out, each with the promise that settles it. */
+  private final List<List<String>> batches = new ArrayList<>();
+  private final List<Promise<List<ExchangeQueue.Outcome>>> answers = new ArrayList<>();
+
+  private Future<List<ExchangeQueue.Outcome>> answerer(List<ExchangeQueue.Request> batch) {
+    batches.add(batch.stream().map(ExchangeQueueTest::name).toList());
+    Promise<List<ExchangeQueue.Outcome>> answer = Promise.promise();
+    answers.add(answer);
+    return answer.future();
+  }
+
+  /** Verifies that what arrives while a batch runs is answered together, next. */
+  @Test
+  void exchangesArrivingMeanwhileFormTheNextBatch() {
+    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+
+    Future<Map<String, Object>> a = queue.submit(request("a"));
+    Future<Map<String, Object>> b = queue.submit(request("b"));
+    Future<Map<String, Object>> c = queue.submit(request("c"));
+    assertThat(batches).containsExactly(List.of("a"));
+
+    answers.get(0).complete(answeredBy(List.of("a")));
+    assertThat(a.result()).containsEntry("for", "a");
+    assertThat(batches).containsExactly(List.of("a"), List.of("b", "c"));
+    assertThat(b.isComplete()).isFalse();
+
+    answers.get(1).complete(answeredBy(List.of("b", "c")));
+    assertThat(b.result()).containsEntry("for", "b");
+    assertThat(c.result()).containsEntry("for", "c");
+  }
+
+  /** Verifies the limits: batches at once, exchanges per batch, one exchange per computer. */
+  @Test
+  void aBatchHoldsOneExchangeOfEachComputerAndNoMoreThanItsSize() {
+    ExchangeQueue queue = new ExchangeQueue(this::answerer, 2, 2);
+
+    queue.submit(request("a"));
+    queue.submit(request("b"));
+    queue.submit(request("c"));
+    queue.submit(request("c"));
+    queue.submit(request("d"));
+    assertThat(batches).containsExactly(List.of("a"), List.of("b"));
+
+    answers.get(0).complete(answeredBy(List.of("a")));
+    assertThat(batches).last().isEqualTo(List.of("c", "d"));
+    answers.get(1).complete(answeredBy(List.of("b")));
+    assertThat(batches).last().isEqualTo(List.of("c"));
+  }
+
+  /** Verifies that a batch failing as a whole is answered again one exchange at a time. */
+  @Test
+  void aFailedBatchIsAnsweredAgainOneByOne() {
+    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+    Future<Map<String, Object>> a = queue.submit(request("a"));
+    Future<Map<String, Object>> b = queue.submit(request("b"));
+    Future<Map<String, Object>> c = queue.submit(request("c"));
+    answers.get(0).complete(answeredBy(List.of("a")));
+
+    answers.get(1).fail(new IllegalStateException("deadlock detected"));
+    assertThat(batches).containsExactly(List.of("a"), List.of("b", "c"), List.of("b"),
+        List.of("c"));
+    answers.get(2).fail(new IllegalStateException("b is broken"));
+    answers.get(3).complete(answeredBy(List.of("c")));
+
+    assertThat(a.result()).containsEntry("for", "a");
+    assertThat(b.cause()).hasMessage("b is broken");
+    assertThat(c.result()).containsEntry("for", "c");
+  }
+
+  /** Verifies that an exchange's own failure inside a batch reaches it alone. */
+  @Test
+  void anExchangesOwnFailureReachesOnlyIt() {
+    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+    queue.submit(request("a"));
+    Future<Map<String, Object>> b = queue.submit(request("b"));
+    Future<Map<String, Object>> c = queue.submit(request("c"));
+    answers.get(0).complete(answeredBy(List.of("a")));
+
+    answers.get(1).complete(List.of(
+        ExchangeQueue.Outcome.failed(new IllegalArgumentException("malformed")),
+        ExchangeQueue.Outcome.answered(Map.of("for", "c"))));
+
+    assertThat(batches).hasSize(2);
+    assertThat(b.cause()).hasMessage("malformed");
+    assertThat(c.result()).containsEntry("for", "c");
+  }
+
+  private static List<ExchangeQueue.Outcome> answeredBy(List<String> names) {
+    return names.stream()
+        .map(name -> ExchangeQueue.Outcome.answered(Map.<String, Object>of("for", name)))
+        .toList();
+  }
+
+  private static ExchangeQueue.Request request(String computer) {
+    return new ExchangeQueue.Request(computer.getBytes(StandardCharsets.UTF_8), Optional.empty(),
+        WireMap.of(Map.of()));
+  }
+
+  private static String name(ExchangeQueue.Request request) {
+    return new String(request.secureIdHash(), StandardCharsets.UTF_8);
+  }
+}

@@ -46,7 +46,7 @@ public final class JobStore {
                attempt = a.attempt + 1, delivered_at = COALESCE(a.delivered_at, $3),
                version = a.version + 1
           FROM target t
-         WHERE a.id = t.id
+         WHERE a.id = t.id AND a.id = ANY($1)   -- lets the planner reach the rows by key
         RETURNING a.id, a.account_id, a.computer_id, a.type, a.parameters, a.attempt,
                   t.status AS from_status
       ), logged AS (
@@ -59,13 +59,14 @@ public final class JobStore {
 
   /**
    * Extends the leases of the jobs the caller still owns ($1 ids with their $2 attempts); a
-   * canceled or taken-over job is missing from the answer.
+   * canceled or taken-over job is missing from the answer. The ids reach the rows through the
+   * join alone, so the plan looks each one up by key rather than pairing every id with every row.
    */
   private static final String RENEW = """
       WITH target AS (
-        SELECT a.id FROM activities a
-          JOIN unnest($1::bigint[], $2::int[]) AS j (id, attempt) ON j.id = a.id
-         WHERE a.lease_owner = $3 AND a.attempt = j.attempt AND a.status = 'in-progress'
+        SELECT a.id FROM unnest($1::bigint[], $2::int[]) AS j (id, attempt)
+          JOIN activities a ON a.id = j.id AND a.attempt = j.attempt
+         WHERE a.lease_owner = $3 AND a.status = 'in-progress'
          ORDER BY a.id
            FOR UPDATE OF a
       )
@@ -78,27 +79,25 @@ public final class JobStore {
   /**
    * Ends the jobs the caller still owns, each with its own status, result text and log reason
    * ($1 to $5, one array element per job); a canceled activity or a lost lease leaves that one
-   * alone, missing from the answer.
+   * alone, missing from the answer. Like the renewal, the ids reach the rows through the join.
    */
   private static final String FINISH = """
-      WITH outcome AS (
-        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
-                   AS o (id, attempt, status, result_text, reason)
-      ), target AS (
-        SELECT a.id FROM activities a
-          JOIN outcome o ON o.id = a.id
-         WHERE a.lease_owner = $6 AND a.attempt = o.attempt AND a.status = 'in-progress'
+      WITH target AS (
+        SELECT a.id, o.status, o.result_text, o.reason
+          FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+                 AS o (id, attempt, status, result_text, reason)
+          JOIN activities a ON a.id = o.id AND a.attempt = o.attempt
+         WHERE a.lease_owner = $6 AND a.status = 'in-progress'
          ORDER BY a.id
            FOR UPDATE OF a
       ), moved AS (
         UPDATE activities a
-           SET status = o.status, result_text = o.result_text, completed_at = $7,
-               progress = CASE WHEN o.status = 'succeeded' THEN 100 ELSE a.progress END,
+           SET status = t.status, result_text = t.result_text, completed_at = $7,
+               progress = CASE WHEN t.status = 'succeeded' THEN 100 ELSE a.progress END,
                lease_owner = NULL, lease_until = NULL, version = a.version + 1
           FROM target t
-          JOIN outcome o ON o.id = t.id
          WHERE a.id = t.id
-        RETURNING a.id, o.status, o.reason
+        RETURNING a.id, t.status, t.reason
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, 'in-progress', status, $7, $6, reason FROM moved

@@ -1,7 +1,6 @@
 package dev.outpost.server.jobs;
 
 import io.vertx.core.Future;
-import io.vertx.rabbitmq.RabbitMQClient;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -24,15 +23,25 @@ final class Acks {
 
   private static final Logger LOG = LoggerFactory.getLogger(Acks.class);
 
-  private final Supplier<RabbitMQClient> client;
+  /** Where acks and nacks go: the consumer's channel. */
+  interface Channel {
+
+    /** Acks the delivery, and with {@code multiple} every open one before it. */
+    Future<Void> ack(long tag, boolean multiple);
+
+    /** Gives the delivery back to the broker. */
+    Future<Void> requeue(long tag);
+  }
+
+  private final Channel out;
   /** Delivery tags of the current channel not yet acked or nacked, oldest first. */
   private final TreeSet<Long> open = new TreeSet<>();
   /** The open tags whose work is done. */
   private final Set<Long> done = new HashSet<>();
   private long channel;
 
-  Acks(Supplier<RabbitMQClient> client) {
-    this.client = client;
+  Acks(Channel channel) {
+    this.out = channel;
   }
 
   /** Starts over on a new channel; returns its number, which deliveries on it carry. */
@@ -71,7 +80,7 @@ final class Acks {
       return;
     }
     done.remove(tag);
-    send(() -> client.get().basicNack(tag, false, true));
+    send(() -> out.requeue(tag));
     flush();
   }
 
@@ -82,7 +91,7 @@ final class Acks {
     }
     if (upTo >= 0) {
       long last = upTo;
-      send(() -> client.get().basicAck(last, true));
+      send(() -> out.ack(last, true));
     }
     if (done.isEmpty()) {
       return;
@@ -91,7 +100,7 @@ final class Acks {
     done.clear();
     for (Long tag : alone) {
       open.remove(tag);
-      send(() -> client.get().basicAck(tag, false));
+      send(() -> out.ack(tag, false));
     }
   }
 

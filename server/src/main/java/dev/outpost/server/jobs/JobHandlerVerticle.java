@@ -69,7 +69,7 @@ public final class JobHandlerVerticle extends VerticleBase {
   private final Set<Long> claiming = new HashSet<>();
   /** Claimed jobs by activity id, until their outcome is written; leases are renewed for these. */
   private final Map<Long, Running> running = new HashMap<>();
-  private final Acks acks = new Acks(() -> this.client);
+  private final Acks acks;
   private Batcher<Delivery> claims;
   private Batcher<Pending> outcomes;
   private RabbitMQClient client;
@@ -87,6 +87,17 @@ public final class JobHandlerVerticle extends VerticleBase {
     this.clock = clock;
     this.settings = settings;
     this.handlers = Map.copyOf(handlers);
+    this.acks = new Acks(new Acks.Channel() {
+      @Override
+      public Future<Void> ack(long tag, boolean multiple) {
+        return client.basicAck(tag, multiple);
+      }
+
+      @Override
+      public Future<Void> requeue(long tag) {
+        return client.basicNack(tag, false, true);
+      }
+    });
   }
 
   @Override

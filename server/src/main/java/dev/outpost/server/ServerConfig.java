@@ -78,7 +78,7 @@ public record ServerConfig(
         new JobsConfig(
             text(env, "OUTPOST_AMQP_URL"),
             text(env, "OUTPOST_JOBS_QUEUE").orElse("outpost.jobs"),
-            intValue(env, "OUTPOST_JOBS_PREFETCH", 16, 1, 10_000),
+            intValue(env, "OUTPOST_JOBS_PREFETCH", 256, 1, 10_000),
             intValue(env, "OUTPOST_JOBS_LEASE_SECONDS", 30, 1, 86_400),
             intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100),
             intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),

@@ -13,17 +13,22 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job-handler: consumes the job queue with manual ack and bounded prefetch, claims each
- * activity, runs its handler under a renewed lease, writes the outcome, and only then acks.
+ * The job-handler: consumes the job queue with manual ack and bounded prefetch, claims the
+ * activities, runs their handlers under renewed leases, writes the outcomes, and only then acks.
+ * Claims, lease renewals, outcomes and acks are each gathered into batches, one statement (or
+ * one ack) for many jobs, so a busy job-handler pays per batch rather than per job.
  * Deployed as a worker verticle; handlers run on the worker pool and may block.
  */
 public final class JobHandlerVerticle extends VerticleBase {
@@ -37,6 +42,21 @@ public final class JobHandlerVerticle extends VerticleBase {
 
   private static final int FINISH_TRIES = 20;
   private static final long FINISH_RETRY_MS = 500;
+  private static final long REQUEUE_AFTER_MS = 1000;
+  /** The most jobs one claim, renewal or outcome statement names. */
+  private static final int BATCH = 1000;
+
+  /** A queue message naming an activity, on the channel it came on. */
+  private record Delivery(long activityId, long channel, long tag) {
+  }
+
+  /** A claimed job while it runs, and until its outcome is written. */
+  private record Running(Job job, Delivery delivery, JobContext context) {
+  }
+
+  /** An outcome waiting to be written, with the tries it has left. */
+  private record Pending(Running running, JobStore.Outcome outcome, int tries) {
+  }
 
   private final Pool pool;
   private final JobStore store;
@@ -46,10 +66,16 @@ public final class JobHandlerVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   private final String owner = "job-handler:" + UUID.randomUUID().toString().substring(0, 8);
   /** Activities this job-handler is claiming or running; only its own context touches it. */
-  private final Set<Long> running = new HashSet<>();
+  private final Set<Long> claiming = new HashSet<>();
+  /** Claimed jobs by activity id, until their outcome is written; leases are renewed for these. */
+  private final Map<Long, Running> running = new HashMap<>();
+  private final Acks acks;
+  private Batcher<Delivery> claims;
+  private Batcher<Pending> outcomes;
   private RabbitMQClient client;
   private RabbitMQConsumer consumer;
-  private long channelGeneration;
+  private boolean renewing;
+  private long renewal;
   private long sweeper;
 
   /** Creates a job-handler running the given handlers by activity type. */
@@ -61,10 +87,23 @@ public final class JobHandlerVerticle extends VerticleBase {
     this.clock = clock;
     this.settings = settings;
     this.handlers = Map.copyOf(handlers);
+    this.acks = new Acks(new Acks.Channel() {
+      @Override
+      public Future<Void> ack(long tag, boolean multiple) {
+        return client.basicAck(tag, multiple);
+      }
+
+      @Override
+      public Future<Void> requeue(long tag) {
+        return client.basicNack(tag, false, true);
+      }
+    });
   }
 
   @Override
   public Future<?> start() {
+    claims = new Batcher<>(context, BATCH, this::claim);
+    outcomes = new Batcher<>(context, BATCH, this::finish);
     return Broker.connect(vertx, settings.amqpUrl(), settings.queue(), this::onConnected)
         .compose(connected -> {
           client = connected;
@@ -75,15 +114,19 @@ public final class JobHandlerVerticle extends VerticleBase {
         .onSuccess(subscribed -> {
           consumer = subscribed;
           consumer.handler(this::handle);
+          renewal = vertx.setPeriodic(Math.max(100, settings.lease().toMillis() / 3),
+              tick -> renew());
           long every = Math.min(5000, Math.max(500, settings.lease().toMillis() / 2));
           sweeper = vertx.setPeriodic(every, tick -> sweep());
-          LOG.info("job-handler started [owner: {}, queue: {}]", owner, settings.queue());
+          LOG.info("job-handler started [owner: {}, queue: {}, prefetch: {}]", owner,
+              settings.queue(), settings.prefetch());
         });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
+    vertx.cancelTimer(renewal);
     // Cancel first: a consumer still subscribed when the connection closes is restarted.
     Future<Void> canceled = consumer == null ? Future.succeededFuture() : consumer.cancel();
     return canceled.transform(done -> client == null ? Future.succeededFuture() : client.stop());
@@ -94,106 +137,151 @@ public final class JobHandlerVerticle extends VerticleBase {
     return owner;
   }
 
-  /** On every (re)connection: the prefetch bound, and a new channel generation for acks. */
+  /** On every (re)connection: the prefetch bound, and a new channel for acks. */
   private Future<?> onConnected(RabbitMQClient connected) {
-    channelGeneration++;
+    acks.newChannel();
     return connected.basicQos(settings.prefetch());
-  }
-
-  /**
-   * Acks a delivery, unless it came on a channel that has since gone: the broker requeued it
-   * then, and a stale tag on the new channel would close that channel too.
-   */
-  private void ack(long generation, long tag, boolean success) {
-    if (generation != channelGeneration) {
-      return;
-    }
-    try {
-      (success ? client.basicAck(tag, false) : client.basicNack(tag, false, true))
-          .onFailure(e -> LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString()));
-    } catch (RuntimeException e) {
-      // The client throws instead of failing when the connection is already gone.
-      LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString());
-    }
   }
 
   private void handle(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
-    long generation = channelGeneration;
+    long channel = acks.channel();
+    acks.received(tag);
     Optional<Long> activityId = activityId(message);
     if (activityId.isEmpty()) {
       LOG.warn("unreadable job message dropped [body: {}]", message.body());
-      ack(generation, tag, true);
+      acks.ack(channel, List.of(tag));
       return;
     }
-    if (!running.add(activityId.get())) {
+    if (!claiming.add(activityId.get())) {
       LOG.debug("job message for an activity already running here dropped [id: {}]",
           activityId.get());
-      ack(generation, tag, true);
+      acks.ack(channel, List.of(tag));
       return;
     }
-    store.claim(activityId.get(), owner, clock.instant(), settings.lease())
-        .compose(claimed -> claimed.map(this::run).orElseGet(() -> {
-          LOG.debug("job message for an activity not runnable dropped [id: {}]", activityId.get());
-          return Future.succeededFuture();
-        }))
-        .onComplete(done -> running.remove(activityId.get()))
-        .onSuccess(done -> ack(generation, tag, true))
+    claims.add(new Delivery(activityId.get(), channel, tag));
+  }
+
+  /** Claims a batch of deliveries' activities and starts the jobs claimed. */
+  private Future<?> claim(List<Delivery> batch) {
+    List<Long> ids = batch.stream().map(Delivery::activityId).toList();
+    return store.claim(ids, owner, clock.instant(), settings.lease())
+        .onSuccess(jobs -> {
+          Map<Long, Job> claimed = new HashMap<>();
+          jobs.forEach(job -> claimed.put(job.activityId(), job));
+          Map<Long, List<Long>> dropped = new HashMap<>();
+          for (Delivery delivery : batch) {
+            Job job = claimed.get(delivery.activityId());
+            if (job != null) {
+              run(new Running(job, delivery, new JobContext(job, vertx, pool, store,
+                  settings.storage(), clock)));
+            } else {
+              LOG.debug("job message for an activity not runnable dropped [id: {}]",
+                  delivery.activityId());
+              claiming.remove(delivery.activityId());
+              dropped.computeIfAbsent(delivery.channel(), c -> new ArrayList<>())
+                  .add(delivery.tag());
+            }
+          }
+          dropped.forEach(acks::ack);
+        })
         .onFailure(e -> {
-          // Nothing was committed (the database did not answer): give the message back after a
+          // Nothing was committed (the database did not answer): give the messages back after a
           // pause. A redelivery finds the activity claimable again, or leased and left to the sweep.
-          LOG.warn("job not completed, message requeued [id: {}, cause: {}]", activityId.get(),
-              e.toString());
-          vertx.setTimer(1000, t -> ack(generation, tag, false));
+          LOG.warn("jobs not claimed, messages requeued [ids: {}, cause: {}]", ids, e.toString());
+          batch.forEach(delivery -> released(delivery));
         });
   }
 
-  /** Runs a claimed job and commits its outcome; the future completes once it is committed. */
-  private Future<Void> run(Job job) {
-    JobContext context = new JobContext(job, vertx, pool, store, settings.storage(), clock);
-    long renewEvery = Math.max(100, settings.lease().toMillis() / 3);
-    long renewal = vertx.setPeriodic(renewEvery, tick -> store.renew(job, clock.instant()
-            .plus(settings.lease()))
-        .onSuccess(ours -> {
-          if (!ours) {
-            context.markCanceled();
-          }
-        }));
-    LOG.info("job started [id: {}, type: {}, attempt: {}]", job.activityId(), job.type(),
-        job.attempt());
-    return execute(job, context)
-        .transform(outcome -> {
-          vertx.cancelTimer(renewal);
-          if (context.isCanceled() || outcome.cause() instanceof JobCanceledException) {
-            LOG.info("job stopped: canceled or taken over [id: {}]", job.activityId());
-            return Future.succeededFuture();
-          }
-          Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
-          String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
-          return finish(job, status, text, FINISH_TRIES)
-              .onSuccess(written -> {
-                metrics.jobsFinished(status.wireName()).increment();
-                LOG.info("job finished [id: {}, status: {}, written: {}]", job.activityId(),
-                    status, written);
-              })
-              .mapEmpty();
-        });
+  /** Runs a claimed job; its outcome joins the next batch of outcomes to write. */
+  private void run(Running job) {
+    running.put(job.job().activityId(), job);
+    LOG.info("job started [id: {}, type: {}, attempt: {}]", job.job().activityId(),
+        job.job().type(), job.job().attempt());
+    execute(job.job(), job.context()).onComplete(outcome -> {
+      if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
+        LOG.info("job stopped: canceled or taken over [id: {}]", job.job().activityId());
+        done(job);
+        acks.ack(job.delivery().channel(), List.of(job.delivery().tag()));
+        return;
+      }
+      Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
+      String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
+      outcomes.add(new Pending(job, new JobStore.Outcome(job.job(), status, text), FINISH_TRIES));
+    });
   }
 
   /**
-   * Writes the outcome, trying again while the database does not answer: the work is done, and
-   * running it again after the lease expires would cost more than waiting out a short outage.
+   * Writes a batch of outcomes, then acks their messages. While the database does not answer
+   * they are tried again: the work is done, and running it again after the lease expires would
+   * cost more than waiting out a short outage.
    */
-  private Future<Boolean> finish(Job job, Status status, String text, int tries) {
-    return store.finish(job, status, text, clock.instant())
-        .recover(e -> {
-          if (tries <= 1) {
-            return Future.failedFuture(e);
+  private Future<?> finish(List<Pending> batch) {
+    List<JobStore.Outcome> written = batch.stream().map(Pending::outcome).toList();
+    return store.finish(written, owner, clock.instant())
+        .onSuccess(ids -> {
+          Map<Long, List<Long>> tags = new HashMap<>();
+          for (Pending pending : batch) {
+            Running job = pending.running();
+            Status status = pending.outcome().status();
+            metrics.jobsFinished(status.wireName()).increment();
+            LOG.info("job finished [id: {}, status: {}, written: {}]", job.job().activityId(),
+                status, ids.contains(job.job().activityId()));
+            done(job);
+            tags.computeIfAbsent(job.delivery().channel(), c -> new ArrayList<>())
+                .add(job.delivery().tag());
           }
-          LOG.warn("job outcome not written, trying again [id: {}, cause: {}]", job.activityId(),
-              e.toString());
-          return vertx.timer(FINISH_RETRY_MS).compose(t -> finish(job, status, text, tries - 1));
+          tags.forEach(acks::ack);
+        })
+        .onFailure(e -> {
+          LOG.warn("job outcomes not written, trying again [ids: {}, cause: {}]",
+              batch.stream().map(p -> p.running().job().activityId()).toList(), e.toString());
+          for (Pending pending : batch) {
+            if (pending.tries() <= 1) {
+              done(pending.running());
+              released(pending.running().delivery());
+            } else {
+              vertx.setTimer(FINISH_RETRY_MS, t -> outcomes.add(
+                  new Pending(pending.running(), pending.outcome(), pending.tries() - 1)));
+            }
+          }
         });
+  }
+
+  /** Forgets a job whose outcome is written, or that is no longer this job-handler's. */
+  private void done(Running job) {
+    running.remove(job.job().activityId());
+    claiming.remove(job.job().activityId());
+  }
+
+  /** Gives a message back after a pause, its activity no longer being claimed here. */
+  private void released(Delivery delivery) {
+    claiming.remove(delivery.activityId());
+    vertx.setTimer(REQUEUE_AFTER_MS, t -> acks.requeue(delivery.channel(), delivery.tag()));
+  }
+
+  /**
+   * Extends the leases of every job running here in one statement; a job missing from the
+   * answer was canceled or taken over, and its handler is told to stop.
+   */
+  private void renew() {
+    if (renewing || running.isEmpty()) {
+      return;
+    }
+    renewing = true;
+    List<Running> jobs = new ArrayList<>(running.values());
+    Future<Void> all = Future.succeededFuture();
+    for (int from = 0; from < jobs.size(); from += BATCH) {
+      List<Running> batch = jobs.subList(from, Math.min(jobs.size(), from + BATCH));
+      all = all.compose(previous -> store.renew(batch.stream().map(Running::job).toList(), owner,
+              clock.instant().plus(settings.lease()))
+          .onSuccess(ours -> batch.stream()
+              .filter(job -> !ours.contains(job.job().activityId()))
+              .forEach(job -> job.context().markCanceled()))
+          .mapEmpty());
+    }
+    all.onComplete(done -> renewing = false)
+        .onFailure(e -> LOG.warn("lease renewal failed [cause: {}]", e.toString()));
   }
 
   private Future<String> execute(Job job, JobContext context) {

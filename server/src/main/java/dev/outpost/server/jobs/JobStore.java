@@ -7,29 +7,38 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** The job-handler's SQL: claims, leases, progress, terminal writes and the lease sweep. */
+/**
+ * The job-handler's SQL: claims, leases, progress, terminal writes and the lease sweep. Claims,
+ * renewals and terminal writes take many jobs per statement: a job-handler gathers them.
+ */
 public final class JobStore {
 
   /**
-   * Claims an activity the queue message names: a Queued one, an In Progress one whose lease the
-   * sweep released, or one this owner claimed in a transaction whose answer was lost (the caller
-   * knows it is not running it). Anything else (canceled, finished, claimed) yields nothing.
+   * Claims the activities queue messages name: the Queued ones, the In Progress ones whose lease
+   * the sweep released, and ones this owner claimed in a transaction whose answer was lost (the
+   * caller knows it is not running them). Anything else (canceled, finished, claimed by another)
+   * is left alone and missing from the answer. Rows are locked in id order, as every multi-row
+   * transition does, so concurrent writers wait for each other instead of deadlocking.
    */
   private static final String CLAIM = """
       WITH target AS (
         SELECT id, status FROM activities
-         WHERE id = $1 AND kind = 'server'
+         WHERE id = ANY($1) AND kind = 'server'
            AND (status = 'queued'
                 OR (status = 'in-progress' AND (lease_owner IS NULL OR lease_owner = $2)))
+         ORDER BY id
            FOR UPDATE
       ), claimed AS (
         UPDATE activities a
@@ -37,7 +46,7 @@ public final class JobStore {
                attempt = a.attempt + 1, delivered_at = COALESCE(a.delivered_at, $3),
                version = a.version + 1
           FROM target t
-         WHERE a.id = t.id
+         WHERE a.id = t.id AND a.id = ANY($1)   -- lets the planner reach the rows by key
         RETURNING a.id, a.account_id, a.computer_id, a.type, a.parameters, a.attempt,
                   t.status AS from_status
       ), logged AS (
@@ -48,20 +57,52 @@ public final class JobStore {
       SELECT * FROM claimed
       """;
 
-  /** Ends a job the caller still owns; a canceled activity or a lost lease makes it a no-op. */
+  /**
+   * Extends the leases of the jobs the caller still owns ($1 ids with their $2 attempts); a
+   * canceled or taken-over job is missing from the answer. The ids reach the rows through the
+   * join alone, so the plan looks each one up by key rather than pairing every id with every row.
+   */
+  private static final String RENEW = """
+      WITH target AS (
+        SELECT a.id FROM unnest($1::bigint[], $2::int[]) AS j (id, attempt)
+          JOIN activities a ON a.id = j.id AND a.attempt = j.attempt
+         WHERE a.lease_owner = $3 AND a.status = 'in-progress'
+         ORDER BY a.id
+           FOR UPDATE OF a
+      )
+      UPDATE activities a SET lease_until = $4
+        FROM target t
+       WHERE a.id = t.id
+      RETURNING a.id
+      """;
+
+  /**
+   * Ends the jobs the caller still owns, each with its own status, result text and log reason
+   * ($1 to $5, one array element per job); a canceled activity or a lost lease leaves that one
+   * alone, missing from the answer. Like the renewal, the ids reach the rows through the join.
+   */
   private static final String FINISH = """
-      WITH moved AS (
-        UPDATE activities
-           SET status = $4, result_text = $5, completed_at = $6,
-               progress = CASE WHEN $4 = 'succeeded' THEN 100 ELSE progress END,
-               lease_owner = NULL, lease_until = NULL, version = version + 1
-         WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'in-progress'
-        RETURNING id
+      WITH target AS (
+        SELECT a.id, o.status, o.result_text, o.reason
+          FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+                 AS o (id, attempt, status, result_text, reason)
+          JOIN activities a ON a.id = o.id AND a.attempt = o.attempt
+         WHERE a.lease_owner = $6 AND a.status = 'in-progress'
+         ORDER BY a.id
+           FOR UPDATE OF a
+      ), moved AS (
+        UPDATE activities a
+           SET status = t.status, result_text = t.result_text, completed_at = $7,
+               progress = CASE WHEN t.status = 'succeeded' THEN 100 ELSE a.progress END,
+               lease_owner = NULL, lease_until = NULL, version = a.version + 1
+          FROM target t
+         WHERE a.id = t.id
+        RETURNING a.id, t.status, t.reason
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, 'in-progress', $4, $6, $2, $7 FROM moved
+        SELECT id, 'in-progress', status, $7, $6, reason FROM moved
       )
-      SELECT count(*) FROM moved
+      SELECT id FROM moved
       """;
 
   /** Fails the expired jobs that used up their attempts. */
@@ -121,29 +162,41 @@ public final class JobStore {
     }
   }
 
-  /** Claims the activity for this owner, or nothing when it is not (or no longer) runnable. */
-  public Future<Optional<Job>> claim(long activityId, String owner, Instant now, Duration lease) {
+  /**
+   * Claims the named activities for this owner in one statement.
+   *
+   * @return the jobs claimed; an id missing from it is not (or no longer) runnable
+   */
+  public Future<List<Job>> claim(List<Long> activityIds, String owner, Instant now,
+      Duration lease) {
     return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(activityId, owner, at(now), at(now.plus(lease))))
+        .execute(Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(now.plus(lease))))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return Optional.<Job>empty();
+          List<Job> jobs = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            jobs.add(new Job(row.getLong("id"), row.getLong("account_id"),
+                Optional.ofNullable(row.getLong("computer_id")), row.getString("type"),
+                (JsonObject) row.getValue("parameters"), owner, row.getInteger("attempt")));
           }
-          Row row = rows.iterator().next();
-          return Optional.of(new Job(row.getLong("id"), row.getLong("account_id"),
-              Optional.ofNullable(row.getLong("computer_id")), row.getString("type"),
-              (JsonObject) row.getValue("parameters"), owner, row.getInteger("attempt")));
+          return jobs;
         });
   }
 
-  /** Extends the lease; false when the job is no longer this owner's to run (canceled, taken over). */
-  public Future<Boolean> renew(Job job, Instant until) {
-    return pool.preparedQuery("""
-            UPDATE activities SET lease_until = $4
-             WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'in-progress'
-            """)
-        .execute(Tuple.of(job.activityId(), job.owner(), job.attempt(), at(until)))
-        .map(rows -> rows.rowCount() == 1);
+  /**
+   * Extends the leases of the given jobs of one owner in one statement.
+   *
+   * @return the ids of the jobs still this owner's to run; the others were canceled or taken over
+   */
+  public Future<Set<Long>> renew(List<Job> jobs, String owner, Instant until) {
+    Long[] ids = new Long[jobs.size()];
+    Integer[] attempts = new Integer[jobs.size()];
+    for (int i = 0; i < jobs.size(); i++) {
+      ids[i] = jobs.get(i).activityId();
+      attempts[i] = jobs.get(i).attempt();
+    }
+    return pool.preparedQuery(RENEW)
+        .execute(Tuple.of(ids, attempts, owner, at(until)))
+        .map(JobStore::ids);
   }
 
   /** Records progress (0–100) while the job is still this owner's. */
@@ -156,12 +209,33 @@ public final class JobStore {
         .map(rows -> rows.rowCount() == 1);
   }
 
-  /** Ends the job Succeeded or Failed; false when it was canceled or taken over meanwhile. */
-  public Future<Boolean> finish(Job job, Status status, String resultText, Instant now) {
+  /** How a job ended: Succeeded or Failed, with its result text. */
+  public record Outcome(Job job, Status status, String resultText) {
+  }
+
+  /**
+   * Ends the jobs of one owner Succeeded or Failed in one statement.
+   *
+   * @return the ids written; the others were canceled or taken over meanwhile
+   */
+  public Future<Set<Long>> finish(List<Outcome> outcomes, String owner, Instant now) {
+    int n = outcomes.size();
+    Long[] ids = new Long[n];
+    Integer[] attempts = new Integer[n];
+    String[] statuses = new String[n];
+    String[] texts = new String[n];
+    String[] reasons = new String[n];
+    for (int i = 0; i < n; i++) {
+      Outcome outcome = outcomes.get(i);
+      ids[i] = outcome.job().activityId();
+      attempts[i] = outcome.job().attempt();
+      statuses[i] = outcome.status().wireName();
+      texts[i] = outcome.resultText();
+      reasons[i] = outcome.status() == Status.SUCCEEDED ? "done" : "handler failed";
+    }
     return pool.preparedQuery(FINISH)
-        .execute(Tuple.of(job.activityId(), job.owner(), job.attempt(), status.wireName(),
-            resultText, at(now), status == Status.SUCCEEDED ? "done" : "handler failed"))
-        .map(rows -> rows.iterator().next().getLong(0) == 1);
+        .execute(Tuple.of(ids, attempts, statuses, texts, reasons, owner, at(now)))
+        .map(JobStore::ids);
   }
 
   /**
@@ -179,6 +253,12 @@ public final class JobStore {
           rows.forEach(row -> ids.add(row.getLong(0)));
           return ids;
         });
+  }
+
+  private static Set<Long> ids(RowSet<Row> rows) {
+    Set<Long> ids = new HashSet<>(rows.size() * 2);
+    rows.forEach(row -> ids.add(row.getLong(0)));
+    return ids;
   }
 
   private static OffsetDateTime at(Instant instant) {

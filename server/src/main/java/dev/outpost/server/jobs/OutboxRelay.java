@@ -25,6 +25,7 @@ public final class OutboxRelay extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final int BATCH = 500;
+  private static final int PASSES = 2;
   private static final long CONFIRM_TIMEOUT_MS = 5000;
   private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder()
       .deliveryMode(2)
@@ -36,7 +37,7 @@ public final class OutboxRelay extends VerticleBase {
   private final String queue;
   private final long intervalMs;
   private RabbitMQClient client;
-  private boolean busy;
+  private int passes;
   private long timer;
 
   /** Creates a relay polling the outbox every {@code intervalMs}. */
@@ -62,15 +63,18 @@ public final class OutboxRelay extends VerticleBase {
     return client == null ? Future.succeededFuture() : client.stop();
   }
 
-  /** Publishes what the outbox holds, batch after batch, unless a pass is already under way. */
+  /**
+   * Publishes what the outbox holds, batch after batch, with up to {@link #PASSES} passes under
+   * way at once: while one waits for its confirms or its commit, the next is already publishing.
+   */
   private void relay() {
-    if (busy || !client.isConnected()) {
+    if (passes >= PASSES || !client.isConnected()) {
       return;
     }
-    busy = true;
+    passes++;
     pool.withTransaction(this::publishBatch)
         .onComplete(done -> {
-          busy = false;
+          passes--;
           if (done.failed()) {
             LOG.warn("outbox relay pass failed, will retry [cause: {}]", done.cause().toString());
           } else if (done.result() == BATCH) {
@@ -84,10 +88,15 @@ public final class OutboxRelay extends VerticleBase {
             SELECT id, activity_id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
             """)
         .execute(Tuple.of(BATCH))
-        .compose(rows -> publish(rows)
-            .compose(confirmed -> conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
-                .execute(Tuple.tuple().addArrayOfLong(ids(rows))))
-            .map(rows.size()));
+        .compose(rows -> {
+          if (rows.size() == BATCH) {
+            relay();   // more is likely waiting: the next pass takes the rows after these
+          }
+          return publish(rows)
+              .compose(confirmed -> conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+                  .execute(Tuple.tuple().addArrayOfLong(ids(rows))))
+              .map(rows.size());
+        });
   }
 
   private Future<Void> publish(RowSet<Row> rows) {

@@ -107,6 +107,34 @@ class JobsTest {
     assertThat(status(fx, id)).isEqualTo("canceled");
   }
 
+  /**
+   * Verifies that a burst of activities waiting in the queue, some canceled before pickup, is
+   * claimed and finished in batches with every activity ending once: the canceled ones never
+   * run, the others succeed with one run each and the plain transition log.
+   */
+  @Test
+  void aBurstOfActivitiesEndsEachOnce(Vertx vertx) {
+    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_ROLE", "api"), Map.of());
+    List<Long> ids = new ArrayList<>();
+    List<Long> canceled = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      long id = create(fx);
+      (i % 5 == 0 ? canceled : ids).add(id);
+    }
+    JsonArray cancel = new JsonArray();
+    canceled.forEach(cancel::add);
+    fx.post("/activities/cancel", new JsonObject().put("ids", cancel));
+
+    jobHandler(vertx, fx, Map.of(), Map.of(NO_OP, counting()));
+
+    eventually(30, () -> ids.stream().allMatch(id -> status(fx, id).equals("succeeded")));
+    ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
+    ids.forEach(id -> assertThat(events(fx, id)).as("events of %d", id)
+        .containsExactly("queued", "in-progress", "succeeded"));
+    assertThat(runs).doesNotContainKeys(canceled.toArray(Long[]::new));
+    canceled.forEach(id -> assertThat(status(fx, id)).isEqualTo("canceled"));
+  }
+
   /** Verifies that a handler that throws fails the activity with the error text, once. */
   @Test
   void aThrowingHandlerFailsTheActivity(Vertx vertx) {

@@ -30,7 +30,10 @@ public final class Context {
     return root;
   }
 
-  /** JVM options for agent processes instead of those scripts/agent gives, when set. */
+  /**
+   * JVM options for agent processes on top of those scripts/agent gives (from the options file
+   * next to the agent's jar), when set; later options win.
+   */
   public java.util.Optional<String> agentJavaOpts() {
     return java.util.Optional.ofNullable(System.getenv("BENCH_AGENT_JAVA_OPTS"))
         .filter(v -> !v.isBlank());
@@ -53,6 +56,14 @@ public final class Context {
   /** The agent's fat jar. */
   public Path agentJar() {
     return built(root.resolve("agent/target/outpost-agent.jar"));
+  }
+
+  /**
+   * The options file one real agent's JVM is started with ({@code java @file}), as the build put
+   * it next to the agent's jar.
+   */
+  public Path agentJvmOptions() {
+    return built(root.resolve("agent/target/outpost-agent.args"));
   }
 
   /** The class path of this harness, for child JVMs running its own main classes. */

@@ -4,6 +4,8 @@ import dev.outpost.agent.AgentVerticle;
 import dev.outpost.agent.config.AgentConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -47,7 +49,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     AgentConfig config = config();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(vertxOptions());
     AgentVerticle verticle = new AgentVerticle(config);
     try {
       await(vertx.deployVerticle(verticle));
@@ -69,6 +71,21 @@ public final class RunCommand implements Callable<Integer> {
     } catch (ExecutionException e) {
       return 1;
     }
+  }
+
+  /**
+   * Vert.x sized for one agent: a single event loop carries its few connections and timers, a
+   * few workers its file writes and blocking commands (scripts' output has threads of its own),
+   * and no file cache, since it serves no files (the cache would be a directory under /tmp).
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setEventLoopPoolSize(1)
+        .setWorkerPoolSize(4)
+        .setInternalBlockingPoolSize(2)
+        .setFileSystemOptions(new FileSystemOptions()
+            .setFileCachingEnabled(false)
+            .setClassPathResolvingEnabled(false));
   }
 
   /** The configuration the options, environment and file give. */

@@ -10,6 +10,7 @@ import dev.outpost.bench.support.BenchDatabase;
 import dev.outpost.bench.support.ChildProcess;
 import dev.outpost.bench.support.Footprint;
 import dev.outpost.bench.support.OutpostProcess;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import java.util.Map;
 /**
  * 6. Agent footprint: one real agent, registered and idle on Landscape's default exchange and
  * ping intervals, and a fleet of simulated agents in one JVM, each watched over equal windows;
- * against an idle Vert.x JVM with the same options, and a simulation of one agent.
+ * against an idle Vert.x JVM with the same options, and a simulation of one agent. Memory is
+ * resident (RSS) and proportional (PSS, shared pages counted as a share: the figure Landscape
+ * gives for its client).
  */
 public final class AgentBench implements Benchmark {
 
@@ -44,10 +47,14 @@ public final class AgentBench implements Benchmark {
          OutpostProcess server = OutpostProcess.start(ctx, db, "agent-server", Map.of(),
              List.of())) {
       List<Footprint.Window> floor;
-      List<String> options = ctx.agentJavaOpts().map(o -> List.of(o.strip().split("\\s+")))
-          .orElse(List.of());
+      // the idle JVM gets the real agent's options as scripts/agent gives them, and the agent's
+      // jar (its Vert.x, Netty and logging set-up) with only IdleMain added
+      List<String> options = new ArrayList<>(List.of("@" + ctx.agentJvmOptions()));
+      ctx.agentJavaOpts().ifPresent(o -> options.addAll(List.of(o.strip().split("\\s+"))));
+      String classpath = ctx.agentJar() + File.pathSeparator
+          + ctx.root().resolve("bench/target/classes");
       try (ChildProcess idle = ChildProcess.start("idle jvm", ChildProcess.java(options, "-cp",
-          ctx.classpath(), IdleMain.class.getName()), Map.of(),
+          classpath, IdleMain.class.getName()), Map.of(),
           ctx.results().resolve("agent-floor.log"))) {
         Thread.sleep(SETTLE_MS);
         floor = Footprint.watch(idle, windows, Math.min(idleWindow, 12));
@@ -78,6 +85,11 @@ public final class AgentBench implements Benchmark {
               .aim("< 64 MB")
               .detail("max_rss_mib", Footprint.maxRss(real))
               .build(),
+          Figure.of(name(), "idle agent PSS", "MiB")
+              .runs(Footprint.pss(real))
+              .baseline("idle Vert.x JVM PSS", Footprint.pss(floor))
+              .aim("< 64 MB (Landscape Client ~160 MB)")
+              .build(),
           Figure.of(name(), "idle agent CPU", "cores")
               .runs(Footprint.cores(real))
               .baseline("idle Vert.x JVM CPU", Footprint.cores(floor))
@@ -89,6 +101,11 @@ public final class AgentBench implements Benchmark {
               .aim("-")
               .detail("max_rss_mib", Footprint.maxRss(fleet))
               .detail("per_agent_kib", perAgentKib)
+              .build(),
+          Figure.of(name(), agents + " simulated agents PSS", "MiB")
+              .runs(Footprint.pss(fleet))
+              .baseline("1 simulated agent PSS", Footprint.pss(one))
+              .aim("-")
               .build(),
           Figure.of(name(), agents + " simulated agents CPU", "cores")
               .runs(Footprint.cores(fleet))
@@ -133,7 +150,8 @@ public final class AgentBench implements Benchmark {
   private static void print(String what, List<Footprint.Window> windows) {
     List<String> parts = new ArrayList<>();
     for (Footprint.Window w : windows) {
-      parts.add(String.format("%.0f MiB %.3f cores", w.rssMib(), w.cores()));
+      parts.add(String.format("%.0f MiB RSS %.0f MiB PSS %.3f cores", w.rssMib(), w.pssMib(),
+          w.cores()));
     }
     System.out.println("  " + what + ": " + String.join(", ", parts));
   }

@@ -3,7 +3,7 @@ package dev.outpost.bench.support;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CPU and resident memory of a process, watched over equal windows of time. */
+/** CPU and memory (resident and proportional) of a process, watched over equal windows of time. */
 public final class Footprint {
 
   /**
@@ -11,9 +11,11 @@ public final class Footprint {
    *
    * @param cores CPU used on average over the window, in cores
    * @param rssMib resident memory at the end of the window
+   * @param pssMib proportional set size at the end of the window: resident memory with shared
+   *     pages counted as this process's share
    * @param maxRssMib the largest resident memory sampled in the window (every second)
    */
-  public record Window(double cores, double rssMib, double maxRssMib) {
+  public record Window(double cores, double rssMib, double pssMib, double maxRssMib) {
   }
 
   private Footprint() {
@@ -34,8 +36,10 @@ public final class Footprint {
         Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
       }
       double rss = Procs.rssMib(process.pid());
+      double pss = Procs.pssMib(process.pid());
       double used = Procs.cpuSeconds(process.pid()) - cpu0;
-      result.add(new Window(used / ((System.nanoTime() - start) / 1e9), rss, Math.max(max, rss)));
+      result.add(new Window(used / ((System.nanoTime() - start) / 1e9), rss, pss,
+          Math.max(max, rss)));
     }
     return result;
   }
@@ -48,6 +52,11 @@ public final class Footprint {
   /** The windows' resident memory at their end, MiB. */
   public static List<Double> rss(List<Window> windows) {
     return windows.stream().map(Window::rssMib).toList();
+  }
+
+  /** The windows' proportional set size at their end, MiB. */
+  public static List<Double> pss(List<Window> windows) {
+    return windows.stream().map(Window::pssMib).toList();
   }
 
   /** The largest resident memory seen, MiB. */

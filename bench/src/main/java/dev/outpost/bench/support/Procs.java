@@ -48,6 +48,24 @@ public final class Procs {
     return 0;
   }
 
+  /**
+   * Proportional set size in MiB (Pss of /proc/PID/smaps_rollup): resident memory with each page
+   * shared with other processes counted as its share, as Landscape measures its client; 0 once
+   * the process is gone.
+   */
+  public static double pssMib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+        if (line.startsWith("Pss:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+
   /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
   public static long[] machineTicks() {
     try {

@@ -1,0 +1,53 @@
+package dev.outpost.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.core.ConsoleAppender;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+
+class ConsoleLoggingTest {
+
+  /**
+   * Verifies that the agent logs to the console at the level OUTPOST_LOG_LEVEL names, with
+   * Netty's chatter held to warnings.
+   */
+  @Test
+  void logsToTheConsoleAtTheLevelTheEnvironmentNames() {
+    LoggerContext context = new LoggerContext();
+
+    ExecutionStatus status = new ConsoleLogging().configure(context, null, "debug");
+
+    assertThat(status).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    assertThat(root.getLevel()).isEqualTo(Level.DEBUG);
+    assertThat(root.getAppender("STDOUT")).isInstanceOf(ConsoleAppender.class)
+        .matches(appender -> appender.isStarted());
+    assertThat(context.getLogger("io.netty").getLevel()).isEqualTo(Level.WARN);
+  }
+
+  /** Verifies that an unset or unknown level means INFO. */
+  @Test
+  void logsAtInfoWhenNoLevelIsNamed() {
+    LoggerContext context = new LoggerContext();
+
+    new ConsoleLogging().configure(context, null, null);
+
+    assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
+  }
+
+  /** Verifies that a configuration file named with -Dlogback.configurationFile is left to logback. */
+  @Test
+  void leavesANamedConfigurationFileToLogback() {
+    LoggerContext context = new LoggerContext();
+
+    ExecutionStatus status = new ConsoleLogging().configure(context, "/etc/outpost/logback.xml",
+        "debug");
+
+    assertThat(status).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
+    assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isNull();
+  }
+}

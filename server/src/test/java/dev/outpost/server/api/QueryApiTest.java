@@ -239,6 +239,41 @@ class QueryApiTest {
     assertThat(last.getLong("count")).isEqualTo(5);
   }
 
+  /**
+   * Verifies that the count is exact however the page falls: a first page holding every match
+   * (also exactly filled), one holding some, an empty one, and a page past the last match.
+   */
+  @Test
+  void theCountIsOfEveryMatchWhateverThePage() {
+    long box = fx.computer("counted");
+    List<Long> created = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      created.add(create(box));
+    }
+    String query = "/activities?query=computer-id:" + box;
+
+    JsonObject roomy = fx.get(query + "&limit=10").bodyAsJsonObject();
+    JsonObject exact = fx.get(query + "&limit=3").bodyAsJsonObject();
+    JsonObject partial = fx.get(query + "&limit=2").bodyAsJsonObject();
+    JsonObject pastTheEnd = fx.get(query + "&limit=2&before=" + created.get(0))
+        .bodyAsJsonObject();
+    JsonObject none = fx.get("/activities?query=computer-id:" + fx.computer("empty"))
+        .bodyAsJsonObject();
+
+    assertThat(roomy.getLong("count")).isEqualTo(3);
+    assertThat(ids(roomy)).hasSize(3);
+    assertThat(exact.getLong("count")).isEqualTo(3);
+    assertThat(exact.getValue("next")).isNull();
+    assertThat(partial.getLong("count")).isEqualTo(3);
+    assertThat(partial.getLong("next")).isEqualTo(created.get(1));
+    assertThat(pastTheEnd.getLong("count")).isEqualTo(3);
+    assertThat(ids(pastTheEnd)).isEmpty();
+    assertThat(pastTheEnd.getValue("next")).isNull();
+    assertThat(none.getLong("count")).isZero();
+    assertThat(none.getBoolean("count_capped")).isFalse();
+    assertThat(ids(none)).isEmpty();
+  }
+
   /** Verifies that counting stops at the cap and says so, so a huge match costs no full count. */
   @Test
   void theCountIsCapped() {

@@ -1,6 +1,8 @@
 package dev.outpost.server;
 
 import dev.outpost.server.account.AccountStore;
+import dev.outpost.server.account.TokenCache;
+import dev.outpost.server.account.TokenChanges;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
@@ -47,15 +49,19 @@ public final class OutpostServer {
   private final ActivityService activityService;
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
-  private HttpVerticle http;
+  private final TokenCache tokens;
+  /** The HTTP verticles, one per instance; they share one port. */
+  private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private TokenChanges tokenChanges;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private OutpostServer(Vertx vertx, Pool pool, Clock clock) {
+  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
-    this.accounts = new AccountStore(pool, clock);
+    this.tokens = tokens;
+    this.accounts = new AccountStore(pool, clock, tokens);
     this.activities = new ActivityStore(pool, clock);
     this.computers = new ComputerStore(pool, clock);
     this.activityService = new ActivityService(activities, accounts, clock, metrics);
@@ -75,11 +81,11 @@ public final class OutpostServer {
           return null;
         })
         .map(migrated -> new OutpostServer(vertx, Database.pool(vertx, db, config.dbPoolSize()),
-            clock))
-        .compose(server -> server.deploy(config, amqpUrl, handlers).map(server));
+            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds()))))
+        .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
   }
 
-  private Future<Void> deploy(ServerConfig config, String amqpUrl,
+  private Future<Void> deploy(PgConnectOptions db, ServerConfig config, String amqpUrl,
       Map<String, JobHandler> handlers) {
     ServerConfig.JobsConfig jobs = config.jobs();
     Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
@@ -90,7 +96,11 @@ public final class OutpostServer {
             new SchedulerVerticle(scheduler, config.sweepIntervalMs(), metrics.scheduled())))
         .onSuccess(deployments::add);
     Future<String> http = config.role().runsHttp()
-        ? swept.compose(r -> deployHttp(config))
+        ? swept.compose(r -> TokenChanges.start(vertx, db, tokens))
+            .compose(changes -> {
+              tokenChanges = changes;
+              return deployHttp(config);
+            })
         : swept;
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
@@ -126,12 +136,22 @@ public final class OutpostServer {
       ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid, metrics,
           Math.max(1, config.dbPoolSize() / 2)), pool,
           clock);
-      http = new HttpVerticle(config.httpPort(), config.maxBodyBytes(), pool,
-          List.of(api::mount, exchange::mount, router -> router.get("/metrics")
+      List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = List.of(api::mount,
+          exchange::mount, router -> router.get("/metrics")
               .handler(ctx -> ctx.response()
                   .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                  .end(metrics.scrape()))));
-      return vertx.deployVerticle(http).onSuccess(deployments::add);
+                  .end(metrics.scrape())));
+      // Every instance shares the stores, the APIs and the metrics (each safe from any event
+      // loop) and gets its own router and event loop; Vert.x spreads connections over them.
+      // Only servers asking for the same port share it, so a random port (0) gets one instance.
+      int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
+      return vertx.deployVerticle(() -> {
+            HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
+                pool, mounts);
+            http.add(instance);
+            return instance;
+          }, new DeploymentOptions().setInstances(instances))
+          .onSuccess(deployments::add);
     });
   }
 
@@ -142,7 +162,12 @@ public final class OutpostServer {
 
   /** The port the HTTP front listens on. */
   public int httpPort() {
-    return http.actualPort();
+    return http.get(0).actualPort();
+  }
+
+  /** The ports each HTTP instance listens on: one port, however many instances. */
+  public List<Integer> httpPorts() {
+    return http.stream().map(HttpVerticle::actualPort).toList();
   }
 
   /** The shared PostgreSQL pool. */
@@ -167,7 +192,11 @@ public final class OutpostServer {
 
   /** Undeploys this server's verticles and closes its pool; the caller closes Vert.x. */
   public Future<Void> close() {
-    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+    List<Future<Void>> undeployed = new java.util.ArrayList<>(
+        deployments.stream().map(vertx::undeploy).toList());
+    if (tokenChanges != null) {
+      undeployed.add(tokenChanges.close());
+    }
     return Future.join(undeployed).transform(done -> pool.close());
   }
 }

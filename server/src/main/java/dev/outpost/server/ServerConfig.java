@@ -9,6 +9,7 @@ import java.util.Optional;
  * the table).
  *
  * @param httpPort the port of the HTTP server
+ * @param httpInstances HTTP verticles sharing that port, each on an event loop of its own
  * @param dbUrl a {@code postgresql://} URL; empty means the embedded PostgreSQL under {@code home}
  * @param home where embedded data and generated credentials are kept
  * @param adminToken the bootstrap admin token; empty means generated (and kept under {@code home})
@@ -20,9 +21,12 @@ import java.util.Optional;
  * @param sweepIntervalMs how often the scheduler looks for due, waiting, expired and stale work
  * @param resultDeadlineSeconds how long a delivered client activity may go without a result
  *     before it is shown stale (and, where the account says so, failed)
+ * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
+ *     tokens clear it sooner); 0 looks every token up
  */
 public record ServerConfig(
     int httpPort,
+    int httpInstances,
     Optional<String> dbUrl,
     Path home,
     Optional<String> adminToken,
@@ -32,7 +36,8 @@ public record ServerConfig(
     Role role,
     JobsConfig jobs,
     int sweepIntervalMs,
-    int resultDeadlineSeconds) {
+    int resultDeadlineSeconds,
+    int tokenCacheSeconds) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -68,6 +73,8 @@ public record ServerConfig(
   public static ServerConfig fromEnv(Map<String, String> env) {
     return new ServerConfig(
         intValue(env, "OUTPOST_HTTP_PORT", 8080, 0, 65535),
+        intValue(env, "OUTPOST_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1,
+            1024),
         text(env, "OUTPOST_DB_URL"),
         Path.of(text(env, "OUTPOST_HOME").orElse(".outpost")).toAbsolutePath(),
         text(env, "OUTPOST_ADMIN_TOKEN"),
@@ -83,7 +90,8 @@ public record ServerConfig(
             intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100),
             intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
-        intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE));
+        intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
+        intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600));
   }
 
   private static Role role(String name) {

@@ -1,0 +1,113 @@
+package dev.outpost.server.account;
+
+import static dev.outpost.server.TestSupport.await;
+import static dev.outpost.server.TestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.server.ServerFixture;
+import dev.outpost.server.TestSupport;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The admin token cache: a token that changes stops working, however it changed. */
+@ExtendWith(VertxExtension.class)
+class TokenCacheTest {
+
+  private static ServerFixture fx;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    fx = new ServerFixture(vertx, Map.of("OUTPOST_TOKEN_CACHE_SECONDS", "5"), Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  /**
+   * Verifies that a token rotated by this server (a start with a new token of the same name)
+   * stops opening the account at once, and the new one opens it.
+   *
+   * <p>GIVEN a token just used (so cached) WHEN its name gets a new token THEN the old one is
+   * refused and the new one accepted.
+   */
+  @Test
+  void aRotatedTokenIsRefusedAtOnce() {
+    String old = newToken("rotated");
+    assertThat(status(old)).isEqualTo(200);
+
+    String rotated = newToken("rotated");
+
+    assertThat(status(old)).isEqualTo(401);
+    assertThat(status(rotated)).isEqualTo(200);
+  }
+
+  /**
+   * Verifies that a token removed in the database by anyone else (another instance, an operator)
+   * is refused soon after, long before its cache entry would expire: the table's trigger tells
+   * every server.
+   */
+  @Test
+  void aTokenRemovedElsewhereIsRefusedSoonAfter() {
+    String token = newToken("removed");
+    assertThat(status(token)).isEqualTo(200);
+
+    await(fx.server.pool().preparedQuery(
+            "DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
+        .execute(Tuple.of(fx.accountId, "removed")));
+
+    // the clock stands still: only the notice can make the cache forget
+    eventually(10, () -> status(token) == 401);
+  }
+
+  /**
+   * Verifies that a token removed with no notice at all (triggers off) is still refused once its
+   * cache entry expires: the time to live bounds how long a removed token keeps working.
+   */
+  @Test
+  void aTokenRemovedWithoutNoticeIsRefusedOnceItsEntryExpires() {
+    String token = newToken("unnoticed");
+    assertThat(status(token)).isEqualTo(200);
+
+    await(fx.server.pool().withConnection(conn -> conn
+        .query("SET session_replication_role = replica").execute()
+        .compose(set -> conn.preparedQuery(
+                "DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
+            .execute(Tuple.of(fx.accountId, "unnoticed")))
+        .compose(deleted -> conn.query("SET session_replication_role = DEFAULT").execute())));
+
+    assertThat(status(token)).as("still cached").isEqualTo(200);
+    fx.clock.set(fx.clock.instant().plus(Duration.ofSeconds(5)));
+    assertThat(status(token)).isEqualTo(401);
+  }
+
+  /** Verifies that a refused token is not remembered as such: once created, it is accepted. */
+  @Test
+  void anUnknownTokenIsNeverCached() {
+    String token = TestSupport.unique("later");
+    assertThat(status(token)).isEqualTo(401);
+
+    await(fx.server.accounts().ensureAccount(fx.accountName, fx.registrationKey, "later", token));
+
+    assertThat(status(token)).isEqualTo(200);
+  }
+
+  private static String newToken(String name) {
+    String token = TestSupport.unique("token-" + name);
+    await(fx.server.accounts().ensureAccount(fx.accountName, fx.registrationKey, name, token));
+    return token;
+  }
+
+  private static int status(String token) {
+    return await(fx.http.get("/api/v2/account").bearerTokenAuthentication(token).send())
+        .statusCode();
+  }
+}

@@ -67,7 +67,7 @@ final class ActivityListing {
           long total = rows.iterator().next().getLong("total");
           List<Activity> found = new ArrayList<>(rows.size());
           rows.forEach(row -> {
-            if (row.getValue("id") != null) {
+            if (row.getValue(0) != null) {   // the id: null when the page is empty
               found.add(ActivityStore.map(row));
             }
           });

@@ -10,6 +10,7 @@ import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.ComputerStore;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -105,7 +106,7 @@ public final class AdminApi {
   }
 
   private void create(RoutingContext ctx) {
-    respond(ctx, 201, service.create(admin(ctx), Requests.newActivity(Requests.body(ctx)))
+    respondBytes(ctx, 201, service.create(admin(ctx), Requests.newActivity(Requests.body(ctx)))
         .map(json::activity));
   }
 
@@ -114,25 +115,18 @@ public final class AdminApi {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
     PageRequest page = Requests.page(ctx, groupsOnly);
-    respond(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
-        .map(found -> new JsonObject()
-            .put("count", found.count().orElse(null))
-            .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
-            .put("limit", page.limit())
-            .put("offset", page.offset())
-            .put("before", page.before().orElse(null))
-            .put("next", found.next().orElse(null))
-            .put("results", new JsonArray(found.results().stream().map(json::activity).toList()))));
+    respondBytes(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
+        .map(found -> json.page(page, found)));
   }
 
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
-    respond(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly())
+    respondBytes(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly())
         .map(json::activity));
   }
 
   private void get(RoutingContext ctx) {
-    respond(ctx, 200, activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+    respondBytes(ctx, 200, activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
         .map(json::activity));
   }
 
@@ -184,11 +178,15 @@ public final class AdminApi {
   }
 
   private static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+    respondBytes(ctx, status, result.map(JsonObject::toBuffer));
+  }
+
+  private static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
     result
         .onSuccess(json -> ctx.response()
             .setStatusCode(status)
             .putHeader("Content-Type", "application/json")
-            .end(json.encode()))
+            .end(json))
         .onFailure(ctx::fail);
   }
 }

@@ -23,56 +23,29 @@ final class ActivityListing {
    * Lists the account's activities matching the query, newest first, one page: {@code limit}
    * rows below {@code before} (when given) after skipping {@code offset}. One row more is read
    * to tell whether a next page exists.
-   *
-   * <p>One statement, on one connection, answers both the page and the count. The count is of
-   * every match, whichever page this is: it leaves the cursor out. A first page with room to
-   * spare holds every match, so then its own rows are the count and nothing else is scanned.
    */
   static Future<Page<Activity>> list(Pool pool, long accountId, ActivityQuery query,
       PageRequest page) {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String where = where(query, page, params);
-    StringBuilder pageSql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS)
-        .append(where);
+    // The count is of every match, whichever page this is: it leaves the cursor out.
+    Future<Optional<Long>> count = page.count()
+        ? count(pool, where, params).map(Optional::of)
+        : Future.succeededFuture(Optional.empty());
+    List<Object> pageParams = new ArrayList<>(params);
+    StringBuilder sql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS).append(where);
     page.before().ifPresent(before -> {
-      params.add(before);
-      pageSql.append(" AND a.id < $").append(params.size());
+      pageParams.add(before);
+      sql.append(" AND a.id < $").append(pageParams.size());
     });
-    params.add(page.limit() + 1);
-    int limitParam = params.size();
-    params.add(page.offset());
-    pageSql.append(" ORDER BY a.id DESC LIMIT $").append(limitParam)
-        .append(" OFFSET $").append(params.size());
-    if (!page.count()) {
-      return pool.preparedQuery(pageSql.toString())
-          .execute(Tuple.from(params))
-          .map(rows -> page(page, Optional.empty(), ActivityStore.mapAll(rows)));
-    }
-    params.add(COUNT_CAP + 1);
-    String capped = "(SELECT count(*) FROM (SELECT 1" + where + " LIMIT $" + params.size()
-        + ") matching)";
-    boolean pageHoldsAll = page.before().isEmpty() && page.offset() == 0;
-    // a subquery in a CASE branch not taken is never run
-    String count = pageHoldsAll
-        ? "CASE WHEN (SELECT count(*) FROM page) < $" + limitParam
-            + " THEN (SELECT count(*) FROM page) ELSE " + capped + " END"
-        : capped;
-    // the count's row stands alone when the page is empty, so it is never lost
-    String sql = "WITH page AS (" + pageSql + ")"
-        + " SELECT page.*, counted.total FROM (SELECT " + count + " AS total) counted"
-        + " LEFT JOIN page ON TRUE ORDER BY page.id DESC";
-    return pool.preparedQuery(sql)
-        .execute(Tuple.from(params))
-        .map(rows -> {
-          long total = rows.iterator().next().getLong("total");
-          List<Activity> found = new ArrayList<>(rows.size());
-          rows.forEach(row -> {
-            if (row.getValue(0) != null) {   // the id: null when the page is empty
-              found.add(ActivityStore.map(row));
-            }
-          });
-          return page(page, Optional.of(total), found);
-        });
+    pageParams.add(page.limit() + 1);
+    pageParams.add(page.offset());
+    sql.append(" ORDER BY a.id DESC LIMIT $").append(pageParams.size() - 1)
+        .append(" OFFSET $").append(pageParams.size());
+    Future<List<Activity>> rows = pool.preparedQuery(sql.toString())
+        .execute(Tuple.from(pageParams))
+        .map(ActivityStore::mapAll);
+    return Future.all(count, rows).map(done -> page(page, count.result(), rows.result()));
   }
 
   /**
@@ -90,6 +63,16 @@ final class ActivityListing {
     }
     QuerySql.Scope scope = page.groupsOnly() ? QuerySql.Scope.ONLY_GROUPS : QuerySql.Scope.ANY;
     return where.append(" AND ").append(new QuerySql(params).condition(query, scope)).toString();
+  }
+
+  /** How many rows match, counted up to one past the cap. */
+  private static Future<Long> count(Pool pool, String where, List<Object> params) {
+    List<Object> countParams = new ArrayList<>(params);
+    countParams.add(COUNT_CAP + 1);
+    return pool.preparedQuery("SELECT count(*) FROM (SELECT 1" + where + " LIMIT $"
+            + countParams.size() + ") matching")
+        .execute(Tuple.from(countParams))
+        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static Page<Activity> page(PageRequest request, Optional<Long> counted,

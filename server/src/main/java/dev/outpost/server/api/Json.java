@@ -15,8 +15,8 @@ import dev.outpost.server.activity.PageRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.jackson.JacksonCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -29,6 +29,8 @@ import java.util.Optional;
 final class Json {
 
   private static final JsonFactory FACTORY = new JsonFactory();
+  /** About what one activity takes in JSON, parameters and all, so pages seldom grow twice. */
+  private static final int BYTES_PER_ACTIVITY = 1024;
 
   private final Clock clock;
   private final Duration resultDeadline;
@@ -52,7 +54,7 @@ final class Json {
 
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */
   Buffer activity(Activity a) {
-    return write(g -> activity(g, a));
+    return write(1 + a.children().size(), g -> activity(g, a));
   }
 
   /**
@@ -61,7 +63,7 @@ final class Json {
    * thousand activities stays cheap on the event loop.
    */
   Buffer page(PageRequest request, Page<Activity> found) {
-    return write(g -> {
+    return write(found.results().size(), g -> {
       g.writeStartObject();
       writeNumber(g, "count", found.count());
       g.writeFieldName("count_capped");
@@ -95,16 +97,16 @@ final class Json {
     g.writeFieldName("parameters");
     JacksonCodec.encodeJson(a.parameters(), g);
     g.writeStringField("creator", a.creator());
-    g.writeStringField("created_at", time(a.createdAt()));
-    g.writeStringField("deliver_after", time(a.deliverAfter()));
-    g.writeStringField("delivered_at", time(a.deliveredAt()));
-    g.writeStringField("completed_at", time(a.completedAt()));
+    writeTime(g, "created_at", Optional.of(a.createdAt()));
+    writeTime(g, "deliver_after", a.deliverAfter());
+    writeTime(g, "delivered_at", a.deliveredAt());
+    writeTime(g, "completed_at", a.completedAt());
     writeNumber(g, "result_code", a.resultCode());
     g.writeStringField("result_text", a.resultText().orElse(null));
     writeNumber(g, "progress", a.progress());
     g.writeBooleanField("stale", stale(a));
     g.writeNumberField("attempt", a.conditions().attempt());
-    g.writeStringField("deliver_before", time(a.conditions().deliverBefore()));
+    writeTime(g, "deliver_before", a.conditions().deliverBefore());
     writeNumber(g, "depends_on", a.conditions().dependsOn());
     writeNumber(g, "progress_threshold", a.conditions().progressThreshold());
     g.writeStringField("on_dependency_failure", a.conditions().dependsOn().isEmpty() ? null
@@ -140,19 +142,111 @@ final class Json {
     }
   }
 
+  private static void writeTime(JsonGenerator g, String name, Optional<Instant> value)
+      throws IOException {
+    g.writeFieldName(name);
+    if (value.isEmpty()) {
+      g.writeNull();
+      return;
+    }
+    char[] text = new char[MAX_TIME_CHARS];
+    int length = isoTime(value.get(), text);
+    if (length < 0) {
+      g.writeString(value.get().toString());
+    } else {
+      g.writeString(text, 0, length);
+    }
+  }
+
+  /** The longest time {@link #isoTime} writes: {@code 2030-01-31T12:00:00.123456789Z}. */
+  static final int MAX_TIME_CHARS = 30;
+
+  /**
+   * Writes {@code instant} into {@code text} exactly as {@link Instant#toString()} would (UTC,
+   * seconds always, the fraction in groups of three digits when there is one) and returns its
+   * length; or -1 for a year outside 1000-9999, which that method alone writes right. The
+   * formatter behind {@code toString} makes a dozen objects a time, five times an activity.
+   */
+  static int isoTime(Instant instant, char[] text) {
+    long seconds = instant.getEpochSecond();
+    long days = Math.floorDiv(seconds, 86_400);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+    // the civil date of a day count: 400-year eras of 146,097 days, years counted from March
+    // so that the leap day falls last
+    long shifted = days + 719_468;
+    long era = Math.floorDiv(shifted, 146_097);
+    long dayOfEra = shifted - era * 146_097;
+    long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    long shiftedMonth = (5 * dayOfYear + 2) / 153;
+    int day = (int) (dayOfYear - (153 * shiftedMonth + 2) / 5 + 1);
+    int month = (int) (shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
+    long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 1000 || year > 9999) {
+      return -1;
+    }
+    int at = digits(text, 0, year, 4);
+    text[at++] = '-';
+    at = digits(text, at, month, 2);
+    text[at++] = '-';
+    at = digits(text, at, day, 2);
+    text[at++] = 'T';
+    at = digits(text, at, secondOfDay / 3600, 2);
+    text[at++] = ':';
+    at = digits(text, at, secondOfDay / 60 % 60, 2);
+    text[at++] = ':';
+    at = digits(text, at, secondOfDay % 60, 2);
+    int nanos = instant.getNano();
+    if (nanos > 0) {
+      text[at++] = '.';
+      if (nanos % 1_000_000 == 0) {
+        at = digits(text, at, nanos / 1_000_000, 3);
+      } else if (nanos % 1000 == 0) {
+        at = digits(text, at, nanos / 1000, 6);
+      } else {
+        at = digits(text, at, nanos, 9);
+      }
+    }
+    text[at++] = 'Z';
+    return at;
+  }
+
+  private static int digits(char[] text, int at, long value, int width) {
+    for (int i = width - 1; i >= 0; i--) {
+      text[at + i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + width;
+  }
+
   /** What writes one JSON value to a generator. */
   private interface Writer {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private static Buffer write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
-    try (JsonGenerator g = FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
+  /**
+   * Writes JSON of about {@code activities} activities straight into the buffer the response
+   * sends: sized for them up front, never copied.
+   */
+  private static Buffer write(int activities, Writer writer) {
+    Buffer buffer = Buffer.buffer(BYTES_PER_ACTIVITY * Math.max(1, activities));
+    OutputStream out = new OutputStream() {
+      @Override
+      public void write(int b) {
+        buffer.appendByte((byte) b);
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        buffer.appendBytes(bytes, offset, length);
+      }
+    };
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       writer.write(g);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write JSON", e);
     }
-    return Buffer.buffer(bytes.toByteArray());
+    return buffer;
   }
 
   static JsonObject event(ActivityEvent e) {

@@ -149,7 +149,7 @@ final class Json {
       g.writeNull();
       return;
     }
-    char[] text = new char[MAX_TIME_CHARS];
+    char[] text = TIME_TEXT.get();
     int length = isoTime(value.get(), text);
     if (length < 0) {
       g.writeString(value.get().toString());
@@ -160,6 +160,9 @@ final class Json {
 
   /** The longest time {@link #isoTime} writes: {@code 2030-01-31T12:00:00.123456789Z}. */
   static final int MAX_TIME_CHARS = 30;
+  /** Each thread's scratch for a time: the generator copies the characters it is given. */
+  private static final ThreadLocal<char[]> TIME_TEXT =
+      ThreadLocal.withInitial(() -> new char[MAX_TIME_CHARS]);
 
   /**
    * Writes {@code instant} into {@code text} exactly as {@link Instant#toString()} would (UTC,

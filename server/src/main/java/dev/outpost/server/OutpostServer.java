@@ -141,8 +141,10 @@ public final class OutpostServer {
               .handler(ctx -> ctx.response()
                   .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                   .end(metrics.scrape())));
-      // Every instance shares the stores, the APIs and the metrics (each safe from any event
-      // loop) and gets its own router and event loop; Vert.x spreads connections over them.
+      // Every instance gets its own router and event loop, and Vert.x spreads connections over
+      // them; they share the stores and APIs (final fields, the pool, the token cache: all
+      // safe from any thread), the metrics (Micrometer's are) and the message system, whose
+      // exchange queue takes a lock and answers each exchange on the context that asked.
       // Only servers asking for the same port share it, so a random port (0) gets one instance.
       int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
       return vertx.deployVerticle(() -> {

@@ -37,7 +37,10 @@ import java.util.function.Supplier;
  */
 public final class ExchangeBench implements Benchmark {
 
-  /** HTTP verticle instances of the baseline routes: as many as the server deploys. */
+  /**
+   * HTTP verticle instances of the baseline routes: as many as the server deploys (its
+   * {@code OUTPOST_HTTP_INSTANCES}, by default one per core).
+   */
   static final String INSTANCES_ENV = "OUTPOST_HTTP_INSTANCES";
 
   @Override
@@ -132,7 +135,8 @@ public final class ExchangeBench implements Benchmark {
         "CREATE TABLE bench_log (id bigserial PRIMARY KEY, counter_id int NOT NULL,"
             + " at timestamptz NOT NULL)");
     int port = ChildProcess.freePort();
-    String instances = System.getenv().getOrDefault(INSTANCES_ENV, "1");
+    String instances = System.getenv().getOrDefault(INSTANCES_ENV,
+        String.valueOf(Runtime.getRuntime().availableProcessors()));
     Map<String, Measured> measured = new LinkedHashMap<>();
     try (ChildProcess baseline = ChildProcess.start("baseline server", ChildProcess.java(
             ctx.serverJvmOptions("exchange-baseline"), "-cp", ctx.classpath(),

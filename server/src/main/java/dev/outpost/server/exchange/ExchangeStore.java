@@ -287,7 +287,8 @@ final class ExchangeStore {
 
   /**
    * Deletes the oldest messages of computers' outgoing stores: as many of each as its client
-   * says it has.
+   * says it has. The ids go to the DELETE as an array, which it looks up by key whatever plan
+   * the statement is given (an IN over the subquery may be planned as a scan of the store).
    */
   static Future<Void> acknowledge(SqlClient conn, List<Tagged<Long>> counts) {
     List<Tagged<Long>> some = counts.stream().filter(c -> c.value() > 0).toList();
@@ -295,11 +296,11 @@ final class ExchangeStore {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
-            DELETE FROM outgoing_messages WHERE id IN (
+            DELETE FROM outgoing_messages WHERE id = ANY(ARRAY(
               SELECT m.id FROM unnest($1::bigint[], $2::bigint[]) AS a(computer_id, n)
                CROSS JOIN LATERAL (SELECT id FROM outgoing_messages o
                                     WHERE o.computer_id = a.computer_id
-                                    ORDER BY id LIMIT a.n) m)
+                                    ORDER BY id LIMIT a.n) m))
             """)
         .execute(Tuple.tuple()
             .addArrayOfLong(some.stream().map(Tagged::computerId).toArray(Long[]::new))

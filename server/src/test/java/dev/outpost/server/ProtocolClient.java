@@ -129,6 +129,21 @@ public final class ProtocolClient {
     return client;
   }
 
+  /** Registers {@code count} clients titled {@code prefix-0}, {@code prefix-1}, and so on. */
+  public static List<ProtocolClient> registered(ServerFixture fx, String prefix, int count) {
+    return java.util.stream.IntStream.range(0, count)
+        .mapToObj(i -> registered(fx, prefix + "-" + i)).toList();
+  }
+
+  /** An ExecuteScriptRequest for these clients' computers, as the admin API takes it. */
+  public static io.vertx.core.json.JsonObject scriptFor(List<ProtocolClient> clients) {
+    io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+    clients.forEach(c -> ids.add(c.insecureId));
+    return new io.vertx.core.json.JsonObject().put("type", "ExecuteScriptRequest")
+        .put("computer_ids", ids)
+        .put("parameters", new io.vertx.core.json.JsonObject().put("code", "true"));
+  }
+
   private static byte[] md5(String text) {
     try {
       return java.security.MessageDigest.getInstance("MD5")

@@ -21,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,9 @@ class ConcurrentExchangeTest {
   /** Verifies delivery and results of forty computers exchanging at the same moment. */
   @Test
   void eachOfManyComputersGetsItsOwnActivityAndReportsOnIt() throws Exception {
-    List<ProtocolClient> agents = agents("many", 40);
-    long group = fx.post("/activities", scriptFor(agents)).bodyAsJsonObject().getLong("id");
+    List<ProtocolClient> agents = ProtocolClient.registered(fx, "many", 40);
+    long group = fx.post("/activities", ProtocolClient.scriptFor(agents)).bodyAsJsonObject()
+        .getLong("id");
 
     List<WireMap> answers = all(agents, agent -> agent.exchange(List.of()));
 
@@ -83,8 +83,8 @@ class ConcurrentExchangeTest {
   /** Verifies max_concurrency when every computer of the group exchanges at once. */
   @Test
   void aGroupsConcurrencyLimitHoldsWhenItsComputersExchangeTogether() throws Exception {
-    List<ProtocolClient> agents = agents("limited", 12);
-    long group = fx.post("/activities", scriptFor(agents).put("max_concurrency", 3))
+    List<ProtocolClient> agents = ProtocolClient.registered(fx, "limited", 12);
+    long group = fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_concurrency", 3))
         .bodyAsJsonObject().getLong("id");
 
     List<WireMap> answers = all(agents, agent -> agent.exchange(List.of()));
@@ -100,7 +100,7 @@ class ConcurrentExchangeTest {
   /** Verifies that a malformed exchange among good ones is refused alone. */
   @Test
   void aMalformedExchangeAmongOthersIsRefusedAlone() throws Exception {
-    List<ProtocolClient> agents = agents("mixed", 16);
+    List<ProtocolClient> agents = ProtocolClient.registered(fx, "mixed", 16);
     ProtocolClient broken = agents.get(7);
 
     List<Integer> statuses = all(agents, agent -> {
@@ -137,18 +137,6 @@ class ConcurrentExchangeTest {
 
   private interface Call<T> {
     T on(ProtocolClient agent) throws Exception;
-  }
-
-  private static List<ProtocolClient> agents(String prefix, int count) {
-    return IntStream.range(0, count)
-        .mapToObj(i -> ProtocolClient.registered(fx, prefix + "-" + i)).toList();
-  }
-
-  private static JsonObject scriptFor(List<ProtocolClient> agents) {
-    JsonArray ids = new JsonArray();
-    agents.forEach(a -> ids.add(a.insecureId));
-    return new JsonObject().put("type", "ExecuteScriptRequest").put("computer_ids", ids)
-        .put("parameters", new JsonObject().put("code", "true"));
   }
 
   private static long childOf(long group, long computer) {

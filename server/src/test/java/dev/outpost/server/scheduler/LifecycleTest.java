@@ -249,8 +249,9 @@ class LifecycleTest {
   /** Verifies max_concurrency: at most that many children in progress; a result makes room. */
   @Test
   void maxConcurrencyLimitsChildrenInProgress() {
-    List<ProtocolClient> agents = agents("conc", 4);
-    JsonObject group = fx.post("/activities", scriptFor(agents).put("max_concurrency", 2))
+    List<ProtocolClient> agents = ProtocolClient.registered(fx, "conc", 4);
+    JsonObject group = fx.post("/activities",
+            ProtocolClient.scriptFor(agents).put("max_concurrency", 2))
         .bodyAsJsonObject();
     assertThat(group.getInteger("max_concurrency")).isEqualTo(2);
 
@@ -271,8 +272,8 @@ class LifecycleTest {
   /** Verifies max_errors: once exceeded, the undelivered children are canceled as error-threshold. */
   @Test
   void maxErrorsCancelsTheRest() {
-    List<ProtocolClient> agents = agents("errs", 4);
-    long group = fx.post("/activities", scriptFor(agents).put("max_concurrency", 1)
+    List<ProtocolClient> agents = ProtocolClient.registered(fx, "errs", 4);
+    long group = fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_concurrency", 1)
         .put("max_errors", "25%")).bodyAsJsonObject().getLong("id");
 
     for (int round = 0; round < 2; round++) {
@@ -288,18 +289,6 @@ class LifecycleTest {
     assertThat(fx.get("/activities/" + group).bodyAsJsonObject().getJsonArray("children").stream()
         .map(c -> (JsonObject) c).filter(c -> c.getString("status").equals("canceled")))
         .allSatisfy(c -> assertThat(c.getString("result_text")).startsWith("error-threshold"));
-  }
-
-  private static List<ProtocolClient> agents(String prefix, int count) {
-    return java.util.stream.IntStream.range(0, count)
-        .mapToObj(i -> ProtocolClient.registered(fx, prefix + "-" + i)).toList();
-  }
-
-  private static JsonObject scriptFor(List<ProtocolClient> agents) {
-    JsonArray ids = new JsonArray();
-    agents.forEach(a -> ids.add(a.insecureId));
-    return new JsonObject().put("type", "ExecuteScriptRequest").put("computer_ids", ids)
-        .put("parameters", new JsonObject().put("code", "true"));
   }
 
   private static long children(long group, String status) {

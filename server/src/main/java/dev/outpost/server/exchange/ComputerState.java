@@ -12,7 +12,6 @@ import java.util.Optional;
  */
 record ComputerState(
     long id,
-    long accountId,
     long nextExpectedIn,
     long outBase,
     Optional<byte[]> exchangeTokenHash,

@@ -163,7 +163,7 @@ final class ExchangeStore {
    */
   static Future<Map<ByteBuffer, ComputerState>> lock(SqlClient conn, List<byte[]> secureIdHashes) {
     return conn.preparedQuery("""
-            SELECT id, account_id, next_expected_in, out_base, exchange_token_hash, client_types,
+            SELECT id, next_expected_in, out_base, exchange_token_hash, client_types,
                    secure_id_hash
               FROM computers
              WHERE secure_id_hash = ANY($1::bytea[]) AND removed_at IS NULL
@@ -177,7 +177,6 @@ final class ExchangeStore {
           rows.forEach(row -> states.put(ByteBuffer.wrap(row.getBuffer("secure_id_hash").getBytes()),
               new ComputerState(
                   row.getLong("id"),
-                  row.getLong("account_id"),
                   row.getLong("next_expected_in"),
                   row.getLong("out_base"),
                   Optional.ofNullable(row.getBuffer("exchange_token_hash")).map(Buffer::getBytes),

@@ -1,10 +1,8 @@
 package dev.outpost.server.jobs;
 
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -36,8 +34,6 @@ final class Acks {
   private final Channel out;
   /** Delivery tags of the current channel not yet acked or nacked, oldest first. */
   private final TreeSet<Long> open = new TreeSet<>();
-  /** The open tags whose work is done. */
-  private final Set<Long> done = new HashSet<>();
   private long channel;
 
   Acks(Channel channel) {
@@ -47,7 +43,6 @@ final class Acks {
   /** Starts over on a new channel; returns its number, which deliveries on it carry. */
   long newChannel() {
     open.clear();
-    done.clear();
     return ++channel;
   }
 
@@ -66,12 +61,13 @@ final class Acks {
     if (channel != this.channel) {
       return;
     }
+    Set<Long> done = new HashSet<>();
     for (Long tag : tags) {
       if (open.contains(tag)) {
         done.add(tag);
       }
     }
-    flush();
+    flush(done);
   }
 
   /** Gives a delivery back to the broker to be delivered again. */
@@ -79,12 +75,11 @@ final class Acks {
     if (channel != this.channel || !open.remove(tag)) {
       return;
     }
-    done.remove(tag);
     send(() -> out.requeue(tag));
-    flush();
   }
 
-  private void flush() {
+  /** Acks the done tags: the run of the oldest open ones with one ack, the rest each alone. */
+  private void flush(Set<Long> done) {
     long upTo = -1;
     while (!open.isEmpty() && done.remove(open.first())) {
       upTo = open.pollFirst();
@@ -96,9 +91,7 @@ final class Acks {
     if (done.isEmpty()) {
       return;
     }
-    List<Long> alone = new ArrayList<>(done);
-    done.clear();
-    for (Long tag : alone) {
+    for (Long tag : done) {
       open.remove(tag);
       send(() -> out.ack(tag, false));
     }

@@ -4,6 +4,7 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.QueueOptions;
 import io.vertx.rabbitmq.RabbitMQClient;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * activities, runs their handlers under renewed leases, writes the outcomes, and only then acks.
  * Claims, lease renewals, outcomes and acks are each gathered into batches, one statement (or
  * one ack) for many jobs, so a busy job-handler pays per batch rather than per job.
- * Deployed as a worker verticle; handlers run on the worker pool and may block.
+ * Deployed as a worker verticle; handlers may block, and run on a pool of their own, so that
+ * however many jobs are held, this verticle's context and the broker client's calls (which use
+ * the shared worker pool) stay free for lease renewals and acks.
  */
 public final class JobHandlerVerticle extends VerticleBase {
 
@@ -70,6 +73,10 @@ public final class JobHandlerVerticle extends VerticleBase {
   /** Claimed jobs by activity id, until their outcome is written; leases are renewed for these. */
   private final Map<Long, Running> running = new HashMap<>();
   private final Acks acks;
+  /** Handlers running at once at most; the other jobs held wait for a thread, leases renewed. */
+  static final int HANDLER_THREADS = 16;
+
+  private WorkerExecutor handlerThreads;
   private Batcher<Delivery> claims;
   private Batcher<Pending> outcomes;
   private RabbitMQClient client;
@@ -102,6 +109,7 @@ public final class JobHandlerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    handlerThreads = vertx.createSharedWorkerExecutor("outpost-job-handlers", HANDLER_THREADS);
     claims = new Batcher<>(context, BATCH, this::claim);
     outcomes = new Batcher<>(context, BATCH, this::finish);
     return Broker.connect(vertx, settings.amqpUrl(), settings.queue(), this::onConnected)
@@ -129,7 +137,8 @@ public final class JobHandlerVerticle extends VerticleBase {
     vertx.cancelTimer(renewal);
     // Cancel first: a consumer still subscribed when the connection closes is restarted.
     Future<Void> canceled = consumer == null ? Future.succeededFuture() : consumer.cancel();
-    return canceled.transform(done -> client == null ? Future.succeededFuture() : client.stop());
+    return canceled.transform(done -> client == null ? Future.succeededFuture() : client.stop())
+        .eventually(() -> handlerThreads.close());
   }
 
   /** The lease owner name of this job-handler. */
@@ -224,9 +233,13 @@ public final class JobHandlerVerticle extends VerticleBase {
           for (Pending pending : batch) {
             Running job = pending.running();
             Status status = pending.outcome().status();
-            metrics.jobsFinished(status.wireName()).increment();
+            boolean stored = ids.contains(job.job().activityId());
+            if (stored) {
+              // one canceled or taken over meanwhile ended otherwise, and is counted there
+              metrics.jobsFinished(status.wireName()).increment();
+            }
             LOG.info("job finished [id: {}, status: {}, written: {}]", job.job().activityId(),
-                status, ids.contains(job.job().activityId()));
+                status, stored);
             done(job);
             tags.computeIfAbsent(job.delivery().channel(), c -> new ArrayList<>())
                 .add(job.delivery().tag());
@@ -289,9 +302,10 @@ public final class JobHandlerVerticle extends VerticleBase {
     if (handler == null) {
       return Future.failedFuture("no handler for " + job.type());
     }
-    // Unordered: jobs run side by side on the worker pool, and this verticle's own context stays
-    // free for lease renewals, acks and new messages while a handler blocks.
-    return vertx.executeBlocking(() -> handler.run(context), false).compose(result -> result);
+    // Unordered: jobs run side by side on the handlers' threads, and this verticle's own context
+    // stays free for lease renewals, acks and new messages while a handler blocks.
+    return handlerThreads.executeBlocking(() -> handler.run(context), false)
+        .compose(result -> result);
   }
 
   private static String failureText(Throwable cause) {

@@ -244,15 +244,11 @@ public final class JobStore {
    *
    * @return the ids republished
    */
-  public Future<List<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
+  public Future<Set<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
     return pool.preparedQuery(GIVE_UP).execute(Tuple.of(at(now), maxAttempts))
         .compose(failed -> pool.preparedQuery(RETRY)
             .execute(Tuple.of(at(now), maxAttempts, at(now.plus(lease)))))
-        .map(rows -> {
-          List<Long> ids = new ArrayList<>();
-          rows.forEach(row -> ids.add(row.getLong(0)));
-          return ids;
-        });
+        .map(JobStore::ids);
   }
 
   private static Set<Long> ids(RowSet<Row> rows) {

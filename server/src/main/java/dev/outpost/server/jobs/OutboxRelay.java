@@ -65,7 +65,9 @@ public final class OutboxRelay extends VerticleBase {
 
   /**
    * Publishes what the outbox holds, batch after batch, with up to {@link #PASSES} passes under
-   * way at once: while one waits for its confirms or its commit, the next is already publishing.
+   * way at once: while one deletes its confirmed rows and commits, the next reads its rows and
+   * publishes. (The client runs a channel's calls in order, so a pass's publishes still wait
+   * behind the other's wait for confirms.)
    */
   private void relay() {
     if (passes >= PASSES || !client.isConnected()) {

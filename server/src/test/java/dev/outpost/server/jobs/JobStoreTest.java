@@ -108,48 +108,56 @@ class JobStoreTest {
 
   /**
    * Verifies that one statement writes the outcomes of the jobs still this owner's at their
-   * attempt, each with its own status and text, and leaves a job canceled meanwhile and one
-   * taken over by another job-handler as they are.
+   * attempt, each with its own status and text, and leaves as they are a job canceled
+   * meanwhile, one taken over by another job-handler, and one whose lease was released and not
+   * yet taken (same attempt, no owner).
    */
   @Test
   void aBatchOfOutcomesWritesOnlyTheJobsStillOwned() {
     List<Job> jobs = await(store.claim(List.of(activity("queued", null, 0),
-        activity("queued", null, 0), activity("queued", null, 0), activity("queued", null, 0)),
-        ME, NOW, LEASE));
+        activity("queued", null, 0), activity("queued", null, 0), activity("queued", null, 0),
+        activity("queued", null, 0)), ME, NOW, LEASE));
     Job done = jobs.get(0);
     Job broken = jobs.get(1);
     Job canceled = jobs.get(2);
     Job takenOver = jobs.get(3);
+    Job released = jobs.get(4);
+    release(released);
     await(activities.transition(account, List.of(canceled.activityId()), Status.CANCELED,
         "admin", null));
-    await(pool.preparedQuery("UPDATE activities SET lease_owner = NULL WHERE id = $1")
-        .execute(Tuple.of(takenOver.activityId())));   // as the sweep releases an expired lease
+    release(takenOver);
     await(store.claim(List.of(takenOver.activityId()), OTHER, NOW, LEASE));
 
     var written = await(store.finish(List.of(
         new JobStore.Outcome(done, Status.SUCCEEDED, "all done"),
         new JobStore.Outcome(broken, Status.FAILED, "disk on fire"),
         new JobStore.Outcome(canceled, Status.SUCCEEDED, "too late"),
-        new JobStore.Outcome(takenOver, Status.SUCCEEDED, "zombie")), ME, NOW));
+        new JobStore.Outcome(takenOver, Status.SUCCEEDED, "zombie"),
+        new JobStore.Outcome(released, Status.SUCCEEDED, "lease lost")), ME, NOW));
 
     assertThat(written).containsExactlyInAnyOrder(done.activityId(), broken.activityId());
     assertThat(result(done)).isEqualTo("succeeded all done 100");
     assertThat(result(broken)).isEqualTo("failed disk on fire null");
     assertThat(result(canceled)).isEqualTo("canceled null null");
     assertThat(state(takenOver.activityId())).isEqualTo("in-progress " + OTHER);
+    assertThat(state(released.activityId())).isEqualTo("in-progress null");
     assertThat(events(done.activityId())).containsExactly(
         "queued>in-progress " + ME + " claimed", "in-progress>succeeded " + ME + " done");
     assertThat(events(broken.activityId())).containsExactly(
         "queued>in-progress " + ME + " claimed", "in-progress>failed " + ME + " handler failed");
   }
 
-  /** Verifies that one renewal extends the leases still this owner's and names only those. */
+  /**
+   * Verifies that one renewal extends the leases still this owner's and names only those: not a
+   * job canceled meanwhile, nor one whose lease was released.
+   */
   @Test
   void aBatchRenewalExtendsOnlyTheLeasesStillOwned() {
     List<Job> jobs = await(store.claim(List.of(activity("queued", null, 0),
-        activity("queued", null, 0)), ME, NOW, LEASE));
+        activity("queued", null, 0), activity("queued", null, 0)), ME, NOW, LEASE));
     Job running = jobs.get(0);
     Job canceled = jobs.get(1);
+    release(jobs.get(2));
     await(activities.transition(account, List.of(canceled.activityId()), Status.CANCELED,
         "admin", null));
     Instant until = NOW.plus(Duration.ofMinutes(5));
@@ -158,6 +166,12 @@ class JobStoreTest {
 
     assertThat(ours).containsExactly(running.activityId());
     assertThat(leaseUntil(running.activityId())).isEqualTo(until);
+  }
+
+  /** Drops a job's lease owner, as the sweep releases an expired lease. */
+  private static void release(Job job) {
+    await(pool.preparedQuery("UPDATE activities SET lease_owner = NULL WHERE id = $1")
+        .execute(Tuple.of(job.activityId())));
   }
 
   /** A server activity in the given state, inserted as it stands (no outbox row, no events). */

@@ -108,9 +108,10 @@ class JobsTest {
   }
 
   /**
-   * Verifies that a burst of activities waiting in the queue, some canceled before pickup, is
-   * claimed and finished in batches with every activity ending once: the canceled ones never
-   * run, the others succeed with one run each and the plain transition log.
+   * Verifies that a burst of activities waiting in the queue, some canceled before pickup, ends
+   * with every activity ending once: the canceled ones never run, the others succeed with one
+   * run each and the plain transition log. (How they are gathered into batches is
+   * {@code BatcherTest}'s.)
    */
   @Test
   void aBurstOfActivitiesEndsEachOnce(Vertx vertx) {

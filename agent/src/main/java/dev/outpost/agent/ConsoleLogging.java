@@ -18,7 +18,7 @@ import org.slf4j.Logger;
  */
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
 
-  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
+  private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {

@@ -103,9 +103,4 @@ public final class TokenCache {
     this.informed = informed;
     invalidate();
   }
-
-  /** How many tokens are cached now (for tests). */
-  int size() {
-    return entries.size();
-  }
 }

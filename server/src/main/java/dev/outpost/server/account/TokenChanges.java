@@ -47,11 +47,15 @@ public final class TokenChanges {
   private Future<Void> listen() {
     return PgConnection.connect(vertx, db)
         .compose(conn -> {
-          conn.notificationHandler(notice -> cache.invalidate());
-          conn.closeHandler(v -> lost());
+          // the handlers go on once listening: a connection closed because LISTEN failed is
+          // retried once, below, and not once more as a lost one
           return conn.query("LISTEN " + CHANNEL).execute()
               .onFailure(e -> conn.close())
-              .map(conn);
+              .map(listening -> {
+                conn.notificationHandler(notice -> cache.invalidate());
+                conn.closeHandler(v -> lost());
+                return conn;
+              });
         })
         .onSuccess(conn -> {
           connection = conn;

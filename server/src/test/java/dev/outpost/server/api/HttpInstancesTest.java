@@ -27,9 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HttpInstancesTest {
 
   /**
-   * Verifies that three HTTP instances listen on one port and that requests spread over many
-   * connections (so over every instance) all see the same server: each is authenticated, and
-   * each lists the activity one of them created.
+   * Verifies that three HTTP instances listen on one port and that requests over many
+   * connections all see the same server: each is authenticated, and each lists the activity
+   * one of them created. Which instance serves which connection is Vert.x's to choose.
    */
   @Test
   void instancesShareOnePortAndOneServer(Vertx vertx) throws IOException {

@@ -133,9 +133,8 @@ public final class OutpostServer {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
         storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
     return MessageSystem.serverUuid(pool).compose(uuid -> {
-      ExchangeApi exchange = new ExchangeApi(new MessageSystem(pool, clock, uuid, metrics,
-          Math.max(1, config.dbPoolSize() / 2)), pool,
-          clock);
+      ExchangeApi exchange = new ExchangeApi(
+          new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches()), pool, clock);
       List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = List.of(api::mount,
           exchange::mount, router -> router.get("/metrics")
               .handler(ctx -> ctx.response()

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param adminToken the bootstrap admin token; empty means generated (and kept under {@code home})
  * @param registrationKey the bootstrap registration key; empty means generated likewise
  * @param dbPoolSize connections in the PostgreSQL pool
+ * @param exchangeBatches batches of message exchanges answered at once, each in a transaction of
+ *     its own on a connection of the pool
  * @param maxBodyBytes the largest request body accepted (larger gets 413)
  * @param role which parts this process runs
  * @param jobs the job-handler's settings
@@ -32,6 +34,7 @@ public record ServerConfig(
     Optional<String> adminToken,
     Optional<String> registrationKey,
     int dbPoolSize,
+    int exchangeBatches,
     long maxBodyBytes,
     Role role,
     JobsConfig jobs,
@@ -71,6 +74,7 @@ public record ServerConfig(
 
   /** Reads the configuration from environment variables, refusing malformed values by name. */
   public static ServerConfig fromEnv(Map<String, String> env) {
+    int poolSize = intValue(env, "OUTPOST_DB_POOL_SIZE", 8, 1, 1000);
     return new ServerConfig(
         intValue(env, "OUTPOST_HTTP_PORT", 8080, 0, 65535),
         intValue(env, "OUTPOST_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1,
@@ -79,7 +83,8 @@ public record ServerConfig(
         Path.of(text(env, "OUTPOST_HOME").orElse(".outpost")).toAbsolutePath(),
         text(env, "OUTPOST_ADMIN_TOKEN"),
         text(env, "OUTPOST_REGISTRATION_KEY"),
-        intValue(env, "OUTPOST_DB_POOL_SIZE", 8, 1, 1000),
+        poolSize,
+        intValue(env, "OUTPOST_EXCHANGE_BATCHES", Math.min(2, poolSize), 1, poolSize),
         intValue(env, "OUTPOST_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         role(text(env, "OUTPOST_ROLE").orElse("all")),
         new JobsConfig(

@@ -40,7 +40,8 @@ public final class OutpostProcess implements AutoCloseable {
 
   /**
    * Starts the server jar, or with {@code noopTypes} the harness's launcher that replaces those
-   * types' job handlers by ones that return at once, and waits until it answers.
+   * types' job handlers by ones that return at once, and waits until its admin API answers: the
+   * server listens before it has made its bootstrap account, so health alone is too early.
    *
    * @param env extra {@code OUTPOST_*} settings
    */
@@ -76,7 +77,7 @@ public final class OutpostProcess implements AutoCloseable {
     OutpostProcess server = new OutpostProcess(child, port, token, key, queue,
         ctx.config().amqpUrl());
     try {
-      waitHealthy(child, port, "/health");
+      waitHealthy(child, port, "/api/v2/activities?limit=1", "Bearer " + token);
     } catch (RuntimeException | InterruptedException e) {
       server.close();
       throw e;
@@ -87,14 +88,24 @@ public final class OutpostProcess implements AutoCloseable {
   /** Polls {@code path} until it answers 200, for two minutes at most. */
   public static void waitHealthy(ChildProcess child, int port, String path)
       throws InterruptedException {
+    waitHealthy(child, port, path, null);
+  }
+
+  /** Polls {@code path}, with this Authorization header if any, until it answers 200. */
+  private static void waitHealthy(ChildProcess child, int port, String path,
+      String authorization) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
       child.checkAlive();
       try {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2))
-            .GET().build(), HttpResponse.BodyHandlers.discarding());
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2));
+        if (authorization != null) {
+          request.header("Authorization", authorization);
+        }
+        HttpResponse<Void> response = http.send(request.GET().build(),
+            HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
         }

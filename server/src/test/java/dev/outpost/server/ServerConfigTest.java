@@ -1,0 +1,30 @@
+package dev.outpost.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void exchangeBatchesDefaultToTwoAndFitInThePool() {
+    assertThat(ServerConfig.fromEnv(Map.of()).exchangeBatches()).isEqualTo(2);
+    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_DB_POOL_SIZE", "1")).exchangeBatches())
+        .isEqualTo(1);
+    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "6")).exchangeBatches())
+        .isEqualTo(6);
+  }
+
+  @Test
+  void moreExchangeBatchesThanConnectionsAreRefusedByName() {
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_DB_POOL_SIZE", "4",
+        "OUTPOST_EXCHANGE_BATCHES", "5")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("OUTPOST_EXCHANGE_BATCHES must be between 1 and 4, not 5");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "two"))
+        .exchangeBatches())
+        .hasMessage("OUTPOST_EXCHANGE_BATCHES must be a whole number, not 'two'");
+  }
+}

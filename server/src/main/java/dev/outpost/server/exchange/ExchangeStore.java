@@ -286,8 +286,9 @@ final class ExchangeStore {
 
   /**
    * Deletes the oldest messages of computers' outgoing stores: as many of each as its client
-   * says it has. The ids go to the DELETE as an array, which it looks up by key whatever plan
-   * the statement is given (an IN over the subquery may be planned as a scan of the store).
+   * says it has. The DELETE is given the rows' physical addresses and fetches just those (a TID
+   * scan) rather than looking each up again (a join with the subquery may be planned as a scan
+   * of the whole store).
    */
   static Future<Void> acknowledge(SqlClient conn, List<Tagged<Long>> counts) {
     List<Tagged<Long>> some = counts.stream().filter(c -> c.value() > 0).toList();
@@ -295,9 +296,9 @@ final class ExchangeStore {
       return Future.succeededFuture();
     }
     return conn.preparedQuery("""
-            DELETE FROM outgoing_messages WHERE id = ANY(ARRAY(
-              SELECT m.id FROM unnest($1::bigint[], $2::bigint[]) AS a(computer_id, n)
-               CROSS JOIN LATERAL (SELECT id FROM outgoing_messages o
+            DELETE FROM outgoing_messages WHERE ctid = ANY(ARRAY(
+              SELECT m.ctid FROM unnest($1::bigint[], $2::bigint[]) AS a(computer_id, n)
+               CROSS JOIN LATERAL (SELECT ctid FROM outgoing_messages o
                                     WHERE o.computer_id = a.computer_id
                                     ORDER BY id LIMIT a.n) m))
             """)

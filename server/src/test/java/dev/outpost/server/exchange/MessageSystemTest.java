@@ -259,6 +259,25 @@ class MessageSystemTest {
   }
 
   /**
+   * Verifies acknowledgement: a client that has only the first of three messages gets the other
+   * two again, in order, and nothing once it has them all.
+   */
+  @Test
+  void dropsOnlyWhatTheClientAcknowledged() {
+    ProtocolClient client = registered("ack-part-1");
+    long first = script(client.insecureId);
+    long second = script(client.insecureId);
+    long third = script(client.insecureId);
+
+    long before = client.nextExpected;
+    assertThat(operationIds(client.exchange(List.of()))).containsExactly(first, second, third);
+
+    client.nextExpected = before + 1;   // only the first arrived
+    assertThat(operationIds(client.exchange(List.of()))).containsExactly(second, third);
+    assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
+  }
+
+  /**
    * Verifies results: status 6 succeeds with code and text kept, a repeat changes nothing,
    * duplicates by sequence are dropped and a gap is answered with the expected number.
    */

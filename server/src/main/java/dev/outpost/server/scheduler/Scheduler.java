@@ -133,17 +133,28 @@ public final class Scheduler {
             "timeout: still running when its execution timeout ran out")));
   }
 
-  /** Delivered client activities with no result past the deadline fail, where the account says so. */
+  /**
+   * Delivered client activities with no result past the deadline fail, in the accounts that say
+   * so. Those accounts are looked up first, and with none the sweep reads no activity: an
+   * account that keeps stale activities may hold hundreds of thousands (agents gone for good),
+   * and the running activities read oldest first with the account joined walked every one of
+   * them at each sweep, to fail none.
+   */
   Future<Integer> staleResults(Instant now) {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT a.id FROM activities a JOIN accounts ac ON ac.id = a.account_id
-             WHERE a.status = 'in-progress' AND a.kind = 'client' AND a.delivered_at <= $1
-               AND ac.fail_stale_results
-             ORDER BY a.delivered_at LIMIT $2
-               FOR UPDATE OF a SKIP LOCKED
-            """, Tuple.of(at(now.minus(resultDeadline)), BATCH))
-        .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
-            "no-result: the agent sent no result within " + resultDeadline.toSeconds() + " s")));
+    return pool.query("SELECT id FROM accounts WHERE fail_stale_results").execute()
+        .compose(accounts -> accounts.size() == 0
+            ? Future.succeededFuture(0)
+            : pool.withTransaction(conn -> ids(conn, """
+                    SELECT id FROM activities
+                     WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
+                       AND delivered_at <= $1
+                     ORDER BY delivered_at LIMIT $2
+                       FOR UPDATE SKIP LOCKED
+                    """, Tuple.of(at(now.minus(resultDeadline)), BATCH, ids(accounts)
+                        .toArray(Long[]::new)))
+                .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
+                    "no-result: the agent sent no result within " + resultDeadline.toSeconds()
+                        + " s"))));
   }
 
   /** Once a group has more failed children than it tolerates, its undelivered children are canceled. */

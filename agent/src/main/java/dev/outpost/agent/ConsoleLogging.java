@@ -2,11 +2,16 @@ package dev.outpost.agent;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.pattern.TargetLengthBasedClassNameAbbreviator;
+import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.TimeZone;
 import org.slf4j.Logger;
 
 /**
@@ -15,10 +20,12 @@ import org.slf4j.Logger;
  * an agent idling for months would carry for nothing. One line per event on standard output at
  * {@code OUTPOST_LOG_LEVEL} (INFO by default); {@code -Dlogback.configurationFile=FILE} still
  * configures logging from a file instead.
+ *
+ * <p>The line is what the pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n} gives,
+ * written by a layout of its own: logback's PatternLayout registers every converter it knows
+ * when it is first used, some 150 classes and lambdas, for the five this line needs.
  */
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
-
-  private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -31,9 +38,12 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
     if (configurationFile != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    LineLayout layout = new LineLayout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    encoder.setLayout(layout);
     encoder.start();
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
@@ -45,5 +55,63 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
     root.addAppender(console);
     context.getLogger("io.netty").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n}, then the stack trace of the event's
+   * throwable as PatternLayout appends it: the time of day in the default time zone, the level
+   * padded to five characters, the logger's name shortened as {@code %logger{20}} shortens it.
+   */
+  static final class LineLayout extends LayoutBase<ILoggingEvent> {
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    private final TimeZone zone = TimeZone.getDefault();
+    private final TargetLengthBasedClassNameAbbreviator abbreviator =
+        new TargetLengthBasedClassNameAbbreviator(20);
+    private final ThrowableProxyConverter throwable = new ThrowableProxyConverter();
+
+    @Override
+    public void start() {
+      throwable.setContext(getContext());
+      throwable.start();
+      super.start();
+    }
+
+    @Override
+    public String doLayout(ILoggingEvent event) {
+      StringBuilder line = new StringBuilder(128);
+      appendTimeOfDay(line, event.getTimeStamp());
+      line.append(' ');
+      String level = event.getLevel().toString();
+      line.append(level);
+      for (int i = level.length(); i < 5; i++) {
+        line.append(' ');
+      }
+      line.append(' ').append(abbreviator.abbreviate(event.getLoggerName()))
+          .append(" - ").append(event.getFormattedMessage())
+          .append(CoreConstants.LINE_SEPARATOR)
+          .append(throwable.convert(event));
+      return line.toString();
+    }
+
+    private void appendTimeOfDay(StringBuilder line, long millis) {
+      long ofDay = Math.floorMod(millis + zone.getOffset(millis), MILLIS_PER_DAY);
+      appendDigits(line, ofDay / 3_600_000, 2);
+      line.append(':');
+      appendDigits(line, ofDay / 60_000 % 60, 2);
+      line.append(':');
+      appendDigits(line, ofDay / 1000 % 60, 2);
+      line.append('.');
+      appendDigits(line, ofDay % 1000, 3);
+    }
+
+    private static void appendDigits(StringBuilder line, long value, int width) {
+      String digits = Long.toString(value);
+      for (int i = digits.length(); i < width; i++) {
+        line.append('0');
+      }
+      line.append(digits);
+    }
   }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.core.ConsoleAppender;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
@@ -49,5 +52,33 @@ class ConsoleLoggingTest {
 
     assertThat(status).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isNull();
+  }
+
+  /**
+   * Verifies that a line reads as PatternLayout writes {@code %d{HH:mm:ss.SSS} %-5level
+   * %logger{20} - %msg%n}, a throwable's stack trace included.
+   */
+  @Test
+  void writesTheLinesPatternLayoutWould() {
+    LoggerContext context = new LoggerContext();
+    PatternLayout pattern = new PatternLayout();
+    pattern.setContext(context);
+    pattern.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
+    pattern.start();
+    ConsoleLogging.LineLayout layout = new ConsoleLogging.LineLayout();
+    layout.setContext(context);
+    layout.start();
+    ch.qos.logback.classic.Logger logger =
+        context.getLogger("dev.outpost.agent.exchange.Protocol");
+    IOException failure = new IOException("closed", new IllegalStateException("gone"));
+
+    for (LoggingEvent event : new LoggingEvent[] {
+        new LoggingEvent("fqcn", logger, Level.INFO, "registered [insecure-id: {}]", null,
+            new Object[] {7}),
+        new LoggingEvent("fqcn", logger, Level.WARN, "exchange failed", failure, null),
+        new LoggingEvent("fqcn", context.getLogger("x"), Level.ERROR, null, null, null)}) {
+      event.setTimeStamp(1_700_000_123_456L);
+      assertThat(layout.doLayout(event)).isEqualTo(pattern.doLayout(event));
+    }
   }
 }

@@ -23,8 +23,7 @@ class ServerConfigTest {
         "OUTPOST_EXCHANGE_BATCHES", "5")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("OUTPOST_EXCHANGE_BATCHES must be between 1 and 4, not 5");
-    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "two"))
-        .exchangeBatches())
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "two")))
         .hasMessage("OUTPOST_EXCHANGE_BATCHES must be a whole number, not 'two'");
   }
 }

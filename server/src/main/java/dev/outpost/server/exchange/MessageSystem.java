@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -83,12 +84,13 @@ public final class MessageSystem {
       WireMap payload) {
     Timer.Sample sample = Timer.start();
     Future<Map<String, Object>> answer = secureId.isEmpty()
-        ? pool.withTransaction(conn -> unregistered(conn, payload, clock.instant()))
+        ? PipelinedTransaction.run(pool, tx -> unregistered(tx, payload, clock.instant()))
         : queue.submit(new ExchangeQueue.Request(Secrets.hash(secureId.get()), token, payload));
     return answer.onComplete(done -> sample.stop(metrics.exchanges()));
   }
 
-  private Future<Map<String, Object>> unregistered(SqlClient conn, WireMap payload, Instant now) {
+  private Future<Map<String, Object>> unregistered(PipelinedTransaction tx, WireMap payload,
+      Instant now) {
     List<WireMap> messages = payload.optionalList("messages").isPresent()
         ? payload.mapList("messages") : List.of();
     // landscape-config registers with a bare {"messages": [register]}: that message is none of
@@ -104,7 +106,7 @@ public final class MessageSystem {
       return Future.succeededFuture(answer);
     }
     Registration registration = Registration.read(register.get());
-    return ExchangeStore.account(conn, registration.accountName(),
+    return ExchangeStore.account(tx.connection(), registration.accountName(),
             Secrets.hash(registration.password()))
         .compose(account -> {
           if (account.isEmpty()) {
@@ -115,17 +117,17 @@ public final class MessageSystem {
             answer.put("next-expected-sequence", processed);
             return Future.succeededFuture(answer);
           }
-          return register(conn, account.get(), registration, payload, processed, now);
+          return register(tx, account.get(), registration, payload, processed, now);
         });
   }
 
-  private Future<Map<String, Object>> register(SqlClient conn, long accountId,
+  private Future<Map<String, Object>> register(PipelinedTransaction tx, long accountId,
       Registration registration, WireMap payload, long nextExpectedIn, Instant now) {
     String secureId = Secrets.generate();
     long outBase = payload.optionalInteger("next-expected-sequence").orElse(0L);
-    return ExchangeStore.register(conn, accountId, registration.title(), registration.hostname(),
-            registration.tags(), Secrets.hash(secureId), registration.info(), nextExpectedIn,
-            outBase, now)
+    return ExchangeStore.register(tx.connection(), accountId, registration.title(),
+            registration.hostname(), registration.tags(), Secrets.hash(secureId),
+            registration.info(), nextExpectedIn, outBase, now)
         .compose(computerId -> {
           LOG.info("computer registered [id: {}, account: {}, title: {}]", computerId,
               registration.accountName(), registration.title());
@@ -144,8 +146,8 @@ public final class MessageSystem {
           Bookkeeping after = new Bookkeeping(computerId, nextExpectedIn, outBase,
               clientTypes(payload, List.of()));
           // a computer registered in this transaction has no activities yet, so no limited ones
-          return ExchangeStore.enqueue(conn, welcome, now)
-              .compose(queued -> answer(conn, List.of(after), Set.of(), now))
+          return ExchangeStore.enqueue(tx.connection(), welcome, now)
+              .compose(queued -> answer(tx, List.of(after), Set.of(), now))
               .map(answers -> answers.get(computerId));
         });
   }
@@ -155,30 +157,35 @@ public final class MessageSystem {
     metrics.exchangeBatches().record(batch.size());
     Instant now = clock.instant();
     List<byte[]> hashes = batch.stream().map(ExchangeQueue.Request::secureIdHash).toList();
-    return pool.withTransaction(conn -> ExchangeStore.lock(conn, hashes).compose(states -> {
-      List<ExchangeQueue.Outcome> outcomes = new ArrayList<>(batch.size());
-      List<Plan> plans = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        ExchangeQueue.Request request = batch.get(i);
-        ComputerState state = states.get(request.computer());
-        outcomes.add(null);
-        if (state == null) {
-          outcomes.set(i, ExchangeQueue.Outcome.answered(
-              response(List.of(Map.of("type", "unknown-id")))));
-          continue;
-        }
-        try {
-          plans.add(plan(i, state, request.token(), request.payload()));
-        } catch (RuntimeException e) {
-          outcomes.set(i, ExchangeQueue.Outcome.failed(e));
-        }
+    return PipelinedTransaction.run(pool, tx -> ExchangeStore.lock(tx.connection(), hashes)
+        .compose(states -> answerLocked(tx, batch, states, now)));
+  }
+
+  /** Answers a batch once its computers are locked and their states read. */
+  private Future<List<ExchangeQueue.Outcome>> answerLocked(PipelinedTransaction tx,
+      List<ExchangeQueue.Request> batch, Map<ByteBuffer, ComputerState> states, Instant now) {
+    List<ExchangeQueue.Outcome> outcomes = new ArrayList<>(batch.size());
+    List<Plan> plans = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      ExchangeQueue.Request request = batch.get(i);
+      ComputerState state = states.get(request.computer());
+      outcomes.add(null);
+      if (state == null) {
+        outcomes.set(i, ExchangeQueue.Outcome.answered(
+            response(List.of(Map.of("type", "unknown-id")))));
+        continue;
       }
-      return apply(conn, plans, now).map(answers -> {
-        plans.forEach(plan -> outcomes.set(plan.index(),
-            ExchangeQueue.Outcome.answered(answers.get(plan.after().computerId()))));
-        return outcomes;
-      });
-    }));
+      try {
+        plans.add(plan(i, state, request.token(), request.payload()));
+      } catch (RuntimeException e) {
+        outcomes.set(i, ExchangeQueue.Outcome.failed(e));
+      }
+    }
+    return apply(tx, plans, now).map(answers -> {
+      plans.forEach(plan -> outcomes.set(plan.index(),
+          ExchangeQueue.Outcome.answered(answers.get(plan.after().computerId()))));
+      return outcomes;
+    });
   }
 
   /**
@@ -227,8 +234,9 @@ public final class MessageSystem {
    * The statements that do not depend on each other go to the database without waiting for
    * each other's answers (the connection pipelines them), in the order they must apply.
    */
-  private Future<Map<Long, Map<String, Object>>> apply(SqlClient conn, List<Plan> plans,
+  private Future<Map<Long, Map<String, Object>>> apply(PipelinedTransaction tx, List<Plan> plans,
       Instant now) {
+    SqlClient conn = tx.connection();
     if (plans.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
@@ -262,7 +270,7 @@ public final class MessageSystem {
           return serverTypesUpdate(conn, plans.stream().filter(Plan::typesStale)
               .map(plan -> plan.after().computerId()).toList(), now);
         })
-        .compose(done -> answer(conn, plans.stream().map(Plan::after).toList(),
+        .compose(done -> answer(tx, plans.stream().map(Plan::after).toList(),
             limited.result(), now));
   }
 
@@ -278,14 +286,15 @@ public final class MessageSystem {
 
   /**
    * Delivers due activities into the computers' outgoing stores, then answers each with its
-   * store's head. Storing the new messages, reading the heads back and saving the computers'
-   * state go to the database together: it runs them in order.
+   * store's head. Storing the new messages, reading the heads back, saving the computers' state
+   * and committing go to the database together: it runs them in order.
    *
    * @param limited the computers with children due in a group with limits, already locked
    * @return the answers by computer id
    */
-  private Future<Map<Long, Map<String, Object>>> answer(SqlClient conn, List<Bookkeeping> afters,
-      Set<Long> limited, Instant now) {
+  private Future<Map<Long, Map<String, Object>>> answer(PipelinedTransaction tx,
+      List<Bookkeeping> afters, Set<Long> limited, Instant now) {
+    SqlClient conn = tx.connection();
     List<Long> ids = afters.stream().map(Bookkeeping::computerId).toList();
     return ExchangeStore.deliver(conn, ids, limited, now, MAX_MESSAGES_OUT)
         .compose(deliveries -> encodeDeliveries(conn, deliveries))
@@ -302,7 +311,8 @@ public final class MessageSystem {
           Future<Map<Long, List<byte[]>>> pending =
               ExchangeStore.pending(conn, ids, MAX_MESSAGES_OUT);
           Future<Void> stored = ExchangeStore.save(conn, saved, now);
-          return Future.all(queued, pending, stored).map(done -> {
+          Future<Void> committed = tx.commit();
+          return Future.all(queued, pending, stored, committed).map(done -> {
             Map<Long, Map<String, Object>> answers = new HashMap<>();
             for (Bookkeeping after : afters) {
               List<byte[]> head = pending.result().get(after.computerId());

@@ -60,7 +60,7 @@ public record BenchConfig(
         r.integer("BENCH_RUNS", 5, 5),
         r.integer("BENCH_RUN_SECONDS", 10, 2),
         r.integer("BENCH_WARMUP_SECONDS", 10, 2),
-        r.integer("BENCH_CONCURRENCY", 64, 64),
+        r.integer("BENCH_CONCURRENCY", 256, 64),
         Arrays.stream(r.text("BENCH_EXCHANGE_AGENTS", quick ? "200,1000" : "1000,10000,100000")
             .split(",")).map(String::strip).map(Integer::parseInt).toList(),
         r.integer("BENCH_FANOUT_COMPUTERS", 100_000, 5_000),

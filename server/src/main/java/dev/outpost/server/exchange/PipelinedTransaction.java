@@ -26,7 +26,8 @@ final class PipelinedTransaction {
   /**
    * Runs {@code work} in a transaction. The work may send COMMIT itself with its last statements
    * ({@link #commit()}); when it did not, COMMIT follows once its future succeeds. When the work
-   * fails the transaction is rolled back; either way the connection goes back to the pool.
+   * fails the transaction is rolled back; either way the connection goes back to the pool once
+   * the transaction has ended.
    */
   static <T> Future<T> run(Pool pool, Function<PipelinedTransaction, Future<T>> work) {
     return pool.getConnection().compose(conn -> {
@@ -36,8 +37,7 @@ final class PipelinedTransaction {
       return Future.all(begun, done)
           .compose(both -> tx.commit())
           .map(committed -> done.result())
-          .recover(failure -> conn.query("ROLLBACK").execute()
-              .transform(rolledBack -> Future.<T>failedFuture(failure)))
+          .recover(failure -> tx.end().transform(ended -> Future.<T>failedFuture(failure)))
           .eventually(conn::close);
     });
   }
@@ -51,14 +51,24 @@ final class PipelinedTransaction {
     }
   }
 
+  /**
+   * Ends the transaction after a failure: with ROLLBACK, unless COMMIT was sent, which ends it
+   * either way (by rolling back when a statement before it failed).
+   */
+  private Future<Void> end() {
+    return commit == null ? conn.query("ROLLBACK").execute().mapEmpty() : commit.otherwiseEmpty();
+  }
+
   /** The transaction's connection, for its statements. */
   SqlConnection connection() {
     return conn;
   }
 
   /**
-   * Sends COMMIT behind the statements sent so far, without waiting for their answers; its future
-   * completes once the transaction is committed. Every later call answers the same future.
+   * Sends COMMIT behind the statements sent so far, without waiting for their answers. Its
+   * future succeeds once PostgreSQL has ended the transaction, which is a commit only when each
+   * statement before it succeeded too: the caller waits for all of them. What the work does once
+   * COMMIT is sent can no longer undo the transaction. Every later call answers the same future.
    */
   Future<Void> commit() {
     if (commit == null) {

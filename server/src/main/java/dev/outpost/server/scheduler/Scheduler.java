@@ -144,17 +144,19 @@ public final class Scheduler {
     return pool.query("SELECT id FROM accounts WHERE fail_stale_results").execute()
         .compose(accounts -> accounts.size() == 0
             ? Future.succeededFuture(0)
-            : pool.withTransaction(conn -> ids(conn, """
-                    SELECT id FROM activities
-                     WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
-                       AND delivered_at <= $1
-                     ORDER BY delivered_at LIMIT $2
-                       FOR UPDATE SKIP LOCKED
-                    """, Tuple.of(at(now.minus(resultDeadline)), BATCH, ids(accounts)
-                        .toArray(Long[]::new)))
-                .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
-                    "no-result: the agent sent no result within " + resultDeadline.toSeconds()
-                        + " s"))));
+            : failStale(ids(accounts), now));
+  }
+
+  private Future<Integer> failStale(List<Long> accounts, Instant now) {
+    return pool.withTransaction(conn -> ids(conn, """
+            SELECT id FROM activities
+             WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
+               AND delivered_at <= $1
+             ORDER BY delivered_at LIMIT $2
+               FOR UPDATE SKIP LOCKED
+            """, Tuple.of(at(now.minus(resultDeadline)), BATCH, accounts.toArray(Long[]::new)))
+        .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
+            "no-result: the agent sent no result within " + resultDeadline.toSeconds() + " s")));
   }
 
   /** Once a group has more failed children than it tolerates, its undelivered children are canceled. */

@@ -2,6 +2,7 @@ package dev.outpost.server.jobs;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -20,6 +21,7 @@ final class Batcher<T> {
   private List<T> pending = new ArrayList<>();
   private boolean scheduled;
   private boolean writing;
+  private final List<Promise<Void>> drained = new ArrayList<>();
 
   /**
    * @param max the most items one batch holds
@@ -42,8 +44,23 @@ final class Batcher<T> {
     }
   }
 
+  /** Completes once every item added so far is written (or failed) and nothing is pending. */
+  Future<Void> drained() {
+    if (!writing && !scheduled && pending.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    drained.add(promise);
+    return promise.future();
+  }
+
   private void flush() {
-    if (writing || pending.isEmpty()) {
+    if (writing) {
+      return;
+    }
+    if (pending.isEmpty()) {
+      drained.forEach(Promise::complete);
+      drained.clear();
       return;
     }
     List<T> batch;

@@ -82,6 +82,11 @@ public final class JobHandlerVerticle extends VerticleBase {
   private RabbitMQClient client;
   private RabbitMQConsumer consumer;
   private boolean renewing;
+  /**
+   * Set once the verticle is being undeployed: a handler ending after that was cut short (its
+   * thread interrupted), not failed, so its job is left to its lease and run again elsewhere.
+   */
+  private boolean stopping;
   private long renewal;
   private long sweeper;
 
@@ -131,13 +136,19 @@ public final class JobHandlerVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Stops taking jobs, writes the outcomes of the jobs that already ended, and closes the broker
+   * connection; jobs still running are left to their leases, so another job-handler runs them.
+   */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(sweeper);
     vertx.cancelTimer(renewal);
     // Cancel first: a consumer still subscribed when the connection closes is restarted.
     Future<Void> canceled = consumer == null ? Future.succeededFuture() : consumer.cancel();
-    return canceled.transform(done -> client == null ? Future.succeededFuture() : client.stop())
+    return canceled.transform(done -> outcomes.drained())
+        .transform(done -> client == null ? Future.succeededFuture() : client.stop())
         .eventually(() -> handlerThreads.close());
   }
 
@@ -208,6 +219,11 @@ public final class JobHandlerVerticle extends VerticleBase {
     LOG.info("job started [id: {}, type: {}, attempt: {}]", job.job().activityId(),
         job.job().type(), job.job().attempt());
     execute(job.job(), job.context()).onComplete(outcome -> {
+      if (stopping) {
+        LOG.info("job left to its lease: the job-handler is stopping [id: {}]",
+            job.job().activityId());
+        return;
+      }
       if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
         LOG.info("job stopped: canceled or taken over [id: {}]", job.job().activityId());
         done(job);
@@ -250,7 +266,9 @@ public final class JobHandlerVerticle extends VerticleBase {
           LOG.warn("job outcomes not written, trying again [ids: {}, cause: {}]",
               batch.stream().map(p -> p.running().job().activityId()).toList(), e.toString());
           for (Pending pending : batch) {
-            if (pending.tries() <= 1) {
+            if (stopping) {
+              done(pending.running());   // left to its lease
+            } else if (pending.tries() <= 1) {
               done(pending.running());
               released(pending.running().delivery());
             } else {

@@ -67,6 +67,35 @@ class BatcherTest {
     assertThat(batches).containsExactly(List.of(1, 2), List.of(3, 4, 5), List.of(6, 7));
   }
 
+  /** Verifies that drained() completes only once every item added before it is written. */
+  @Test
+  void drainedWaitsForTheBatchBeingWrittenAndThePendingOnes(Vertx vertx) throws Exception {
+    Context context = vertx.getOrCreateContext();
+    Batcher<Integer> batcher = new Batcher<>(context, 2, this::write);
+    assertThat(on(context, batcher::drained).succeeded()).isTrue();   // nothing added yet
+
+    Future<Void> drained = on(context, () -> {
+      for (int i = 1; i <= 3; i++) {
+        batcher.add(i);
+      }
+      return batcher.drained();
+    });
+    on(context, () -> null);
+    assertThat(batches).containsExactly(List.of(1, 2));
+    on(context, () -> {
+      writes.get(0).fail("the database went away");   // a failed batch counts as dealt with
+      return null;
+    });
+    assertThat(batches).containsExactly(List.of(1, 2), List.of(3));
+    assertThat(drained.isComplete()).isFalse();
+
+    on(context, () -> {
+      writes.get(1).complete();
+      return null;
+    });
+    assertThat(drained.succeeded()).isTrue();
+  }
+
   /** Runs on the context and waits for it, so that the test reads what the context wrote. */
   private static <T> T on(Context context, Supplier<T> action) throws Exception {
     CompletableFuture<T> done = new CompletableFuture<>();

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param amqpUrl RabbitMQ
  * @param runs measured runs of every figure, after warming up
  * @param runSeconds length of one measured run of a throughput figure
- * @param warmupSeconds warm-up before the measured runs of a throughput figure
+ * @param warmupSeconds warm-up before the measured runs of a throughput or listing figure
  * @param concurrency requests in flight from the load generator
  * @param exchangeAgents fleet sizes of the exchange benchmark
  * @param fanoutComputers computers one fan-out request names
@@ -59,7 +59,7 @@ public record BenchConfig(
         r.text("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"),
         r.integer("BENCH_RUNS", 5, 5),
         r.integer("BENCH_RUN_SECONDS", 10, 2),
-        r.integer("BENCH_WARMUP_SECONDS", 10, 2),
+        r.integer("BENCH_WARMUP_SECONDS", 30, 2),
         r.integer("BENCH_CONCURRENCY", 256, 64),
         Arrays.stream(r.text("BENCH_EXCHANGE_AGENTS", quick ? "200,1000" : "1000,10000,100000")
             .split(",")).map(String::strip).map(Integer::parseInt).toList(),

@@ -215,13 +215,16 @@ public final class JobHandlerVerticle extends VerticleBase {
 
   /** Runs a claimed job; its outcome joins the next batch of outcomes to write. */
   private void run(Running job) {
+    if (stopping) {   // claimed as the job-handler stops
+      leftToLease(job);
+      return;
+    }
     running.put(job.job().activityId(), job);
     LOG.info("job started [id: {}, type: {}, attempt: {}]", job.job().activityId(),
         job.job().type(), job.job().attempt());
     execute(job.job(), job.context()).onComplete(outcome -> {
       if (stopping) {
-        LOG.info("job left to its lease: the job-handler is stopping [id: {}]",
-            job.job().activityId());
+        leftToLease(job);
         return;
       }
       if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
@@ -277,6 +280,12 @@ public final class JobHandlerVerticle extends VerticleBase {
             }
           }
         });
+  }
+
+  /** Logs a job this job-handler will not finish: once its lease runs out another runs it. */
+  private static void leftToLease(Running job) {
+    LOG.info("job left to its lease: the job-handler is stopping [id: {}]",
+        job.job().activityId());
   }
 
   /** Forgets a job whose outcome is written, or that is no longer this job-handler's. */

@@ -93,7 +93,7 @@ public final class ExchangeBench implements Benchmark {
       long account, int agents, int concurrency) throws Exception {
     List<Peer> peers = Fleet.register(db, account, "agents" + agents, agents);
     Fleet.seed(db, account, peers);
-    vacuum(db);
+    db.vacuum();
     Measured measured = new Measured();
     try (ExchangeLoad load = new ExchangeLoad(ctx.vertx(), server.port(), concurrency, peers,
         pool, account)) {
@@ -106,7 +106,7 @@ public final class ExchangeBench implements Benchmark {
           Duration.ofSeconds(ctx.config().warmupSeconds()), load.roundRobin());
       load.awaitRefill();
       load.takeCounts();
-      vacuum(db);
+      db.vacuum();
       for (int run = 1; run <= ctx.config().runs(); run++) {
         Usage usage = Usage.start(server.pid(), db::backendPids);
         ClosedLoop.Outcome outcome = ClosedLoop.run(ctx.vertx(), concurrency,
@@ -114,7 +114,7 @@ public final class ExchangeBench implements Benchmark {
         Usage.Snapshot used = usage.stop();
         load.awaitRefill();
         long[] counts = load.takeCounts();
-        vacuum(db);
+        db.vacuum();
         measured.add(outcome, used);
         measured.share("with_activity", (double) counts[1] / Math.max(1, counts[0]));
         measured.share("with_result", (double) counts[2] / Math.max(1, counts[0]));
@@ -128,16 +128,6 @@ public final class ExchangeBench implements Benchmark {
       }
     }
     return measured;
-  }
-
-  /**
-   * Does between runs what autovacuum does in the background: this machine's PostgreSQL runs
-   * with autovacuum off, and a fleet registered at once, or a run's worth of new activities,
-   * otherwise leaves the planner with the statistics of an empty table (it then plans scans of
-   * every computer) and the tables with every dead row.
-   */
-  private static void vacuum(BenchDatabase db) throws Exception {
-    db.execute("VACUUM (ANALYZE)");
   }
 
   /** The three baseline routes, each warmed up and measured like the exchange. */

@@ -78,11 +78,13 @@ public final class JobsBench implements Benchmark {
          OutpostProcess server = OutpostProcess.start(ctx, db, "jobs-server", Map.of(),
              List.of("ArchiveRequest"))) {
       long account = Fleet.accountId(db);
-      for (int run = 0; run <= ctx.config().runs(); run++) {
+      long warmUntil = warmUntil(ctx);
+      for (int run = 0; run <= ctx.config().runs(); run = next(run, warmUntil)) {
         Usage usage = Usage.start(server.pid(), db::backendPids);
         Timing timing = throughRuns(db, account, n, server);
         double seconds = timing.finished();
         Usage.Snapshot used = usage.stop();
+        db.vacuum();
         System.out.printf("  %s: %d activities in %.2f s: %,.0f/s (outbox empty after %.2f s);"
                 + " server %.2f cores, db %.2f, machine %.2f%n",
             run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds, timing.relayed(),
@@ -104,7 +106,8 @@ public final class JobsBench implements Benchmark {
     List<Double> baseline = new ArrayList<>();
     String queue = "outpost.bench.baseline." + System.currentTimeMillis();
     try {
-      for (int run = 0; run <= ctx.config().runs(); run++) {
+      long warmUntil = warmUntil(ctx);
+      for (int run = 0; run <= ctx.config().runs(); run = next(run, warmUntil)) {
         double seconds = publishAndConsume(ctx, queue, n);
         System.out.printf("  baseline %s: %d messages in %.2f s: %,.0f/s%n",
             run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds);
@@ -125,6 +128,15 @@ public final class JobsBench implements Benchmark {
         .detail("machine_cores", machineCores)
         .detail("outbox_empty_after_s", relayed)
         .build()));
+  }
+
+  private static long warmUntil(Context ctx) {
+    return System.nanoTime() + ctx.config().warmupSeconds() * 1_000_000_000L;
+  }
+
+  /** The run after this one: run 0, the warm-up, is repeated until the warm-up time is spent. */
+  private static int next(int run, long warmUntil) {
+    return run == 0 && System.nanoTime() < warmUntil ? 0 : run + 1;
   }
 
   /** When a run's outbox was empty and when its last activity finished, in seconds. */

@@ -70,6 +70,16 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Does between runs what autovacuum does in the background: this machine's PostgreSQL runs
+   * with autovacuum off, and a fleet registered at once, or a run's worth of new and updated
+   * activities, otherwise leaves the planner with the statistics of an empty table (it then
+   * plans scans of every computer) and the tables with every dead row of the runs before.
+   */
+  public void vacuum() throws SQLException {
+    execute("VACUUM (ANALYZE)");
+  }
+
   /** The first column of the first row of a query. */
   public long queryLong(String sql) throws SQLException {
     try (Connection conn = connect(); Statement st = conn.createStatement();

@@ -18,6 +18,9 @@ final class Utf8 {
 
   /** Decodes, or nothing when the bytes are not valid UTF-8 (overlongs and surrogates included). */
   static Optional<String> decode(byte[] bytes, int offset, int length) {
+    if (isAscii(bytes, offset, length)) {   // what nearly every key and value is
+      return Optional.of(new String(bytes, offset, length, StandardCharsets.US_ASCII));
+    }
     try {
       CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -27,6 +30,15 @@ final class Utf8 {
     } catch (CharacterCodingException e) {
       return Optional.empty();
     }
+  }
+
+  private static boolean isAscii(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      if (bytes[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether every surrogate in the text is paired, so that it has a UTF-8 form. */
@@ -43,18 +55,14 @@ final class Utf8 {
     return true;
   }
 
-  /** Encodes, refusing a string with an unpaired surrogate, which has no UTF-8 form. */
+  /**
+   * Encodes, refusing a string with an unpaired surrogate, which has no UTF-8 form ({@code
+   * getBytes} would write '?' for it; every other string it codes exactly, and fast).
+   */
   static byte[] encode(String text) {
-    try {
-      ByteBuffer buffer = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(text));
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("text has an unpaired surrogate and no UTF-8 form", e);
+    if (!isWellFormed(text)) {
+      throw new IllegalArgumentException("text has an unpaired surrogate and no UTF-8 form");
     }
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -30,7 +30,10 @@ public final class JobStore {
    * the sweep released, and ones this owner claimed in a transaction whose answer was lost (the
    * caller knows it is not running them). Anything else (canceled, finished, claimed by another)
    * is left alone and missing from the answer. Rows are locked in id order, as every multi-row
-   * transition does, so concurrent writers wait for each other instead of deadlocking.
+   * transition does, so concurrent writers wait for each other instead of deadlocking. The UPDATE
+   * reaches each locked row by its key ({@code a.id = t.id}) and names no ids of its own: with
+   * {@code a.id = ANY($1)} as well, the generic plan probed the index for every id once per
+   * locked row, 65,536 probes for a batch of 256 (97 ms against 15 ms).
    */
   private static final String CLAIM = """
       WITH target AS (
@@ -46,7 +49,7 @@ public final class JobStore {
                attempt = a.attempt + 1, delivered_at = COALESCE(a.delivered_at, $3),
                version = a.version + 1
           FROM target t
-         WHERE a.id = t.id AND a.id = ANY($1)   -- lets the planner reach the rows by key
+         WHERE a.id = t.id
         RETURNING a.id, a.account_id, a.computer_id, a.type, a.parameters, a.attempt,
                   t.status AS from_status
       ), logged AS (

@@ -44,7 +44,7 @@ final class Batcher<T> {
     }
   }
 
-  /** Completes once every item added so far is written (or failed) and nothing is pending. */
+  /** Completes once no item is pending or being written: each was written, or its write failed. */
   Future<Void> drained() {
     if (!writing && !scheduled && pending.isEmpty()) {
       return Future.succeededFuture();

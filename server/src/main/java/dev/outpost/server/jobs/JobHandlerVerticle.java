@@ -266,7 +266,8 @@ public final class JobHandlerVerticle extends VerticleBase {
           tags.forEach(acks::ack);
         })
         .onFailure(e -> {
-          LOG.warn("job outcomes not written, trying again [ids: {}, cause: {}]",
+          LOG.warn("job outcomes not written, {} [ids: {}, cause: {}]",
+              stopping ? "left to their leases" : "trying again",
               batch.stream().map(p -> p.running().job().activityId()).toList(), e.toString());
           for (Pending pending : batch) {
             if (stopping) {

@@ -12,9 +12,10 @@ final class ActivityListing {
 
   /**
    * Counting stops here: a count costs a scan of every match, so past this a listing says only
-   * "at least this many" and stays as cheap as its page.
+   * "at least this many" and stays about as cheap as its page (counting 10,001 index entries
+   * took five times as long as reading a page of 100 rows).
    */
-  static final int COUNT_CAP = 10_000;
+  static final int COUNT_CAP = 1_000;
 
   private ActivityListing() {
   }

@@ -66,7 +66,7 @@ public record BenchConfig(
         r.integer("BENCH_FANOUT_COMPUTERS", 100_000, 5_000),
         r.integer("BENCH_JOBS_ACTIVITIES", 20_000, 2_000),
         Long.parseLong(r.text("BENCH_LISTING_ROWS", quick ? "200000" : "10000000")),
-        r.integer("BENCH_LISTING_REQUESTS", 500, 100),
+        r.integer("BENCH_LISTING_REQUESTS", 2000, 100),
         r.integer("BENCH_DELIVERY_SAMPLES", 20, 5),
         Arrays.stream(r.text("BENCH_DELIVERY_INTERVALS", "100ms,1s").split(","))
             .map(String::strip).toList(),

@@ -10,6 +10,8 @@ import dev.outpost.server.computer.Computer;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.outpost.server.activity.Page;
 import dev.outpost.server.activity.PageRequest;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** How the admin API shows its resources. Times are ISO-8601 UTC. */
@@ -31,6 +34,20 @@ final class Json {
   private static final JsonFactory FACTORY = new JsonFactory();
   /** About what one activity takes in JSON, parameters and all, so pages seldom grow twice. */
   private static final int BYTES_PER_ACTIVITY = 1024;
+
+  /**
+   * The names of a page's and an activity's fields, encoded once: the generator copies their
+   * bytes rather than encoding every name again for each activity of a page.
+   */
+  private enum Key {
+    COUNT, COUNT_CAPPED, LIMIT, OFFSET, BEFORE, NEXT, RESULTS,
+    ID, TYPE, STATUS, KIND, PARENT_ID, COMPUTER_ID, SUMMARY, PARAMETERS, CREATOR, CREATED_AT,
+    DELIVER_AFTER, DELIVERED_AT, COMPLETED_AT, RESULT_CODE, RESULT_TEXT, PROGRESS, STALE, ATTEMPT,
+    DELIVER_BEFORE, DEPENDS_ON, PROGRESS_THRESHOLD, ON_DEPENDENCY_FAILURE, EXECUTION_TIMEOUT,
+    MAX_CONCURRENCY, MAX_ERRORS, REAPPLIED_FROM, CHILDREN_BY_STATUS, CHILDREN;
+
+    private final SerializableString json = new SerializedString(name().toLowerCase(Locale.ROOT));
+  }
 
   private final Clock clock;
   private final Duration resultDeadline;
@@ -65,18 +82,19 @@ final class Json {
   Buffer page(PageRequest request, Page<Activity> found) {
     return write(found.results().size(), g -> {
       g.writeStartObject();
-      writeNumber(g, "count", found.count());
-      g.writeFieldName("count_capped");
+      writeNumber(g, Key.COUNT, found.count());
+      g.writeFieldName(Key.COUNT_CAPPED.json);
       if (found.count().isPresent()) {
         g.writeBoolean(found.countCapped());
       } else {
         g.writeNull();
       }
-      g.writeNumberField("limit", request.limit());
-      g.writeNumberField("offset", request.offset());
-      writeNumber(g, "before", request.before());
-      writeNumber(g, "next", found.next());
-      g.writeArrayFieldStart("results");
+      writeNumber(g, Key.LIMIT, request.limit());
+      writeNumber(g, Key.OFFSET, request.offset());
+      writeNumber(g, Key.BEFORE, request.before());
+      writeNumber(g, Key.NEXT, found.next());
+      g.writeFieldName(Key.RESULTS.json);
+      g.writeStartArray();
       for (Activity a : found.results()) {
         activity(g, a);
       }
@@ -87,41 +105,43 @@ final class Json {
 
   private void activity(JsonGenerator g, Activity a) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("id", a.id());
-    g.writeStringField("type", a.type());
-    g.writeStringField("status", a.status().wireName());
-    g.writeStringField("kind", a.kind().wireName());
-    writeNumber(g, "parent_id", a.parentId());
-    writeNumber(g, "computer_id", a.computerId());
-    g.writeStringField("summary", a.summary());
-    g.writeFieldName("parameters");
+    writeNumber(g, Key.ID, a.id());
+    writeString(g, Key.TYPE, a.type());
+    writeString(g, Key.STATUS, a.status().wireName());
+    writeString(g, Key.KIND, a.kind().wireName());
+    writeNumber(g, Key.PARENT_ID, a.parentId());
+    writeNumber(g, Key.COMPUTER_ID, a.computerId());
+    writeString(g, Key.SUMMARY, a.summary());
+    g.writeFieldName(Key.PARAMETERS.json);
     JacksonCodec.encodeJson(a.parameters(), g);
-    g.writeStringField("creator", a.creator());
-    writeTime(g, "created_at", Optional.of(a.createdAt()));
-    writeTime(g, "deliver_after", a.deliverAfter());
-    writeTime(g, "delivered_at", a.deliveredAt());
-    writeTime(g, "completed_at", a.completedAt());
-    writeNumber(g, "result_code", a.resultCode());
-    g.writeStringField("result_text", a.resultText().orElse(null));
-    writeNumber(g, "progress", a.progress());
-    g.writeBooleanField("stale", stale(a));
-    g.writeNumberField("attempt", a.conditions().attempt());
-    writeTime(g, "deliver_before", a.conditions().deliverBefore());
-    writeNumber(g, "depends_on", a.conditions().dependsOn());
-    writeNumber(g, "progress_threshold", a.conditions().progressThreshold());
-    g.writeStringField("on_dependency_failure", a.conditions().dependsOn().isEmpty() ? null
+    writeString(g, Key.CREATOR, a.creator());
+    writeTime(g, Key.CREATED_AT, Optional.of(a.createdAt()));
+    writeTime(g, Key.DELIVER_AFTER, a.deliverAfter());
+    writeTime(g, Key.DELIVERED_AT, a.deliveredAt());
+    writeTime(g, Key.COMPLETED_AT, a.completedAt());
+    writeNumber(g, Key.RESULT_CODE, a.resultCode());
+    writeString(g, Key.RESULT_TEXT, a.resultText().orElse(null));
+    writeNumber(g, Key.PROGRESS, a.progress());
+    writeBoolean(g, Key.STALE, stale(a));
+    writeNumber(g, Key.ATTEMPT, a.conditions().attempt());
+    writeTime(g, Key.DELIVER_BEFORE, a.conditions().deliverBefore());
+    writeNumber(g, Key.DEPENDS_ON, a.conditions().dependsOn());
+    writeNumber(g, Key.PROGRESS_THRESHOLD, a.conditions().progressThreshold());
+    writeString(g, Key.ON_DEPENDENCY_FAILURE, a.conditions().dependsOn().isEmpty() ? null
         : a.conditions().runOnDependencyFailure() ? "run" : "cancel");
-    writeNumber(g, "execution_timeout", a.conditions().timeoutSeconds());
-    writeNumber(g, "max_concurrency", a.conditions().maxConcurrency());
-    writeNumber(g, "max_errors", a.conditions().maxErrors());
-    writeNumber(g, "reapplied_from", a.reappliedFrom());
+    writeNumber(g, Key.EXECUTION_TIMEOUT, a.conditions().timeoutSeconds());
+    writeNumber(g, Key.MAX_CONCURRENCY, a.conditions().maxConcurrency());
+    writeNumber(g, Key.MAX_ERRORS, a.conditions().maxErrors());
+    writeNumber(g, Key.REAPPLIED_FROM, a.reappliedFrom());
     if (a.isGroup()) {
-      g.writeObjectFieldStart("children_by_status");
+      g.writeFieldName(Key.CHILDREN_BY_STATUS.json);
+      g.writeStartObject();
       for (var counted : a.childrenByStatus().entrySet()) {
         g.writeNumberField(counted.getKey().wireName(), counted.getValue());
       }
       g.writeEndObject();
-      g.writeArrayFieldStart("children");
+      g.writeFieldName(Key.CHILDREN.json);
+      g.writeStartArray();
       for (Activity child : a.children()) {
         activity(g, child);
       }
@@ -130,9 +150,27 @@ final class Json {
     g.writeEndObject();
   }
 
-  private static void writeNumber(JsonGenerator g, String name, Optional<? extends Number> value)
+  private static void writeString(JsonGenerator g, Key key, String value)
       throws IOException {
-    g.writeFieldName(name);
+    g.writeFieldName(key.json);
+    g.writeString(value);
+  }
+
+  private static void writeBoolean(JsonGenerator g, Key key, boolean value)
+      throws IOException {
+    g.writeFieldName(key.json);
+    g.writeBoolean(value);
+  }
+
+  private static void writeNumber(JsonGenerator g, Key key, long value)
+      throws IOException {
+    g.writeFieldName(key.json);
+    g.writeNumber(value);
+  }
+
+  private static void writeNumber(JsonGenerator g, Key key,
+      Optional<? extends Number> value) throws IOException {
+    g.writeFieldName(key.json);
     if (value.isEmpty()) {
       g.writeNull();
     } else if (value.get() instanceof Long n) {
@@ -142,9 +180,9 @@ final class Json {
     }
   }
 
-  private static void writeTime(JsonGenerator g, String name, Optional<Instant> value)
-      throws IOException {
-    g.writeFieldName(name);
+  private static void writeTime(JsonGenerator g, Key key,
+      Optional<Instant> value) throws IOException {
+    g.writeFieldName(key.json);
     if (value.isEmpty()) {
       g.writeNull();
       return;

@@ -150,26 +150,23 @@ final class Json {
     g.writeEndObject();
   }
 
-  private static void writeString(JsonGenerator g, Key key, String value)
-      throws IOException {
+  private static void writeString(JsonGenerator g, Key key, String value) throws IOException {
     g.writeFieldName(key.json);
     g.writeString(value);
   }
 
-  private static void writeBoolean(JsonGenerator g, Key key, boolean value)
-      throws IOException {
+  private static void writeBoolean(JsonGenerator g, Key key, boolean value) throws IOException {
     g.writeFieldName(key.json);
     g.writeBoolean(value);
   }
 
-  private static void writeNumber(JsonGenerator g, Key key, long value)
-      throws IOException {
+  private static void writeNumber(JsonGenerator g, Key key, long value) throws IOException {
     g.writeFieldName(key.json);
     g.writeNumber(value);
   }
 
-  private static void writeNumber(JsonGenerator g, Key key,
-      Optional<? extends Number> value) throws IOException {
+  private static void writeNumber(JsonGenerator g, Key key, Optional<? extends Number> value)
+      throws IOException {
     g.writeFieldName(key.json);
     if (value.isEmpty()) {
       g.writeNull();
@@ -180,8 +177,8 @@ final class Json {
     }
   }
 
-  private static void writeTime(JsonGenerator g, Key key,
-      Optional<Instant> value) throws IOException {
+  private static void writeTime(JsonGenerator g, Key key, Optional<Instant> value)
+      throws IOException {
     g.writeFieldName(key.json);
     if (value.isEmpty()) {
       g.writeNull();

@@ -70,6 +70,9 @@ public final class Main {
                 "bootstrap", credentials.adminToken())
             .map(started))
         .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    // Closed first: its verticles finish their work while the pool and the broker are there.
+    toClose.add(() -> server.close().toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS));
     printBanner(server.httpPort(), credentials);
   }
 

@@ -2,6 +2,7 @@ package dev.outpost.server.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.qpid.server.SystemLauncher;
 import org.apache.qpid.server.SystemLauncherListener;
 import org.apache.qpid.server.model.Broker;
+import org.apache.qpid.server.model.BrokerImpl;
 import org.apache.qpid.server.model.ConfiguredObject;
 import org.apache.qpid.server.model.Port;
 import org.apache.qpid.server.model.Protocol;
@@ -124,7 +126,9 @@ public final class EmbeddedBroker implements AutoCloseable {
       throw new IllegalStateException("embedded broker did not start [work: " + work + "]", listener.failure);
     }
     try {
-      return new Launch(launcher, requireReady(listener.systemConfig));
+      int bound = requireReady(listener.systemConfig);
+      leaveShutdownToOwner(listener.systemConfig.getContainer(Broker.class));
+      return new Launch(launcher, bound);
     } catch (RuntimeException e) {
       launcher.shutdown();
       throw new IllegalStateException("embedded broker did not start [work: " + work + "]", e);
@@ -181,6 +185,22 @@ public final class EmbeddedBroker implements AutoCloseable {
       throw new IllegalStateException("embedded broker configuration missing [resource: " + CONFIGURATION + "]");
     }
     return resource.toExternalForm();
+  }
+
+  /**
+   * Qpid adds a JVM shutdown hook of its own that stops the broker, and the JVM runs its hooks all
+   * at once: on SIGTERM the broker dropped the server's connections while the server was still
+   * stopping its consumers. The broker's owner stops it ({@link #close}) once its clients are
+   * gone, so the hook is taken out; Qpid, when stopped, takes out a hook already gone quietly.
+   */
+  private static void leaveShutdownToOwner(Object broker) {
+    try {
+      Field hook = BrokerImpl.class.getDeclaredField("_shutdownHook");
+      hook.setAccessible(true);
+      Runtime.getRuntime().removeShutdownHook((Thread) hook.get(broker));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("embedded broker keeps its own shutdown hook and may stop before the server does", e);
+    }
   }
 
   /** Qpid starts with a node or a port in error rather than failing; the bound port proves it listens. */

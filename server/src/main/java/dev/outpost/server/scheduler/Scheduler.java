@@ -30,6 +30,17 @@ public final class Scheduler {
 
   /** The most rows one sweep moves; the next pass takes the rest. */
   static final int BATCH = 500;
+  /**
+   * The running client activities of these accounts ($3) delivered by $1, oldest first, at most
+   * $2: read through the index of running client activities by account and delivery.
+   */
+  static final String STALE = """
+      SELECT id FROM activities
+       WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
+         AND delivered_at <= $1
+       ORDER BY delivered_at LIMIT $2
+         FOR UPDATE SKIP LOCKED
+      """;
   private static final String ACTOR = "scheduler";
 
   private final Pool pool;
@@ -148,13 +159,8 @@ public final class Scheduler {
   }
 
   private Future<Integer> failStale(List<Long> accounts, Instant now) {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM activities
-             WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
-               AND delivered_at <= $1
-             ORDER BY delivered_at LIMIT $2
-               FOR UPDATE SKIP LOCKED
-            """, Tuple.of(at(now.minus(resultDeadline)), BATCH, accounts.toArray(Long[]::new)))
+    return pool.withTransaction(conn -> ids(conn, STALE,
+            Tuple.of(at(now.minus(resultDeadline)), BATCH, accounts.toArray(Long[]::new)))
         .compose(ids -> move(conn, ids, Status.FAILED, "no-result",
             "no-result: the agent sent no result within " + resultDeadline.toSeconds() + " s")));
   }

@@ -146,10 +146,10 @@ public final class Scheduler {
 
   /**
    * Delivered client activities with no result past the deadline fail, in the accounts that say
-   * so. Those accounts are looked up first, and with none the sweep reads no activity: an
-   * account that keeps stale activities may hold hundreds of thousands (agents gone for good),
-   * and the running activities read oldest first with the account joined walked every one of
-   * them at each sweep, to fail none.
+   * so. Those accounts are looked up first, and with none the sweep reads no activity. An
+   * account that keeps stale activities may hold hundreds of thousands (agents gone for good):
+   * {@link #STALE} reads the failing accounts' own through an index led by the account, so the
+   * others' cost nothing (read by delivery alone, every sweep walked them all).
    */
   Future<Integer> staleResults(Instant now) {
     return pool.query("SELECT id FROM accounts WHERE fail_stale_results").execute()

@@ -29,6 +29,8 @@ public final class ServerFixture implements AutoCloseable {
   public final long accountId;
 
   public final ServerConfig config;
+  /** The job queue this fixture named, deleted when it closes; null when a test named it. */
+  private final String ownQueue;
 
   /** Starts a server with its own account and job queue on the given Vert.x. */
   public ServerFixture(Vertx vertx) {
@@ -45,6 +47,7 @@ public final class ServerFixture implements AutoCloseable {
         "OUTPOST_JOBS_QUEUE", TestSupport.unique("outpost.test.jobs"),
         "OUTPOST_HOME", home().toString()));
     settings.putAll(env);
+    ownQueue = env.containsKey("OUTPOST_JOBS_QUEUE") ? null : settings.get("OUTPOST_JOBS_QUEUE");
     config = ServerConfig.fromEnv(settings);
     var db = settings.containsKey("OUTPOST_DB_URL")
         ? dev.outpost.server.db.Database.connectOptions(settings.get("OUTPOST_DB_URL"))
@@ -89,5 +92,8 @@ public final class ServerFixture implements AutoCloseable {
   public void close() {
     http.close();
     await(server.close());
+    if (ownQueue != null) {
+      TestSupport.deleteQueueIfUnused(ownQueue);
+    }
   }
 }

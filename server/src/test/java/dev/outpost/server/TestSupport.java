@@ -1,9 +1,14 @@
 package dev.outpost.server;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -41,6 +46,25 @@ public final class TestSupport {
   public static String amqpUrl() {
     String url = System.getProperty("outpost.test.amqp.url", "");
     return url.isBlank() || url.startsWith("${") ? "amqp://guest:guest@127.0.0.1:5672" : url;
+  }
+
+  /**
+   * Deletes a job queue a test made, unless a consumer still holds it (a server sharing the queue
+   * that closes later): runs on one broker would otherwise leave their queues behind for good.
+   */
+  public static void deleteQueueIfUnused(String queue) {
+    ConnectionFactory factory = new ConnectionFactory();
+    try {
+      factory.setUri(amqpUrl());
+      try (Connection connection = factory.newConnection();
+           Channel channel = connection.createChannel()) {
+        channel.queueDelete(queue, true, false);
+      }
+    } catch (IOException | ShutdownSignalException e) {
+      // still in use: the broker refused and closed the channel; the queue stays
+    } catch (Exception e) {
+      throw new IllegalStateException("could not delete the test queue " + queue, e);
+    }
   }
 
   /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */

@@ -61,7 +61,8 @@ public final class TestSupport {
         channel.queueDelete(queue, true, false);
       }
     } catch (IOException | ShutdownSignalException e) {
-      // still in use: the broker refused and closed the channel; the queue stays
+      // still in use (the broker refused and closed the channel), or the broker is gone: the
+      // queue stays, which costs a later run nothing
     } catch (Exception e) {
       throw new IllegalStateException("could not delete the test queue " + queue, e);
     }

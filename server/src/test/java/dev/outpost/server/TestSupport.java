@@ -7,7 +7,10 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -66,6 +69,28 @@ public final class TestSupport {
     } catch (Exception e) {
       throw new IllegalStateException("could not delete the test queue " + queue, e);
     }
+  }
+
+  /**
+   * The shared buffers one run of {@code sql} reads in the plan PostgreSQL keeps for it once it
+   * is prepared (its generic plan): prepared with parameters of {@code types} and run under
+   * EXPLAIN ANALYZE with {@code arguments} (a utility statement takes no parameters: they go as
+   * literals), in a transaction rolled back so that nothing of the run stays.
+   */
+  public static long genericPlanBuffers(Pool pool, String sql, String types, String arguments) {
+    return await(pool.withConnection(conn -> conn.query("BEGIN").execute()
+        .compose(begun -> conn.query("SET LOCAL plan_cache_mode = force_generic_plan").execute())
+        .compose(set -> conn.query("PREPARE plan_under_test (" + types + ") AS " + sql)
+            .execute())
+        .compose(prepared -> conn.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
+            + " plan_under_test (" + arguments + ")").execute())
+        .map(plan -> {
+          JsonObject top = new JsonArray(plan.iterator().next().getValue(0).toString())
+              .getJsonObject(0).getJsonObject("Plan");
+          return top.getLong("Shared Hit Blocks") + top.getLong("Shared Read Blocks");
+        })
+        .eventually(() -> conn.query("ROLLBACK").execute()
+            .compose(rolledBack -> conn.query("DEALLOCATE plan_under_test").execute()))));
   }
 
   /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */

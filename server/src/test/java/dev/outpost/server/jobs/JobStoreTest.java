@@ -10,8 +10,6 @@ import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -191,22 +189,10 @@ class JobStoreTest {
     }
     await(pool.query("ANALYZE activities").execute());
 
-    long buffers = await(pool.withConnection(conn -> conn.query("BEGIN").execute()
-        .compose(begun -> conn.query("SET LOCAL plan_cache_mode = force_generic_plan").execute())
-        .compose(set -> conn.query("PREPARE claim_plan (bigint[], text, timestamptz, timestamptz)"
-            + " AS " + JobStore.CLAIM).execute())
-        // a utility statement takes no parameters: the arguments go as literals
-        .compose(prepared -> conn.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
-            + " claim_plan ('{" + ids.stream().map(String::valueOf).collect(joining(","))
-            + "}', '" + ME + "', '" + NOW + "', '" + NOW.plus(LEASE) + "')").execute())
-        .map(plan -> {
-          JsonObject top = new JsonArray(plan.iterator().next().getValue(0).toString())
-              .getJsonObject(0).getJsonObject("Plan");
-          return top.getLong("Shared Hit Blocks") + top.getLong("Shared Read Blocks");
-        })
-        // EXPLAIN ANALYZE ran the claim: nothing of it stays
-        .eventually(() -> conn.query("ROLLBACK").execute()
-            .compose(rolledBack -> conn.query("DEALLOCATE claim_plan").execute()))));
+    long buffers = TestSupport.genericPlanBuffers(pool, JobStore.CLAIM,
+        "bigint[], text, timestamptz, timestamptz",
+        "'{" + ids.stream().map(String::valueOf).collect(joining(",")) + "}', '" + ME + "', '"
+            + NOW + "', '" + NOW.plus(LEASE) + "'");
 
     assertThat(buffers).isLessThan(100L * ids.size());
     assertThat(ids).allSatisfy(id -> assertThat(state(id)).isEqualTo("queued null"));

@@ -8,8 +8,6 @@ import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -71,21 +69,9 @@ class StaleSweepTest {
     long fresh = running(failer, NOW, 1);
     await(pool.query("ANALYZE activities").execute());
 
-    long buffers = await(pool.withConnection(conn -> conn.query("BEGIN").execute()
-        .compose(begun -> conn.query("SET LOCAL plan_cache_mode = force_generic_plan").execute())
-        .compose(set -> conn.query("PREPARE stale_plan (timestamptz, int, bigint[]) AS "
-            + Scheduler.STALE).execute())
-        // a utility statement takes no parameters: the arguments go as literals
-        .compose(prepared -> conn.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
-            + " stale_plan ('" + NOW.minus(DEADLINE) + "', " + Scheduler.BATCH + ", '{"
-            + failer + "}')").execute())
-        .map(plan -> {
-          JsonObject top = new JsonArray(plan.iterator().next().getValue(0).toString())
-              .getJsonObject(0).getJsonObject("Plan");
-          return top.getLong("Shared Hit Blocks") + top.getLong("Shared Read Blocks");
-        })
-        .eventually(() -> conn.query("ROLLBACK").execute()
-            .compose(rolledBack -> conn.query("DEALLOCATE stale_plan").execute()))));
+    long buffers = TestSupport.genericPlanBuffers(pool, Scheduler.STALE,
+        "timestamptz, int, bigint[]",
+        "'" + NOW.minus(DEADLINE) + "', " + Scheduler.BATCH + ", '{" + failer + "}'");
     await(scheduler.staleResults(NOW));
 
     assertThat(buffers).as("buffers read").isLessThan(50L);

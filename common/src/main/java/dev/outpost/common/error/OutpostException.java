@@ -10,6 +10,7 @@ public class OutpostException extends RuntimeException {
 
   private final int status;
   private final String code;
+  private final int retryAfterSeconds;
 
   /** Creates a failure with an HTTP-like status and a short code such as {@code bad-request}. */
   public OutpostException(int status, String code, String message) {
@@ -18,14 +19,25 @@ public class OutpostException extends RuntimeException {
 
   /** Creates a failure caused by another. */
   public OutpostException(int status, String code, String message, Throwable cause) {
+    this(status, code, message, cause, 0);
+  }
+
+  private OutpostException(int status, String code, String message, Throwable cause,
+      int retryAfterSeconds) {
     super(message, cause);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** The HTTP status this failure is answered with. */
   public int status() {
     return status;
+  }
+
+  /** Seconds after which the caller may try again (a {@code Retry-After}), or 0 for none. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** A short machine-readable code ({@code not-found}, {@code conflict}, ...). */
@@ -61,5 +73,15 @@ public class OutpostException extends RuntimeException {
   /** 503: a dependency (the database, the broker) does not answer. */
   public static OutpostException unavailable(String message, Throwable cause) {
     return new OutpostException(503, "unavailable", message, cause);
+  }
+
+  /** 429: this caller has failed too often; it may try again after the seconds given. */
+  public static OutpostException tooManyRequests(String message, int retryAfterSeconds) {
+    return new OutpostException(429, "too-many-requests", message, null, retryAfterSeconds);
+  }
+
+  /** 503: the server is too busy for this request now; try again after the seconds given. */
+  public static OutpostException busy(String message, int retryAfterSeconds) {
+    return new OutpostException(503, "busy", message, null, retryAfterSeconds);
   }
 }

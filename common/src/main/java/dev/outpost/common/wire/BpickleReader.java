@@ -27,6 +27,7 @@ final class BpickleReader {
 
   private final byte[] body;
   private int pos;
+  private int values;
 
   private BpickleReader(byte[] body) {
     this.body = body;
@@ -50,6 +51,9 @@ final class BpickleReader {
     int start = pos;
     if (start == body.length) {
       throw malformed(start, "a value is missing where the payload ends");
+    }
+    if (++values > Values.MAX_VALUES) {
+      throw malformed(start, "the payload holds more than " + Values.MAX_VALUES + " values");
     }
     byte type = body[pos++];
     switch (type) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +34,9 @@ public final class JsonCodec {
 
   /** Two values for one key would mean two things; both directions refuse them. */
   private static final JsonFactory FACTORY = JsonFactory.builder()
+      // a value takes at most two tokens (a name and a scalar, or a start and an end)
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxTokenCount(2L * Values.MAX_VALUES).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(StreamWriteFeature.STRICT_DUPLICATE_DETECTION)
       .build();

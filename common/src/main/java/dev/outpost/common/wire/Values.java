@@ -13,6 +13,13 @@ final class Values {
   /** Deeper than any real payload (Landscape's are 4 or 5 levels) yet far from the stack's end. */
   static final int MAX_DEPTH = 64;
 
+  /**
+   * The most values one payload may hold. A body of a few bytes a value decodes into objects of
+   * tens of bytes each: this bounds what one payload costs in memory (Landscape's largest, a
+   * package report, holds tens of thousands).
+   */
+  static final int MAX_VALUES = 1_000_000;
+
   private static final int PREVIEW_LENGTH = 60;
 
   /**

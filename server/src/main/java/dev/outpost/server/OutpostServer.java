@@ -11,6 +11,7 @@ import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
+import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.jobs.JobHandler;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.jobs.JobHandlerVerticle;
@@ -130,11 +131,18 @@ public final class OutpostServer {
   }
 
   private Future<String> deployHttp(ServerConfig config) {
+    ServerConfig.Guards guards = config.guards();
+    FailedAttempts failedAttempts = new FailedAttempts(clock, guards.failedAttemptsPerMinute());
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
-        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
+        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()),
+        failedAttempts);
     return MessageSystem.serverUuid(pool).compose(uuid -> {
       ExchangeApi exchange = new ExchangeApi(
-          new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches()), pool, clock);
+          new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches(),
+              new MessageSystem.Waiting(guards.waitingExchanges(), guards.waitingBytes())),
+          pool, clock, failedAttempts);
+      List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates = List.of(api::gate,
+          exchange::gate);
       List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = List.of(api::mount,
           exchange::mount, router -> router.get("/metrics")
               .handler(ctx -> ctx.response()
@@ -148,7 +156,7 @@ public final class OutpostServer {
       int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
       return vertx.deployVerticle(() -> {
             HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                pool, mounts);
+                guards.unauthenticatedBodyBytes(), pool, gates, mounts);
             http.add(instance);
             return instance;
           }, new DeploymentOptions().setInstances(instances))

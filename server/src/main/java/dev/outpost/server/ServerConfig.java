@@ -25,6 +25,7 @@ import java.util.Optional;
  *     before it is shown stale (and, where the account says so, failed)
  * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
  *     tokens clear it sooner); 0 looks every token up
+ * @param guards what the network may make the server hold
  */
 public record ServerConfig(
     int httpPort,
@@ -40,7 +41,8 @@ public record ServerConfig(
     JobsConfig jobs,
     int sweepIntervalMs,
     int resultDeadlineSeconds,
-    int tokenCacheSeconds) {
+    int tokenCacheSeconds,
+    Guards guards) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -67,6 +69,21 @@ public record ServerConfig(
    */
   public record JobsConfig(Optional<String> amqpUrl, String queue, int prefetch,
       int leaseSeconds, int maxAttempts, int timeoutSeconds) {
+  }
+
+  /**
+   * What the network may make the server hold.
+   *
+   * @param waitingExchanges message exchanges taken in and not yet answered, at most (more get
+   *     503 with Retry-After)
+   * @param waitingBytes the payload bytes of those, at most
+   * @param unauthenticatedBodyBytes the largest body of a request no credentials admitted (a
+   *     registration, a ping, a refused token)
+   * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin
+   *     tokens) one address may send in a minute before it gets 429; 0 counts none
+   */
+  public record Guards(int waitingExchanges, int waitingBytes, int unauthenticatedBodyBytes,
+      int failedAttemptsPerMinute) {
   }
 
   /** The account created on first start. */
@@ -96,7 +113,14 @@ public record ServerConfig(
             intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
         intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
-        intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600));
+        intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600),
+        new Guards(
+            intValue(env, "OUTPOST_EXCHANGE_WAITING", 5_000, 1, 1_000_000),
+            intValue(env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024,
+                Integer.MAX_VALUE),
+            intValue(env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024,
+                Integer.MAX_VALUE),
+            intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000)));
   }
 
   private static Role role(String name) {

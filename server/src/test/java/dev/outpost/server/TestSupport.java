@@ -178,6 +178,11 @@ public final class TestSupport {
       now = instant;
     }
 
+    /** Moves time on by the given amount. */
+    public synchronized void advance(java.time.Duration amount) {
+      now = now.plus(amount);
+    }
+
     @Override
     public ZoneId getZone() {
       return ZoneOffset.UTC;

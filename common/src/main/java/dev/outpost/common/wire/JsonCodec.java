@@ -110,7 +110,7 @@ public final class JsonCodec {
       case START_ARRAY:
         return array(parser, depth);
       case VALUE_STRING:
-        return text(parser, parser.getText());
+        return text(parser.getText());
       case VALUE_NUMBER_INT:
         return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
             ? Values.integer(parser.getBigIntegerValue())
@@ -132,9 +132,12 @@ public final class JsonCodec {
     checkDepth(parser, depth);
     Map<Object, Object> object = new LinkedHashMap<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String key = text(parser, parser.currentName());
+      String key = text(parser.currentName());
       parser.nextToken();
-      object.put(key, read(parser, depth + 1));
+      if (object.put(key, read(parser, depth + 1)) != null) {
+        throw malformed(parser.currentTokenLocation(),
+            "two keys read as '" + key + "' once their unpaired surrogates are replaced");
+      }
     }
     return Collections.unmodifiableMap(object);
   }
@@ -148,12 +151,12 @@ public final class JsonCodec {
     return Collections.unmodifiableList(array);
   }
 
-  /** A JSON escape can spell half a surrogate pair: text nobody can store or forward. */
-  private static String text(JsonParser parser, String text) {
-    if (!Utf8.isWellFormed(text)) {
-      throw malformed(parser.currentTokenLocation(), "text has an unpaired surrogate");
-    }
-    return text;
+  /**
+   * A JSON escape can spell half a surrogate pair, which nothing can store or forward: it becomes
+   * U+FFFD, as an agent's output is kept rather than its whole exchange refused.
+   */
+  private static String text(String text) {
+    return Utf8.wellFormed(text);
   }
 
   private static Double floating(JsonParser parser) throws IOException {

@@ -55,6 +55,24 @@ final class Utf8 {
     return true;
   }
 
+  /** The text with each unpaired surrogate replaced by U+FFFD; the same string when it has none. */
+  static String wellFormed(String text) {
+    if (isWellFormed(text)) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else {
+        out.append(Character.isSurrogate(c) ? StorableText.REPLACEMENT : c);
+      }
+    }
+    return out.toString();
+  }
+
   /**
    * Encodes, refusing a string with an unpaired surrogate, which has no UTF-8 form ({@code
    * getBytes} would write '?' for it; every other string it codes exactly, and fast).

@@ -109,8 +109,7 @@ class JsonCodecTest {
         Arguments.of("[1e400]", "number is beyond the range of a float"),
         Arguments.of("[NaN]", "Non-standard token 'NaN'"),
         Arguments.of("{'a': 1}", "Unexpected character ('''"),
-        Arguments.of("[\"\\ud800\"]", "text has an unpaired surrogate"),
-        Arguments.of("{\"\\udc00\": 1}", "text has an unpaired surrogate"),
+        Arguments.of("{\"\\ud800\": 1, \"\\udc00\": 2}", "two keys read as '\ufffd'"),
         Arguments.of("[" .repeat(10_000) + "]".repeat(10_000), "nesting is deeper than 64 levels"));
   }
 
@@ -125,6 +124,13 @@ class JsonCodecTest {
     assertThat(failure.getMessage())
         .startsWith("malformed JSON payload at byte ")
         .contains(problem);
+  }
+
+  /** Verifies that an escaped unpaired surrogate, in text or a key, is read as U+FFFD. */
+  @Test
+  void readsUnpairedSurrogatesAsTheReplacementCharacter() {
+    assertThat(decoded("{\"k\\udc00\": [\"a\\ud800b\"]}"))
+        .isEqualTo(java.util.Map.of("k\ufffd", java.util.List.of("a\ufffdb")));
   }
 
   /** Verifies that an escaped surrogate pair is one character, as JSON means it. */

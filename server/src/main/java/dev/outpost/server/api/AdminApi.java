@@ -9,6 +9,8 @@ import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.ComputerStore;
+import dev.outpost.server.http.FailedAttempts;
+import dev.outpost.server.http.Gate;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,13 +43,17 @@ public final class AdminApi {
   private final ComputerStore computers;
   private final Path storage;
   private final Json json;
+  private final FailedAttempts failedAttempts;
 
   /**
    * Creates the API over the stores; reports are read from {@code storage}, and delivered client
-   * activities older than {@code resultDeadline} without a result are shown stale.
+   * activities older than {@code resultDeadline} without a result are shown stale; bad tokens
+   * count as {@code failedAttempts}.
    */
   public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
-      ComputerStore computers, Path storage, Clock clock, Duration resultDeadline) {
+      ComputerStore computers, Path storage, Clock clock, Duration resultDeadline,
+      FailedAttempts failedAttempts) {
+    this.failedAttempts = failedAttempts;
     this.accounts = accounts;
     this.activities = activities;
     this.service = service;
@@ -55,9 +62,13 @@ public final class AdminApi {
     this.json = new Json(clock, resultDeadline);
   }
 
-  /** Mounts the routes; the caller has installed a body handler. */
-  public void mount(Router router) {
+  /** Mounts the check of admin tokens, made before a request's body is read. */
+  public void gate(Router router) {
     router.route("/api/v2/*").handler(this::authenticate);
+  }
+
+  /** Mounts the routes; the caller has installed a body handler after the {@link #gate}. */
+  public void mount(Router router) {
     router.post("/api/v2/activities").handler(this::create);
     router.get("/api/v2/activities").handler(ctx -> list(ctx, false));
     router.get("/api/v2/activities/parents").handler(ctx -> list(ctx, true));
@@ -71,6 +82,7 @@ public final class AdminApi {
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
     router.get("/api/v2/computers/:id").handler(this::getComputer);
+    router.get("/api/v2/computers/:id/quarantined-messages").handler(this::quarantined);
     router.get("/api/v2/reports/:file").handler(this::report);
   }
 
@@ -97,12 +109,20 @@ public final class AdminApi {
       ctx.fail(OutpostException.unauthorized("send 'Authorization: Bearer <admin token>'"));
       return;
     }
+    String source = Gate.source(ctx);
+    failedAttempts.check(source);
+    Gate.hold(ctx);
     accounts.authenticate(header.substring(7).strip())
         .onSuccess(admin -> {
           ctx.put(ADMIN, admin);
-          ctx.next();
+          Gate.admit(ctx);
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> {
+          if (failure instanceof OutpostException e && e.status() == 401) {
+            failedAttempts.failed(source);
+          }
+          Gate.refuse(ctx, failure);
+        });
   }
 
   private void create(RoutingContext ctx) {
@@ -171,6 +191,16 @@ public final class AdminApi {
   private void getComputer(RoutingContext ctx) {
     respond(ctx, 200, computers.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
         .map(Json::computer));
+  }
+
+  private void quarantined(RoutingContext ctx) {
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Optional<Long> before = Optional.ofNullable(ctx.request().getParam("before"))
+        .map(raw -> (long) Requests.intParam(ctx, "before", 0, 1, Integer.MAX_VALUE));
+    respond(ctx, 200, computers.quarantined(admin(ctx).accountId(), Requests.pathId(ctx, "id"),
+            limit, before)
+        .map(list -> new JsonObject().put("results", new JsonArray(list.stream()
+            .map(Json::quarantined).toList()))));
   }
 
   private static Admin admin(RoutingContext ctx) {

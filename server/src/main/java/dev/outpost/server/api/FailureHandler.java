@@ -17,13 +17,16 @@ public final class FailureHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     OutpostException failure = classify(ctx);
-    if (failure.status() >= 500) {
+    if (failure.status() >= 500 && failure.retryAfterSeconds() == 0) {
       LOG.error("request failed [method: {}, path: {}]", ctx.request().method(),
           ctx.normalizedPath(), ctx.failure());
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (failure.retryAfterSeconds() > 0) {
+      ctx.response().putHeader("Retry-After", Integer.toString(failure.retryAfterSeconds()));
     }
     ctx.response()
         .setStatusCode(failure.status())

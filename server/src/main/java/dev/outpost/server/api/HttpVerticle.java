@@ -1,5 +1,6 @@
 package dev.outpost.server.api;
 
+import dev.outpost.server.http.Gate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -19,26 +20,38 @@ public final class HttpVerticle extends VerticleBase {
 
   private final int port;
   private final long maxBodyBytes;
+  private final long unauthenticatedBodyBytes;
   private final Pool pool;
+  private final List<Consumer<Router>> gates;
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
 
   /**
    * Creates the front.
    *
+   * @param maxBodyBytes the largest body of a request its credentials admitted
+   * @param unauthenticatedBodyBytes the largest body of any other request
+   * @param gates each adds the routes that check credentials before a body is read ({@link
+   *     Gate})
    * @param mounts each adds its routes to the router
    */
-  public HttpVerticle(int port, long maxBodyBytes, Pool pool, List<Consumer<Router>> mounts) {
+  public HttpVerticle(int port, long maxBodyBytes, long unauthenticatedBodyBytes, Pool pool,
+      List<Consumer<Router>> gates, List<Consumer<Router>> mounts) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
+    this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, unauthenticatedBodyBytes);
     this.pool = pool;
+    this.gates = List.copyOf(gates);
     this.mounts = List.copyOf(mounts);
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    gates.forEach(gate -> gate.accept(router));
+    BodyHandler admitted = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    BodyHandler other = BodyHandler.create(false).setBodyLimit(unauthenticatedBodyBytes);
+    router.route().handler(ctx -> (Gate.admitted(ctx) ? admitted : other).handle(ctx));
     router.get("/health").handler(ctx -> pool.query("SELECT 1").execute()
         .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
         .onComplete(done -> ctx.response()

@@ -7,6 +7,7 @@ import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityEvent;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
+import dev.outpost.server.computer.QuarantinedMessage;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -306,6 +307,17 @@ final class Json {
         .put("registered_at", time(c.registeredAt()))
         .put("last_exchange_at", time(c.lastExchangeAt()))
         .put("pending_messages", c.pendingMessages());
+  }
+
+  static JsonObject quarantined(QuarantinedMessage q) {
+    return new JsonObject()
+        .put("id", q.id())
+        .put("received_at", time(q.receivedAt()))
+        .put("type", q.type())
+        .put("reason", q.reason())
+        .put("message", q.message())
+        .put("size", q.size())
+        .put("truncated", q.message().length() < q.size());
   }
 
   /** {@code {"applied": [ids], "refused": [{"id", "reason"}]}}: which moved and why the others did not. */

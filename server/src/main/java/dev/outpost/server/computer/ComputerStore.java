@@ -71,6 +71,27 @@ public final class ComputerStore {
         });
   }
 
+  /**
+   * A computer's quarantined messages, newest first, those before the id {@code before} when
+   * given; 404 when the account has no such computer.
+   */
+  public Future<List<QuarantinedMessage>> quarantined(long accountId, long computerId, int limit,
+      Optional<Long> before) {
+    return find(accountId, computerId).compose(computer -> pool.preparedQuery("""
+            SELECT id, received_at, type, reason, message, size FROM quarantined_messages
+             WHERE computer_id = $1 AND ($3::bigint IS NULL OR id < $3)
+             ORDER BY id DESC LIMIT $2
+            """)
+        .execute(Tuple.of(computerId, limit, before.orElse(null)))
+        .map(rows -> {
+          List<QuarantinedMessage> messages = new ArrayList<>(rows.size());
+          rows.forEach(row -> messages.add(new QuarantinedMessage(row.getLong("id"),
+              row.getOffsetDateTime("received_at").toInstant(), row.getString("type"),
+              row.getString("reason"), row.getString("message"), row.getInteger("size"))));
+          return messages;
+        }));
+  }
+
   private static Computer map(Row row) {
     return new Computer(
         row.getLong("id"),

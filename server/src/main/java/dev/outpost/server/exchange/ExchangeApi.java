@@ -5,6 +5,8 @@ import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.PayloadCodec;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.http.FailedAttempts;
+import dev.outpost.server.http.Gate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -19,41 +21,103 @@ import java.util.Optional;
 /** The routes agents use: {@code /message-system}, {@code /ping}, {@code /attachment/{id}}. */
 public final class ExchangeApi {
 
+  private static final String SECURE_ID_HASH = "outpost.secure-id-hash";
+
   private final MessageSystem messageSystem;
   private final Pool pool;
   private final Clock clock;
+  private final FailedAttempts failedAttempts;
+  private final KnownComputers known = new KnownComputers();
 
-  /** Creates the routes over the exchange. */
-  public ExchangeApi(MessageSystem messageSystem, Pool pool, Clock clock) {
+  /** Creates the routes over the exchange; unknown secure-ids and keys count as failed attempts. */
+  public ExchangeApi(MessageSystem messageSystem, Pool pool, Clock clock,
+      FailedAttempts failedAttempts) {
     this.messageSystem = messageSystem;
     this.pool = pool;
     this.clock = clock;
+    this.failedAttempts = failedAttempts;
   }
 
-  /** Mounts the routes; the caller has installed a body handler. */
+  /**
+   * Mounts the check of an exchange's secure-id, made before its body is read: an exchange that
+   * names no registered computer is answered unknown-id unread, and one that names none at all
+   * (a registration) is read only up to the small limit of unauthenticated bodies.
+   */
+  public void gate(Router router) {
+    router.post("/message-system").handler(this::admit);
+  }
+
+  /** Mounts the routes; the caller has installed a body handler after the {@link #gate}. */
   public void mount(Router router) {
     router.post("/message-system").handler(this::exchange);
     router.post("/ping").handler(this::ping);
     router.get("/attachment/:id").handler(this::attachment);
   }
 
+  private void admit(RoutingContext ctx) {
+    String source = Gate.source(ctx);
+    Optional<String> secureId = header(ctx, "X-Computer-ID");
+    if (secureId.isEmpty()) {
+      failedAttempts.check(source);
+      ctx.next();
+      return;
+    }
+    byte[] hash = Secrets.hash(secureId.get());
+    ctx.put(SECURE_ID_HASH, hash);
+    if (known.contains(hash)) {
+      Gate.admit(ctx);
+      return;
+    }
+    failedAttempts.check(source);
+    PayloadCodec codec = codec(ctx);
+    Gate.hold(ctx);
+    ExchangeStore.registered(pool, hash)
+        .onSuccess(registered -> {
+          if (registered) {
+            known.add(hash);
+            Gate.admit(ctx);
+          } else {
+            failedAttempts.failed(source);
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            answer(ctx, codec, messageSystem.unknownIdAnswer());
+          }
+        })
+        .onFailure(failure -> Gate.refuse(ctx, failure));
+  }
+
   private void exchange(RoutingContext ctx) {
-    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    PayloadCodec codec = contentType == null
-        ? PayloadCodec.BPICKLE
-        : PayloadCodec.forContentType(contentType).orElseThrow(() -> OutpostException.badRequest(
-            "unsupported content type '" + contentType
-                + "'; send application/octet-stream (bpickle) or application/json"));
+    PayloadCodec codec = codec(ctx);
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw OutpostException.badRequest("the exchange needs a payload");
     }
     WireMap payload = WireMap.of(codec.decode(body));
-    messageSystem.exchange(header(ctx, "X-Computer-ID"), header(ctx, "X-Exchange-Token"), payload)
-        .onSuccess(answer -> ctx.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, codec.mediaType())
-            .end(codec.encodeToBuffer(answer)))
+    Optional<String> secureId = header(ctx, "X-Computer-ID");
+    messageSystem.exchange(Optional.ofNullable(ctx.get(SECURE_ID_HASH)),
+            header(ctx, "X-Exchange-Token"), payload, body.length())
+        .onSuccess(answer -> {
+          if (secureId.isEmpty() && MessageSystem.refusesRegistration(answer)) {
+            failedAttempts.failed(Gate.source(ctx));
+          }
+          MessageSystem.registeredSecureId(answer).ifPresent(id -> known.add(Secrets.hash(id)));
+          answer(ctx, codec, answer);
+        })
         .onFailure(ctx::fail);
+  }
+
+  private static void answer(RoutingContext ctx, PayloadCodec codec, Map<String, Object> answer) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, codec.mediaType())
+        .end(codec.encodeToBuffer(answer));
+  }
+
+  private static PayloadCodec codec(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    return contentType == null
+        ? PayloadCodec.BPICKLE
+        : PayloadCodec.forContentType(contentType).orElseThrow(() -> OutpostException.badRequest(
+            "unsupported content type '" + contentType
+                + "'; send application/octet-stream (bpickle) or application/json"));
   }
 
   private void ping(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.outpost.server.exchange;
 
+import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,14 +26,23 @@ import org.slf4j.LoggerFactory;
  * server answers each exchange alone and at once; a busy one answers many per transaction,
  * which is what lets it go beyond one transaction per exchange. A batch holds at most one
  * exchange per computer (the next waits for the next batch), and a batch that fails as a whole
- * is run again one exchange at a time, so that each exchange meets only its own failure.
+ * is run again one exchange at a time, so that each exchange meets only its own failure; an
+ * exchange that fails alone is run once more carefully, a message at a time, so that a message
+ * the database refuses is set aside rather than failing its computer's every exchange.
+ *
+ * <p>What waits is bounded, in exchanges and in payload bytes: past either bound an exchange is
+ * refused at once with 503 and a {@code Retry-After}, and the agent backs off.
  */
 final class ExchangeQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeQueue.class);
 
-  /** One exchange of a registered computer. */
-  record Request(byte[] secureIdHash, Optional<String> token, WireMap payload) {
+  /**
+   * One exchange of a registered computer.
+   *
+   * @param bytes the size of its payload as received
+   */
+  record Request(byte[] secureIdHash, Optional<String> token, WireMap payload, long bytes) {
     ByteBuffer computer() {
       return ByteBuffer.wrap(secureIdHash);
     }
@@ -53,28 +63,49 @@ final class ExchangeQueue {
       Context context) {
   }
 
+  /** How long a refused exchange is told to wait before it tries again. */
+  static final int RETRY_AFTER_SECONDS = 5;
+
   private final Function<List<Request>, Future<List<Outcome>>> answerer;
+  private final Function<Request, Future<Outcome>> carefully;
   private final int maxBatches;
   private final int maxBatchSize;
+  private final MessageSystem.Waiting limits;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private int running;
+  /** Exchanges taken in and not yet answered, and their payload bytes. */
+  private int held;
+  private long heldBytes;
 
   /**
    * @param answerer answers a batch in one transaction, an outcome per request in their order
+   * @param carefully answers one exchange whose batch failed alone, a message at a time
    * @param maxBatches batches answered at once (each holds a database connection)
    * @param maxBatchSize exchanges in one batch at most
    */
-  ExchangeQueue(Function<List<Request>, Future<List<Outcome>>> answerer, int maxBatches,
-      int maxBatchSize) {
+  ExchangeQueue(Function<List<Request>, Future<List<Outcome>>> answerer,
+      Function<Request, Future<Outcome>> carefully, int maxBatches, int maxBatchSize,
+      MessageSystem.Waiting limits) {
     this.answerer = answerer;
+    this.carefully = carefully;
     this.maxBatches = maxBatches;
     this.maxBatchSize = maxBatchSize;
+    this.limits = limits;
   }
 
-  /** Queues an exchange; the answer completes on the caller's context. */
+  /**
+   * Queues an exchange; the answer completes on the caller's context. Fails at once with 503
+   * when too much is waiting already.
+   */
   Future<Map<String, Object>> submit(Request request) {
     Promise<Map<String, Object>> promise = Promise.promise();
     synchronized (this) {
+      if (held >= limits.exchanges() || heldBytes + request.bytes() > limits.bytes()) {
+        return Future.failedFuture(OutpostException.busy(
+            "the server has too many exchanges waiting; try again later", RETRY_AFTER_SECONDS));
+      }
+      held++;
+      heldBytes += request.bytes();
       waiting.add(new Waiting(request, promise, Vertx.currentContext()));
     }
     drain();
@@ -130,8 +161,9 @@ final class ExchangeQueue {
         return Future.succeededFuture();
       }
       if (batch.size() == 1) {
-        settle(batch.get(0), Outcome.failed(done.cause()));
-        return Future.succeededFuture();
+        LOG.warn("an exchange failed; answering it a message at a time [problem: {}]",
+            String.valueOf(done.cause()));
+        return answerCarefully(batch.get(0));
       }
       LOG.warn("a batch of {} exchanges failed; answering each alone [problem: {}]",
           batch.size(), String.valueOf(done.cause()));
@@ -139,7 +171,24 @@ final class ExchangeQueue {
     });
   }
 
-  private static void settle(Waiting waiting, Outcome outcome) {
+  private Future<Void> answerCarefully(Waiting one) {
+    Future<Outcome> outcome;
+    try {
+      outcome = carefully.apply(one.request());
+    } catch (RuntimeException e) {
+      outcome = Future.failedFuture(e);
+    }
+    return outcome.transform(done -> {
+      settle(one, done.succeeded() ? done.result() : Outcome.failed(done.cause()));
+      return Future.succeededFuture();
+    });
+  }
+
+  private void settle(Waiting waiting, Outcome outcome) {
+    synchronized (this) {
+      held--;
+      heldBytes -= waiting.request().bytes();
+    }
     Runnable settle = () -> {
       if (outcome.error() == null) {
         waiting.promise().complete(outcome.answer());

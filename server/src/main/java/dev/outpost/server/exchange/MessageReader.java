@@ -2,6 +2,7 @@ package dev.outpost.server.exchange;
 
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -11,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sorts a client's fresh messages into results to apply and reports to record. A malformed
- * message is logged and skipped: refusing the whole exchange would make the client send it
- * forever.
+ * Sorts a client's fresh messages into results to apply and reports to record, their texts made
+ * storable. A message that cannot be read is quarantined with the reason: refusing the whole
+ * exchange would make the client send it forever.
  */
 final class MessageReader {
 
@@ -27,7 +28,17 @@ final class MessageReader {
 
   /** What one exchange brought. */
   record Incoming(List<OperationResult> results, List<Progress> progress,
-      List<String> recordTypes, List<JsonObject> recordBodies) {
+      List<String> recordTypes, List<JsonObject> recordBodies, List<Quarantined> quarantined) {
+
+    static final Incoming NOTHING = new Incoming(List.of(), List.of(), List.of(), List.of(),
+        List.of());
+
+    /** The same, with these messages quarantined besides. */
+    Incoming quarantining(List<Quarantined> more) {
+      List<Quarantined> all = new ArrayList<>(quarantined);
+      all.addAll(more);
+      return new Incoming(results, progress, recordTypes, recordBodies, all);
+    }
   }
 
   /** An agent's report that an operation is partly done (Outpost's own message type). */
@@ -39,6 +50,7 @@ final class MessageReader {
     List<Progress> progress = new ArrayList<>();
     List<String> types = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
+    List<Quarantined> quarantined = new ArrayList<>();
     for (Object raw : messages) {
       try {
         WireMap message = WireMap.of(raw);
@@ -67,12 +79,14 @@ final class MessageReader {
             }
           }
         }
-      } catch (OutpostException e) {
-        LOG.warn("malformed client message skipped [computer: {}, problem: {}]", computerId,
-            e.getMessage());
+      } catch (RuntimeException e) {
+        // anything: a wrong type, a value out of range, a float JSON cannot hold
+        String reason = e instanceof OutpostException ? e.getMessage() : "unreadable: " + e;
+        LOG.warn("client message quarantined [computer: {}, problem: {}]", computerId, reason);
+        quarantined.add(Quarantined.of(raw, reason));
       }
     }
-    return new Incoming(results, progress, types, bodies);
+    return new Incoming(results, progress, types, bodies, quarantined);
   }
 
   private static Optional<OperationResult> operationResult(WireMap message) {
@@ -86,7 +100,8 @@ final class MessageReader {
 
   private static OperationResult result(WireMap message, Status status) {
     Optional<String> text = message.optionalText("result-text")
-        .map(t -> t.length() > OperationResult.MAX_TEXT ? t.substring(0, OperationResult.MAX_TEXT) : t);
+        .map(t -> StorableText.of(t.length() > OperationResult.MAX_TEXT
+            ? t.substring(0, OperationResult.MAX_TEXT) : t));
     return new OperationResult(message.integer("operation-id"), status,
         message.optionalInteger("result-code").map(Long::intValue), text);
   }

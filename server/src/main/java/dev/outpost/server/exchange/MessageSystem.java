@@ -5,6 +5,7 @@ import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.Bytes;
+import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.exchange.ExchangeStore.Tagged;
@@ -46,6 +47,8 @@ public final class MessageSystem {
   /** The most exchanges answered in one transaction. */
   static final int MAX_BATCH = 128;
   private static final byte[] SERVER_TYPES_DIGEST = ServerTypes.digest(ServerTypes.REGISTERED);
+  private static final Map<String, Object> REGISTRATION_REFUSED =
+      Map.of("type", "registration", "info", "unknown-account");
 
   private final Pool pool;
   private final Clock clock;
@@ -58,14 +61,25 @@ public final class MessageSystem {
    * Creates the exchange over the shared pool; {@code serverUuid} is this installation's.
    *
    * @param batches batches of exchanges answered at once, each on a connection of the pool
+   * @param waiting how much may wait to be answered
    */
   public MessageSystem(Pool pool, Clock clock, String serverUuid, ServerMetrics metrics,
-      int batches) {
+      int batches, Waiting waiting) {
     this.pool = pool;
     this.clock = clock;
     this.serverUuid = Bytes.of(serverUuid);
     this.metrics = metrics;
-    this.queue = new ExchangeQueue(this::answerAll, batches, MAX_BATCH);
+    this.queue = new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH,
+        waiting);
+  }
+
+  /**
+   * How much may wait to be answered; past either bound an exchange gets 503 and Retry-After.
+   *
+   * @param exchanges exchanges taken in and not yet answered, at most
+   * @param bytes their payloads' bytes, at most
+   */
+  public record Waiting(int exchanges, long bytes) {
   }
 
   /** Loads this installation's server-uuid. */
@@ -77,15 +91,16 @@ public final class MessageSystem {
   /**
    * Answers one exchange.
    *
-   * @param secureId the {@code X-Computer-ID} header, absent before registration
+   * @param secureIdHash the hash of the {@code X-Computer-ID} header, absent before registration
    * @param token the {@code X-Exchange-Token} header
+   * @param bytes the size of the payload as received
    */
-  public Future<Map<String, Object>> exchange(Optional<String> secureId, Optional<String> token,
-      WireMap payload) {
+  public Future<Map<String, Object>> exchange(Optional<byte[]> secureIdHash,
+      Optional<String> token, WireMap payload, long bytes) {
     Timer.Sample sample = Timer.start();
-    Future<Map<String, Object>> answer = secureId.isEmpty()
+    Future<Map<String, Object>> answer = secureIdHash.isEmpty()
         ? PipelinedTransaction.run(pool, tx -> unregistered(tx, payload, clock.instant()))
-        : queue.submit(new ExchangeQueue.Request(Secrets.hash(secureId.get()), token, payload));
+        : queue.submit(new ExchangeQueue.Request(secureIdHash.get(), token, payload, bytes));
     return answer.onComplete(done -> sample.stop(metrics.exchanges()));
   }
 
@@ -112,8 +127,7 @@ public final class MessageSystem {
           if (account.isEmpty()) {
             LOG.info("registration refused [account: {}, title: {}]", registration.accountName(),
                 registration.title());
-            Map<String, Object> answer = response(List.of(
-                Map.of("type", "registration", "info", "unknown-account")));
+            Map<String, Object> answer = response(List.of(REGISTRATION_REFUSED));
             answer.put("next-expected-sequence", processed);
             return Future.succeededFuture(answer);
           }
@@ -171,8 +185,7 @@ public final class MessageSystem {
       ComputerState state = states.get(request.computer());
       outcomes.add(null);
       if (state == null) {
-        outcomes.set(i, ExchangeQueue.Outcome.answered(
-            response(List.of(Map.of("type", "unknown-id")))));
+        outcomes.set(i, unknownId());
         continue;
       }
       try {
@@ -188,16 +201,96 @@ public final class MessageSystem {
     });
   }
 
+  private ExchangeQueue.Outcome unknownId() {
+    return ExchangeQueue.Outcome.answered(unknownIdAnswer());
+  }
+
+  /** The answer to an exchange whose secure-id names no registered computer. */
+  Map<String, Object> unknownIdAnswer() {
+    return response(List.of(Map.of("type", "unknown-id")));
+  }
+
+  /** The secure-id an answer gives a computer it registered, if it registered one. */
+  static Optional<String> registeredSecureId(Map<String, Object> answer) {
+    if (answer.get("messages") instanceof List<?> messages) {
+      for (Object message : messages) {
+        if (message instanceof Map<?, ?> map && "set-id".equals(map.get("type"))
+            && map.get("id") instanceof Bytes id) {
+          return Optional.of(id.asUtf8());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether an answer refuses a registration for its account name or key. */
+  static boolean refusesRegistration(Map<String, Object> answer) {
+    return answer.get("messages") instanceof List<?> messages
+        && messages.contains(REGISTRATION_REFUSED);
+  }
+
+  /**
+   * Answers one exchange that failed alone: each fresh message is written by itself, under a
+   * savepoint, and one the database refuses (bad data, a constraint) is quarantined with the
+   * database's reason; then the exchange goes on as any other. Any other failure fails it.
+   */
+  private Future<ExchangeQueue.Outcome> answerCarefully(ExchangeQueue.Request request) {
+    Instant now = clock.instant();
+    return PipelinedTransaction.run(pool, tx -> ExchangeStore.lock(tx.connection(),
+            List.of(request.secureIdHash()))
+        .compose(states -> {
+          ComputerState state = states.get(request.computer());
+          if (state == null) {
+            return Future.succeededFuture(unknownId());
+          }
+          Plan plan = plan(0, state, request.token(), request.payload());
+          return writeOneByOne(tx.connection(), plan, now)
+              .compose(incoming -> apply(tx, List.of(plan.with(incoming)), now))
+              .map(answers -> ExchangeQueue.Outcome.answered(answers.get(state.id())));
+        }));
+  }
+
+  /** Writes a plan's fresh messages one at a time; what is left to write is what was refused. */
+  private Future<MessageReader.Incoming> writeOneByOne(SqlClient conn, Plan plan, Instant now) {
+    long id = plan.after().computerId();
+    List<Quarantined> refused = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Object raw : plan.fresh()) {
+      MessageReader.Incoming one = reader.read(id, List.of(raw));
+      chain = chain
+          .compose(done -> conn.query("SAVEPOINT message").execute())
+          .compose(done -> write(conn, Writes.of(List.of(plan.with(one))), now))
+          .compose(done -> conn.query("RELEASE SAVEPOINT message").execute())
+          .<Void>mapEmpty()
+          .recover(failure -> {
+            if (!StoreRefusal.is(failure)) {
+              return Future.failedFuture(failure);
+            }
+            LOG.warn("client message quarantined [computer: {}, problem: {}]", id,
+                failure.getMessage());
+            refused.add(Quarantined.of(raw, "refused by the database: " + failure.getMessage()));
+            return conn.query("ROLLBACK TO SAVEPOINT message").execute().mapEmpty();
+          });
+    }
+    return chain.map(done -> MessageReader.Incoming.NOTHING.quarantining(refused));
+  }
+
   /**
    * What one exchange will write and how the computer's state moves, worked out from the state
    * read under its lock and the payload, before anything is written.
    *
    * @param index the exchange's place in its batch
+   * @param fresh the messages not seen before, as received
+   * @param incoming what they are read as
    * @param acknowledged how many messages of its outgoing store the client has
    * @param typesStale whether the client's accepted-types digest is not ours
    */
-  private record Plan(int index, MessageReader.Incoming incoming, long acknowledged,
-      boolean typesStale, Bookkeeping after) {
+  private record Plan(int index, List<Object> fresh, MessageReader.Incoming incoming,
+      long acknowledged, boolean typesStale, Bookkeeping after) {
+
+    Plan with(MessageReader.Incoming other) {
+      return new Plan(index, fresh, other, acknowledged, typesStale, after);
+    }
   }
 
   private Plan plan(int index, ComputerState state, Optional<String> token, WireMap payload) {
@@ -216,12 +309,12 @@ public final class MessageSystem {
       sequence = state.nextExpectedIn();
     }
     int duplicates = (int) Math.min(messages.size(), state.nextExpectedIn() - sequence);
-    MessageReader.Incoming incoming =
-        reader.read(state.id(), messages.subList(duplicates, messages.size()));
+    List<Object> fresh = messages.subList(duplicates, messages.size());
+    MessageReader.Incoming incoming = reader.read(state.id(), fresh);
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
     byte[] theirTypes = payload.optionalBytes("accepted-types").map(Bytes::toArray)
         .orElse(new byte[0]);
-    return new Plan(index, incoming, clientNext - state.outBase(),
+    return new Plan(index, fresh, incoming, clientNext - state.outBase(),
         !Arrays.equals(theirTypes, SERVER_TYPES_DIGEST),
         new Bookkeeping(state.id(),
             Math.max(state.nextExpectedIn(), sequence + messages.size()),
@@ -240,38 +333,60 @@ public final class MessageSystem {
     if (plans.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    List<Tagged<OperationResult>> results = new ArrayList<>();
-    List<Tagged<MessageReader.Progress>> progress = new ArrayList<>();
-    List<Tagged<ExchangeStore.Recorded>> recorded = new ArrayList<>();
-    List<Tagged<Long>> acknowledged = new ArrayList<>(plans.size());
-    for (Plan plan : plans) {
-      long id = plan.after().computerId();
-      MessageReader.Incoming incoming = plan.incoming();
-      incoming.results().forEach(r -> results.add(new Tagged<>(id, r)));
-      incoming.progress().forEach(p -> progress.add(new Tagged<>(id, p)));
-      for (int i = 0; i < incoming.recordTypes().size(); i++) {
-        recorded.add(new Tagged<>(id, new ExchangeStore.Recorded(incoming.recordTypes().get(i),
-            incoming.recordBodies().get(i))));
-      }
-      acknowledged.add(new Tagged<>(id, plan.acknowledged()));
-    }
+    List<Tagged<Long>> acknowledged = plans.stream()
+        .map(plan -> new Tagged<>(plan.after().computerId(), plan.acknowledged()))
+        .toList();
     List<Long> ids = plans.stream().map(plan -> plan.after().computerId()).toList();
-    Future<List<Tagged<Long>>> strangers = ExchangeStore.applyResults(conn, results, now);
-    Future<Void> progressed = ExchangeStore.progress(conn, progress);
-    Future<Void> kept = ExchangeStore.record(conn, recorded, now);
+    Writes writes = Writes.of(plans);
+    Future<Void> written = write(conn, writes, now);
     Future<Void> acked = ExchangeStore.acknowledge(conn, acknowledged);
     // results touch only delivered activities, the limited groups only undelivered ones
     Future<Set<Long>> limited = ExchangeStore.limited(conn, ids);
-    return Future.all(List.of(strangers, progressed, kept, acked, limited))
-        .compose(done -> {
-          strangers.result().forEach(s -> LOG.warn(
-              "result refused: not this computer's activity [computer: {}, id: {}]",
-              s.computerId(), s.value()));
-          return serverTypesUpdate(conn, plans.stream().filter(Plan::typesStale)
-              .map(plan -> plan.after().computerId()).toList(), now);
-        })
+    return Future.all(written, acked, limited)
+        .compose(done -> serverTypesUpdate(conn, plans.stream().filter(Plan::typesStale)
+            .map(plan -> plan.after().computerId()).toList(), now))
         .compose(done -> answer(tx, plans.stream().map(Plan::after).toList(),
-            limited.result(), now));
+            limited.result(), now))
+        .onSuccess(answers -> writes.quarantined().forEach(
+            q -> metrics.quarantined().increment()));
+  }
+
+  /** What the planned exchanges' messages write, each list tagged by computer. */
+  private record Writes(List<Tagged<OperationResult>> results,
+      List<Tagged<MessageReader.Progress>> progress,
+      List<Tagged<ExchangeStore.Recorded>> recorded,
+      List<Tagged<Quarantined>> quarantined) {
+
+    static Writes of(List<Plan> plans) {
+      Writes writes = new Writes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
+      for (Plan plan : plans) {
+        long id = plan.after().computerId();
+        MessageReader.Incoming incoming = plan.incoming();
+        incoming.results().forEach(r -> writes.results().add(new Tagged<>(id, r)));
+        incoming.progress().forEach(p -> writes.progress().add(new Tagged<>(id, p)));
+        for (int i = 0; i < incoming.recordTypes().size(); i++) {
+          writes.recorded().add(new Tagged<>(id, new ExchangeStore.Recorded(
+              incoming.recordTypes().get(i), incoming.recordBodies().get(i))));
+        }
+        incoming.quarantined().forEach(q -> writes.quarantined().add(new Tagged<>(id, q)));
+      }
+      return writes;
+    }
+  }
+
+  /** Writes results, progress, recorded and quarantined messages, each statement for all. */
+  private static Future<Void> write(SqlClient conn, Writes writes, Instant now) {
+    Future<List<Tagged<Long>>> strangers = ExchangeStore.applyResults(conn, writes.results(), now);
+    Future<Void> progressed = ExchangeStore.progress(conn, writes.progress());
+    Future<Void> kept = ExchangeStore.record(conn, writes.recorded(), now);
+    Future<Void> set = ExchangeStore.quarantine(conn, writes.quarantined(), now);
+    return Future.all(strangers, progressed, kept, set).map(done -> {
+      strangers.result().forEach(s -> LOG.warn(
+          "result refused: not this computer's activity [computer: {}, id: {}]",
+          s.computerId(), s.value()));
+      return null;
+    });
   }
 
   /**
@@ -377,7 +492,8 @@ public final class MessageSystem {
   /** The types the client says it accepts; it sends them only while our digest is stale. */
   private static List<String> clientTypes(WireMap payload, List<String> known) {
     return payload.optionalList("client-accepted-types").isPresent()
-        ? payload.textList("client-accepted-types") : known;
+        ? payload.textList("client-accepted-types").stream().map(StorableText::of).toList()
+        : known;
   }
 
   /**

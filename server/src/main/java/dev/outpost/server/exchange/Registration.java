@@ -1,12 +1,14 @@
 package dev.outpost.server.exchange;
 
 import dev.outpost.common.wire.JsonCodec;
+import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A {@code register} message, in either of its forms: the broker's (dashed keys, bytes) and the
@@ -18,26 +20,30 @@ record Registration(String accountName, String password, String title, String ho
     List<String> tags, JsonObject info) {
 
   static Registration read(WireMap message) {
-    String title = message.optionalText("computer_title").orElse("");
-    String hostname = message.optionalText("hostname").orElse(title);
+    String title = text(message, "computer_title").orElse("");
+    String hostname = text(message, "hostname").orElse(title);
     JsonObject info = json(message.asMap());
     // The account's key: the database keeps only its hash.
     info.remove("registration_password");
-    List<String> tags = message.optionalText("tags")
+    List<String> tags = text(message, "tags")
         .map(t -> Arrays.stream(t.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
         .orElse(List.of());
     return new Registration(
-        message.optionalText("account_name").orElse(""),
-        message.optionalText("registration_password").orElse(""),
+        text(message, "account_name").orElse(""),
+        text(message, "registration_password").orElse(""),
         title.isEmpty() ? hostname : title,
         hostname,
         tags,
         info);
   }
 
-  /** Any wire value as JSON, for keeping what clients report. */
+  private static Optional<String> text(WireMap message, String key) {
+    return message.optionalText(key).map(StorableText::of);
+  }
+
+  /** Any wire value as JSON, made storable, for keeping what clients report. */
   static JsonObject json(Map<?, ?> message) {
-    return new JsonObject(Buffer.buffer(JsonCodec.encode(message)));
+    return new JsonObject(Buffer.buffer(JsonCodec.encode(StorableText.value(message))));
   }
 
   @Override

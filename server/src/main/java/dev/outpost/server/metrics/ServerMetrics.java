@@ -61,6 +61,11 @@ public final class ServerMetrics {
     return registry.counter("outpost.jobs.finished", "status", status);
   }
 
+  /** Counts client messages set aside unread or refused by the database. */
+  public Counter quarantined() {
+    return registry.counter("outpost.quarantined.messages");
+  }
+
   /** Counts activities the scheduler moved. */
   public Counter scheduled() {
     return registry.counter("outpost.scheduler.moved");

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The sweeps that move activities by time and by other activities: due server activities,
@@ -42,6 +43,8 @@ public final class Scheduler {
          FOR UPDATE SKIP LOCKED
       """;
   private static final String ACTOR = "scheduler";
+  private static final String[] DEPENDENCY_ENDS = Stream.of(Status.SUCCEEDED, Status.FAILED,
+      Status.CANCELED).map(Status::wireName).toArray(String[]::new);
 
   private final Pool pool;
   private final ActivityStore activities;
@@ -97,17 +100,26 @@ public final class Scheduler {
   /**
    * Waiting activities whose dependency succeeded or reached the threshold are released; those
    * whose dependency failed or was canceled are canceled, or released when told to run anyway.
+   * Only those that can move now are read: waiting ones whose dependency still runs (or is held
+   * Blocked) are passed over, however many there are and whoever's they are, so they never stand
+   * in the way of others.
    */
   Future<Integer> dependencies() {
     return pool.withTransaction(conn -> conn.preparedQuery("""
             SELECT w.id, w.depends_on, w.progress_threshold, w.run_on_dependency_failure,
-                   COALESCE(d.status, group_status(d.id)) AS dependency_status, d.progress
-              FROM activities w JOIN activities d ON d.id = w.depends_on
+                   d.dependency_status, d.progress
+              FROM activities w
+             CROSS JOIN LATERAL (
+               SELECT COALESCE(d.status, group_status(d.id)) AS dependency_status, d.progress
+                 FROM activities d WHERE d.id = w.depends_on) d
              WHERE w.status = 'waiting'
+               -- $2: the statuses a dependency ends in
+               AND (d.dependency_status = ANY($2::text[])
+                    OR (w.progress_threshold IS NOT NULL AND d.progress >= w.progress_threshold))
              ORDER BY w.id LIMIT $1
                FOR UPDATE OF w SKIP LOCKED
             """)
-        .execute(Tuple.of(BATCH))
+        .execute(Tuple.tuple().addInteger(BATCH).addArrayOfString(DEPENDENCY_ENDS))
         .compose(rows -> {
           List<Long> release = new ArrayList<>();
           List<Long> cancel = new ArrayList<>();

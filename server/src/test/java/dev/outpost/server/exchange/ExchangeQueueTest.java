@@ -2,6 +2,7 @@ package dev.outpost.server.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,25 @@ class ExchangeQueueTest {
   private final List<List<String>> batches = new ArrayList<>();
   private final List<Promise<List<ExchangeQueue.Outcome>>> answers = new ArrayList<>();
 
+  /** Exchanges answered carefully, a message at a time, after failing alone. */
+  private final List<String> careful = new ArrayList<>();
+  private final List<Promise<ExchangeQueue.Outcome>> carefulAnswers = new ArrayList<>();
+
+  private Future<ExchangeQueue.Outcome> carefully(ExchangeQueue.Request request) {
+    careful.add(name(request));
+    Promise<ExchangeQueue.Outcome> answer = Promise.promise();
+    carefulAnswers.add(answer);
+    return answer.future();
+  }
+
+  private ExchangeQueue queue(int maxBatches, int maxBatchSize) {
+    return queue(maxBatches, maxBatchSize, new MessageSystem.Waiting(1000, 1 << 20));
+  }
+
+  private ExchangeQueue queue(int maxBatches, int maxBatchSize, MessageSystem.Waiting waiting) {
+    return new ExchangeQueue(this::answerer, this::carefully, maxBatches, maxBatchSize, waiting);
+  }
+
   private Future<List<ExchangeQueue.Outcome>> answerer(List<ExchangeQueue.Request> batch) {
     batches.add(batch.stream().map(ExchangeQueueTest::name).toList());
     Promise<List<ExchangeQueue.Outcome>> answer = Promise.promise();
@@ -29,7 +49,7 @@ class ExchangeQueueTest {
   /** Verifies that what arrives while a batch runs is answered together, next. */
   @Test
   void exchangesArrivingMeanwhileFormTheNextBatch() {
-    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+    ExchangeQueue queue = queue(1, 10);
 
     Future<Map<String, Object>> a = queue.submit(request("a"));
     Future<Map<String, Object>> b = queue.submit(request("b"));
@@ -49,7 +69,7 @@ class ExchangeQueueTest {
   /** Verifies the limits: batches at once, exchanges per batch, one exchange per computer. */
   @Test
   void aBatchHoldsOneExchangeOfEachComputerAndNoMoreThanItsSize() {
-    ExchangeQueue queue = new ExchangeQueue(this::answerer, 2, 2);
+    ExchangeQueue queue = queue(2, 2);
 
     queue.submit(request("a"));
     queue.submit(request("b"));
@@ -67,7 +87,7 @@ class ExchangeQueueTest {
   /** Verifies that a batch failing as a whole is answered again one exchange at a time. */
   @Test
   void aFailedBatchIsAnsweredAgainOneByOne() {
-    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+    ExchangeQueue queue = queue(1, 10);
     Future<Map<String, Object>> a = queue.submit(request("a"));
     Future<Map<String, Object>> b = queue.submit(request("b"));
     Future<Map<String, Object>> c = queue.submit(request("c"));
@@ -78,16 +98,58 @@ class ExchangeQueueTest {
         List.of("c"));
     answers.get(2).fail(new IllegalStateException("b is broken"));
     answers.get(3).complete(answeredBy(List.of("c")));
+    assertThat(careful).containsExactly("b");
+    carefulAnswers.get(0).fail(new IllegalStateException("b is still broken"));
 
     assertThat(a.result()).containsEntry("for", "a");
-    assertThat(b.cause()).hasMessage("b is broken");
+    assertThat(b.cause()).hasMessage("b is still broken");
     assertThat(c.result()).containsEntry("for", "c");
+  }
+
+  /**
+   * Verifies that an exchange failing alone is answered once more carefully, and that answer is
+   * its own: a message the database refused no longer fails it.
+   */
+  @Test
+  void anExchangeFailingAloneIsAnsweredCarefully() {
+    ExchangeQueue queue = queue(1, 10);
+    Future<Map<String, Object>> a = queue.submit(request("a"));
+
+    answers.get(0).fail(new IllegalStateException("invalid byte sequence"));
+    assertThat(careful).containsExactly("a");
+    carefulAnswers.get(0).complete(ExchangeQueue.Outcome.answered(Map.of("for", "a")));
+
+    assertThat(a.result()).containsEntry("for", "a");
+    assertThat(batches).hasSize(1);
+  }
+
+  /**
+   * Verifies that what waits is bounded in exchanges and in bytes: past a bound an exchange is
+   * refused at once with 503 and a Retry-After, and once others are answered there is room.
+   */
+  @Test
+  void tooMuchWaitingIsRefusedWithRetryAfter() {
+    ExchangeQueue queue = queue(1, 10, new MessageSystem.Waiting(2, 100));
+    queue.submit(request("a"));
+    queue.submit(request("b"));
+
+    Future<Map<String, Object>> third = queue.submit(request("c"));
+
+    assertThat(third.failed()).isTrue();
+    assertThat(third.cause()).isInstanceOfSatisfying(OutpostException.class, e -> {
+      assertThat(e.status()).isEqualTo(503);
+      assertThat(e.retryAfterSeconds()).isPositive();
+    });
+    answers.get(0).complete(answeredBy(List.of("a")));
+    assertThat(queue.submit(request("d")).failed()).isFalse();
+    assertThat(queue.submit(new ExchangeQueue.Request(new byte[] {'e'}, Optional.empty(),
+        WireMap.of(Map.of()), 101)).failed()).isTrue();
   }
 
   /** Verifies that an exchange's own failure inside a batch reaches it alone. */
   @Test
   void anExchangesOwnFailureReachesOnlyIt() {
-    ExchangeQueue queue = new ExchangeQueue(this::answerer, 1, 10);
+    ExchangeQueue queue = queue(1, 10);
     queue.submit(request("a"));
     Future<Map<String, Object>> b = queue.submit(request("b"));
     Future<Map<String, Object>> c = queue.submit(request("c"));
@@ -110,7 +172,7 @@ class ExchangeQueueTest {
 
   private static ExchangeQueue.Request request(String computer) {
     return new ExchangeQueue.Request(computer.getBytes(StandardCharsets.UTF_8), Optional.empty(),
-        WireMap.of(Map.of()));
+        WireMap.of(Map.of()), 10);
   }
 
   private static String name(ExchangeQueue.Request request) {

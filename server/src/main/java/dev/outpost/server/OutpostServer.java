@@ -94,7 +94,7 @@ public final class OutpostServer {
     Scheduler scheduler = new Scheduler(pool, activities, clock,
         Duration.ofSeconds(jobs.timeoutSeconds()), Duration.ofSeconds(config.resultDeadlineSeconds()));
     Future<String> swept = relay.compose(r -> vertx.deployVerticle(
-            new SchedulerVerticle(scheduler, config.sweepIntervalMs(), metrics.scheduled())))
+            new SchedulerVerticle(scheduler::sweep, config.sweepIntervalMs(), metrics.scheduled())))
         .onSuccess(deployments::add);
     Future<String> http = config.role().runsHttp()
         ? swept.compose(r -> TokenChanges.start(vertx, db, tokens))

@@ -1,6 +1,7 @@
 package dev.outpost.server.jobs;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,9 @@ public final class OutboxRelay extends VerticleBase {
   private final long intervalMs;
   private RabbitMQClient client;
   private int passes;
+  private boolean stopping;
+  /** Completed once the last pass under way at a stop has ended. */
+  private Promise<Void> idle;
   private long timer;
 
   /** Creates a relay polling the outbox every {@code intervalMs}. */
@@ -59,8 +63,11 @@ public final class OutboxRelay extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    return client == null ? Future.succeededFuture() : client.stop();
+    // the passes under way end first: the broker connection and then the pool close after them
+    Future<Void> ended = passes == 0 ? Future.succeededFuture() : (idle = Promise.promise()).future();
+    return ended.compose(done -> client == null ? Future.succeededFuture() : client.stop());
   }
 
   /**
@@ -70,14 +77,18 @@ public final class OutboxRelay extends VerticleBase {
    * behind the other's wait for confirms.)
    */
   private void relay() {
-    if (passes >= PASSES || !client.isConnected()) {
+    if (stopping || passes >= PASSES || !client.isConnected()) {
       return;
     }
     passes++;
     pool.withTransaction(this::publishBatch)
         .onComplete(done -> {
           passes--;
-          if (done.failed()) {
+          if (stopping) {
+            if (passes == 0 && idle != null) {
+              idle.complete();
+            }
+          } else if (done.failed()) {
             LOG.warn("outbox relay pass failed, will retry [cause: {}]", done.cause().toString());
           } else if (done.result() == BATCH) {
             relay();

@@ -3,6 +3,7 @@ package dev.outpost.server.scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,15 +12,21 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
 
-  private final Scheduler scheduler;
+  private final Supplier<Future<Integer>> sweep;
   private final long intervalMs;
   private final Counter moved;
   private boolean busy;
+  private boolean stopping;
+  /** The pass under way, or the last one. */
+  private Future<?> current = Future.succeededFuture();
   private long timer;
 
-  /** Creates the verticle sweeping every {@code intervalMs}, counting what it moves. */
-  public SchedulerVerticle(Scheduler scheduler, long intervalMs, Counter moved) {
-    this.scheduler = scheduler;
+  /**
+   * Creates the verticle running {@code sweep} (a scheduler's) every {@code intervalMs}, counting
+   * what it moves.
+   */
+  public SchedulerVerticle(Supplier<Future<Integer>> sweep, long intervalMs, Counter moved) {
+    this.sweep = sweep;
     this.intervalMs = intervalMs;
     this.moved = moved;
   }
@@ -30,18 +37,20 @@ public final class SchedulerVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Stops sweeping once the pass under way has ended: the pool it uses closes next. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return current.otherwiseEmpty();
   }
 
   private void pass() {
-    if (busy) {
+    if (busy || stopping) {
       return;
     }
     busy = true;
-    scheduler.sweep()
+    current = sweep.get()
         .onSuccess(count -> {
           if (count > 0) {
             moved.increment(count);

@@ -45,6 +45,13 @@ public final class ActivityStore {
       a.run_on_dependency_failure, a.timeout_seconds, a.max_concurrency, a.max_errors, a.attempt,
       CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
+  /**
+   * {@link #COLUMNS} of a group's children, without their parameters: they are the group's
+   * (created from one request), and a thousand copies of them are not read for nothing.
+   */
+  private static final String CHILD_COLUMNS =
+      COLUMNS.replace("a.parameters,", "NULL::jsonb AS parameters,");
+
   private static final String TRANSITION = """
       WITH target AS (
         SELECT id, status, kind FROM activities
@@ -114,33 +121,42 @@ public final class ActivityStore {
     return find(accountId, id, Integer.MAX_VALUE);
   }
 
-  /** Reads one activity of the account, a group with at most {@code maxChildren} children. */
+  /**
+   * Reads one activity of the account, a group with at most {@code maxChildren} children; the
+   * children share the group's parameters (they were created with them).
+   */
   Future<Activity> find(long accountId, long id, int maxChildren) {
     // Archived activities stay readable: a group and its children are always in the same table.
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities a"
             + " WHERE a.account_id = $1 AND a.id = $2"
             + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
             + " WHERE a.account_id = $1 AND a.id = $2"
-            + " UNION ALL (SELECT * FROM (SELECT " + COLUMNS + " FROM activities a"
+            + " UNION ALL (SELECT * FROM (SELECT " + CHILD_COLUMNS + " FROM activities a"
             + " WHERE a.account_id = $1 AND a.parent_id = $2"
-            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
+            + " UNION ALL SELECT " + CHILD_COLUMNS + " FROM activities_archive a"
             + " WHERE a.account_id = $1 AND a.parent_id = $2) children ORDER BY id LIMIT $3)")
         .execute(Tuple.of(accountId, id, maxChildren))
         .map(rows -> {
           Activity found = null;
-          List<Activity> children = new ArrayList<>();
+          List<Row> children = new ArrayList<>();
           for (Row row : rows) {
-            Activity activity = map(row);
-            if (activity.id() == id) {
-              found = activity;
+            if (row.getLong(0) == id) {
+              found = map(row);
             } else {
-              children.add(activity);
+              children.add(row);
             }
           }
           if (found == null) {
             throw OutpostException.notFound("activity " + id + " not found");
           }
-          return found.isGroup() ? found.withChildren(children) : found;
+          if (!found.isGroup()) {
+            return found;
+          }
+          List<Activity> loaded = new ArrayList<>(children.size());
+          for (Row child : children) {
+            loaded.add(map(child, found.parameters()));
+          }
+          return found.withChildren(loaded);
         });
   }
 
@@ -292,6 +308,11 @@ public final class ActivityStore {
    * name was a tenth of a listing's time on the event loop.
    */
   static Activity map(Row row) {
+    return map(row, (JsonObject) row.getValue(7));
+  }
+
+  /** Maps a row of {@link #COLUMNS} or {@link #CHILD_COLUMNS}, with the parameters given. */
+  private static Activity map(Row row, JsonObject parameters) {
     return new Activity(
         row.getLong(0),
         Optional.ofNullable(row.getLong(1)),
@@ -300,7 +321,7 @@ public final class ActivityStore {
         row.getString(4),
         Status.fromWire(row.getString(5)),
         row.getString(6),
-        (JsonObject) row.getValue(7),
+        parameters,
         row.getString(8),
         row.getOffsetDateTime(9).toInstant(),
         instant(row, 10),

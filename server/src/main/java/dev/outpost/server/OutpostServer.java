@@ -56,7 +56,8 @@ public final class OutpostServer {
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens) {
+  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens,
+      ServerConfig.Limits limits) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -64,7 +65,7 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock, tokens);
     this.activities = new ActivityStore(pool, clock);
     this.computers = new ComputerStore(pool, clock);
-    this.activityService = new ActivityService(activities, accounts, clock, metrics);
+    this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
   }
 
   /**
@@ -81,7 +82,8 @@ public final class OutpostServer {
           return null;
         })
         .map(migrated -> new OutpostServer(vertx, Database.pool(vertx, db, config.dbPoolSize()),
-            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds()))))
+            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
+            config.limits()))
         .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
   }
 
@@ -131,7 +133,8 @@ public final class OutpostServer {
 
   private Future<String> deployHttp(ServerConfig config) {
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
-        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()));
+        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()),
+        config.limits().maxOffset());
     return MessageSystem.serverUuid(pool).compose(uuid -> {
       ExchangeApi exchange = new ExchangeApi(
           new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches()), pool, clock);

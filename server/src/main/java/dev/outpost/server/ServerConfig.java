@@ -25,6 +25,7 @@ import java.util.Optional;
  *     before it is shown stale (and, where the account says so, failed)
  * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
  *     tokens clear it sooner); 0 looks every token up
+ * @param limits the most admins and the network can make the server do
  */
 public record ServerConfig(
     int httpPort,
@@ -40,7 +41,8 @@ public record ServerConfig(
     JobsConfig jobs,
     int sweepIntervalMs,
     int resultDeadlineSeconds,
-    int tokenCacheSeconds) {
+    int tokenCacheSeconds,
+    Limits limits) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -67,6 +69,37 @@ public record ServerConfig(
    */
   public record JobsConfig(Optional<String> amqpUrl, String queue, int prefetch,
       int leaseSeconds, int maxAttempts, int timeoutSeconds) {
+  }
+
+  /**
+   * The most admins and the network can make the server do.
+   *
+   * @param maxTargets computers one request may name
+   * @param maxParametersBytes an activity's parameters as JSON, its attachments aside
+   * @param maxAttachmentBytes an activity's attachments together, in UTF-8
+   * @param maxOffset rows a listing may skip with {@code offset}
+   * @param queryTimeoutMs how long one statement of an admin's listing may run; 0 for no limit
+   * @param dbMaxWaitQueue requests that may wait for a connection of the pool at once
+   * @param httpIdleTimeoutSeconds how long an HTTP connection may stay silent before it is closed
+   */
+  public record Limits(int maxTargets, int maxParametersBytes, int maxAttachmentBytes,
+      int maxOffset, int queryTimeoutMs, int dbMaxWaitQueue, int httpIdleTimeoutSeconds) {
+
+    /** The defaults, as the configuration table gives them. */
+    public static Limits defaults() {
+      return fromEnv(Map.of());
+    }
+
+    static Limits fromEnv(Map<String, String> env) {
+      return new Limits(
+          intValue(env, "OUTPOST_MAX_TARGETS", 100_000, 1, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_PARAMETERS_BYTES", 64 * 1024, 1024, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_ATTACHMENT_BYTES", 1024 * 1024, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_OFFSET", 10_000, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_QUERY_TIMEOUT_MS", 5_000, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_DB_MAX_WAIT_QUEUE", 1_000, 1, 1_000_000),
+          intValue(env, "OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", 120, 1, 86_400));
+    }
   }
 
   /** The account created on first start. */
@@ -96,7 +129,8 @@ public record ServerConfig(
             intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
         intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
-        intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600));
+        intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600),
+        Limits.fromEnv(env));
   }
 
   private static Role role(String name) {

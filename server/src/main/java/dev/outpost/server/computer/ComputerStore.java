@@ -43,14 +43,19 @@ public final class ComputerStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** The account's computers that are not removed, by id. */
-  public Future<List<Computer>> list(long accountId, int limit, int offset) {
+  /**
+   * The account's computers that are not removed, by id: {@code limit} of them with ids above
+   * {@code after} (when given; an index range, however deep), after skipping {@code offset}.
+   */
+  public Future<List<Computer>> list(long accountId, int limit, int offset,
+      Optional<Long> after) {
     return pool.preparedQuery("SELECT " + COLUMNS + """
              FROM computers c
             WHERE c.account_id = $1 AND c.removed_at IS NULL
+              AND ($4::bigint IS NULL OR c.id > $4)
             ORDER BY c.id LIMIT $2 OFFSET $3
             """)
-        .execute(Tuple.of(accountId, limit, offset))
+        .execute(Tuple.of(accountId, limit, offset, after.orElse(null)))
         .map(rows -> {
           List<Computer> computers = new ArrayList<>(rows.size());
           rows.forEach(row -> computers.add(map(row)));

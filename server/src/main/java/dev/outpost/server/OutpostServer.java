@@ -62,9 +62,10 @@ public final class OutpostServer {
     this.pool = pool;
     this.clock = clock;
     this.tokens = tokens;
+    Duration queryTimeout = Duration.ofMillis(limits.queryTimeoutMs());
     this.accounts = new AccountStore(pool, clock, tokens);
-    this.activities = new ActivityStore(pool, clock);
-    this.computers = new ComputerStore(pool, clock);
+    this.activities = new ActivityStore(pool, clock, queryTimeout);
+    this.computers = new ComputerStore(pool, clock, queryTimeout);
     this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
   }
 

@@ -4,6 +4,8 @@ import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -12,6 +14,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -89,11 +92,24 @@ public final class ActivityStore {
 
   private final Pool pool;
   private final Clock clock;
+  private final TimedReads reads;
 
-  /** Creates a store over the shared pool, reading time from the clock. */
+  /**
+   * Creates a store over the shared pool, reading time from the clock, listings under the
+   * default query timeout.
+   */
   public ActivityStore(Pool pool, Clock clock) {
+    this(pool, clock, Duration.ofMillis(ServerConfig.Limits.defaults().queryTimeoutMs()));
+  }
+
+  /**
+   * Creates a store over the shared pool, reading time from the clock; a statement of a listing
+   * or of a selection by query runs for at most {@code queryTimeout} (zero: no limit).
+   */
+  public ActivityStore(Pool pool, Clock clock, Duration queryTimeout) {
     this.pool = pool;
     this.clock = clock;
+    this.reads = new TimedReads(pool, queryTimeout);
   }
 
   /** The pool, for callers that compose several stores in one transaction. */
@@ -166,7 +182,7 @@ public final class ActivityStore {
    * next page and, when asked, the count of all matches.
    */
   public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
-    return ActivityListing.list(pool, accountId, query, page);
+    return ActivityListing.list(reads, accountId, query, page);
   }
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
@@ -174,9 +190,10 @@ public final class ActivityStore {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return pool.preparedQuery("SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
-            + condition + " ORDER BY a.id LIMIT $" + params.size())
-        .execute(Tuple.from(params))
+    return reads.run(conn -> conn.preparedQuery(
+            "SELECT a.id FROM activities a WHERE a.account_id = $1 AND " + condition
+                + " ORDER BY a.id LIMIT $" + params.size())
+        .execute(Tuple.from(params)))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());
           rows.forEach(row -> ids.add(row.getLong(0)));

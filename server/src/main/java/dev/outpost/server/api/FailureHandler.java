@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     OutpostException failure = classify(ctx);
-    if (failure.status() >= 500) {
+    if (failure.code().equals(TimedReads.TIMEOUT_CODE)) {
+      // a load the server sheds on purpose: one line, not a stack trace per refused request
+      LOG.warn("request refused [method: {}, path: {}, reason: {}]", ctx.request().method(),
+          ctx.normalizedPath(), failure.code());
+    } else if (failure.status() >= 500) {
       LOG.error("request failed [method: {}, path: {}]", ctx.request().method(),
           ctx.normalizedPath(), ctx.failure());
     }

@@ -82,7 +82,8 @@ public final class OutpostServer {
           Database.migrate(db);
           return null;
         })
-        .map(migrated -> new OutpostServer(vertx, Database.pool(vertx, db, config.dbPoolSize()),
+        .map(migrated -> new OutpostServer(vertx,
+            Database.pool(vertx, db, config.dbPoolSize(), config.limits().dbMaxWaitQueue()),
             clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
             config.limits()))
         .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
@@ -152,7 +153,7 @@ public final class OutpostServer {
       int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
       return vertx.deployVerticle(() -> {
             HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                pool, mounts);
+                config.limits().httpIdleTimeoutSeconds(), pool, mounts);
             http.add(instance);
             return instance;
           }, new DeploymentOptions().setInstances(instances))

@@ -14,11 +14,17 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  /**
+   * When a client may try again after the pool's wait queue was full: its waiters are served
+   * within milliseconds each, so a second is plenty, and long enough to let the queue drain.
+   */
+  static final String BUSY_RETRY_AFTER_SECONDS = "1";
+  private static final String BUSY = "busy";
 
   @Override
   public void handle(RoutingContext ctx) {
     OutpostException failure = classify(ctx);
-    if (failure.code().equals(TimedReads.TIMEOUT_CODE)) {
+    if (failure.code().equals(BUSY) || failure.code().equals(TimedReads.TIMEOUT_CODE)) {
       // a load the server sheds on purpose: one line, not a stack trace per refused request
       LOG.warn("request refused [method: {}, path: {}, reason: {}]", ctx.request().method(),
           ctx.normalizedPath(), failure.code());
@@ -29,6 +35,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (failure.code().equals(BUSY)) {
+      ctx.response().putHeader("Retry-After", BUSY_RETRY_AFTER_SECONDS);
     }
     ctx.response()
         .setStatusCode(failure.status())
@@ -53,10 +62,25 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (cause == null) {
       return fromStatus(ctx.statusCode(), null);
     }
+    if (isPoolBusy(cause)) {
+      return new OutpostException(503, BUSY, "the server is busy: too many requests already"
+          + " wait for a database connection (OUTPOST_DB_MAX_WAIT_QUEUE); try again in "
+          + BUSY_RETRY_AFTER_SECONDS + " s");
+    }
     if (isConnectionLoss(cause)) {
       return OutpostException.unavailable("the database does not answer; try again", cause);
     }
     return new OutpostException(500, "internal", "internal error; the server log has the details");
+  }
+
+  /** Whether the pool refused to queue one more request for a connection. */
+  private static boolean isPoolBusy(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isConnectionLoss(Throwable cause) {

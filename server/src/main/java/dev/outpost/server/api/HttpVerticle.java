@@ -1,5 +1,6 @@
 package dev.outpost.server.api;
 
+import dev.outpost.server.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -19,18 +20,28 @@ public final class HttpVerticle extends VerticleBase {
 
   private final int port;
   private final long maxBodyBytes;
+  private final int idleTimeoutSeconds;
   private final Pool pool;
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
 
+  /** Creates the front, closing connections idle for the default time. */
+  public HttpVerticle(int port, long maxBodyBytes, Pool pool, List<Consumer<Router>> mounts) {
+    this(port, maxBodyBytes, ServerConfig.Limits.defaults().httpIdleTimeoutSeconds(), pool,
+        mounts);
+  }
+
   /**
    * Creates the front.
    *
+   * @param idleTimeoutSeconds a connection with nothing read or written for this long is closed
    * @param mounts each adds its routes to the router
    */
-  public HttpVerticle(int port, long maxBodyBytes, Pool pool, List<Consumer<Router>> mounts) {
+  public HttpVerticle(int port, long maxBodyBytes, int idleTimeoutSeconds, Pool pool,
+      List<Consumer<Router>> mounts) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
+    this.idleTimeoutSeconds = idleTimeoutSeconds;
     this.pool = pool;
     this.mounts = List.copyOf(mounts);
   }
@@ -51,8 +62,11 @@ public final class HttpVerticle extends VerticleBase {
     mounts.forEach(mount -> mount.accept(router));
     router.route().failureHandler(new FailureHandler());
     router.route().last().handler(ctx -> ctx.fail(404));
-    // curl in the Landscape Client asks for gzip; large responses are worth it.
-    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true))
+    // curl in the Landscape Client asks for gzip; large responses are worth it. Idle connections
+    // are closed so that silent clients cannot hold sockets for good.
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+            .setCompressionSupported(true)
+            .setIdleTimeout(idleTimeoutSeconds))
         .requestHandler(router)
         .listen(port)
         .onSuccess(listening -> {

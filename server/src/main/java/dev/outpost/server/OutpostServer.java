@@ -57,15 +57,17 @@ public final class OutpostServer {
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens) {
+  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens,
+      ServerConfig.Limits limits) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
     this.tokens = tokens;
+    Duration queryTimeout = Duration.ofMillis(limits.queryTimeoutMs());
     this.accounts = new AccountStore(pool, clock, tokens);
-    this.activities = new ActivityStore(pool, clock);
-    this.computers = new ComputerStore(pool, clock);
-    this.activityService = new ActivityService(activities, accounts, clock, metrics);
+    this.activities = new ActivityStore(pool, clock, queryTimeout);
+    this.computers = new ComputerStore(pool, clock, queryTimeout);
+    this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
   }
 
   /**
@@ -81,8 +83,10 @@ public final class OutpostServer {
           Database.migrate(db);
           return null;
         })
-        .map(migrated -> new OutpostServer(vertx, Database.pool(vertx, db, config.dbPoolSize()),
-            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds()))))
+        .map(migrated -> new OutpostServer(vertx,
+            Database.pool(vertx, db, config.dbPoolSize(), config.limits().dbMaxWaitQueue()),
+            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
+            config.limits()))
         .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
   }
 
@@ -131,15 +135,15 @@ public final class OutpostServer {
   }
 
   private Future<String> deployHttp(ServerConfig config) {
-    ServerConfig.Guards guards = config.guards();
-    FailedAttempts failedAttempts = new FailedAttempts(clock, guards.failedAttemptsPerMinute());
+    ServerConfig.Limits limits = config.limits();
+    FailedAttempts failedAttempts = new FailedAttempts(clock, limits.failedAttemptsPerMinute());
     AdminApi api = new AdminApi(accounts, activities, activityService, computers,
         storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()),
-        failedAttempts);
+        config.limits().maxOffset(), failedAttempts);
     return MessageSystem.serverUuid(pool).compose(uuid -> {
       ExchangeApi exchange = new ExchangeApi(
           new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches(),
-              new MessageSystem.Waiting(guards.waitingExchanges(), guards.waitingBytes())),
+              new MessageSystem.Waiting(limits.waitingExchanges(), limits.waitingBytes())),
           pool, clock, failedAttempts);
       List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates = List.of(api::gate,
           exchange::gate);
@@ -156,7 +160,7 @@ public final class OutpostServer {
       int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
       return vertx.deployVerticle(() -> {
             HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                guards.unauthenticatedBodyBytes(), pool, gates, mounts);
+                config.limits(), pool, gates, mounts);
             http.add(instance);
             return instance;
           }, new DeploymentOptions().setInstances(instances))

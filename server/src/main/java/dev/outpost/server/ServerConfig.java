@@ -25,7 +25,7 @@ import java.util.Optional;
  *     before it is shown stale (and, where the account says so, failed)
  * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
  *     tokens clear it sooner); 0 looks every token up
- * @param guards what the network may make the server hold
+ * @param limits the most admins and the network can make the server do and hold
  */
 public record ServerConfig(
     int httpPort,
@@ -42,7 +42,7 @@ public record ServerConfig(
     int sweepIntervalMs,
     int resultDeadlineSeconds,
     int tokenCacheSeconds,
-    Guards guards) {
+    Limits limits) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -72,8 +72,15 @@ public record ServerConfig(
   }
 
   /**
-   * What the network may make the server hold.
+   * The most admins and the network can make the server do and hold.
    *
+   * @param maxTargets computers one request may name
+   * @param maxParametersBytes an activity's parameters as JSON, its attachments aside
+   * @param maxAttachmentBytes an activity's attachments together, in UTF-8
+   * @param maxOffset rows a listing may skip with {@code offset}
+   * @param queryTimeoutMs how long one statement of an admin's listing may run; 0 for no limit
+   * @param dbMaxWaitQueue requests that may wait for a connection of the pool at once
+   * @param httpIdleTimeoutSeconds how long an HTTP connection may stay silent before it is closed
    * @param waitingExchanges message exchanges taken in and not yet answered, at most (more get
    *     503 with Retry-After)
    * @param waitingBytes the payload bytes of those, at most
@@ -82,8 +89,32 @@ public record ServerConfig(
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin
    *     tokens) one address may send in a minute before it gets 429; 0 counts none
    */
-  public record Guards(int waitingExchanges, int waitingBytes, int unauthenticatedBodyBytes,
+  public record Limits(int maxTargets, int maxParametersBytes, int maxAttachmentBytes,
+      int maxOffset, int queryTimeoutMs, int dbMaxWaitQueue, int httpIdleTimeoutSeconds,
+      int waitingExchanges, int waitingBytes, int unauthenticatedBodyBytes,
       int failedAttemptsPerMinute) {
+
+    /** The defaults, as the configuration table gives them. */
+    public static Limits defaults() {
+      return fromEnv(Map.of());
+    }
+
+    static Limits fromEnv(Map<String, String> env) {
+      return new Limits(
+          intValue(env, "OUTPOST_MAX_TARGETS", 100_000, 1, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_PARAMETERS_BYTES", 64 * 1024, 1024, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_ATTACHMENT_BYTES", 1024 * 1024, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_OFFSET", 10_000, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_QUERY_TIMEOUT_MS", 5_000, 0, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_DB_MAX_WAIT_QUEUE", 1_000, 1, 1_000_000),
+          intValue(env, "OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", 120, 1, 86_400),
+          intValue(env, "OUTPOST_EXCHANGE_WAITING", 5_000, 1, 1_000_000),
+          intValue(env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024,
+              Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024,
+              Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000));
+    }
   }
 
   /** The account created on first start. */
@@ -114,13 +145,7 @@ public record ServerConfig(
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
         intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
         intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600),
-        new Guards(
-            intValue(env, "OUTPOST_EXCHANGE_WAITING", 5_000, 1, 1_000_000),
-            intValue(env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024,
-                Integer.MAX_VALUE),
-            intValue(env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024,
-                Integer.MAX_VALUE),
-            intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000)));
+        Limits.fromEnv(env));
   }
 
   private static Role role(String name) {

@@ -26,4 +26,14 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "two")))
         .hasMessage("OUTPOST_EXCHANGE_BATCHES must be a whole number, not 'two'");
   }
+
+  /** Verifies the limits' defaults, the ones README.md's table gives, and a refusal by name. */
+  @Test
+  void limitsHaveTheirDefaultsAndAreRefusedByName() {
+    assertThat(ServerConfig.fromEnv(Map.of()).limits())
+        .isEqualTo(new ServerConfig.Limits(100_000, 65_536, 1_048_576, 10_000, 5_000, 1_000, 120,
+            5_000, 268_435_456, 262_144, 30));
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
+        .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
+  }
 }

@@ -46,8 +46,9 @@ public final class FanoutBench implements Benchmark {
   public void run(Context ctx, Report report) throws Exception {
     int n = ctx.config().fanoutComputers();
     try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "fanout");
-         OutpostProcess server = OutpostProcess.start(ctx, db, "fanout-server", Map.of(),
-             List.of())) {
+         // one request names every computer, however many BENCH_FANOUT_COMPUTERS asks for
+         OutpostProcess server = OutpostProcess.start(ctx, db, "fanout-server",
+             Map.of("OUTPOST_MAX_TARGETS", String.valueOf(n)), List.of())) {
       long account = Fleet.accountId(db);
       List<Peer> peers = Fleet.register(db, account, "fan", n);
       Buffer request = new JsonObject()

@@ -1,7 +1,7 @@
 package dev.outpost.server.activity;
 
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,15 +23,16 @@ final class ActivityListing {
   /**
    * Lists the account's activities matching the query, newest first, one page: {@code limit}
    * rows below {@code before} (when given) after skipping {@code offset}. One row more is read
-   * to tell whether a next page exists.
+   * to tell whether a next page exists. The count and the page each run under the reads'
+   * timeout.
    */
-  static Future<Page<Activity>> list(Pool pool, long accountId, ActivityQuery query,
+  static Future<Page<Activity>> list(TimedReads reads, long accountId, ActivityQuery query,
       PageRequest page) {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String where = where(query, page, params);
     // The count is of every match, whichever page this is: it leaves the cursor out.
     Future<Optional<Long>> count = page.count()
-        ? count(pool, where, params).map(Optional::of)
+        ? count(reads, where, params).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
     List<Object> pageParams = new ArrayList<>(params);
     StringBuilder sql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS).append(where);
@@ -43,8 +44,8 @@ final class ActivityListing {
     pageParams.add(page.offset());
     sql.append(" ORDER BY a.id DESC LIMIT $").append(pageParams.size() - 1)
         .append(" OFFSET $").append(pageParams.size());
-    Future<List<Activity>> rows = pool.preparedQuery(sql.toString())
-        .execute(Tuple.from(pageParams))
+    Future<List<Activity>> rows = reads.run(conn -> conn.preparedQuery(sql.toString())
+            .execute(Tuple.from(pageParams)))
         .map(ActivityStore::mapAll);
     return Future.all(count, rows).map(done -> page(page, count.result(), rows.result()));
   }
@@ -67,12 +68,12 @@ final class ActivityListing {
   }
 
   /** How many rows match, counted up to one past the cap. */
-  private static Future<Long> count(Pool pool, String where, List<Object> params) {
+  private static Future<Long> count(TimedReads reads, String where, List<Object> params) {
     List<Object> countParams = new ArrayList<>(params);
     countParams.add(COUNT_CAP + 1);
-    return pool.preparedQuery("SELECT count(*) FROM (SELECT 1" + where + " LIMIT $"
-            + countParams.size() + ") matching")
-        .execute(Tuple.from(countParams))
+    return reads.run(conn -> conn.preparedQuery("SELECT count(*) FROM (SELECT 1" + where
+                + " LIMIT $" + countParams.size() + ") matching")
+            .execute(Tuple.from(countParams)))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 

@@ -6,13 +6,20 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.common.activity.Targets;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
+import dev.outpost.server.ServerConfig;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What admins do with activities: create them by the type's rules, cancel, approve and reapply
@@ -20,16 +27,29 @@ import java.util.Optional;
  */
 public final class ActivityService {
 
+  /**
+   * The longest summary: every child of a group keeps a copy, so a summary is bounded like the
+   * parameters are.
+   */
+  static final int MAX_SUMMARY_CHARS = 1_000;
+  /** The repeated computer ids a refusal names at most. */
+  private static final int NAMED_REPEATS = 20;
+
   private final ActivityStore store;
   private final AccountStore accounts;
   private final ActivityInserts inserts;
   private final Clock clock;
   private final ServerMetrics metrics;
+  private final ServerConfig.Limits limits;
 
-  /** Creates the service over the stores, counting what it creates. */
+  /**
+   * Creates the service over the stores, counting what it creates and refusing requests past
+   * the limits.
+   */
   public ActivityService(ActivityStore store, AccountStore accounts, Clock clock,
-      ServerMetrics metrics) {
+      ServerMetrics metrics, ServerConfig.Limits limits) {
     this.metrics = metrics;
+    this.limits = limits;
     this.store = store;
     this.accounts = accounts;
     this.inserts = new ActivityInserts(store.pool(), clock);
@@ -41,6 +61,7 @@ public final class ActivityService {
     ActivityType type = ActivityTypes.find(request.type())
         .orElseThrow(() -> OutpostException.badRequest(
             "unknown activity type '" + request.type() + "'"));
+    checkSizes(request);
     List<String> problems = type.validate(request.parameters());
     if (!problems.isEmpty()) {
       throw OutpostException.badRequest(String.join("; ", problems));
@@ -181,7 +202,62 @@ public final class ActivityService {
     return all;
   }
 
-  private static void checkTargets(ActivityType type, List<Long> computerIds) {
+  /**
+   * Every child of a group keeps a copy of the parameters and the summary, and every computer
+   * gets its own copy of the attachments when they are delivered: each is bounded.
+   */
+  private void checkSizes(NewActivity request) {
+    JsonObject parameters = request.parameters();
+    if (parameters.getValue("attachments") instanceof JsonObject attachments) {
+      long bytes = 0;
+      for (Map.Entry<String, Object> attachment : attachments) {
+        // as the exchange stores them: the name, and the value's text in UTF-8
+        bytes += utf8Length(attachment.getKey())
+            + utf8Length(String.valueOf(attachment.getValue()));
+      }
+      if (bytes > limits.maxAttachmentBytes()) {
+        throw OutpostException.badRequest("parameter 'attachments' holds " + bytes
+            + " bytes (names and contents); at most " + limits.maxAttachmentBytes()
+            + " are accepted (OUTPOST_MAX_ATTACHMENT_BYTES)");
+      }
+      parameters = parameters.copy();
+      parameters.remove("attachments");
+    }
+    int bytes = parameters.toBuffer().length();
+    if (bytes > limits.maxParametersBytes()) {
+      throw OutpostException.badRequest("field 'parameters' is " + bytes + " bytes of JSON"
+          + " (attachments aside); at most " + limits.maxParametersBytes()
+          + " are accepted (OUTPOST_MAX_PARAMETERS_BYTES)");
+    }
+    if (request.summary().map(String::length).orElse(0) > MAX_SUMMARY_CHARS) {
+      throw OutpostException.badRequest(
+          "field 'summary' is longer than " + MAX_SUMMARY_CHARS + " characters");
+    }
+  }
+
+  private static long utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private void checkTargets(ActivityType type, List<Long> computerIds) {
+    Set<Long> seen = new HashSet<>();
+    Set<Long> repeated = new LinkedHashSet<>();
+    for (Long id : computerIds) {
+      if (!seen.add(id)) {
+        repeated.add(id);
+      }
+    }
+    if (!repeated.isEmpty()) {
+      List<Long> named = repeated.stream().limit(NAMED_REPEATS).toList();
+      throw OutpostException.badRequest("field 'computer_ids' names computers more than once: "
+          + named + (repeated.size() > named.size()
+              ? " and " + (repeated.size() - named.size()) + " more" : ""));
+    }
+    if (computerIds.size() > limits.maxTargets()) {
+      throw OutpostException.badRequest("field 'computer_ids' names " + computerIds.size()
+          + " computers; one request may name at most " + limits.maxTargets()
+          + " (OUTPOST_MAX_TARGETS)");
+    }
     if (type.targets() == Targets.COMPUTERS && computerIds.isEmpty()) {
       throw OutpostException.badRequest("computer_ids is required for " + type.name());
     }

@@ -4,6 +4,8 @@ import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -12,6 +14,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -44,6 +47,13 @@ public final class ActivityStore {
       a.progress, a.reapplied_from, a.deliver_before, a.depends_on, a.progress_threshold,
       a.run_on_dependency_failure, a.timeout_seconds, a.max_concurrency, a.max_errors, a.attempt,
       CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
+
+  /**
+   * {@link #COLUMNS} of a group's children, without their parameters: they are the group's
+   * (created from one request), and a thousand copies of them are not read for nothing.
+   */
+  private static final String CHILD_COLUMNS =
+      COLUMNS.replace("a.parameters,", "NULL::jsonb AS parameters,");
 
   private static final String TRANSITION = """
       WITH target AS (
@@ -82,11 +92,24 @@ public final class ActivityStore {
 
   private final Pool pool;
   private final Clock clock;
+  private final TimedReads reads;
 
-  /** Creates a store over the shared pool, reading time from the clock. */
+  /**
+   * Creates a store over the shared pool, reading time from the clock, listings under the
+   * default query timeout.
+   */
   public ActivityStore(Pool pool, Clock clock) {
+    this(pool, clock, Duration.ofMillis(ServerConfig.Limits.defaults().queryTimeoutMs()));
+  }
+
+  /**
+   * Creates a store over the shared pool, reading time from the clock; a statement of a listing
+   * or of a selection by query runs for at most {@code queryTimeout} (zero: no limit).
+   */
+  public ActivityStore(Pool pool, Clock clock, Duration queryTimeout) {
     this.pool = pool;
     this.clock = clock;
+    this.reads = new TimedReads(pool, queryTimeout);
   }
 
   /** The pool, for callers that compose several stores in one transaction. */
@@ -114,33 +137,42 @@ public final class ActivityStore {
     return find(accountId, id, Integer.MAX_VALUE);
   }
 
-  /** Reads one activity of the account, a group with at most {@code maxChildren} children. */
+  /**
+   * Reads one activity of the account, a group with at most {@code maxChildren} children; the
+   * children share the group's parameters (they were created with them).
+   */
   Future<Activity> find(long accountId, long id, int maxChildren) {
     // Archived activities stay readable: a group and its children are always in the same table.
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities a"
             + " WHERE a.account_id = $1 AND a.id = $2"
             + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
             + " WHERE a.account_id = $1 AND a.id = $2"
-            + " UNION ALL (SELECT * FROM (SELECT " + COLUMNS + " FROM activities a"
+            + " UNION ALL (SELECT * FROM (SELECT " + CHILD_COLUMNS + " FROM activities a"
             + " WHERE a.account_id = $1 AND a.parent_id = $2"
-            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
+            + " UNION ALL SELECT " + CHILD_COLUMNS + " FROM activities_archive a"
             + " WHERE a.account_id = $1 AND a.parent_id = $2) children ORDER BY id LIMIT $3)")
         .execute(Tuple.of(accountId, id, maxChildren))
         .map(rows -> {
           Activity found = null;
-          List<Activity> children = new ArrayList<>();
+          List<Row> children = new ArrayList<>();
           for (Row row : rows) {
-            Activity activity = map(row);
-            if (activity.id() == id) {
-              found = activity;
+            if (row.getLong(0) == id) {
+              found = map(row);
             } else {
-              children.add(activity);
+              children.add(row);
             }
           }
           if (found == null) {
             throw OutpostException.notFound("activity " + id + " not found");
           }
-          return found.isGroup() ? found.withChildren(children) : found;
+          if (!found.isGroup()) {
+            return found;
+          }
+          List<Activity> loaded = new ArrayList<>(children.size());
+          for (Row child : children) {
+            loaded.add(map(child, found.parameters()));
+          }
+          return found.withChildren(loaded);
         });
   }
 
@@ -150,7 +182,7 @@ public final class ActivityStore {
    * next page and, when asked, the count of all matches.
    */
   public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
-    return ActivityListing.list(pool, accountId, query, page);
+    return ActivityListing.list(reads, accountId, query, page);
   }
 
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
@@ -158,9 +190,10 @@ public final class ActivityStore {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return pool.preparedQuery("SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
-            + condition + " ORDER BY a.id LIMIT $" + params.size())
-        .execute(Tuple.from(params))
+    return reads.run(conn -> conn.preparedQuery(
+            "SELECT a.id FROM activities a WHERE a.account_id = $1 AND " + condition
+                + " ORDER BY a.id LIMIT $" + params.size())
+        .execute(Tuple.from(params)))
         .map(rows -> {
           List<Long> ids = new ArrayList<>(rows.size());
           rows.forEach(row -> ids.add(row.getLong(0)));
@@ -292,6 +325,11 @@ public final class ActivityStore {
    * name was a tenth of a listing's time on the event loop.
    */
   static Activity map(Row row) {
+    return map(row, (JsonObject) row.getValue(7));
+  }
+
+  /** Maps a row of {@link #COLUMNS} or {@link #CHILD_COLUMNS}, with the parameters given. */
+  private static Activity map(Row row, JsonObject parameters) {
     return new Activity(
         row.getLong(0),
         Optional.ofNullable(row.getLong(1)),
@@ -300,7 +338,7 @@ public final class ActivityStore {
         row.getString(4),
         Status.fromWire(row.getString(5)),
         row.getString(6),
-        (JsonObject) row.getValue(7),
+        parameters,
         row.getString(8),
         row.getOffsetDateTime(9).toInstant(),
         instant(row, 10),

@@ -41,8 +41,16 @@ final class QueryParser {
 
   /** More terms than any person writes; bounds the SQL parameters one query can take. */
   static final int MAX_TERMS = 100;
-  /** Deeper nesting than any person writes; bounds the recursion a hostile query can cause. */
+  /**
+   * Deeper nesting (parentheses and NOTs together) than any person writes; bounds the recursion
+   * a hostile query can cause, here and in the SQL it becomes.
+   */
   static final int MAX_DEPTH = 32;
+  /**
+   * The longest query, in characters: more than the request line of a GET carries (4,096
+   * bytes), and a bound on what a query in a JSON body makes the parser read.
+   */
+  static final int MAX_LENGTH = 8_192;
 
   private static final Instant EARLIEST =
       LocalDate.of(1, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -66,6 +74,10 @@ final class QueryParser {
 
   /** Parses the text; empty when it holds no term at all. */
   static Optional<Expr> parse(String text) {
+    if (text.length() > MAX_LENGTH) {
+      throw OutpostException.badRequest("the query is " + text.length()
+          + " characters long; at most " + MAX_LENGTH + " are accepted");
+    }
     QueryParser parser = new QueryParser(tokenize(text));
     if (parser.tokens.isEmpty()) {
       return Optional.empty();
@@ -106,7 +118,10 @@ final class QueryParser {
     if (peek(Kind.NOT)) {
       next++;
       needOperand("NOT");
-      return new Not(unary());
+      deeper();
+      Expr negated = new Not(unary());
+      depth--;
+      return negated;
     }
     return primary();
   }
@@ -124,11 +139,16 @@ final class QueryParser {
     };
   }
 
-  private Expr group() {
+  /** One level more of parentheses or NOT. */
+  private void deeper() {
     if (++depth > MAX_DEPTH) {
       throw OutpostException.badRequest(
-          "the query nests parentheses deeper than " + MAX_DEPTH + " levels");
+          "the query nests parentheses and NOTs deeper than " + MAX_DEPTH + " levels");
     }
+  }
+
+  private Expr group() {
+    deeper();
     if (peek(Kind.CLOSE)) {
       throw OutpostException.badRequest("empty parentheses '()' in the query");
     }

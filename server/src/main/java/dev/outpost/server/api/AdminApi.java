@@ -8,6 +8,7 @@ import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
+import dev.outpost.server.computer.Computer;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
@@ -44,15 +45,17 @@ public final class AdminApi {
   private final Path storage;
   private final Json json;
   private final FailedAttempts failedAttempts;
+  private final int maxOffset;
 
   /**
-   * Creates the API over the stores; reports are read from {@code storage}, and delivered client
-   * activities older than {@code resultDeadline} without a result are shown stale; bad tokens
-   * count as {@code failedAttempts}.
+   * Creates the API over the stores; reports are read from {@code storage}, delivered client
+   * activities older than {@code resultDeadline} without a result are shown stale, listings
+   * skip at most {@code maxOffset} rows, and bad tokens count as {@code failedAttempts}.
    */
   public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
       ComputerStore computers, Path storage, Clock clock, Duration resultDeadline,
-      FailedAttempts failedAttempts) {
+      int maxOffset, FailedAttempts failedAttempts) {
+    this.maxOffset = maxOffset;
     this.failedAttempts = failedAttempts;
     this.accounts = accounts;
     this.activities = activities;
@@ -134,7 +137,7 @@ public final class AdminApi {
   private void list(RoutingContext ctx, boolean groupsOnly) {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
-    PageRequest page = Requests.page(ctx, groupsOnly);
+    PageRequest page = Requests.page(ctx, groupsOnly, maxOffset);
     respondBytes(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
         .map(found -> json.page(page, found)));
   }
@@ -180,12 +183,19 @@ public final class AdminApi {
         .map(Json::settings));
   }
 
+  /** A page of computers by id, with the cursor of the next ({@code after}). */
   private void listComputers(RoutingContext ctx) {
     int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    int offset = Requests.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    respond(ctx, 200, computers.list(admin(ctx).accountId(), limit, offset)
-        .map(list -> new JsonObject()
-            .put("results", new JsonArray(list.stream().map(Json::computer).toList()))));
+    int offset = Requests.offset(ctx, maxOffset, "after");
+    Optional<Long> after = Requests.longParam(ctx, "after", 0, Long.MAX_VALUE);
+    // one more than the page tells whether there is a next one
+    respond(ctx, 200, computers.list(admin(ctx).accountId(), limit + 1, offset, after)
+        .map(list -> {
+          List<Computer> page = list.subList(0, Math.min(limit, list.size()));
+          return new JsonObject()
+              .put("results", new JsonArray(page.stream().map(Json::computer).toList()))
+              .put("next", list.size() > limit ? page.get(page.size() - 1).id() : null);
+        }));
   }
 
   private void getComputer(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -13,11 +14,20 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  /**
+   * When a client may try again after the pool's wait queue was full: its waiters are served
+   * within milliseconds each, so a second is plenty, and long enough to let the queue drain.
+   */
+  static final int BUSY_RETRY_AFTER_SECONDS = 1;
 
   @Override
   public void handle(RoutingContext ctx) {
     OutpostException failure = classify(ctx);
-    if (failure.status() >= 500 && failure.retryAfterSeconds() == 0) {
+    if (failure.retryAfterSeconds() > 0 || failure.code().equals(TimedReads.TIMEOUT_CODE)) {
+      // a load the server sheds on purpose: one line, not a stack trace per refused request
+      LOG.warn("request refused [method: {}, path: {}, reason: {}]", ctx.request().method(),
+          ctx.normalizedPath(), failure.code());
+    } else if (failure.status() >= 500) {
       LOG.error("request failed [method: {}, path: {}]", ctx.request().method(),
           ctx.normalizedPath(), ctx.failure());
     }
@@ -51,10 +61,25 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (cause == null) {
       return fromStatus(ctx.statusCode(), null);
     }
+    if (isPoolBusy(cause)) {
+      return OutpostException.busy("the server is busy: too many requests already wait for a"
+          + " database connection (OUTPOST_DB_MAX_WAIT_QUEUE); try again in "
+          + BUSY_RETRY_AFTER_SECONDS + " s", BUSY_RETRY_AFTER_SECONDS);
+    }
     if (isConnectionLoss(cause)) {
       return OutpostException.unavailable("the database does not answer; try again", cause);
     }
     return new OutpostException(500, "internal", "internal error; the server log has the details");
+  }
+
+  /** Whether the pool refused to queue one more request for a connection. */
+  private static boolean isPoolBusy(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isConnectionLoss(Throwable cause) {

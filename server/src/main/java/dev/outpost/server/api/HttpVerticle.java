@@ -1,5 +1,6 @@
 package dev.outpost.server.api;
 
+import dev.outpost.server.ServerConfig;
 import dev.outpost.server.http.Gate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,6 +22,7 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final long maxBodyBytes;
   private final long unauthenticatedBodyBytes;
+  private final int idleTimeoutSeconds;
   private final Pool pool;
   private final List<Consumer<Router>> gates;
   private final List<Consumer<Router>> mounts;
@@ -30,16 +32,17 @@ public final class HttpVerticle extends VerticleBase {
    * Creates the front.
    *
    * @param maxBodyBytes the largest body of a request its credentials admitted
-   * @param unauthenticatedBodyBytes the largest body of any other request
+   * @param limits the largest body of any other request, and how long a connection may idle
    * @param gates each adds the routes that check credentials before a body is read ({@link
    *     Gate})
    * @param mounts each adds its routes to the router
    */
-  public HttpVerticle(int port, long maxBodyBytes, long unauthenticatedBodyBytes, Pool pool,
+  public HttpVerticle(int port, long maxBodyBytes, ServerConfig.Limits limits, Pool pool,
       List<Consumer<Router>> gates, List<Consumer<Router>> mounts) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
-    this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, unauthenticatedBodyBytes);
+    this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, limits.unauthenticatedBodyBytes());
+    this.idleTimeoutSeconds = limits.httpIdleTimeoutSeconds();
     this.pool = pool;
     this.gates = List.copyOf(gates);
     this.mounts = List.copyOf(mounts);
@@ -64,8 +67,11 @@ public final class HttpVerticle extends VerticleBase {
     mounts.forEach(mount -> mount.accept(router));
     router.route().failureHandler(new FailureHandler());
     router.route().last().handler(ctx -> ctx.fail(404));
-    // curl in the Landscape Client asks for gzip; large responses are worth it.
-    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true))
+    // curl in the Landscape Client asks for gzip; large responses are worth it. Idle connections
+    // are closed so that silent clients cannot hold sockets for good.
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+            .setCompressionSupported(true)
+            .setIdleTimeout(idleTimeoutSeconds))
         .requestHandler(router)
         .listen(port)
         .onSuccess(listening -> {

@@ -72,7 +72,7 @@ final class Json {
 
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */
   Buffer activity(Activity a) {
-    return write(1 + a.children().size(), g -> activity(g, a));
+    return write(1 + a.children().size(), g -> activity(g, a, false));
   }
 
   /**
@@ -97,14 +97,18 @@ final class Json {
       g.writeFieldName(Key.RESULTS.json);
       g.writeStartArray();
       for (Activity a : found.results()) {
-        activity(g, a);
+        activity(g, a, false);
       }
       g.writeEndArray();
       g.writeEndObject();
     });
   }
 
-  private void activity(JsonGenerator g, Activity a) throws IOException {
+  /**
+   * One activity; a group's child without {@code parameters}, which are the group's: a thousand
+   * copies of a script would make the answer a thousand times its size.
+   */
+  private void activity(JsonGenerator g, Activity a, boolean asChild) throws IOException {
     g.writeStartObject();
     writeNumber(g, Key.ID, a.id());
     writeString(g, Key.TYPE, a.type());
@@ -113,8 +117,10 @@ final class Json {
     writeNumber(g, Key.PARENT_ID, a.parentId());
     writeNumber(g, Key.COMPUTER_ID, a.computerId());
     writeString(g, Key.SUMMARY, a.summary());
-    g.writeFieldName(Key.PARAMETERS.json);
-    JacksonCodec.encodeJson(a.parameters(), g);
+    if (!asChild) {
+      g.writeFieldName(Key.PARAMETERS.json);
+      JacksonCodec.encodeJson(a.parameters(), g);
+    }
     writeString(g, Key.CREATOR, a.creator());
     writeTime(g, Key.CREATED_AT, Optional.of(a.createdAt()));
     writeTime(g, Key.DELIVER_AFTER, a.deliverAfter());
@@ -144,7 +150,7 @@ final class Json {
       g.writeFieldName(Key.CHILDREN.json);
       g.writeStartArray();
       for (Activity child : a.children()) {
-        activity(g, child);
+        activity(g, child, true);
       }
       g.writeEndArray();
     }

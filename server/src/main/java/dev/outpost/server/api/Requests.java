@@ -148,17 +148,31 @@ final class Requests {
   }
 
   /**
-   * The page a listing asks for: {@code limit}, {@code offset}, {@code before} (keyset),
-   * {@code count}, {@code archived}.
+   * The page a listing asks for: {@code limit}, {@code offset} (at most {@code maxOffset}),
+   * {@code before} (keyset), {@code count}, {@code archived}.
    */
-  static PageRequest page(RoutingContext ctx, boolean groupsOnly) {
+  static PageRequest page(RoutingContext ctx, boolean groupsOnly, int maxOffset) {
     return new PageRequest(
         intParam(ctx, "limit", 100, 1, 1000),
-        intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+        offset(ctx, maxOffset, "before"),
         longParam(ctx, "before", 1, Long.MAX_VALUE),
         boolParam(ctx, "count", true),
         groupsOnly,
         boolParam(ctx, "archived", false));
+  }
+
+  /**
+   * Rows to skip: the database reads every one of them, so deep pages are walked with the
+   * listing's cursor ({@code cursor}) instead.
+   */
+  static int offset(RoutingContext ctx, int maxOffset, String cursor) {
+    int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    if (offset > maxOffset) {
+      throw OutpostException.badRequest("'offset' may be at most " + maxOffset
+          + " (OUTPOST_MAX_OFFSET), not " + offset + "; page deeper with '" + cursor
+          + "' (the 'next' of the page before)");
+    }
+    return offset;
   }
 
   /** The ids a cancel or approve names: {@code {"ids": [...]}} or {@code {"query": "..."}}. */

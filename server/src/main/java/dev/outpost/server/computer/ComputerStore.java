@@ -1,11 +1,14 @@
 package dev.outpost.server.computer;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -25,11 +28,21 @@ public final class ComputerStore {
 
   private final Pool pool;
   private final Clock clock;
+  private final TimedReads reads;
 
-  /** Creates a store over the shared pool. */
+  /** Creates a store over the shared pool, listings under the default query timeout. */
   public ComputerStore(Pool pool, Clock clock) {
+    this(pool, clock, Duration.ofMillis(ServerConfig.Limits.defaults().queryTimeoutMs()));
+  }
+
+  /**
+   * Creates a store over the shared pool; a listing's statement runs for at most
+   * {@code queryTimeout} (zero: no limit).
+   */
+  public ComputerStore(Pool pool, Clock clock, Duration queryTimeout) {
     this.pool = pool;
     this.clock = clock;
+    this.reads = new TimedReads(pool, queryTimeout);
   }
 
   /** Adds a computer to an account and returns its id. */
@@ -43,14 +56,19 @@ public final class ComputerStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** The account's computers that are not removed, by id. */
-  public Future<List<Computer>> list(long accountId, int limit, int offset) {
-    return pool.preparedQuery("SELECT " + COLUMNS + """
+  /**
+   * The account's computers that are not removed, by id: {@code limit} of them with ids above
+   * {@code after} (when given; an index range, however deep), after skipping {@code offset}.
+   */
+  public Future<List<Computer>> list(long accountId, int limit, int offset,
+      Optional<Long> after) {
+    return reads.run(conn -> conn.preparedQuery("SELECT " + COLUMNS + """
              FROM computers c
             WHERE c.account_id = $1 AND c.removed_at IS NULL
+              AND ($4::bigint IS NULL OR c.id > $4)
             ORDER BY c.id LIMIT $2 OFFSET $3
             """)
-        .execute(Tuple.of(accountId, limit, offset))
+            .execute(Tuple.of(accountId, limit, offset, after.orElse(null))))
         .map(rows -> {
           List<Computer> computers = new ArrayList<>(rows.size());
           rows.forEach(row -> computers.add(map(row)));

@@ -28,10 +28,20 @@ public final class Database {
     }
   }
 
-  /** Creates the pool every store shares. */
+  /** Creates a pool whose requests for a connection may all wait, however many. */
   public static Pool pool(Vertx vertx, PgConnectOptions options, int size) {
+    return pool(vertx, options, size, -1);
+  }
+
+  /**
+   * Creates the pool every store shares; past {@code maxWaitQueue} requests waiting for a
+   * connection, the next fails at once (the HTTP front answers it 503 with Retry-After) instead
+   * of queueing without end.
+   */
+  public static Pool pool(Vertx vertx, PgConnectOptions options, int size, int maxWaitQueue) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setShared(false))
+        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(maxWaitQueue)
+            .setShared(false))
         .connectingTo(options)
         .using(vertx)
         .build();

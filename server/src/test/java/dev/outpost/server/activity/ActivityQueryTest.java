@@ -116,12 +116,44 @@ class ActivityQueryTest {
   /** Verifies that nesting and term counts are bounded, so a huge query is a 400, not a crash. */
   @Test
   void boundsHostileQueries() {
-    assertThatThrownBy(() -> ActivityQuery.parse("(".repeat(100_000) + "id:1"
-        + ")".repeat(100_000)))
+    assertThatThrownBy(() -> ActivityQuery.parse("(".repeat(1_000) + "id:1"
+        + ")".repeat(1_000)))
         .hasMessageContaining("deeper than " + QueryParser.MAX_DEPTH);
     assertThatThrownBy(() -> ActivityQuery.parse("id:1 OR ".repeat(QueryParser.MAX_TERMS)
         + "id:1"))
         .hasMessageContaining("more than " + QueryParser.MAX_TERMS + " terms");
+  }
+
+  /**
+   * Verifies that NOTs count toward the depth as parentheses do: a chain of them is a 400, not
+   * a recursion as deep as the chain is long.
+   */
+  @Test
+  void notChainsCountTowardTheDepth() {
+    assertThat(ActivityQuery.parse("NOT ".repeat(QueryParser.MAX_DEPTH) + "id:1").expression())
+        .isPresent();
+    assertThatThrownBy(() -> ActivityQuery.parse(
+        "NOT ".repeat(QueryParser.MAX_DEPTH + 1) + "id:1"))
+        .hasMessageContaining("deeper than " + QueryParser.MAX_DEPTH);
+    assertThatThrownBy(() -> ActivityQuery.parse(
+        "NOT (".repeat(QueryParser.MAX_DEPTH / 2 + 1) + "id:1"
+            + ")".repeat(QueryParser.MAX_DEPTH / 2 + 1)))
+        .hasMessageContaining("deeper than " + QueryParser.MAX_DEPTH);
+    assertThatThrownBy(() -> ActivityQuery.parse("NOT ".repeat(1_000) + "id:1"))
+        .isInstanceOfSatisfying(OutpostException.class,
+            e -> assertThat(e.status()).isEqualTo(400));
+  }
+
+  /** Verifies that a query longer than the cap is a 400 naming the cap, before it is parsed. */
+  @Test
+  void refusesQueriesLongerThanTheCap() {
+    String longest = "id:1" + " ".repeat(QueryParser.MAX_LENGTH - 4);
+    assertThat(ActivityQuery.parse(longest).expression()).isPresent();
+    assertThatThrownBy(() -> ActivityQuery.parse(longest + " "))
+        .isInstanceOfSatisfying(OutpostException.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.getMessage()).contains("at most " + QueryParser.MAX_LENGTH);
+        });
   }
 
   /**

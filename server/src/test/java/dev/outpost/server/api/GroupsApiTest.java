@@ -101,6 +101,27 @@ class GroupsApiTest {
   }
 
   /**
+   * Verifies that a group's children come without parameters, in the answer to its creation
+   * and to GET, while the group and a child read alone carry them.
+   */
+  @Test
+  void aGroupsChildrenCarryNoParameters() {
+    JsonObject group = createGroup(fx, box1, box2);
+    JsonObject shown = fx.get("/activities/" + group.getLong("id")).bodyAsJsonObject();
+
+    for (JsonObject answer : List.of(group, shown)) {
+      assertThat(answer.getJsonObject("parameters").getString("code")).isEqualTo("echo hi");
+      assertThat(answer.getJsonArray("children")).hasSize(2).allSatisfy(child -> {
+        assertThat(((JsonObject) child).containsKey("parameters")).isFalse();
+        assertThat(((JsonObject) child).getString("type")).isEqualTo("ExecuteScriptRequest");
+      });
+    }
+    long child = childIds(group).get(0);
+    assertThat(fx.get("/activities/" + child).bodyAsJsonObject().getJsonObject("parameters")
+        .getString("code")).isEqualTo("echo hi");
+  }
+
+  /**
    * Verifies that /activities/parents lists only groups, newest first, with the list's query and
    * paging.
    */

@@ -70,7 +70,7 @@ class ReapplyApiTest {
       assertThat(child.getString("status")).isEqualTo("queued");
       assertThat(child.getLong("computer_id")).isEqualTo(i == 0 ? box1 : box2);
       assertThat(child.getLong("reapplied_from")).isEqualTo(oldChildren.get(i));
-      assertThat(child.getJsonObject("parameters").getString("code")).isEqualTo("echo hi");
+      assertThat(child.containsKey("parameters")).as("the group carries them").isFalse();
     }
     JsonObject created = fx.get("/activities/" + children.getJsonObject(0).getLong("id")
         + "/events").bodyAsJsonObject().getJsonArray("results").getJsonObject(0);

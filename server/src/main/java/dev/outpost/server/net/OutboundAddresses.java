@@ -7,12 +7,22 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Which addresses the server's own requests may go to: public ones, unless the operator allows all. */
+/**
+ * Which addresses the server's own requests may go to: public ones, and those of the blocks the
+ * operator allows ({@value #ALLOW_SETTING}).
+ */
 public final class OutboundAddresses {
 
-  /** The setting that allows every address, named in each refusal. */
+  /** The setting that allows addresses that are not public, named in each refusal. */
   public static final String ALLOW_SETTING = "OUTPOST_OUTBOUND_ALLOW_PRIVATE";
+  /** The blocks {@code true} stands for: every address. */
+  public static final List<String> EVERY_ADDRESS = List.of("0.0.0.0/0", "::/0");
+
+  /** An IPv4 literal (declared before the blocks: their parsing uses it). */
+  private static final Pattern DOTTED_QUAD =
+      Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
   /**
    * Blocks that are not public, one line each, from IANA's special-purpose address registries.
@@ -54,11 +64,41 @@ public final class OutboundAddresses {
   private static final Block NAT64 = block("64:ff9b::/96", "NAT64");
   private static final Block SIX_TO_FOUR = block("2002::/16", "6to4");
 
-  private final boolean allowPrivate;
+  private final List<Block> allowed;
 
-  /** A rule that refuses non-public addresses unless {@code allowPrivate}. */
-  public OutboundAddresses(boolean allowPrivate) {
-    this.allowPrivate = allowPrivate;
+  /**
+   * A rule that refuses addresses that are not public, unless one of the {@code allowed} blocks
+   * ({@code 10.1.0.0/16}, {@code fd00::/8}, an address alone) holds them.
+   */
+  public OutboundAddresses(List<String> allowed) {
+    this.allowed = allowed.stream().map(cidr -> block(cidr, "allowed")).toList();
+  }
+
+  /**
+   * Reads {@value #ALLOW_SETTING}: {@code false} (or nothing) allows no address that is not
+   * public, {@code true} every address, else a comma-separated list of blocks.
+   *
+   * @throws IllegalArgumentException naming the setting and the entry it cannot read
+   */
+  public static List<String> readSetting(String value) {
+    String text = value == null ? "" : value.strip();
+    if (text.isEmpty() || text.equalsIgnoreCase("false")) {
+      return List.of();
+    }
+    if (text.equalsIgnoreCase("true")) {
+      return EVERY_ADDRESS;
+    }
+    List<String> blocks = Arrays.stream(text.split(",")).map(String::strip)
+        .filter(entry -> !entry.isEmpty()).toList();
+    for (String entry : blocks) {
+      try {
+        block(entry, "allowed");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(ALLOW_SETTING + " must be true, false or address"
+            + " blocks such as 10.1.0.0/16, not '" + entry + "'");
+      }
+    }
+    return blocks;
   }
 
   /** What kind of non-public address this is, or empty when it is public. */
@@ -101,15 +141,21 @@ public final class OutboundAddresses {
     if (addresses.length == 0) {
       throw new Refused("host '" + host + "' does not resolve");
     }
-    if (!allowPrivate) {
-      for (InetAddress address : addresses) {
-        nonPublicKind(address).ifPresent(kind -> {
-          throw new Refused("address " + address.getHostAddress() + " of host '" + host
-              + "' is not public (" + kind + "); set " + ALLOW_SETTING + " to allow it");
-        });
+    for (InetAddress address : addresses) {
+      Optional<String> kind = nonPublicKind(address);
+      if (kind.isPresent() && !isAllowed(address.getAddress())) {
+        throw new Refused("address " + address.getHostAddress() + " of host '" + host
+            + "' is not public (" + kind.get() + "); set " + ALLOW_SETTING + " to allow it");
       }
     }
     return addresses[0];
+  }
+
+  private boolean isAllowed(byte[] address) {
+    if (address.length == 16 && MAPPED.contains(address)) {
+      return isAllowed(Arrays.copyOfRange(address, 12, 16));
+    }
+    return allowed.stream().anyMatch(block -> block.contains(address));
   }
 
   /** A request refused for where it would go; its message says why. */
@@ -126,11 +172,17 @@ public final class OutboundAddresses {
     return NOT_PUBLIC.stream().filter(b -> b.contains(address)).map(Block::kind).findFirst();
   }
 
+  /** A block from {@code address/bits} or an address alone; refuses anything but a literal. */
   private static Block block(String cidr, String kind) {
     int slash = cidr.indexOf('/');
+    String literal = slash < 0 ? cidr : cidr.substring(0, slash);
+    // only dotted quads and IPv6 literals: the JDK would look any other text up
+    if (!literal.contains(":") && !DOTTED_QUAD.matcher(literal).matches()) {
+      throw new IllegalArgumentException("not an address: " + cidr);
+    }
     try {
       // a literal: parsed, never looked up
-      byte[] network = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+      byte[] network = InetAddress.getByName(literal).getAddress();
       if (cidr.contains(":") && network.length == 4) {
         // the JDK reads ::ffff:a.b.c.d as IPv4; the block itself is IPv6
         byte[] mapped = new byte[16];
@@ -139,9 +191,13 @@ public final class OutboundAddresses {
         System.arraycopy(network, 0, mapped, 12, 4);
         network = mapped;
       }
-      return new Block(network, Integer.parseInt(cidr.substring(slash + 1)), kind);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(cidr, e);
+      int bits = slash < 0 ? network.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
+      if (bits < 0 || bits > network.length * 8) {
+        throw new IllegalArgumentException("prefix out of range: " + cidr);
+      }
+      return new Block(network, bits, kind);
+    } catch (UnknownHostException | NumberFormatException e) {
+      throw new IllegalArgumentException("not an address block: " + cidr, e);
     }
   }
 

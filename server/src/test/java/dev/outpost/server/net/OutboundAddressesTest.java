@@ -9,6 +9,7 @@ import io.vertx.junit5.VertxExtension;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,7 +98,7 @@ class OutboundAddressesTest {
    */
   @Test
   void everyAddressOfAHostMustBePublicUnlessAllowed() throws Exception {
-    OutboundAddresses strict = new OutboundAddresses(false);
+    OutboundAddresses strict = new OutboundAddresses(List.of());
     InetAddress[] mixed = {address("93.184.216.34"), address("10.0.0.7")};
 
     assertThatThrownBy(() -> strict.check("repo.example", mixed))
@@ -106,25 +107,50 @@ class OutboundAddressesTest {
             + " set OUTPOST_OUTBOUND_ALLOW_PRIVATE to allow it");
     assertThat(strict.check("repo.example", address("93.184.216.34"), address("8.8.8.8")))
         .isEqualTo(address("93.184.216.34"));
-    assertThat(new OutboundAddresses(true).check("repo.example", mixed))
+    assertThat(new OutboundAddresses(OutboundAddresses.EVERY_ADDRESS)
+            .check("repo.example", mixed))
         .isEqualTo(address("93.184.216.34"));
+  }
+
+  /** Verifies that allowed blocks let their own addresses through, and only those. */
+  @Test
+  void allowedBlocksLetOnlyTheirAddressesThrough() throws Exception {
+    OutboundAddresses rule = new OutboundAddresses(
+        OutboundAddresses.readSetting("10.1.0.0/16, 127.0.0.1, fd00::/8"));
+
+    assertThat(rule.check("mirror", address("10.1.255.9"))).isEqualTo(address("10.1.255.9"));
+    assertThat(rule.check("mirror", address("::ffff:10.1.0.1"))).isNotNull();
+    assertThat(rule.check("mirror", address("fd12::1"))).isNotNull();
+    assertThat(rule.check("mirror", address("127.0.0.1"))).isNotNull();
+    for (String refused : List.of("10.2.0.1", "127.0.0.2", "::1", "fe80::1", "::ffff:10.2.0.1")) {
+      assertThatThrownBy(() -> rule.check("mirror", address(refused)))
+          .as(refused).isInstanceOf(OutboundAddresses.Refused.class);
+    }
+    assertThat(OutboundAddresses.readSetting("false")).isEmpty();
+    assertThat(OutboundAddresses.readSetting(" ")).isEmpty();
+    assertThat(OutboundAddresses.readSetting("TRUE")).isEqualTo(OutboundAddresses.EVERY_ADDRESS);
+    for (String bad : List.of("yes", "localhost", "10.0.0.256", "10.0.0.0/33", "::1/129",
+        "1.2.3")) {
+      assertThatThrownBy(() -> OutboundAddresses.readSetting(bad)).as(bad)
+          .hasMessageEndingWith("not '" + bad + "'");
+    }
   }
 
   /** Verifies that resolving a host checks what it resolves to: localhost is loopback. */
   @Test
   void resolvingLocalhostIsRefused(Vertx vertx) {
-    assertThatThrownBy(() -> await(new OutboundAddresses(false).resolve(vertx, "localhost")))
+    assertThatThrownBy(() -> await(new OutboundAddresses(List.of()).resolve(vertx, "localhost")))
         .isInstanceOf(OutboundAddresses.Refused.class)
         .hasMessageStartingWith("address ")
         .hasMessageContaining(" of host 'localhost' is not public (loopback")
         .hasMessageEndingWith("; set OUTPOST_OUTBOUND_ALLOW_PRIVATE to allow it");
-    assertThat(await(new OutboundAddresses(true).resolve(vertx, "127.0.0.1")))
-        .isEqualTo(InetAddress.getLoopbackAddress());
-    assertThatThrownBy(() -> await(new OutboundAddresses(true).resolve(vertx, "no-such.invalid")))
+    OutboundAddresses all = new OutboundAddresses(OutboundAddresses.EVERY_ADDRESS);
+    assertThat(await(all.resolve(vertx, "127.0.0.1"))).isEqualTo(InetAddress.getLoopbackAddress());
+    assertThatThrownBy(() -> await(all.resolve(vertx, "no-such.invalid")))
         .hasMessage("host 'no-such.invalid' does not resolve");
   }
 
-  /** An address from a literal, IPv6 when written as IPv6 (the JDK reads ::ffff:a.b.c.d as IPv4). */
+  /** An address from a literal, IPv6 when written so (the JDK reads ::ffff:a.b.c.d as IPv4). */
   private static InetAddress address(String text) throws UnknownHostException {
     InetAddress parsed = InetAddress.getByName(text);
     if (!text.contains(":") || parsed instanceof Inet6Address) {

@@ -228,6 +228,30 @@ class SyncPocketHttpTest {
         .containsExactly("queued", "in-progress", "canceled");
   }
 
+  /**
+   * Verifies that an activity's own execution timeout, which the scheduler enforces, cuts the
+   * transfer as a cancel does, and that the failure is the scheduler's.
+   */
+  @Test
+  void anExecutionTimeoutCutsTheTransfer() {
+    AtomicBoolean closed = new AtomicBoolean();
+    Repo repo = repo("127.0.0.1", trickle(closed));
+    long id = fx.post("/activities", new JsonObject().put("type", "SyncPocketRequest")
+            .put("execution_timeout", 1)
+            .put("parameters", new JsonObject().put("source_url", repo.url("/trickle"))
+                .put("pocket", "timed-out")))
+        .bodyAsJsonObject().getLong("id");
+    eventually(10, () -> repo.total() == 1);
+
+    // past the activity's timeout, short of the sync's own (2 s)
+    fx.clock.set(fx.clock.instant().plus(Duration.ofMillis(1500)));
+
+    assertThat(failure(fx, id)).contains("timeout");
+    eventually(10, closed::get);
+    eventually(10, () -> Pockets.staged(fx).isEmpty());
+    assertNothingKept(fx, "timed-out");
+  }
+
   /** A response that sends two bytes every 100 ms, for ever, until its connection closes. */
   private static Handler<HttpServerRequest> trickle(AtomicBoolean closed) {
     return req -> {

@@ -15,25 +15,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Mirrors a flat http(s) repository into a directory: its {@code Packages} index, then every
@@ -45,9 +36,6 @@ final class HttpMirror {
   /** Redirects one file may take at most, each checked as the first request was. */
   static final int MAX_REDIRECTS = 5;
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
-  /** Index lines longer than this are skipped unread: a Filename line is far shorter. */
-  private static final int MAX_LINE = 8192;
-  private static final Pattern FILENAME = Pattern.compile("Filename:\\s*(\\S+)\\s*");
 
   private final JobContext context;
   private final HttpClient client;
@@ -77,7 +65,8 @@ final class HttpMirror {
           budget.addFile();
           return fetch(URI.create(root + "/Packages"), index, MAX_REDIRECTS);
         })
-        .compose(fetched -> context.vertx().executeBlocking(() -> fileNames(index), false))
+        .compose(fetched -> context.vertx().executeBlocking(
+            () -> PackagesIndex.fileNames(index, budget), false))
         .compose(names -> fetchAll(root, into, names, 0))
         .transform(done -> aborted != null ? Future.failedFuture(aborted)
             : done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture());
@@ -304,33 +293,6 @@ final class HttpMirror {
         timer = context.vertx().setTimer(timeoutMs - quiet, this::check);
       }
     }
-  }
-
-  /** The distinct file names the index names, counted against the file cap as they are read. */
-  private List<String> fileNames(Path index) throws IOException {
-    Set<String> names = new LinkedHashSet<>();
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(index))) {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      boolean tooLong = false;
-      for (int b = in.read(); ; b = in.read()) {
-        if (b == '\n' || b < 0) {
-          Matcher filename = FILENAME.matcher(line.toString(StandardCharsets.UTF_8));
-          if (!tooLong && filename.matches() && names.add(filename.group(1))) {
-            budget.addFile();
-          }
-          if (b < 0) {
-            break;
-          }
-          line.reset();
-          tooLong = false;
-        } else if (line.size() < MAX_LINE) {
-          line.write(b);
-        } else {
-          tooLong = true;
-        }
-      }
-    }
-    return List.copyOf(names);
   }
 
   private void progress(int done, int total) {

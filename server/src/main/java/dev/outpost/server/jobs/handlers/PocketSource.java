@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
 /** Where a pocket is mirrored from: an http(s) URL, or a local directory under the allowed roots. */
 sealed interface PocketSource {
 
+  /** A URL's scheme, before the first ':'; a path never begins with one. */
+  Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
+
   /** A flat repository served over http(s). */
   record Http(URI url) implements PocketSource {
   }
@@ -27,8 +30,7 @@ sealed interface PocketSource {
    * absolute paths) whose real path lies under one of the roots; anything else is refused.
    */
   static PocketSource parse(String text, PocketRoots roots) {
-    Matcher scheme = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL)
-        .matcher(text);
+    Matcher scheme = SCHEME.matcher(text);
     if (scheme.matches()) {
       return switch (scheme.group(1).toLowerCase(Locale.ROOT)) {
         case "http", "https" -> http(text);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a sync writes: a staging directory beside the account's pockets, moved into the pocket's
@@ -18,6 +20,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * what the earlier one left.
  */
 final class PocketPlace {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PocketPlace.class);
 
   private final Path staging;
   private final Path target;
@@ -46,7 +50,10 @@ final class PocketPlace {
     return staging;
   }
 
-  /** Puts the staged pocket in the place of the old one, which is then deleted. */
+  /**
+   * Puts the staged pocket in the place of the old one, which is then deleted; an old one that
+   * cannot be is left to the log, the pocket being in place.
+   */
   void publish() throws IOException {
     boolean hadOne = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     if (hadOne) {
@@ -60,7 +67,11 @@ final class PocketPlace {
       }
       throw e;
     }
-    deleteTree(replaced);
+    try {
+      deleteTree(replaced);
+    } catch (IOException e) {
+      LOG.warn("replaced pocket not deleted [path: {}, cause: {}]", replaced, e.toString());
+    }
   }
 
   /** Deletes what the sync staged. */

@@ -110,7 +110,7 @@ public final class OutpostServer {
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
-    Map<String, JobHandler> all = new HashMap<>(builtInHandlers());
+    Map<String, JobHandler> all = new HashMap<>(builtInHandlers(config.fetch()));
     all.putAll(handlers);
     jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
         jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
@@ -121,11 +121,11 @@ public final class OutpostServer {
         .mapEmpty();
   }
 
-  private Map<String, JobHandler> builtInHandlers() {
+  private Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
     return Map.of(
         "ArchiveRequest", new ArchiveHandler(),
         "RemoveComputerActivity", new RemoveComputerHandler(activities),
-        "SyncPocketRequest", new SyncPocketHandler(),
+        "SyncPocketRequest", new SyncPocketHandler(fetch),
         "GenerateUsgReportActivity", new UsgReportHandler());
   }
 

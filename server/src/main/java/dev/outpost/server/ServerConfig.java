@@ -1,6 +1,11 @@
 package dev.outpost.server;
 
+import dev.outpost.server.net.OutboundAddresses;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +31,7 @@ import java.util.Optional;
  * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
  *     tokens clear it sooner); 0 looks every token up
  * @param limits the most admins and the network can make the server do and hold
+ * @param fetch what server activities may fetch, from where, and how much
  */
 public record ServerConfig(
     int httpPort,
@@ -42,7 +48,8 @@ public record ServerConfig(
     int sweepIntervalMs,
     int resultDeadlineSeconds,
     int tokenCacheSeconds,
-    Limits limits) {
+    Limits limits,
+    FetchConfig fetch) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -117,6 +124,29 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * What server activities may fetch (SyncPocketRequest's sources), from where, and how much.
+   *
+   * @param allowedPrivate address blocks the server's own requests may go to though they are not
+   *     public (loopback, private, link-local...); none by default
+   * @param connectTimeout how long connecting to a server may take
+   * @param idleTimeout how long a request may go without a byte arriving
+   * @param pocketRoots local directories pocket sources may lie under; none allows no local source
+   * @param pocketMaxBytes bytes one sync may fetch or copy at most
+   * @param pocketMaxFiles files one sync may fetch or copy at most
+   * @param pocketTimeout how long one sync may take at most
+   */
+  public record FetchConfig(List<String> allowedPrivate, Duration connectTimeout,
+      Duration idleTimeout, List<Path> pocketRoots, long pocketMaxBytes, int pocketMaxFiles,
+      Duration pocketTimeout) {
+
+    /** Copies the lists, so the configuration stays as read. */
+    public FetchConfig {
+      allowedPrivate = List.copyOf(allowedPrivate);
+      pocketRoots = List.copyOf(pocketRoots);
+    }
+  }
+
   /** The account created on first start. */
   public static final String BOOTSTRAP_ACCOUNT = "standalone";
 
@@ -145,11 +175,57 @@ public record ServerConfig(
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
         intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
         intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600),
-        Limits.fromEnv(env));
+        Limits.fromEnv(env),
+        new FetchConfig(
+            OutboundAddresses.readSetting(env.get(OutboundAddresses.ALLOW_SETTING)),
+            Duration.ofSeconds(intValue(env, "OUTPOST_OUTBOUND_CONNECT_TIMEOUT_SECONDS", 10, 1,
+                3600)),
+            Duration.ofSeconds(intValue(env, "OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS", 60, 1,
+                86_400)),
+            directories(env, "OUTPOST_POCKET_ROOTS"),
+            longValue(env, "OUTPOST_POCKET_MAX_BYTES", 10L * 1024 * 1024 * 1024, 1,
+                Long.MAX_VALUE),
+            intValue(env, "OUTPOST_POCKET_MAX_FILES", 100_000, 1, Integer.MAX_VALUE),
+            Duration.ofSeconds(intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1,
+                Integer.MAX_VALUE))));
+  }
+
+  /** Absolute directories separated by ':', as in PATH. */
+  private static List<Path> directories(Map<String, String> env, String name) {
+    return Arrays.stream(text(env, name).orElse("").split(":"))
+        .map(String::strip)
+        .filter(entry -> !entry.isEmpty())
+        .map(entry -> {
+          Path path = Path.of(entry);
+          if (!path.isAbsolute()) {
+            throw new IllegalArgumentException(
+                name + " must name absolute directories, not '" + entry + "'");
+          }
+          return path.normalize();
+        })
+        .toList();
+  }
+
+  private static long longValue(Map<String, String> env, String name, long fallback, long min,
+      long max) {
+    Optional<String> raw = text(env, name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(raw.get());
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", not " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, not '" + raw.get() + "'");
+    }
   }
 
   private static Role role(String name) {
-    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
       case "all" -> Role.ALL;
       case "api" -> Role.API;
       case "job-handler" -> Role.JOB_HANDLER;

@@ -3,6 +3,8 @@ package dev.outpost.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +37,46 @@ class ServerConfigTest {
             5_000, 268_435_456, 262_144, 30));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
+  }
+
+  /** Verifies that no local pocket source and no private address is allowed unless configured. */
+  @Test
+  void fetchingDefaultsToPublicAddressesAndNoLocalSources() {
+    ServerConfig.FetchConfig fetch = ServerConfig.fromEnv(Map.of()).fetch();
+
+    assertThat(fetch.allowedPrivate()).isEmpty();
+    assertThat(fetch.pocketRoots()).isEmpty();
+    assertThat(fetch.pocketMaxBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
+    assertThat(fetch.pocketMaxFiles()).isEqualTo(100_000);
+    assertThat(fetch.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(fetch.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(fetch.pocketTimeout()).isEqualTo(Duration.ofMinutes(30));
+  }
+
+  /**
+   * Verifies that pocket roots are absolute directories separated by ':', that private addresses
+   * are allowed as blocks or all at once, and that anything else is refused by name.
+   */
+  @Test
+  void pocketRootsAndAllowedAddressesAreReadOrRefusedByName() {
+    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_ROOTS", "/srv/mirror/:/data/../opt",
+            "OUTPOST_OUTBOUND_ALLOW_PRIVATE", "TRUE")).fetch())
+        .satisfies(fetch -> assertThat(fetch.pocketRoots())
+            .containsExactly(Path.of("/srv/mirror"), Path.of("/opt")))
+        .satisfies(fetch -> assertThat(fetch.allowedPrivate())
+            .containsExactly("0.0.0.0/0", "::/0"));
+    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE",
+            " 10.1.0.0/16, fd00::/8,192.168.1.7")).fetch().allowedPrivate())
+        .containsExactly("10.1.0.0/16", "fd00::/8", "192.168.1.7");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_ROOTS", "/srv:mirror")))
+        .hasMessage("OUTPOST_POCKET_ROOTS must name absolute directories, not 'mirror'");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE", "yes")))
+        .hasMessage("OUTPOST_OUTBOUND_ALLOW_PRIVATE must be true, false or address blocks such as"
+            + " 10.1.0.0/16, not 'yes'");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE",
+            "10.0.0.0/8,10.0.0.0/33")))
+        .hasMessageEndingWith("not '10.0.0.0/33'");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_MAX_BYTES", "0")))
+        .hasMessage("OUTPOST_POCKET_MAX_BYTES must be between 1 and 9223372036854775807, not 0");
   }
 }

@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The built-in server activity handlers, end to end through RabbitMQ and the job-handler. */
 @ExtendWith(VertxExtension.class)
@@ -72,51 +68,6 @@ class HandlersTest {
     assertThat(status(live)).isEqualTo("queued");
   }
 
-  /** Verifies that SyncPocketRequest mirrors a local directory into storage with progress. */
-  @Test
-  void syncPocketMirrorsADirectory(@TempDir Path source) throws Exception {
-    Files.writeString(source.resolve("hello_1.0_all.deb"), "deb one");
-    Files.createDirectories(source.resolve("pool"));
-    Files.writeString(source.resolve("pool/world_2.0_all.deb"), "deb two");
-
-    long id = sync(source.toString(), "local-main");
-
-    eventually(20, () -> !status(id).equals("queued") && !status(id).equals("in-progress"));
-    JsonObject activity = fx.get("/activities/" + id).bodyAsJsonObject();
-    assertThat(activity.getString("status")).as(activity.encode()).isEqualTo("succeeded");
-    assertThat(activity.getInteger("progress")).isEqualTo(100);
-    assertThat(activity.getString("result_text")).startsWith("mirrored 2 files");
-    Path pocket = pocket("local-main");
-    assertThat(pocket.resolve("pool/world_2.0_all.deb")).hasContent("deb two");
-  }
-
-  /** Verifies that SyncPocketRequest mirrors an http repository: its index, then every file it names. */
-  @Test
-  void syncPocketMirrorsAnHttpRepository(Vertx vertx) {
-    Map<String, String> files = Map.of(
-        "/repo/Packages", "Package: hello\nFilename: pool/h/hello.deb\n\n"
-            + "Package: world\nFilename: pool/w/world.deb\n",
-        "/repo/pool/h/hello.deb", "hello bytes",
-        "/repo/pool/w/world.deb", "world bytes");
-    HttpServer repo = await(vertx.createHttpServer().requestHandler(req -> {
-      String body = files.get(req.path());
-      req.response().setStatusCode(body == null ? 404 : 200).end(body == null ? "" : body);
-    }).listen(0, "127.0.0.1"));
-    try {
-      long id = sync("http://127.0.0.1:" + repo.actualPort() + "/repo/", "http-main");
-      eventually(20, () -> status(id).equals("succeeded"));
-      assertThat(pocket("http-main").resolve("pool/w/world.deb")).hasContent("world bytes");
-      assertThat(pocket("http-main").resolve("Packages")).exists();
-
-      long missing = sync("http://127.0.0.1:" + repo.actualPort() + "/nothing", "http-none");
-      eventually(20, () -> status(missing).equals("failed"));
-      assertThat(fx.get("/activities/" + missing).bodyAsJsonObject().getString("result_text"))
-          .contains("404");
-    } finally {
-      await(repo.close());
-    }
-  }
-
   /** Verifies that GenerateUsgReportActivity writes CSV and JSON reports the API serves to the account only. */
   @Test
   void usgReportIsServedToItsAccount(Vertx vertx) {
@@ -148,17 +99,6 @@ class HandlersTest {
       assertThat(other.get("/reports/" + id + ".csv").statusCode()).isEqualTo(404);
     }
     assertThat(fx.get("/reports/../../etc.csv").statusCode()).isEqualTo(404);
-  }
-
-  private static long sync(String source, String pocket) {
-    return fx.post("/activities", new JsonObject().put("type", "SyncPocketRequest")
-            .put("parameters", new JsonObject().put("source_url", source).put("pocket", pocket)))
-        .bodyAsJsonObject().getLong("id");
-  }
-
-  private static Path pocket(String name) {
-    return fx.config.home().resolve("storage/pockets").resolve(Long.toString(fx.accountId))
-        .resolve(name);
   }
 
   private static JsonObject script(long... computers) {

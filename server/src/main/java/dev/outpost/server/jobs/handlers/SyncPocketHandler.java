@@ -1,137 +1,123 @@
 package dev.outpost.server.jobs.handlers;
 
+import dev.outpost.server.ServerConfig.FetchConfig;
+import dev.outpost.server.jobs.JobCanceledException;
 import dev.outpost.server.jobs.JobContext;
 import dev.outpost.server.jobs.JobHandler;
+import dev.outpost.server.net.OutboundAddresses;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * SyncPocketRequest: mirrors a package repository pocket into server storage
+ * SyncPocketRequest: mirrors a package repository pocket into the account's storage
  * ({@code <home>/storage/pockets/<account>/<pocket>/}), reporting progress as it goes.
  *
- * <p>The source is a local directory (or {@code file:} URL), copied whole, or an http(s) URL of a
- * flat repository: its {@code Packages} index is fetched, then every {@code Filename:} it names.
+ * <p>The source is an http(s) URL of a flat repository (its {@code Packages} index, then every
+ * {@code Filename:} it names) or a local directory under the operator's pocket roots, copied
+ * whole. Requests go only to addresses the outbound rule allows; the sync is held to byte, file
+ * and time caps; a cancel or a timeout stops it where it is. It writes into a staging directory
+ * that takes the pocket's place only once complete, and is deleted otherwise.
  */
 public final class SyncPocketHandler implements JobHandler {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SyncPocketHandler.class);
   private static final Pattern POCKET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final Pattern FILENAME = Pattern.compile("(?m)^Filename:\\s*(\\S+)\\s*$");
+  /** How often an http sync looks for a cancel or its deadline, to stop the transfer under way. */
+  private static final long WATCH_MS = 200;
+
+  private final FetchConfig limits;
+  private final OutboundAddresses addresses;
+
+  /** A handler held to the given sources, addresses and caps. */
+  public SyncPocketHandler(FetchConfig limits) {
+    this.limits = limits;
+    this.addresses = new OutboundAddresses(limits.allowedPrivate());
+  }
 
   @Override
-  public Future<String> run(JobContext context) throws IOException {
-    String source = context.job().parameters().getString("source_url");
+  public Future<String> run(JobContext context) {
+    String text = context.job().parameters().getString("source_url");
     String pocket = context.job().parameters().getString("pocket");
     if (!POCKET.matcher(pocket).matches()) {
       throw new IllegalArgumentException("pocket name '" + pocket
           + "' must be letters, digits, '.', '_' or '-'");
     }
-    Path target = context.storage().resolve("pockets")
-        .resolve(Long.toString(context.job().accountId())).resolve(pocket);
-    Files.createDirectories(target);
-    if (source.startsWith("http://") || source.startsWith("https://")) {
-      return mirrorHttp(context, stripSlash(source), target);
-    }
-    Path dir = source.startsWith("file:") ? Path.of(URI.create(source)) : Path.of(source);
-    return Future.succeededFuture(mirrorDirectory(context, dir, target));
-  }
-
-  private static String mirrorDirectory(JobContext context, Path source, Path target)
-      throws IOException {
-    if (!Files.isDirectory(source)) {
-      throw new IllegalArgumentException("source '" + source + "' is not a directory");
-    }
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(source)) {
-      files = walk.filter(Files::isRegularFile).sorted().toList();
-    }
-    long bytes = 0;
-    for (int i = 0; i < files.size(); i++) {
-      context.checkCanceled();
-      Path file = files.get(i);
-      Path copy = target.resolve(source.relativize(file).toString());
-      Files.createDirectories(copy.getParent());
-      Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-      bytes += Files.size(copy);
-      context.progress(percent(i + 1, files.size()));
-    }
-    return summary(files.size(), bytes, source.toString(), target);
-  }
-
-  private static Future<String> mirrorHttp(JobContext context, String base, Path target) {
-    WebClient web = WebClient.create(context.vertx());
-    return fetch(web, base + "/Packages")
-        .compose(index -> {
-          write(target.resolve("Packages"), index);
-          List<String> names = new ArrayList<>();
-          FILENAME.matcher(index.toString(StandardCharsets.UTF_8))
-              .results().forEach(m -> names.add(m.group(1)));
-          return download(context, web, base, target, names, 0, index.length());
-        })
-        .map(stats -> summary(stats[0], stats[1], base, target))
-        .onComplete(done -> web.close());
-  }
-
-  /** Downloads the files one after another, so progress means something and memory stays flat. */
-  private static Future<long[]> download(JobContext context, WebClient web, String base,
-      Path target, List<String> names, int done, long bytes) {
-    if (done == names.size()) {
-      return Future.succeededFuture(new long[] {names.size() + 1, bytes});
-    }
-    context.checkCanceled();
-    String name = names.get(done);
-    Path file = target.resolve(name).normalize();
-    if (!file.startsWith(target)) {
-      return Future.failedFuture("the index names a file outside the pocket: '" + name + "'");
-    }
-    return fetch(web, base + "/" + name)
-        .compose(body -> {
-          write(file, body);
-          return context.progress(percent(done + 1, names.size()))
-              .recover(e -> Future.succeededFuture(false))
-              .compose(p -> download(context, web, base, target, names, done + 1,
-                  bytes + body.length()));
-        });
-  }
-
-  private static Future<Buffer> fetch(WebClient web, String url) {
-    return web.getAbs(url).as(BodyCodec.buffer()).send()
-        .compose((HttpResponse<Buffer> response) -> response.statusCode() == 200
-            ? Future.succeededFuture(response.body() == null ? Buffer.buffer() : response.body())
-            : Future.failedFuture("GET " + url + " answered " + response.statusCode()));
-  }
-
-  private static void write(Path file, Buffer body) {
+    PocketRoots roots = PocketRoots.of(limits.pocketRoots());
+    PocketSource source = PocketSource.parse(text, roots);
+    PocketPlace place;
     try {
-      Files.createDirectories(file.getParent());
-      Files.write(file, body.getBytes());
+      place = PocketPlace.prepare(context.storage(), context.job().accountId(),
+          context.job().activityId(), pocket);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw failure(pocket, e);
     }
+    PocketBudget budget = new PocketBudget(context, limits);
+    if (source instanceof PocketSource.Http http) {
+      return mirrorHttp(context, http, place, budget, pocket);
+    }
+    try {
+      new DirectoryMirror(context, roots, budget).copy(((PocketSource.Local) source).directory(),
+          place.staging());
+      place.publish();
+    } catch (Exception e) {
+      discard(place, pocket);
+      throw failure(pocket, e);
+    }
+    return finished(context, budget, pocket);
   }
 
-  private static int percent(int done, int total) {
-    return total == 0 ? 100 : (int) (100L * done / total);
+  private Future<String> mirrorHttp(JobContext context, PocketSource.Http source,
+      PocketPlace place, PocketBudget budget, String pocket) {
+    HttpClient client = context.vertx().createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) limits.connectTimeout().toMillis()));
+    HttpMirror mirror = new HttpMirror(context, client, addresses, limits, budget);
+    long watch = context.vertx().setPeriodic(WATCH_MS,
+        tick -> budget.stopReason().ifPresent(mirror::abort));
+    return mirror.mirror(source.url(), place.staging())
+        .eventually(() -> {
+          context.vertx().cancelTimer(watch);
+          return client.close();
+        })
+        .compose(mirrored -> context.vertx().executeBlocking(() -> {
+          place.publish();
+          return null;
+        }, false))
+        .recover(e -> context.vertx().executeBlocking(() -> discard(place, pocket), false)
+            .transform(discarded -> Future.failedFuture(failure(pocket, e))))
+        .compose(published -> finished(context, budget, pocket));
   }
 
-  private static String summary(long files, long bytes, String source, Path target) {
-    return "mirrored " + files + " files (" + bytes + " bytes) from " + source + " into " + target;
+  private static Future<String> finished(JobContext context, PocketBudget budget, String pocket) {
+    return context.progress(100)
+        .transform(reported -> Future.succeededFuture("mirrored " + budget.files() + " files ("
+            + budget.bytes() + " bytes) into pocket '" + pocket + "'"));
   }
 
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  private static Void discard(PocketPlace place, String pocket) {
+    try {
+      place.discard();
+    } catch (IOException e) {
+      LOG.warn("staged pocket not deleted [pocket: {}, cause: {}]", pocket, e.toString());
+    }
+    return null;
+  }
+
+  /**
+   * The failure as the activity shows it: the sync's own reasons as they are, anything else by
+   * its kind alone, since file-system errors name the server's paths (the log keeps them).
+   */
+  private static RuntimeException failure(String pocket, Throwable e) {
+    if (e instanceof PocketFailure || e instanceof OutboundAddresses.Refused
+        || e instanceof JobCanceledException) {
+      return (RuntimeException) e;
+    }
+    LOG.warn("pocket sync failed [pocket: {}, cause: {}]", pocket, e.toString());
+    return new PocketFailure("pocket '" + pocket + "' could not be written ("
+        + e.getClass().getSimpleName() + ")");
   }
 }

@@ -208,7 +208,8 @@ class AgentTest {
         base.registrationKey(), base.computerTitle(), base.hostname(), base.tags(),
         base.dataDir(), new Intervals(Duration.ofHours(1), Duration.ofMillis(50),
             Duration.ofMillis(100)),
-        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false));
+        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false,
+        base.scriptUsers()));
 
     try {
       long id = fx.script(AgentFixture.computerOf(pinged), "echo pinged", 60);

@@ -37,6 +37,11 @@ final class Accounts {
     return root;
   }
 
+  /** The agent's own user name. */
+  String self() {
+    return self;
+  }
+
   /**
    * The account to run a script as.
    *

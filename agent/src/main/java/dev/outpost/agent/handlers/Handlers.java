@@ -1,5 +1,6 @@
 package dev.outpost.agent.handlers;
 
+import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import io.vertx.core.Future;
@@ -28,18 +29,18 @@ public final class Handlers {
   }
 
   /**
-   * A real agent's handlers: scripts, signals and resynchronize for real; shutdown and user
-   * management for real when enabled, refused otherwise; every other message type of
-   * {@link ActivityTypes} (packages, snaps, Ubuntu Pro, USG, child computers) simulated.
+   * A real agent's handlers: scripts (as the users the configuration allows), signals and
+   * resynchronize for real; shutdown and user management for real when enabled, refused
+   * otherwise; every other message type of {@link ActivityTypes} (packages, snaps, Ubuntu Pro,
+   * USG, child computers) simulated.
    */
-  public static Handlers real(Vertx vertx, boolean enableShutdown, boolean enableUserManagement,
-      RandomGenerator random) {
+  public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random) {
     List<Handler> real = List.of(
-        new ScriptHandler(vertx),
+        new ScriptHandler(vertx, config.scriptUsers()),
         new SignalHandler(vertx),
         new ResynchronizeHandler(),
-        new ShutdownHandler(vertx, enableShutdown),
-        new UserHandler(vertx, enableUserManagement));
+        new ShutdownHandler(vertx, config.enableShutdown()),
+        new UserHandler(vertx, config.enableUserManagement()));
     Set<String> taken = new TreeSet<>();
     real.forEach(handler -> taken.addAll(handler.types()));
     List<String> rest = messageTypes().stream().filter(t -> !taken.contains(t)).toList();

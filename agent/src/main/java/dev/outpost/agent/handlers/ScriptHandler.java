@@ -1,5 +1,6 @@
 package dev.outpost.agent.handlers;
 
+import dev.outpost.agent.config.ScriptUsers;
 import dev.outpost.agent.state.JournalEntry;
 import dev.outpost.common.wire.Bytes;
 import io.vertx.core.Future;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code execute-script} for real: the code in a file given to its interpreter, as the
- * requested user, in a process group of its own, with its attachments in a directory named by
+ * requested user if {@code script_users} allows it, in a process group of its own, with its attachments in a directory named by
  * {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the output; another exit fails with code 103,
  * the time limit with 102 (everything the script started is killed), an attachment that cannot be
  * fetched with 104. The script waits at a gate until its process is in the journal, so that an
@@ -38,13 +39,16 @@ final class ScriptHandler implements Handler {
 
   private final Vertx vertx;
   private final Accounts accounts;
+  private final ScriptUsers allowed;
   private final WorkerExecutor drainers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
   private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
 
-  ScriptHandler(Vertx vertx) {
+  /** A handler running scripts as the users allowed only. */
+  ScriptHandler(Vertx vertx, ScriptUsers allowed) {
     this.vertx = vertx;
     this.accounts = Accounts.current();
+    this.allowed = allowed;
     this.drainers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
         TimeUnit.DAYS);
   }
@@ -57,6 +61,14 @@ final class ScriptHandler implements Handler {
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     ScriptRequest request = ScriptRequest.read(operation.message());
+    String user = request.username().orElse(accounts.self());
+    if (!allowed.allows(user)) {
+      LOG.warn("script refused, its user is not allowed [operation: {}, user: {}]",
+          operation.id(), user);
+      // the Landscape Client's words
+      return Future.succeededFuture(Replies.failed(operation.id(),
+          "Scripts cannot be run as user " + user + "."));
+    }
     return blocking(() -> accounts.resolve(request.username()))
         .compose(account -> fetchAttachments(operation, request)
             .compose(files -> blocking(() -> Workspace.create(request, account, files))))

@@ -29,14 +29,14 @@ public final class Handlers {
   }
 
   /**
-   * A real agent's handlers: scripts (as the users the configuration allows), signals and
-   * resynchronize for real; shutdown and user management for real when enabled, refused
-   * otherwise; every other message type of {@link ActivityTypes} (packages, snaps, Ubuntu Pro,
-   * USG, child computers) simulated.
+   * A real agent's handlers: scripts (as the users the configuration allows, in workspaces under
+   * the data dir), signals and resynchronize for real; shutdown and user management for real when
+   * enabled, refused otherwise; every other message type of {@link ActivityTypes} (packages,
+   * snaps, Ubuntu Pro, USG, child computers) simulated.
    */
   public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random) {
     List<Handler> real = List.of(
-        new ScriptHandler(vertx, config.scriptUsers()),
+        new ScriptHandler(vertx, config.dataDir(), config.scriptUsers()),
         new SignalHandler(vertx),
         new ResynchronizeHandler(),
         new ShutdownHandler(vertx, config.enableShutdown()),
@@ -73,6 +73,15 @@ public final class Handlers {
   /** The message types handled. */
   public Set<String> types() {
     return new TreeSet<>(byType.keySet());
+  }
+
+  /** Readies the handlers once the agent holds its data dir; see {@link Handler#start()}. */
+  public Future<Void> start() {
+    Future<Void> chain = Future.succeededFuture();
+    for (Handler handler : handlers) {
+      chain = chain.compose(v -> handler.start());
+    }
+    return chain;
   }
 
   /** Stops what the handlers still run. */

@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,15 +40,21 @@ final class ScriptHandler implements Handler {
 
   private final Vertx vertx;
   private final Accounts accounts;
+  private final ScriptSpace space;
   private final ScriptUsers allowed;
   private final WorkerExecutor drainers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
   private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
 
-  /** A handler running scripts as the users allowed only. */
-  ScriptHandler(Vertx vertx, ScriptUsers allowed) {
+  /**
+   * A handler keeping its workspaces under {@code dataDir/scripts}.
+   *
+   * @param allowed the users scripts may run as
+   */
+  ScriptHandler(Vertx vertx, Path dataDir, ScriptUsers allowed) {
     this.vertx = vertx;
     this.accounts = Accounts.current();
+    this.space = ScriptSpace.in(dataDir, accounts);
     this.allowed = allowed;
     this.drainers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
         TimeUnit.DAYS);
@@ -56,6 +63,14 @@ final class ScriptHandler implements Handler {
   @Override
   public List<String> types() {
     return List.of("execute-script");
+  }
+
+  @Override
+  public Future<Void> start() {
+    return blocking(() -> {
+      space.prepare();
+      return null;
+    });
   }
 
   @Override
@@ -71,12 +86,9 @@ final class ScriptHandler implements Handler {
     }
     return blocking(() -> accounts.resolve(request.username()))
         .compose(account -> fetchAttachments(operation, request)
-            .compose(files -> blocking(() -> Workspace.create(request, account, files))))
+            .compose(files -> blocking(() -> Workspace.create(space, request, account, files))))
         .compose(workspace -> run(operation, request, workspace)
-            .eventually(() -> blocking(() -> {
-              workspace.delete();
-              return null;
-            })))
+            .eventually(() -> blocking(workspace::delete)))
         .map(outcome -> reply(operation.id(), request, outcome))
         .recover(failure -> Future.succeededFuture(failed(operation.id(), failure)));
   }

@@ -1,19 +1,28 @@
 package dev.outpost.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.config.ScriptUsers;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What limits scripts on a real agent: the users they may run as. */
+/**
+ * What limits scripts on a real agent: the users they may run as, and output that a background
+ * process keeps open.
+ */
 @ExtendWith(VertxExtension.class)
 class ScriptsTest {
 
@@ -27,6 +36,11 @@ class ScriptsTest {
   @TempDir
   static Path defaultsDir;
 
+  @TempDir
+  Path scratch;
+
+  private final List<Long> leftovers = new ArrayList<>();
+
   @BeforeAll
   static void start(Vertx vertx) {
     fx = new AgentFixture(vertx);
@@ -39,6 +53,11 @@ class ScriptsTest {
   @AfterAll
   static void stop() {
     fx.close();
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    leftovers.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 
   /**
@@ -63,5 +82,42 @@ class ScriptsTest {
     assertThat(refused.getValue("result_code")).isNull();
     assertThat(ranAsRoot.getString("status")).as(ranAsRoot.encode()).isEqualTo("succeeded");
     assertThat(ranAsRoot.getString("result_text").strip()).isEqualTo("root");
+  }
+
+  /**
+   * Verifies that a script that ends while a process it started in the background keeps its
+   * output open is answered once its output has been read for a short while after its end, with
+   * what it printed, well before its time limit.
+   */
+  @Test
+  void aBackgroundProcessHoldingTheOutputDoesNotHoldTheResult() throws Exception {
+    Path pid = scratch.resolve("pid");
+    long id = fx.script(anyone, "sleep 1000 & echo $! > " + pid + "; echo started", 300);
+
+    JsonObject done = await().atMost(Duration.ofSeconds(30))
+        .until(() -> fx.activity(id), a -> "succeeded".equals(a.getString("status")));
+
+    leftovers.add(Long.parseLong(Files.readString(pid).strip()));
+    assertThat(done.getString("result_text")).isEqualTo("started\n");
+    assertThat(Processes.running(leftovers.get(0))).isTrue();
+  }
+
+  /**
+   * Verifies that a script killed at its time limit is answered even though a process that left
+   * its process group still holds its output open.
+   */
+  @Test
+  void aScriptKilledAtItsTimeLimitIsAnsweredThoughAnEscapedProcessHoldsItsOutput()
+      throws Exception {
+    Path pid = scratch.resolve("pid");
+    long id = fx.script(anyone, "setsid sleep 1000 & echo $! > " + pid
+        + "; echo started; sleep 1000", 1);
+
+    JsonObject done = fx.awaitFinal(id);
+
+    leftovers.add(Long.parseLong(Files.readString(pid).strip()));
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(done.getInteger("result_code")).isEqualTo(102);
+    assertThat(done.getString("result_text")).startsWith("started\n").contains("time limit");
   }
 }

@@ -11,11 +11,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,11 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code execute-script} for real: the code in a file given to its interpreter, as the
- * requested user if {@code script_users} allows it, in a process group of its own, with its attachments in a directory named by
- * {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the output; another exit fails with code 103,
- * the time limit with 102 (everything the script started is killed), an attachment that cannot be
- * fetched with 104. The script waits at a gate until its process is in the journal, so that an
- * agent that dies can always find and stop it. Nothing blocks the event loop.
+ * requested user if {@code script_users} allows it, in a process group of its own, with its
+ * attachments in a directory named by {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the
+ * output; another exit fails with code 103, the time limit with 102 (everything the script started
+ * is killed), an attachment that cannot be fetched with 104. The script waits at a gate until its
+ * process is in the journal, so that an agent that dies can always find and stop it. Nothing
+ * blocks the event loop.
  */
 final class ScriptHandler implements Handler {
 
@@ -42,7 +45,7 @@ final class ScriptHandler implements Handler {
   private final Accounts accounts;
   private final ScriptSpace space;
   private final ScriptUsers allowed;
-  private final WorkerExecutor drainers;
+  private final WorkerExecutor readers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
   private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
 
@@ -56,7 +59,7 @@ final class ScriptHandler implements Handler {
     this.accounts = Accounts.current();
     this.space = ScriptSpace.in(dataDir, accounts);
     this.allowed = allowed;
-    this.drainers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
+    this.readers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
         TimeUnit.DAYS);
   }
 
@@ -85,10 +88,7 @@ final class ScriptHandler implements Handler {
           "Scripts cannot be run as user " + user + "."));
     }
     return blocking(() -> accounts.resolve(request.username()))
-        .compose(account -> fetchAttachments(operation, request)
-            .compose(files -> blocking(() -> Workspace.create(space, request, account, files))))
-        .compose(workspace -> run(operation, request, workspace)
-            .eventually(() -> blocking(workspace::delete)))
+        .compose(account -> runAs(operation, request, account))
         .map(outcome -> reply(operation.id(), request, outcome))
         .recover(failure -> Future.succeededFuture(failed(operation.id(), failure)));
   }
@@ -104,7 +104,15 @@ final class ScriptHandler implements Handler {
   public Future<Void> close() {
     List<Future<Void>> killed = new ArrayList<>();
     running.forEach(run -> killed.add(run.kill()));
-    return Future.join(killed).eventually(drainers::close).mapEmpty();
+    return Future.join(killed).eventually(readers::close).mapEmpty();
+  }
+
+  private Future<ScriptRun.Outcome> runAs(Operation operation, ScriptRequest request,
+      Accounts.Account account) {
+    return fetchAttachments(operation, request)
+        .compose(files -> blocking(() -> Workspace.create(space, request, account, files)))
+        .compose(workspace -> run(operation, workspace, request.timeLimit())
+            .eventually(() -> blocking(workspace::delete)));
   }
 
   private Future<Map<String, byte[]>> fetchAttachments(Operation operation,
@@ -143,27 +151,53 @@ final class ScriptHandler implements Handler {
         + " is neither an id nor a text"));
   }
 
+  /** A script's process, and the pipe it writes its output into. */
+  private record Started(Process process, OutputPipe pipe) {
+  }
+
   /**
    * Starts the script held at its gate, records its process durably, then lets it go: whatever
    * happens to the agent from then on, a restarted agent knows what to stop.
    */
-  private Future<ScriptRun.Outcome> run(Operation operation, ScriptRequest request,
-      Workspace workspace) {
-    return blocking(() -> workspace.command(ownGroups).start())
-        .compose(process -> {
+  private Future<ScriptRun.Outcome> run(Operation operation, Workspace workspace,
+      Optional<Duration> timeLimit) {
+    return blocking(() -> start(workspace))
+        .compose(started -> {
+          Process process = started.process();
           Instant start = ProcessTree.startOf(process.toHandle()).orElse(Instant.now());
           return operation.context().processStarted(process.pid(), start)
               .compose(recorded -> blocking(() -> release(process)))
-              .onFailure(e -> process.destroyForcibly())
-              .compose(released -> watch(operation, request, workspace, process));
+              .onFailure(e -> {
+                process.destroyForcibly();
+                blocking(() -> {
+                  started.pipe().close();
+                  return null;
+                });
+              })
+              .compose(released -> watch(operation, workspace, started, timeLimit));
         });
   }
 
-  private Future<ScriptRun.Outcome> watch(Operation operation, ScriptRequest request,
-      Workspace workspace, Process process) {
-    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(), process.pid(),
-        workspace.account().name());
-    ScriptRun run = ScriptRun.watch(vertx, drainers, process, ownGroups, request.timeLimit());
+  private Started start(Workspace workspace) throws IOException, InterruptedException {
+    OutputPipe pipe = OutputPipe.create(workspace.outputPath());
+    try {
+      Process process = workspace.command(ownGroups)
+          .redirectOutput(pipe.file())
+          .start();
+      pipe.started();
+      return new Started(process, pipe);
+    } catch (IOException | RuntimeException e) {
+      pipe.close();
+      throw e;
+    }
+  }
+
+  private Future<ScriptRun.Outcome> watch(Operation operation, Workspace workspace,
+      Started started, Optional<Duration> timeLimit) {
+    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(),
+        started.process().pid(), workspace.account().name());
+    ScriptRun run = ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups,
+        timeLimit);
     running.add(run);
     return run.outcome().onComplete(done -> running.remove(run));
   }

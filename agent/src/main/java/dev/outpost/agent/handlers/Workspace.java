@@ -138,6 +138,11 @@ final class Workspace {
     return account;
   }
 
+  /** Where the script's output pipe goes: next to the directory, where only the agent writes. */
+  Path outputPath() {
+    return dir.resolveSibling(dir.getFileName() + ".out");
+  }
+
   /**
    * The script's process: {@code [setsid] sh -c GATE [runuser -u USER --] INTERPRETER... SCRIPT},
    * started in the user's home with a clean environment, stderr merged into stdout.

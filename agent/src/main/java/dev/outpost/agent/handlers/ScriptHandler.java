@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,20 +32,24 @@ import org.slf4j.LoggerFactory;
  * attachments in a directory named by {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the
  * output; another exit fails with code 103, the time limit with 102 (everything the script started
  * is killed), an attachment that cannot be fetched with 104. The script waits at a gate until its
- * process is in the journal, so that an agent that dies can always find and stop it. Nothing
- * blocks the event loop.
+ * process is in the journal, so that an agent that dies can always find and stop it. At most
+ * {@link #MAX_RUNNING} run at once; the others wait their turn, within their time limit, which
+ * counts from when the script arrived. Nothing blocks the event loop.
  */
 final class ScriptHandler implements Handler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScriptHandler.class);
 
   /** Scripts that may run at once; each holds a thread reading its output. */
-  private static final int MAX_RUNNING = 16;
+  static final int MAX_RUNNING = 16;
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Vertx vertx;
   private final Accounts accounts;
   private final ScriptSpace space;
   private final ScriptUsers allowed;
+  private final ScriptSlots slots;
   private final WorkerExecutor readers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
   private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
@@ -59,8 +64,10 @@ final class ScriptHandler implements Handler {
     this.accounts = Accounts.current();
     this.space = ScriptSpace.in(dataDir, accounts);
     this.allowed = allowed;
-    this.readers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
-        TimeUnit.DAYS);
+    this.slots = new ScriptSlots(vertx, MAX_RUNNING);
+    // a pool of its own: the places guarantee every running script a reader at once
+    this.readers = vertx.createSharedWorkerExecutor("outpost-script-output-"
+        + INSTANCES.incrementAndGet(), MAX_RUNNING, 7, TimeUnit.DAYS);
   }
 
   @Override
@@ -79,6 +86,8 @@ final class ScriptHandler implements Handler {
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     ScriptRequest request = ScriptRequest.read(operation.message());
+    Optional<Long> deadline = request.timeLimit().map(limit -> System.nanoTime()
+        + limit.toNanos());
     String user = request.username().orElse(accounts.self());
     if (!allowed.allows(user)) {
       LOG.warn("script refused, its user is not allowed [operation: {}, user: {}]",
@@ -88,9 +97,14 @@ final class ScriptHandler implements Handler {
           "Scripts cannot be run as user " + user + "."));
     }
     return blocking(() -> accounts.resolve(request.username()))
-        .compose(account -> runAs(operation, request, account))
+        .compose(account -> slots.acquire(deadline)
+            .compose(place -> runInPlace(operation, request, account, deadline)
+                .eventually(() -> {
+                  slots.release();
+                  return Future.succeededFuture();
+                })))
         .map(outcome -> reply(operation.id(), request, outcome))
-        .recover(failure -> Future.succeededFuture(failed(operation.id(), failure)));
+        .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)));
   }
 
   @Override
@@ -102,16 +116,17 @@ final class ScriptHandler implements Handler {
 
   @Override
   public Future<Void> close() {
+    slots.close();
     List<Future<Void>> killed = new ArrayList<>();
     running.forEach(run -> killed.add(run.kill()));
     return Future.join(killed).eventually(readers::close).mapEmpty();
   }
 
-  private Future<ScriptRun.Outcome> runAs(Operation operation, ScriptRequest request,
-      Accounts.Account account) {
+  private Future<ScriptRun.Outcome> runInPlace(Operation operation, ScriptRequest request,
+      Accounts.Account account, Optional<Long> deadline) {
     return fetchAttachments(operation, request)
         .compose(files -> blocking(() -> Workspace.create(space, request, account, files)))
-        .compose(workspace -> run(operation, workspace, request.timeLimit())
+        .compose(workspace -> run(operation, workspace, deadline)
             .eventually(() -> blocking(workspace::delete)));
   }
 
@@ -160,7 +175,7 @@ final class ScriptHandler implements Handler {
    * happens to the agent from then on, a restarted agent knows what to stop.
    */
   private Future<ScriptRun.Outcome> run(Operation operation, Workspace workspace,
-      Optional<Duration> timeLimit) {
+      Optional<Long> deadline) {
     return blocking(() -> start(workspace))
         .compose(started -> {
           Process process = started.process();
@@ -174,7 +189,7 @@ final class ScriptHandler implements Handler {
                   return null;
                 });
               })
-              .compose(released -> watch(operation, workspace, started, timeLimit));
+              .compose(released -> watch(operation, workspace, started, deadline));
         });
   }
 
@@ -193,11 +208,12 @@ final class ScriptHandler implements Handler {
   }
 
   private Future<ScriptRun.Outcome> watch(Operation operation, Workspace workspace,
-      Started started, Optional<Duration> timeLimit) {
+      Started started, Optional<Long> deadline) {
     LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(),
         started.process().pid(), workspace.account().name());
+    Optional<Duration> timeLeft = deadline.map(at -> Duration.ofNanos(at - System.nanoTime()));
     ScriptRun run = ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups,
-        timeLimit);
+        timeLeft);
     running.add(run);
     return run.outcome().onComplete(done -> running.remove(run));
   }
@@ -227,7 +243,15 @@ final class ScriptHandler implements Handler {
     return Replies.succeeded(operationId, outcome.output());
   }
 
-  private static Map<String, Object> failed(long operationId, Throwable failure) {
+  private static Map<String, Object> failed(long operationId, ScriptRequest request,
+      Throwable failure) {
+    if (failure instanceof ScriptSlots.Expired) {
+      LOG.warn("script not run, its time limit passed while it waited [operation: {}]",
+          operationId);
+      return Replies.failed(operationId, Replies.TIME_LIMIT, "the time limit of "
+          + request.timeLimit().orElseThrow().toSeconds() + " s was reached while the script "
+          + "waited for one of the " + MAX_RUNNING + " scripts running to end; it did not run");
+    }
     if (failure instanceof ScriptFailure script) {
       return script.code().map(code -> Replies.failed(operationId, code, script.getMessage()))
           .orElseGet(() -> Replies.failed(operationId, script.getMessage()));

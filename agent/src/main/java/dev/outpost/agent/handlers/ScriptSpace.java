@@ -35,7 +35,10 @@ final class ScriptSpace {
 
   static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rwx--x--x");
 
-  /** Removes what a workspace holds, run as its user: {@code [--] DIR}. */
+  /**
+   * Empties a workspace, run as its user with the directory as {@code $1}: makes every entry
+   * removable, then removes them, on this file system only, following no link.
+   */
   private static final String EMPTY = "chmod -R u+rwx -- \"$1\" 2>/dev/null; "
       + "find \"$1\" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system -- {} +";
 

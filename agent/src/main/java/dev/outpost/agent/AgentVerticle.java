@@ -41,7 +41,7 @@ public final class AgentVerticle extends VerticleBase {
             .setDecompressionSupported(true)
             .setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(2));
-    handlers = Handlers.real(vertx, config.enableShutdown(), config.enableUserManagement(), random);
+    handlers = Handlers.real(vertx, config, random);
     ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
     Registration registration = new Registration(config.accountName(), config.registrationKey(),
         config.computerTitle(), config.hostname(), config.tags());

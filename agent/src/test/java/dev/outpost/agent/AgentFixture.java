@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.config.ScriptUsers;
 import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.server.ServerFixture;
 import io.vertx.core.Vertx;
@@ -49,21 +50,29 @@ public final class AgentFixture implements AutoCloseable {
     return "http://127.0.0.1:" + server.server.httpPort() + "/message-system";
   }
 
-  /** The options a real agent of this server is started with, intervals shortened. */
+  /** The options a real agent of this server runs with: intervals shortened, scripts as anyone. */
   public List<String> arguments(Path dataDir, String title) {
     return List.of("--server-url", exchangeUrl(), "--account-name", server.accountName,
         "--registration-key", server.registrationKey, "--computer-title", title,
         "--data-dir", dataDir.toString(), "--exchange-interval", "500ms",
         "--urgent-exchange-interval", "50ms", "--ping-interval", "200ms",
-        "--backoff-min", "50ms", "--backoff-max", "500ms", "--request-timeout", "10s");
+        "--backoff-min", "50ms", "--backoff-max", "500ms", "--request-timeout", "10s",
+        "--script-users", "ALL");
   }
 
-  /** A real agent's configuration, talking to the given exchange URL. */
+  /** A real agent's configuration, talking to the given exchange URL; scripts run as anyone. */
   public AgentConfig config(Path dataDir, String title, String exchangeUrl) {
+    return config(dataDir, title, exchangeUrl, ScriptUsers.ALL);
+  }
+
+  /** A real agent's configuration, its scripts run only as the users given. */
+  public AgentConfig config(Path dataDir, String title, String exchangeUrl,
+      ScriptUsers scriptUsers) {
     return new AgentConfig(ServerUrls.of(exchangeUrl, Optional.empty()), server.accountName,
         Optional.of(server.registrationKey), title, title + ".test", Optional.empty(), dataDir,
         new Intervals(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200)),
-        Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(10), false, false);
+        Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(10), false, false,
+        scriptUsers);
   }
 
   /** A real agent's configuration, talking to the server directly. */

@@ -94,6 +94,22 @@ class AgentTest {
     await().atMost(AgentFixture.PATIENCE).until(() -> !Processes.running(child));
   }
 
+  /**
+   * Verifies that a script printing NUL, which PostgreSQL refuses in text, is answered with it
+   * replaced by U+FFFD, and that the computer goes on receiving activities.
+   */
+  @Test
+  void aScriptPrintingNulIsAnsweredWithTextTheServerCanStore() {
+    long id = fx.script(computer, "printf 'a\\0b'", 60);
+
+    JsonObject done = fx.awaitFinal(id);
+
+    assertThat(done.getString("status")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getString("result_text")).isEqualTo("a\ufffdb");
+    long next = fx.script(computer, "echo next", 60);
+    assertThat(fx.awaitFinal(next).getString("result_text")).contains("next");
+  }
+
   /** Verifies that attachments are fetched into $LANDSCAPE_ATTACHMENTS and env is passed. */
   @Test
   void givesTheScriptItsAttachmentsAndEnvironment() {
@@ -192,7 +208,8 @@ class AgentTest {
         base.registrationKey(), base.computerTitle(), base.hostname(), base.tags(),
         base.dataDir(), new Intervals(Duration.ofHours(1), Duration.ofMillis(50),
             Duration.ofMillis(100)),
-        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false));
+        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false,
+        base.scriptUsers()));
 
     try {
       long id = fx.script(AgentFixture.computerOf(pinged), "echo pinged", 60);

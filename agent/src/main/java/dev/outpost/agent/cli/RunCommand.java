@@ -2,6 +2,7 @@ package dev.outpost.agent.cli;
 
 import dev.outpost.agent.AgentVerticle;
 import dev.outpost.agent.config.AgentConfig;
+import dev.outpost.agent.config.ScriptUsers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -45,6 +46,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "Carry out user and group requests with useradd, usermod... (otherwise they "
           + "fail).")
   boolean enableUserManagement;
+
+  @Option(names = "--script-users", paramLabel = "USERS", converter = ScriptUsers.Converter.class,
+      description = "Comma-separated users scripts may run as, or ALL for any (default: nobody "
+          + "only, as the Landscape Client).")
+  ScriptUsers scriptUsers;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -104,7 +110,8 @@ public final class RunCommand implements Callable<Integer> {
         server.backoff().max(),
         server.requestTimeout,
         enableShutdown,
-        enableUserManagement);
+        enableUserManagement,
+        scriptUsers == null ? ScriptUsers.DEFAULT : scriptUsers);
   }
 
   private static String hostname() {

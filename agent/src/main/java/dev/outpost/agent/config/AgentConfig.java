@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param dataDir where the agent keeps its identity, sequences, outbox and journal
  * @param backoffMin the wait after a first failed exchange; it doubles up to {@code backoffMax}
  * @param requestTimeout after which a request to the server is given up
+ * @param scriptUsers the users scripts may run as
  */
 public record AgentConfig(
     ServerUrls urls,
@@ -26,5 +27,6 @@ public record AgentConfig(
     Duration backoffMax,
     Duration requestTimeout,
     boolean enableShutdown,
-    boolean enableUserManagement) {
+    boolean enableUserManagement,
+    ScriptUsers scriptUsers) {
 }

@@ -119,7 +119,10 @@ public final class Agent {
     schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
   }
 
-  /** Operations that were running when the agent died are answered FAILED, never run again. */
+  /**
+   * Operations that were running when the agent died are answered FAILED, never run again; then
+   * the handlers clean what they left.
+   */
   private Future<Void> recover() {
     return protocol.interrupted().compose(entries -> {
       Future<Void> chain = Future.succeededFuture();
@@ -127,7 +130,7 @@ public final class Agent {
         chain = chain.compose(v -> interrupted(entry));
       }
       return chain;
-    });
+    }).compose(v -> handlers.start());
   }
 
   private Future<Void> interrupted(JournalEntry entry) {

@@ -35,8 +35,9 @@ final class Outbox {
       List<StoredMessage> held) {
     this.store = store;
     this.sequence = sequence;
-    this.pending = new ArrayDeque<>(pending);
-    this.held = new ArrayList<>(held);
+    // what an older agent stored may hold text the server cannot store
+    this.pending = new ArrayDeque<>(storable(pending));
+    this.held = new ArrayList<>(storable(held));
     long highest = firstMessage - 1;
     for (StoredMessage message : this.pending) {
       highest = Math.max(highest, message.id());
@@ -143,6 +144,12 @@ final class Outbox {
   Future<Void> forget(List<StoredMessage> removed) {
     return removed.isEmpty() ? Future.succeededFuture()
         : store.deleteMessages(removed.stream().map(StoredMessage::id).toList());
+  }
+
+  private static List<StoredMessage> storable(List<StoredMessage> messages) {
+    return messages.stream()
+        .map(m -> new StoredMessage(m.id(), StorableText.message(m.message())))
+        .toList();
   }
 
   private void count(StoredMessage message, int delta) {

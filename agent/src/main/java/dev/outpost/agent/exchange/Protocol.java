@@ -179,10 +179,11 @@ public final class Protocol {
             (int) ack.removed().stream().filter(m -> m.operationId().isPresent()).count()));
   }
 
-  /** Records an operation's reply, queueing it for the server. */
+  /** Records an operation's reply, its text made storable, queueing it for the server. */
   public Future<Void> finish(long operationId, String type, Map<String, Object> reply) {
-    return outbox.add(stamp(reply), acceptedTypes)
-        .compose(v -> journal.finish(operationId, type, reply, clock.instant()));
+    Map<String, Object> storable = StorableText.message(reply);
+    return outbox.add(stamp(storable), acceptedTypes)
+        .compose(v -> journal.finish(operationId, type, storable, clock.instant()));
   }
 
   /** Records the process an operation runs in, for a restarted agent to find. */
@@ -326,9 +327,12 @@ public final class Protocol {
         nextExpected, serverApi, acceptedTypes, clientTypesHash, serverIntervals));
   }
 
-  /** The message as it is stored and sent: with the API it is written for and its time. */
+  /**
+   * The message as it is stored and sent: its text storable, with the API it is written for and
+   * its time. Every message reaches the outbox through here.
+   */
   private Map<String, Object> stamp(Map<String, Object> message) {
-    Map<String, Object> stamped = new LinkedHashMap<>(message);
+    Map<String, Object> stamped = StorableText.message(message);
     stamped.put("api", Bytes.of(serverApi));
     stamped.put("timestamp", clock.instant().getEpochSecond());
     return stamped;

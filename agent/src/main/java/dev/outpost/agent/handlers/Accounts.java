@@ -8,33 +8,49 @@ import java.util.Optional;
 /** Who the agent runs as, and the users it may run scripts as. Blocking. */
 final class Accounts {
 
-  /** A user to run a script as. */
-  record Account(String name, String home, boolean other) {
+  /**
+   * A user to run a script as.
+   *
+   * @param other whether it is another user than the agent's own
+   * @param uid its user id; -1 for the agent's own user
+   * @param gid its primary group id; -1 for the agent's own user
+   */
+  record Account(String name, String home, boolean other, int uid, int gid) {
   }
 
   private final String self;
-  private final boolean root;
+  private final int uid;
 
-  private Accounts(String self, boolean root) {
+  private Accounts(String self, int uid) {
     this.self = self;
-    this.root = root;
+    this.uid = uid;
   }
 
   /** The agent's own user, read from the system. */
   static Accounts current() {
-    boolean root;
+    int uid;
     try {
       // /proc/self belongs to the process's effective user
-      root = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+      uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
     } catch (IOException | UnsupportedOperationException e) {
-      root = "root".equals(System.getProperty("user.name"));
+      uid = "root".equals(System.getProperty("user.name")) ? 0 : -1;
     }
-    return new Accounts(System.getProperty("user.name"), root);
+    return new Accounts(System.getProperty("user.name"), uid);
   }
 
   /** Whether the agent runs as root, and so may run scripts as anyone. */
   boolean root() {
-    return root;
+    return uid == 0;
+  }
+
+  /** The agent's own user name. */
+  String self() {
+    return self;
+  }
+
+  /** The agent's own user id, as files it owns show it. */
+  int uid() {
+    return uid;
   }
 
   /**
@@ -45,9 +61,9 @@ final class Accounts {
   Account resolve(Optional<String> username) throws IOException, InterruptedException {
     String target = username.orElse(self);
     if (target.equals(self)) {
-      return new Account(self, System.getProperty("user.home"), false);
+      return new Account(self, System.getProperty("user.home"), false, -1, -1);
     }
-    if (!root) {
+    if (!root()) {
       throw ScriptFailure.of("the agent runs as " + self + " and cannot run scripts as " + target
           + "; only an agent running as root can run scripts as other users");
     }
@@ -56,9 +72,11 @@ final class Accounts {
     }
     Commands.Result entry = Commands.run(Commands.Command.of("getent", "passwd", target));
     String[] fields = entry.output().strip().split(":");
-    if (!entry.ok() || fields.length < 6) {
+    if (!entry.ok() || fields.length < 6 || !fields[2].matches("\\d+")
+        || !fields[3].matches("\\d+")) {
       throw ScriptFailure.of("unknown user " + target);
     }
-    return new Account(target, fields[5], true);
+    return new Account(target, fields[5], true, Integer.parseInt(fields[2]),
+        Integer.parseInt(fields[3]));
   }
 }

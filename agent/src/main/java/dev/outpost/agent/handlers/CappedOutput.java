@@ -2,12 +2,14 @@ package dev.outpost.agent.handlers;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
  * What a script printed, up to a cap: the rest is read and dropped, so the script never blocks
- * on a full pipe. Filled by one thread and read by another.
+ * on a full pipe. Filled by one thread and read by another, which may read it before the end.
  */
 final class CappedOutput {
 
@@ -19,11 +21,19 @@ final class CappedOutput {
     this.cap = cap;
   }
 
-  /** Reads the stream to its end. Blocking. */
-  void drain(InputStream in) throws IOException {
-    byte[] chunk = new byte[8192];
-    for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-      append(chunk, n);
+  /**
+   * Reads the channel to its end, or until it is closed, which is no failure: what was read is
+   * kept. Blocking.
+   */
+  void drain(ReadableByteChannel in) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(8192);
+    try {
+      while (in.read(chunk) >= 0) {
+        append(chunk.array(), chunk.position());
+        chunk.clear();
+      }
+    } catch (ClosedChannelException e) {
+      // closed at its deadline (or before the reading began)
     }
   }
 

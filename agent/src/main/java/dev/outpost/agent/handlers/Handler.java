@@ -25,6 +25,15 @@ public interface Handler {
     return Future.succeededFuture();
   }
 
+  /**
+   * Readies the handler once the agent holds its data dir and has answered what a previous run
+   * left running, before any operation: cleans what that run left behind. A failure keeps the
+   * agent from starting.
+   */
+  default Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
   /** Stops what is still running, when the agent stops. */
   default Future<Void> close() {
     return Future.succeededFuture();

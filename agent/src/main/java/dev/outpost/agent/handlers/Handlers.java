@@ -1,5 +1,6 @@
 package dev.outpost.agent.handlers;
 
+import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import io.vertx.core.Future;
@@ -28,18 +29,18 @@ public final class Handlers {
   }
 
   /**
-   * A real agent's handlers: scripts, signals and resynchronize for real; shutdown and user
-   * management for real when enabled, refused otherwise; every other message type of
-   * {@link ActivityTypes} (packages, snaps, Ubuntu Pro, USG, child computers) simulated.
+   * A real agent's handlers: scripts (as the users the configuration allows, in workspaces under
+   * the data dir), signals and resynchronize for real; shutdown and user management for real when
+   * enabled, refused otherwise; every other message type of {@link ActivityTypes} (packages,
+   * snaps, Ubuntu Pro, USG, child computers) simulated.
    */
-  public static Handlers real(Vertx vertx, boolean enableShutdown, boolean enableUserManagement,
-      RandomGenerator random) {
+  public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random) {
     List<Handler> real = List.of(
-        new ScriptHandler(vertx),
+        new ScriptHandler(vertx, config.dataDir(), config.scriptUsers()),
         new SignalHandler(vertx),
         new ResynchronizeHandler(),
-        new ShutdownHandler(vertx, enableShutdown),
-        new UserHandler(vertx, enableUserManagement));
+        new ShutdownHandler(vertx, config.enableShutdown()),
+        new UserHandler(vertx, config.enableUserManagement()));
     Set<String> taken = new TreeSet<>();
     real.forEach(handler -> taken.addAll(handler.types()));
     List<String> rest = messageTypes().stream().filter(t -> !taken.contains(t)).toList();
@@ -72,6 +73,15 @@ public final class Handlers {
   /** The message types handled. */
   public Set<String> types() {
     return new TreeSet<>(byType.keySet());
+  }
+
+  /** Readies the handlers once the agent holds its data dir; see {@link Handler#start()}. */
+  public Future<Void> start() {
+    Future<Void> chain = Future.succeededFuture();
+    for (Handler handler : handlers) {
+      chain = chain.compose(v -> handler.start());
+    }
+    return chain;
   }
 
   /** Stops what the handlers still run. */

@@ -1,5 +1,6 @@
 package dev.outpost.agent.handlers;
 
+import dev.outpost.agent.config.ScriptUsers;
 import dev.outpost.agent.state.JournalEntry;
 import dev.outpost.common.wire.Bytes;
 import io.vertx.core.Future;
@@ -9,44 +10,64 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code execute-script} for real: the code in a file given to its interpreter, as the
- * requested user, in a process group of its own, with its attachments in a directory named by
- * {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the output; another exit fails with code 103,
- * the time limit with 102 (everything the script started is killed), an attachment that cannot be
- * fetched with 104. The script waits at a gate until its process is in the journal, so that an
- * agent that dies can always find and stop it. Nothing blocks the event loop.
+ * requested user if {@code script_users} allows it, in a process group of its own, with its
+ * attachments in a directory named by {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the
+ * output; another exit fails with code 103, the time limit with 102 (everything the script started
+ * is killed), an attachment that cannot be fetched with 104. The script waits at a gate until its
+ * process is in the journal, so that an agent that dies can always find and stop it. At most
+ * {@link #MAX_RUNNING} run at once; the others wait their turn, within their time limit, which
+ * counts from when the script arrived. Nothing blocks the event loop.
  */
 final class ScriptHandler implements Handler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScriptHandler.class);
 
   /** Scripts that may run at once; each holds a thread reading its output. */
-  private static final int MAX_RUNNING = 16;
+  static final int MAX_RUNNING = 16;
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Vertx vertx;
   private final Accounts accounts;
-  private final WorkerExecutor drainers;
+  private final ScriptSpace space;
+  private final ScriptUsers allowed;
+  private final ScriptSlots slots;
+  private final WorkerExecutor readers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
   private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
 
-  ScriptHandler(Vertx vertx) {
+  /**
+   * A handler keeping its workspaces under {@code dataDir/scripts}.
+   *
+   * @param allowed the users scripts may run as
+   */
+  ScriptHandler(Vertx vertx, Path dataDir, ScriptUsers allowed) {
     this.vertx = vertx;
     this.accounts = Accounts.current();
-    this.drainers = vertx.createSharedWorkerExecutor("outpost-script-output", MAX_RUNNING, 7,
-        TimeUnit.DAYS);
+    this.space = ScriptSpace.in(dataDir, accounts);
+    this.allowed = allowed;
+    this.slots = new ScriptSlots(vertx, MAX_RUNNING);
+    // a pool of its own: the places guarantee every running script a reader at once
+    this.readers = vertx.createSharedWorkerExecutor("outpost-script-output-"
+        + INSTANCES.incrementAndGet(), MAX_RUNNING, 7, TimeUnit.DAYS);
   }
 
   @Override
@@ -55,18 +76,35 @@ final class ScriptHandler implements Handler {
   }
 
   @Override
+  public Future<Void> start() {
+    return blocking(() -> {
+      space.prepare();
+      return null;
+    });
+  }
+
+  @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     ScriptRequest request = ScriptRequest.read(operation.message());
+    Optional<Long> deadline = request.timeLimit().map(limit -> System.nanoTime()
+        + limit.toNanos());
+    String user = request.username().orElse(accounts.self());
+    if (!allowed.allows(user)) {
+      LOG.warn("script refused, its user is not allowed [operation: {}, user: {}]",
+          operation.id(), user);
+      // the Landscape Client's words
+      return Future.succeededFuture(Replies.failed(operation.id(),
+          "Scripts cannot be run as user " + user + "."));
+    }
     return blocking(() -> accounts.resolve(request.username()))
-        .compose(account -> fetchAttachments(operation, request)
-            .compose(files -> blocking(() -> Workspace.create(request, account, files))))
-        .compose(workspace -> run(operation, request, workspace)
-            .eventually(() -> blocking(() -> {
-              workspace.delete();
-              return null;
-            })))
+        .compose(account -> slots.acquire(deadline)
+            .compose(place -> runInPlace(operation, request, account, deadline)
+                .eventually(() -> {
+                  slots.release();
+                  return Future.succeededFuture();
+                })))
         .map(outcome -> reply(operation.id(), request, outcome))
-        .recover(failure -> Future.succeededFuture(failed(operation.id(), failure)));
+        .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)));
   }
 
   @Override
@@ -78,9 +116,18 @@ final class ScriptHandler implements Handler {
 
   @Override
   public Future<Void> close() {
+    slots.close();
     List<Future<Void>> killed = new ArrayList<>();
     running.forEach(run -> killed.add(run.kill()));
-    return Future.join(killed).eventually(drainers::close).mapEmpty();
+    return Future.join(killed).eventually(readers::close).mapEmpty();
+  }
+
+  private Future<ScriptRun.Outcome> runInPlace(Operation operation, ScriptRequest request,
+      Accounts.Account account, Optional<Long> deadline) {
+    return fetchAttachments(operation, request)
+        .compose(files -> blocking(() -> Workspace.create(space, request, account, files)))
+        .compose(workspace -> run(operation, workspace, deadline)
+            .eventually(() -> blocking(workspace::delete)));
   }
 
   private Future<Map<String, byte[]>> fetchAttachments(Operation operation,
@@ -119,27 +166,54 @@ final class ScriptHandler implements Handler {
         + " is neither an id nor a text"));
   }
 
+  /** A script's process, and the pipe it writes its output into. */
+  private record Started(Process process, OutputPipe pipe) {
+  }
+
   /**
    * Starts the script held at its gate, records its process durably, then lets it go: whatever
    * happens to the agent from then on, a restarted agent knows what to stop.
    */
-  private Future<ScriptRun.Outcome> run(Operation operation, ScriptRequest request,
-      Workspace workspace) {
-    return blocking(() -> workspace.command(ownGroups).start())
-        .compose(process -> {
+  private Future<ScriptRun.Outcome> run(Operation operation, Workspace workspace,
+      Optional<Long> deadline) {
+    return blocking(() -> start(workspace))
+        .compose(started -> {
+          Process process = started.process();
           Instant start = ProcessTree.startOf(process.toHandle()).orElse(Instant.now());
           return operation.context().processStarted(process.pid(), start)
               .compose(recorded -> blocking(() -> release(process)))
-              .onFailure(e -> process.destroyForcibly())
-              .compose(released -> watch(operation, request, workspace, process));
+              .onFailure(e -> {
+                process.destroyForcibly();
+                blocking(() -> {
+                  started.pipe().close();
+                  return null;
+                });
+              })
+              .compose(released -> watch(operation, workspace, started, deadline));
         });
   }
 
-  private Future<ScriptRun.Outcome> watch(Operation operation, ScriptRequest request,
-      Workspace workspace, Process process) {
-    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(), process.pid(),
-        workspace.account().name());
-    ScriptRun run = ScriptRun.watch(vertx, drainers, process, ownGroups, request.timeLimit());
+  private Started start(Workspace workspace) throws IOException, InterruptedException {
+    OutputPipe pipe = OutputPipe.create(workspace.outputPath());
+    try {
+      Process process = workspace.command(ownGroups)
+          .redirectOutput(pipe.file())
+          .start();
+      pipe.started();
+      return new Started(process, pipe);
+    } catch (IOException | RuntimeException e) {
+      pipe.close();
+      throw e;
+    }
+  }
+
+  private Future<ScriptRun.Outcome> watch(Operation operation, Workspace workspace,
+      Started started, Optional<Long> deadline) {
+    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(),
+        started.process().pid(), workspace.account().name());
+    Optional<Duration> timeLeft = deadline.map(at -> Duration.ofNanos(at - System.nanoTime()));
+    ScriptRun run = ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups,
+        timeLeft);
     running.add(run);
     return run.outcome().onComplete(done -> running.remove(run));
   }
@@ -169,7 +243,15 @@ final class ScriptHandler implements Handler {
     return Replies.succeeded(operationId, outcome.output());
   }
 
-  private static Map<String, Object> failed(long operationId, Throwable failure) {
+  private static Map<String, Object> failed(long operationId, ScriptRequest request,
+      Throwable failure) {
+    if (failure instanceof ScriptSlots.Expired) {
+      LOG.warn("script not run, its time limit passed while it waited [operation: {}]",
+          operationId);
+      return Replies.failed(operationId, Replies.TIME_LIMIT, "the time limit of "
+          + request.timeLimit().orElseThrow().toSeconds() + " s was reached while the script "
+          + "waited for one of the " + MAX_RUNNING + " scripts running to end; it did not run");
+    }
     if (failure instanceof ScriptFailure script) {
       return script.code().map(code -> Replies.failed(operationId, code, script.getMessage()))
           .orElseGet(() -> Replies.failed(operationId, script.getMessage()));

@@ -4,17 +4,27 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A running script: its output drained on a worker thread, its exit awaited without holding a
- * thread, its time limit kept by a timer that kills the whole process group.
+ * A running script: its output read on a worker thread, its exit awaited without holding a
+ * thread, its time limit kept by a timer that kills the whole process group. Once its process
+ * ended, the output is read for {@link #GRACE} at most: what it started may keep the pipe open
+ * for ever, and the reading, the thread and the result must not wait for that.
  */
 final class ScriptRun {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
+
   /** Script output kept, as in the Landscape Client. */
   static final int MAX_OUTPUT = 512 * 1024;
+
+  /** How long output is still read after the script's process ended. */
+  static final Duration GRACE = Duration.ofSeconds(2);
 
   /**
    * How a script ended.
@@ -26,40 +36,47 @@ final class ScriptRun {
 
   private final Vertx vertx;
   private final Process process;
+  private final OutputPipe pipe;
   private final boolean ownGroup;
   private final CappedOutput output = new CappedOutput(MAX_OUTPUT);
   private final Promise<Outcome> outcome = Promise.promise();
-  private boolean timedOut;
+  private volatile boolean timedOut;
 
-  private ScriptRun(Vertx vertx, Process process, boolean ownGroup) {
+  private ScriptRun(Vertx vertx, Process process, OutputPipe pipe, boolean ownGroup) {
     this.vertx = vertx;
     this.process = process;
+    this.pipe = pipe;
     this.ownGroup = ownGroup;
   }
 
   /**
-   * Watches a started script until it ends: its process exited and its output closed, or its time
-   * limit passed.
+   * Watches a started script until it ended: its process exited (or was killed at its time
+   * limit) and its output closed, or {@link #GRACE} passed after the exit.
    *
-   * @param drainers worker threads that read output; one is held per running script
+   * @param readers worker threads that read output; one is held per running script
+   * @param timeLeft the time the script may still run, if it has a limit
    */
-  static ScriptRun watch(Vertx vertx, WorkerExecutor drainers, Process process, boolean ownGroup,
-      Optional<Duration> timeLimit) {
-    ScriptRun run = new ScriptRun(vertx, process, ownGroup);
-    Future<Void> drained = drainers.executeBlocking(() -> {
-      run.output.drain(process.getInputStream());
+  static ScriptRun watch(Vertx vertx, WorkerExecutor readers, Process process, OutputPipe pipe,
+      boolean ownGroup, Optional<Duration> timeLeft) {
+    ScriptRun run = new ScriptRun(vertx, process, pipe, ownGroup);
+    Future<Void> drained = readers.executeBlocking(() -> {
+      run.output.drain(pipe.channel());
       return null;
     }, false);
     Future<Process> exited = Future.fromCompletionStage(process.onExit(),
         vertx.getOrCreateContext());
-    long timer = timeLimit.map(limit -> vertx.setTimer(Math.max(1, limit.toMillis()),
-        id -> run.timeUp(exited))).orElse(-1L);
+    long timer = timeLeft.map(limit -> vertx.setTimer(Math.max(1, limit.toMillis()),
+        id -> run.timeUp())).orElse(-1L);
+    exited.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      long grace = vertx.setTimer(GRACE.toMillis(), id -> run.stopReading());
+      drained.onComplete(read -> vertx.cancelTimer(grace));
+    });
     Future.join(drained, exited).onComplete(done -> run.finish());
-    run.outcome.future().onComplete(done -> vertx.cancelTimer(timer));
     return run;
   }
 
-  /** Completes when the script ended. */
+  /** Completes when the script ended and its output is read. */
   Future<Outcome> outcome() {
     return outcome.future();
   }
@@ -72,14 +89,31 @@ final class ScriptRun {
     }, false);
   }
 
-  private void timeUp(Future<Process> exited) {
+  private void timeUp() {
     timedOut = true;
-    // a process that escaped the group may keep the output open: do not wait for its end
-    kill().eventually(() -> exited).onComplete(done -> finish());
+    kill();
+  }
+
+  /** Ends the reading: a process the script started still holds its output open. */
+  private void stopReading() {
+    LOG.info("script output still open after its end, no longer read [pid: {}]", process.pid());
+    vertx.executeBlocking(() -> {
+      closePipe();
+      return null;
+    }, false);
   }
 
   private void finish() {
+    closePipe();
     int exitCode = process.isAlive() ? -1 : process.exitValue();
     outcome.tryComplete(new Outcome(exitCode, timedOut, output.text()));
+  }
+
+  private void closePipe() {
+    try {
+      pipe.close();
+    } catch (IOException e) {
+      LOG.debug("output pipe not closed cleanly [problem: {}]", e.toString());
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.Main;
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Durations;
+import dev.outpost.agent.config.ScriptUsers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -83,6 +84,38 @@ class ConfigTest {
     CommandLine cli = Main.commandLine(Map.of(), new String[0]).setErr(new PrintWriter(err));
     assertThat(cli.execute("run", "--exchange-interval", "soon")).isEqualTo(2);
     assertThat(err.toString()).contains("'soon' is not a duration");
+  }
+
+  /**
+   * Verifies that the users scripts may run as are read as the Landscape Client reads its
+   * script_users (the same key in client.conf): nobody alone when unset or empty, a
+   * comma-separated list, or ALL; and that an entry that is no user name is refused.
+   */
+  @Test
+  void readsScriptUsersAsTheLandscapeClientDoes() throws Exception {
+    Path file = dir.resolve("client.conf");
+    Files.writeString(file, """
+        [client]
+        script_users = root, nobody,
+        """);
+
+    ScriptUsers unset = run(Map.of(), "run").scriptUsers();
+    ScriptUsers fromFile = run(Map.of(), "run", "--config", file.toString()).scriptUsers();
+    ScriptUsers all = run(Map.of("OUTPOST_AGENT_SCRIPT_USERS", "ALL"), "run").scriptUsers();
+    ScriptUsers empty = run(Map.of(), "run", "--script-users", "").scriptUsers();
+
+    assertThat(unset.allows("nobody")).isTrue();
+    assertThat(unset.allows("root")).isFalse();
+    assertThat(fromFile.names()).containsExactly("root", "nobody");
+    assertThat(fromFile.allows("daemon")).isFalse();
+    assertThat(all.allows("daemon")).isTrue();
+    assertThat(all.allows("root")).isTrue();
+    assertThat(empty).isEqualTo(ScriptUsers.DEFAULT);
+
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine(Map.of(), new String[0]).setErr(new PrintWriter(err));
+    assertThat(cli.execute("run", "--script-users", "root;reboot")).isEqualTo(2);
+    assertThat(err.toString()).contains("'root;reboot' is not a user name");
   }
 
   private static AgentConfig run(Map<String, String> env, String... args) {

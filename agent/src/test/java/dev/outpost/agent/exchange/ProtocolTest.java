@@ -208,6 +208,31 @@ class ProtocolTest {
     assertThat(after.identity()).isPresent();
   }
 
+  /**
+   * Verifies that a reply with text PostgreSQL cannot store (NUL) or that has no UTF-8 form (an
+   * unpaired surrogate) is kept and sent with those characters replaced, and so is a message an
+   * older agent left in its outbox.
+   */
+  @Test
+  void repliesGoOutWithTheirTextMadeStorable(Vertx vertx) {
+    FileStore store = FileStore.in(vertx, dir);
+    Protocol protocol = registered(store);
+    await(protocol.apply(await(protocol.prepare()), response(1, script(7))));
+
+    await(protocol.finish(7, "execute-script", Replies.succeeded(7, "a\0b\ud800c")));
+
+    assertThat(messages(await(protocol.prepare()))).singleElement()
+        .satisfies(m -> assertThat(m.text("result-text")).isEqualTo("a\ufffdb\ufffdc"));
+    assertThat(protocol.operation(7).orElseThrow().reply()).hasValueSatisfying(reply ->
+        assertThat(reply).containsEntry("result-text", "a\ufffdb\ufffdc"));
+
+    await(store.addMessage(100, Replies.succeeded(8, "left\0behind"), false));
+    await(store.close());
+    Protocol after = load(FileStore.in(vertx, dir));
+    assertThat(messages(await(after.prepare()))).extracting(m -> m.text("result-text"))
+        .containsExactly("a\ufffdb\ufffdc", "left\ufffdbehind");
+  }
+
   private static Protocol load(AgentStore store) {
     return await(Protocol.load(store, REGISTRATION, List.of("execute-script", "resynchronize"),
         CLOCK, 10));

@@ -1,0 +1,197 @@
+package dev.outpost.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.agent.config.ScriptUsers;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What limits scripts on a real agent: the users they may run as, output that a background
+ * process keeps open, and more scripts at once than the agent runs.
+ */
+@ExtendWith(VertxExtension.class)
+class ScriptsTest {
+
+  /** Scripts an agent runs at once. */
+  private static final int PLACES = 16;
+
+  private static AgentFixture fx;
+  private static long anyone;
+  private static long defaults;
+
+  @TempDir
+  static Path anyoneDir;
+
+  @TempDir
+  static Path defaultsDir;
+
+  @TempDir
+  Path scratch;
+
+  private final List<Long> leftovers = new ArrayList<>();
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    fx = new AgentFixture(vertx);
+    anyone = AgentFixture.computerOf(fx.start(fx.config(anyoneDir, "scripts-anyone",
+        fx.exchangeUrl(), ScriptUsers.ALL)));
+    defaults = AgentFixture.computerOf(fx.start(fx.config(defaultsDir, "scripts-default",
+        fx.exchangeUrl(), ScriptUsers.DEFAULT)));
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    leftovers.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+  }
+
+  /**
+   * Verifies that an agent left at the Landscape Client's default runs scripts as nobody only and
+   * refuses another user in the client's words, and that ALL allows anyone.
+   */
+  @Test
+  void scriptsRunOnlyAsTheUsersAllowed() {
+    long asNobody = fx.activity("ExecuteScriptRequest", defaults, new JsonObject()
+        .put("code", "id -un").put("username", "nobody"));
+    long asRoot = fx.script(defaults, "id -un", 60);
+    long anyUser = fx.script(anyone, "id -un", 60);
+
+    JsonObject ranAsNobody = fx.awaitFinal(asNobody);
+    JsonObject refused = fx.awaitFinal(asRoot);
+    JsonObject ranAsRoot = fx.awaitFinal(anyUser);
+
+    assertThat(ranAsNobody.getString("status")).as(ranAsNobody.encode()).isEqualTo("succeeded");
+    assertThat(ranAsNobody.getString("result_text").strip()).isEqualTo("nobody");
+    assertThat(refused.getString("status")).isEqualTo("failed");
+    assertThat(refused.getString("result_text")).isEqualTo("Scripts cannot be run as user root.");
+    assertThat(refused.getValue("result_code")).isNull();
+    assertThat(ranAsRoot.getString("status")).as(ranAsRoot.encode()).isEqualTo("succeeded");
+    assertThat(ranAsRoot.getString("result_text").strip()).isEqualTo("root");
+  }
+
+  /**
+   * Verifies that a script that ends while a process it started in the background keeps its
+   * output open is answered once its output has been read for a short while after its end, with
+   * what it printed, well before its time limit.
+   */
+  @Test
+  void aBackgroundProcessHoldingTheOutputDoesNotHoldTheResult() throws Exception {
+    Path pid = scratch.resolve("pid");
+    long id = fx.script(anyone, "sleep 1000 & echo $! > " + pid + "; echo started", 300);
+
+    JsonObject done = await().atMost(Duration.ofSeconds(30))
+        .until(() -> fx.activity(id), a -> "succeeded".equals(a.getString("status")));
+
+    leftovers.add(Long.parseLong(Files.readString(pid).strip()));
+    assertThat(done.getString("result_text")).isEqualTo("started\n");
+    assertThat(Processes.running(leftovers.get(0))).isTrue();
+  }
+
+  /**
+   * Verifies that a script killed at its time limit is answered even though a process that left
+   * its process group still holds its output open.
+   */
+  @Test
+  void aScriptKilledAtItsTimeLimitIsAnsweredThoughAnEscapedProcessHoldsItsOutput()
+      throws Exception {
+    Path pid = scratch.resolve("pid");
+    long id = fx.script(anyone, "setsid sleep 1000 & echo $! > " + pid
+        + "; echo started; sleep 1000", 1);
+
+    JsonObject done = fx.awaitFinal(id);
+
+    leftovers.add(Long.parseLong(Files.readString(pid).strip()));
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(done.getInteger("result_code")).isEqualTo(102);
+    assertThat(done.getString("result_text")).startsWith("started\n").contains("time limit");
+  }
+
+  /**
+   * Verifies that scripts beyond the sixteen the agent runs at once wait for a place and then
+   * run, while other operations go on being answered.
+   */
+  @Test
+  void scriptsBeyondSixteenWaitTheirTurnWithoutBlockingOthers() throws Exception {
+    Path go = scratch.resolve("go");
+    List<Long> blockers = new ArrayList<>();
+    for (int i = 0; i < PLACES; i++) {
+      blockers.add(fx.script(anyone, "touch " + scratch.resolve("started-" + i)
+          + "; while [ ! -e " + go + " ]; do sleep 0.2; done; echo blocker-" + i, 120));
+    }
+    List<Long> extras = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      extras.add(fx.script(anyone, "touch " + scratch.resolve("started-extra-" + i)
+          + "; echo extra-" + i, 120));
+    }
+    await().atMost(AgentFixture.PATIENCE).until(() -> started() >= PLACES);
+
+    long other = fx.activity("ResynchronizeRequest", anyone, new JsonObject());
+    assertThat(fx.awaitFinal(other).getString("status")).isEqualTo("succeeded");
+    assertThat(started()).isEqualTo(PLACES);
+    assertThat(extras).allSatisfy(id ->
+        assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
+
+    Files.createFile(go);
+    for (int i = 0; i < extras.size(); i++) {
+      JsonObject done = fx.awaitFinal(extras.get(i));
+      assertThat(done.getString("status")).as(done.encode()).isEqualTo("succeeded");
+      assertThat(done.getString("result_text")).contains("extra-" + i);
+    }
+    assertThat(blockers).allSatisfy(id ->
+        assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded"));
+  }
+
+  /**
+   * Verifies that time limits hold with more scripts than places: the running ones are killed at
+   * theirs, one whose limit passes while it waits fails without running, while they still run,
+   * and one with time to spare runs once places free.
+   */
+  @Test
+  void timeLimitsHoldForRunningAndWaitingScripts() {
+    List<Long> blockers = new ArrayList<>();
+    for (int i = 0; i < PLACES; i++) {
+      blockers.add(fx.script(anyone, "sleep 1000", 4));
+    }
+    long impatient = fx.script(anyone, "echo impatient", 1);
+    long patient = fx.script(anyone, "echo patient", 120);
+
+    JsonObject expired = fx.awaitFinal(impatient);
+    assertThat(blockers).allSatisfy(id ->
+        assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
+    JsonObject ran = fx.awaitFinal(patient);
+
+    assertThat(expired.getString("status")).isEqualTo("failed");
+    assertThat(expired.getInteger("result_code")).isEqualTo(102);
+    assertThat(expired.getString("result_text")).contains("waited").doesNotContain("impatient");
+    assertThat(ran.getString("status")).as(ran.encode()).isEqualTo("succeeded");
+    assertThat(ran.getString("result_text")).contains("patient");
+    assertThat(blockers).allSatisfy(id ->
+        assertThat(fx.awaitFinal(id).getInteger("result_code")).isEqualTo(102));
+  }
+
+  private long started() throws IOException {
+    try (Stream<Path> files = Files.list(scratch)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("started-")).count();
+    }
+  }
+}

@@ -2,6 +2,7 @@ package dev.outpost.agent.exchange;
 
 import dev.outpost.agent.state.AgentStore;
 import dev.outpost.agent.state.StoredMessage;
+import dev.outpost.common.wire.StorableText;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.outpost.agent.state.StoredMessage;
 import dev.outpost.agent.state.StoredState;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.Bytes;
+import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.Future;
 import java.time.Clock;

@@ -46,33 +46,62 @@ public final class StorableText {
   }
 
   /**
-   * A decoded wire value with every text in it (keys too) made storable, and bytes read as UTF-8
-   * text (each bad sequence U+FFFD), as JSON would read them: for keeping what clients report.
+   * A message about to be sent, with every text in it made storable, at any depth and in keys;
+   * bytes, numbers and the shape (tuples stay tuples) are left as they are.
    */
-  public static Object value(Object value) {
+  public static Map<String, Object> message(Map<String, Object> message) {
+    Map<String, Object> clean = new LinkedHashMap<>();
+    message.forEach((key, value) -> clean.put(of(key), wire(value)));
+    return clean;
+  }
+
+  private static Object wire(Object value) {
+    if (value instanceof String text) {
+      return of(text);
+    } else if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> clean = new LinkedHashMap<>();
+      map.forEach((key, item) -> clean.put(wire(key), wire(item)));
+      return clean;
+    } else if (value instanceof List<?> items) {
+      List<Object> clean = new ArrayList<>(items.size());
+      items.forEach(item -> clean.add(wire(item)));
+      return clean;
+    } else if (value instanceof Tuple tuple) {
+      List<Object> clean = new ArrayList<>(tuple.size());
+      tuple.items().forEach(item -> clean.add(wire(item)));
+      return new Tuple(clean);
+    }
+    return value;
+  }
+
+  /**
+   * A decoded wire value as JSON can hold it, for keeping what clients report: every text (keys
+   * too) made storable, bytes read as UTF-8 text (each bad sequence U+FFFD), tuples as lists, and
+   * a float JSON has no form for (NaN, infinity) as its text.
+   */
+  public static Object json(Object value) {
     if (value instanceof String text) {
       return of(text);
     } else if (value instanceof Bytes bytes) {
       return of(new String(bytes.array(), StandardCharsets.UTF_8));
     } else if (value instanceof Tuple tuple) {
-      return list(tuple.items());
+      return jsonList(tuple.items());
     } else if (value instanceof List<?> items) {
-      return list(items);
+      return jsonList(items);
     } else if (value instanceof Map<?, ?> map) {
       Map<Object, Object> out = new LinkedHashMap<>(map.size() * 2);
-      map.forEach((k, v) -> out.put(k instanceof String || k instanceof Bytes ? value(k) : k,
-          value(v)));
+      map.forEach((k, v) -> out.put(k instanceof String || k instanceof Bytes ? json(k) : k,
+          json(v)));
       return out;
     } else if (value instanceof Double number && !Double.isFinite(number)) {
-      // JSON has no NaN or infinity
       return number.toString();
     }
     return value;
   }
 
-  private static List<Object> list(List<?> items) {
+  private static List<Object> jsonList(List<?> items) {
     List<Object> out = new ArrayList<>(items.size());
-    items.forEach(item -> out.add(value(item)));
+    items.forEach(item -> out.add(json(item)));
     return out;
   }
 

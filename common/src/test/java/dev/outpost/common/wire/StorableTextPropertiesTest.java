@@ -2,6 +2,7 @@ package dev.outpost.common.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -42,6 +43,31 @@ class StorableTextPropertiesTest {
     assertThat(StorableText.of(storable)).isSameAs(storable);
   }
 
+  /**
+   * Verifies that every text of a message is made storable, in nested maps, lists and tuples and
+   * in keys, while numbers and bytes are left as they are, and bpickle can encode it.
+   */
+  @Property
+  void everyTextOfAMessageIsMadeStorable(@ForAll("texts") String text) {
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put(text, List.of(text, 7L, Tuple.of(text, Bytes.of(new byte[] {0, 1}))));
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", "operation-result");
+    message.put("operation-id", 7L);
+    message.put("result-text", text);
+    message.put("details", nested);
+    message.put("none", null);
+
+    Map<String, Object> storable = StorableText.message(message);
+
+    String clean = StorableText.of(text);
+    assertThat(storable).containsEntry("result-text", clean).containsEntry("operation-id", 7L)
+        .containsEntry("none", null);
+    assertThat(storable.get("details")).isEqualTo(Map.of(clean,
+        List.of(clean, 7L, Tuple.of(clean, Bytes.of(new byte[] {0, 1})))));
+    assertThat(Bpickle.decode(Bpickle.encode(storable))).isNotNull();
+  }
+
   /** Verifies that only the bad units are replaced, one replacement each. */
   @Example
   void replacesEachNulAndUnpairedSurrogate() {
@@ -52,7 +78,7 @@ class StorableTextPropertiesTest {
   /** Verifies that a wire value's texts, keys and bytes all come out storable. */
   @Example
   void makesEveryTextOfAValueStorable() {
-    Object value = StorableText.value(Map.of(
+    Object value = StorableText.json(Map.of(
         "k\0", List.of("x\0", Bytes.of(new byte[] {'y', 0, (byte) 0xff}), 1L, Double.NaN)));
 
     assertThat(value).isEqualTo(Map.of(

@@ -42,7 +42,7 @@ record Quarantined(String type, String reason, String message, int size) {
 
   private static String json(Object raw) {
     try {
-      return new String(JsonCodec.encode(StorableText.value(raw)), StandardCharsets.UTF_8);
+      return new String(JsonCodec.encode(StorableText.json(raw)), StandardCharsets.UTF_8);
     } catch (RuntimeException e) {
       // deeper than JSON nests, say: its text is what can be kept
       return StorableText.of(String.valueOf(raw));

@@ -43,7 +43,7 @@ record Registration(String accountName, String password, String title, String ho
 
   /** Any wire value as JSON, made storable, for keeping what clients report. */
   static JsonObject json(Map<?, ?> message) {
-    return new JsonObject(Buffer.buffer(JsonCodec.encode(StorableText.value(message))));
+    return new JsonObject(Buffer.buffer(JsonCodec.encode(StorableText.json(message))));
   }
 
   @Override

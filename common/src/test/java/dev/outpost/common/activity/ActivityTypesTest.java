@@ -69,4 +69,23 @@ class ActivityTypesTest {
     assertThat(snaps.validate(new JsonObject().put("snaps", new JsonArray().add("hello"))))
         .containsExactly("parameter 'snaps' must be a list of objects");
   }
+
+  /**
+   * Verifies that the credentials among the types' parameters are marked secret, and nothing
+   * else: the users' passwords and the Ubuntu Pro token.
+   */
+  @Test
+  void marksTheCredentialsSecret() {
+    List<String> secret = ActivityTypes.all().stream()
+        .flatMap(type -> type.params().stream().filter(Param::isSecret)
+            .map(param -> type.name() + "." + param.name()))
+        .toList();
+
+    assertThat(secret).containsExactly("CreateUserRequest.password", "EditUserRequest.password",
+        "AttachProRequest.token");
+    assertThat(ActivityTypes.secrets()).containsExactly("password", "token");
+    assertThat(ActivityTypes.find("AttachProRequest").orElseThrow()
+        .validate(new JsonObject().put("token", 5)))
+        .containsExactly("parameter 'token' must be a string");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
@@ -113,7 +114,7 @@ final class Json {
     writeNumber(g, Key.COMPUTER_ID, a.computerId());
     writeString(g, Key.SUMMARY, a.summary());
     g.writeFieldName(Key.PARAMETERS.json);
-    JacksonCodec.encodeJson(a.parameters(), g);
+    JacksonCodec.encodeJson(SecretParameters.redacted(a.parameters()), g);
     writeString(g, Key.CREATOR, a.creator());
     writeTime(g, Key.CREATED_AT, Optional.of(a.createdAt()));
     writeTime(g, Key.DELIVER_AFTER, a.deliverAfter());

@@ -198,6 +198,24 @@ class SecretsTest {
         .getString("password")).isEqualTo("********");
   }
 
+  /**
+   * Verifies that parameters PostgreSQL cannot store never reach it: it would refuse them and
+   * write the parameters up to the fault, a password among them, into its own log. GIVEN a user
+   * with a password and a name holding a NUL, WHEN it is created, THEN 400 names the name and
+   * does not show the password.
+   */
+  @Test
+  void textThatCannotBeStoredIsRefusedBeforeTheDatabase() {
+    String password = TestSupport.unique("password");
+    JsonObject request = createUser(fx.computer("nul-name"), password);
+    request.getJsonObject("parameters").put("name", "Ann\u0000");
+
+    HttpResponse<Buffer> refused = fx.post("/activities", request);
+
+    TestSupport.assertBadRequest(refused, "parameter 'name' holds a NUL character");
+    assertThat(refused.bodyAsString()).doesNotContain(password);
+  }
+
   private static JsonObject createUser(long computer, String password) {
     return new JsonObject().put("type", "CreateUserRequest")
         .put("computer_ids", new JsonArray().add(computer))

@@ -1,5 +1,6 @@
 package dev.outpost.common.activity;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,42 @@ public record ActivityType(
       } else if (!param.allowed().isEmpty() && !param.allowed().contains(value)) {
         problems.add("parameter '" + param.name() + "' must be one of " + param.allowed()
             + ", not '" + value + "'");
+      } else if (!storable(value)) {
+        // PostgreSQL would refuse it, and log the parameters up to that point, secrets and all
+        problems.add("parameter '" + param.name() + "' holds a NUL character or an unpaired"
+            + " surrogate, which cannot be stored");
       }
     }
     return problems;
+  }
+
+  /** Whether every text in a JSON value, names of fields included, can be stored as text. */
+  private static boolean storable(Object value) {
+    if (value instanceof String text) {
+      return storable(text);
+    }
+    if (value instanceof JsonObject object) {
+      return object.stream().allMatch(e -> storable(e.getKey()) && storable(e.getValue()));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().allMatch(ActivityType::storable);
+    }
+    return true;
+  }
+
+  private static boolean storable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

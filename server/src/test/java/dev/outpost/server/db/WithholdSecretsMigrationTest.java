@@ -19,7 +19,7 @@ class WithholdSecretsMigrationTest {
 
   /**
    * Verifies that upgrading withholds the secrets that were kept in clear. GIVEN a database at
-   * the schema before, holding a delivered user creation, an undelivered one, a group and an
+   * the schema before (V11), holding a delivered user creation, an undelivered one, a group and an
    * archived Ubuntu Pro attachment, each with its secret, WHEN it is migrated, THEN only the
    * undelivered activity still holds its secret; the others keep it as null.
    */

@@ -68,8 +68,9 @@ class SecretsTest {
           .put("parameters", new JsonObject().put("token", token)));
       assertThat(user.getJsonObject("parameters").getString("password")).isEqualTo("********");
       assertThat(group.getJsonObject("parameters").getString("token")).isEqualTo("********");
-      assertThat(group.getJsonArray("children").getJsonObject(0).getJsonObject("parameters")
-          .getString("token")).isEqualTo("********");
+      long child = group.getJsonArray("children").getJsonObject(0).getLong("id");
+      assertThat(get("/activities/" + child).getJsonObject("parameters").getString("token"))
+          .isEqualTo("********");
       get("/activities");
       get("/activities/parents");
       get("/activities/" + user.getLong("id"));

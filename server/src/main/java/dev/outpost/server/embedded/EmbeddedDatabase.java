@@ -196,8 +196,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (SuperuserPassword.refused(e)) {
         throw new IllegalStateException("embedded postgresql refuses the password kept in "
-            + root.resolve("credentials") + ": it was not made with this data directory [data: "
-            + data + "]", e);
+            + root.resolve("credentials") + ": the file is not the one made with this data"
+            + " directory [data: " + data + "]", e);
       }
       LOG.error("embedded postgresql did not start [data: {}, log: {}]\n{}", data, log, tail(log));
       throw new IllegalStateException("embedded postgresql did not start [data: " + data + ", log: " + log + "]", e);

@@ -24,8 +24,9 @@ public final class JarCheck {
 
   public static void main(String[] args) throws Exception {
     Path home = Files.createTempDirectory("outpost-jar-check");
+    String password = dev.outpost.server.account.Secrets.generate();
     try {
-      try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
+      try (EmbeddedBroker broker = EmbeddedBroker.start(home, password)) {
         try (Connection connection = connect(broker); Channel channel = connection.createChannel()) {
           channel.queueDeclare(QUEUE, true, false, false, null);
           channel.confirmSelect();
@@ -34,7 +35,7 @@ public final class JarCheck {
           channel.waitForConfirmsOrDie(10_000);
         }
       }
-      try (EmbeddedBroker broker = EmbeddedBroker.start(home);
+      try (EmbeddedBroker broker = EmbeddedBroker.start(home, password);
           Connection connection = connect(broker);
           Channel channel = connection.createChannel()) {
         GetResponse response = channel.basicGet(QUEUE, false);

@@ -48,14 +48,16 @@ public final class Main {
   private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
     Credentials credentials = Credentials.resolve(config);
     String dbUrl = config.dbUrl().orElseGet(() -> {
-      EmbeddedDatabase embedded = EmbeddedDatabase.start(config.home());
+      EmbeddedDatabase embedded = EmbeddedDatabase.start(config.home(),
+          credentials.databasePassword());
       toClose.add(embedded);
       return embedded.url();
     });
     PgConnectOptions db = Database.connectOptions(dbUrl);
 
     String amqpUrl = config.jobs().amqpUrl().orElseGet(() -> {
-      EmbeddedBroker embedded = EmbeddedBroker.start(config.home());
+      EmbeddedBroker embedded = EmbeddedBroker.start(config.home(),
+          credentials.brokerPassword());
       toClose.add(embedded);
       return embedded.amqpUrl();
     });

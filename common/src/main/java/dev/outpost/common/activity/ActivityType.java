@@ -1,5 +1,7 @@
 package dev.outpost.common.activity;
 
+import dev.outpost.common.wire.StorableText;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +63,27 @@ public record ActivityType(
       } else if (!param.allowed().isEmpty() && !param.allowed().contains(value)) {
         problems.add("parameter '" + param.name() + "' must be one of " + param.allowed()
             + ", not '" + value + "'");
+      } else if (!storable(value)) {
+        // PostgreSQL would refuse it, and log the parameters up to that point, secrets and all
+        problems.add("parameter '" + param.name() + "' holds a NUL character or an unpaired"
+            + " surrogate, which cannot be stored");
       }
     }
     return problems;
+  }
+
+  /** Whether every text in a JSON value, names of fields included, can be stored as text. */
+  private static boolean storable(Object value) {
+    if (value instanceof String text) {
+      return StorableText.isStorable(text);
+    }
+    if (value instanceof JsonObject object) {
+      return object.stream()
+          .allMatch(e -> StorableText.isStorable(e.getKey()) && storable(e.getValue()));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().allMatch(ActivityType::storable);
+    }
+    return true;
   }
 }

@@ -8,19 +8,24 @@ import static dev.outpost.common.activity.ParamType.INT;
 import static dev.outpost.common.activity.ParamType.INT_LIST;
 import static dev.outpost.common.activity.ParamType.OBJECT;
 import static dev.outpost.common.activity.ParamType.OBJECT_LIST;
+import static dev.outpost.common.activity.ParamType.SECRET;
 import static dev.outpost.common.activity.ParamType.STRING;
 import static dev.outpost.common.activity.ParamType.STRING_LIST;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The registry of the specification's 39 activity types. */
 public final class ActivityTypes {
 
   private static final Map<String, ActivityType> TYPES = new LinkedHashMap<>();
+  /** Every parameter name some type takes as a secret; set once the types are registered. */
+  private static final List<String> SECRET_NAMES;
 
   private static final Param USERNAME = required("username", STRING);
   private static final Param GROUPNAME = required("groupname", STRING);
@@ -35,7 +40,7 @@ public final class ActivityTypes {
   private static final List<Param> SNAPS = List.of(required("snaps", OBJECT_LIST));
   private static final List<Param> USER_DETAILS = List.of(
       optional("name", STRING),
-      optional("password", STRING),
+      optional("password", SECRET),
       optional("primary_group_name", STRING),
       optional("location", STRING),
       optional("work_number", STRING),
@@ -106,8 +111,10 @@ public final class ActivityTypes {
         oneOf("action", "audit", "fix"), required("profile", STRING), optional("run_id", STRING));
     server("GenerateUsgReportActivity", Targets.NONE, optional("computer_ids", INT_LIST));
     server("RemoveComputerActivity", Targets.COMPUTERS);
-    client("AttachProRequest", "attach-pro", required("token", STRING));
+    client("AttachProRequest", "attach-pro", required("token", SECRET));
+    SECRET_NAMES = secretNames();
   }
+
 
   private ActivityTypes() {
   }
@@ -120,6 +127,30 @@ public final class ActivityTypes {
   /** All types, in the specification's order. */
   public static Collection<ActivityType> all() {
     return TYPES.values();
+  }
+
+  /**
+   * The names of the secret parameters of all types. A name is secret in every type that takes
+   * it (checked when the registry loads), so the name alone marks a secret: in a group's
+   * parameters, in SQL that treats many types at once, in the archive.
+   */
+  public static List<String> secrets() {
+    return SECRET_NAMES;
+  }
+
+  private static List<String> secretNames() {
+    Set<String> secret = new LinkedHashSet<>();
+    TYPES.values().forEach(type -> type.params().stream()
+        .filter(Param::isSecret).forEach(param -> secret.add(param.name())));
+    for (ActivityType type : TYPES.values()) {
+      for (Param param : type.params()) {
+        if (secret.contains(param.name()) && !param.isSecret()) {
+          throw new IllegalStateException("parameter '" + param.name() + "' of " + type.name()
+              + " must be secret: another type takes a secret of that name");
+        }
+      }
+    }
+    return List.copyOf(secret);
   }
 
   private static void client(String name, String messageType, Param... params) {

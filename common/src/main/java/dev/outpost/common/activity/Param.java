@@ -27,6 +27,11 @@ public record Param(String name, ParamType type, boolean required, List<String> 
     return new Param(name, ParamType.STRING, true, List.of(values));
   }
 
+  /** Whether it is a credential the server keeps only until it is delivered. */
+  public boolean isSecret() {
+    return type == ParamType.SECRET;
+  }
+
   /** The field name in the client message. */
   public String wireName() {
     return name.replace('_', '-');

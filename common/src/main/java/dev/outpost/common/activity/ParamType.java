@@ -7,6 +7,11 @@ import java.util.function.Predicate;
 /** The JSON shape an activity parameter must have. */
 public enum ParamType {
   STRING("a string", v -> v instanceof String),
+  /**
+   * A string that is a credential (a password, a token): never shown by the API, never logged
+   * or archived, and dropped once delivered (see {@link SecretParameters}).
+   */
+  SECRET("a string", v -> v instanceof String),
   INT("an integer", v -> v instanceof Integer || v instanceof Long),
   BOOL("a boolean", v -> v instanceof Boolean),
   STRING_LIST("a list of strings", v -> isListOf(v, String.class)),

@@ -69,4 +69,43 @@ class ActivityTypesTest {
     assertThat(snaps.validate(new JsonObject().put("snaps", new JsonArray().add("hello"))))
         .containsExactly("parameter 'snaps' must be a list of objects");
   }
+
+  /**
+   * Verifies that the credentials among the types' parameters are marked secret, and nothing
+   * else: the users' passwords and the Ubuntu Pro token.
+   */
+  @Test
+  void marksTheCredentialsSecret() {
+    List<String> secret = ActivityTypes.all().stream()
+        .flatMap(type -> type.params().stream().filter(Param::isSecret)
+            .map(param -> type.name() + "." + param.name()))
+        .toList();
+
+    assertThat(secret).containsExactly("CreateUserRequest.password", "EditUserRequest.password",
+        "AttachProRequest.token");
+    assertThat(ActivityTypes.secrets()).containsExactly("password", "token");
+    assertThat(ActivityTypes.find("AttachProRequest").orElseThrow()
+        .validate(new JsonObject().put("token", 5)))
+        .containsExactly("parameter 'token' must be a string");
+  }
+
+  /**
+   * Verifies that text PostgreSQL cannot store is refused by name, wherever it is: a NUL in a
+   * string, an unpaired surrogate, a NUL in a nested field's name.
+   */
+  @Test
+  void validationRefusesTextThatCannotBeStored() {
+    ActivityType script = ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
+
+    assertThat(script.validate(new JsonObject().put("code", "a\u0000b")))
+        .containsExactly("parameter 'code' holds a NUL character or an unpaired surrogate,"
+            + " which cannot be stored");
+    assertThat(script.validate(new JsonObject().put("code", "x")
+        .put("env", new JsonObject().put("K", "\ud800"))))
+        .singleElement().asString().startsWith("parameter 'env' holds");
+    assertThat(script.validate(new JsonObject().put("code", "x")
+        .put("env", new JsonObject().put("K\u0000", "v"))))
+        .singleElement().asString().startsWith("parameter 'env' holds");
+    assertThat(script.validate(new JsonObject().put("code", "\ud83d\ude00 fine"))).isEmpty();
+  }
 }

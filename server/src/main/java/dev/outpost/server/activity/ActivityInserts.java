@@ -1,6 +1,7 @@
 package dev.outpost.server.activity;
 
 import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import io.vertx.core.Future;
@@ -129,8 +130,11 @@ public final class ActivityInserts {
             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             RETURNING id
             """)
+        // the children hold the secrets they deliver; the group needs none
         .execute(Tuple.of(creation.accountId(), creation.type().kind().wireName(),
-                ActivityType.GROUP, creation.summary(), request.parameters(), creation.creator())
+                ActivityType.GROUP, creation.summary(),
+                SecretParameters.withheld(SecretParameters.stored(request.parameters())),
+                creation.creator())
             .addOffsetDateTime(now)
             .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))
             .addOffsetDateTime(request.deliverBefore().map(ActivityInserts::at).orElse(null))
@@ -149,7 +153,7 @@ public final class ActivityInserts {
     Tuple params = Tuple.of(creation.accountId(), groupId.orElse(null),
             creation.type().kind().wireName(), creation.type().name(), creation.start().wireName(),
             creation.summary())
-        .addValue(request.parameters())
+        .addValue(SecretParameters.stored(request.parameters()))
         .addString(creation.creator())
         .addOffsetDateTime(now)
         .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))

@@ -2,6 +2,8 @@ package dev.outpost.server.activity;
 
 import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.common.activity.Param;
+import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.activity.Targets;
 import dev.outpost.common.error.OutpostException;
@@ -112,17 +114,19 @@ public final class ActivityService {
    * Creates a new activity (or group) that redoes one of the account's: same type, parameters
    * and summary, for the same computers, Queued. With {@code failedOnly}, only where it failed:
    * a group's failed children, or the activity itself if it failed; a 400 when nothing failed.
+   * {@code secrets} gives secret parameters again: a 409 names each the server no longer holds
+   * and that is not given (a secret is dropped once delivered, and a group holds none).
    */
-  public Future<Activity> reapply(Admin admin, long id, boolean failedOnly) {
+  public Future<Activity> reapply(Admin admin, long id, boolean failedOnly, JsonObject secrets) {
     return store.findWithAllChildren(admin.accountId(), id)
-        .map(original -> reapplication(admin, original, failedOnly))
+        .map(original -> reapplication(admin, original, failedOnly, secrets))
         .compose(creation -> inserts.insert(creation, removed -> OutpostException.conflict(
             "activity " + id + " cannot be reapplied: computers " + removed + " were removed since")))
         .compose(created -> store.find(admin.accountId(), created));
   }
 
   private static ActivityInserts.Creation reapplication(Admin admin, Activity original,
-      boolean failedOnly) {
+      boolean failedOnly, JsonObject secrets) {
     List<Activity> redone = (original.isGroup() ? original.children() : List.of(original))
         .stream()
         .filter(a -> !failedOnly || a.status() == Status.FAILED)
@@ -136,7 +140,8 @@ public final class ActivityService {
     ActivityType type = ActivityTypes.find(redone.get(0).type())
         .orElseThrow(() -> OutpostException.conflict(
             "activity type '" + redone.get(0).type() + "' is no longer known"));
-    List<String> problems = type.validate(original.parameters());
+    JsonObject parameters = withSecrets(type, original, secrets);
+    List<String> problems = type.validate(parameters);
     if (!problems.isEmpty()) {
       throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: "
           + String.join("; ", problems));
@@ -149,10 +154,34 @@ public final class ActivityService {
             .map(a -> new ActivityInserts.Target(a.computerId(), Optional.of(a.id())))
             .toList();
     NewActivity request = NewActivity.of(type.name(),
-        redone.stream().flatMap(a -> a.computerId().stream()).toList(), original.parameters());
+        redone.stream().flatMap(a -> a.computerId().stream()).toList(), parameters);
     return new ActivityInserts.Creation(admin.accountId(), admin.name(), type, Status.QUEUED,
         original.summary(), request, targets,
         redone.size() > 1 ? Optional.of(original.id()) : Optional.empty());
+  }
+
+  /**
+   * The original's parameters with the secrets given again; one given as null goes without. Every
+   * secret the original was given and the server no longer holds must be given.
+   */
+  private static JsonObject withSecrets(ActivityType type, Activity original, JsonObject secrets) {
+    JsonObject parameters = original.parameters().copy();
+    for (String name : secrets.fieldNames()) {
+      if (!type.param(name).map(Param::isSecret).orElse(false)) {
+        throw OutpostException.badRequest("reapply takes only secret parameters: '" + name
+            + "' is not a secret parameter of " + type.name());
+      }
+      parameters.put(name, secrets.getValue(name));
+    }
+    List<String> missing = SecretParameters.notHeld(original.parameters()).stream()
+        .filter(name -> !secrets.containsKey(name))
+        .toList();
+    if (!missing.isEmpty()) {
+      throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: the"
+          + " server no longer holds its secret parameters " + missing + " (secrets are dropped"
+          + " once delivered); give them again in 'parameters', or null to go without");
+    }
+    return parameters;
   }
 
   /** One target per computer, or a single one without a computer. */

@@ -144,7 +144,8 @@ public final class AdminApi {
 
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
-    respondBytes(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly())
+    respondBytes(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly(),
+            request.secrets())
         .map(json::activity));
   }
 

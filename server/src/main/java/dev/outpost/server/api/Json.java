@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
@@ -119,7 +120,7 @@ final class Json {
     writeString(g, Key.SUMMARY, a.summary());
     if (!asChild) {
       g.writeFieldName(Key.PARAMETERS.json);
-      JacksonCodec.encodeJson(a.parameters(), g);
+      JacksonCodec.encodeJson(SecretParameters.redacted(a.parameters()), g);
     }
     writeString(g, Key.CREATOR, a.creator());
     writeTime(g, Key.CREATED_AT, Optional.of(a.createdAt()));

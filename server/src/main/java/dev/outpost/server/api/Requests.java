@@ -25,10 +25,13 @@ final class Requests {
       "deliver_delay_window", "requires_approval", "depends_on", "progress_threshold",
       "on_dependency_failure", "execution_timeout", "max_concurrency", "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
-  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only");
+  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only", "parameters");
 
-  /** A reapply request: which activity, and whether only where it failed. */
-  record Reapply(long id, boolean failedOnly) {
+  /**
+   * A reapply request: which activity, whether only where it failed, and the secret parameters
+   * given again.
+   */
+  record Reapply(long id, boolean failedOnly, JsonObject secrets) {
   }
 
   private Requests() {
@@ -144,7 +147,8 @@ final class Requests {
       throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
     }
     return new Reapply(((Number) id).longValue(),
-        field(body, "failed_only", Boolean.class, "a boolean").orElse(false));
+        field(body, "failed_only", Boolean.class, "a boolean").orElse(false),
+        field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new));
   }
 
   /**

@@ -19,12 +19,16 @@ public final class Database {
   private Database() {
   }
 
-  /** Parses a {@code postgresql://} URL, naming it when it is not one. */
+  /**
+   * Parses a {@code postgresql://} URL, naming it, without its password, when it is not one.
+   * The parser's own error is left out: it quotes the URL whole.
+   */
   public static PgConnectOptions connectOptions(String url) {
     try {
       return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a postgresql:// URL: '" + url + "'", e);
+      throw new IllegalArgumentException("not a postgresql:// URL: '"
+          + url.replaceFirst("^([^:/]*://[^:/@]*:)[^/@]*@", "$1***@") + "'");
     }
   }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.net.URL;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,10 +29,8 @@ import org.slf4j.LoggerFactory;
 /** An AMQP 0-9-1 broker (Apache Qpid Broker-J) run in-process, its queues and messages kept under a home directory. */
 public final class EmbeddedBroker implements AutoCloseable {
 
-  /** The user the broker accepts, as RabbitMQ's default user is named. */
+  /** The one user the broker accepts, as RabbitMQ's default user is named. */
   public static final String USERNAME = "guest";
-  /** That user's password; the broker listens on the loopback interface only. */
-  public static final String PASSWORD = "guest";
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final String HOST = "127.0.0.1";
@@ -41,25 +41,33 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final int port;
   private final Path workDirectory;
   private final HomeLock lock;
+  private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedBroker(SystemLauncher launcher, int port, Path workDirectory, HomeLock lock) {
+  private EmbeddedBroker(SystemLauncher launcher, int port, Path workDirectory, HomeLock lock,
+      String password) {
     this.launcher = launcher;
     this.port = port;
     this.workDirectory = workDirectory;
     this.lock = lock;
+    this.password = password;
   }
 
-  /** Starts the broker on a free port with its store under {@code home/broker}; blocks until it accepts connections. */
-  public static EmbeddedBroker start(Path home) {
-    return start(home, 0);
+  /**
+   * Starts the broker on a free port with its store under {@code home/broker}, accepting
+   * {@link #USERNAME} with {@code password}; blocks until it accepts connections.
+   */
+  public static EmbeddedBroker start(Path home, String password) {
+    return start(home, 0, password);
   }
 
   /**
    * Starts the broker on the given port ({@code 0}: any free one) of 127.0.0.1 with its store
-   * under {@code home/broker}; blocks until it accepts connections.
+   * under {@code home/broker}, accepting {@link #USERNAME} with {@code password}; blocks until
+   * it accepts connections. The broker's configuration is rebuilt at every start, so a store
+   * made with another password (before passwords were generated: "guest") takes this one.
    */
-  public static EmbeddedBroker start(Path home, int port) {
+  public static EmbeddedBroker start(Path home, int port, String password) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range [port: " + port + "]");
     }
@@ -69,8 +77,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     try {
       privateDirectory(work);
       long started = System.nanoTime();
-      Launch launch = launch(work, port);
-      EmbeddedBroker broker = new EmbeddedBroker(launch.launcher(), launch.port(), work, lock);
+      Launch launch = launch(work, port, password);
+      EmbeddedBroker broker = new EmbeddedBroker(launch.launcher(), launch.port(), work, lock,
+          password);
       LOG.info("embedded broker started [port: {}, work: {}, millis: {}]",
           broker.port, work, (System.nanoTime() - started) / 1_000_000);
       return broker;
@@ -80,9 +89,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  /** The connection URI for vertx-rabbitmq-client, e.g. {@code amqp://guest:guest@127.0.0.1:5673}. */
+  /**
+   * The connection URI for vertx-rabbitmq-client, password and all, e.g.
+   * {@code amqp://guest:PASSWORD@127.0.0.1:5673}.
+   */
   public String amqpUrl() {
-    return "amqp://" + USERNAME + ":" + PASSWORD + "@" + HOST + ":" + port;
+    return "amqp://" + USERNAME + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8)
+        + "@" + HOST + ":" + port;
   }
 
   /** The port the broker listens on, on 127.0.0.1. */
@@ -111,13 +124,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  private static Launch launch(Path work, int port) {
+  private static Launch launch(Path work, int port, String password) {
     requireProtocol();
     routeDerbyLog(work);
     Listener listener = new Listener();
     SystemLauncher launcher = new SystemLauncher(listener);
     try {
-      launcher.startup(systemConfig(work, port));
+      launcher.startup(systemConfig(work, port, password));
     } catch (Exception e) {
       throw new IllegalStateException("embedded broker did not start [work: " + work + "]", e);
     }
@@ -141,7 +154,7 @@ public final class EmbeddedBroker implements AutoCloseable {
    * in the Derby store the file points at. Every path is under {@code work}: by default Qpid
    * writes to {@code work/} in the current directory.
    */
-  private static Map<String, Object> systemConfig(Path work, int port) {
+  private static Map<String, Object> systemConfig(Path work, int port, String password) {
     return Map.of(
         SystemConfig.TYPE, "Memory",
         SystemConfig.INITIAL_CONFIGURATION_LOCATION, configurationLocation(),
@@ -150,7 +163,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             SystemConfig.QPID_WORK_DIR, work.toString(),
             "qpid.amqp_port", Integer.toString(port),
             "outpost.broker.username", USERNAME,
-            "outpost.broker.password", PASSWORD,
+            "outpost.broker.password", password,
             // no preferences.json: there is no management interface to keep preferences for
             "qpid.broker.defaultPreferenceStoreAttributes", "{\"type\": \"Noop\"}"));
   }

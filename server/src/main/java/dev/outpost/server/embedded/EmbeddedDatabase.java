@@ -7,6 +7,7 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A PostgreSQL 15 server run from bundled binaries, its data kept under a home directory between runs. */
+/**
+ * A PostgreSQL 15 server run from bundled binaries, its data kept under a home directory between
+ * runs. It listens on the loopback only and asks for the superuser's password (SCRAM), which the
+ * caller keeps; a data directory made before it did (trust authentication) gets the password and
+ * the new rule on its next start.
+ */
 public final class EmbeddedDatabase implements AutoCloseable {
 
   /** The database Outpost keeps its tables in. */
@@ -37,25 +43,32 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
   private final HomeLock lock;
+  private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, HomeLock lock) {
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, HomeLock lock,
+      String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
     this.lock = lock;
+    this.password = password;
   }
 
-  /** Starts PostgreSQL on a free port with its data under {@code home/pgdata}; blocks until it answers. */
-  public static EmbeddedDatabase start(Path home) {
-    return start(home, 0);
+  /**
+   * Starts PostgreSQL on a free port with its data under {@code home/pgdata}, its superuser's
+   * password {@code password}; blocks until it answers.
+   */
+  public static EmbeddedDatabase start(Path home, String password) {
+    return start(home, 0, password);
   }
 
   /**
    * Starts PostgreSQL on the given port ({@code 0}: any free one) with its data under
    * {@code home/pgdata}, and creates the {@value #DATABASE} database if missing; blocks until it
-   * answers.
+   * answers. A new data directory is made with {@code password} for its superuser; one that
+   * trusts every local connection, as before passwords, is given it.
    */
-  public static EmbeddedDatabase start(Path home, int port) {
+  public static EmbeddedDatabase start(Path home, int port, String password) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range [port: " + port + "]");
     }
@@ -66,9 +79,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
     HomeLock lock = HomeLock.acquire(root.resolve("pgdata.lock"), "embedded postgresql");
     try {
       LeftoverPostmaster.clear(data);
-      EmbeddedPostgres postgres = launch(root, data, log, port);
-      EmbeddedDatabase database = new EmbeddedDatabase(postgres, data, lock);
+      boolean trusting = SuperuserPassword.trusted(data);
+      EmbeddedPostgres postgres = launch(root, data, log, port, password);
+      EmbeddedDatabase database = new EmbeddedDatabase(postgres, data, lock, password);
       try {
+        if (trusting) {
+          SuperuserPassword.require(postgres.getPostgresDatabase(), data, password);
+        }
         database.createDatabaseIfMissing();
       } catch (RuntimeException e) {
         database.close();
@@ -82,9 +99,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  /** The connection URI for vertx-pg-client, e.g. {@code postgresql://postgres@127.0.0.1:5433/outpost}. */
+  /**
+   * The connection URI for vertx-pg-client, password and all, e.g.
+   * {@code postgresql://postgres:PASSWORD@127.0.0.1:5433/outpost}.
+   */
   public String url() {
-    return "postgresql://" + SUPERUSER + "@" + HOST + ":" + port() + "/" + DATABASE;
+    // the password is URL-safe base64 (Secrets.generate) or the caller's: encoded either way
+    return "postgresql://" + SUPERUSER + ":"
+        + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@" + HOST + ":" + port() + "/"
+        + DATABASE;
   }
 
   /** The port PostgreSQL listens on, on 127.0.0.1. */
@@ -136,10 +159,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     LOG.info("running embedded postgresql in a user namespace because the process runs as root");
   }
 
-  private static EmbeddedPostgres launch(Path root, Path data, Path log, int port) {
+  private static EmbeddedPostgres launch(Path root, Path data, Path log, int port,
+      String password) {
+    Path passwordFile = null;
     try {
       Path binaries = privateDirectory(root.resolve("pgbin")).resolve("unpacked");
-      return EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setPgBinaryResolver(new CachedBinaries(binaries))
           .setOverrideWorkingDirectory(binaries.toFile())
           .setDataDirectory(data)
@@ -158,10 +183,28 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("max_connections", "100")
-          .start();
+          // how zonky connects, to see that it started and to create the database
+          .setConnectConfig("password", password);
+      // zonky runs initdb only for a new data directory, and passes it the locale settings as
+      // --name=value after its own "-A trust": so a new cluster asks for the password at once
+      if (!Files.exists(data.resolve("postgresql.conf"))) {
+        passwordFile = SuperuserPassword.forInitdb(root, password);
+        builder.setLocaleConfig("auth", "scram-sha-256")
+            .setLocaleConfig("pwfile", passwordFile.toString());
+      }
+      return builder.start();
     } catch (IOException | RuntimeException e) {
+      if (SuperuserPassword.refused(e)) {
+        throw new IllegalStateException("embedded postgresql refuses the password kept in "
+            + root.resolve("credentials") + ": the file is not the one made with this data"
+            + " directory [data: " + data + "]", e);
+      }
       LOG.error("embedded postgresql did not start [data: {}, log: {}]\n{}", data, log, tail(log));
       throw new IllegalStateException("embedded postgresql did not start [data: " + data + ", log: " + log + "]", e);
+    } finally {
+      if (passwordFile != null) {
+        passwordFile.toFile().delete();
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.outpost.server.exchange;
 
+import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
@@ -56,17 +57,20 @@ final class ExchangeStore {
    */
   private static final String ALONE = "ResynchronizeRequest";
 
+  private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
+
   /**
    * Moves each computer's due client activities to In Progress, logging each move: Queued or
    * Scheduled ones whose time has come and not gone, whose group has room and has not failed
    * too often. A {@link #ALONE} activity goes by itself when it is first in its computer's
-   * line; otherwise that computer's delivery stops before it.
+   * line; otherwise that computer's delivery stops before it. The parameters come back as they
+   * were, to build the messages; their secrets are no longer held from then on.
    */
   private static final String DELIVER = """
       WITH candidates AS (
         SELECT a.* FROM unnest($1::bigint[]) AS c(computer_id)
          CROSS JOIN LATERAL (
-           SELECT a.id, a.computer_id, a.status, a.type FROM activities a
+           SELECT a.id, a.computer_id, a.status, a.type, a.parameters FROM activities a
             WHERE a.computer_id = c.computer_id AND a.kind = 'client'
               AND a.status IN ('queued', 'scheduled')
               AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
@@ -83,8 +87,8 @@ final class ExchangeStore {
             LIMIT $3
               FOR UPDATE OF a SKIP LOCKED) a
       ), due AS (
-        SELECT id, computer_id, status FROM (
-          SELECT id, computer_id, status,
+        SELECT id, computer_id, status, parameters FROM (
+          SELECT id, computer_id, status, parameters,
                  row_number() OVER w AS position,
                  -- $4: the type that travels alone
                  count(*) FILTER (WHERE type = $4) OVER w AS alone_so_far
@@ -94,10 +98,12 @@ final class ExchangeStore {
       ), moved AS (
         UPDATE activities a
            SET status = 'in-progress', delivered_at = $2, attempt = a.attempt + 1,
-               version = a.version + 1
+               version = a.version + 1,
+               -- $5: the names of secret parameters
+               parameters = withhold_secrets(a.parameters, $5::text[])
           FROM due
          WHERE a.id = due.id
-        RETURNING a.id, a.computer_id, a.type, a.parameters, due.status AS from_status
+        RETURNING a.id, a.computer_id, a.type, due.parameters, due.status AS from_status
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, 'in-progress', $2, 'computer:' || computer_id, 'delivered'
@@ -412,7 +418,8 @@ final class ExchangeStore {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(DELIVER)
-        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max, ALONE))
+        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max, ALONE)
+            .addArrayOfString(SECRETS))
         .map(rows -> {
           rows.forEach(row -> deliveries.get(row.getLong("computer_id")).add(new Delivery(
               row.getLong("id"), row.getString("type"), (JsonObject) row.getValue("parameters"))));

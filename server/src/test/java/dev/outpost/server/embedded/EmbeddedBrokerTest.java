@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.PossibleAuthenticationFailureException;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.outpost.server.account.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +22,7 @@ import io.vertx.rabbitmq.RabbitMQOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedBrokerTest {
 
   private static final String QUEUE = "outpost.test";
+  private static final String PASSWORD = Secrets.generate();
   private static final int PREFETCH = 10;
   private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
 
@@ -44,8 +51,9 @@ class EmbeddedBrokerTest {
    */
   @Test
   void deliversConfirmedMessagesExactlyOnce(Vertx vertx) throws Exception {
-    try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
-      assertThat(broker.amqpUrl()).isEqualTo("amqp://guest:guest@127.0.0.1:" + broker.port());
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
+      assertThat(broker.amqpUrl())
+          .isEqualTo("amqp://guest:" + PASSWORD + "@127.0.0.1:" + broker.port());
       RabbitMQClient client = connect(vertx, broker);
       List<String> sent = bodies("m", 100);
 
@@ -72,7 +80,7 @@ class EmbeddedBrokerTest {
    */
   @Test
   void holdsBackDeliveriesBeyondThePrefetch(Vertx vertx) throws Exception {
-    try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
       RabbitMQClient client = connect(vertx, broker);
       publishConfirmed(client, bodies("p", 2 * PREFETCH));
       LinkedBlockingQueue<RabbitMQMessage> deliveries = consume(client);
@@ -101,7 +109,7 @@ class EmbeddedBrokerTest {
    */
   @Test
   void redeliversAMessageNackedWithRequeue(Vertx vertx) throws Exception {
-    try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
       RabbitMQClient client = connect(vertx, broker);
       publishConfirmed(client, List.of("again"));
       LinkedBlockingQueue<RabbitMQMessage> deliveries = consume(client);
@@ -127,7 +135,7 @@ class EmbeddedBrokerTest {
   @Test
   void keepsQueuesAndMessagesBetweenRuns(Vertx vertx) throws Exception {
     List<String> sent = bodies("kept", 10);
-    try (EmbeddedBroker first = EmbeddedBroker.start(home)) {
+    try (EmbeddedBroker first = EmbeddedBroker.start(home, PASSWORD)) {
       RabbitMQClient client = connect(vertx, first);
       publishConfirmed(client, sent);
       LinkedBlockingQueue<RabbitMQMessage> deliveries = consume(client);
@@ -137,7 +145,7 @@ class EmbeddedBrokerTest {
       await(client.stop());
     }
 
-    try (EmbeddedBroker second = EmbeddedBroker.start(home)) {
+    try (EmbeddedBroker second = EmbeddedBroker.start(home, PASSWORD)) {
       RabbitMQClient client = RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(second.amqpUrl()));
       await(client.start());
       // a passive declare: fails unless the queue was kept
@@ -156,6 +164,44 @@ class EmbeddedBrokerTest {
   }
 
   /**
+   * Verifies that the broker takes only its generated password, and that a store made when the
+   * password was RabbitMQ's default keeps its messages under the new one. GIVEN a broker started
+   * with the old fixed password ("guest") holding a persistent message, WHEN it starts again
+   * with a generated password, THEN the default and a wrong password are refused, and the
+   * generated one gets the message.
+   */
+  @Test
+  void takesOnlyItsGeneratedPasswordAndKeepsAnOldStore() throws Exception {
+    try (EmbeddedBroker old = EmbeddedBroker.start(home, "guest");
+        Connection connection = plainConnect(old.amqpUrl());
+        Channel channel = connection.createChannel()) {
+      channel.queueDeclare(QUEUE, true, false, false, null);
+      channel.confirmSelect();
+      channel.basicPublish("", QUEUE, PERSISTENT, "kept".getBytes(StandardCharsets.UTF_8));
+      channel.waitForConfirmsOrDie(10_000);
+    }
+
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
+      String address = "@127.0.0.1:" + broker.port();
+      assertThatThrownBy(() -> plainConnect("amqp://guest:guest" + address))
+          .isInstanceOf(PossibleAuthenticationFailureException.class);
+      assertThatThrownBy(() -> plainConnect("amqp://guest:wrong" + address))
+          .isInstanceOf(PossibleAuthenticationFailureException.class);
+      try (Connection connection = plainConnect(broker.amqpUrl());
+          Channel channel = connection.createChannel()) {
+        assertThat(new String(channel.basicGet(QUEUE, true).getBody(), StandardCharsets.UTF_8))
+            .isEqualTo("kept");
+      }
+    }
+  }
+
+  private static Connection plainConnect(String uri) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(uri);
+    return factory.newConnection("embedded-broker-test");
+  }
+
+  /**
    * Verifies that a failed start says so and leaves the home usable.
    * GIVEN a port another socket holds, WHEN the broker starts on it, THEN the start fails, and a
    * start on a free port with the same home succeeds.
@@ -163,12 +209,12 @@ class EmbeddedBrokerTest {
   @Test
   void failsToStartOnAPortInUse() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      assertThatThrownBy(() -> EmbeddedBroker.start(home, taken.getLocalPort()))
+      assertThatThrownBy(() -> EmbeddedBroker.start(home, taken.getLocalPort(), PASSWORD))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("embedded broker did not start");
     }
 
-    try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
       assertThat(broker.port()).isPositive();
     }
   }
@@ -179,8 +225,8 @@ class EmbeddedBrokerTest {
    */
   @Test
   void refusesASecondBrokerOnTheSameHome() {
-    try (EmbeddedBroker broker = EmbeddedBroker.start(home)) {
-      assertThatThrownBy(() -> EmbeddedBroker.start(home))
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD)) {
+      assertThatThrownBy(() -> EmbeddedBroker.start(home, PASSWORD))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already in use");
     }

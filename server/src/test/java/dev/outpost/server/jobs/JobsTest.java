@@ -9,6 +9,7 @@ import dev.outpost.server.ServerConfig;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TcpProxy;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.account.Secrets;
 import dev.outpost.server.embedded.EmbeddedBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,7 +66,7 @@ class JobsTest {
   /** Verifies that the same path works on the embedded broker that scripts/run starts. */
   @Test
   void aServerActivityRunsOnTheEmbeddedBroker(Vertx vertx, @TempDir Path home) {
-    EmbeddedBroker broker = EmbeddedBroker.start(home);
+    EmbeddedBroker broker = EmbeddedBroker.start(home, Secrets.generate());
     toClose.add(broker);
     ServerFixture fx = fixture(vertx, Map.of("OUTPOST_AMQP_URL", broker.amqpUrl()),
         Map.of(NO_OP, counting()));

@@ -1,5 +1,6 @@
 package dev.outpost.server.jobs.handlers;
 
+import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.server.jobs.JobContext;
 import dev.outpost.server.jobs.JobHandler;
 import io.vertx.core.Future;
@@ -10,9 +11,12 @@ import java.time.ZoneOffset;
 /**
  * ArchiveRequest: moves the account's finished activities older than {@code older_than_days}
  * (and their transition logs) into the archive tables, in one statement. A group moves only
- * together with all its children, so a live group never loses one.
+ * together with all its children, so a live group never loses one. Secret parameters are not
+ * archived: a client activity canceled before delivery still held its own.
  */
 public final class ArchiveHandler implements JobHandler {
+
+  private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
 
   private static final String ARCHIVE = """
       WITH finished AS (
@@ -37,9 +41,13 @@ public final class ArchiveHandler implements JobHandler {
       ), outbox_gone AS (
         DELETE FROM outbox o USING old WHERE o.activity_id = old.id
       ), moved AS (
-        DELETE FROM activities a USING old WHERE a.id = old.id RETURNING a.*
+        DELETE FROM activities a USING old WHERE a.id = old.id RETURNING a
       ), kept AS (
-        INSERT INTO activities_archive SELECT * FROM moved
+        -- each row as it was but for its secrets ($3: their names), which the archive never holds
+        INSERT INTO activities_archive
+        SELECT kept.* FROM moved,
+               jsonb_populate_record(moved.a, jsonb_build_object('parameters',
+                 withhold_secrets((moved.a).parameters, $3::text[]))) AS kept
       )
       SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM events)
       """;
@@ -49,7 +57,7 @@ public final class ArchiveHandler implements JobHandler {
     int days = context.job().parameters().getInteger("older_than_days");
     var cutoff = context.clock().instant().minus(Duration.ofDays(days)).atOffset(ZoneOffset.UTC);
     return context.pool().withTransaction(conn -> conn.preparedQuery(ARCHIVE)
-            .execute(Tuple.of(context.job().accountId(), cutoff)))
+            .execute(Tuple.of(context.job().accountId(), cutoff, SECRETS)))
         .map(rows -> {
           var row = rows.iterator().next();
           return "archived " + row.getLong(0) + " activities and " + row.getLong(1)

@@ -22,6 +22,11 @@ import java.util.stream.Stream;
  * The sweeps that move activities by time and by other activities: due server activities,
  * expiry, dependencies, execution timeouts, stale results, group error thresholds.
  *
+ * <p>Each sweep reads only rows that can move now, and takes them account by account in turn:
+ * every account's first row, then every account's second, up to {@link #BATCH} in all, so an
+ * account with a backlog moves at the pace of the others rather than ahead of them (the indexes
+ * of migration V14 are led by the account for this).
+ *
  * <p>Each sweep selects its rows with {@code FOR UPDATE SKIP LOCKED} and moves them through
  * {@link ActivityStore#transition} in the same transaction, so any number of server instances
  * can sweep one database at once without moving a row twice, and the lifecycle table stays the
@@ -41,6 +46,43 @@ public final class Scheduler {
          AND delivered_at <= $1
        ORDER BY delivered_at LIMIT $2
          FOR UPDATE SKIP LOCKED
+      """;
+  /**
+   * The waiting activities that can move ($1 at most, each account's in turn) with their
+   * dependency's status and progress. The distinct activities waited on are walked one index
+   * probe each (a loose index scan of activities_waiting), and only the waiting of those that
+   * can release them are read: a Blocked activity a thousand wait on costs one probe.
+   */
+  static final String DEPENDENCIES = """
+      WITH RECURSIVE waited (id) AS (
+        (SELECT depends_on FROM activities WHERE status = 'waiting'
+          ORDER BY depends_on LIMIT 1)
+        UNION ALL
+        SELECT (SELECT depends_on FROM activities
+                 WHERE status = 'waiting' AND depends_on > waited.id
+                 ORDER BY depends_on LIMIT 1)
+          FROM waited WHERE waited.id IS NOT NULL
+      ), dependency AS MATERIALIZED (
+        SELECT d.id, d.account_id, d.progress,
+               COALESCE(d.status, group_status(d.id)) AS status
+          FROM waited JOIN activities d ON d.id = waited.id
+      ), releasing AS (
+        -- $2: the statuses a dependency ends in; one still running may pass a threshold
+        SELECT * FROM dependency WHERE status = ANY($2::text[]) OR progress IS NOT NULL
+      )
+      SELECT * FROM (
+        SELECT w.*, d.status AS dependency_status, d.progress,
+               row_number() OVER (PARTITION BY d.account_id ORDER BY w.id) AS turn
+          FROM releasing d CROSS JOIN LATERAL (
+            SELECT w.id, w.progress_threshold, w.run_on_dependency_failure
+              FROM activities w
+             WHERE w.depends_on = d.id AND w.status = 'waiting'
+               AND (d.status = ANY($2::text[])
+                    OR (w.progress_threshold IS NOT NULL
+                        AND d.progress >= w.progress_threshold))
+             ORDER BY w.id LIMIT $1
+               FOR UPDATE SKIP LOCKED) w) taken
+       ORDER BY turn, id LIMIT $1
       """;
   private static final String ACTOR = "scheduler";
   private static final String[] DEPENDENCY_ENDS = Stream.of(Status.SUCCEEDED, Status.FAILED,
@@ -76,11 +118,15 @@ public final class Scheduler {
   /** Undelivered activities past their {@code deliver_before} end Canceled, as expired. */
   Future<Integer> expire(Instant now) {
     return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM activities
-             WHERE deliver_before <= $1
-               AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
-             ORDER BY deliver_before LIMIT $2
-               FOR UPDATE SKIP LOCKED
+            SELECT id FROM (
+              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_before) AS turn
+                FROM accounts ac CROSS JOIN LATERAL (
+                  SELECT id, deliver_before FROM activities
+                   WHERE account_id = ac.id AND deliver_before <= $1
+                     AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
+                   ORDER BY deliver_before LIMIT $2
+                     FOR UPDATE SKIP LOCKED) t) taken
+             ORDER BY turn, id LIMIT $2
             """, Tuple.of(at(now), BATCH))
         .compose(ids -> move(conn, ids, Status.CANCELED, "expired",
             "expired: not delivered before its deliver_before time")));
@@ -89,10 +135,15 @@ public final class Scheduler {
   /** Scheduled server activities whose time has come go to the queue (client ones wait for their exchange). */
   Future<Integer> due(Instant now) {
     return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM activities
-             WHERE status = 'scheduled' AND kind = 'server' AND deliver_after <= $1
-             ORDER BY deliver_after LIMIT $2
-               FOR UPDATE SKIP LOCKED
+            SELECT id FROM (
+              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_after) AS turn
+                FROM accounts ac CROSS JOIN LATERAL (
+                  SELECT id, deliver_after FROM activities
+                   WHERE account_id = ac.id AND status = 'scheduled' AND kind = 'server'
+                     AND deliver_after <= $1
+                   ORDER BY deliver_after LIMIT $2
+                     FOR UPDATE SKIP LOCKED) t) taken
+             ORDER BY turn, id LIMIT $2
             """, Tuple.of(at(now), BATCH))
         .compose(ids -> move(conn, ids, Status.QUEUED, "due", null)));
   }
@@ -100,25 +151,13 @@ public final class Scheduler {
   /**
    * Waiting activities whose dependency succeeded or reached the threshold are released; those
    * whose dependency failed or was canceled are canceled, or released when told to run anyway.
-   * Only those that can move now are read: waiting ones whose dependency still runs (or is held
-   * Blocked) are passed over, however many there are and whoever's they are, so they never stand
-   * in the way of others.
+   * The sweep reads the dependencies, not the waiting: it walks the distinct activities waited
+   * on (one index probe each, however many wait on one), and reads the waiting activities of
+   * those that can release them. So a thousand activities waiting on one Blocked activity cost
+   * one probe, and never stand in the way of others.
    */
   Future<Integer> dependencies() {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
-            SELECT w.id, w.depends_on, w.progress_threshold, w.run_on_dependency_failure,
-                   d.dependency_status, d.progress
-              FROM activities w
-             CROSS JOIN LATERAL (
-               SELECT COALESCE(d.status, group_status(d.id)) AS dependency_status, d.progress
-                 FROM activities d WHERE d.id = w.depends_on) d
-             WHERE w.status = 'waiting'
-               -- $2: the statuses a dependency ends in
-               AND (d.dependency_status = ANY($2::text[])
-                    OR (w.progress_threshold IS NOT NULL AND d.progress >= w.progress_threshold))
-             ORDER BY w.id LIMIT $1
-               FOR UPDATE OF w SKIP LOCKED
-            """)
+    return pool.withTransaction(conn -> conn.preparedQuery(DEPENDENCIES)
         .execute(Tuple.tuple().addInteger(BATCH).addArrayOfString(DEPENDENCY_ENDS))
         .compose(rows -> {
           List<Long> release = new ArrayList<>();
@@ -146,11 +185,15 @@ public final class Scheduler {
   /** Server activities running longer than their timeout end Failed; their handler is told. */
   Future<Integer> timeouts(Instant now) {
     return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM activities
-             WHERE status = 'in-progress' AND kind = 'server'
-               AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
-             ORDER BY delivered_at LIMIT $3
-               FOR UPDATE SKIP LOCKED
+            SELECT id FROM (
+              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.delivered_at) AS turn
+                FROM accounts ac CROSS JOIN LATERAL (
+                  SELECT id, delivered_at FROM activities
+                   WHERE account_id = ac.id AND status = 'in-progress' AND kind = 'server'
+                     AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
+                   ORDER BY delivered_at LIMIT $3
+                     FOR UPDATE SKIP LOCKED) t) taken
+             ORDER BY turn, id LIMIT $3
             """, Tuple.of(at(now), defaultJobTimeout.toSeconds(), BATCH))
         .compose(ids -> move(conn, ids, Status.FAILED, "timeout",
             "timeout: still running when its execution timeout ran out")));

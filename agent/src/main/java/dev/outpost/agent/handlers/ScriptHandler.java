@@ -96,13 +96,15 @@ final class ScriptHandler implements Handler {
       return Future.succeededFuture(Replies.failed(operation.id(),
           "Scripts cannot be run as user " + user + "."));
     }
-    return blocking(() -> accounts.resolve(request.username()))
-        .compose(account -> slots.acquire(deadline)
-            .compose(place -> runInPlace(operation, request, account, deadline)
-                .eventually(() -> {
-                  slots.release();
-                  return Future.succeededFuture();
-                })))
+    // a place is asked for at once, on the event loop, so that scripts get places in the order
+    // they came (looking the user up first, off the event loop, let later ones overtake)
+    return slots.acquire(deadline)
+        .compose(place -> blocking(() -> accounts.resolve(request.username()))
+            .compose(account -> runInPlace(operation, request, account, deadline))
+            .eventually(() -> {
+              slots.release();
+              return Future.succeededFuture();
+            }))
         .map(outcome -> reply(operation.id(), request, outcome))
         .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)));
   }

@@ -3,10 +3,13 @@ package dev.outpost.server;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.TokenCache;
 import dev.outpost.server.account.TokenChanges;
+import dev.outpost.server.activity.ActivityArchive;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.computer.ComputerRemoval;
+import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
@@ -121,12 +124,14 @@ public final class OutpostServer {
         .mapEmpty();
   }
 
-  private Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
+  /** The handlers of the server activity types, each over the stores it needs. */
+  Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
     return Map.of(
-        "ArchiveRequest", new ArchiveHandler(),
-        "RemoveComputerActivity", new RemoveComputerHandler(activities),
+        "ArchiveRequest", new ArchiveHandler(new ActivityArchive(pool)),
+        "RemoveComputerActivity",
+        new RemoveComputerHandler(new ComputerRemoval(pool, activities)),
         "SyncPocketRequest", new SyncPocketHandler(fetch),
-        "GenerateUsgReportActivity", new UsgReportHandler());
+        "GenerateUsgReportActivity", new UsgReportHandler(new ComputerReports(pool)));
   }
 
   /** Where server activities keep their files. */

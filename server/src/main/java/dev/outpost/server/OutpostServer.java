@@ -16,6 +16,7 @@ import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.jobs.JobHandler;
+import dev.outpost.server.jobs.JobHandlers;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.jobs.JobHandlerVerticle;
 import dev.outpost.server.jobs.OutboxRelay;
@@ -95,6 +96,13 @@ public final class OutpostServer {
 
   private Future<Void> deploy(PgConnectOptions db, ServerConfig config, String amqpUrl,
       Map<String, JobHandler> handlers) {
+    // Checked in every role, before anything runs: a handler missing is a build that is wrong.
+    Map<String, JobHandler> all;
+    try {
+      all = jobHandlers(config.fetch(), handlers);
+    } catch (IllegalStateException e) {
+      return pool.close().transform(closed -> Future.failedFuture(e));
+    }
     ServerConfig.JobsConfig jobs = config.jobs();
     Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
         .onSuccess(deployments::add);
@@ -113,8 +121,6 @@ public final class OutpostServer {
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
-    Map<String, JobHandler> all = new HashMap<>(builtInHandlers(config.fetch()));
-    all.putAll(handlers);
     jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
         jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
         jobs.maxAttempts(), storage(config)), all, metrics);
@@ -122,6 +128,20 @@ public final class OutpostServer {
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(deployments::add)
         .mapEmpty();
+  }
+
+  /**
+   * The built-in handlers, those given replacing them by activity type, checked against the
+   * server-kind types.
+   *
+   * @throws IllegalStateException naming a server-kind type without a handler, or a name that
+   *     is no server-kind type
+   */
+  Map<String, JobHandler> jobHandlers(ServerConfig.FetchConfig fetch,
+      Map<String, JobHandler> replacing) {
+    Map<String, JobHandler> all = new HashMap<>(builtInHandlers(fetch));
+    all.putAll(replacing);
+    return JobHandlers.checked(all);
   }
 
   /** The handlers of the server activity types, each over the stores it needs. */

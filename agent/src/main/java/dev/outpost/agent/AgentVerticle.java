@@ -14,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -25,23 +26,29 @@ public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
 
   private final AgentConfig config;
+  private final Clock clock;
   private WebClient client;
   private Handlers handlers;
   private Agent agent;
 
-  /** An agent with the given configuration. */
-  public AgentVerticle(AgentConfig config) {
+  /** An agent with the given configuration, reading the time from {@code clock}. */
+  public AgentVerticle(AgentConfig config, Clock clock) {
     this.config = config;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
     Random random = new Random();
+    try {
+      handlers = Handlers.real(vertx, config, random, clock);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);   // a handler naming a type no activity sends
+    }
     client = WebClient.create(vertx, new WebClientOptions()
             .setDecompressionSupported(true)
             .setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(2));
-    handlers = Handlers.real(vertx, config, random);
     ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
     Registration registration = new Registration(config.accountName(), config.registrationKey(),
         config.computerTitle(), config.hostname(), config.tags());
@@ -49,7 +56,7 @@ public final class AgentVerticle extends VerticleBase {
         new Backoff(config.backoffMin(), config.backoffMax()), Duration.ZERO, false,
         AgentSettings.JOURNAL_SIZE);
     FileStore store = FileStore.in(vertx, config.dataDir());
-    return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random)
+    return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random, clock)
         .onSuccess(started -> {
           agent = started;
           LOG.info("agent started [server: {}, data dir: {}, registered: {}]",

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,12 @@ public final class AgentFixture implements AutoCloseable {
 
   /** Starts a real agent and waits until it registered; returns it. */
   public AgentVerticle start(AgentConfig config) {
-    AgentVerticle agent = new AgentVerticle(config);
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts a real agent reading the time from {@code clock}, once it registered. */
+  public AgentVerticle start(AgentConfig config, Clock clock) {
+    AgentVerticle agent = new AgentVerticle(config, clock);
     await(vertx.deployVerticle(agent));
     running.add(agent);
     await().atMost(PATIENCE).until(() -> agent.agent().protocol().identity().isPresent());

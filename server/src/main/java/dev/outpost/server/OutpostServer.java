@@ -3,16 +3,20 @@ package dev.outpost.server;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.TokenCache;
 import dev.outpost.server.account.TokenChanges;
+import dev.outpost.server.activity.ActivityArchive;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.computer.ComputerRemoval;
+import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.jobs.JobHandler;
+import dev.outpost.server.jobs.JobHandlers;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.jobs.JobHandlerVerticle;
 import dev.outpost.server.jobs.OutboxRelay;
@@ -92,6 +96,13 @@ public final class OutpostServer {
 
   private Future<Void> deploy(PgConnectOptions db, ServerConfig config, String amqpUrl,
       Map<String, JobHandler> handlers) {
+    // Checked in every role, before anything runs: a handler missing is a build that is wrong.
+    Map<String, JobHandler> all;
+    try {
+      all = jobHandlers(config.fetch(), handlers);
+    } catch (IllegalStateException e) {
+      return pool.close().transform(closed -> Future.failedFuture(e));
+    }
     ServerConfig.JobsConfig jobs = config.jobs();
     Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
         .onSuccess(deployments::add);
@@ -110,8 +121,6 @@ public final class OutpostServer {
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
-    Map<String, JobHandler> all = new HashMap<>(builtInHandlers(config.fetch()));
-    all.putAll(handlers);
     jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
         jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
         jobs.maxAttempts(), storage(config)), all, metrics);
@@ -121,12 +130,28 @@ public final class OutpostServer {
         .mapEmpty();
   }
 
-  private Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
+  /**
+   * The built-in handlers, those given replacing them by activity type, checked against the
+   * server-kind types.
+   *
+   * @throws IllegalStateException naming a server-kind type without a handler, or a name that
+   *     is no server-kind type
+   */
+  Map<String, JobHandler> jobHandlers(ServerConfig.FetchConfig fetch,
+      Map<String, JobHandler> replacing) {
+    Map<String, JobHandler> all = new HashMap<>(builtInHandlers(fetch));
+    all.putAll(replacing);
+    return JobHandlers.checked(all);
+  }
+
+  /** The handlers of the server activity types, each over the stores it needs. */
+  Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
     return Map.of(
-        "ArchiveRequest", new ArchiveHandler(),
-        "RemoveComputerActivity", new RemoveComputerHandler(activities),
+        "ArchiveRequest", new ArchiveHandler(new ActivityArchive(pool)),
+        "RemoveComputerActivity",
+        new RemoveComputerHandler(new ComputerRemoval(pool, activities)),
         "SyncPocketRequest", new SyncPocketHandler(fetch),
-        "GenerateUsgReportActivity", new UsgReportHandler());
+        "GenerateUsgReportActivity", new UsgReportHandler(new ComputerReports(pool)));
   }
 
   /** Where server activities keep their files. */

@@ -10,6 +10,7 @@ import io.vertx.core.file.FileSystemOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     AgentConfig config = config();
     Vertx vertx = Vertx.vertx(vertxOptions());
-    AgentVerticle verticle = new AgentVerticle(config);
+    AgentVerticle verticle = new AgentVerticle(config, Clock.systemUTC());
     try {
       await(vertx.deployVerticle(verticle));
     } catch (ExecutionException e) {

@@ -7,6 +7,7 @@ import dev.outpost.agent.simulate.Fleet;
 import dev.outpost.agent.simulate.FleetConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +78,7 @@ public final class SimulateCommand implements Callable<Integer> {
       ((Logger) LoggerFactory.getLogger("dev.outpost.agent")).setLevel(Level.ERROR);
     }
     Vertx vertx = Vertx.vertx();
-    Fleet fleet = await(Fleet.start(vertx, config()));
+    Fleet fleet = await(Fleet.start(vertx, config(), Clock.systemUTC()));
     fleet.printProgress(System.out, progressEvery);
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -73,10 +73,13 @@ public final class Agent {
   /**
    * Loads the agent's state, answers what a previous run left unanswered, and starts the loop.
    * Call it on the context the agent is to run on.
+   *
+   * @param clock the time journal entries are stamped with
    */
   public static Future<Agent> start(Vertx vertx, AgentStore store, ServerLink link,
-      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random) {
-    return Protocol.load(store, settings.registration(), handlers.types(), Clock.systemUTC(),
+      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random,
+      Clock clock) {
+    return Protocol.load(store, settings.registration(), handlers.types(), clock,
             settings.journalSize())
         .map(protocol -> new Agent(vertx, store, protocol, link, handlers, settings, listener,
             random))

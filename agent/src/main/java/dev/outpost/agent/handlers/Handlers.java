@@ -5,6 +5,7 @@ import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,20 +34,53 @@ public final class Handlers {
    * the data dir), signals and resynchronize for real; shutdown and user management for real when
    * enabled, refused otherwise; every other message type of {@link ActivityTypes} (packages,
    * snaps, Ubuntu Pro, USG, child computers) simulated.
+   *
+   * @throws IllegalStateException when a real handler takes a message type no client activity
+   *     type has, or two take the same one: the agent does not start
    */
-  public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random) {
-    List<Handler> real = List.of(
-        new ScriptHandler(vertx, config.dataDir(), config.scriptUsers()),
+  public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random,
+      Clock clock) {
+    return withSimulatedRest(vertx, List.of(
+        new ScriptHandler(vertx, config.dataDir(), config.scriptUsers(), clock),
         new SignalHandler(vertx),
         new ResynchronizeHandler(),
         new ShutdownHandler(vertx, config.enableShutdown()),
-        new UserHandler(vertx, config.enableUserManagement()));
-    Set<String> taken = new TreeSet<>();
-    real.forEach(handler -> taken.addAll(handler.types()));
+        new UserHandler(vertx, config.enableUserManagement())), random);
+  }
+
+  /** The real handlers, once checked, and every other client message type simulated. */
+  static Handlers withSimulatedRest(Vertx vertx, List<Handler> real, RandomGenerator random) {
+    Set<String> taken = checked(real);
     List<String> rest = messageTypes().stream().filter(t -> !taken.contains(t)).toList();
     List<Handler> all = new ArrayList<>(real);
     all.add(new SimulatedHandler(vertx, rest, Duration.ZERO, 0, random));
     return new Handlers(all);
+  }
+
+  /**
+   * The message types the real handlers take, once each is known to be the message type of a
+   * client activity type and taken by one handler only.
+   *
+   * @throws IllegalStateException naming each type that is not
+   */
+  static Set<String> checked(List<Handler> real) {
+    Set<String> known = messageTypes();
+    Set<String> taken = new TreeSet<>();
+    List<String> problems = new ArrayList<>();
+    for (Handler handler : real) {
+      for (String type : handler.types()) {
+        if (!known.contains(type)) {
+          problems.add(handler.getClass().getSimpleName() + " takes message type '" + type
+              + "', which no client activity type sends");
+        } else if (!taken.add(type)) {
+          problems.add("message type '" + type + "' is taken by two handlers");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", problems));
+    }
+    return taken;
   }
 
   /** Every message type simulated, for load tests. */

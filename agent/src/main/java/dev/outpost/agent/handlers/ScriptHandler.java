@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ final class ScriptHandler implements Handler {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Vertx vertx;
+  private final Clock clock;
   private final Accounts accounts;
   private final ScriptSpace space;
   private final ScriptUsers allowed;
@@ -58,9 +60,12 @@ final class ScriptHandler implements Handler {
    * A handler keeping its workspaces under {@code dataDir/scripts}.
    *
    * @param allowed the users scripts may run as
+   * @param clock the time a script's process is taken to have started at when the system cannot
+   *     say
    */
-  ScriptHandler(Vertx vertx, Path dataDir, ScriptUsers allowed) {
+  ScriptHandler(Vertx vertx, Path dataDir, ScriptUsers allowed, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.accounts = Accounts.current();
     this.space = ScriptSpace.in(dataDir, accounts);
     this.allowed = allowed;
@@ -181,7 +186,7 @@ final class ScriptHandler implements Handler {
     return blocking(() -> start(workspace))
         .compose(started -> {
           Process process = started.process();
-          Instant start = ProcessTree.startOf(process.toHandle()).orElse(Instant.now());
+          Instant start = ProcessTree.startOf(process.toHandle()).orElseGet(clock::instant);
           return operation.context().processStarted(process.pid(), start)
               .compose(recorded -> blocking(() -> release(process)))
               .onFailure(e -> {

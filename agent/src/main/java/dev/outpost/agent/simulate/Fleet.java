@@ -9,6 +9,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +40,11 @@ public final class Fleet {
     this.handlers = handlers;
   }
 
-  /** Starts the agents, spread over the event loops; each registers within the ramp-up. */
-  public static Future<Fleet> start(Vertx vertx, FleetConfig config) {
+  /**
+   * Starts the agents, spread over the event loops; each registers within the ramp-up. They
+   * read the time from {@code clock}.
+   */
+  public static Future<Fleet> start(Vertx vertx, FleetConfig config, Clock clock) {
     Random random = new Random();
     WebClient client = WebClient.create(vertx, new WebClientOptions()
             .setKeepAlive(true)
@@ -57,7 +61,7 @@ public final class Fleet {
         indexes.add(i);
       }
       deployed.add(vertx.deployVerticle(new FleetSlice(config, indexes, link, handlers,
-          fleet.stats, random)).onSuccess(fleet.deployments::add));
+          fleet.stats, random, clock)).onSuccess(fleet.deployments::add));
     }
     return Future.all(deployed).map(fleet);
   }

@@ -9,6 +9,7 @@ import dev.outpost.agent.state.MemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,16 +29,18 @@ final class FleetSlice extends VerticleBase {
   private final Handlers handlers;
   private final FleetStats stats;
   private final RandomGenerator random;
+  private final Clock clock;
   private final List<Agent> agents = new ArrayList<>();
 
   FleetSlice(FleetConfig config, List<Integer> indexes, ServerLink link, Handlers handlers,
-      FleetStats stats, RandomGenerator random) {
+      FleetStats stats, RandomGenerator random, Clock clock) {
     this.config = config;
     this.indexes = indexes;
     this.link = link;
     this.handlers = handlers;
     this.stats = stats;
     this.random = random;
+    this.clock = clock;
   }
 
   @Override
@@ -51,7 +54,7 @@ final class FleetSlice extends VerticleBase {
     for (int i = first; i < end; i++) {
       // a memory store loads at once: the agent is started when this returns
       Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings(indexes.get(i)), stats,
-          random).onSuccess(agents::add);
+          random, clock).onSuccess(agents::add);
     }
     if (end == indexes.size()) {
       return Future.succeededFuture();

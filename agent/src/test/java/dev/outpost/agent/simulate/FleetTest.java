@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,7 @@ class FleetTest {
   @Test
   void simulatedAgentsRegisterAndAnswerTheirActivities(Vertx vertx) {
     String prefix = TestSupport.unique("sim");
-    Fleet fleet = await(Fleet.start(vertx, config(prefix, 200, 0)));
+    Fleet fleet = await(Fleet.start(vertx, config(prefix, 200, 0), Clock.systemUTC()));
     try {
       await().atMost(AgentFixture.PATIENCE).until(() -> fleet.stats().agentsRegistered() == 200);
       List<Long> computers = computers(prefix);
@@ -73,7 +74,7 @@ class FleetTest {
   @Test
   void failsOperationsAtTheConfiguredRate(Vertx vertx) {
     String prefix = TestSupport.unique("sim");
-    Fleet fleet = await(Fleet.start(vertx, config(prefix, 5, 1.0)));
+    Fleet fleet = await(Fleet.start(vertx, config(prefix, 5, 1.0), Clock.systemUTC()));
     try {
       await().atMost(AgentFixture.PATIENCE).until(() -> fleet.stats().agentsRegistered() == 5);
 

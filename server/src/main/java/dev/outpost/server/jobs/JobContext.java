@@ -2,25 +2,25 @@ package dev.outpost.server.jobs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** What a handler may use while it runs a job. */
+/**
+ * What a handler may use while it runs a job: the job, Vert.x, the storage directory, the clock,
+ * progress and cancellation. The stores a handler needs are given to it when it is made.
+ */
 public final class JobContext {
 
   private final Job job;
   private final Vertx vertx;
-  private final Pool pool;
   private final JobStore store;
   private final Path storage;
   private final Clock clock;
   private volatile boolean canceled;
 
-  JobContext(Job job, Vertx vertx, Pool pool, JobStore store, Path storage, Clock clock) {
+  JobContext(Job job, Vertx vertx, JobStore store, Path storage, Clock clock) {
     this.job = job;
     this.vertx = vertx;
-    this.pool = pool;
     this.store = store;
     this.storage = storage;
     this.clock = clock;
@@ -34,11 +34,6 @@ public final class JobContext {
   /** The Vert.x instance, for HTTP clients and timers. */
   public Vertx vertx() {
     return vertx;
-  }
-
-  /** The shared PostgreSQL pool. */
-  public Pool pool() {
-    return pool;
   }
 
   /** Where server activities keep files (mirrors, reports). */

@@ -1,67 +1,31 @@
 package dev.outpost.server.jobs.handlers;
 
-import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.server.activity.ActivityArchive;
 import dev.outpost.server.jobs.JobContext;
 import dev.outpost.server.jobs.JobHandler;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.time.ZoneOffset;
+import java.time.Instant;
 
 /**
  * ArchiveRequest: moves the account's finished activities older than {@code older_than_days}
- * (and their transition logs) into the archive tables, in one statement. A group moves only
- * together with all its children, so a live group never loses one. Secret parameters are not
- * archived: a client activity canceled before delivery still held its own.
+ * (and their transition logs) into the archive tables; {@link ActivityArchive} says how.
  */
 public final class ArchiveHandler implements JobHandler {
 
-  private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
+  private final ActivityArchive archive;
 
-  private static final String ARCHIVE = """
-      WITH finished AS (
-        SELECT id, parent_id FROM activities
-         WHERE account_id = $1 AND status IN ('failed', 'canceled', 'succeeded')
-           AND completed_at < $2
-      ), groups AS (
-        SELECT g.id FROM activities g
-         WHERE g.account_id = $1 AND g.status IS NULL
-           AND NOT EXISTS (SELECT 1 FROM activities c
-                            WHERE c.parent_id = g.id AND c.id NOT IN (SELECT id FROM finished))
-      ), old AS (
-        SELECT id FROM finished WHERE parent_id IS NULL OR parent_id IN (SELECT id FROM groups)
-        UNION ALL
-        SELECT id FROM groups
-      ), events AS (
-        DELETE FROM activity_events e USING old WHERE e.activity_id = old.id RETURNING e.*
-      ), events_kept AS (
-        INSERT INTO activity_events_archive SELECT * FROM events
-      ), attachments_gone AS (
-        DELETE FROM attachments t USING old WHERE t.activity_id = old.id
-      ), outbox_gone AS (
-        DELETE FROM outbox o USING old WHERE o.activity_id = old.id
-      ), moved AS (
-        DELETE FROM activities a USING old WHERE a.id = old.id RETURNING a
-      ), kept AS (
-        -- each row as it was but for its secrets ($3: their names), which the archive never holds
-        INSERT INTO activities_archive
-        SELECT kept.* FROM moved,
-               jsonb_populate_record(moved.a, jsonb_build_object('parameters',
-                 withhold_secrets((moved.a).parameters, $3::text[]))) AS kept
-      )
-      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM events)
-      """;
+  /** Creates the handler over the archive. */
+  public ArchiveHandler(ActivityArchive archive) {
+    this.archive = archive;
+  }
 
   @Override
   public Future<String> run(JobContext context) {
     int days = context.job().parameters().getInteger("older_than_days");
-    var cutoff = context.clock().instant().minus(Duration.ofDays(days)).atOffset(ZoneOffset.UTC);
-    return context.pool().withTransaction(conn -> conn.preparedQuery(ARCHIVE)
-            .execute(Tuple.of(context.job().accountId(), cutoff, SECRETS)))
-        .map(rows -> {
-          var row = rows.iterator().next();
-          return "archived " + row.getLong(0) + " activities and " + row.getLong(1)
-              + " events finished before " + cutoff.toInstant();
-        });
+    Instant cutoff = context.clock().instant().minus(Duration.ofDays(days));
+    return archive.archive(context.job().accountId(), cutoff)
+        .map(archived -> "archived " + archived.activities() + " activities and "
+            + archived.events() + " events finished before " + cutoff);
   }
 }

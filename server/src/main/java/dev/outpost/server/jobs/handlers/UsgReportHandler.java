@@ -1,18 +1,18 @@
 package dev.outpost.server.jobs.handlers;
 
+import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.jobs.JobContext;
 import dev.outpost.server.jobs.JobHandler;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * GenerateUsgReportActivity: a CSV and a JSON report of the latest {@code usg-audit} each chosen
@@ -27,33 +27,33 @@ public final class UsgReportHandler implements JobHandler {
         .resolve(activityId + "." + extension);
   }
 
+  private final ComputerReports reports;
+
+  /** Creates the handler over the computers' reports. */
+  public UsgReportHandler(ComputerReports reports) {
+    this.reports = reports;
+  }
+
   @Override
   public Future<String> run(JobContext context) {
     JsonArray chosen = context.job().parameters().getJsonArray("computer_ids");
-    Long[] ids = chosen == null ? null
-        : chosen.stream().map(id -> ((Number) id).longValue()).toArray(Long[]::new);
-    return context.pool().preparedQuery("""
-            SELECT DISTINCT ON (c.id) c.id, c.title, m.received_at, m.body
-              FROM computers c JOIN client_messages m ON m.computer_id = c.id
-             WHERE c.account_id = $1 AND m.type = 'usg-audit'
-               AND ($2::bigint[] IS NULL OR c.id = ANY($2))
-             ORDER BY c.id, m.id DESC
-            """)
-        .execute(Tuple.tuple().addLong(context.job().accountId()).addArrayOfLong(ids))
-        .map(rows -> {
+    Optional<List<Long>> ids = Optional.ofNullable(chosen)
+        .map(list -> list.stream().map(id -> ((Number) id).longValue()).toList());
+    return reports.latestUsgAudits(context.job().accountId(), ids)
+        .map(audits -> {
           StringBuilder csv = new StringBuilder("computer_id,title,received_at,profile,rule,result\n");
           JsonArray json = new JsonArray();
-          for (Row row : rows) {
-            JsonObject audit = (JsonObject) row.getValue("body");
-            json.add(new JsonObject().put("computer_id", row.getLong("id"))
-                .put("title", row.getString("title"))
-                .put("received_at", row.getOffsetDateTime("received_at").toInstant().toString())
+          for (ComputerReports.Report report : audits) {
+            JsonObject audit = report.body();
+            String receivedAt = report.receivedAt().toString();
+            json.add(new JsonObject().put("computer_id", report.computerId())
+                .put("title", report.title())
+                .put("received_at", receivedAt)
                 .put("audit", audit));
             for (Object item : audit.getJsonArray("results", new JsonArray())) {
               JsonObject result = item instanceof JsonObject o ? o : new JsonObject();
               csv.append(String.join(",", List.of(
-                  row.getLong("id").toString(), cell(row.getString("title")),
-                  row.getOffsetDateTime("received_at").toInstant().toString(),
+                  Long.toString(report.computerId()), cell(report.title()), receivedAt,
                   cell(audit.getString("profile", "")), cell(result.getString("rule", "")),
                   cell(result.getString("result", ""))))).append('\n');
             }
@@ -63,7 +63,7 @@ public final class UsgReportHandler implements JobHandler {
               csv.toString());
           write(reportFile(context.storage(), context.job().accountId(), activity, "json"),
               json.encodePrettily());
-          return "report of " + rows.size() + " computers: /api/v2/reports/" + activity + ".csv "
+          return "report of " + audits.size() + " computers: /api/v2/reports/" + activity + ".csv "
               + "/api/v2/reports/" + activity + ".json";
         });
   }

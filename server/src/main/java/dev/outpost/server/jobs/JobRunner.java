@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -256,7 +258,19 @@ final class JobRunner {
     vertx.setTimer(REQUEUE_AFTER_MS, t -> acks.requeue(message.channel(), message.tag()));
   }
 
-  private static String failureText(Throwable cause) {
+  /**
+   * What a failed job's result says. A file system error names the server's paths, which are no
+   * admin's business: its kind and reason are said, the paths go to the log.
+   */
+  static String failureText(Throwable cause) {
+    if (cause instanceof FileSystemException files) {
+      LOG.warn("job failed on the server's files [problem: {}]", files.toString());
+      return "the server's storage failed: " + files.getClass().getSimpleName()
+          + (files.getReason() == null ? "" : " (" + files.getReason() + ")");
+    }
+    if (cause instanceof UncheckedIOException unchecked) {
+      return failureText(unchecked.getCause());
+    }
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;
   }

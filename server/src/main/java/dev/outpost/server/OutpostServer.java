@@ -185,7 +185,7 @@ public final class OutpostServer {
       int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
       return vertx.deployVerticle(() -> {
             HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                config.limits(), pool, gates, mounts);
+                config.limits(), () -> Database.answers(pool), gates, mounts);
             http.add(instance);
             return instance;
           }, new DeploymentOptions().setInstances(instances))

@@ -9,9 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class HttpVerticle extends VerticleBase {
   private final long maxBodyBytes;
   private final long unauthenticatedBodyBytes;
   private final int idleTimeoutSeconds;
-  private final Pool pool;
+  private final Supplier<Future<Void>> databaseAnswers;
   private final List<Consumer<Router>> gates;
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
@@ -42,13 +42,14 @@ public final class HttpVerticle extends VerticleBase {
    *     Gate})
    * @param mounts each adds its routes to the router
    */
-  public HttpVerticle(int port, long maxBodyBytes, ServerConfig.Limits limits, Pool pool,
+  public HttpVerticle(int port, long maxBodyBytes, ServerConfig.Limits limits,
+      Supplier<Future<Void>> databaseAnswers,
       List<Consumer<Router>> gates, List<Consumer<Router>> mounts) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, limits.unauthenticatedBodyBytes());
     this.idleTimeoutSeconds = limits.httpIdleTimeoutSeconds();
-    this.pool = pool;
+    this.databaseAnswers = databaseAnswers;
     this.gates = List.copyOf(gates);
     this.mounts = List.copyOf(mounts);
   }
@@ -82,7 +83,7 @@ public final class HttpVerticle extends VerticleBase {
    * anyone, and a database error names hosts, users and databases, so the cause goes to the log.
    */
   private void health(RoutingContext ctx) {
-    pool.query("SELECT 1").execute()
+    databaseAnswers.get()
         .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
         .onComplete(done -> {
           if (done.failed()) {

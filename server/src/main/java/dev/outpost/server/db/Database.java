@@ -1,5 +1,6 @@
 package dev.outpost.server.db;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -30,6 +31,11 @@ public final class Database {
       throw new IllegalArgumentException("not a postgresql:// URL: '"
           + url.replaceFirst("^([^:/]*://[^:/@]*:)[^/@]*@", "$1***@") + "'");
     }
+  }
+
+  /** Succeeds once the database has answered a trivial query. */
+  public static Future<Void> answers(Pool pool) {
+    return pool.query("SELECT 1").execute().mapEmpty();
   }
 
   /** Creates a pool whose requests for a connection may all wait, however many. */

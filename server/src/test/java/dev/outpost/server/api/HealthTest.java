@@ -28,8 +28,8 @@ class HealthTest {
   void answers503WithoutADatabase(Vertx vertx) {
     var pool = Database.pool(vertx, new PgConnectOptions().setHost("127.0.0.1").setPort(1)
         .setUser("nobody").setDatabase("none"), 1);
-    HttpVerticle http = new HttpVerticle(0, 1024, dev.outpost.server.ServerConfig.Limits.defaults(), pool,
-        List.of(), List.of());
+    HttpVerticle http = new HttpVerticle(0, 1024, dev.outpost.server.ServerConfig.Limits.defaults(),
+        () -> Database.answers(pool), List.of(), List.of());
     await(vertx.deployVerticle(http));
 
     try (LogCapture log = new LogCapture(Level.WARN)) {

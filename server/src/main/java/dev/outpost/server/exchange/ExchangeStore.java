@@ -1,9 +1,8 @@
 package dev.outpost.server.exchange;
 
-import dev.outpost.common.activity.ActivityTypes;
-import dev.outpost.common.activity.Kind;
-import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
+import dev.outpost.server.activity.DueRule;
+import dev.outpost.server.activity.Transitions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -30,131 +29,6 @@ import java.util.Set;
  * MessageSystem}): arrays in, one round trip, rows tagged with their computer out.
  */
 final class ExchangeStore {
-
-  /**
-   * The computers of a batch that have children due in a group with a concurrency or error
-   * limit; the statement locks those groups (in id order, with a transaction-level advisory
-   * lock) so that concurrent exchanges count their children in turn.
-   */
-  private static final String LIMITED_GROUPS = """
-      WITH limited AS (
-        SELECT DISTINCT a.computer_id, p.id AS group_id
-          FROM activities a JOIN activities p ON p.id = a.parent_id
-         WHERE a.computer_id = ANY($1::bigint[]) AND a.kind = 'client'
-           AND a.status IN ('queued', 'scheduled')
-           AND (p.max_concurrency IS NOT NULL OR p.max_errors IS NOT NULL)
-      ), locked AS (
-        SELECT group_id, pg_advisory_xact_lock(group_id)
-          FROM (SELECT DISTINCT group_id FROM limited ORDER BY group_id) g
-      )
-      SELECT DISTINCT l.computer_id FROM limited l JOIN locked USING (group_id)
-      """;
-
-  /**
-   * The activity type delivered alone. Its message makes the Landscape Client drop its plugins'
-   * session ids until new ones come back, and a result sent in between is discarded: a script
-   * delivered in the same response that ends at once never reports.
-   */
-  private static final String ALONE = "ResynchronizeRequest";
-
-  private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
-
-  /**
-   * Moves each computer's due client activities to In Progress, logging each move: Queued or
-   * Scheduled ones whose time has come and not gone, whose group has room and has not failed
-   * too often. A {@link #ALONE} activity goes by itself when it is first in its computer's
-   * line; otherwise that computer's delivery stops before it. The parameters come back as they
-   * were, to build the messages; their secrets are no longer held from then on.
-   */
-  private static final String DELIVER = """
-      WITH candidates AS (
-        SELECT a.* FROM unnest($1::bigint[]) AS c(computer_id)
-         CROSS JOIN LATERAL (
-           SELECT a.id, a.computer_id, a.status, a.type, a.parameters FROM activities a
-            WHERE a.computer_id = c.computer_id AND a.kind = 'client'
-              AND a.status IN ('queued', 'scheduled')
-              AND (a.deliver_after IS NULL OR a.deliver_after <= $2)
-              AND (a.deliver_before IS NULL OR a.deliver_before > $2)
-              AND NOT EXISTS (
-                SELECT 1 FROM activities p
-                 WHERE p.id = a.parent_id
-                   AND ((SELECT count(*) FROM activities r
-                          WHERE r.parent_id = p.id AND r.status = 'in-progress')
-                          >= p.max_concurrency
-                        OR (SELECT count(*) FROM activities f
-                             WHERE f.parent_id = p.id AND f.status = 'failed') > p.max_errors))
-            ORDER BY a.id
-            LIMIT $3
-              FOR UPDATE OF a SKIP LOCKED) a
-      ), due AS (
-        SELECT id, computer_id, status, parameters FROM (
-          SELECT id, computer_id, status, parameters,
-                 row_number() OVER w AS position,
-                 -- $4: the type that travels alone
-                 count(*) FILTER (WHERE type = $4) OVER w AS alone_so_far
-            FROM candidates
-          WINDOW w AS (PARTITION BY computer_id ORDER BY id)) c
-         WHERE position = 1 OR alone_so_far = 0
-      ), moved AS (
-        UPDATE activities a
-           SET status = 'in-progress', delivered_at = $2, attempt = a.attempt + 1,
-               version = a.version + 1,
-               -- $5: the names of secret parameters
-               parameters = withhold_secrets(a.parameters, $5::text[])
-          FROM due
-         WHERE a.id = due.id
-        RETURNING a.id, a.computer_id, a.type, due.parameters, due.status AS from_status
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, 'in-progress', $2, 'computer:' || computer_id, 'delivered'
-          FROM moved
-      )
-      SELECT id, computer_id, type, parameters FROM moved ORDER BY computer_id, id
-      """;
-
-  /**
-   * Applies results: In Progress moves to the reported state; a Canceled activity, or one the
-   * scheduler failed for want of a result, keeps its status but records the first result the
-   * agent sends; anything else is left alone (a repeat, or a stranger: an activity of another
-   * computer, or none).
-   */
-  private static final String RESULTS = """
-      WITH incoming AS (
-        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[])
-                   AS r(computer_id, id, to_status, code, text)
-      ), target AS (
-        SELECT a.id, a.computer_id, a.status, i.to_status, i.code, i.text
-          FROM activities a JOIN incoming i ON a.id = i.id AND a.computer_id = i.computer_id
-         WHERE a.kind = 'client'
-           FOR UPDATE OF a
-      ), moved AS (
-        UPDATE activities a
-           SET status = CASE WHEN t.status = ANY($7::text[]) THEN t.to_status ELSE a.status END,
-               result_code = t.code, result_text = t.text, result_at = $6,
-               completed_at = COALESCE(a.completed_at, $6),
-               version = a.version + 1
-          FROM target t
-         WHERE a.id = t.id
-           -- $7: the states the lifecycle lets a client activity leave for Succeeded or Failed
-           AND (t.status = ANY($7::text[])
-                OR (t.status IN ('canceled', 'failed') AND a.result_at IS NULL))
-        RETURNING a.id, a.computer_id, t.status AS from_status, a.status AS to_status
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, to_status, $6, 'computer:' || computer_id, 'result'
-          FROM moved WHERE from_status <> to_status
-      )
-      SELECT i.computer_id, i.id
-        FROM incoming i LEFT JOIN target t ON t.id = i.id
-       WHERE t.id IS NULL
-      """;
-
-  /** The states a client activity may leave for both Succeeded and Failed. */
-  private static final String[] RESULT_SOURCES = Lifecycle.sources(Kind.CLIENT, Status.SUCCEEDED)
-      .stream()
-      .filter(s -> Lifecycle.allows(Kind.CLIENT, s, Status.FAILED))
-      .map(Status::wireName)
-      .toArray(String[]::new);
 
   /** The newest recorded messages of one type each computer keeps. */
   static final int KEPT_PER_TYPE = 10;
@@ -244,25 +118,13 @@ final class ExchangeStore {
    */
   static Future<List<Tagged<Long>>> applyResults(SqlClient conn,
       List<Tagged<OperationResult>> results, Instant now) {
-    if (results.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    Tuple params = Tuple.tuple()
-        .addArrayOfLong(results.stream().map(Tagged::computerId).toArray(Long[]::new))
-        .addArrayOfLong(results.stream().map(r -> r.value().activityId()).toArray(Long[]::new))
-        .addArrayOfString(results.stream().map(r -> r.value().status().wireName())
-            .toArray(String[]::new))
-        .addArrayOfInteger(results.stream().map(r -> r.value().code().orElse(null))
-            .toArray(Integer[]::new))
-        .addArrayOfString(results.stream().map(r -> r.value().text().orElse(null))
-            .toArray(String[]::new))
-        .addOffsetDateTime(at(now))
-        .addArrayOfString(RESULT_SOURCES);
-    return conn.preparedQuery(RESULTS).execute(params).map(rows -> {
-      List<Tagged<Long>> strangers = new ArrayList<>();
-      rows.forEach(row -> strangers.add(new Tagged<>(row.getLong(0), row.getLong(1))));
-      return strangers;
-    });
+    return Transitions.applyResults(conn, results.stream()
+            .map(r -> new Transitions.Result(r.computerId(), r.value().activityId(),
+                r.value().status(), r.value().code(), r.value().text()))
+            .toList(), now)
+        .map(strangers -> strangers.stream()
+            .map(s -> new Tagged<>(s.computerId(), s.activityId()))
+            .toList());
   }
 
   /** Records the progress agents report on their computers' running activities. */
@@ -273,14 +135,15 @@ final class ExchangeStore {
     return conn.preparedQuery("""
             UPDATE activities a SET progress = r.percent
               FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS r(computer_id, id, percent)
-             WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = 'in-progress'
+             WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = $4
             """)
         .execute(Tuple.tuple()
             .addArrayOfLong(reports.stream().map(Tagged::computerId).toArray(Long[]::new))
             .addArrayOfLong(reports.stream().map(r -> r.value().activityId())
                 .toArray(Long[]::new))
             .addArrayOfInteger(reports.stream().map(r -> r.value().percent())
-                .toArray(Integer[]::new)))
+                .toArray(Integer[]::new))
+            .addString(Status.IN_PROGRESS.wireName()))
         .mapEmpty();
   }
 
@@ -384,13 +247,7 @@ final class ExchangeStore {
    * groups are locked until the transaction ends.
    */
   static Future<Set<Long>> limited(SqlClient conn, List<Long> computerIds) {
-    return conn.preparedQuery(LIMITED_GROUPS)
-        .execute(Tuple.tuple().addArrayOfLong(computerIds.toArray(Long[]::new)))
-        .map(rows -> {
-          Set<Long> limited = new HashSet<>();
-          rows.forEach(row -> limited.add(row.getLong(0)));
-          return limited;
-        });
+    return DueRule.limited(conn, computerIds);
   }
 
   /**
@@ -414,17 +271,11 @@ final class ExchangeStore {
 
   private static Future<Void> deliverTo(SqlClient conn, List<Long> computerIds, Instant now,
       int max, Map<Long, List<Delivery>> deliveries) {
-    if (computerIds.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(DELIVER)
-        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max, ALONE)
-            .addArrayOfString(SECRETS))
-        .map(rows -> {
-          rows.forEach(row -> deliveries.get(row.getLong("computer_id")).add(new Delivery(
-              row.getLong("id"), row.getString("type"), (JsonObject) row.getValue("parameters"))));
-          return null;
-        });
+    return Transitions.deliver(conn, computerIds, now, max).map(delivered -> {
+      delivered.forEach(d -> deliveries.get(d.computerId()).add(
+          new Delivery(d.activityId(), d.type(), d.parameters())));
+      return null;
+    });
   }
 
   static Future<Long> attach(SqlClient conn, long computerId, long activityId, String name,

@@ -14,7 +14,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 
@@ -128,18 +127,10 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("ping needs a form field insecure_id=<number>");
     }
-    pool.preparedQuery("""
-            SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1)
-                OR EXISTS (SELECT 1 FROM activities
-                            WHERE computer_id = $1 AND kind = 'client'
-                              AND (status = 'queued'
-                                   OR (status = 'scheduled' AND deliver_after <= $2)))
-            """)
-        .execute(Tuple.of(insecureId, clock.instant().atOffset(ZoneOffset.UTC)))
-        .onSuccess(rows -> ctx.response()
+    ExchangeStore.waiting(pool, insecureId, clock.instant())
+        .onSuccess(waiting -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
-            .end(Buffer.buffer(Bpickle.encode(
-                Map.of("messages", rows.iterator().next().getBoolean(0))))))
+            .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
         .onFailure(ctx::fail);
   }
 

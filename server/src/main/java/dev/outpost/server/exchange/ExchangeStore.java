@@ -30,6 +30,14 @@ import java.util.Set;
  */
 final class ExchangeStore {
 
+  /**
+   * Whether anything waits for computer $1 at $2: a message in its outgoing store, or an
+   * activity it may be given now.
+   */
+  private static final String WAITING =
+      "SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1) OR "
+          + DueRule.any("$1::bigint", "$2");
+
   /** The newest recorded messages of one type each computer keeps. */
   static final int KEPT_PER_TYPE = 10;
   /** The newest quarantined messages each computer keeps. */
@@ -77,6 +85,13 @@ final class ExchangeStore {
                             WHERE secure_id_hash = $1 AND removed_at IS NULL)
             """)
         .execute(Tuple.of(Buffer.buffer(secureIdHash)))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** Whether anything waits for the computer now, for {@code /ping}. */
+  static Future<Boolean> waiting(SqlClient conn, long computerId, Instant now) {
+    return conn.preparedQuery(WAITING)
+        .execute(Tuple.of(computerId, at(now)))
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 

@@ -40,9 +40,7 @@ class OneStatusWriterTest {
   /** Reads that spell statuses in SQL of their own: handlers, whose SQL has rules of its own. */
   private static final Set<String> LITERALS_ALLOWED = Set.of(
       "jobs/handlers/ArchiveHandler.java",
-      "jobs/handlers/RemoveComputerHandler.java",
-      "exchange/ExchangeApi.java",
-      "computer/ComputerStore.java");
+      "jobs/handlers/RemoveComputerHandler.java");
 
   /**
    * Verifies that no statement outside {@link Transitions} sets {@code activities.status}, and

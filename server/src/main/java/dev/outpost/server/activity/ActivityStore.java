@@ -228,6 +228,31 @@ public final class ActivityStore {
         clock.instant());
   }
 
+  /** An agent's report that an activity of its computer is partly done. */
+  public record Progress(long computerId, long activityId, int percent) {
+  }
+
+  /**
+   * Records the progress agents report on their computers' running activities, in one
+   * statement; a report on another computer's activity, or one not running, changes nothing.
+   */
+  public static Future<Void> recordProgress(SqlClient conn, List<Progress> reports) {
+    if (reports.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("""
+            UPDATE activities a SET progress = r.percent
+              FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS r(computer_id, id, percent)
+             WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = $4
+            """)
+        .execute(Tuple.tuple()
+            .addArrayOfLong(reports.stream().map(Progress::computerId).toArray(Long[]::new))
+            .addArrayOfLong(reports.stream().map(Progress::activityId).toArray(Long[]::new))
+            .addArrayOfInteger(reports.stream().map(Progress::percent).toArray(Integer[]::new))
+            .addString(Status.IN_PROGRESS.wireName()))
+        .mapEmpty();
+  }
+
   /** Moves one activity, failing with 404 when it is not the account's and 409 when the table forbids it. */
   public Future<TransitionOutcome> transitionOne(long accountId, long id, Status to, String actor,
       String reason) {

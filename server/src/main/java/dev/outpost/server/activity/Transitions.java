@@ -232,29 +232,6 @@ public final class Transitions {
       SELECT id FROM moved
       """);
 
-  /**
-   * Releases the other expired leases and publishes the activities again, to be claimed by
-   * anyone: their status stays In Progress, the claim's second way in.
-   */
-  private static final String RETRY = StatusSql.of("""
-      WITH expired AS (
-        SELECT id FROM activities
-         WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt < $2
-         ORDER BY lease_until
-         LIMIT 100
-           FOR UPDATE SKIP LOCKED
-      ), released AS (
-        UPDATE activities a
-           SET lease_owner = NULL, lease_until = $3
-          FROM expired e
-         WHERE a.id = e.id
-        RETURNING a.id
-      ), published AS (
-        INSERT INTO outbox (activity_id, created_at) SELECT id, $1 FROM released
-      )
-      SELECT id FROM released
-      """);
-
   static {
     for (Status from : CLAIMED_FROM) {
       if (!Lifecycle.allows(Kind.SERVER, from, Status.IN_PROGRESS)) {
@@ -292,10 +269,6 @@ public final class Transitions {
         .map(rows -> outcomes(idArray, to, rows));
   }
 
-  /** A client activity just moved to In Progress, with its parameters as they were. */
-  public record Delivered(long activityId, long computerId, String type, JsonObject parameters) {
-  }
-
   /**
    * Delivers the computers' due activities, at most {@code max} each, in one statement.
    *
@@ -320,24 +293,19 @@ public final class Transitions {
         });
   }
 
-  /** An agent's result on an activity of its computer: Succeeded or Failed. */
-  public record Result(long computerId, long activityId, Status status, Optional<Integer> code,
-      Optional<String> text) {
-  }
-
   /**
    * Applies results, each to an activity of the computer that sent it, in one statement.
    *
    * @return the results that named no activity of their computer
    */
-  public static Future<List<Result>> applyResults(SqlClient conn, List<Result> results,
+  public static Future<List<AgentResult>> applyResults(SqlClient conn, List<AgentResult> results,
       Instant now) {
     if (results.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Tuple params = Tuple.tuple()
-        .addArrayOfLong(results.stream().map(Result::computerId).toArray(Long[]::new))
-        .addArrayOfLong(results.stream().map(Result::activityId).toArray(Long[]::new))
+        .addArrayOfLong(results.stream().map(AgentResult::computerId).toArray(Long[]::new))
+        .addArrayOfLong(results.stream().map(AgentResult::activityId).toArray(Long[]::new))
         .addArrayOfString(results.stream().map(r -> r.status().wireName()).toArray(String[]::new))
         .addArrayOfInteger(results.stream().map(r -> r.code().orElse(null))
             .toArray(Integer[]::new))
@@ -369,18 +337,6 @@ public final class Transitions {
             .addString(Status.IN_PROGRESS.wireName()));
   }
 
-  /** How one job ended, at the attempt its owner ran: Succeeded or Failed, with why. */
-  public record JobEnd(long activityId, int attempt, Status status, String resultText,
-      String reason) {
-
-    /** Checks that the job ends Succeeded or Failed, as {@link #FINISH_SOURCES} are for. */
-    public JobEnd {
-      if (status != Status.SUCCEEDED && status != Status.FAILED) {
-        throw new IllegalArgumentException("a job does not end " + status);
-      }
-    }
-  }
-
   /**
    * Ends the jobs {@code owner} still holds at their attempts, in one statement.
    *
@@ -403,19 +359,14 @@ public final class Transitions {
   }
 
   /**
-   * Deals with jobs whose lease expired: fails those out of attempts, releases and republishes
-   * the rest, at most 100 of each. Safe to run from any number of instances at once.
-   *
-   * @return the ids republished
+   * Fails the running jobs whose lease expired and that used up their attempts, at most 100.
+   * Safe to run from any number of instances at once.
    */
-  public static Future<Set<Long>> expireLeases(SqlClient conn, Instant now, int maxAttempts,
-      Instant leaseUntil) {
+  public static Future<Void> giveUp(SqlClient conn, Instant now, int maxAttempts) {
     return conn.preparedQuery(GIVE_UP)
         .execute(Tuple.of(at(now), maxAttempts, Status.FAILED.wireName(),
             StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED))))
-        .compose(failed -> conn.preparedQuery(RETRY)
-            .execute(Tuple.of(at(now), maxAttempts, at(leaseUntil))))
-        .map(Transitions::ids);
+        .mapEmpty();
   }
 
   private static List<TransitionOutcome> outcomes(Long[] requested, Status to, RowSet<Row> rows) {

@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +69,7 @@ public final class ExchangeApi {
     failedAttempts.check(source);
     PayloadCodec codec = codec(ctx);
     Gate.hold(ctx);
-    ExchangeStore.registered(pool, hash)
+    ComputerStateStore.registered(pool, hash)
         .onSuccess(registered -> {
           if (registered) {
             known.add(hash);
@@ -127,7 +126,7 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("ping needs a form field insecure_id=<number>");
     }
-    ExchangeStore.waiting(pool, insecureId, clock.instant())
+    OutgoingStore.waiting(pool, insecureId, clock.instant())
         .onSuccess(waiting -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
             .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
@@ -143,19 +142,15 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + ctx.pathParam("id") + "' is not an attachment id");
     }
-    pool.preparedQuery("""
-            SELECT a.content FROM attachments a JOIN computers c ON c.id = a.computer_id
-             WHERE a.id = $1 AND c.secure_id_hash = $2 AND c.removed_at IS NULL
-            """)
-        .execute(Tuple.of(id, Buffer.buffer(Secrets.hash(secureId))))
-        .onSuccess(rows -> {
-          if (rows.size() == 0) {
+    AttachmentStore.read(pool, id, Secrets.hash(secureId))
+        .onSuccess(content -> {
+          if (content.isEmpty()) {
             ctx.fail(OutpostException.notFound("attachment " + id + " not found"));
             return;
           }
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-              .end(rows.iterator().next().getBuffer(0));
+              .end(content.get());
         })
         .onFailure(ctx::fail);
   }

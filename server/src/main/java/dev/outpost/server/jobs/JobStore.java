@@ -1,6 +1,8 @@
 package dev.outpost.server.jobs;
 
 import dev.outpost.common.activity.Status;
+import dev.outpost.server.activity.JobEnd;
+import dev.outpost.server.activity.StatusSql;
 import dev.outpost.server.activity.Transitions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +45,30 @@ public final class JobStore {
        WHERE a.id = t.id
       RETURNING a.id
       """;
+
+  /**
+   * Releases the expired leases of jobs with attempts left ($2 is the most) and publishes the
+   * activities again, to be claimed by anyone: they stay In Progress, which a claim takes when
+   * no one holds the lease. The literal matches the partial index of expired leases.
+   */
+  private static final String RETRY = StatusSql.of("""
+      WITH expired AS (
+        SELECT id FROM activities
+         WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt < $2
+         ORDER BY lease_until
+         LIMIT 100
+           FOR UPDATE SKIP LOCKED
+      ), released AS (
+        UPDATE activities a
+           SET lease_owner = NULL, lease_until = $3
+          FROM expired e
+         WHERE a.id = e.id
+        RETURNING a.id
+      ), published AS (
+        INSERT INTO outbox (activity_id, created_at) SELECT id, $1 FROM released
+      )
+      SELECT id FROM released
+      """);
 
   private final Pool pool;
 
@@ -109,7 +135,7 @@ public final class JobStore {
    */
   public Future<Set<Long>> finish(List<Outcome> outcomes, String owner, Instant now) {
     return Transitions.finish(pool, outcomes.stream()
-        .map(outcome -> new Transitions.JobEnd(outcome.job().activityId(),
+        .map(outcome -> new JobEnd(outcome.job().activityId(),
             outcome.job().attempt(), outcome.status(), outcome.resultText(),
             outcome.status() == Status.SUCCEEDED ? "done" : "handler failed"))
         .toList(), owner, now);
@@ -122,7 +148,10 @@ public final class JobStore {
    * @return the ids republished
    */
   public Future<Set<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
-    return Transitions.expireLeases(pool, now, maxAttempts, now.plus(lease));
+    return Transitions.giveUp(pool, now, maxAttempts)
+        .compose(failed -> pool.preparedQuery(RETRY)
+            .execute(Tuple.of(at(now), maxAttempts, at(now.plus(lease)))))
+        .map(JobStore::ids);
   }
 
   private static Set<Long> ids(RowSet<Row> rows) {

@@ -11,8 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,17 +20,12 @@ public final class ExchangeApi {
   private static final String SECURE_ID_HASH = "outpost.secure-id-hash";
 
   private final MessageSystem messageSystem;
-  private final Pool pool;
-  private final Clock clock;
   private final FailedAttempts failedAttempts;
   private final KnownComputers known = new KnownComputers();
 
   /** Creates the routes over the exchange; unknown secure-ids and keys count as failed attempts. */
-  public ExchangeApi(MessageSystem messageSystem, Pool pool, Clock clock,
-      FailedAttempts failedAttempts) {
+  public ExchangeApi(MessageSystem messageSystem, FailedAttempts failedAttempts) {
     this.messageSystem = messageSystem;
-    this.pool = pool;
-    this.clock = clock;
     this.failedAttempts = failedAttempts;
   }
 
@@ -69,7 +62,7 @@ public final class ExchangeApi {
     failedAttempts.check(source);
     PayloadCodec codec = codec(ctx);
     Gate.hold(ctx);
-    ComputerStateStore.registered(pool, hash)
+    messageSystem.registered(hash)
         .onSuccess(registered -> {
           if (registered) {
             known.add(hash);
@@ -126,7 +119,7 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("ping needs a form field insecure_id=<number>");
     }
-    OutgoingStore.waiting(pool, insecureId, clock.instant())
+    messageSystem.waiting(insecureId)
         .onSuccess(waiting -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
             .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
@@ -142,7 +135,7 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + ctx.pathParam("id") + "' is not an attachment id");
     }
-    AttachmentStore.read(pool, id, Secrets.hash(secureId))
+    messageSystem.attachment(id, Secrets.hash(secureId))
         .onSuccess(content -> {
           if (content.isEmpty()) {
             ctx.fail(OutpostException.notFound("attachment " + id + " not found"));

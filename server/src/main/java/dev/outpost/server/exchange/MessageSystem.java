@@ -10,6 +10,7 @@ import dev.outpost.server.exchange.ExchangePlanner.Writes;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.nio.ByteBuffer;
@@ -98,6 +99,21 @@ public final class MessageSystem {
         ? PipelinedTransaction.run(pool, tx -> registrar.answer(tx, payload, clock.instant()))
         : queue.submit(new ExchangeQueue.Request(secureIdHash.get(), token, payload, bytes));
     return answer.onComplete(done -> sample.stop(metrics.exchanges()));
+  }
+
+  /** Whether a registered computer, not removed, has this secure-id hash. */
+  Future<Boolean> registered(byte[] secureIdHash) {
+    return ComputerStateStore.registered(pool, secureIdHash);
+  }
+
+  /** Whether anything waits for the computer now: what {@code /ping} answers. */
+  Future<Boolean> waiting(long computerId) {
+    return OutgoingStore.waiting(pool, computerId, clock.instant());
+  }
+
+  /** An attachment's content, when it is the computer's with this secure-id hash. */
+  Future<Optional<Buffer>> attachment(long id, byte[] secureIdHash) {
+    return AttachmentStore.read(pool, id, secureIdHash);
   }
 
   /** The answer to an exchange whose secure-id names no registered computer. */

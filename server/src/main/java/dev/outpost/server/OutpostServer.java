@@ -169,7 +169,7 @@ public final class OutpostServer {
       ExchangeApi exchange = new ExchangeApi(
           new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches(),
               new MessageSystem.Waiting(limits.waitingExchanges(), limits.waitingBytes())),
-          pool, clock, failedAttempts);
+          failedAttempts);
       List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates = List.of(api::gate,
           exchange::gate);
       List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = List.of(api::mount,

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -79,6 +80,18 @@ public final class AccountStore {
           tokens.put(hash, admin, generation);
           return admin;
         });
+  }
+
+  /**
+   * The account a registration names, when its key matches, inside the caller's transaction.
+   */
+  public static Future<Optional<Long>> registering(SqlClient conn, String name, byte[] keyHash) {
+    return conn.preparedQuery(
+            "SELECT id FROM accounts WHERE name = $1 AND registration_key_hash = $2")
+        .execute(Tuple.of(name, Buffer.buffer(keyHash)))
+        .map(rows -> rows.size() == 0
+            ? Optional.<Long>empty()
+            : Optional.of(rows.iterator().next().getLong(0)));
   }
 
   /** The account's policies. */

@@ -62,9 +62,9 @@ public final class ActivityInserts {
                     ELSE 'reapplied from activity ' || reapplied_from END
           FROM created
       ), published AS (
-        -- a server activity that starts Queued goes to the job queue through the outbox
+        -- a server activity that starts Queued ($19) goes to the job queue through the outbox
         INSERT INTO outbox (activity_id, created_at)
-        SELECT id, created_at FROM created WHERE kind = 'server' AND status = 'queued'
+        SELECT id, created_at FROM created WHERE kind = 'server' AND status = $19
       )
       SELECT min(id) FROM created
       """;
@@ -166,7 +166,8 @@ public final class ActivityInserts {
         .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
         .addInteger(request.timeoutSeconds().orElse(null))
         .addArrayOfLong(creation.targets().stream()
-            .map(t -> t.redoes().orElse(null)).toArray(Long[]::new));
+            .map(t -> t.redoes().orElse(null)).toArray(Long[]::new))
+        .addString(Status.QUEUED.wireName());
     return conn.preparedQuery(INSERT_CHILDREN)
         .execute(params)
         .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));

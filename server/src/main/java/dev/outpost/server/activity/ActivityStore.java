@@ -1,7 +1,6 @@
 package dev.outpost.server.activity;
 
 import dev.outpost.common.activity.Kind;
-import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.ServerConfig;
@@ -17,22 +16,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Activities and their transition log in PostgreSQL.
- *
- * <p>The only writer of {@code activities.status}: every change is one conditional UPDATE guarded
- * by the lifecycle table, with its log row inserted by the same statement.
+ * Activities and their transition log in PostgreSQL. Status changes go through
+ * {@link Transitions}, the one writer of {@code activities.status}.
  */
 public final class ActivityStore {
 
@@ -54,41 +47,6 @@ public final class ActivityStore {
    */
   private static final String CHILD_COLUMNS =
       COLUMNS.replace("a.parameters,", "NULL::jsonb AS parameters,");
-
-  private static final String TRANSITION = """
-      WITH target AS (
-        SELECT id, status, kind FROM activities
-         WHERE ($1::bigint IS NULL OR account_id = $1)   -- NULL: the scheduler, for any account
-           AND (id = ANY($2) OR parent_id = ANY($2))   -- naming a group names its children
-           AND status IS NOT NULL
-         ORDER BY id
-           FOR UPDATE
-      ), moved AS (
-        UPDATE activities a
-           SET status = $3,
-               delivered_at = CASE WHEN $3 = 'in-progress' THEN $4 ELSE a.delivered_at END,
-               completed_at = CASE WHEN $5 THEN $4 ELSE a.completed_at END,
-               result_text = COALESCE($10, a.result_text),
-               version = a.version + 1
-          FROM target t
-         WHERE a.id = t.id
-           -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
-           AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
-        RETURNING a.id, t.status AS from_status, t.kind
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, $3, $4, $8, $9 FROM moved
-      ), published AS (
-        -- a server activity that becomes Queued goes to the job queue through the outbox
-        INSERT INTO outbox (activity_id, created_at)
-        SELECT id, $4 FROM moved WHERE kind = 'server' AND $3 = 'queued'
-      )
-      SELECT t.id, t.status, m.id IS NOT NULL AS applied
-        FROM target t LEFT JOIN moved m ON m.id = t.id
-      UNION ALL
-      SELECT g.id, NULL, FALSE FROM activities g
-       WHERE ($1::bigint IS NULL OR g.account_id = $1) AND g.id = ANY($2) AND g.status IS NULL
-      """;
 
   private final Pool pool;
   private final Clock clock;
@@ -266,18 +224,33 @@ public final class ActivityStore {
    */
   public Future<List<TransitionOutcome>> transition(SqlClient client, Optional<Long> accountId,
       List<Long> ids, Status to, String actor, String reason, Optional<String> resultText) {
-    Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
-    if (idArray.length == 0) {
-      return Future.succeededFuture(List.of());
+    return Transitions.move(client, accountId, ids, to, actor, reason, resultText,
+        clock.instant());
+  }
+
+  /** An agent's report that an activity of its computer is partly done. */
+  public record Progress(long computerId, long activityId, int percent) {
+  }
+
+  /**
+   * Records the progress agents report on their computers' running activities, in one
+   * statement; a report on another computer's activity, or one not running, changes nothing.
+   */
+  public static Future<Void> recordProgress(SqlClient conn, List<Progress> reports) {
+    if (reports.isEmpty()) {
+      return Future.succeededFuture();
     }
-    return client.preparedQuery(TRANSITION)
-        .execute(Tuple.of(accountId.orElse(null), idArray, to.wireName(), at(clock.instant()),
-                to.isFinal(), names(Lifecycle.sources(Kind.CLIENT, to)))
-            .addArrayOfString(names(Lifecycle.sources(Kind.SERVER, to)))
-            .addString(actor)
-            .addString(reason)
-            .addString(resultText.orElse(null)))
-        .map(rows -> outcomes(idArray, to, rows));
+    return conn.preparedQuery("""
+            UPDATE activities a SET progress = r.percent
+              FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS r(computer_id, id, percent)
+             WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = $4
+            """)
+        .execute(Tuple.tuple()
+            .addArrayOfLong(reports.stream().map(Progress::computerId).toArray(Long[]::new))
+            .addArrayOfLong(reports.stream().map(Progress::activityId).toArray(Long[]::new))
+            .addArrayOfInteger(reports.stream().map(Progress::percent).toArray(Integer[]::new))
+            .addString(Status.IN_PROGRESS.wireName()))
+        .mapEmpty();
   }
 
   /** Moves one activity, failing with 404 when it is not the account's and 409 when the table forbids it. */
@@ -293,25 +266,6 @@ public final class ActivityStore {
       }
       return outcome;
     });
-  }
-
-  private static List<TransitionOutcome> outcomes(Long[] requested, Status to, RowSet<Row> rows) {
-    List<TransitionOutcome> outcomes = new ArrayList<>();
-    Set<Long> seen = new HashSet<>();
-    for (Row row : rows) {
-      seen.add(row.getLong("id"));
-      String from = row.getString("status");
-      if (from != null) {   // a group row only says the group exists
-        outcomes.add(new TransitionOutcome(row.getLong("id"),
-            Optional.of(Status.fromWire(from)), to, row.getBoolean("applied")));
-      }
-    }
-    for (Long id : requested) {
-      if (!seen.contains(id)) {
-        outcomes.add(new TransitionOutcome(id, Optional.empty(), to, false));
-      }
-    }
-    return outcomes;
   }
 
   static List<Activity> mapAll(RowSet<Row> rows) {
@@ -375,13 +329,5 @@ public final class ActivityStore {
 
   private static Optional<Instant> instant(Row row, int column) {
     return Optional.ofNullable(row.getOffsetDateTime(column)).map(OffsetDateTime::toInstant);
-  }
-
-  private OffsetDateTime at(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static String[] names(Set<Status> statuses) {
-    return statuses.stream().map(Status::wireName).toArray(String[]::new);
   }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * A registered machine.
  *
- * @param pendingMessages server messages written for it and not yet acknowledged
+ * @param pendingMessages server messages written for it and not yet acknowledged, and the
+ *     activities it may be given now (DueRule)
  */
 public record Computer(
     long id,

@@ -2,6 +2,7 @@ package dev.outpost.server.computer;
 
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.ServerConfig;
+import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -19,12 +20,14 @@ import java.util.Optional;
 /** Computers of an account. */
 public final class ComputerStore {
 
-  /** Pending: messages written and not yet acknowledged, plus activities due at next exchange. */
+  /**
+   * Pending: messages written and not yet acknowledged, plus the activities the computer may be
+   * given now ({@link DueRule}), at $3.
+   */
   private static final String COLUMNS = """
       c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at,
       (SELECT count(*) FROM outgoing_messages o WHERE o.computer_id = c.id)
-        + (SELECT count(*) FROM activities a
-            WHERE a.computer_id = c.id AND a.kind = 'client' AND a.status = 'queued') AS pending""";
+        + """ + DueRule.count("c.id", "$3") + " AS pending";
 
   private final Pool pool;
   private final Clock clock;
@@ -66,9 +69,9 @@ public final class ComputerStore {
              FROM computers c
             WHERE c.account_id = $1 AND c.removed_at IS NULL
               AND ($4::bigint IS NULL OR c.id > $4)
-            ORDER BY c.id LIMIT $2 OFFSET $3
+            ORDER BY c.id LIMIT $2 OFFSET $5
             """)
-            .execute(Tuple.of(accountId, limit, offset, after.orElse(null))))
+            .execute(Tuple.of(accountId, limit, now(), after.orElse(null), offset)))
         .map(rows -> {
           List<Computer> computers = new ArrayList<>(rows.size());
           rows.forEach(row -> computers.add(map(row)));
@@ -80,7 +83,7 @@ public final class ComputerStore {
   public Future<Computer> find(long accountId, long id) {
     return pool.preparedQuery("SELECT " + COLUMNS
             + " FROM computers c WHERE c.account_id = $1 AND c.id = $2 AND c.removed_at IS NULL")
-        .execute(Tuple.of(accountId, id))
+        .execute(Tuple.of(accountId, id, now()))
         .map(rows -> {
           if (rows.size() == 0) {
             throw OutpostException.notFound("computer " + id + " not found");
@@ -108,6 +111,10 @@ public final class ComputerStore {
               row.getString("reason"), row.getString("message"), row.getInteger("size"))));
           return messages;
         }));
+  }
+
+  private OffsetDateTime now() {
+    return clock.instant().atOffset(ZoneOffset.UTC);
   }
 
   private static Computer map(Row row) {

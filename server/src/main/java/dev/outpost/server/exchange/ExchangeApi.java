@@ -11,10 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
-import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,17 +20,12 @@ public final class ExchangeApi {
   private static final String SECURE_ID_HASH = "outpost.secure-id-hash";
 
   private final MessageSystem messageSystem;
-  private final Pool pool;
-  private final Clock clock;
   private final FailedAttempts failedAttempts;
   private final KnownComputers known = new KnownComputers();
 
   /** Creates the routes over the exchange; unknown secure-ids and keys count as failed attempts. */
-  public ExchangeApi(MessageSystem messageSystem, Pool pool, Clock clock,
-      FailedAttempts failedAttempts) {
+  public ExchangeApi(MessageSystem messageSystem, FailedAttempts failedAttempts) {
     this.messageSystem = messageSystem;
-    this.pool = pool;
-    this.clock = clock;
     this.failedAttempts = failedAttempts;
   }
 
@@ -71,7 +62,7 @@ public final class ExchangeApi {
     failedAttempts.check(source);
     PayloadCodec codec = codec(ctx);
     Gate.hold(ctx);
-    ExchangeStore.registered(pool, hash)
+    messageSystem.registered(hash)
         .onSuccess(registered -> {
           if (registered) {
             known.add(hash);
@@ -128,18 +119,10 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("ping needs a form field insecure_id=<number>");
     }
-    pool.preparedQuery("""
-            SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1)
-                OR EXISTS (SELECT 1 FROM activities
-                            WHERE computer_id = $1 AND kind = 'client'
-                              AND (status = 'queued'
-                                   OR (status = 'scheduled' AND deliver_after <= $2)))
-            """)
-        .execute(Tuple.of(insecureId, clock.instant().atOffset(ZoneOffset.UTC)))
-        .onSuccess(rows -> ctx.response()
+    messageSystem.waiting(insecureId)
+        .onSuccess(waiting -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
-            .end(Buffer.buffer(Bpickle.encode(
-                Map.of("messages", rows.iterator().next().getBoolean(0))))))
+            .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
         .onFailure(ctx::fail);
   }
 
@@ -152,19 +135,15 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + ctx.pathParam("id") + "' is not an attachment id");
     }
-    pool.preparedQuery("""
-            SELECT a.content FROM attachments a JOIN computers c ON c.id = a.computer_id
-             WHERE a.id = $1 AND c.secure_id_hash = $2 AND c.removed_at IS NULL
-            """)
-        .execute(Tuple.of(id, Buffer.buffer(Secrets.hash(secureId))))
-        .onSuccess(rows -> {
-          if (rows.size() == 0) {
+    messageSystem.attachment(id, Secrets.hash(secureId))
+        .onSuccess(content -> {
+          if (content.isEmpty()) {
             ctx.fail(OutpostException.notFound("attachment " + id + " not found"));
             return;
           }
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-              .end(rows.iterator().next().getBuffer(0));
+              .end(content.get());
         })
         .onFailure(ctx::fail);
   }

@@ -1,8 +1,9 @@
 package dev.outpost.server.jobs;
 
-import dev.outpost.common.activity.Kind;
-import dev.outpost.common.activity.Lifecycle;
 import dev.outpost.common.activity.Status;
+import dev.outpost.server.activity.JobEnd;
+import dev.outpost.server.activity.StatusSql;
+import dev.outpost.server.activity.Transitions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -21,44 +22,10 @@ import java.util.Set;
 
 /**
  * The job-handler's SQL: claims, leases, progress, terminal writes and the lease sweep. Claims,
- * renewals and terminal writes take many jobs per statement: a job-handler gathers them.
+ * renewals and terminal writes take many jobs per statement: a job-handler gathers them. The
+ * statements that change a status (the claim, the outcomes, the sweep) are {@link Transitions}'.
  */
 public final class JobStore {
-
-  /**
-   * Claims the activities queue messages name: the Queued ones, the In Progress ones whose lease
-   * the sweep released, and ones this owner claimed in a transaction whose answer was lost (the
-   * caller knows it is not running them). Anything else (canceled, finished, claimed by another)
-   * is left alone and missing from the answer. Rows are locked in id order, as every multi-row
-   * transition does, so concurrent writers wait for each other instead of deadlocking. The UPDATE
-   * reaches each locked row by its key ({@code a.id = t.id}) and names no ids of its own: with
-   * {@code a.id = ANY($1)} as well, the generic plan probed the index for every id once per
-   * locked row, 65,536 probes for a batch of 256 (97 ms against 15 ms).
-   */
-  static final String CLAIM = """
-      WITH target AS (
-        SELECT id, status FROM activities
-         WHERE id = ANY($1) AND kind = 'server'
-           AND (status = 'queued'
-                OR (status = 'in-progress' AND (lease_owner IS NULL OR lease_owner = $2)))
-         ORDER BY id
-           FOR UPDATE
-      ), claimed AS (
-        UPDATE activities a
-           SET status = 'in-progress', lease_owner = $2, lease_until = $4,
-               attempt = a.attempt + 1, delivered_at = COALESCE(a.delivered_at, $3),
-               version = a.version + 1
-          FROM target t
-         WHERE a.id = t.id
-        RETURNING a.id, a.account_id, a.computer_id, a.type, a.parameters, a.attempt,
-                  t.status AS from_status
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, from_status, 'in-progress', $3, $2, 'claimed'
-          FROM claimed WHERE from_status <> 'in-progress'
-      )
-      SELECT * FROM claimed
-      """;
 
   /**
    * Extends the leases of the jobs the caller still owns ($1 ids with their $2 attempts); a
@@ -69,7 +36,7 @@ public final class JobStore {
       WITH target AS (
         SELECT a.id FROM unnest($1::bigint[], $2::int[]) AS j (id, attempt)
           JOIN activities a ON a.id = j.id AND a.attempt = j.attempt
-         WHERE a.lease_owner = $3 AND a.status = 'in-progress'
+         WHERE a.lease_owner = $3 AND a.status = $5   -- $5: In Progress
          ORDER BY a.id
            FOR UPDATE OF a
       )
@@ -80,69 +47,20 @@ public final class JobStore {
       """;
 
   /**
-   * Ends the jobs the caller still owns, each with its own status, result text and log reason
-   * ($1 to $5, one array element per job); a canceled activity or a lost lease leaves that one
-   * alone, missing from the answer. Like the renewal, the ids reach the rows through the join.
+   * Releases the expired leases of jobs with attempts left ($2 is the most) and publishes the
+   * activities again, to be claimed by anyone: they stay In Progress, which a claim takes when
+   * no one holds the lease. The literal matches the partial index of expired leases.
    */
-  private static final String FINISH = """
-      WITH target AS (
-        SELECT a.id, o.status, o.result_text, o.reason
-          FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
-                 AS o (id, attempt, status, result_text, reason)
-          JOIN activities a ON a.id = o.id AND a.attempt = o.attempt
-         WHERE a.lease_owner = $6 AND a.status = 'in-progress'
-         ORDER BY a.id
-           FOR UPDATE OF a
-      ), moved AS (
-        UPDATE activities a
-           SET status = t.status, result_text = t.result_text, completed_at = $7,
-               progress = CASE WHEN t.status = 'succeeded' THEN 100 ELSE a.progress END,
-               lease_owner = NULL, lease_until = NULL, version = a.version + 1
-          FROM target t
-         WHERE a.id = t.id
-        RETURNING a.id, t.status, t.reason
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, 'in-progress', status, $7, $6, reason FROM moved
-      )
-      SELECT id FROM moved
-      """;
-
-  /** Fails the expired jobs that used up their attempts. */
-  private static final String GIVE_UP = """
+  private static final String RETRY = StatusSql.of("""
       WITH expired AS (
         SELECT id FROM activities
-         WHERE kind = 'server' AND status = 'in-progress' AND lease_until < $1 AND attempt >= $2
-         ORDER BY lease_until
-         LIMIT 100
-           FOR UPDATE SKIP LOCKED
-      ), moved AS (
-        UPDATE activities a
-           SET status = 'failed', completed_at = $1, lease_owner = NULL, lease_until = NULL,
-               result_text = 'gave up after ' || a.attempt
-                 || ' attempts: the job-handler running it stopped renewing its lease',
-               version = a.version + 1
-          FROM expired e
-         WHERE a.id = e.id
-        RETURNING a.id
-      ), logged AS (
-        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
-        SELECT id, 'in-progress', 'failed', $1, 'job-handler', 'attempts exhausted' FROM moved
-      )
-      SELECT id FROM moved
-      """;
-
-  /** Releases expired leases and publishes the activities again, to be claimed by anyone. */
-  private static final String RETRY = """
-      WITH expired AS (
-        SELECT id FROM activities
-         WHERE kind = 'server' AND status = 'in-progress' AND lease_until < $1 AND attempt < $2
+         WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt < $2
          ORDER BY lease_until
          LIMIT 100
            FOR UPDATE SKIP LOCKED
       ), released AS (
         UPDATE activities a
-           SET lease_owner = NULL, lease_until = $3, version = a.version + 1
+           SET lease_owner = NULL, lease_until = $3
           FROM expired e
          WHERE a.id = e.id
         RETURNING a.id
@@ -150,19 +68,13 @@ public final class JobStore {
         INSERT INTO outbox (activity_id, created_at) SELECT id, $1 FROM released
       )
       SELECT id FROM released
-      """;
+      """);
 
   private final Pool pool;
 
   /** Creates the store over the shared pool. */
   public JobStore(Pool pool) {
     this.pool = pool;
-    // The claim and the terminal writes name the states the table allows; keep them in step.
-    if (!Lifecycle.allows(Kind.SERVER, Status.QUEUED, Status.IN_PROGRESS)
-        || !Lifecycle.allows(Kind.SERVER, Status.IN_PROGRESS, Status.SUCCEEDED)
-        || !Lifecycle.allows(Kind.SERVER, Status.IN_PROGRESS, Status.FAILED)) {
-      throw new IllegalStateException("the lifecycle table no longer allows the job transitions");
-    }
   }
 
   /**
@@ -172,8 +84,7 @@ public final class JobStore {
    */
   public Future<List<Job>> claim(List<Long> activityIds, String owner, Instant now,
       Duration lease) {
-    return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(now.plus(lease))))
+    return Transitions.claim(pool, activityIds, owner, now, now.plus(lease))
         .map(rows -> {
           List<Job> jobs = new ArrayList<>(rows.size());
           for (Row row : rows) {
@@ -198,7 +109,7 @@ public final class JobStore {
       attempts[i] = jobs.get(i).attempt();
     }
     return pool.preparedQuery(RENEW)
-        .execute(Tuple.of(ids, attempts, owner, at(until)))
+        .execute(Tuple.of(ids, attempts, owner, at(until), Status.IN_PROGRESS.wireName()))
         .map(JobStore::ids);
   }
 
@@ -206,9 +117,10 @@ public final class JobStore {
   public Future<Boolean> progress(Job job, int percent) {
     return pool.preparedQuery("""
             UPDATE activities SET progress = $4
-             WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'in-progress'
+             WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = $5
             """)
-        .execute(Tuple.of(job.activityId(), job.owner(), job.attempt(), percent))
+        .execute(Tuple.of(job.activityId(), job.owner(), job.attempt(), percent,
+            Status.IN_PROGRESS.wireName()))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -222,23 +134,11 @@ public final class JobStore {
    * @return the ids written; the others were canceled or taken over meanwhile
    */
   public Future<Set<Long>> finish(List<Outcome> outcomes, String owner, Instant now) {
-    int n = outcomes.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    String[] statuses = new String[n];
-    String[] texts = new String[n];
-    String[] reasons = new String[n];
-    for (int i = 0; i < n; i++) {
-      Outcome outcome = outcomes.get(i);
-      ids[i] = outcome.job().activityId();
-      attempts[i] = outcome.job().attempt();
-      statuses[i] = outcome.status().wireName();
-      texts[i] = outcome.resultText();
-      reasons[i] = outcome.status() == Status.SUCCEEDED ? "done" : "handler failed";
-    }
-    return pool.preparedQuery(FINISH)
-        .execute(Tuple.of(ids, attempts, statuses, texts, reasons, owner, at(now)))
-        .map(JobStore::ids);
+    return Transitions.finish(pool, outcomes.stream()
+        .map(outcome -> new JobEnd(outcome.job().activityId(),
+            outcome.job().attempt(), outcome.status(), outcome.resultText(),
+            outcome.status() == Status.SUCCEEDED ? "done" : "handler failed"))
+        .toList(), owner, now);
   }
 
   /**
@@ -248,7 +148,7 @@ public final class JobStore {
    * @return the ids republished
    */
   public Future<Set<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
-    return pool.preparedQuery(GIVE_UP).execute(Tuple.of(at(now), maxAttempts))
+    return Transitions.giveUp(pool, now, maxAttempts)
         .compose(failed -> pool.preparedQuery(RETRY)
             .execute(Tuple.of(at(now), maxAttempts, at(now.plus(lease)))))
         .map(JobStore::ids);

@@ -2,6 +2,7 @@ package dev.outpost.server.scheduler;
 
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.StatusSql;
 import dev.outpost.server.activity.TransitionOutcome;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -16,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The sweeps that move activities by time and by other activities: due server activities,
@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * <p>Each sweep selects its rows with {@code FOR UPDATE SKIP LOCKED} and moves them through
  * {@link ActivityStore#transition} in the same transaction, so any number of server instances
  * can sweep one database at once without moving a row twice, and the lifecycle table stays the
- * only gate.
+ * only gate. The selections name statuses as literals ({@link StatusSql}): each matches the
+ * partial index it reads, which a parameter would not.
  */
 public final class Scheduler {
 
@@ -40,26 +41,26 @@ public final class Scheduler {
    * The running client activities of these accounts ($3) delivered by $1, oldest first, at most
    * $2: read through the index of running client activities by account and delivery.
    */
-  static final String STALE = """
+  static final String STALE = StatusSql.of("""
       SELECT id FROM activities
-       WHERE account_id = ANY($3) AND status = 'in-progress' AND kind = 'client'
+       WHERE account_id = ANY($3) AND status = {in-progress} AND kind = 'client'
          AND delivered_at <= $1
        ORDER BY delivered_at LIMIT $2
          FOR UPDATE SKIP LOCKED
-      """;
+      """);
   /**
    * The waiting activities that can move ($1 at most, each account's in turn) with their
    * dependency's status and progress. The distinct activities waited on are walked one index
    * probe each (a loose index scan of activities_waiting), and only the waiting of those that
    * can release them are read: a Blocked activity a thousand wait on costs one probe.
    */
-  static final String DEPENDENCIES = """
+  static final String DEPENDENCIES = StatusSql.of("""
       WITH RECURSIVE waited (id) AS (
-        (SELECT depends_on FROM activities WHERE status = 'waiting'
+        (SELECT depends_on FROM activities WHERE status = {waiting}
           ORDER BY depends_on LIMIT 1)
         UNION ALL
         SELECT (SELECT depends_on FROM activities
-                 WHERE status = 'waiting' AND depends_on > waited.id
+                 WHERE status = {waiting} AND depends_on > waited.id
                  ORDER BY depends_on LIMIT 1)
           FROM waited WHERE waited.id IS NOT NULL
       ), dependency AS MATERIALIZED (
@@ -76,17 +77,66 @@ public final class Scheduler {
           FROM releasing d CROSS JOIN LATERAL (
             SELECT w.id, w.progress_threshold, w.run_on_dependency_failure
               FROM activities w
-             WHERE w.depends_on = d.id AND w.status = 'waiting'
+             WHERE w.depends_on = d.id AND w.status = {waiting}
                AND (d.status = ANY($2::text[])
                     OR (w.progress_threshold IS NOT NULL
                         AND d.progress >= w.progress_threshold))
              ORDER BY w.id LIMIT $1
                FOR UPDATE SKIP LOCKED) w) taken
        ORDER BY turn, id LIMIT $1
-      """;
+      """);
+  /**
+   * Undelivered activities past their {@code deliver_before}, each account's in turn: read
+   * through the partial index of expiring activities, whose states the literals name.
+   */
+  private static final String EXPIRED = StatusSql.of("""
+      SELECT id FROM (
+        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_before) AS turn
+          FROM accounts ac CROSS JOIN LATERAL (
+            SELECT id, deliver_before FROM activities
+             WHERE account_id = ac.id AND deliver_before <= $1
+               AND status IN ({queued}, {scheduled}, {waiting}, {blocked})
+             ORDER BY deliver_before LIMIT $2
+               FOR UPDATE SKIP LOCKED) t) taken
+       ORDER BY turn, id LIMIT $2
+      """);
+  /** Scheduled server activities whose time has come, each account's in turn. */
+  private static final String DUE = StatusSql.of("""
+      SELECT id FROM (
+        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_after) AS turn
+          FROM accounts ac CROSS JOIN LATERAL (
+            SELECT id, deliver_after FROM activities
+             WHERE account_id = ac.id AND status = {scheduled} AND kind = 'server'
+               AND deliver_after <= $1
+             ORDER BY deliver_after LIMIT $2
+               FOR UPDATE SKIP LOCKED) t) taken
+       ORDER BY turn, id LIMIT $2
+      """);
+  /** Server activities running past their timeout ($2 when none is named), each account's in turn. */
+  private static final String TIMED_OUT = StatusSql.of("""
+      SELECT id FROM (
+        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.delivered_at) AS turn
+          FROM accounts ac CROSS JOIN LATERAL (
+            SELECT id, delivered_at FROM activities
+             WHERE account_id = ac.id AND status = {in-progress} AND kind = 'server'
+               AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
+             ORDER BY delivered_at LIMIT $3
+               FOR UPDATE SKIP LOCKED) t) taken
+       ORDER BY turn, id LIMIT $3
+      """);
+  /** The undelivered children of groups with more failed children than they tolerate. */
+  private static final String OVER_THRESHOLD = StatusSql.of("""
+      SELECT c.id FROM activities g JOIN activities c ON c.parent_id = g.id
+       WHERE g.max_errors IS NOT NULL
+         AND c.status IN ({queued}, {scheduled}, {waiting}, {blocked})
+         AND (SELECT count(*) FROM activities f
+               WHERE f.parent_id = g.id AND f.status = {failed}) > g.max_errors
+       ORDER BY c.id LIMIT $1
+         FOR UPDATE OF c SKIP LOCKED
+      """);
   private static final String ACTOR = "scheduler";
-  private static final String[] DEPENDENCY_ENDS = Stream.of(Status.SUCCEEDED, Status.FAILED,
-      Status.CANCELED).map(Status::wireName).toArray(String[]::new);
+  private static final String[] DEPENDENCY_ENDS = StatusSql.names(
+      List.of(Status.SUCCEEDED, Status.FAILED, Status.CANCELED));
 
   private final Pool pool;
   private final ActivityStore activities;
@@ -117,34 +167,14 @@ public final class Scheduler {
 
   /** Undelivered activities past their {@code deliver_before} end Canceled, as expired. */
   Future<Integer> expire(Instant now) {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM (
-              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_before) AS turn
-                FROM accounts ac CROSS JOIN LATERAL (
-                  SELECT id, deliver_before FROM activities
-                   WHERE account_id = ac.id AND deliver_before <= $1
-                     AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
-                   ORDER BY deliver_before LIMIT $2
-                     FOR UPDATE SKIP LOCKED) t) taken
-             ORDER BY turn, id LIMIT $2
-            """, Tuple.of(at(now), BATCH))
+    return pool.withTransaction(conn -> ids(conn, EXPIRED, Tuple.of(at(now), BATCH))
         .compose(ids -> move(conn, ids, Status.CANCELED, "expired",
             "expired: not delivered before its deliver_before time")));
   }
 
   /** Scheduled server activities whose time has come go to the queue (client ones wait for their exchange). */
   Future<Integer> due(Instant now) {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM (
-              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_after) AS turn
-                FROM accounts ac CROSS JOIN LATERAL (
-                  SELECT id, deliver_after FROM activities
-                   WHERE account_id = ac.id AND status = 'scheduled' AND kind = 'server'
-                     AND deliver_after <= $1
-                   ORDER BY deliver_after LIMIT $2
-                     FOR UPDATE SKIP LOCKED) t) taken
-             ORDER BY turn, id LIMIT $2
-            """, Tuple.of(at(now), BATCH))
+    return pool.withTransaction(conn -> ids(conn, DUE, Tuple.of(at(now), BATCH))
         .compose(ids -> move(conn, ids, Status.QUEUED, "due", null)));
   }
 
@@ -163,12 +193,14 @@ public final class Scheduler {
           List<Long> release = new ArrayList<>();
           List<Long> cancel = new ArrayList<>();
           for (Row row : rows) {
-            String status = row.getString("dependency_status");
-            boolean failed = "failed".equals(status) || "canceled".equals(status);
+            // a group without children has no status: nothing it could release
+            String named = row.getString("dependency_status");
+            Status status = named == null ? null : Status.fromWire(named);
+            boolean failed = status == Status.FAILED || status == Status.CANCELED;
             Integer threshold = row.getInteger("progress_threshold");
             Integer progress = row.getInteger("progress");
             boolean reached = threshold != null && progress != null && progress >= threshold;
-            if ("succeeded".equals(status) || reached
+            if (status == Status.SUCCEEDED || reached
                 || (failed && row.getBoolean("run_on_dependency_failure"))) {
               release.add(row.getLong("id"));
             } else if (failed) {
@@ -184,17 +216,8 @@ public final class Scheduler {
 
   /** Server activities running longer than their timeout end Failed; their handler is told. */
   Future<Integer> timeouts(Instant now) {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT id FROM (
-              SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.delivered_at) AS turn
-                FROM accounts ac CROSS JOIN LATERAL (
-                  SELECT id, delivered_at FROM activities
-                   WHERE account_id = ac.id AND status = 'in-progress' AND kind = 'server'
-                     AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
-                   ORDER BY delivered_at LIMIT $3
-                     FOR UPDATE SKIP LOCKED) t) taken
-             ORDER BY turn, id LIMIT $3
-            """, Tuple.of(at(now), defaultJobTimeout.toSeconds(), BATCH))
+    return pool.withTransaction(conn -> ids(conn, TIMED_OUT,
+            Tuple.of(at(now), defaultJobTimeout.toSeconds(), BATCH))
         .compose(ids -> move(conn, ids, Status.FAILED, "timeout",
             "timeout: still running when its execution timeout ran out")));
   }
@@ -222,15 +245,7 @@ public final class Scheduler {
 
   /** Once a group has more failed children than it tolerates, its undelivered children are canceled. */
   Future<Integer> errorThresholds() {
-    return pool.withTransaction(conn -> ids(conn, """
-            SELECT c.id FROM activities g JOIN activities c ON c.parent_id = g.id
-             WHERE g.max_errors IS NOT NULL
-               AND c.status IN ('queued', 'scheduled', 'waiting', 'blocked')
-               AND (SELECT count(*) FROM activities f
-                     WHERE f.parent_id = g.id AND f.status = 'failed') > g.max_errors
-             ORDER BY c.id LIMIT $1
-               FOR UPDATE OF c SKIP LOCKED
-            """, Tuple.of(BATCH))
+    return pool.withTransaction(conn -> ids(conn, OVER_THRESHOLD, Tuple.of(BATCH))
         .compose(ids -> move(conn, ids, Status.CANCELED, "error-threshold",
             "error-threshold: too many activities of its group failed")));
   }

@@ -82,7 +82,7 @@ class ActivityStoreTest {
   @MethodSource("everyPair")
   void enforcesTheLifecycleTable(Kind kind, Status from, Status to) {
     long id = activityIn(kind, from);
-    long version = version(id);
+    String version = version(id);
     int events = eventCount(id);
 
     if (Lifecycle.allows(kind, from, to)) {
@@ -196,9 +196,10 @@ class ActivityStoreTest {
     return await(store.find(account, id));
   }
 
-  private static long version(long id) {
-    return await(pool.preparedQuery("SELECT version FROM activities WHERE id = $1")
-        .execute(Tuple.of(id))).iterator().next().getLong(0);
+  /** The row's version as PostgreSQL keeps it: any write of the row makes a new one. */
+  private static String version(long id) {
+    return await(pool.preparedQuery("SELECT xmin::text FROM activities WHERE id = $1")
+        .execute(Tuple.of(id))).iterator().next().getString(0);
   }
 
   private static int eventCount(long id) {

@@ -159,13 +159,13 @@ class ExchangeHardeningTest {
   @Test
   void aComputerKeepsItsNewestReportsOfEachType() {
     ProtocolClient agent = ProtocolClient.registered(fx, "reports-1");
-    for (int i = 0; i < ExchangeStore.KEPT_PER_TYPE + 3; i++) {
+    for (int i = 0; i < ClientMessageStore.KEPT_PER_TYPE + 3; i++) {
       agent.exchange(List.of(Map.of("type", "computer-info", "n", (long) i)));
     }
 
     List<JsonObject> kept = recorded(agent.insecureId, "computer-info");
-    assertThat(kept).hasSize(ExchangeStore.KEPT_PER_TYPE);
-    assertThat(kept.get(0).getLong("n")).isEqualTo(ExchangeStore.KEPT_PER_TYPE + 2L);
+    assertThat(kept).hasSize(ClientMessageStore.KEPT_PER_TYPE);
+    assertThat(kept.get(0).getLong("n")).isEqualTo(ClientMessageStore.KEPT_PER_TYPE + 2L);
   }
 
   /**

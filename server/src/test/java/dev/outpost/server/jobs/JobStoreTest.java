@@ -8,6 +8,7 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.server.TestSupport;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -189,10 +190,10 @@ class JobStoreTest {
     }
     await(pool.query("ANALYZE activities").execute());
 
-    long buffers = TestSupport.genericPlanBuffers(pool, JobStore.CLAIM,
-        "bigint[], text, timestamptz, timestamptz",
+    long buffers = TestSupport.genericPlanBuffers(pool, Transitions.CLAIM,
+        "bigint[], text, timestamptz, timestamptz, text[], text",
         "'{" + ids.stream().map(String::valueOf).collect(joining(",")) + "}', '" + ME + "', '"
-            + NOW + "', '" + NOW.plus(LEASE) + "'");
+            + NOW + "', '" + NOW.plus(LEASE) + "', '{queued}', 'in-progress'");
 
     assertThat(buffers).isLessThan(100L * ids.size());
     assertThat(ids).allSatisfy(id -> assertThat(state(id)).isEqualTo("queued null"));

@@ -1,0 +1,404 @@
+package dev.outpost.server.activity;
+
+import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Lifecycle;
+import dev.outpost.common.activity.Status;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one writer of {@code activities.status}: every statement that changes a status is here,
+ * for the admin API, the scheduler, the exchange and the job-handler alike. Each moves many
+ * activities at once, only from the states {@link Lifecycle} lets them leave for their new one
+ * (passed as {@code text[]} parameters), and logs each move in {@code activity_events} in the
+ * same statement. Every method runs in the caller's transaction, or alone on a pool.
+ *
+ * <p>Nothing guards by a row version: each write is guarded by the state it moves from, read
+ * under the row's lock, and a job's writes by its {@code (lease_owner, attempt)} as well, so a
+ * zombie's late write finds the state moved on and changes nothing.
+ */
+public final class Transitions {
+
+  /** The states a client activity may leave for both Succeeded and Failed: a result's. */
+  private static final Set<Status> RESULT_SOURCES = both(Kind.CLIENT);
+  /** The final states that still record the first result an agent sends, keeping their status. */
+  private static final Set<Status> LATE_RESULTS = EnumSet.of(Status.CANCELED, Status.FAILED);
+  /** The states a job is claimed from: those published to the job queue. */
+  private static final Set<Status> CLAIMED_FROM = EnumSet.of(Status.QUEUED);
+  /** The states a job may end in Succeeded or Failed from. */
+  private static final Set<Status> FINISH_SOURCES = both(Kind.SERVER);
+  private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
+
+  /**
+   * Moves activities by id (a group stands for its children), of one account or ($1 NULL) of
+   * any, to $3, each where the lifecycle table allows it. A server activity that becomes Queued
+   * goes to the job queue through the outbox.
+   */
+  private static final String MOVE = """
+      WITH target AS (
+        SELECT id, status, kind FROM activities
+         WHERE ($1::bigint IS NULL OR account_id = $1)   -- NULL: the scheduler, for any account
+           AND (id = ANY($2) OR parent_id = ANY($2))   -- naming a group names its children
+           AND status IS NOT NULL
+         ORDER BY id
+           FOR UPDATE
+      ), moved AS (
+        UPDATE activities a
+           SET status = $3,
+               -- $11: whether $3 is In Progress; $5: whether it is final
+               delivered_at = CASE WHEN $11 THEN $4 ELSE a.delivered_at END,
+               completed_at = CASE WHEN $5 THEN $4 ELSE a.completed_at END,
+               result_text = COALESCE($10, a.result_text)
+          FROM target t
+         WHERE a.id = t.id
+           -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
+           AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
+        RETURNING a.id, t.status AS from_status, t.kind
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, $3, $4, $8, $9 FROM moved
+      ), published AS (
+        -- $12: whether $3 is Queued, which a server activity waits in for a job-handler
+        INSERT INTO outbox (activity_id, created_at)
+        SELECT id, $4 FROM moved WHERE kind = 'server' AND $12
+      )
+      SELECT t.id, t.status, m.id IS NOT NULL AS applied
+        FROM target t LEFT JOIN moved m ON m.id = t.id
+      UNION ALL
+      SELECT g.id, NULL, FALSE FROM activities g
+       WHERE ($1::bigint IS NULL OR g.account_id = $1) AND g.id = ANY($2) AND g.status IS NULL
+      """;
+
+  /**
+   * Moves each computer's ($1) due client activities ({@link DueRule}) to $4 (In Progress),
+   * at most $3 each, logging each move. The parameters come back as they were, to build the
+   * messages; their secrets are no longer held from then on.
+   */
+  private static final String DELIVER = "WITH " + DueRule.ctes("$1::bigint[]", "$2", "$3", true)
+      + """
+      , moved AS (
+        UPDATE activities a
+           SET status = $4, delivered_at = $2, attempt = a.attempt + 1,
+               -- $5: the names of secret parameters
+               parameters = withhold_secrets(a.parameters, $5::text[])
+          FROM due
+         WHERE a.id = due.id
+           -- $6: the states the lifecycle table lets a client activity leave for $4
+           AND due.status = ANY($6::text[])
+        RETURNING a.id, a.computer_id, a.type, due.parameters, due.status AS from_status
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, $4, $2, 'computer:' || computer_id, 'delivered' FROM moved
+      )
+      SELECT id, computer_id, type, parameters FROM moved ORDER BY computer_id, id
+      """;
+
+  /**
+   * Applies results ($1 to $5, one array element each): an activity in a state of $7 moves to
+   * the reported state; one in a state of $8 (canceled, or failed for want of a result) keeps
+   * its status but records the first result the agent sends; anything else is left alone (a
+   * repeat, or a stranger: an activity of another computer, or none), and strangers come back.
+   */
+  private static final String RESULTS = """
+      WITH incoming AS (
+        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[])
+                   AS r(computer_id, id, to_status, code, text)
+      ), target AS (
+        SELECT a.id, a.computer_id, a.status, i.to_status, i.code, i.text
+          FROM activities a JOIN incoming i ON a.id = i.id AND a.computer_id = i.computer_id
+         WHERE a.kind = 'client'
+           FOR UPDATE OF a
+      ), moved AS (
+        UPDATE activities a
+           SET status = CASE WHEN t.status = ANY($7::text[]) THEN t.to_status ELSE a.status END,
+               result_code = t.code, result_text = t.text, result_at = $6,
+               completed_at = COALESCE(a.completed_at, $6)
+          FROM target t
+         WHERE a.id = t.id
+           AND (t.status = ANY($7::text[]) OR (t.status = ANY($8::text[]) AND a.result_at IS NULL))
+        RETURNING a.id, a.computer_id, t.status AS from_status, a.status AS to_status
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, to_status, $6, 'computer:' || computer_id, 'result'
+          FROM moved WHERE from_status <> to_status
+      )
+      SELECT i.computer_id, i.id
+        FROM incoming i LEFT JOIN target t ON t.id = i.id
+       WHERE t.id IS NULL
+      """;
+
+  /**
+   * Claims for owner $2 the server activities $1 names that are in a state of $5 (Queued), or
+   * In Progress ($6) with a lease the sweep released or that $2 claimed in a transaction whose
+   * answer was lost (the caller knows it is not running them); anything else is missing from the
+   * answer. Rows are locked in id order, as every multi-row move does, so concurrent writers wait
+   * for each other instead of deadlocking. The UPDATE reaches each locked row by its key and
+   * names no ids of its own: with {@code a.id = ANY($1)} as well, the generic plan probed the
+   * index for every id once per locked row, 65,536 probes for a batch of 256. Public for the
+   * test of that plan.
+   */
+  public static final String CLAIM = """
+      WITH target AS (
+        SELECT id, status FROM activities
+         WHERE id = ANY($1) AND kind = 'server'
+           AND (status = ANY($5::text[])
+                OR (status = $6 AND (lease_owner IS NULL OR lease_owner = $2)))
+         ORDER BY id
+           FOR UPDATE
+      ), claimed AS (
+        UPDATE activities a
+           SET status = $6, lease_owner = $2, lease_until = $4,
+               attempt = a.attempt + 1, delivered_at = COALESCE(a.delivered_at, $3)
+          FROM target t
+         WHERE a.id = t.id
+        RETURNING a.id, a.account_id, a.computer_id, a.type, a.parameters, a.attempt,
+                  t.status AS from_status
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, $6, $3, $2, 'claimed' FROM claimed WHERE from_status <> $6
+      )
+      SELECT * FROM claimed
+      """;
+
+  /**
+   * Ends the jobs owner $6 still holds at their attempt, each with its own status, result text
+   * and log reason ($1 to $5, one array element per job), from a state of $8; a canceled
+   * activity or a lost lease leaves that one alone, missing from the answer. Like the claim, the
+   * ids reach the rows through the join alone.
+   */
+  private static final String FINISH = """
+      WITH target AS (
+        SELECT a.id, a.status AS from_status, o.status, o.result_text, o.reason
+          FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+                 AS o (id, attempt, status, result_text, reason)
+          JOIN activities a ON a.id = o.id AND a.attempt = o.attempt
+         WHERE a.lease_owner = $6 AND a.status = ANY($8::text[])
+         ORDER BY a.id
+           FOR UPDATE OF a
+      ), moved AS (
+        UPDATE activities a
+           SET status = t.status, result_text = t.result_text, completed_at = $7,
+               -- $9: Succeeded, which completes the progress
+               progress = CASE WHEN t.status = $9 THEN 100 ELSE a.progress END,
+               lease_owner = NULL, lease_until = NULL
+          FROM target t
+         WHERE a.id = t.id
+        RETURNING a.id, t.from_status, t.status, t.reason
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, status, $7, $6, reason FROM moved
+      )
+      SELECT id FROM moved
+      """;
+
+  /**
+   * Fails ($3) the running jobs whose lease expired before $1 and that used up their $2
+   * attempts, from a state of $4. The literal matches the partial index of expired leases.
+   */
+  private static final String GIVE_UP = StatusSql.of("""
+      WITH expired AS (
+        SELECT id, status FROM activities
+         WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt >= $2
+         ORDER BY lease_until
+         LIMIT 100
+           FOR UPDATE SKIP LOCKED
+      ), moved AS (
+        UPDATE activities a
+           SET status = $3, completed_at = $1, lease_owner = NULL, lease_until = NULL,
+               result_text = 'gave up after ' || a.attempt
+                 || ' attempts: the job-handler running it stopped renewing its lease'
+          FROM expired e
+         WHERE a.id = e.id AND e.status = ANY($4::text[])
+        RETURNING a.id, e.status AS from_status
+      ), logged AS (
+        INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
+        SELECT id, from_status, $3, $1, 'job-handler', 'attempts exhausted' FROM moved
+      )
+      SELECT id FROM moved
+      """);
+
+  static {
+    if (!Lifecycle.sources(Kind.SERVER, Status.IN_PROGRESS).containsAll(CLAIMED_FROM)) {
+      throw new IllegalStateException("the lifecycle no longer lets a job be claimed");
+    }
+  }
+
+  private Transitions() {
+  }
+
+  /**
+   * Moves activities of any account (or only of {@code accountId}) by the table, optionally
+   * writing a result text that says why.
+   *
+   * @return one outcome per activity considered, and a not-found one per id the account lacks
+   */
+  public static Future<List<TransitionOutcome>> move(SqlClient client, Optional<Long> accountId,
+      List<Long> ids, Status to, String actor, String reason, Optional<String> resultText,
+      Instant now) {
+    Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
+    if (idArray.length == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return client.preparedQuery(MOVE)
+        .execute(Tuple.of(accountId.orElse(null), idArray, to.wireName(), at(now), to.isFinal(),
+                StatusSql.names(Lifecycle.sources(Kind.CLIENT, to)))
+            .addArrayOfString(StatusSql.names(Lifecycle.sources(Kind.SERVER, to)))
+            .addString(actor)
+            .addString(reason)
+            .addString(resultText.orElse(null))
+            .addBoolean(to == Status.IN_PROGRESS)
+            .addBoolean(to == Status.QUEUED))
+        .map(rows -> outcomes(idArray, to, rows));
+  }
+
+  /**
+   * Delivers the computers' due activities, at most {@code max} each, in one statement.
+   *
+   * @return the activities moved to In Progress, by computer and id
+   */
+  public static Future<List<Delivered>> deliver(SqlClient conn, List<Long> computerIds,
+      Instant now, int max) {
+    if (computerIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return conn.preparedQuery(DELIVER)
+        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max,
+                Status.IN_PROGRESS.wireName())
+            .addArrayOfString(SECRETS)
+            .addArrayOfString(StatusSql.names(Lifecycle.sources(Kind.CLIENT, Status.IN_PROGRESS))))
+        .map(rows -> {
+          List<Delivered> delivered = new ArrayList<>(rows.size());
+          rows.forEach(row -> delivered.add(new Delivered(row.getLong("id"),
+              row.getLong("computer_id"), row.getString("type"),
+              (JsonObject) row.getValue("parameters"))));
+          return delivered;
+        });
+  }
+
+  /**
+   * Applies results, each to an activity of the computer that sent it, in one statement.
+   *
+   * @return the results that named no activity of their computer
+   */
+  public static Future<List<AgentResult>> applyResults(SqlClient conn, List<AgentResult> results,
+      Instant now) {
+    if (results.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Tuple params = Tuple.tuple()
+        .addArrayOfLong(results.stream().map(AgentResult::computerId).toArray(Long[]::new))
+        .addArrayOfLong(results.stream().map(AgentResult::activityId).toArray(Long[]::new))
+        .addArrayOfString(results.stream().map(r -> r.status().wireName()).toArray(String[]::new))
+        .addArrayOfInteger(results.stream().map(r -> r.code().orElse(null))
+            .toArray(Integer[]::new))
+        .addArrayOfString(results.stream().map(r -> r.text().orElse(null))
+            .toArray(String[]::new))
+        .addOffsetDateTime(at(now))
+        .addArrayOfString(StatusSql.names(RESULT_SOURCES))
+        .addArrayOfString(StatusSql.names(LATE_RESULTS));
+    return conn.preparedQuery(RESULTS).execute(params).map(rows -> {
+      Set<List<Long>> strangers = new HashSet<>();
+      rows.forEach(row -> strangers.add(List.of(row.getLong(0), row.getLong(1))));
+      return results.stream()
+          .filter(r -> strangers.contains(List.of(r.computerId(), r.activityId())))
+          .toList();
+    });
+  }
+
+  /**
+   * Claims the named server activities for {@code owner} in one statement, under a lease until
+   * {@code leaseUntil}.
+   *
+   * @return the rows claimed: id, account_id, computer_id, type, parameters, attempt
+   */
+  public static Future<RowSet<Row>> claim(SqlClient conn, List<Long> activityIds, String owner,
+      Instant now, Instant leaseUntil) {
+    return conn.preparedQuery(CLAIM)
+        .execute(Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(leaseUntil))
+            .addArrayOfString(StatusSql.names(CLAIMED_FROM))
+            .addString(Status.IN_PROGRESS.wireName()));
+  }
+
+  /**
+   * Ends the jobs {@code owner} still holds at their attempts, in one statement.
+   *
+   * @return the ids written; the others were canceled or taken over meanwhile
+   */
+  public static Future<Set<Long>> finish(SqlClient conn, List<JobEnd> ends, String owner,
+      Instant now) {
+    return conn.preparedQuery(FINISH)
+        .execute(Tuple.of(
+                ends.stream().map(JobEnd::activityId).toArray(Long[]::new),
+                ends.stream().map(JobEnd::attempt).toArray(Integer[]::new),
+                ends.stream().map(e -> e.status().wireName()).toArray(String[]::new),
+                ends.stream().map(JobEnd::resultText).toArray(String[]::new),
+                ends.stream().map(JobEnd::reason).toArray(String[]::new),
+                owner)
+            .addOffsetDateTime(at(now))
+            .addArrayOfString(StatusSql.names(FINISH_SOURCES))
+            .addString(Status.SUCCEEDED.wireName()))
+        .map(Transitions::ids);
+  }
+
+  /**
+   * Fails the running jobs whose lease expired and that used up their attempts, at most 100.
+   * Safe to run from any number of instances at once.
+   */
+  public static Future<Void> giveUp(SqlClient conn, Instant now, int maxAttempts) {
+    return conn.preparedQuery(GIVE_UP)
+        .execute(Tuple.of(at(now), maxAttempts, Status.FAILED.wireName(),
+            StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED))))
+        .mapEmpty();
+  }
+
+  private static List<TransitionOutcome> outcomes(Long[] requested, Status to, RowSet<Row> rows) {
+    List<TransitionOutcome> outcomes = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    for (Row row : rows) {
+      seen.add(row.getLong("id"));
+      String from = row.getString("status");
+      if (from != null) {   // a group row only says the group exists
+        outcomes.add(new TransitionOutcome(row.getLong("id"),
+            Optional.of(Status.fromWire(from)), to, row.getBoolean("applied")));
+      }
+    }
+    for (Long id : requested) {
+      if (!seen.contains(id)) {
+        outcomes.add(new TransitionOutcome(id, Optional.empty(), to, false));
+      }
+    }
+    return outcomes;
+  }
+
+  /** The states an activity of this kind may leave for both Succeeded and Failed. */
+  private static Set<Status> both(Kind kind) {
+    EnumSet<Status> sources = EnumSet.copyOf(Lifecycle.sources(kind, Status.SUCCEEDED));
+    sources.retainAll(Lifecycle.sources(kind, Status.FAILED));
+    return sources;
+  }
+
+  private static Set<Long> ids(RowSet<Row> rows) {
+    Set<Long> ids = new HashSet<>(rows.size() * 2);
+    rows.forEach(row -> ids.add(row.getLong(0)));
+    return ids;
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

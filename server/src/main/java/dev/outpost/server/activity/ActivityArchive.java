@@ -18,10 +18,10 @@ public final class ActivityArchive {
 
   private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
 
-  private static final String ARCHIVE = """
+  private static final String ARCHIVE = StatusSql.of("""
       WITH finished AS (
         SELECT id, parent_id FROM activities
-         WHERE account_id = $1 AND status IN ('failed', 'canceled', 'succeeded')
+         WHERE account_id = $1 AND status IN ({failed}, {canceled}, {succeeded})
            AND completed_at < $2
       ), groups AS (
         SELECT g.id FROM activities g
@@ -50,7 +50,7 @@ public final class ActivityArchive {
                  withhold_secrets((moved.a).parameters, $3::text[]))) AS kept
       )
       SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM events)
-      """;
+      """);
 
   /** What one archiving moved. */
   public record Archived(long activities, long events) {

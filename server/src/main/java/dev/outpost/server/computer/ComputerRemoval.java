@@ -2,6 +2,7 @@ package dev.outpost.server.computer;
 
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.StatusSql;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -41,11 +42,11 @@ public final class ComputerRemoval {
   }
 
   private static Future<List<Long>> pendingActivities(SqlConnection conn, long computerId) {
-    return conn.preparedQuery("""
+    return conn.preparedQuery(StatusSql.of("""
             SELECT id FROM activities
              WHERE computer_id = $1 AND kind = 'client'
-               AND status NOT IN ('failed', 'canceled', 'succeeded')
-            """)
+               AND status NOT IN ({failed}, {canceled}, {succeeded})
+            """))
         .execute(Tuple.of(computerId))
         .map(rows -> {
           List<Long> ids = new ArrayList<>();

@@ -43,25 +43,40 @@ public final class AgentVerticle extends VerticleBase {
     try {
       handlers = Handlers.real(vertx, config, random, clock);
     } catch (IllegalStateException e) {
-      return Future.failedFuture(e);   // a handler naming a type no activity sends
+      return Future.failedFuture(e); // a handler naming a type no activity sends
     }
-    client = WebClient.create(vertx, new WebClientOptions()
-            .setDecompressionSupported(true)
-            .setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(2));
+    client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDecompressionSupported(true).setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(2));
     ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
-    Registration registration = new Registration(config.accountName(), config.registrationKey(),
-        config.computerTitle(), config.hostname(), config.tags());
-    AgentSettings settings = new AgentSettings(registration, config.intervals(),
-        new Backoff(config.backoffMin(), config.backoffMax()), Duration.ZERO, false,
-        AgentSettings.JOURNAL_SIZE);
+    Registration registration =
+        new Registration(
+            config.accountName(),
+            config.registrationKey(),
+            config.computerTitle(),
+            config.hostname(),
+            config.tags());
+    AgentSettings settings =
+        new AgentSettings(
+            registration,
+            config.intervals(),
+            new Backoff(config.backoffMin(), config.backoffMax()),
+            Duration.ZERO,
+            false,
+            AgentSettings.JOURNAL_SIZE);
     FileStore store = FileStore.in(vertx, config.dataDir());
     return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random, clock)
-        .onSuccess(started -> {
-          agent = started;
-          LOG.info("agent started [server: {}, data dir: {}, registered: {}]",
-              config.urls().exchange(), store.dir(), started.protocol().identity().isPresent());
-        })
+        .onSuccess(
+            started -> {
+              agent = started;
+              LOG.info(
+                  "agent started [server: {}, data dir: {}, registered: {}]",
+                  config.urls().exchange(),
+                  store.dir(),
+                  started.protocol().identity().isPresent());
+            })
         .onFailure(e -> store.close());
   }
 
@@ -70,10 +85,11 @@ public final class AgentVerticle extends VerticleBase {
     Future<Void> stopped = agent == null ? Future.succeededFuture() : agent.stop();
     return stopped
         .eventually(handlers::close)
-        .onComplete(done -> {
-          client.close();
-          LOG.info("agent stopped");
-        });
+        .onComplete(
+            done -> {
+              client.close();
+              LOG.info("agent stopped");
+            });
   }
 
   /** The running agent. */

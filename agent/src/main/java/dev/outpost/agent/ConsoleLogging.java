@@ -16,20 +16,22 @@ import org.slf4j.Logger;
 
 /**
  * The agent's logging, set up in code rather than from a logback.xml: parsing XML loads some 600
- * classes (logback's configuration model and the JDK's XML parser), a few MiB of metaspace that
- * an agent idling for months would carry for nothing. One line per event on standard output at
- * {@code OUTPOST_LOG_LEVEL} (INFO by default); {@code -Dlogback.configurationFile=FILE} still
- * configures logging from a file instead.
+ * classes (logback's configuration model and the JDK's XML parser), a few MiB of metaspace that an
+ * agent idling for months would carry for nothing. One line per event on standard output at {@code
+ * OUTPOST_LOG_LEVEL} (INFO by default); {@code -Dlogback.configurationFile=FILE} still configures
+ * logging from a file instead.
  *
  * <p>The line is what the pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n} gives,
- * written by a layout of its own: logback's PatternLayout registers every converter it knows
- * when it is first used, some 150 classes and lambdas, for the five this line needs.
+ * written by a layout of its own: logback's PatternLayout registers every converter it knows when
+ * it is first used, some 150 classes and lambdas, for the five this line needs.
  */
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    return configure(context, System.getProperty("logback.configurationFile"),
+    return configure(
+        context,
+        System.getProperty("logback.configurationFile"),
         System.getenv("OUTPOST_LOG_LEVEL"));
   }
 
@@ -88,8 +90,10 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
       for (int i = level.length(); i < 5; i++) {
         line.append(' ');
       }
-      line.append(' ').append(abbreviator.abbreviate(event.getLoggerName()))
-          .append(" - ").append(event.getFormattedMessage())
+      line.append(' ')
+          .append(abbreviator.abbreviate(event.getLoggerName()))
+          .append(" - ")
+          .append(event.getFormattedMessage())
           .append(CoreConstants.LINE_SEPARATOR)
           .append(throwable.convert(event));
       return line.toString();

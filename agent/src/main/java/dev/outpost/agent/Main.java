@@ -11,7 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The agent's command line: {@code outpost-agent run|simulate ...}. */
-@Command(name = "outpost-agent", mixinStandardHelpOptions = true, version = "outpost-agent 0.1.0",
+@Command(
+    name = "outpost-agent",
+    mixinStandardHelpOptions = true,
+    version = "outpost-agent 0.1.0",
     description = "The Outpost agent for a managed machine.",
     subcommands = {RunCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
@@ -33,8 +36,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The command line, with defaults from the environment and the configuration file: flags win
-   * over the environment, which wins over the file, which wins over built-in defaults.
+   * The command line, with defaults from the environment and the configuration file: flags win over
+   * the environment, which wins over the file, which wins over built-in defaults.
    *
    * @throws IllegalArgumentException when the configuration file cannot be read
    */
@@ -50,9 +53,9 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The configuration file: {@code --config} (looked for before parsing, since the other
-   * options' defaults come from it), else {@code OUTPOST_AGENT_CONFIG}, else the default path
-   * when it exists.
+   * The configuration file: {@code --config} (looked for before parsing, since the other options'
+   * defaults come from it), else {@code OUTPOST_AGENT_CONFIG}, else the default path when it
+   * exists.
    */
   static Optional<Path> configFile(Map<String, String> env, String[] args) {
     for (int i = 0; i < args.length; i++) {

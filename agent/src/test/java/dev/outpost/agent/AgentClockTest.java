@@ -21,8 +21,7 @@ class AgentClockTest {
 
   private static final Instant THEN = Instant.parse("2031-06-01T12:00:00Z");
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   private AgentFixture fx;
 
@@ -34,20 +33,20 @@ class AgentClockTest {
   /**
    * Verifies that the operations an agent runs are stamped with its injected clock's time.
    *
-   * <p>GIVEN an agent started on a clock fixed at a known instant; WHEN it runs a script; THEN
-   * its journal entry for the operation says it started at that instant.
+   * <p>GIVEN an agent started on a clock fixed at a known instant; WHEN it runs a script; THEN its
+   * journal entry for the operation says it started at that instant.
    */
   @Test
   void theJournalIsStampedWithTheInjectedClock(Vertx vertx) throws Exception {
     fx = new AgentFixture(vertx);
-    AgentVerticle agent = fx.start(fx.config(dataDir, "clocked-1"),
-        Clock.fixed(THEN, ZoneOffset.UTC));
+    AgentVerticle agent =
+        fx.start(fx.config(dataDir, "clocked-1"), Clock.fixed(THEN, ZoneOffset.UTC));
 
     long id = fx.script(AgentFixture.computerOf(agent), "echo clocked", 60);
 
     assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded");
-    JsonObject entry = new JsonObject(
-        Files.readString(dataDir.resolve("operations").resolve(id + ".json")));
+    JsonObject entry =
+        new JsonObject(Files.readString(dataDir.resolve("operations").resolve(id + ".json")));
     assertThat(entry.getString("started-at")).isEqualTo(THEN.toString());
   }
 }

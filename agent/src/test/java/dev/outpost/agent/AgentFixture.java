@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A whole server on a random port with its account, and real agents pointed at it, with
- * intervals short enough for tests. Tests wait for outcomes, never for a time.
+ * A whole server on a random port with its account, and real agents pointed at it, with intervals
+ * short enough for tests. Tests wait for outcomes, never for a time.
  */
 public final class AgentFixture implements AutoCloseable {
 
@@ -53,12 +53,31 @@ public final class AgentFixture implements AutoCloseable {
 
   /** The options a real agent of this server runs with: intervals shortened, scripts as anyone. */
   public List<String> arguments(Path dataDir, String title) {
-    return List.of("--server-url", exchangeUrl(), "--account-name", server.accountName,
-        "--registration-key", server.registrationKey, "--computer-title", title,
-        "--data-dir", dataDir.toString(), "--exchange-interval", "500ms",
-        "--urgent-exchange-interval", "50ms", "--ping-interval", "200ms",
-        "--backoff-min", "50ms", "--backoff-max", "500ms", "--request-timeout", "10s",
-        "--script-users", "ALL");
+    return List.of(
+        "--server-url",
+        exchangeUrl(),
+        "--account-name",
+        server.accountName,
+        "--registration-key",
+        server.registrationKey,
+        "--computer-title",
+        title,
+        "--data-dir",
+        dataDir.toString(),
+        "--exchange-interval",
+        "500ms",
+        "--urgent-exchange-interval",
+        "50ms",
+        "--ping-interval",
+        "200ms",
+        "--backoff-min",
+        "50ms",
+        "--backoff-max",
+        "500ms",
+        "--request-timeout",
+        "10s",
+        "--script-users",
+        "ALL");
   }
 
   /** A real agent's configuration, talking to the given exchange URL; scripts run as anyone. */
@@ -67,12 +86,22 @@ public final class AgentFixture implements AutoCloseable {
   }
 
   /** A real agent's configuration, its scripts run only as the users given. */
-  public AgentConfig config(Path dataDir, String title, String exchangeUrl,
-      ScriptUsers scriptUsers) {
-    return new AgentConfig(ServerUrls.of(exchangeUrl, Optional.empty()), server.accountName,
-        Optional.of(server.registrationKey), title, title + ".test", Optional.empty(), dataDir,
+  public AgentConfig config(
+      Path dataDir, String title, String exchangeUrl, ScriptUsers scriptUsers) {
+    return new AgentConfig(
+        ServerUrls.of(exchangeUrl, Optional.empty()),
+        server.accountName,
+        Optional.of(server.registrationKey),
+        title,
+        title + ".test",
+        Optional.empty(),
+        dataDir,
         new Intervals(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200)),
-        Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(10), false, false,
+        Duration.ofMillis(50),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(10),
+        false,
+        false,
         scriptUsers);
   }
 
@@ -102,23 +131,31 @@ public final class AgentFixture implements AutoCloseable {
 
   /** Creates an activity for one computer; returns its id. */
   public long activity(String type, long computerId, JsonObject parameters) {
-    JsonObject created = server.post("/activities", new JsonObject()
-        .put("type", type)
-        .put("computer_ids", new JsonArray().add(computerId))
-        .put("parameters", parameters)).bodyAsJsonObject();
+    JsonObject created =
+        server
+            .post(
+                "/activities",
+                new JsonObject()
+                    .put("type", type)
+                    .put("computer_ids", new JsonArray().add(computerId))
+                    .put("parameters", parameters))
+            .bodyAsJsonObject();
     return created.getLong("id");
   }
 
   /** Creates an ExecuteScriptRequest; returns its id. */
   public long script(long computerId, String code, int timeLimitSeconds) {
-    return activity("ExecuteScriptRequest", computerId, new JsonObject()
-        .put("code", code).put("time_limit", timeLimitSeconds));
+    return activity(
+        "ExecuteScriptRequest",
+        computerId,
+        new JsonObject().put("code", code).put("time_limit", timeLimitSeconds));
   }
 
   /** The activity, once it is final. */
   public JsonObject awaitFinal(long activityId) {
-    return await().atMost(PATIENCE).until(() -> activity(activityId),
-        a -> FINAL.contains(a.getString("status")));
+    return await()
+        .atMost(PATIENCE)
+        .until(() -> activity(activityId), a -> FINAL.contains(a.getString("status")));
   }
 
   /** The activity as the admin API shows it. */
@@ -128,9 +165,13 @@ public final class AgentFixture implements AutoCloseable {
 
   /** Its transition log, as "from->to" strings. */
   public List<String> transitions(long activityId) {
-    JsonArray events = server.get("/activities/" + activityId + "/events").bodyAsJsonObject()
-        .getJsonArray("results");
-    return events.stream().map(JsonObject.class::cast)
+    JsonArray events =
+        server
+            .get("/activities/" + activityId + "/events")
+            .bodyAsJsonObject()
+            .getJsonArray("results");
+    return events.stream()
+        .map(JsonObject.class::cast)
         .map(e -> e.getString("from") + "->" + e.getString("to"))
         .toList();
   }

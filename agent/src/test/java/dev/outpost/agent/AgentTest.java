@@ -26,11 +26,9 @@ class AgentTest {
   private static AgentVerticle agent;
   private static long computer;
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
-  @TempDir
-  Path scratch;
+  @TempDir Path scratch;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -53,7 +51,9 @@ class AgentTest {
     assertThat(dataDir.resolve("identity.json")).exists();
   }
 
-  /** Verifies that a script runs and its output comes back as the result of a Succeeded activity. */
+  /**
+   * Verifies that a script runs and its output comes back as the result of a Succeeded activity.
+   */
   @Test
   void runsAScript() {
     long id = fx.script(computer, "echo hello", 60);
@@ -113,10 +113,14 @@ class AgentTest {
   /** Verifies that attachments are fetched into $LANDSCAPE_ATTACHMENTS and env is passed. */
   @Test
   void givesTheScriptItsAttachmentsAndEnvironment() {
-    long id = fx.activity("ExecuteScriptRequest", computer, new JsonObject()
-        .put("code", "cat \"$LANDSCAPE_ATTACHMENTS/a.txt\"; echo \" $GREETING\"")
-        .put("attachments", new JsonObject().put("a.txt", "attached!"))
-        .put("env", new JsonObject().put("GREETING", "hi there")));
+    long id =
+        fx.activity(
+            "ExecuteScriptRequest",
+            computer,
+            new JsonObject()
+                .put("code", "cat \"$LANDSCAPE_ATTACHMENTS/a.txt\"; echo \" $GREETING\"")
+                .put("attachments", new JsonObject().put("a.txt", "attached!"))
+                .put("env", new JsonObject().put("GREETING", "hi there")));
 
     JsonObject done = fx.awaitFinal(id);
 
@@ -127,8 +131,11 @@ class AgentTest {
   /** Verifies that an agent running as root runs a script as the user asked for. */
   @Test
   void runsAScriptAsAnotherUser() {
-    long id = fx.activity("ExecuteScriptRequest", computer, new JsonObject()
-        .put("code", "id -un").put("username", "nobody"));
+    long id =
+        fx.activity(
+            "ExecuteScriptRequest",
+            computer,
+            new JsonObject().put("code", "id -un").put("username", "nobody"));
 
     JsonObject done = fx.awaitFinal(id);
 
@@ -142,15 +149,27 @@ class AgentTest {
     Process sleeper = new ProcessBuilder("sleep", "300").start();
     try {
       long started = sleeper.info().startInstant().orElseThrow().getEpochSecond();
-      long wrongName = fx.activity("SignalProcessRequest", computer, new JsonObject()
-          .put("pid", sleeper.pid()).put("name", "bash").put("start_time", started)
-          .put("signal", "TERM"));
+      long wrongName =
+          fx.activity(
+              "SignalProcessRequest",
+              computer,
+              new JsonObject()
+                  .put("pid", sleeper.pid())
+                  .put("name", "bash")
+                  .put("start_time", started)
+                  .put("signal", "TERM"));
       assertThat(fx.awaitFinal(wrongName).getString("status")).isEqualTo("failed");
       assertThat(sleeper.isAlive()).isTrue();
 
-      long id = fx.activity("SignalProcessRequest", computer, new JsonObject()
-          .put("pid", sleeper.pid()).put("name", "sleep").put("start_time", started)
-          .put("signal", "TERM"));
+      long id =
+          fx.activity(
+              "SignalProcessRequest",
+              computer,
+              new JsonObject()
+                  .put("pid", sleeper.pid())
+                  .put("name", "sleep")
+                  .put("start_time", started)
+                  .put("signal", "TERM"));
 
       assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded");
       await().atMost(AgentFixture.PATIENCE).until(() -> !sleeper.isAlive());
@@ -163,8 +182,9 @@ class AgentTest {
   @Test
   void refusesWhatIsNotEnabled() {
     long shutdown = fx.activity("RestartRequest", computer, new JsonObject());
-    long user = fx.activity("CreateUserRequest", computer, new JsonObject()
-        .put("username", "outpost-test-user"));
+    long user =
+        fx.activity(
+            "CreateUserRequest", computer, new JsonObject().put("username", "outpost-test-user"));
 
     JsonObject refusedShutdown = fx.awaitFinal(shutdown);
     JsonObject refusedUser = fx.awaitFinal(user);
@@ -176,15 +196,22 @@ class AgentTest {
   }
 
   /**
-   * Verifies that package, snap and the other simulated types succeed saying what would have
-   * been done, and that resynchronize is answered.
+   * Verifies that package, snap and the other simulated types succeed saying what would have been
+   * done, and that resynchronize is answered.
    */
   @Test
   void simulatesWhatItDoesNotCarryOut() {
-    long snaps = fx.activity("InstallSnaps", computer, new JsonObject()
-        .put("snaps", new JsonArray().add(new JsonObject().put("name", "hello"))));
-    long packages = fx.activity("ChangePackagesRequest", computer, new JsonObject()
-        .put("install", new JsonArray().add("nginx")));
+    long snaps =
+        fx.activity(
+            "InstallSnaps",
+            computer,
+            new JsonObject()
+                .put("snaps", new JsonArray().add(new JsonObject().put("name", "hello"))));
+    long packages =
+        fx.activity(
+            "ChangePackagesRequest",
+            computer,
+            new JsonObject().put("install", new JsonArray().add("nginx")));
     long resync = fx.activity("ResynchronizeRequest", computer, new JsonObject());
 
     JsonObject snapsDone = fx.awaitFinal(snaps);
@@ -204,12 +231,23 @@ class AgentTest {
   @Test
   void aPingSayingMessagesWaitBringsTheExchangeForward() throws Exception {
     AgentConfig base = fx.config(scratch.resolve("data"), "pinged-1");
-    AgentVerticle pinged = fx.start(new AgentConfig(base.urls(), base.accountName(),
-        base.registrationKey(), base.computerTitle(), base.hostname(), base.tags(),
-        base.dataDir(), new Intervals(Duration.ofHours(1), Duration.ofMillis(50),
-            Duration.ofMillis(100)),
-        base.backoffMin(), base.backoffMax(), base.requestTimeout(), false, false,
-        base.scriptUsers()));
+    AgentVerticle pinged =
+        fx.start(
+            new AgentConfig(
+                base.urls(),
+                base.accountName(),
+                base.registrationKey(),
+                base.computerTitle(),
+                base.hostname(),
+                base.tags(),
+                base.dataDir(),
+                new Intervals(Duration.ofHours(1), Duration.ofMillis(50), Duration.ofMillis(100)),
+                base.backoffMin(),
+                base.backoffMax(),
+                base.requestTimeout(),
+                false,
+                false,
+                base.scriptUsers()));
 
     try {
       long id = fx.script(AgentFixture.computerOf(pinged), "echo pinged", 60);

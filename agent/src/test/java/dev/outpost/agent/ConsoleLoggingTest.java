@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
-import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 class ConsoleLoggingTest {
 
   /**
-   * Verifies that the agent logs to the console at the level OUTPOST_LOG_LEVEL names, with
-   * Netty's chatter held to warnings.
+   * Verifies that the agent logs to the console at the level OUTPOST_LOG_LEVEL names, with Netty's
+   * chatter held to warnings.
    */
   @Test
   void logsToTheConsoleAtTheLevelTheEnvironmentNames() {
@@ -27,7 +27,8 @@ class ConsoleLoggingTest {
     assertThat(status).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     assertThat(root.getLevel()).isEqualTo(Level.DEBUG);
-    assertThat(root.getAppender("STDOUT")).isInstanceOf(ConsoleAppender.class)
+    assertThat(root.getAppender("STDOUT"))
+        .isInstanceOf(ConsoleAppender.class)
         .matches(appender -> appender.isStarted());
     assertThat(context.getLogger("io.netty").getLevel()).isEqualTo(Level.WARN);
   }
@@ -42,21 +43,23 @@ class ConsoleLoggingTest {
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
   }
 
-  /** Verifies that a configuration file named with -Dlogback.configurationFile is left to logback. */
+  /**
+   * Verifies that a configuration file named with -Dlogback.configurationFile is left to logback.
+   */
   @Test
   void leavesANamedConfigurationFileToLogback() {
     LoggerContext context = new LoggerContext();
 
-    ExecutionStatus status = new ConsoleLogging().configure(context, "/etc/outpost/logback.xml",
-        "debug");
+    ExecutionStatus status =
+        new ConsoleLogging().configure(context, "/etc/outpost/logback.xml", "debug");
 
     assertThat(status).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isNull();
   }
 
   /**
-   * Verifies that a line reads as PatternLayout writes {@code %d{HH:mm:ss.SSS} %-5level
-   * %logger{20} - %msg%n}, a throwable's stack trace included.
+   * Verifies that a line reads as PatternLayout writes {@code %d{HH:mm:ss.SSS} %-5level %logger{20}
+   * - %msg%n}, a throwable's stack trace included.
    */
   @Test
   void writesTheLinesPatternLayoutWould() {
@@ -68,15 +71,16 @@ class ConsoleLoggingTest {
     ConsoleLogging.LineLayout layout = new ConsoleLogging.LineLayout();
     layout.setContext(context);
     layout.start();
-    ch.qos.logback.classic.Logger logger =
-        context.getLogger("dev.outpost.agent.exchange.Protocol");
+    ch.qos.logback.classic.Logger logger = context.getLogger("dev.outpost.agent.exchange.Protocol");
     IOException failure = new IOException("closed", new IllegalStateException("gone"));
 
-    for (LoggingEvent event : new LoggingEvent[] {
-        new LoggingEvent("fqcn", logger, Level.INFO, "registered [insecure-id: {}]", null,
-            new Object[] {7}),
-        new LoggingEvent("fqcn", logger, Level.WARN, "exchange failed", failure, null),
-        new LoggingEvent("fqcn", context.getLogger("x"), Level.ERROR, null, null, null)}) {
+    for (LoggingEvent event :
+        new LoggingEvent[] {
+          new LoggingEvent(
+              "fqcn", logger, Level.INFO, "registered [insecure-id: {}]", null, new Object[] {7}),
+          new LoggingEvent("fqcn", logger, Level.WARN, "exchange failed", failure, null),
+          new LoggingEvent("fqcn", context.getLogger("x"), Level.ERROR, null, null, null)
+        }) {
       event.setTimeStamp(1_700_000_123_456L);
       assertThat(layout.doLayout(event)).isEqualTo(pattern.doLayout(event));
     }

@@ -25,8 +25,8 @@ import java.util.function.BiPredicate;
  */
 final class DroppingProxy implements AutoCloseable {
 
-  private static final List<String> FORWARDED = List.of("Content-Type", "User-Agent",
-      "X-Computer-ID", "X-Exchange-Token", "X-Message-API");
+  private static final List<String> FORWARDED =
+      List.of("Content-Type", "User-Agent", "X-Computer-ID", "X-Exchange-Token", "X-Message-API");
 
   private final Vertx vertx;
   private final int targetPort;
@@ -97,26 +97,38 @@ final class DroppingProxy implements AutoCloseable {
       request.response().setStatusCode(404).end();
       return;
     }
-    request.body()
-        .compose(body -> forward(request, body).compose(response -> response.body()
-            .onSuccess(answer -> relay(request, body, response, answer))))
+    request
+        .body()
+        .compose(
+            body ->
+                forward(request, body)
+                    .compose(
+                        response ->
+                            response
+                                .body()
+                                .onSuccess(answer -> relay(request, body, response, answer))))
         .onFailure(e -> request.response().setStatusCode(502).end());
   }
 
   private Future<HttpClientResponse> forward(HttpServerRequest request, Buffer body) {
-    RequestOptions options = new RequestOptions().setMethod(request.method())
-        .setHost("127.0.0.1").setPort(targetPort).setURI(request.uri());
-    FORWARDED.forEach(name -> {
-      String value = request.getHeader(name);
-      if (value != null) {
-        options.putHeader(name, value);
-      }
-    });
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setHost("127.0.0.1")
+            .setPort(targetPort)
+            .setURI(request.uri());
+    FORWARDED.forEach(
+        name -> {
+          String value = request.getHeader(name);
+          if (value != null) {
+            options.putHeader(name, value);
+          }
+        });
     return client.request(options).compose(outgoing -> outgoing.send(body));
   }
 
-  private void relay(HttpServerRequest request, Buffer body, HttpClientResponse response,
-      Buffer answer) {
+  private void relay(
+      HttpServerRequest request, Buffer body, HttpClientResponse response, Buffer answer) {
     if (request.path().equals("/message-system") && response.statusCode() == 200) {
       WireMap sent = WireMap.of(Bpickle.decode(body));
       WireMap received = WireMap.of(Bpickle.decode(answer));

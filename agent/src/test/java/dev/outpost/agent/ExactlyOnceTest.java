@@ -22,11 +22,9 @@ class ExactlyOnceTest {
 
   private static AgentFixture fx;
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
-  @TempDir
-  Path scratch;
+  @TempDir Path scratch;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -59,25 +57,25 @@ class ExactlyOnceTest {
   @Test
   void lostAnswersNeitherLoseNorRepeatAnActivity() throws Exception {
     AgentVerticle agent = fx.start(fx.config(dataDir, "lossy-1", proxy.exchangeUrl()));
-    proxy.dropOnce("delivery",
-        (sent, received) -> DroppingProxy.types(received).contains("execute-script"));
-    proxy.dropOnce("result",
-        (sent, received) -> DroppingProxy.types(sent).contains("operation-result"));
+    proxy.dropOnce(
+        "delivery", (sent, received) -> DroppingProxy.types(received).contains("execute-script"));
+    proxy.dropOnce(
+        "result", (sent, received) -> DroppingProxy.types(sent).contains("operation-result"));
     Path runs = scratch.resolve("runs");
 
-    long id = fx.script(AgentFixture.computerOf(agent), "echo run >> " + runs + "; echo hello",
-        60);
+    long id = fx.script(AgentFixture.computerOf(agent), "echo run >> " + runs + "; echo hello", 60);
 
     JsonObject done = fx.awaitFinal(id);
     assertThat(done.getString("status")).isEqualTo("succeeded");
     assertThat(done.getString("result_text")).contains("hello");
     // the result went again after its answer was lost; wait until the server acknowledged it
-    await().atMost(AgentFixture.PATIENCE)
+    await()
+        .atMost(AgentFixture.PATIENCE)
         .until(() -> proxy.dropped("result") == 1 && agent.agent().protocol().pending() == 0);
     assertThat(proxy.dropped("delivery")).isEqualTo(1);
     assertThat(Files.readAllLines(runs)).containsExactly("run");
-    assertThat(fx.transitions(id)).containsExactly("null->queued", "queued->in-progress",
-        "in-progress->succeeded");
+    assertThat(fx.transitions(id))
+        .containsExactly("null->queued", "queued->in-progress", "in-progress->succeeded");
   }
 
   /** Verifies that a script whose attachment cannot be fetched fails with code 104. */
@@ -86,9 +84,13 @@ class ExactlyOnceTest {
     proxy.refuseAttachments();
     AgentVerticle agent = fx.start(fx.config(dataDir, "lossy-2", proxy.exchangeUrl()));
 
-    long id = fx.activity("ExecuteScriptRequest", AgentFixture.computerOf(agent),
-        new JsonObject().put("code", "cat \"$LANDSCAPE_ATTACHMENTS/a.txt\"")
-            .put("attachments", new JsonObject().put("a.txt", "never read")));
+    long id =
+        fx.activity(
+            "ExecuteScriptRequest",
+            AgentFixture.computerOf(agent),
+            new JsonObject()
+                .put("code", "cat \"$LANDSCAPE_ATTACHMENTS/a.txt\"")
+                .put("attachments", new JsonObject().put("a.txt", "never read")));
 
     JsonObject done = fx.awaitFinal(id);
     assertThat(done.getString("status")).isEqualTo("failed");

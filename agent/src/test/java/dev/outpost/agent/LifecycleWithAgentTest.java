@@ -22,8 +22,7 @@ class LifecycleWithAgentTest {
   private static AgentFixture fx;
   private static long computer;
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -37,13 +36,17 @@ class LifecycleWithAgentTest {
   }
 
   /**
-   * Verifies that a Scheduled script is not run while its time has not come, even though the
-   * agent exchanges, and runs once it has.
+   * Verifies that a Scheduled script is not run while its time has not come, even though the agent
+   * exchanges, and runs once it has.
    */
   @Test
   void aScheduledScriptRunsAtItsTime() {
-    long later = create(script("echo later")
-        .put("deliver_after", fx.server.clock.instant().plus(Duration.ofHours(1)).toString()));
+    long later =
+        create(
+            script("echo later")
+                .put(
+                    "deliver_after",
+                    fx.server.clock.instant().plus(Duration.ofHours(1)).toString()));
     long now = create(script("echo now"));
 
     assertThat(fx.awaitFinal(now).getString("status")).isEqualTo("succeeded");
@@ -54,8 +57,8 @@ class LifecycleWithAgentTest {
     JsonObject ran = fx.awaitFinal(later);
     assertThat(ran.getString("status")).isEqualTo("succeeded");
     assertThat(ran.getString("result_text")).contains("later");
-    assertThat(fx.transitions(later)).containsExactly("null->scheduled", "scheduled->in-progress",
-        "in-progress->succeeded");
+    assertThat(fx.transitions(later))
+        .containsExactly("null->scheduled", "scheduled->in-progress", "in-progress->succeeded");
   }
 
   /** Verifies that a script depending on another runs only after that one succeeded. */
@@ -68,8 +71,9 @@ class LifecycleWithAgentTest {
     assertThat(fx.awaitFinal(second).getString("status")).isEqualTo("succeeded");
     assertThat(fx.activity(first).getString("status")).isEqualTo("succeeded");
     assertThat(log).hasContent("first\nsecond");
-    assertThat(fx.transitions(second)).containsExactly("null->waiting", "waiting->queued",
-        "queued->in-progress", "in-progress->succeeded");
+    assertThat(fx.transitions(second))
+        .containsExactly(
+            "null->waiting", "waiting->queued", "queued->in-progress", "in-progress->succeeded");
   }
 
   /**
@@ -79,12 +83,14 @@ class LifecycleWithAgentTest {
   @Test
   void aScriptCanceledWhileRunningKeepsItsLateResult() {
     long id = create(script("sleep 2; echo finished anyway"));
-    org.awaitility.Awaitility.await().atMost(AgentFixture.PATIENCE)
+    org.awaitility.Awaitility.await()
+        .atMost(AgentFixture.PATIENCE)
         .until(() -> fx.activity(id).getString("status").equals("in-progress"));
 
     fx.server.post("/activities/cancel", new JsonObject().put("ids", new JsonArray().add(id)));
 
-    org.awaitility.Awaitility.await().atMost(AgentFixture.PATIENCE)
+    org.awaitility.Awaitility.await()
+        .atMost(AgentFixture.PATIENCE)
         .until(() -> fx.activity(id).getString("result_text") != null);
     JsonObject canceled = fx.activity(id);
     assertThat(canceled.getString("status")).isEqualTo("canceled");
@@ -92,7 +98,8 @@ class LifecycleWithAgentTest {
   }
 
   private static JsonObject script(String code) {
-    return new JsonObject().put("type", "ExecuteScriptRequest")
+    return new JsonObject()
+        .put("type", "ExecuteScriptRequest")
         .put("computer_ids", new JsonArray().add(computer))
         .put("parameters", new JsonObject().put("code", code).put("time_limit", 60));
   }

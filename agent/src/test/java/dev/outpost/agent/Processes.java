@@ -7,8 +7,7 @@ import java.nio.file.Path;
 /** Looks at processes the way tests need: a zombie nobody reaps is not running. */
 final class Processes {
 
-  private Processes() {
-  }
+  private Processes() {}
 
   /** Whether the process exists and is not a zombie. */
   static boolean running(long pid) {

@@ -24,11 +24,9 @@ class RestartTest {
 
   private static AgentFixture fx;
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
-  @TempDir
-  Path scratch;
+  @TempDir Path scratch;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -54,13 +52,14 @@ class RestartTest {
       await().atMost(AgentFixture.PATIENCE).until(() -> Files.exists(identity));
       long computer = new JsonObject(Files.readString(identity)).getLong("insecure-id");
 
-      long id = fx.script(computer, "echo $$ >> " + runs + "; sleep 300; echo finished >> "
-          + runs, 600);
-      await().atMost(AgentFixture.PATIENCE).until(() -> Files.exists(runs)
-          && Files.readAllLines(runs).size() == 1);
+      long id =
+          fx.script(computer, "echo $$ >> " + runs + "; sleep 300; echo finished >> " + runs, 600);
+      await()
+          .atMost(AgentFixture.PATIENCE)
+          .until(() -> Files.exists(runs) && Files.readAllLines(runs).size() == 1);
       long script = Long.parseLong(Files.readAllLines(runs).get(0).strip());
 
-      first.destroyForcibly();   // SIGKILL: no shutdown hook, no graceful anything
+      first.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful anything
       assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(Processes.running(script)).as("the script outlived its agent").isTrue();
 
@@ -71,8 +70,8 @@ class RestartTest {
       assertThat(done.getString("result_text")).contains("agent restarted", "not run again");
       await().atMost(AgentFixture.PATIENCE).until(() -> !Processes.running(script));
       assertThat(Files.readAllLines(runs)).containsExactly(Long.toString(script));
-      assertThat(fx.transitions(id)).containsExactly("null->queued", "queued->in-progress",
-          "in-progress->failed");
+      assertThat(fx.transitions(id))
+          .containsExactly("null->queued", "queued->in-progress", "in-progress->failed");
     } finally {
       first.destroyForcibly();
       fx.stopAgents();
@@ -81,15 +80,17 @@ class RestartTest {
 
   /** The agent as its own JVM, as it runs on a machine. */
   private Process launch(Path log) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "run"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run"));
     command.addAll(fx.arguments(dataDir, "restart-1"));
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     assertThat(process.isAlive()).as(() -> read(log)).isTrue();
     return process;

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What limits scripts on a real agent: the users they may run as, output that a background
- * process keeps open, and more scripts at once than the agent runs.
+ * What limits scripts on a real agent: the users they may run as, output that a background process
+ * keeps open, and more scripts at once than the agent runs.
  */
 @ExtendWith(VertxExtension.class)
 class ScriptsTest {
@@ -35,24 +35,24 @@ class ScriptsTest {
   private static long anyone;
   private static long defaults;
 
-  @TempDir
-  static Path anyoneDir;
+  @TempDir static Path anyoneDir;
 
-  @TempDir
-  static Path defaultsDir;
+  @TempDir static Path defaultsDir;
 
-  @TempDir
-  Path scratch;
+  @TempDir Path scratch;
 
   private final List<Long> leftovers = new ArrayList<>();
 
   @BeforeAll
   static void start(Vertx vertx) {
     fx = new AgentFixture(vertx);
-    anyone = AgentFixture.computerOf(fx.start(fx.config(anyoneDir, "scripts-anyone",
-        fx.exchangeUrl(), ScriptUsers.ALL)));
-    defaults = AgentFixture.computerOf(fx.start(fx.config(defaultsDir, "scripts-default",
-        fx.exchangeUrl(), ScriptUsers.DEFAULT)));
+    anyone =
+        AgentFixture.computerOf(
+            fx.start(fx.config(anyoneDir, "scripts-anyone", fx.exchangeUrl(), ScriptUsers.ALL)));
+    defaults =
+        AgentFixture.computerOf(
+            fx.start(
+                fx.config(defaultsDir, "scripts-default", fx.exchangeUrl(), ScriptUsers.DEFAULT)));
   }
 
   @AfterAll
@@ -71,8 +71,11 @@ class ScriptsTest {
    */
   @Test
   void scriptsRunOnlyAsTheUsersAllowed() {
-    long asNobody = fx.activity("ExecuteScriptRequest", defaults, new JsonObject()
-        .put("code", "id -un").put("username", "nobody"));
+    long asNobody =
+        fx.activity(
+            "ExecuteScriptRequest",
+            defaults,
+            new JsonObject().put("code", "id -un").put("username", "nobody"));
     long asRoot = fx.script(defaults, "id -un", 60);
     long anyUser = fx.script(anyone, "id -un", 60);
 
@@ -90,17 +93,19 @@ class ScriptsTest {
   }
 
   /**
-   * Verifies that a script that ends while a process it started in the background keeps its
-   * output open is answered once its output has been read for a short while after its end, with
-   * what it printed, well before its time limit.
+   * Verifies that a script that ends while a process it started in the background keeps its output
+   * open is answered once its output has been read for a short while after its end, with what it
+   * printed, well before its time limit.
    */
   @Test
   void aBackgroundProcessHoldingTheOutputDoesNotHoldTheResult() throws Exception {
     Path pid = scratch.resolve("pid");
     long id = fx.script(anyone, "sleep 1000 & echo $! > " + pid + "; echo started", 300);
 
-    JsonObject done = await().atMost(Duration.ofSeconds(30))
-        .until(() -> fx.activity(id), a -> "succeeded".equals(a.getString("status")));
+    JsonObject done =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> fx.activity(id), a -> "succeeded".equals(a.getString("status")));
 
     leftovers.add(Long.parseLong(Files.readString(pid).strip()));
     assertThat(done.getString("result_text")).isEqualTo("started\n");
@@ -108,15 +113,15 @@ class ScriptsTest {
   }
 
   /**
-   * Verifies that a script killed at its time limit is answered even though a process that left
-   * its process group still holds its output open.
+   * Verifies that a script killed at its time limit is answered even though a process that left its
+   * process group still holds its output open.
    */
   @Test
   void aScriptKilledAtItsTimeLimitIsAnsweredThoughAnEscapedProcessHoldsItsOutput()
       throws Exception {
     Path pid = scratch.resolve("pid");
-    long id = fx.script(anyone, "setsid sleep 1000 & echo $! > " + pid
-        + "; echo started; sleep 1000", 1);
+    long id =
+        fx.script(anyone, "setsid sleep 1000 & echo $! > " + pid + "; echo started; sleep 1000", 1);
 
     JsonObject done = fx.awaitFinal(id);
 
@@ -127,21 +132,30 @@ class ScriptsTest {
   }
 
   /**
-   * Verifies that scripts beyond the sixteen the agent runs at once wait for a place and then
-   * run, while other operations go on being answered.
+   * Verifies that scripts beyond the sixteen the agent runs at once wait for a place and then run,
+   * while other operations go on being answered.
    */
   @Test
   void scriptsBeyondSixteenWaitTheirTurnWithoutBlockingOthers() throws Exception {
     Path go = scratch.resolve("go");
     List<Long> blockers = new ArrayList<>();
     for (int i = 0; i < PLACES; i++) {
-      blockers.add(fx.script(anyone, "touch " + scratch.resolve("started-" + i)
-          + "; while [ ! -e " + go + " ]; do sleep 0.2; done; echo blocker-" + i, 120));
+      blockers.add(
+          fx.script(
+              anyone,
+              "touch "
+                  + scratch.resolve("started-" + i)
+                  + "; while [ ! -e "
+                  + go
+                  + " ]; do sleep 0.2; done; echo blocker-"
+                  + i,
+              120));
     }
     List<Long> extras = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      extras.add(fx.script(anyone, "touch " + scratch.resolve("started-extra-" + i)
-          + "; echo extra-" + i, 120));
+      extras.add(
+          fx.script(
+              anyone, "touch " + scratch.resolve("started-extra-" + i) + "; echo extra-" + i, 120));
     }
     try {
       await().atMost(AgentFixture.PATIENCE).until(() -> started() >= PLACES);
@@ -149,8 +163,9 @@ class ScriptsTest {
       long other = fx.activity("ResynchronizeRequest", anyone, new JsonObject());
       assertThat(fx.awaitFinal(other).getString("status")).isEqualTo("succeeded");
       assertThat(started()).isEqualTo(PLACES);
-      assertThat(extras).allSatisfy(id ->
-          assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
+      assertThat(extras)
+          .allSatisfy(
+              id -> assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
     } finally {
       // the blockers end whatever happened, so as not to hold the places from the tests after
       Files.createFile(go);
@@ -160,14 +175,14 @@ class ScriptsTest {
       assertThat(done.getString("status")).as(done.encode()).isEqualTo("succeeded");
       assertThat(done.getString("result_text")).contains("extra-" + i);
     }
-    assertThat(blockers).allSatisfy(id ->
-        assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded"));
+    assertThat(blockers)
+        .allSatisfy(id -> assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded"));
   }
 
   /**
    * Verifies that time limits hold with more scripts than places: the running ones are killed at
-   * theirs, one whose limit passes while it waits fails without running, while they still run,
-   * and one with time to spare runs once places free.
+   * theirs, one whose limit passes while it waits fails without running, while they still run, and
+   * one with time to spare runs once places free.
    */
   @Test
   void timeLimitsHoldForRunningAndWaitingScripts() {
@@ -179,8 +194,8 @@ class ScriptsTest {
     long patient = fx.script(anyone, "echo patient", 120);
 
     JsonObject expired = fx.awaitFinal(impatient);
-    assertThat(blockers).allSatisfy(id ->
-        assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
+    assertThat(blockers)
+        .allSatisfy(id -> assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
     JsonObject ran = fx.awaitFinal(patient);
 
     assertThat(expired.getString("status")).isEqualTo("failed");
@@ -188,8 +203,8 @@ class ScriptsTest {
     assertThat(expired.getString("result_text")).contains("waited").doesNotContain("impatient");
     assertThat(ran.getString("status")).as(ran.encode()).isEqualTo("succeeded");
     assertThat(ran.getString("result_text")).contains("patient");
-    assertThat(blockers).allSatisfy(id ->
-        assertThat(fx.awaitFinal(id).getInteger("result_code")).isEqualTo(102));
+    assertThat(blockers)
+        .allSatisfy(id -> assertThat(fx.awaitFinal(id).getInteger("result_code")).isEqualTo(102));
   }
 
   private long started() throws IOException {

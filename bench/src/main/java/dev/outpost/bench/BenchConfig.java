@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sizes and durations of the benchmarks, from {@code BENCH_*} environment variables; the
- * defaults are the sizes the performance goals name, {@code BENCH_QUICK=1} makes every default
- * small for a smoke check (an explicit variable still wins).
+ * Sizes and durations of the benchmarks, from {@code BENCH_*} environment variables; the defaults
+ * are the sizes the performance goals name, {@code BENCH_QUICK=1} makes every default small for a
+ * smoke check (an explicit variable still wins).
  *
  * @param pgUrl the PostgreSQL server (no database: each benchmark creates and drops its own)
  * @param amqpUrl RabbitMQ
@@ -61,15 +61,20 @@ public record BenchConfig(
         r.integer("BENCH_RUN_SECONDS", 10, 2),
         r.integer("BENCH_WARMUP_SECONDS", 30, 2),
         r.integer("BENCH_CONCURRENCY", 256, 64),
-        Arrays.stream(r.text("BENCH_EXCHANGE_AGENTS", quick ? "200,1000" : "1000,10000,100000")
-            .split(",")).map(String::strip).map(Integer::parseInt).toList(),
+        Arrays.stream(
+                r.text("BENCH_EXCHANGE_AGENTS", quick ? "200,1000" : "1000,10000,100000")
+                    .split(","))
+            .map(String::strip)
+            .map(Integer::parseInt)
+            .toList(),
         r.integer("BENCH_FANOUT_COMPUTERS", 100_000, 5_000),
         r.integer("BENCH_JOBS_ACTIVITIES", 20_000, 2_000),
         Long.parseLong(r.text("BENCH_LISTING_ROWS", quick ? "200000" : "10000000")),
         r.integer("BENCH_LISTING_REQUESTS", 2000, 100),
         r.integer("BENCH_DELIVERY_SAMPLES", 20, 5),
         Arrays.stream(r.text("BENCH_DELIVERY_INTERVALS", "100ms,1s").split(","))
-            .map(String::strip).toList(),
+            .map(String::strip)
+            .toList(),
         r.integer("BENCH_AGENT_IDLE_SECONDS", 600, 20),
         r.integer("BENCH_SIMULATED_AGENTS", 10_000, 500),
         r.integer("BENCH_SIMULATED_SECONDS", 120, 20),

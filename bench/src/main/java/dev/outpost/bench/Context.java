@@ -31,8 +31,8 @@ public final class Context {
   }
 
   /**
-   * JVM options for agent processes on top of those scripts/agent gives (from the options file
-   * next to the agent's jar), when set; later options win.
+   * JVM options for agent processes on top of those scripts/agent gives (from the options file next
+   * to the agent's jar), when set; later options win.
    */
   public java.util.Optional<String> agentJavaOpts() {
     return java.util.Optional.ofNullable(System.getenv("BENCH_AGENT_JAVA_OPTS"))
@@ -59,8 +59,8 @@ public final class Context {
   }
 
   /**
-   * The options file one real agent's JVM is started with ({@code java @file}), as the build put
-   * it next to the agent's jar.
+   * The options file one real agent's JVM is started with ({@code java @file}), as the build put it
+   * next to the agent's jar.
    */
   public Path agentJvmOptions() {
     return built(root.resolve("agent/target/outpost-agent.args"));
@@ -72,8 +72,8 @@ public final class Context {
   }
 
   /**
-   * JVM options of a server process: the configured extras, and a flight recording into the
-   * results directory when asked for.
+   * JVM options of a server process: the configured extras, and a flight recording into the results
+   * directory when asked for.
    */
   public List<String> serverJvmOptions(String label) {
     List<String> options = new ArrayList<>();
@@ -81,8 +81,10 @@ public final class Context {
       options.addAll(List.of(config.serverJavaOpts().strip().split("\\s+")));
     }
     if (config.jfr()) {
-      options.add("-XX:StartFlightRecording=filename=" + results.resolve(label + ".jfr")
-          + ",settings=profile,dumponexit=true");
+      options.add(
+          "-XX:StartFlightRecording=filename="
+              + results.resolve(label + ".jfr")
+              + ",settings=profile,dumponexit=true");
     }
     return options;
   }

@@ -18,8 +18,15 @@ import java.util.Map;
  * @param aim the goal, as text
  * @param details further medians worth keeping (latencies, CPU, memory)
  */
-public record Figure(String benchmark, String name, String unit, List<Double> runs,
-    String baseline, List<Double> baselineRuns, String aim, Map<String, Double> details) {
+public record Figure(
+    String benchmark,
+    String name,
+    String unit,
+    List<Double> runs,
+    String baseline,
+    List<Double> baselineRuns,
+    String aim,
+    Map<String, Double> details) {
 
   /** The median of the runs. */
   public double median() {

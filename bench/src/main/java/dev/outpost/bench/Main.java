@@ -22,17 +22,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The benchmark harness: {@code Main [name...]} runs the named benchmarks (all of them, in
- * order, when none is named), prints a table and writes raw results under
- * {@code bench/results/<time>/}.
+ * The benchmark harness: {@code Main [name...]} runs the named benchmarks (all of them, in order,
+ * when none is named), prints a table and writes raw results under {@code bench/results/<time>/}.
  */
 public final class Main {
 
-  private static final List<Benchmark> ALL = List.of(new ExchangeBench(), new FanoutBench(),
-      new JobsBench(), new ListingBench(), new DeliveryBench(), new AgentBench());
+  private static final List<Benchmark> ALL =
+      List.of(
+          new ExchangeBench(),
+          new FanoutBench(),
+          new JobsBench(),
+          new ListingBench(),
+          new DeliveryBench(),
+          new AgentBench());
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) throws Exception {
     BenchConfig config;
@@ -46,10 +50,14 @@ public final class Main {
       return;
     }
     Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
-    Path results = Files.createDirectories(root.resolve("bench/results")
-        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    Path results =
+        Files.createDirectories(
+            root.resolve("bench/results")
+                .resolve(
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     Map<String, String> machine = machine(config);
-    Files.writeString(results.resolve("machine.json"),
+    Files.writeString(
+        results.resolve("machine.json"),
         new JsonObject(new LinkedHashMap<>(machine)).encodePrettily() + "\n");
     machine.forEach((k, v) -> System.out.printf("%-12s %s%n", k, v));
     System.out.println("results in   " + results + (config.quick() ? "  (quick mode)" : ""));
@@ -73,8 +81,8 @@ public final class Main {
     }
     vertx.close().toCompletionStage().toCompletableFuture().join();
     System.out.println("\n" + report.table());
-    System.out.printf("all took %.0f s; results in %s%n", (System.nanoTime() - start) / 1e9,
-        results);
+    System.out.printf(
+        "all took %.0f s; results in %s%n", (System.nanoTime() - start) / 1e9, results);
     if (!failed.isEmpty()) {
       System.out.println("failed: " + String.join(" ", failed));
       System.exit(1);
@@ -95,8 +103,11 @@ public final class Main {
     }
     for (String name : names) {
       if (ALL.stream().noneMatch(b -> b.name().equals(name))) {
-        throw new IllegalArgumentException("no benchmark named '" + name + "'; known: "
-            + String.join(" ", ALL.stream().map(Benchmark::name).toList()));
+        throw new IllegalArgumentException(
+            "no benchmark named '"
+                + name
+                + "'; known: "
+                + String.join(" ", ALL.stream().map(Benchmark::name).toList()));
       }
     }
     return chosen;
@@ -109,8 +120,9 @@ public final class Main {
     machine.put("memory", read("/proc/meminfo", "MemTotal:").replaceAll("\\s+", " "));
     machine.put("cpu", read("/proc/cpuinfo", "model name").replaceFirst("^\\s*:\\s*", ""));
     machine.put("kernel", read("/proc/version", "").split(" ")[2]);
-    machine.put("java", System.getProperty("java.vm.name") + " "
-        + System.getProperty("java.runtime.version"));
+    machine.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     machine.put("vertx", resource("META-INF/vertx/vertx-version.txt"));
     try (BenchDatabase probe = BenchDatabase.create(config.pgUrl(), "probe")) {
       machine.put("postgresql", probe.serverVersion());

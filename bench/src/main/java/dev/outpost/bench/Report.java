@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The figures of one harness run: a table on the terminal, JSON and CSV in the results directory. */
+/**
+ * The figures of one harness run: a table on the terminal, JSON and CSV in the results directory.
+ */
 public final class Report {
 
   private final Path directory;
@@ -31,9 +33,18 @@ public final class Report {
 
   /** The whole table. */
   public synchronized String table() {
-    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-        "%-9s %-46s %14s  %-34s %14s %8s  %s%n", "bench", "figure (median of runs)", "value",
-        "baseline (same run)", "baseline", "ratio", "aim"));
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-9s %-46s %14s  %-34s %14s %8s  %s%n",
+                "bench",
+                "figure (median of runs)",
+                "value",
+                "baseline (same run)",
+                "baseline",
+                "ratio",
+                "aim"));
     for (Figure f : figures) {
       out.append(line(f)).append('\n').append(detailLine(f)).append('\n');
     }
@@ -41,8 +52,13 @@ public final class Report {
   }
 
   private static String line(Figure f) {
-    return String.format(Locale.ROOT, "%-9s %-46s %14s  %-34s %14s %8s  %s", f.benchmark(),
-        f.name(), value(f.median(), f.unit()), f.baseline(),
+    return String.format(
+        Locale.ROOT,
+        "%-9s %-46s %14s  %-34s %14s %8s  %s",
+        f.benchmark(),
+        f.name(),
+        value(f.median(), f.unit()),
+        f.baseline(),
         f.baselineRuns().isEmpty() ? "-" : value(f.baselineMedian(), f.unit()),
         f.baselineRuns().isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", f.ratio()),
         f.aim());
@@ -50,9 +66,10 @@ public final class Report {
 
   private static String detailLine(Figure f) {
     String runs = f.runs().stream().map(v -> number(v)).collect(Collectors.joining(" "));
-    String details = f.details().entrySet().stream()
-        .map(e -> e.getKey() + " " + number(e.getValue()))
-        .collect(Collectors.joining(", "));
+    String details =
+        f.details().entrySet().stream()
+            .map(e -> e.getKey() + " " + number(e.getValue()))
+            .collect(Collectors.joining(", "));
     return "          runs: " + runs + (details.isEmpty() ? "" : "; " + details);
   }
 
@@ -65,36 +82,50 @@ public final class Report {
       return "-";
     }
     double a = Math.abs(v);
-    return a >= 100 ? String.format(Locale.ROOT, "%,.0f", v)
-        : a >= 10 ? String.format(Locale.ROOT, "%.1f", v)
-        : String.format(Locale.ROOT, "%.3g", v);
+    return a >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : a >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3g", v);
   }
 
   private void write() {
     JsonArray json = new JsonArray();
-    StringBuilder csv = new StringBuilder(
-        "benchmark,figure,unit,median,runs,baseline,baseline_median,baseline_runs,ratio,aim,details\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "benchmark,figure,unit,median,runs,baseline,baseline_median,baseline_runs,ratio,aim,details\n");
     for (Figure f : figures) {
       JsonObject details = new JsonObject();
       f.details().forEach(details::put);
-      json.add(new JsonObject()
-          .put("benchmark", f.benchmark())
-          .put("figure", f.name())
-          .put("unit", f.unit())
-          .put("median", finite(f.median()))
-          .put("runs", new JsonArray(new ArrayList<>(f.runs())))
-          .put("baseline", f.baseline())
-          .put("baseline_median", finite(f.baselineMedian()))
-          .put("baseline_runs", new JsonArray(new ArrayList<>(f.baselineRuns())))
-          .put("ratio", finite(f.ratio()))
-          .put("aim", f.aim())
-          .put("details", details));
-      csv.append(String.join(",", List.of(quote(f.benchmark()), quote(f.name()), quote(f.unit()),
-          plain(f.median()), quote(joined(f.runs())), quote(f.baseline()),
-          plain(f.baselineMedian()), quote(joined(f.baselineRuns())), plain(f.ratio()),
-          quote(f.aim()), quote(f.details().entrySet().stream()
-              .map(e -> e.getKey() + "=" + plain(e.getValue()))
-              .collect(Collectors.joining("; "))))))
+      json.add(
+          new JsonObject()
+              .put("benchmark", f.benchmark())
+              .put("figure", f.name())
+              .put("unit", f.unit())
+              .put("median", finite(f.median()))
+              .put("runs", new JsonArray(new ArrayList<>(f.runs())))
+              .put("baseline", f.baseline())
+              .put("baseline_median", finite(f.baselineMedian()))
+              .put("baseline_runs", new JsonArray(new ArrayList<>(f.baselineRuns())))
+              .put("ratio", finite(f.ratio()))
+              .put("aim", f.aim())
+              .put("details", details));
+      csv.append(
+              String.join(
+                  ",",
+                  List.of(
+                      quote(f.benchmark()),
+                      quote(f.name()),
+                      quote(f.unit()),
+                      plain(f.median()),
+                      quote(joined(f.runs())),
+                      quote(f.baseline()),
+                      plain(f.baselineMedian()),
+                      quote(joined(f.baselineRuns())),
+                      plain(f.ratio()),
+                      quote(f.aim()),
+                      quote(
+                          f.details().entrySet().stream()
+                              .map(e -> e.getKey() + "=" + plain(e.getValue()))
+                              .collect(Collectors.joining("; "))))))
           .append('\n');
     }
     try {

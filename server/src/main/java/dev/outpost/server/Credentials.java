@@ -16,12 +16,12 @@ import java.util.Properties;
  * The bootstrap account's registration key and admin token, as the operator sees them, and the
  * passwords of the embedded PostgreSQL's superuser and of the embedded broker's user.
  *
- * <p>An environment value wins; otherwise the value generated on first start is reused from
- * {@code <home>/credentials} (mode 0600), so every start prints working values while the
- * database keeps only hashes. A file written before a value existed gains it on the next start.
+ * <p>An environment value wins; otherwise the value generated on first start is reused from {@code
+ * <home>/credentials} (mode 0600), so every start prints working values while the database keeps
+ * only hashes. A file written before a value existed gains it on the next start.
  */
-public record Credentials(String registrationKey, String adminToken, String databasePassword,
-    String brokerPassword) {
+public record Credentials(
+    String registrationKey, String adminToken, String databasePassword, String brokerPassword) {
 
   private static final String KEY = "OUTPOST_REGISTRATION_KEY";
   private static final String TOKEN = "OUTPOST_ADMIN_TOKEN";
@@ -32,11 +32,12 @@ public record Credentials(String registrationKey, String adminToken, String data
   public static Credentials resolve(ServerConfig config) {
     Path file = config.home().resolve("credentials");
     Properties kept = read(file);
-    Credentials credentials = new Credentials(
-        config.registrationKey().orElseGet(() -> kept.getProperty(KEY, Secrets.generate())),
-        config.adminToken().orElseGet(() -> kept.getProperty(TOKEN, Secrets.generate())),
-        kept.getProperty(DATABASE_PASSWORD, Secrets.generate()),
-        kept.getProperty(BROKER_PASSWORD, Secrets.generate()));
+    Credentials credentials =
+        new Credentials(
+            config.registrationKey().orElseGet(() -> kept.getProperty(KEY, Secrets.generate())),
+            config.adminToken().orElseGet(() -> kept.getProperty(TOKEN, Secrets.generate())),
+            kept.getProperty(DATABASE_PASSWORD, Secrets.generate()),
+            kept.getProperty(BROKER_PASSWORD, Secrets.generate()));
     if (!credentials.properties().equals(kept)) {
       write(file, credentials);
     }
@@ -67,12 +68,23 @@ public record Credentials(String registrationKey, String adminToken, String data
   private static void write(Path file, Credentials credentials) {
     try {
       Files.createDirectories(file.getParent());
-      Path temp = Files.createTempFile(file.getParent(), "credentials", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path temp =
+          Files.createTempFile(
+              file.getParent(),
+              "credentials",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try (Writer writer = Files.newBufferedWriter(temp)) {
-        credentials.properties().store(writer, "bootstrap credentials of the '"
-            + ServerConfig.BOOTSTRAP_ACCOUNT + "' account; passwords of the embedded PostgreSQL"
-            + " (user postgres) and the embedded broker (user " + EmbeddedBroker.USERNAME + ")");
+        credentials
+            .properties()
+            .store(
+                writer,
+                "bootstrap credentials of the '"
+                    + ServerConfig.BOOTSTRAP_ACCOUNT
+                    + "' account; passwords of the embedded PostgreSQL"
+                    + " (user postgres) and the embedded broker (user "
+                    + EmbeddedBroker.USERNAME
+                    + ")");
       }
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

@@ -18,8 +18,7 @@ public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  private Main() {
-  }
+  private Main() {}
 
   /** Entry point: starts everything, prints how to reach it, stops cleanly on SIGTERM. */
   public static void main(String[] args) throws Exception {
@@ -38,8 +37,10 @@ public final class Main {
     } catch (Exception e) {
       // Exiting runs the shutdown hook, which stops whatever did start (the embedded services).
       LOG.error("outpost could not start", e);
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-          ? e.getCause() : e;
+      Throwable cause =
+          e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+              ? e.getCause()
+              : e;
       System.err.println("outpost: could not start: " + cause.getMessage());
       System.exit(1);
     }
@@ -47,40 +48,58 @@ public final class Main {
 
   private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
     Credentials credentials = Credentials.resolve(config);
-    String dbUrl = config.dbUrl().orElseGet(() -> {
-      EmbeddedDatabase embedded = EmbeddedDatabase.start(config.home(),
-          credentials.databasePassword());
-      toClose.add(embedded);
-      return embedded.url();
-    });
+    String dbUrl =
+        config
+            .dbUrl()
+            .orElseGet(
+                () -> {
+                  EmbeddedDatabase embedded =
+                      EmbeddedDatabase.start(config.home(), credentials.databasePassword());
+                  toClose.add(embedded);
+                  return embedded.url();
+                });
     PgConnectOptions db = Database.connectOptions(dbUrl);
 
-    String amqpUrl = config.jobs().amqpUrl().orElseGet(() -> {
-      EmbeddedBroker embedded = EmbeddedBroker.start(config.home(),
-          credentials.brokerPassword());
-      toClose.add(embedded);
-      return embedded.amqpUrl();
-    });
+    String amqpUrl =
+        config
+            .jobs()
+            .amqpUrl()
+            .orElseGet(
+                () -> {
+                  EmbeddedBroker embedded =
+                      EmbeddedBroker.start(config.home(), credentials.brokerPassword());
+                  toClose.add(embedded);
+                  return embedded.amqpUrl();
+                });
     // Opened after the embedded services, so closed before them.
     Vertx vertx = Vertx.vertx();
-    toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS));
-    OutpostServer server = OutpostServer.start(vertx, db, amqpUrl, config, Clock.systemUTC(),
-            Map.of())
-        .compose(started -> started.accounts()
-            .ensureAccount(ServerConfig.BOOTSTRAP_ACCOUNT, credentials.registrationKey(),
-                "bootstrap", credentials.adminToken())
-            .map(started))
-        .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    toClose.add(
+        () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    OutpostServer server =
+        OutpostServer.start(vertx, db, amqpUrl, config, Clock.systemUTC(), Map.of())
+            .compose(
+                started ->
+                    started
+                        .accounts()
+                        .ensureAccount(
+                            ServerConfig.BOOTSTRAP_ACCOUNT,
+                            credentials.registrationKey(),
+                            "bootstrap",
+                            credentials.adminToken())
+                        .map(started))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
     // Closed first: its verticles finish their work while the pool and the broker are there.
-    toClose.add(() -> server.close().toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS));
+    toClose.add(
+        () -> server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     printBanner(server.httpPort(), credentials);
   }
 
   private static void printBanner(int port, Credentials credentials) {
     String url = "http://127.0.0.1:" + port;
-    System.out.printf("""
+    System.out.printf(
+        """
 
         Outpost is running.
           admin API:        %1$s/api/v2
@@ -92,7 +111,10 @@ public final class Main {
 
           try: curl -H "Authorization: Bearer %4$s" %1$s/api/v2/activities
 
-        """, url, ServerConfig.BOOTSTRAP_ACCOUNT, credentials.registrationKey(),
+        """,
+        url,
+        ServerConfig.BOOTSTRAP_ACCOUNT,
+        credentials.registrationKey(),
         credentials.adminToken());
   }
 

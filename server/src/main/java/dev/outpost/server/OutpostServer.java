@@ -16,14 +16,14 @@ import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.jobs.JobHandler;
-import dev.outpost.server.jobs.JobHandlers;
-import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.jobs.JobHandlerVerticle;
+import dev.outpost.server.jobs.JobHandlers;
 import dev.outpost.server.jobs.OutboxRelay;
 import dev.outpost.server.jobs.handlers.ArchiveHandler;
 import dev.outpost.server.jobs.handlers.RemoveComputerHandler;
 import dev.outpost.server.jobs.handlers.SyncPocketHandler;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.scheduler.Scheduler;
 import dev.outpost.server.scheduler.SchedulerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -40,9 +40,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server's components wired together: the pool, the stores, the HTTP front, the outbox
- * relay and the job-handler, as the role asks. Tests start it the way {@link Main} does, with
- * their own database, queue and clock.
+ * The server's components wired together: the pool, the stores, the HTTP front, the outbox relay
+ * and the job-handler, as the role asks. Tests start it the way {@link Main} does, with their own
+ * database, queue and clock.
  */
 public final class OutpostServer {
 
@@ -55,14 +55,16 @@ public final class OutpostServer {
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
   private final TokenCache tokens;
+
   /** The HTTP verticles, one per instance; they share one port. */
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private TokenChanges tokenChanges;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private OutpostServer(Vertx vertx, Pool pool, Clock clock, TokenCache tokens,
-      ServerConfig.Limits limits) {
+  private OutpostServer(
+      Vertx vertx, Pool pool, Clock clock, TokenCache tokens, ServerConfig.Limits limits) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -81,21 +83,32 @@ public final class OutpostServer {
    * @param amqpUrl the broker of the job queue
    * @param handlers job handlers replacing the built-in ones by activity type (tests use this)
    */
-  public static Future<OutpostServer> start(Vertx vertx, PgConnectOptions db, String amqpUrl,
-      ServerConfig config, Clock clock, Map<String, JobHandler> handlers) {
-    return vertx.executeBlocking(() -> {
-          Database.migrate(db);
-          return null;
-        })
-        .map(migrated -> new OutpostServer(vertx,
-            Database.pool(vertx, db, config.dbPoolSize(), config.limits().dbMaxWaitQueue()),
-            clock, new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
-            config.limits()))
+  public static Future<OutpostServer> start(
+      Vertx vertx,
+      PgConnectOptions db,
+      String amqpUrl,
+      ServerConfig config,
+      Clock clock,
+      Map<String, JobHandler> handlers) {
+    return vertx
+        .executeBlocking(
+            () -> {
+              Database.migrate(db);
+              return null;
+            })
+        .map(
+            migrated ->
+                new OutpostServer(
+                    vertx,
+                    Database.pool(vertx, db, config.dbPoolSize(), config.limits().dbMaxWaitQueue()),
+                    clock,
+                    new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
+                    config.limits()))
         .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
   }
 
-  private Future<Void> deploy(PgConnectOptions db, ServerConfig config, String amqpUrl,
-      Map<String, JobHandler> handlers) {
+  private Future<Void> deploy(
+      PgConnectOptions db, ServerConfig config, String amqpUrl, Map<String, JobHandler> handlers) {
     // Checked in every role, before anything runs: a handler missing is a build that is wrong.
     Map<String, JobHandler> all;
     try {
@@ -104,28 +117,55 @@ public final class OutpostServer {
       return pool.close().transform(closed -> Future.failedFuture(e));
     }
     ServerConfig.JobsConfig jobs = config.jobs();
-    Future<String> relay = vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
-        .onSuccess(deployments::add);
-    Scheduler scheduler = new Scheduler(pool, activities, clock,
-        Duration.ofSeconds(jobs.timeoutSeconds()), Duration.ofSeconds(config.resultDeadlineSeconds()));
-    Future<String> swept = relay.compose(r -> vertx.deployVerticle(
-            new SchedulerVerticle(scheduler::sweep, config.sweepIntervalMs(), metrics.scheduled())))
-        .onSuccess(deployments::add);
-    Future<String> http = config.role().runsHttp()
-        ? swept.compose(r -> TokenChanges.start(vertx, db, tokens))
-            .compose(changes -> {
-              tokenChanges = changes;
-              return deployHttp(config);
-            })
-        : swept;
+    Future<String> relay =
+        vertx
+            .deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
+            .onSuccess(deployments::add);
+    Scheduler scheduler =
+        new Scheduler(
+            pool,
+            activities,
+            clock,
+            Duration.ofSeconds(jobs.timeoutSeconds()),
+            Duration.ofSeconds(config.resultDeadlineSeconds()));
+    Future<String> swept =
+        relay
+            .compose(
+                r ->
+                    vertx.deployVerticle(
+                        new SchedulerVerticle(
+                            scheduler::sweep, config.sweepIntervalMs(), metrics.scheduled())))
+            .onSuccess(deployments::add);
+    Future<String> http =
+        config.role().runsHttp()
+            ? swept
+                .compose(r -> TokenChanges.start(vertx, db, tokens))
+                .compose(
+                    changes -> {
+                      tokenChanges = changes;
+                      return deployHttp(config);
+                    })
+            : swept;
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
-    jobHandler = new JobHandlerVerticle(pool, clock, new JobHandlerVerticle.Settings(amqpUrl,
-        jobs.queue(), jobs.prefetch(), Duration.ofSeconds(jobs.leaseSeconds()),
-        jobs.maxAttempts(), storage(config)), all, metrics);
-    return http.compose(h -> vertx.deployVerticle(jobHandler,
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+    jobHandler =
+        new JobHandlerVerticle(
+            pool,
+            clock,
+            new JobHandlerVerticle.Settings(
+                amqpUrl,
+                jobs.queue(),
+                jobs.prefetch(),
+                Duration.ofSeconds(jobs.leaseSeconds()),
+                jobs.maxAttempts(),
+                storage(config)),
+            all,
+            metrics);
+    return http.compose(
+            h ->
+                vertx.deployVerticle(
+                    jobHandler, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(deployments::add)
         .mapEmpty();
   }
@@ -134,11 +174,11 @@ public final class OutpostServer {
    * The built-in handlers, those given replacing them by activity type, checked against the
    * server-kind types.
    *
-   * @throws IllegalStateException naming a server-kind type without a handler, or a name that
-   *     is no server-kind type
+   * @throws IllegalStateException naming a server-kind type without a handler, or a name that is no
+   *     server-kind type
    */
-  Map<String, JobHandler> jobHandlers(ServerConfig.FetchConfig fetch,
-      Map<String, JobHandler> replacing) {
+  Map<String, JobHandler> jobHandlers(
+      ServerConfig.FetchConfig fetch, Map<String, JobHandler> replacing) {
     Map<String, JobHandler> all = new HashMap<>(builtInHandlers(fetch));
     all.putAll(replacing);
     return JobHandlers.checked(all);
@@ -147,11 +187,14 @@ public final class OutpostServer {
   /** The handlers of the server activity types, each over the stores it needs. */
   Map<String, JobHandler> builtInHandlers(ServerConfig.FetchConfig fetch) {
     return Map.of(
-        "ArchiveRequest", new ArchiveHandler(new ActivityArchive(pool)),
+        "ArchiveRequest",
+        new ArchiveHandler(new ActivityArchive(pool)),
         "RemoveComputerActivity",
         new RemoveComputerHandler(new ComputerRemoval(pool, activities)),
-        "SyncPocketRequest", new SyncPocketHandler(fetch),
-        "GenerateUsgReportActivity", new UsgReportHandler(new ComputerReports(pool)));
+        "SyncPocketRequest",
+        new SyncPocketHandler(fetch),
+        "GenerateUsgReportActivity",
+        new UsgReportHandler(new ComputerReports(pool)));
   }
 
   /** Where server activities keep their files. */
@@ -162,35 +205,72 @@ public final class OutpostServer {
   private Future<String> deployHttp(ServerConfig config) {
     ServerConfig.Limits limits = config.limits();
     FailedAttempts failedAttempts = new FailedAttempts(clock, limits.failedAttemptsPerMinute());
-    AdminApi api = new AdminApi(accounts, activities, activityService, computers,
-        storage(config), clock, Duration.ofSeconds(config.resultDeadlineSeconds()),
-        config.limits().maxOffset(), failedAttempts);
-    return MessageSystem.serverUuid(pool).compose(uuid -> {
-      ExchangeApi exchange = new ExchangeApi(
-          new MessageSystem(pool, clock, uuid, metrics, config.exchangeBatches(),
-              new MessageSystem.Waiting(limits.waitingExchanges(), limits.waitingBytes())),
-          failedAttempts);
-      List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates = List.of(api::gate,
-          exchange::gate);
-      List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = List.of(api::mount,
-          exchange::mount, router -> router.get("/metrics")
-              .handler(ctx -> ctx.response()
-                  .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                  .end(metrics.scrape())));
-      // Every instance gets its own router and event loop, and Vert.x spreads connections over
-      // them; they share the stores and APIs (final fields, the pool, the token cache: all
-      // safe from any thread), the metrics (Micrometer's are) and the message system, whose
-      // exchange queue takes a lock and answers each exchange on the context that asked.
-      // Only servers asking for the same port share it, so a random port (0) gets one instance.
-      int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
-      return vertx.deployVerticle(() -> {
-            HttpVerticle instance = new HttpVerticle(config.httpPort(), config.maxBodyBytes(),
-                config.limits(), () -> Database.answers(pool), gates, mounts);
-            http.add(instance);
-            return instance;
-          }, new DeploymentOptions().setInstances(instances))
-          .onSuccess(deployments::add);
-    });
+    AdminApi api =
+        new AdminApi(
+            accounts,
+            activities,
+            activityService,
+            computers,
+            storage(config),
+            clock,
+            Duration.ofSeconds(config.resultDeadlineSeconds()),
+            config.limits().maxOffset(),
+            failedAttempts);
+    return MessageSystem.serverUuid(pool)
+        .compose(
+            uuid -> {
+              ExchangeApi exchange =
+                  new ExchangeApi(
+                      new MessageSystem(
+                          pool,
+                          clock,
+                          uuid,
+                          metrics,
+                          config.exchangeBatches(),
+                          new MessageSystem.Waiting(
+                              limits.waitingExchanges(), limits.waitingBytes())),
+                      failedAttempts);
+              List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
+                  List.of(api::gate, exchange::gate);
+              List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
+                  List.of(
+                      api::mount,
+                      exchange::mount,
+                      router ->
+                          router
+                              .get("/metrics")
+                              .handler(
+                                  ctx ->
+                                      ctx.response()
+                                          .putHeader(
+                                              "Content-Type",
+                                              "text/plain; version=0.0.4; charset=utf-8")
+                                          .end(metrics.scrape())));
+              // Every instance gets its own router and event loop, and Vert.x spreads connections
+              // over
+              // them; they share the stores and APIs (final fields, the pool, the token cache: all
+              // safe from any thread), the metrics (Micrometer's are) and the message system, whose
+              // exchange queue takes a lock and answers each exchange on the context that asked.
+              // Only servers asking for the same port share it, so a random port (0) gets one
+              // instance.
+              int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
+              return vertx
+                  .deployVerticle(
+                      () -> {
+                        HttpVerticle instance =
+                            new HttpVerticle(
+                                config.httpPort(),
+                                config.maxBodyBytes(),
+                                config.limits(),
+                                () -> Database.answers(pool),
+                                gates,
+                                mounts);
+                        http.add(instance);
+                        return instance;
+                      },
+                      new DeploymentOptions().setInstances(instances))
+                  .onSuccess(deployments::add);
+            });
   }
 
   /** The job-handler of this process, when its role runs one. */
@@ -230,8 +310,8 @@ public final class OutpostServer {
 
   /** Undeploys this server's verticles and closes its pool; the caller closes Vert.x. */
   public Future<Void> close() {
-    List<Future<Void>> undeployed = new java.util.ArrayList<>(
-        deployments.stream().map(vertx::undeploy).toList());
+    List<Future<Void>> undeployed =
+        new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
     if (tokenChanges != null) {
       undeployed.add(tokenChanges.close());
     }

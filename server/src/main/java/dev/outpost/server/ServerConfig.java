@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The server's configuration, read from {@code OUTPOST_*} environment variables (README.md has
- * the table).
+ * The server's configuration, read from {@code OUTPOST_*} environment variables (README.md has the
+ * table).
  *
  * @param httpPort the port of the HTTP server
  * @param httpInstances HTTP verticles sharing that port, each on an event loop of its own
@@ -26,10 +26,10 @@ import java.util.Optional;
  * @param role which parts this process runs
  * @param jobs the job-handler's settings
  * @param sweepIntervalMs how often the scheduler looks for due, waiting, expired and stale work
- * @param resultDeadlineSeconds how long a delivered client activity may go without a result
- *     before it is shown stale (and, where the account says so, failed)
- * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to
- *     tokens clear it sooner); 0 looks every token up
+ * @param resultDeadlineSeconds how long a delivered client activity may go without a result before
+ *     it is shown stale (and, where the account says so, failed)
+ * @param tokenCacheSeconds how long an admin token's owner is remembered at most (changes to tokens
+ *     clear it sooner); 0 looks every token up
  * @param limits the most admins and the network can make the server do and hold
  * @param fetch what server activities may fetch, from where, and how much
  */
@@ -53,7 +53,9 @@ public record ServerConfig(
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
-    ALL, API, JOB_HANDLER;
+    ALL,
+    API,
+    JOB_HANDLER;
 
     boolean runsHttp() {
       return this != JOB_HANDLER;
@@ -74,9 +76,13 @@ public record ServerConfig(
    * @param maxAttempts how many times an activity whose job-handler died is tried
    * @param timeoutSeconds how long a server activity may run unless it says otherwise
    */
-  public record JobsConfig(Optional<String> amqpUrl, String queue, int prefetch,
-      int leaseSeconds, int maxAttempts, int timeoutSeconds) {
-  }
+  public record JobsConfig(
+      Optional<String> amqpUrl,
+      String queue,
+      int prefetch,
+      int leaseSeconds,
+      int maxAttempts,
+      int timeoutSeconds) {}
 
   /**
    * The most admins and the network can make the server do and hold.
@@ -88,17 +94,25 @@ public record ServerConfig(
    * @param queryTimeoutMs how long one statement of an admin's listing may run; 0 for no limit
    * @param dbMaxWaitQueue requests that may wait for a connection of the pool at once
    * @param httpIdleTimeoutSeconds how long an HTTP connection may stay silent before it is closed
-   * @param waitingExchanges message exchanges taken in and not yet answered, at most (more get
-   *     503 with Retry-After)
+   * @param waitingExchanges message exchanges taken in and not yet answered, at most (more get 503
+   *     with Retry-After)
    * @param waitingBytes the payload bytes of those, at most
    * @param unauthenticatedBodyBytes the largest body of a request no credentials admitted (a
    *     registration, a ping, a refused token)
-   * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin
-   *     tokens) one address may send in a minute before it gets 429; 0 counts none
+   * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
+   *     one address may send in a minute before it gets 429; 0 counts none
    */
-  public record Limits(int maxTargets, int maxParametersBytes, int maxAttachmentBytes,
-      int maxOffset, int queryTimeoutMs, int dbMaxWaitQueue, int httpIdleTimeoutSeconds,
-      int waitingExchanges, int waitingBytes, int unauthenticatedBodyBytes,
+  public record Limits(
+      int maxTargets,
+      int maxParametersBytes,
+      int maxAttachmentBytes,
+      int maxOffset,
+      int queryTimeoutMs,
+      int dbMaxWaitQueue,
+      int httpIdleTimeoutSeconds,
+      int waitingExchanges,
+      int waitingBytes,
+      int unauthenticatedBodyBytes,
       int failedAttemptsPerMinute) {
 
     /** The defaults, as the configuration table gives them. */
@@ -116,10 +130,10 @@ public record ServerConfig(
           intValue(env, "OUTPOST_DB_MAX_WAIT_QUEUE", 1_000, 1, 1_000_000),
           intValue(env, "OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", 120, 1, 86_400),
           intValue(env, "OUTPOST_EXCHANGE_WAITING", 5_000, 1, 1_000_000),
-          intValue(env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024,
-              Integer.MAX_VALUE),
-          intValue(env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024,
-              Integer.MAX_VALUE),
+          intValue(
+              env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+          intValue(
+              env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024, Integer.MAX_VALUE),
           intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000));
     }
   }
@@ -136,8 +150,13 @@ public record ServerConfig(
    * @param pocketMaxFiles files one sync may fetch or copy at most
    * @param pocketTimeout how long one sync may take at most
    */
-  public record FetchConfig(List<String> allowedPrivate, Duration connectTimeout,
-      Duration idleTimeout, List<Path> pocketRoots, long pocketMaxBytes, int pocketMaxFiles,
+  public record FetchConfig(
+      List<String> allowedPrivate,
+      Duration connectTimeout,
+      Duration idleTimeout,
+      List<Path> pocketRoots,
+      long pocketMaxBytes,
+      int pocketMaxFiles,
       Duration pocketTimeout) {
 
     /** Copies the lists, so the configuration stays as read. */
@@ -155,8 +174,8 @@ public record ServerConfig(
     int poolSize = intValue(env, "OUTPOST_DB_POOL_SIZE", 8, 1, 1000);
     return new ServerConfig(
         intValue(env, "OUTPOST_HTTP_PORT", 8080, 0, 65535),
-        intValue(env, "OUTPOST_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1,
-            1024),
+        intValue(
+            env, "OUTPOST_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 1024),
         text(env, "OUTPOST_DB_URL"),
         Path.of(text(env, "OUTPOST_HOME").orElse(".outpost")).toAbsolutePath(),
         text(env, "OUTPOST_ADMIN_TOKEN"),
@@ -178,16 +197,15 @@ public record ServerConfig(
         Limits.fromEnv(env),
         new FetchConfig(
             OutboundAddresses.readSetting(env.get(OutboundAddresses.ALLOW_SETTING)),
-            Duration.ofSeconds(intValue(env, "OUTPOST_OUTBOUND_CONNECT_TIMEOUT_SECONDS", 10, 1,
-                3600)),
-            Duration.ofSeconds(intValue(env, "OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS", 60, 1,
-                86_400)),
+            Duration.ofSeconds(
+                intValue(env, "OUTPOST_OUTBOUND_CONNECT_TIMEOUT_SECONDS", 10, 1, 3600)),
+            Duration.ofSeconds(
+                intValue(env, "OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS", 60, 1, 86_400)),
             directories(env, "OUTPOST_POCKET_ROOTS"),
-            longValue(env, "OUTPOST_POCKET_MAX_BYTES", 10L * 1024 * 1024 * 1024, 1,
-                Long.MAX_VALUE),
+            longValue(env, "OUTPOST_POCKET_MAX_BYTES", 10L * 1024 * 1024 * 1024, 1, Long.MAX_VALUE),
             intValue(env, "OUTPOST_POCKET_MAX_FILES", 100_000, 1, Integer.MAX_VALUE),
-            Duration.ofSeconds(intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1,
-                Integer.MAX_VALUE))));
+            Duration.ofSeconds(
+                intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))));
   }
 
   /** Absolute directories separated by ':', as in PATH. */
@@ -195,19 +213,20 @@ public record ServerConfig(
     return Arrays.stream(text(env, name).orElse("").split(":"))
         .map(String::strip)
         .filter(entry -> !entry.isEmpty())
-        .map(entry -> {
-          Path path = Path.of(entry);
-          if (!path.isAbsolute()) {
-            throw new IllegalArgumentException(
-                name + " must name absolute directories, not '" + entry + "'");
-          }
-          return path.normalize();
-        })
+        .map(
+            entry -> {
+              Path path = Path.of(entry);
+              if (!path.isAbsolute()) {
+                throw new IllegalArgumentException(
+                    name + " must name absolute directories, not '" + entry + "'");
+              }
+              return path.normalize();
+            })
         .toList();
   }
 
-  private static long longValue(Map<String, String> env, String name, long fallback, long min,
-      long max) {
+  private static long longValue(
+      Map<String, String> env, String name, long fallback, long min, long max) {
     Optional<String> raw = text(env, name);
     if (raw.isEmpty()) {
       return fallback;
@@ -229,8 +248,9 @@ public record ServerConfig(
       case "all" -> Role.ALL;
       case "api" -> Role.API;
       case "job-handler" -> Role.JOB_HANDLER;
-      default -> throw new IllegalArgumentException(
-          "OUTPOST_ROLE must be all, api or job-handler, not '" + name + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "OUTPOST_ROLE must be all, api or job-handler, not '" + name + "'");
     };
   }
 
@@ -238,8 +258,8 @@ public record ServerConfig(
     return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
   }
 
-  private static int intValue(Map<String, String> env, String name, int fallback, int min,
-      int max) {
+  private static int intValue(
+      Map<String, String> env, String name, int fallback, int min, int max) {
     Optional<String> raw = text(env, name);
     if (raw.isEmpty()) {
       return fallback;

@@ -14,7 +14,9 @@ import io.vertx.sqlclient.Tuple;
  * The server's layering, kept by rules rather than by comments: the fronts (the admin API, the
  * exchange's routes) over services over stores; handlers over stores; no cycle between packages.
  */
-@AnalyzeClasses(packages = "dev.outpost.server", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "dev.outpost.server",
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
   /** Verifies that no two packages of the server depend on each other, however indirectly. */
@@ -24,26 +26,45 @@ class ArchitectureTest {
 
   /** Verifies that the admin API runs no SQL: it asks services and stores. */
   @ArchTest
-  static final ArchRule theApiRunsNoSql = noClasses()
-      .that().resideInAPackage("dev.outpost.server.api..")
-      .should().dependOnClassesThat().areAssignableTo(SqlClient.class)
-      .orShould().dependOnClassesThat().areAssignableTo(Tuple.class)
-      .because("the API asks services and stores, which own the SQL");
+  static final ArchRule theApiRunsNoSql =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.outpost.server.api..")
+          .should()
+          .dependOnClassesThat()
+          .areAssignableTo(SqlClient.class)
+          .orShould()
+          .dependOnClassesThat()
+          .areAssignableTo(Tuple.class)
+          .because("the API asks services and stores, which own the SQL");
 
   /** Verifies that server activities' handlers get stores, never the pool. */
   @ArchTest
-  static final ArchRule handlersRunNoSql = noClasses()
-      .that().resideInAPackage("dev.outpost.server.jobs.handlers..")
-      .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..",
-          "io.vertx.pgclient..")
-      .because("a handler works through the stores its constructor is given");
+  static final ArchRule handlersRunNoSql =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.outpost.server.jobs.handlers..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..")
+          .because("a handler works through the stores its constructor is given");
 
   /** Verifies that services and stores know nothing of the fronts and runners above them. */
   @ArchTest
-  static final ArchRule storesKnowNoFront = noClasses()
-      .that().resideInAnyPackage("dev.outpost.server.activity..", "dev.outpost.server.account..",
-          "dev.outpost.server.computer..", "dev.outpost.server.db..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.outpost.server.api..",
-          "dev.outpost.server.exchange..", "dev.outpost.server.jobs..",
-          "dev.outpost.server.scheduler..", "dev.outpost.server.http..");
+  static final ArchRule storesKnowNoFront =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "dev.outpost.server.activity..",
+              "dev.outpost.server.account..",
+              "dev.outpost.server.computer..",
+              "dev.outpost.server.db..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.outpost.server.api..",
+              "dev.outpost.server.exchange..",
+              "dev.outpost.server.jobs..",
+              "dev.outpost.server.scheduler..",
+              "dev.outpost.server.http..");
 }

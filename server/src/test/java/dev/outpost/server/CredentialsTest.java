@@ -13,14 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CredentialsTest {
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   /**
-   * Verifies that a credentials file written before the embedded services had passwords gains
-   * them and keeps what it held. GIVEN a file with only the registration key and the admin
-   * token, WHEN the credentials are resolved twice, THEN the key and token are the file's, the
-   * two passwords are generated once and kept in the file (mode 0600), and both resolutions agree.
+   * Verifies that a credentials file written before the embedded services had passwords gains them
+   * and keeps what it held. GIVEN a file with only the registration key and the admin token, WHEN
+   * the credentials are resolved twice, THEN the key and token are the file's, the two passwords
+   * are generated once and kept in the file (mode 0600), and both resolutions agree.
    */
   @Test
   void anOldFileGainsTheEmbeddedPasswords() throws Exception {
@@ -33,13 +32,16 @@ class CredentialsTest {
 
     assertThat(first.registrationKey()).isEqualTo("old-key");
     assertThat(first.adminToken()).isEqualTo("old-token");
-    assertThat(first.databasePassword()).hasSizeGreaterThan(40).isNotEqualTo(first.brokerPassword());
+    assertThat(first.databasePassword())
+        .hasSizeGreaterThan(40)
+        .isNotEqualTo(first.brokerPassword());
     assertThat(second).isEqualTo(first);
     Properties kept = new Properties();
     try (Reader reader = Files.newBufferedReader(file)) {
       kept.load(reader);
     }
-    assertThat(kept).containsEntry("EMBEDDED_DATABASE_PASSWORD", first.databasePassword())
+    assertThat(kept)
+        .containsEntry("EMBEDDED_DATABASE_PASSWORD", first.databasePassword())
         .containsEntry("EMBEDDED_BROKER_PASSWORD", first.brokerPassword())
         .containsEntry("OUTPOST_ADMIN_TOKEN", "old-token");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))

@@ -36,17 +36,29 @@ class JobHandlersStartTest {
    */
   @Test
   void aHandlerUnderAnUnknownNameStopsTheStart(Vertx vertx) throws Exception {
-    ServerConfig config = ServerConfig.fromEnv(Map.of(
-        "OUTPOST_HTTP_PORT", "0",
-        "OUTPOST_ROLE", "api",
-        "OUTPOST_JOBS_QUEUE", TestSupport.unique("outpost.test.jobs"),
-        "OUTPOST_HOME", Files.createTempDirectory("outpost-test-home").toString()));
+    ServerConfig config =
+        ServerConfig.fromEnv(
+            Map.of(
+                "OUTPOST_HTTP_PORT",
+                "0",
+                "OUTPOST_ROLE",
+                "api",
+                "OUTPOST_JOBS_QUEUE",
+                TestSupport.unique("outpost.test.jobs"),
+                "OUTPOST_HOME",
+                Files.createTempDirectory("outpost-test-home").toString()));
     JobHandler handler = context -> Future.succeededFuture("nothing done");
 
-    assertThatThrownBy(() -> await(OutpostServer.start(vertx, TestSupport.database(),
-            TestSupport.amqpUrl(), config,
-            new TestSupport.SettableClock(Instant.parse("2030-01-01T00:00:00Z")),
-            Map.of("RemoveComputerRequest", handler))))
+    assertThatThrownBy(
+            () ->
+                await(
+                    OutpostServer.start(
+                        vertx,
+                        TestSupport.database(),
+                        TestSupport.amqpUrl(),
+                        config,
+                        new TestSupport.SettableClock(Instant.parse("2030-01-01T00:00:00Z")),
+                        Map.of("RemoveComputerRequest", handler))))
         .hasMessageContaining("'RemoveComputerRequest', which is no activity type");
   }
 }

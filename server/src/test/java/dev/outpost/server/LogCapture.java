@@ -15,8 +15,8 @@ import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything logged, at and above a level, by every logger of this JVM while it is open, kept
- * in memory instead of printed; closing puts the levels and the console back.
+ * Everything logged, at and above a level, by every logger of this JVM while it is open, kept in
+ * memory instead of printed; closing puts the levels and the console back.
  */
 public final class LogCapture implements AutoCloseable {
 
@@ -52,8 +52,8 @@ public final class LogCapture implements AutoCloseable {
     }
     List<String> lines = new ArrayList<>();
     for (ILoggingEvent event : events) {
-      String line = event.getLevel() + " " + event.getLoggerName() + " - "
-          + event.getFormattedMessage();
+      String line =
+          event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
       if (event.getThrowableProxy() != null) {
         line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
       }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The server as {@code scripts/run} starts it: its own JVM, on the embedded services. */
 class MainTest {
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   /**
    * Verifies that SIGTERM stops the server in order: its verticles while the database and the
@@ -28,13 +27,15 @@ class MainTest {
   @Test
   void stopsInOrderOnSigterm() throws Exception {
     Path log = home.resolve("server.log");
-    ProcessBuilder builder = new ProcessBuilder(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
     builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
     builder.environment().put("OUTPOST_HTTP_PORT", "0");
@@ -42,7 +43,7 @@ class MainTest {
     try {
       awaitLine(log, "Outpost is running.", Duration.ofMinutes(2));
 
-      server.destroy();   // SIGTERM
+      server.destroy(); // SIGTERM
 
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
     } finally {
@@ -58,8 +59,9 @@ class MainTest {
     List<String> afterStart = lines.subList(lines.indexOf("Outpost is running."), lines.size());
     assertThat(afterStart)
         .as("logged after starting")
-        .noneMatch(line -> line.contains(" WARN ") || line.contains(" ERROR ")
-            || line.contains("Exception"));
+        .noneMatch(
+            line ->
+                line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception"));
     assertThat(afterStart.stream().filter(line -> line.contains(" stopped")))
         .as("stops, in order")
         .hasSize(3)
@@ -72,7 +74,8 @@ class MainTest {
   private static void awaitLine(Path log, String line, Duration limit) throws Exception {
     Instant until = Instant.now().plus(limit);
     while (!lines(log).contains(line)) {
-      assertThat(Instant.now()).as("'%s' in time; the log:%n%s", line, String.join("\n", lines(log)))
+      assertThat(Instant.now())
+          .as("'%s' in time; the log:%n%s", line, String.join("\n", lines(log)))
           .isBefore(until);
       Thread.sleep(100);
     }

@@ -20,11 +20,15 @@ public final class ProtocolClient {
   private final WebClient http;
   public String secureId;
   public long insecureId;
+
   /** Sequence number of the next message this client sends. */
   public long sequence;
+
   /** Sequence number of the next server message this client expects. */
   public long nextExpected;
+
   public byte[] acceptedTypesDigest = new byte[0];
+
   /** Sent as {@code client-accepted-types} when set, as the client does while its hash is stale. */
   public List<String> clientTypes;
 
@@ -33,7 +37,9 @@ public final class ProtocolClient {
     this.http = http;
   }
 
-  /** Exchanges the given messages, sent as starting at {@link #sequence}, and counts what came back. */
+  /**
+   * Exchanges the given messages, sent as starting at {@link #sequence}, and counts what came back.
+   */
   public WireMap exchange(List<Map<String, Object>> messages) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("server-api", Bytes.of("3.2"));
@@ -46,10 +52,11 @@ public final class ProtocolClient {
     if (clientTypes != null) {
       payload.put("client-accepted-types", clientTypes);
     }
-    HttpResponse<Buffer> response = await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
+    HttpResponse<Buffer> response =
+        await(request().sendBuffer(Buffer.buffer(Bpickle.encode(payload))));
     if (response.statusCode() != 200) {
-      throw new AssertionError("exchange answered " + response.statusCode() + ": "
-          + response.bodyAsString());
+      throw new AssertionError(
+          "exchange answered " + response.statusCode() + ": " + response.bodyAsString());
     }
     WireMap answer = WireMap.of(Bpickle.decode(response.body()));
     for (WireMap message : answer.mapList("messages")) {
@@ -59,8 +66,8 @@ public final class ProtocolClient {
         insecureId = message.integer("insecure-id");
       }
       if (message.text("type").equals("accepted-types")) {
-        acceptedTypesDigest = md5(String.join(";", message.textList("types").stream().sorted()
-            .toList()));
+        acceptedTypesDigest =
+            md5(String.join(";", message.textList("types").stream().sorted().toList()));
       }
     }
     answer.optionalInteger("next-expected-sequence").ifPresent(n -> sequence = n);
@@ -113,8 +120,8 @@ public final class ProtocolClient {
 
   /** A request to the exchange carrying this client's identity, if it has one. */
   public HttpRequest<Buffer> request() {
-    HttpRequest<Buffer> request = http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream");
+    HttpRequest<Buffer> request =
+        http.post("/message-system").putHeader("Content-Type", "application/octet-stream");
     if (secureId != null) {
       request.putHeader("X-Computer-ID", secureId);
     }
@@ -132,14 +139,16 @@ public final class ProtocolClient {
   /** Registers {@code count} clients titled {@code prefix-0}, {@code prefix-1}, and so on. */
   public static List<ProtocolClient> registered(ServerFixture fx, String prefix, int count) {
     return java.util.stream.IntStream.range(0, count)
-        .mapToObj(i -> registered(fx, prefix + "-" + i)).toList();
+        .mapToObj(i -> registered(fx, prefix + "-" + i))
+        .toList();
   }
 
   /** An ExecuteScriptRequest for these clients' computers, as the admin API takes it. */
   public static io.vertx.core.json.JsonObject scriptFor(List<ProtocolClient> clients) {
     io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
     clients.forEach(c -> ids.add(c.insecureId));
-    return new io.vertx.core.json.JsonObject().put("type", "ExecuteScriptRequest")
+    return new io.vertx.core.json.JsonObject()
+        .put("type", "ExecuteScriptRequest")
         .put("computer_ids", ids)
         .put("parameters", new io.vertx.core.json.JsonObject().put("code", "true"));
   }

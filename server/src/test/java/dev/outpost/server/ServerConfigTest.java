@@ -21,8 +21,10 @@ class ServerConfigTest {
 
   @Test
   void moreExchangeBatchesThanConnectionsAreRefusedByName() {
-    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_DB_POOL_SIZE", "4",
-        "OUTPOST_EXCHANGE_BATCHES", "5")))
+    assertThatThrownBy(
+            () ->
+                ServerConfig.fromEnv(
+                    Map.of("OUTPOST_DB_POOL_SIZE", "4", "OUTPOST_EXCHANGE_BATCHES", "5")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("OUTPOST_EXCHANGE_BATCHES must be between 1 and 4, not 5");
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_EXCHANGE_BATCHES", "two")))
@@ -33,8 +35,19 @@ class ServerConfigTest {
   @Test
   void limitsHaveTheirDefaultsAndAreRefusedByName() {
     assertThat(ServerConfig.fromEnv(Map.of()).limits())
-        .isEqualTo(new ServerConfig.Limits(100_000, 65_536, 1_048_576, 10_000, 5_000, 1_000, 120,
-            5_000, 268_435_456, 262_144, 30));
+        .isEqualTo(
+            new ServerConfig.Limits(
+                100_000,
+                65_536,
+                1_048_576,
+                10_000,
+                5_000,
+                1_000,
+                120,
+                5_000,
+                268_435_456,
+                262_144,
+                30));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }
@@ -59,22 +72,36 @@ class ServerConfigTest {
    */
   @Test
   void pocketRootsAndAllowedAddressesAreReadOrRefusedByName() {
-    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_ROOTS", "/srv/mirror/:/data/../opt",
-            "OUTPOST_OUTBOUND_ALLOW_PRIVATE", "TRUE")).fetch())
-        .satisfies(fetch -> assertThat(fetch.pocketRoots())
-            .containsExactly(Path.of("/srv/mirror"), Path.of("/opt")))
-        .satisfies(fetch -> assertThat(fetch.allowedPrivate())
-            .containsExactly("0.0.0.0/0", "::/0"));
-    assertThat(ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE",
-            " 10.1.0.0/16, fd00::/8,192.168.1.7")).fetch().allowedPrivate())
+    assertThat(
+            ServerConfig.fromEnv(
+                    Map.of(
+                        "OUTPOST_POCKET_ROOTS",
+                        "/srv/mirror/:/data/../opt",
+                        "OUTPOST_OUTBOUND_ALLOW_PRIVATE",
+                        "TRUE"))
+                .fetch())
+        .satisfies(
+            fetch ->
+                assertThat(fetch.pocketRoots())
+                    .containsExactly(Path.of("/srv/mirror"), Path.of("/opt")))
+        .satisfies(
+            fetch -> assertThat(fetch.allowedPrivate()).containsExactly("0.0.0.0/0", "::/0"));
+    assertThat(
+            ServerConfig.fromEnv(
+                    Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE", " 10.1.0.0/16, fd00::/8,192.168.1.7"))
+                .fetch()
+                .allowedPrivate())
         .containsExactly("10.1.0.0/16", "fd00::/8", "192.168.1.7");
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_ROOTS", "/srv:mirror")))
         .hasMessage("OUTPOST_POCKET_ROOTS must name absolute directories, not 'mirror'");
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE", "yes")))
-        .hasMessage("OUTPOST_OUTBOUND_ALLOW_PRIVATE must be true, false or address blocks such as"
-            + " 10.1.0.0/16, not 'yes'");
-    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE",
-            "10.0.0.0/8,10.0.0.0/33")))
+        .hasMessage(
+            "OUTPOST_OUTBOUND_ALLOW_PRIVATE must be true, false or address blocks such as"
+                + " 10.1.0.0/16, not 'yes'");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.fromEnv(
+                    Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE", "10.0.0.0/8,10.0.0.0/33")))
         .hasMessageEndingWith("not '10.0.0.0/33'");
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_POCKET_MAX_BYTES", "0")))
         .hasMessage("OUTPOST_POCKET_MAX_BYTES must be between 1 and 9223372036854775807, not 0");

@@ -2,6 +2,7 @@ package dev.outpost.server;
 
 import static dev.outpost.server.TestSupport.await;
 
+import dev.outpost.server.jobs.JobHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Instant;
-import dev.outpost.server.jobs.JobHandler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +21,7 @@ public final class ServerFixture implements AutoCloseable {
   /** The test's clock: time moves only when the test says so. */
   public final TestSupport.SettableClock clock =
       new TestSupport.SettableClock(Instant.parse("2030-01-01T00:00:00Z"));
+
   public final OutpostServer server;
   public final WebClient http;
   public final String token = TestSupport.unique("token");
@@ -29,6 +30,7 @@ public final class ServerFixture implements AutoCloseable {
   public final long accountId;
 
   public final ServerConfig config;
+
   /** The job queue this fixture named, deleted when it closes; null when a test named it. */
   private final String ownQueue;
 
@@ -38,26 +40,38 @@ public final class ServerFixture implements AutoCloseable {
   }
 
   /**
-   * Starts a server with extra {@code OUTPOST_*} settings and job handlers replacing the
-   * built-in ones.
+   * Starts a server with extra {@code OUTPOST_*} settings and job handlers replacing the built-in
+   * ones.
    */
   public ServerFixture(Vertx vertx, Map<String, String> env, Map<String, JobHandler> handlers) {
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "OUTPOST_HTTP_PORT", "0",
-        "OUTPOST_JOBS_QUEUE", TestSupport.unique("outpost.test.jobs"),
-        "OUTPOST_HOME", home().toString()));
+    Map<String, String> settings =
+        new HashMap<>(
+            Map.of(
+                "OUTPOST_HTTP_PORT", "0",
+                "OUTPOST_JOBS_QUEUE", TestSupport.unique("outpost.test.jobs"),
+                "OUTPOST_HOME", home().toString()));
     settings.putAll(env);
     ownQueue = env.containsKey("OUTPOST_JOBS_QUEUE") ? null : settings.get("OUTPOST_JOBS_QUEUE");
     config = ServerConfig.fromEnv(settings);
-    var db = settings.containsKey("OUTPOST_DB_URL")
-        ? dev.outpost.server.db.Database.connectOptions(settings.get("OUTPOST_DB_URL"))
-        : TestSupport.database();
-    server = await(OutpostServer.start(vertx, db,
-        settings.getOrDefault("OUTPOST_AMQP_URL", TestSupport.amqpUrl()), config, clock, handlers));
-    accountId = await(server.accounts().ensureAccount(accountName, registrationKey, "admin", token));
-    http = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1")
-        .setDefaultPort(server.httpPort()));
+    var db =
+        settings.containsKey("OUTPOST_DB_URL")
+            ? dev.outpost.server.db.Database.connectOptions(settings.get("OUTPOST_DB_URL"))
+            : TestSupport.database();
+    server =
+        await(
+            OutpostServer.start(
+                vertx,
+                db,
+                settings.getOrDefault("OUTPOST_AMQP_URL", TestSupport.amqpUrl()),
+                config,
+                clock,
+                handlers));
+    accountId =
+        await(server.accounts().ensureAccount(accountName, registrationKey, "admin", token));
+    http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.httpPort()));
   }
 
   private static java.nio.file.Path home() {

@@ -9,7 +9,9 @@ import io.vertx.core.net.NetSocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A TCP proxy a test can cut: every connection dropped at once, new ones refused until restored. */
+/**
+ * A TCP proxy a test can cut: every connection dropped at once, new ones refused until restored.
+ */
 public final class TcpProxy implements AutoCloseable {
 
   private final NetServer server;
@@ -20,27 +22,34 @@ public final class TcpProxy implements AutoCloseable {
   /** Starts a proxy on a free loopback port forwarding to the target. */
   public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
     client = vertx.createNetClient();
-    server = vertx.createNetServer().connectHandler(inbound -> {
-      if (down) {
-        inbound.close();
-        return;
-      }
-      inbound.pause();
-      client.connect(targetPort, targetHost).onComplete(connected -> {
-        if (connected.failed()) {
-          inbound.close();
-          return;
-        }
-        NetSocket outbound = connected.result();
-        sockets.add(inbound);
-        sockets.add(outbound);
-        inbound.handler(outbound::write);
-        outbound.handler(inbound::write);
-        inbound.closeHandler(v -> outbound.close());
-        outbound.closeHandler(v -> inbound.close());
-        inbound.resume();
-      });
-    });
+    server =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                inbound -> {
+                  if (down) {
+                    inbound.close();
+                    return;
+                  }
+                  inbound.pause();
+                  client
+                      .connect(targetPort, targetHost)
+                      .onComplete(
+                          connected -> {
+                            if (connected.failed()) {
+                              inbound.close();
+                              return;
+                            }
+                            NetSocket outbound = connected.result();
+                            sockets.add(inbound);
+                            sockets.add(outbound);
+                            inbound.handler(outbound::write);
+                            outbound.handler(inbound::write);
+                            inbound.closeHandler(v -> outbound.close());
+                            outbound.closeHandler(v -> inbound.close());
+                            inbound.resume();
+                          });
+                });
     await(server.listen(0, "127.0.0.1"));
   }
 

@@ -29,15 +29,14 @@ public final class TestSupport {
   private static final String DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/outpost_test";
   private static PgConnectOptions migrated;
 
-  private TestSupport() {
-  }
+  private TestSupport() {}
 
   /** Connection options of the test database, migrated once per test run. */
   public static synchronized PgConnectOptions database() {
     if (migrated == null) {
       String url = System.getProperty("outpost.test.db.url", "");
-      PgConnectOptions options = Database.connectOptions(
-          url.isBlank() || url.startsWith("${") ? DEFAULT_URL : url);
+      PgConnectOptions options =
+          Database.connectOptions(url.isBlank() || url.startsWith("${") ? DEFAULT_URL : url);
       createIfMissing(options);
       Database.migrate(options);
       migrated = options;
@@ -60,7 +59,7 @@ public final class TestSupport {
     try {
       factory.setUri(amqpUrl());
       try (Connection connection = factory.newConnection();
-           Channel channel = connection.createChannel()) {
+          Channel channel = connection.createChannel()) {
         channel.queueDelete(queue, true, false);
       }
     } catch (IOException | ShutdownSignalException e) {
@@ -72,25 +71,48 @@ public final class TestSupport {
   }
 
   /**
-   * The shared buffers one run of {@code sql} reads in the plan PostgreSQL keeps for it once it
-   * is prepared (its generic plan): prepared with parameters of {@code types} and run under
-   * EXPLAIN ANALYZE with {@code arguments} (a utility statement takes no parameters: they go as
-   * literals), in a transaction rolled back so that nothing of the run stays.
+   * The shared buffers one run of {@code sql} reads in the plan PostgreSQL keeps for it once it is
+   * prepared (its generic plan): prepared with parameters of {@code types} and run under EXPLAIN
+   * ANALYZE with {@code arguments} (a utility statement takes no parameters: they go as literals),
+   * in a transaction rolled back so that nothing of the run stays.
    */
   public static long genericPlanBuffers(Pool pool, String sql, String types, String arguments) {
-    return await(pool.withConnection(conn -> conn.query("BEGIN").execute()
-        .compose(begun -> conn.query("SET LOCAL plan_cache_mode = force_generic_plan").execute())
-        .compose(set -> conn.query("PREPARE plan_under_test (" + types + ") AS " + sql)
-            .execute())
-        .compose(prepared -> conn.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
-            + " plan_under_test (" + arguments + ")").execute())
-        .map(plan -> {
-          JsonObject top = new JsonArray(plan.iterator().next().getValue(0).toString())
-              .getJsonObject(0).getJsonObject("Plan");
-          return top.getLong("Shared Hit Blocks") + top.getLong("Shared Read Blocks");
-        })
-        .eventually(() -> conn.query("ROLLBACK").execute()
-            .compose(rolledBack -> conn.query("DEALLOCATE plan_under_test").execute()))));
+    return await(
+        pool.withConnection(
+            conn ->
+                conn.query("BEGIN")
+                    .execute()
+                    .compose(
+                        begun ->
+                            conn.query("SET LOCAL plan_cache_mode = force_generic_plan").execute())
+                    .compose(
+                        set ->
+                            conn.query("PREPARE plan_under_test (" + types + ") AS " + sql)
+                                .execute())
+                    .compose(
+                        prepared ->
+                            conn.query(
+                                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
+                                        + " plan_under_test ("
+                                        + arguments
+                                        + ")")
+                                .execute())
+                    .map(
+                        plan -> {
+                          JsonObject top =
+                              new JsonArray(plan.iterator().next().getValue(0).toString())
+                                  .getJsonObject(0)
+                                  .getJsonObject("Plan");
+                          return top.getLong("Shared Hit Blocks")
+                              + top.getLong("Shared Read Blocks");
+                        })
+                    .eventually(
+                        () ->
+                            conn.query("ROLLBACK")
+                                .execute()
+                                .compose(
+                                    rolledBack ->
+                                        conn.query("DEALLOCATE plan_under_test").execute()))));
   }
 
   /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */
@@ -115,7 +137,8 @@ public final class TestSupport {
     for (long c : computers) {
       ids.add(c);
     }
-    return new io.vertx.core.json.JsonObject().put("type", "ExecuteScriptRequest")
+    return new io.vertx.core.json.JsonObject()
+        .put("type", "ExecuteScriptRequest")
         .put("computer_ids", ids)
         .put("parameters", new io.vertx.core.json.JsonObject().put("code", "echo hi"));
   }
@@ -124,9 +147,10 @@ public final class TestSupport {
   public static void assertBadRequest(
       io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> response, String named) {
     org.assertj.core.api.Assertions.assertThat(response.statusCode())
-        .as(response.bodyAsString()).isEqualTo(400);
-    org.assertj.core.api.Assertions.assertThat(
-        response.bodyAsJsonObject().getString("message")).contains(named);
+        .as(response.bodyAsString())
+        .isEqualTo(400);
+    org.assertj.core.api.Assertions.assertThat(response.bodyAsJsonObject().getString("message"))
+        .contains(named);
   }
 
   /** A name no other test uses, for accounts and queues. */
@@ -151,7 +175,7 @@ public final class TestSupport {
   private static void createIfMissing(PgConnectOptions options) {
     String admin = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/postgres";
     try (var conn = DriverManager.getConnection(admin, options.getUser(), options.getPassword());
-         var check = conn.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        var check = conn.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       check.setString(1, options.getDatabase());
       if (!check.executeQuery().next()) {
         try (var create = conn.createStatement()) {
@@ -159,8 +183,8 @@ public final class TestSupport {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("the test PostgreSQL does not answer at " + admin
-          + "; scripts/test starts one", e);
+      throw new IllegalStateException(
+          "the test PostgreSQL does not answer at " + admin + "; scripts/test starts one", e);
     }
   }
 

@@ -21,36 +21,51 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code outpost-agent run}: the agent of this machine, until it is stopped. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
     description = "Runs the agent of this machine: registers, exchanges, runs activities.")
 public final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-  @Mixin
-  ServerOptions server;
+  @Mixin ServerOptions server;
 
-  @Option(names = "--computer-title", paramLabel = "TITLE",
+  @Option(
+      names = "--computer-title",
+      paramLabel = "TITLE",
       description = "How the computer is shown (default: the host name).")
   String computerTitle;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "/var/lib/outpost-agent",
-      description = "Where the agent keeps its identity, sequence numbers, outgoing messages "
-          + "and operation journal (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "/var/lib/outpost-agent",
+      description =
+          "Where the agent keeps its identity, sequence numbers, outgoing messages "
+              + "and operation journal (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--enable-shutdown", defaultValue = "false",
+  @Option(
+      names = "--enable-shutdown",
+      defaultValue = "false",
       description = "Carry out shutdown and reboot requests (otherwise they fail).")
   boolean enableShutdown;
 
-  @Option(names = "--enable-user-management", defaultValue = "false",
-      description = "Carry out user and group requests with useradd, usermod... (otherwise they "
-          + "fail).")
+  @Option(
+      names = "--enable-user-management",
+      defaultValue = "false",
+      description =
+          "Carry out user and group requests with useradd, usermod... (otherwise they " + "fail).")
   boolean enableUserManagement;
 
-  @Option(names = "--script-users", paramLabel = "USERS", converter = ScriptUsers.Converter.class,
-      description = "Comma-separated users scripts may run as, or ALL for any (default: nobody "
-          + "only, as the Landscape Client).")
+  @Option(
+      names = "--script-users",
+      paramLabel = "USERS",
+      converter = ScriptUsers.Converter.class,
+      description =
+          "Comma-separated users scripts may run as, or ALL for any (default: nobody "
+              + "only, as the Landscape Client).")
   ScriptUsers scriptUsers;
 
   @Override
@@ -65,13 +80,17 @@ public final class RunCommand implements Callable<Integer> {
       vertx.close().toCompletionStage().toCompletableFuture().join();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        await(vertx.close());
-      } catch (ExecutionException | InterruptedException e) {
-        LOG.warn("the agent did not stop cleanly [problem: {}]", e.toString());
-      }
-    }, "outpost-agent-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    await(vertx.close());
+                  } catch (ExecutionException | InterruptedException e) {
+                    LOG.warn("the agent did not stop cleanly [problem: {}]", e.toString());
+                  }
+                },
+                "outpost-agent-stop"));
     try {
       await(verticle.agent().terminated());
       return 0;
@@ -81,18 +100,19 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Vert.x sized for one agent: a single event loop carries its few connections and timers, a
-   * few workers its file writes and blocking commands (scripts' output has threads of its own),
-   * and no file cache, since it serves no files (the cache would be a directory under /tmp).
+   * Vert.x sized for one agent: a single event loop carries its few connections and timers, a few
+   * workers its file writes and blocking commands (scripts' output has threads of its own), and no
+   * file cache, since it serves no files (the cache would be a directory under /tmp).
    */
   static VertxOptions vertxOptions() {
     return new VertxOptions()
         .setEventLoopPoolSize(1)
         .setWorkerPoolSize(4)
         .setInternalBlockingPoolSize(2)
-        .setFileSystemOptions(new FileSystemOptions()
-            .setFileCachingEnabled(false)
-            .setClassPathResolvingEnabled(false));
+        .setFileSystemOptions(
+            new FileSystemOptions()
+                .setFileCachingEnabled(false)
+                .setClassPathResolvingEnabled(false));
   }
 
   /** The configuration the options, environment and file give. */

@@ -12,58 +12,94 @@ import picocli.CommandLine.Option;
 /** The options every command shares: where the server is, the account, the timing. */
 public final class ServerOptions {
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file of key = value lines (a Landscape client.conf works); "
-          + "default /etc/outpost/agent.conf when it exists.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file of key = value lines (a Landscape client.conf works); "
+              + "default /etc/outpost/agent.conf when it exists.")
   Path config;
 
-  @Option(names = "--server-url", paramLabel = "URL",
+  @Option(
+      names = "--server-url",
+      paramLabel = "URL",
       defaultValue = "http://127.0.0.1:8080/message-system",
       description = "The server's message exchange URL (default: ${DEFAULT-VALUE}).")
   String serverUrl;
 
-  @Option(names = "--ping-url", paramLabel = "URL",
+  @Option(
+      names = "--ping-url",
+      paramLabel = "URL",
       description = "The server's ping URL (default: /ping next to the server URL).")
   String pingUrl;
 
-  @Option(names = "--account-name", paramLabel = "NAME", defaultValue = "standalone",
+  @Option(
+      names = "--account-name",
+      paramLabel = "NAME",
+      defaultValue = "standalone",
       description = "The account to register in (default: ${DEFAULT-VALUE}).")
   String accountName;
 
-  @Option(names = "--registration-key", paramLabel = "KEY",
+  @Option(
+      names = "--registration-key",
+      paramLabel = "KEY",
       description = "The account's registration key.")
   String registrationKey;
 
-  @Option(names = "--tags", paramLabel = "TAGS",
+  @Option(
+      names = "--tags",
+      paramLabel = "TAGS",
       description = "Comma-separated tags sent at registration.")
   String tags;
 
-  @Option(names = "--exchange-interval", paramLabel = "DURATION", defaultValue = "900",
+  @Option(
+      names = "--exchange-interval",
+      paramLabel = "DURATION",
+      defaultValue = "900",
       converter = Durations.class,
       description = "Time between regular exchanges: seconds, or 100ms, 5m... (default: 900).")
   Duration exchangeInterval;
 
-  @Option(names = "--urgent-exchange-interval", paramLabel = "DURATION", defaultValue = "60",
+  @Option(
+      names = "--urgent-exchange-interval",
+      paramLabel = "DURATION",
+      defaultValue = "60",
       converter = Durations.class,
-      description = "Time before an urgent exchange: after a result, or a ping saying messages "
-          + "wait (default: 60).")
+      description =
+          "Time before an urgent exchange: after a result, or a ping saying messages "
+              + "wait (default: 60).")
   Duration urgentInterval;
 
-  @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "30",
-      converter = Durations.class, description = "Time between pings (default: 30).")
+  @Option(
+      names = "--ping-interval",
+      paramLabel = "DURATION",
+      defaultValue = "30",
+      converter = Durations.class,
+      description = "Time between pings (default: 30).")
   Duration pingInterval;
 
-  @Option(names = "--backoff-min", paramLabel = "DURATION", defaultValue = "300",
+  @Option(
+      names = "--backoff-min",
+      paramLabel = "DURATION",
+      defaultValue = "300",
       converter = Durations.class,
-      description = "Wait after a failed exchange (429, 5xx, unreachable); doubles with each "
-          + "failure (default: 300).")
+      description =
+          "Wait after a failed exchange (429, 5xx, unreachable); doubles with each "
+              + "failure (default: 300).")
   Duration backoffMin;
 
-  @Option(names = "--backoff-max", paramLabel = "DURATION", defaultValue = "7200",
-      converter = Durations.class, description = "Longest wait after failures (default: 7200).")
+  @Option(
+      names = "--backoff-max",
+      paramLabel = "DURATION",
+      defaultValue = "7200",
+      converter = Durations.class,
+      description = "Longest wait after failures (default: 7200).")
   Duration backoffMax;
 
-  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "60",
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60",
       converter = Durations.class,
       description = "Give up on a request to the server after this long (default: 60).")
   Duration requestTimeout;

@@ -20,57 +20,85 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code outpost-agent simulate --agents N}: a fleet of simulated agents, for load tests. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
     description = "Runs N simulated agents in this process against a server, for load tests.")
 public final class SimulateCommand implements Callable<Integer> {
 
-  @Mixin
-  ServerOptions server;
+  @Mixin ServerOptions server;
 
-  @Option(names = "--agents", paramLabel = "N", required = true,
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      required = true,
       description = "How many agents to simulate.")
   int agents;
 
-  @Option(names = "--title-prefix", paramLabel = "PREFIX", defaultValue = "sim",
+  @Option(
+      names = "--title-prefix",
+      paramLabel = "PREFIX",
+      defaultValue = "sim",
       description = "Agent i is titled PREFIX-i (default: ${DEFAULT-VALUE}).")
   String titlePrefix;
 
-  @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "60",
+  @Option(
+      names = "--ramp-up",
+      paramLabel = "DURATION",
+      defaultValue = "60",
       converter = Durations.class,
       description = "Spread the agents' registrations over this long (default: 60).")
   Duration rampUp;
 
-  @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "1s",
+  @Option(
+      names = "--latency",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
       converter = Durations.class,
       description = "Average time a simulated operation takes (default: ${DEFAULT-VALUE}).")
   Duration latency;
 
-  @Option(names = "--failure-rate", paramLabel = "RATE", defaultValue = "0",
+  @Option(
+      names = "--failure-rate",
+      paramLabel = "RATE",
+      defaultValue = "0",
       description = "Share of simulated operations that fail, 0 to 1 (default: ${DEFAULT-VALUE}).")
   double failureRate;
 
-  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "64",
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "64",
       description = "HTTP connections the agents share (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
-  @Option(names = "--progress-every", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(
+      names = "--progress-every",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       converter = Durations.class,
       description = "Print a progress line this often (default: ${DEFAULT-VALUE}).")
   Duration progressEvery;
 
-  @Option(names = "--duration", paramLabel = "DURATION", converter = Durations.class,
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = Durations.class,
       description = "Stop after this long (default: run until stopped).")
   Duration duration;
 
-  @Option(names = "--verbose", defaultValue = "false",
+  @Option(
+      names = "--verbose",
+      defaultValue = "false",
       description = "Log what each agent does, not only the progress lines.")
   boolean verbose;
 
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     if (agents < 1 || failureRate < 0 || failureRate > 1 || maxConnections < 1) {
-      System.err.println("simulate: --agents and --max-connections must be positive and "
-          + "--failure-rate between 0 and 1");
+      System.err.println(
+          "simulate: --agents and --max-connections must be positive and "
+              + "--failure-rate between 0 and 1");
       return 2;
     }
     if (!verbose) {
@@ -82,13 +110,14 @@ public final class SimulateCommand implements Callable<Integer> {
     fleet.printProgress(System.out, progressEvery);
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runnable stop = () -> {
-      if (stopping.compareAndSet(false, true)) {
-        stop(vertx, fleet);
-        System.out.println("done: " + fleet.summaryLine());
-        stopped.countDown();
-      }
-    };
+    Runnable stop =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            stop(vertx, fleet);
+            System.out.println("done: " + fleet.summaryLine());
+            stopped.countDown();
+          }
+        };
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "outpost-simulate-stop"));
     if (duration != null && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
       stop.run();
@@ -99,9 +128,20 @@ public final class SimulateCommand implements Callable<Integer> {
 
   /** The fleet the options describe. */
   FleetConfig config() {
-    return new FleetConfig(server.urls(), server.accountName, server.registrationKey(),
-        server.tags(), agents, titlePrefix, server.intervals(), server.backoff(), rampUp,
-        latency, failureRate, maxConnections, server.requestTimeout);
+    return new FleetConfig(
+        server.urls(),
+        server.accountName,
+        server.registrationKey(),
+        server.tags(),
+        agents,
+        titlePrefix,
+        server.intervals(),
+        server.backoff(),
+        rampUp,
+        latency,
+        failureRate,
+        maxConnections,
+        server.requestTimeout);
   }
 
   private static void stop(Vertx vertx, Fleet fleet) {

@@ -28,5 +28,4 @@ public record AgentConfig(
     Duration requestTimeout,
     boolean enableShutdown,
     boolean enableUserManagement,
-    ScriptUsers scriptUsers) {
-}
+    ScriptUsers scriptUsers) {}

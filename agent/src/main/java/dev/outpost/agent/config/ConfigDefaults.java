@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Option values that were not given as flags: from the environment ({@code --server-url} is
- * {@code OUTPOST_AGENT_SERVER_URL}), then from the configuration file ({@code server_url}, or the
+ * Option values that were not given as flags: from the environment ({@code --server-url} is {@code
+ * OUTPOST_AGENT_SERVER_URL}), then from the configuration file ({@code server_url}, or the
  * Landscape Client's own key where it has one, so a client.conf works as it is). Picocli falls back
  * to the option's own default when neither has it.
  */
@@ -26,9 +26,10 @@ public final class ConfigDefaults implements IDefaultValueProvider {
   public static final String ENV_PREFIX = "OUTPOST_AGENT_";
 
   /** Landscape's client.conf names for options whose names differ. */
-  private static final Map<String, List<String>> LANDSCAPE_KEYS = Map.of(
-      "server_url", List.of("url"),
-      "data_dir", List.of("data_path"));
+  private static final Map<String, List<String>> LANDSCAPE_KEYS =
+      Map.of(
+          "server_url", List.of("url"),
+          "data_dir", List.of("data_path"));
 
   private final Map<String, String> env;
   private final Properties file;
@@ -46,14 +47,15 @@ public final class ConfigDefaults implements IDefaultValueProvider {
    */
   public static ConfigDefaults of(Map<String, String> env, Optional<Path> configFile) {
     Properties properties = new Properties();
-    configFile.ifPresent(path -> {
-      try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-        properties.load(reader);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read the configuration file " + path + ": "
-            + e.getMessage(), e);
-      }
-    });
+    configFile.ifPresent(
+        path -> {
+          try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+          } catch (IOException e) {
+            throw new IllegalArgumentException(
+                "cannot read the configuration file " + path + ": " + e.getMessage(), e);
+          }
+        });
     return new ConfigDefaults(Map.copyOf(env), properties);
   }
 

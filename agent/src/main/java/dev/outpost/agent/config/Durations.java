@@ -9,7 +9,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a duration as configuration spells it: a number of seconds ({@code 900}, as Landscape's
- * client.conf has them) or a number with a unit ({@code 100ms}, {@code 30s}, {@code 5m}, {@code 2h}).
+ * client.conf has them) or a number with a unit ({@code 100ms}, {@code 30s}, {@code 5m}, {@code
+ * 2h}).
  */
 public final class Durations implements ITypeConverter<Duration> {
 
@@ -28,8 +29,10 @@ public final class Durations implements ITypeConverter<Duration> {
   public static Duration parse(String value) {
     Matcher m = FORMAT.matcher(value.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value
-          + "' is not a duration: give seconds (900) or a number with ms, s, m or h (100ms)");
+      throw new TypeConversionException(
+          "'"
+              + value
+              + "' is not a duration: give seconds (900) or a number with ms, s, m or h (100ms)");
     }
     long amount = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);

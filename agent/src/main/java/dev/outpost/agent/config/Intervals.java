@@ -4,17 +4,18 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * How often an agent talks to the server: regular exchanges, urgent ones (after a result, or a
- * ping answering true) and pings. Landscape's defaults are 900 s, 60 s and 30 s.
+ * How often an agent talks to the server: regular exchanges, urgent ones (after a result, or a ping
+ * answering true) and pings. Landscape's defaults are 900 s, 60 s and 30 s.
  */
 public record Intervals(Duration exchange, Duration urgent, Duration ping) {
 
   /** The Landscape Client's defaults. */
-  public static final Intervals LANDSCAPE = new Intervals(Duration.ofSeconds(900),
-      Duration.ofSeconds(60), Duration.ofSeconds(30));
+  public static final Intervals LANDSCAPE =
+      new Intervals(Duration.ofSeconds(900), Duration.ofSeconds(60), Duration.ofSeconds(30));
 
   /** The keys of a {@code set-intervals} message, in seconds. */
   public static final String EXCHANGE = "exchange";
+
   public static final String URGENT = "urgent-exchange";
   public static final String PING = "ping";
 

@@ -41,12 +41,15 @@ public record ScriptUsers(boolean all, List<String> names) {
     if (value.strip().equals("ALL")) {
       return ALL;
     }
-    List<String> names = Arrays.stream(value.split(",")).map(String::strip)
-        .filter(name -> !name.isEmpty()).toList();
+    List<String> names =
+        Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
     for (String name : names) {
       if (!USER_NAME.matcher(name).matches()) {
-        throw new TypeConversionException("'" + name + "' is not a user name: script users are "
-            + "a comma-separated list of user names, or ALL");
+        throw new TypeConversionException(
+            "'"
+                + name
+                + "' is not a user name: script users are "
+                + "a comma-separated list of user names, or ALL");
       }
     }
     return new ScriptUsers(false, names);

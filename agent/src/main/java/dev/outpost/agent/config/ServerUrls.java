@@ -4,8 +4,8 @@ import java.net.URI;
 import java.util.Optional;
 
 /**
- * Where the agent finds the server: the exchange URL, the ping URL and the base of attachment
- * URLs, which is the exchange URL without its last segment, as the Landscape Client takes it.
+ * Where the agent finds the server: the exchange URL, the ping URL and the base of attachment URLs,
+ * which is the exchange URL without its last segment, as the Landscape Client takes it.
  */
 public record ServerUrls(String exchange, String ping, String attachments) {
 
@@ -35,8 +35,8 @@ public record ServerUrls(String exchange, String ping, String attachments) {
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
         || uri.getHost() == null) {
-      throw new IllegalArgumentException("the " + what + " '" + url
-          + "' must be an absolute http or https URL");
+      throw new IllegalArgumentException(
+          "the " + what + " '" + url + "' must be an absolute http or https URL");
     }
     String text = uri.toString();
     return uri.getPath() == null || uri.getPath().isEmpty() ? text + "/message-system" : text;

@@ -26,10 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent's loop: exchanges on its interval, sooner when a result waits or a ping says the
- * server has messages, later after failures; operations handed to their handlers and answered.
- * Runs on the context that starts it, and holds no thread of its own, so thousands can share a
- * few event loops.
+ * One agent's loop: exchanges on its interval, sooner when a result waits or a ping says the server
+ * has messages, later after failures; operations handed to their handlers and answered. Runs on the
+ * context that starts it, and holds no thread of its own, so thousands can share a few event loops.
  */
 public final class Agent {
 
@@ -44,8 +43,10 @@ public final class Agent {
   private final RandomGenerator random;
   private final Promise<Void> terminated = Promise.promise();
   private final AgentStore store;
+
   /** The context the agent runs on: every field below is touched only there. */
   private final Context context;
+
   private long exchangeTimer = -1;
   private long pingTimer = -1;
   private long nextExchangeAt;
@@ -57,8 +58,15 @@ public final class Agent {
   private boolean spread;
   private int failures;
 
-  private Agent(Vertx vertx, AgentStore store, Protocol protocol, ServerLink link,
-      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random) {
+  private Agent(
+      Vertx vertx,
+      AgentStore store,
+      Protocol protocol,
+      ServerLink link,
+      Handlers handlers,
+      AgentSettings settings,
+      AgentListener listener,
+      RandomGenerator random) {
     this.vertx = vertx;
     this.store = store;
     this.protocol = protocol;
@@ -71,18 +79,25 @@ public final class Agent {
   }
 
   /**
-   * Loads the agent's state, answers what a previous run left unanswered, and starts the loop.
-   * Call it on the context the agent is to run on.
+   * Loads the agent's state, answers what a previous run left unanswered, and starts the loop. Call
+   * it on the context the agent is to run on.
    *
    * @param clock the time journal entries are stamped with
    */
-  public static Future<Agent> start(Vertx vertx, AgentStore store, ServerLink link,
-      Handlers handlers, AgentSettings settings, AgentListener listener, RandomGenerator random,
+  public static Future<Agent> start(
+      Vertx vertx,
+      AgentStore store,
+      ServerLink link,
+      Handlers handlers,
+      AgentSettings settings,
+      AgentListener listener,
+      RandomGenerator random,
       Clock clock) {
-    return Protocol.load(store, settings.registration(), handlers.types(), clock,
-            settings.journalSize())
-        .map(protocol -> new Agent(vertx, store, protocol, link, handlers, settings, listener,
-            random))
+    return Protocol.load(
+            store, settings.registration(), handlers.types(), clock, settings.journalSize())
+        .map(
+            protocol ->
+                new Agent(vertx, store, protocol, link, handlers, settings, listener, random))
         .compose(agent -> agent.recover().map(agent))
         .onSuccess(Agent::begin);
   }
@@ -98,8 +113,8 @@ public final class Agent {
   }
 
   /**
-   * Exchanges as soon as possible (after a running exchange, never inside a backoff); may be
-   * called from any thread.
+   * Exchanges as soon as possible (after a running exchange, never inside a backoff); may be called
+   * from any thread.
    */
   public void exchangeSoon() {
     context.runOnContext(v -> schedule(Duration.ZERO, false));
@@ -123,25 +138,35 @@ public final class Agent {
   }
 
   /**
-   * Operations that were running when the agent died are answered FAILED, never run again; then
-   * the handlers clean what they left.
+   * Operations that were running when the agent died are answered FAILED, never run again; then the
+   * handlers clean what they left.
    */
   private Future<Void> recover() {
-    return protocol.interrupted().compose(entries -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (JournalEntry entry : entries) {
-        chain = chain.compose(v -> interrupted(entry));
-      }
-      return chain;
-    }).compose(v -> handlers.start());
+    return protocol
+        .interrupted()
+        .compose(
+            entries -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (JournalEntry entry : entries) {
+                chain = chain.compose(v -> interrupted(entry));
+              }
+              return chain;
+            })
+        .compose(v -> handlers.start());
   }
 
   private Future<Void> interrupted(JournalEntry entry) {
-    LOG.warn("operation interrupted by a restart, answering failed [id: {}, type: {}]",
-        entry.operationId(), entry.type());
-    Map<String, Object> reply = Replies.failed(entry.operationId(), "the agent restarted while "
-        + "this operation was running; it was not run again");
-    return handlers.find(entry.type()).map(h -> h.interrupted(entry))
+    LOG.warn(
+        "operation interrupted by a restart, answering failed [id: {}, type: {}]",
+        entry.operationId(),
+        entry.type());
+    Map<String, Object> reply =
+        Replies.failed(
+            entry.operationId(),
+            "the agent restarted while " + "this operation was running; it was not run again");
+    return handlers
+        .find(entry.type())
+        .map(h -> h.interrupted(entry))
         .orElse(Future.succeededFuture())
         .recover(e -> Future.succeededFuture())
         .compose(v -> protocol.finish(entry.operationId(), entry.type(), reply));
@@ -158,15 +183,15 @@ public final class Agent {
     exchanging = true;
     vertx.cancelTimer(exchangeTimer);
     exchangeTimer = -1;
-    protocol.prepare()
-        .compose(this::send)
-        .onComplete(this::exchanged);
+    protocol.prepare().compose(this::send).onComplete(this::exchanged);
   }
 
   private Future<Protocol.Outcome> send(Payload payload) {
     return link.exchange(payload)
-        .recover(e -> Future.failedFuture(e instanceof ExchangeFailure ? e
-            : new ExchangeFailure(0, e.toString())))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof ExchangeFailure ? e : new ExchangeFailure(0, e.toString())))
         .compose(response -> protocol.apply(payload, response));
   }
 
@@ -211,20 +236,30 @@ public final class Agent {
     failures++;
     Duration delay = settings.backoff().delay(failures, random);
     notBefore = now() + delay.toMillis();
-    LOG.warn("exchange failed [failures: {}, retry in ms: {}, problem: {}]", failures,
-        delay.toMillis(), cause.getMessage());
+    LOG.warn(
+        "exchange failed [failures: {}, retry in ms: {}, problem: {}]",
+        failures,
+        delay.toMillis(),
+        cause.getMessage());
     listener.exchangeFailed(cause);
     schedule(delay, true);
   }
 
   private void run(Protocol.Received received) {
-    Operation operation = new Operation(received.operationId(), received.type(),
-        received.message(), new Requests(received.operationId()));
+    Operation operation =
+        new Operation(
+            received.operationId(),
+            received.type(),
+            received.message(),
+            new Requests(received.operationId()));
     Optional<Handler> handler = handlers.find(received.type());
     Future<Map<String, Object>> reply;
     if (handler.isEmpty()) {
-      reply = Future.succeededFuture(Replies.failed(received.operationId(),
-          "this agent does not handle messages of type " + received.type()));
+      reply =
+          Future.succeededFuture(
+              Replies.failed(
+                  received.operationId(),
+                  "this agent does not handle messages of type " + received.type()));
     } else {
       LOG.info("operation started [id: {}, type: {}]", received.operationId(), received.type());
       try {
@@ -233,8 +268,12 @@ public final class Agent {
         reply = Future.failedFuture(e);
       }
     }
-    reply.recover(e -> Future.succeededFuture(Replies.failed(received.operationId(),
-            received.type() + " failed: " + e.getMessage())))
+    reply
+        .recover(
+            e ->
+                Future.succeededFuture(
+                    Replies.failed(
+                        received.operationId(), received.type() + " failed: " + e.getMessage())))
         .compose(answer -> answer(received, answer));
   }
 
@@ -243,13 +282,18 @@ public final class Agent {
       return Future.succeededFuture();
     }
     boolean success = Replies.isSuccess(reply);
-    LOG.info("operation answered [id: {}, type: {}, success: {}]", received.operationId(),
-        received.type(), success);
-    return protocol.finish(received.operationId(), received.type(), reply)
-        .onSuccess(v -> {
-          listener.answered(received.operationId(), success);
-          requestUrgent();
-        })
+    LOG.info(
+        "operation answered [id: {}, type: {}, success: {}]",
+        received.operationId(),
+        received.type(),
+        success);
+    return protocol
+        .finish(received.operationId(), received.type(), reply)
+        .onSuccess(
+            v -> {
+              listener.answered(received.operationId(), success);
+              requestUrgent();
+            })
         .onFailure(this::failed);
   }
 
@@ -262,8 +306,8 @@ public final class Agent {
   }
 
   /**
-   * Sets the next exchange {@code delay} from now, never inside a backoff; unless
-   * {@code replace}, only when that is sooner than the one already set.
+   * Sets the next exchange {@code delay} from now, never inside a backoff; unless {@code replace},
+   * only when that is sooner than the one already set.
    */
   private void schedule(Duration delay, boolean replace) {
     if (stopped) {
@@ -276,10 +320,13 @@ public final class Agent {
     }
     vertx.cancelTimer(exchangeTimer);
     nextExchangeAt = at;
-    exchangeTimer = vertx.setTimer(Math.max(1, at - now), id -> {
-      exchangeTimer = -1;
-      exchange();
-    });
+    exchangeTimer =
+        vertx.setTimer(
+            Math.max(1, at - now),
+            id -> {
+              exchangeTimer = -1;
+              exchange();
+            });
   }
 
   private void schedulePing(Duration delay) {
@@ -295,14 +342,15 @@ public final class Agent {
       return;
     }
     link.ping(identity.get().insecureId())
-        .onComplete(answer -> {
-          if (answer.succeeded() && answer.result()) {
-            requestUrgent();
-          } else if (answer.failed()) {
-            LOG.debug("ping failed [problem: {}]", answer.cause().getMessage());
-          }
-          schedulePing(intervals().ping());
-        });
+        .onComplete(
+            answer -> {
+              if (answer.succeeded() && answer.result()) {
+                requestUrgent();
+              } else if (answer.failed()) {
+                LOG.debug("ping failed [problem: {}]", answer.cause().getMessage());
+              }
+              schedulePing(intervals().ping());
+            });
   }
 
   /** The regular interval; the first one at a random point of it when the agent spreads. */
@@ -333,7 +381,8 @@ public final class Agent {
 
     @Override
     public Future<Buffer> attachment(long attachmentId) {
-      return protocol.identity()
+      return protocol
+          .identity()
           .map(identity -> link.attachment(attachmentId, identity.secureId()))
           .orElse(Future.failedFuture("the agent is not registered"));
     }

@@ -4,22 +4,17 @@ package dev.outpost.agent.exchange;
 public interface AgentListener {
 
   /** Listens to nothing. */
-  AgentListener NONE = new AgentListener() {
-  };
+  AgentListener NONE = new AgentListener() {};
 
   /** The agent got its identity. */
-  default void registered() {
-  }
+  default void registered() {}
 
   /** An exchange succeeded. */
-  default void exchanged(Protocol.Outcome outcome) {
-  }
+  default void exchanged(Protocol.Outcome outcome) {}
 
   /** An exchange failed. */
-  default void exchangeFailed(Throwable cause) {
-  }
+  default void exchangeFailed(Throwable cause) {}
 
   /** An operation was answered and its reply queued. */
-  default void answered(long operationId, boolean success) {
-  }
+  default void answered(long operationId, boolean success) {}
 }

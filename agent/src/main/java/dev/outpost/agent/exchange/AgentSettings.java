@@ -8,12 +8,17 @@ import java.time.Duration;
  *
  * @param intervals the configured intervals; {@code set-intervals} overrides them
  * @param firstExchange how long after starting the first exchange comes
- * @param spread whether the first regular exchange comes at a random point of the interval, so
- *     that agents started together drift apart (for simulated fleets)
+ * @param spread whether the first regular exchange comes at a random point of the interval, so that
+ *     agents started together drift apart (for simulated fleets)
  * @param journalSize finished operations remembered at least
  */
-public record AgentSettings(Registration registration, Intervals intervals, Backoff backoff,
-    Duration firstExchange, boolean spread, int journalSize) {
+public record AgentSettings(
+    Registration registration,
+    Intervals intervals,
+    Backoff backoff,
+    Duration firstExchange,
+    boolean spread,
+    int journalSize) {
 
   /** Finished operations a real agent remembers. */
   public static final int JOURNAL_SIZE = 1000;

@@ -4,20 +4,21 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * How long to wait after failed exchanges: {@code min · 2^(failures-1)}, capped at {@code max},
- * of which a random half to all is taken so that agents failing together do not return together.
+ * How long to wait after failed exchanges: {@code min · 2^(failures-1)}, capped at {@code max}, of
+ * which a random half to all is taken so that agents failing together do not return together.
  * Landscape waits 300 s to 7200 s.
  */
 public record Backoff(Duration min, Duration max) {
 
   /** The Landscape Client's bounds. */
-  public static final Backoff LANDSCAPE = new Backoff(Duration.ofSeconds(300),
-      Duration.ofSeconds(7200));
+  public static final Backoff LANDSCAPE =
+      new Backoff(Duration.ofSeconds(300), Duration.ofSeconds(7200));
 
   /** Checks that the bounds are ordered and positive. */
   public Backoff {
     if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < min <= max, got " + min + " and " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < min <= max, got " + min + " and " + max);
     }
   }
 

@@ -9,15 +9,14 @@ import java.util.Collection;
 /** The md5 digest both sides compare message type lists by. */
 final class Digests {
 
-  private Digests() {
-  }
+  private Digests() {}
 
   /** md5 of the types, sorted and joined with ';', as the Landscape Client computes it. */
   static Bytes types(Collection<String> types) {
     try {
       String joined = String.join(";", types.stream().sorted().toList());
-      return Bytes.of(MessageDigest.getInstance("MD5")
-          .digest(joined.getBytes(StandardCharsets.UTF_8)));
+      return Bytes.of(
+          MessageDigest.getInstance("MD5").digest(joined.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has MD5", e);
     }

@@ -20,6 +20,7 @@ final class Journal {
 
   private final AgentStore store;
   private final int keep;
+
   /** By operation-id, oldest first. */
   private final Map<Long, JournalEntry> entries = new LinkedHashMap<>();
 
@@ -46,8 +47,8 @@ final class Journal {
 
   /** Records an operation's reply. */
   Future<Void> finish(long operationId, String type, Map<String, Object> reply, Instant now) {
-    JournalEntry entry = entries.getOrDefault(operationId,
-        JournalEntry.running(operationId, type, now));
+    JournalEntry entry =
+        entries.getOrDefault(operationId, JournalEntry.running(operationId, type, now));
     return save(entry.done(reply));
   }
 

@@ -21,18 +21,23 @@ import java.util.stream.Stream;
 final class Outbox {
 
   /** What a {@code next-expected-sequence} did to the outbox. */
-  record Acknowledgment(List<StoredMessage> removed, boolean ancient) {
-  }
+  record Acknowledgment(List<StoredMessage> removed, boolean ancient) {}
 
   private final AgentStore store;
   private final ArrayDeque<StoredMessage> pending;
   private final List<StoredMessage> held;
+
   /** How many messages in the outbox or held answer each operation-id. */
   private final Map<Long, Integer> replies = new HashMap<>();
+
   private long sequence;
   private long nextId;
 
-  Outbox(AgentStore store, long sequence, long firstMessage, List<StoredMessage> pending,
+  Outbox(
+      AgentStore store,
+      long sequence,
+      long firstMessage,
+      List<StoredMessage> pending,
       List<StoredMessage> held) {
     this.store = store;
     this.sequence = sequence;
@@ -120,10 +125,10 @@ final class Outbox {
   }
 
   /**
-   * Applies the server's {@code next-expected-sequence} after an exchange that carried
-   * {@code sent} messages. Up to that many are acknowledged; a number beyond them renumbers the
-   * rest, as the Landscape Client does. A number below {@link #sequence()} asks for messages that
-   * are gone: the outbox is renumbered from it and the caller must resynchronise.
+   * Applies the server's {@code next-expected-sequence} after an exchange that carried {@code sent}
+   * messages. Up to that many are acknowledged; a number beyond them renumbers the rest, as the
+   * Landscape Client does. A number below {@link #sequence()} asks for messages that are gone: the
+   * outbox is renumbered from it and the caller must resynchronise.
    */
   Acknowledgment acknowledge(long nextExpected, int sent) {
     if (nextExpected < sequence) {
@@ -143,7 +148,8 @@ final class Outbox {
 
   /** Deletes acknowledged messages from the store, once the new sequence is durable. */
   Future<Void> forget(List<StoredMessage> removed) {
-    return removed.isEmpty() ? Future.succeededFuture()
+    return removed.isEmpty()
+        ? Future.succeededFuture()
         : store.deleteMessages(removed.stream().map(StoredMessage::id).toList());
   }
 
@@ -154,7 +160,8 @@ final class Outbox {
   }
 
   private void count(StoredMessage message, int delta) {
-    message.operationId().ifPresent(id -> replies.merge(id, delta,
-        (a, b) -> a + b == 0 ? null : a + b));
+    message
+        .operationId()
+        .ifPresent(id -> replies.merge(id, delta, (a, b) -> a + b == 0 ? null : a + b));
   }
 }

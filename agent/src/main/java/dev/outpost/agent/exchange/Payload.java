@@ -12,6 +12,9 @@ import java.util.Optional;
  * @param token the {@code X-Exchange-Token} header, when the last response gave one
  * @param serverApi the {@code X-Message-API} header
  */
-public record Payload(Map<String, Object> body, int sent, Optional<String> secureId,
-    Optional<String> token, String serverApi) {
-}
+public record Payload(
+    Map<String, Object> body,
+    int sent,
+    Optional<String> secureId,
+    Optional<String> token,
+    String serverApi) {}

@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's side of the message exchange, written once for the real agent and the simulated
- * ones: identity, sequence numbers both ways, the outbox, the operation journal, building each
- * payload and applying each response. It does no I/O of its own but through its
- * {@link AgentStore}, and is used from one context.
+ * The agent's side of the message exchange, written once for the real agent and the simulated ones:
+ * identity, sequence numbers both ways, the outbox, the operation journal, building each payload
+ * and applying each response. It does no I/O of its own but through its {@link AgentStore}, and is
+ * used from one context.
  */
 public final class Protocol {
 
@@ -34,26 +34,26 @@ public final class Protocol {
 
   /** The most messages one payload carries, as in the Landscape Client. */
   static final int MAX_MESSAGES = 100;
+
   static final String CLIENT_API = "3.8";
+
   /** Server messages the protocol itself handles. */
-  static final List<String> OWN_TYPES = List.of("accepted-types", "registration", "set-id",
-      "set-intervals", "unknown-id");
+  static final List<String> OWN_TYPES =
+      List.of("accepted-types", "registration", "set-id", "set-intervals", "unknown-id");
 
   /** An operation the server sent, accepted into the journal and waiting for its handler. */
-  public record Received(long operationId, String type, WireMap message) {
-  }
+  public record Received(long operationId, String type, WireMap message) {}
 
   /**
    * What a response changed.
    *
    * @param operations the operations to run now, in order
-   * @param urgent whether the next exchange should come soon: messages wait on either side, or
-   *     the agent can register now
+   * @param urgent whether the next exchange should come soon: messages wait on either side, or the
+   *     agent can register now
    * @param repliesDelivered how many replies the server acknowledged
    */
-  public record Outcome(List<Received> operations, boolean urgent, boolean registered,
-      int repliesDelivered) {
-  }
+  public record Outcome(
+      List<Received> operations, boolean urgent, boolean registered, int repliesDelivered) {}
 
   private final AgentStore store;
   private final Registration registration;
@@ -62,8 +62,10 @@ public final class Protocol {
   private final Bytes clientTypesDigest;
   private final Outbox outbox;
   private final Journal journal;
+
   /** Read by other threads (tests, status) as well. */
   private volatile Optional<Identity> identity;
+
   private long nextExpected;
   private String serverApi;
   private List<String> acceptedTypes;
@@ -71,8 +73,13 @@ public final class Protocol {
   private Map<String, Long> serverIntervals;
   private Optional<String> exchangeToken = Optional.empty();
 
-  private Protocol(AgentStore store, StoredState state, Registration registration,
-      Collection<String> handledTypes, Clock clock, int journalSize) {
+  private Protocol(
+      AgentStore store,
+      StoredState state,
+      Registration registration,
+      Collection<String> handledTypes,
+      Clock clock,
+      int journalSize) {
     this.store = store;
     this.registration = registration;
     this.clock = clock;
@@ -81,8 +88,9 @@ public final class Protocol {
     this.clientTypes = List.copyOf(types);
     this.clientTypesDigest = Digests.types(clientTypes);
     ExchangeState exchange = state.exchange();
-    this.outbox = new Outbox(store, exchange.sequence(), exchange.firstMessage(), state.pending(),
-        state.held());
+    this.outbox =
+        new Outbox(
+            store, exchange.sequence(), exchange.firstMessage(), state.pending(), state.held());
     this.journal = new Journal(store, journalSize, state.journal());
     this.identity = state.identity();
     this.nextExpected = exchange.nextExpected();
@@ -98,10 +106,15 @@ public final class Protocol {
    * @param handledTypes the message types the agent's handlers take
    * @param journalSize how many finished operations to remember at least
    */
-  public static Future<Protocol> load(AgentStore store, Registration registration,
-      Collection<String> handledTypes, Clock clock, int journalSize) {
-    return store.load().map(state -> new Protocol(store, state, registration, handledTypes,
-        clock, journalSize));
+  public static Future<Protocol> load(
+      AgentStore store,
+      Registration registration,
+      Collection<String> handledTypes,
+      Clock clock,
+      int journalSize) {
+    return store
+        .load()
+        .map(state -> new Protocol(store, state, registration, handledTypes, clock, journalSize));
   }
 
   /** The identity, once registered. */
@@ -142,8 +155,9 @@ public final class Protocol {
         Map<String, Object> body = new LinkedHashMap<>(reply.get().message());
         body.remove("api");
         body.remove("timestamp");
-        settled = settled.compose(v -> journal.finish(entry.operationId(), entry.type(), body,
-            clock.instant()));
+        settled =
+            settled.compose(
+                v -> journal.finish(entry.operationId(), entry.type(), body, clock.instant()));
       } else {
         unanswered.add(entry);
       }
@@ -158,8 +172,8 @@ public final class Protocol {
 
   /** Applies the response to a payload: acknowledgments, server messages, new operations. */
   public Future<Outcome> apply(Payload sent, WireMap response) {
-    long next = response.optionalInteger("next-expected-sequence")
-        .orElse(outbox.sequence() + sent.sent());
+    long next =
+        response.optionalInteger("next-expected-sequence").orElse(outbox.sequence() + sent.sent());
     Outbox.Acknowledgment ack = outbox.acknowledge(next, sent.sent());
     response.optionalText("server-api").ifPresent(api -> serverApi = api);
     clientTypesHash = response.optionalBytes("client-accepted-types-hash");
@@ -174,16 +188,22 @@ public final class Protocol {
         .compose(v -> saveExchange())
         .compose(v -> outbox.forget(ack.removed()))
         .compose(v -> journal.prune(outbox::carries))
-        .map(v -> new Outcome(List.copyOf(reaction.operations),
-            outbox.size() > 0 || messages.size() >= MAX_MESSAGES || registrationDue(reaction),
-            identity.isPresent(),
-            (int) ack.removed().stream().filter(m -> m.operationId().isPresent()).count()));
+        .map(
+            v ->
+                new Outcome(
+                    List.copyOf(reaction.operations),
+                    outbox.size() > 0
+                        || messages.size() >= MAX_MESSAGES
+                        || registrationDue(reaction),
+                    identity.isPresent(),
+                    (int) ack.removed().stream().filter(m -> m.operationId().isPresent()).count()));
   }
 
   /** Records an operation's reply, its text made storable, queueing it for the server. */
   public Future<Void> finish(long operationId, String type, Map<String, Object> reply) {
     Map<String, Object> storable = StorableText.message(reply);
-    return outbox.add(stamp(storable), acceptedTypes)
+    return outbox
+        .add(stamp(storable), acceptedTypes)
         .compose(v -> journal.finish(operationId, type, storable, clock.instant()));
   }
 
@@ -202,8 +222,8 @@ public final class Protocol {
     if (identity.isPresent() || !acceptedTypes.contains("register") || outbox.has("register")) {
       return Future.succeededFuture();
     }
-    LOG.info("registering [account: {}, title: {}]", registration.accountName(),
-        registration.title());
+    LOG.info(
+        "registering [account: {}, title: {}]", registration.accountName(), registration.title());
     Map<String, Object> register = new LinkedHashMap<>();
     register.put("type", "register");
     register.put("account_name", registration.accountName());
@@ -243,7 +263,9 @@ public final class Protocol {
         case "set-id" -> setId(message);
         case "unknown-id" -> unknownId(message);
         case "registration" -> {
-          LOG.error("registration refused [account: {}, info: {}]", registration.accountName(),
+          LOG.error(
+              "registration refused [account: {}, info: {}]",
+              registration.accountName(),
               message.optionalText("info").orElse("none"));
           reaction.refused = true;
           yield Future.succeededFuture();
@@ -263,14 +285,15 @@ public final class Protocol {
   }
 
   private Future<Void> setId(WireMap message) {
-    identity = Optional.of(new Identity(message.bytes("id").asUtf8(),
-        message.integer("insecure-id")));
+    identity =
+        Optional.of(new Identity(message.bytes("id").asUtf8(), message.integer("insecure-id")));
     LOG.info("registered [insecure-id: {}]", identity.get().insecureId());
     return store.saveIdentity(identity);
   }
 
   private Future<Void> unknownId(WireMap message) {
-    LOG.warn("the server does not know this agent, registering again [clone-of: {}]",
+    LOG.warn(
+        "the server does not know this agent, registering again [clone-of: {}]",
         message.optionalText("clone-of").orElse("none"));
     identity = Optional.empty();
     return store.saveIdentity(identity);
@@ -295,8 +318,11 @@ public final class Protocol {
     long id = operationId.get();
     Optional<JournalEntry> seen = journal.find(id);
     if (seen.isPresent()) {
-      LOG.info("operation received again, not run again [id: {}, state: {}, reply waiting: {}]",
-          id, seen.get().state(), outbox.carries(id));
+      LOG.info(
+          "operation received again, not run again [id: {}, state: {}, reply waiting: {}]",
+          id,
+          seen.get().state(),
+          outbox.carries(id));
       return Future.succeededFuture();
     }
     reaction.operations.add(new Received(id, type, message));
@@ -308,8 +334,8 @@ public final class Protocol {
    * again the replies the journal remembers, which the server may have lost too.
    */
   private Future<Void> resynchronize(long next) {
-    LOG.warn("the server asked for messages already acknowledged, resynchronizing [sequence: {}]",
-        next);
+    LOG.warn(
+        "the server asked for messages already acknowledged, resynchronizing [sequence: {}]", next);
     Future<Void> chain = outbox.add(stamp(Map.of("type", "resynchronize")), acceptedTypes);
     for (JournalEntry entry : journal.done()) {
       if (!outbox.carries(entry.operationId()) && entry.reply().isPresent()) {
@@ -324,13 +350,20 @@ public final class Protocol {
   }
 
   private Future<Void> saveExchange() {
-    return store.saveExchange(new ExchangeState(outbox.sequence(), outbox.firstMessage(),
-        nextExpected, serverApi, acceptedTypes, clientTypesHash, serverIntervals));
+    return store.saveExchange(
+        new ExchangeState(
+            outbox.sequence(),
+            outbox.firstMessage(),
+            nextExpected,
+            serverApi,
+            acceptedTypes,
+            clientTypesHash,
+            serverIntervals));
   }
 
   /**
-   * The message as it is stored and sent: its text storable, with the API it is written for and
-   * its time. Every message reaches the outbox through here.
+   * The message as it is stored and sent: its text storable, with the API it is written for and its
+   * time. Every message reaches the outbox through here.
    */
   private Map<String, Object> stamp(Map<String, Object> message) {
     Map<String, Object> stamped = StorableText.message(message);

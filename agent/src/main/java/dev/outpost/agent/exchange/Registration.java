@@ -8,8 +8,12 @@ import java.util.Optional;
  * @param key the account's registration key; none when the account needs none
  * @param tags comma-separated, or none
  */
-public record Registration(String accountName, Optional<String> key, String title,
-    String hostname, Optional<String> tags) {
+public record Registration(
+    String accountName,
+    Optional<String> key,
+    String title,
+    String hostname,
+    Optional<String> tags) {
 
   @Override
   public String toString() {

@@ -37,57 +37,67 @@ public final class ServerLink {
    * {@code messages}, or the future fails with an {@link ExchangeFailure}.
    */
   public Future<WireMap> exchange(Payload payload) {
-    HttpRequest<Buffer> request = client.postAbs(urls.exchange())
-        .timeout(timeoutMs)
-        .putHeader("Content-Type", Bpickle.MEDIA_TYPE)
-        .putHeader("User-Agent", USER_AGENT)
-        .putHeader("X-Message-API", payload.serverApi());
+    HttpRequest<Buffer> request =
+        client
+            .postAbs(urls.exchange())
+            .timeout(timeoutMs)
+            .putHeader("Content-Type", Bpickle.MEDIA_TYPE)
+            .putHeader("User-Agent", USER_AGENT)
+            .putHeader("X-Message-API", payload.serverApi());
     payload.secureId().ifPresent(id -> request.putHeader("X-Computer-ID", id));
     payload.token().ifPresent(token -> request.putHeader("X-Exchange-Token", token));
-    return request.sendBuffer(Bpickle.encodeToBuffer(payload.body()))
-        .map(ServerLink::read);
+    return request.sendBuffer(Bpickle.encodeToBuffer(payload.body())).map(ServerLink::read);
   }
 
   /** Pings with the computer's insecure-id: whether the server has messages waiting. */
   public Future<Boolean> ping(long insecureId) {
-    return client.postAbs(urls.ping())
+    return client
+        .postAbs(urls.ping())
         .timeout(timeoutMs)
         .putHeader("User-Agent", USER_AGENT)
         .sendForm(MultiMap.caseInsensitiveMultiMap().add("insecure_id", Long.toString(insecureId)))
-        .map(response -> {
-          if (response.statusCode() != 200) {
-            throw new ExchangeFailure(response.statusCode(), "ping answered "
-                + response.statusCode());
-          }
-          return WireMap.of(Bpickle.decode(response.body())).bool("messages");
-        });
+        .map(
+            response -> {
+              if (response.statusCode() != 200) {
+                throw new ExchangeFailure(
+                    response.statusCode(), "ping answered " + response.statusCode());
+              }
+              return WireMap.of(Bpickle.decode(response.body())).bool("messages");
+            });
   }
 
   /** Downloads a script attachment. */
   public Future<Buffer> attachment(long id, String secureId) {
-    return client.getAbs(urls.attachment(id))
+    return client
+        .getAbs(urls.attachment(id))
         .timeout(timeoutMs)
         .putHeader("User-Agent", USER_AGENT)
         .putHeader("X-Computer-ID", secureId)
         .send()
-        .map(response -> {
-          if (response.statusCode() != 200) {
-            throw new ExchangeFailure(response.statusCode(), "attachment " + id + " answered "
-                + response.statusCode());
-          }
-          return response.body() == null ? Buffer.buffer() : response.body();
-        });
+        .map(
+            response -> {
+              if (response.statusCode() != 200) {
+                throw new ExchangeFailure(
+                    response.statusCode(),
+                    "attachment " + id + " answered " + response.statusCode());
+              }
+              return response.body() == null ? Buffer.buffer() : response.body();
+            });
   }
 
   private static WireMap read(HttpResponse<Buffer> response) {
     if (response.statusCode() != 200) {
       String body = response.bodyAsString();
-      throw new ExchangeFailure(response.statusCode(), "exchange answered "
-          + response.statusCode() + (body == null ? "" : ": " + abbreviate(body)));
+      throw new ExchangeFailure(
+          response.statusCode(),
+          "exchange answered "
+              + response.statusCode()
+              + (body == null ? "" : ": " + abbreviate(body)));
     }
     try {
-      WireMap answer = WireMap.of(Bpickle.decode(response.body() == null
-          ? new byte[0] : response.body().getBytes()));
+      WireMap answer =
+          WireMap.of(
+              Bpickle.decode(response.body() == null ? new byte[0] : response.body().getBytes()));
       for (String key : new String[] {"server-api", "server-uuid", "messages"}) {
         if (!answer.has(key)) {
           throw new ExchangeFailure(200, "the response has no '" + key + "'");

@@ -15,8 +15,7 @@ final class Accounts {
    * @param uid its user id; -1 for the agent's own user
    * @param gid its primary group id; -1 for the agent's own user
    */
-  record Account(String name, String home, boolean other, int uid, int gid) {
-  }
+  record Account(String name, String home, boolean other, int uid, int gid) {}
 
   private final String self;
   private final int uid;
@@ -64,19 +63,25 @@ final class Accounts {
       return new Account(self, System.getProperty("user.home"), false, -1, -1);
     }
     if (!root()) {
-      throw ScriptFailure.of("the agent runs as " + self + " and cannot run scripts as " + target
-          + "; only an agent running as root can run scripts as other users");
+      throw ScriptFailure.of(
+          "the agent runs as "
+              + self
+              + " and cannot run scripts as "
+              + target
+              + "; only an agent running as root can run scripts as other users");
     }
     if (!target.matches("[A-Za-z_][A-Za-z0-9_.-]*\\$?")) {
       throw ScriptFailure.of("'" + target + "' is not a user name");
     }
     Commands.Result entry = Commands.run(Commands.Command.of("getent", "passwd", target));
     String[] fields = entry.output().strip().split(":");
-    if (!entry.ok() || fields.length < 6 || !fields[2].matches("\\d+")
+    if (!entry.ok()
+        || fields.length < 6
+        || !fields[2].matches("\\d+")
         || !fields[3].matches("\\d+")) {
       throw ScriptFailure.of("unknown user " + target);
     }
-    return new Account(target, fields[5], true, Integer.parseInt(fields[2]),
-        Integer.parseInt(fields[3]));
+    return new Account(
+        target, fields[5], true, Integer.parseInt(fields[2]), Integer.parseInt(fields[3]));
   }
 }

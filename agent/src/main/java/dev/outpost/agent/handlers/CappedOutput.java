@@ -8,8 +8,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a script printed, up to a cap: the rest is read and dropped, so the script never blocks
- * on a full pipe. Filled by one thread and read by another, which may read it before the end.
+ * What a script printed, up to a cap: the rest is read and dropped, so the script never blocks on a
+ * full pipe. Filled by one thread and read by another, which may read it before the end.
  */
 final class CappedOutput {
 

@@ -13,6 +13,7 @@ final class Commands {
 
   /** Longer than any of these commands takes; a hung one is killed. */
   private static final long TIMEOUT_SECONDS = 120;
+
   private static final int MAX_OUTPUT = 64 * 1024;
 
   /** A command line and what to write to its standard input. */
@@ -37,8 +38,7 @@ final class Commands {
     }
   }
 
-  private Commands() {
-  }
+  private Commands() {}
 
   /** Runs a command with stderr merged into stdout. */
   static Result run(Command command) throws IOException, InterruptedException {

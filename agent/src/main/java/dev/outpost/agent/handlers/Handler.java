@@ -12,23 +12,23 @@ public interface Handler {
   List<String> types();
 
   /**
-   * Carries out an operation. The reply is an {@code operation-result} (see {@link Replies}) or
-   * the type's own answer; a failed future is answered with a FAILED result naming the problem.
+   * Carries out an operation. The reply is an {@code operation-result} (see {@link Replies}) or the
+   * type's own answer; a failed future is answered with a FAILED result naming the problem.
    */
   Future<Map<String, Object>> handle(Operation operation);
 
   /**
-   * Cleans up after an operation that was running when a previous agent process died: it is not
-   * run again and is answered FAILED by the caller.
+   * Cleans up after an operation that was running when a previous agent process died: it is not run
+   * again and is answered FAILED by the caller.
    */
   default Future<Void> interrupted(JournalEntry entry) {
     return Future.succeededFuture();
   }
 
   /**
-   * Readies the handler once the agent holds its data dir and has answered what a previous run
-   * left running, before any operation: cleans what that run left behind. A failure keeps the
-   * agent from starting.
+   * Readies the handler once the agent holds its data dir and has answered what a previous run left
+   * running, before any operation: cleans what that run left behind. A failure keeps the agent from
+   * starting.
    */
   default Future<Void> start() {
     return Future.succeededFuture();

@@ -32,20 +32,23 @@ public final class Handlers {
   /**
    * A real agent's handlers: scripts (as the users the configuration allows, in workspaces under
    * the data dir), signals and resynchronize for real; shutdown and user management for real when
-   * enabled, refused otherwise; every other message type of {@link ActivityTypes} (packages,
-   * snaps, Ubuntu Pro, USG, child computers) simulated.
+   * enabled, refused otherwise; every other message type of {@link ActivityTypes} (packages, snaps,
+   * Ubuntu Pro, USG, child computers) simulated.
    *
-   * @throws IllegalStateException when a real handler takes a message type no client activity
-   *     type has, or two take the same one: the agent does not start
+   * @throws IllegalStateException when a real handler takes a message type no client activity type
+   *     has, or two take the same one: the agent does not start
    */
-  public static Handlers real(Vertx vertx, AgentConfig config, RandomGenerator random,
-      Clock clock) {
-    return withSimulatedRest(vertx, List.of(
-        new ScriptHandler(vertx, config.dataDir(), config.scriptUsers(), clock),
-        new SignalHandler(vertx),
-        new ResynchronizeHandler(),
-        new ShutdownHandler(vertx, config.enableShutdown()),
-        new UserHandler(vertx, config.enableUserManagement())), random);
+  public static Handlers real(
+      Vertx vertx, AgentConfig config, RandomGenerator random, Clock clock) {
+    return withSimulatedRest(
+        vertx,
+        List.of(
+            new ScriptHandler(vertx, config.dataDir(), config.scriptUsers(), clock),
+            new SignalHandler(vertx),
+            new ResynchronizeHandler(),
+            new ShutdownHandler(vertx, config.enableShutdown()),
+            new UserHandler(vertx, config.enableUserManagement())),
+        random);
   }
 
   /** The real handlers, once checked, and every other client message type simulated. */
@@ -58,8 +61,8 @@ public final class Handlers {
   }
 
   /**
-   * The message types the real handlers take, once each is known to be the message type of a
-   * client activity type and taken by one handler only.
+   * The message types the real handlers take, once each is known to be the message type of a client
+   * activity type and taken by one handler only.
    *
    * @throws IllegalStateException naming each type that is not
    */
@@ -70,8 +73,11 @@ public final class Handlers {
     for (Handler handler : real) {
       for (String type : handler.types()) {
         if (!known.contains(type)) {
-          problems.add(handler.getClass().getSimpleName() + " takes message type '" + type
-              + "', which no client activity type sends");
+          problems.add(
+              handler.getClass().getSimpleName()
+                  + " takes message type '"
+                  + type
+                  + "', which no client activity type sends");
         } else if (!taken.add(type)) {
           problems.add("message type '" + type + "' is taken by two handlers");
         }
@@ -84,10 +90,12 @@ public final class Handlers {
   }
 
   /** Every message type simulated, for load tests. */
-  public static Handlers simulated(Vertx vertx, Duration latency, double failureRate,
-      RandomGenerator random) {
-    return new Handlers(List.of(new SimulatedHandler(vertx, List.copyOf(messageTypes()), latency,
-        failureRate, random)));
+  public static Handlers simulated(
+      Vertx vertx, Duration latency, double failureRate, RandomGenerator random) {
+    return new Handlers(
+        List.of(
+            new SimulatedHandler(
+                vertx, List.copyOf(messageTypes()), latency, failureRate, random)));
   }
 
   /** The message types of every client activity type. */

@@ -10,5 +10,4 @@ import dev.outpost.common.wire.WireMap;
  * @param message the whole message
  * @param context what the handler may ask of the agent while running it
  */
-public record Operation(long id, String type, WireMap message, OperationContext context) {
-}
+public record Operation(long id, String type, WireMap message, OperationContext context) {}

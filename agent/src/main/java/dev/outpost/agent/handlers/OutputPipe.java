@@ -11,9 +11,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The pipe a script writes its output into: a FIFO the agent alone may open, read through a
- * channel. A channel, unlike the stream {@link Process} gives, can be closed while a read waits
- * on it, which ends that read: a script whose background children keep its output open cannot
- * hold the reading, or the agent's thread, past the deadline the agent sets. Blocking.
+ * channel. A channel, unlike the stream {@link Process} gives, can be closed while a read waits on
+ * it, which ends that read: a script whose background children keep its output open cannot hold the
+ * reading, or the agent's thread, past the deadline the agent sets. Blocking.
  */
 final class OutputPipe implements Closeable {
 
@@ -28,13 +28,13 @@ final class OutputPipe implements Closeable {
   }
 
   /**
-   * Makes the FIFO, mode 0600, and opens its read end. A second end, opened for reading and
-   * writing (which Linux allows without waiting for a peer), lets both opens return at once and
-   * is closed once the script holds its own write end.
+   * Makes the FIFO, mode 0600, and opens its read end. A second end, opened for reading and writing
+   * (which Linux allows without waiting for a peer), lets both opens return at once and is closed
+   * once the script holds its own write end.
    */
   static OutputPipe create(Path path) throws IOException, InterruptedException {
-    Commands.Result made = Commands.run(Commands.Command.of("mkfifo", "-m", "600", "--",
-        path.toString()));
+    Commands.Result made =
+        Commands.run(Commands.Command.of("mkfifo", "-m", "600", "--", path.toString()));
     if (!made.ok()) {
       throw new IOException("cannot make the output pipe " + path + ": " + made.output().strip());
     }

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processes an operation started: each script runs as the leader of its own process group, so
- * that it and everything it started can be killed together. Blocking.
+ * Processes an operation started: each script runs as the leader of its own process group, so that
+ * it and everything it started can be killed together. Blocking.
  */
 final class ProcessTree {
 
@@ -23,8 +23,7 @@ final class ProcessTree {
   /** Two readings of a process's start time differ by less than this. */
   private static final Duration SAME_START = Duration.ofSeconds(2);
 
-  private ProcessTree() {
-  }
+  private ProcessTree() {}
 
   /** Whether scripts can get a process group of their own. */
   static boolean groupsAvailable() {
@@ -51,9 +50,11 @@ final class ProcessTree {
    */
   static boolean killIfSame(long pid, Instant startedAt) {
     Optional<ProcessHandle> leader = ProcessHandle.of(pid);
-    boolean same = leader.flatMap(ProcessTree::startOf)
-        .map(start -> Duration.between(start, startedAt).abs().compareTo(SAME_START) < 0)
-        .orElse(false);
+    boolean same =
+        leader
+            .flatMap(ProcessTree::startOf)
+            .map(start -> Duration.between(start, startedAt).abs().compareTo(SAME_START) < 0)
+            .orElse(false);
     if (same) {
       LOG.info("killing what an interrupted operation left running [pid: {}]", pid);
       kill(leader.get(), true);
@@ -65,8 +66,11 @@ final class ProcessTree {
     try {
       Commands.Result result = Commands.run(Commands.Command.of("kill", "-KILL", "--", "-" + pid));
       if (!result.ok()) {
-        LOG.debug("kill of process group answered [pid: {}, exit: {}, output: {}]", pid,
-            result.exitCode(), result.output().strip());
+        LOG.debug(
+            "kill of process group answered [pid: {}, exit: {}, output: {}]",
+            pid,
+            result.exitCode(),
+            result.output().strip());
       }
     } catch (IOException e) {
       LOG.warn("cannot kill process group [pid: {}, problem: {}]", pid, e.getMessage());

@@ -8,18 +8,22 @@ public final class Replies {
 
   /** operation-result status of a failed operation. */
   public static final long FAILED = 5;
+
   /** operation-result status of a successful operation. */
   public static final long SUCCEEDED = 6;
+
   /** Script result codes. */
   public static final long TIME_LIMIT = 102;
+
   public static final long EXIT_CODE = 103;
   public static final long ATTACHMENT = 104;
+
   /** change-packages-result codes. */
   public static final long PACKAGES_OK = 1;
+
   public static final long PACKAGES_ERROR = 100;
 
-  private Replies() {
-  }
+  private Replies() {}
 
   /** A SUCCEEDED {@code operation-result}. */
   public static Map<String, Object> succeeded(long operationId, String text) {
@@ -65,8 +69,7 @@ public final class Replies {
     };
   }
 
-  private static Map<String, Object> result(long operationId, long status, Long code,
-      String text) {
+  private static Map<String, Object> result(long operationId, long status, Long code, String text) {
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("type", "operation-result");
     reply.put("operation-id", operationId);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Answers {@code resynchronize} with a {@code resynchronize} carrying the same operation-id, as
- * the Landscape Client does. The agent keeps no reports that the server could want again.
+ * Answers {@code resynchronize} with a {@code resynchronize} carrying the same operation-id, as the
+ * Landscape Client does. The agent keeps no reports that the server could want again.
  */
 final class ResynchronizeHandler implements Handler {
 

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * attachments in a directory named by {@code LANDSCAPE_ATTACHMENTS}. Exit 0 succeeds with the
  * output; another exit fails with code 103, the time limit with 102 (everything the script started
  * is killed), an attachment that cannot be fetched with 104. The script waits at a gate until its
- * process is in the journal, so that an agent that dies can always find and stop it. At most
- * {@link #MAX_RUNNING} run at once; the others wait their turn, within their time limit, which
- * counts from when the script arrived. Nothing blocks the event loop.
+ * process is in the journal, so that an agent that dies can always find and stop it. At most {@link
+ * #MAX_RUNNING} run at once; the others wait their turn, within their time limit, which counts from
+ * when the script arrived. Nothing blocks the event loop.
  */
 final class ScriptHandler implements Handler {
 
@@ -60,8 +60,7 @@ final class ScriptHandler implements Handler {
    * A handler keeping its workspaces under {@code dataDir/scripts}.
    *
    * @param allowed the users scripts may run as
-   * @param clock the time a script's process is taken to have started at when the system cannot
-   *     say
+   * @param clock the time a script's process is taken to have started at when the system cannot say
    */
   ScriptHandler(Vertx vertx, Path dataDir, ScriptUsers allowed, Clock clock) {
     this.vertx = vertx;
@@ -71,8 +70,9 @@ final class ScriptHandler implements Handler {
     this.allowed = allowed;
     this.slots = new ScriptSlots(vertx, MAX_RUNNING);
     // a pool of its own: the places guarantee every running script a reader at once
-    this.readers = vertx.createSharedWorkerExecutor("outpost-script-output-"
-        + INSTANCES.incrementAndGet(), MAX_RUNNING, 7, TimeUnit.DAYS);
+    this.readers =
+        vertx.createSharedWorkerExecutor(
+            "outpost-script-output-" + INSTANCES.incrementAndGet(), MAX_RUNNING, 7, TimeUnit.DAYS);
   }
 
   @Override
@@ -82,43 +82,53 @@ final class ScriptHandler implements Handler {
 
   @Override
   public Future<Void> start() {
-    return blocking(() -> {
-      space.prepare();
-      return null;
-    });
+    return blocking(
+        () -> {
+          space.prepare();
+          return null;
+        });
   }
 
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     ScriptRequest request = ScriptRequest.read(operation.message());
-    Optional<Long> deadline = request.timeLimit().map(limit -> System.nanoTime()
-        + limit.toNanos());
+    Optional<Long> deadline = request.timeLimit().map(limit -> System.nanoTime() + limit.toNanos());
     String user = request.username().orElse(accounts.self());
     if (!allowed.allows(user)) {
-      LOG.warn("script refused, its user is not allowed [operation: {}, user: {}]",
-          operation.id(), user);
+      LOG.warn(
+          "script refused, its user is not allowed [operation: {}, user: {}]",
+          operation.id(),
+          user);
       // the Landscape Client's words
-      return Future.succeededFuture(Replies.failed(operation.id(),
-          "Scripts cannot be run as user " + user + "."));
+      return Future.succeededFuture(
+          Replies.failed(operation.id(), "Scripts cannot be run as user " + user + "."));
     }
     // a place is asked for at once, on the event loop, so that scripts get places in the order
     // they came (looking the user up first, off the event loop, let later ones overtake)
-    return slots.acquire(deadline)
-        .compose(place -> blocking(() -> accounts.resolve(request.username()))
-            .compose(account -> runInPlace(operation, request, account, deadline))
-            .eventually(() -> {
-              slots.release();
-              return Future.succeededFuture();
-            }))
+    return slots
+        .acquire(deadline)
+        .compose(
+            place ->
+                blocking(() -> accounts.resolve(request.username()))
+                    .compose(account -> runInPlace(operation, request, account, deadline))
+                    .eventually(
+                        () -> {
+                          slots.release();
+                          return Future.succeededFuture();
+                        }))
         .map(outcome -> reply(operation.id(), request, outcome))
         .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)));
   }
 
   @Override
   public Future<Void> interrupted(JournalEntry entry) {
-    return entry.process().isEmpty() ? Future.succeededFuture() : blocking(() ->
-        ProcessTree.killIfSame(entry.process().get().pid(), entry.process().get().startedAt()))
-        .mapEmpty();
+    return entry.process().isEmpty()
+        ? Future.succeededFuture()
+        : blocking(
+                () ->
+                    ProcessTree.killIfSame(
+                        entry.process().get().pid(), entry.process().get().startedAt()))
+            .mapEmpty();
   }
 
   @Override
@@ -129,29 +139,36 @@ final class ScriptHandler implements Handler {
     return Future.join(killed).eventually(readers::close).mapEmpty();
   }
 
-  private Future<ScriptRun.Outcome> runInPlace(Operation operation, ScriptRequest request,
-      Accounts.Account account, Optional<Long> deadline) {
+  private Future<ScriptRun.Outcome> runInPlace(
+      Operation operation,
+      ScriptRequest request,
+      Accounts.Account account,
+      Optional<Long> deadline) {
     return fetchAttachments(operation, request)
         .compose(files -> blocking(() -> Workspace.create(space, request, account, files)))
-        .compose(workspace -> run(operation, workspace, deadline)
-            .eventually(() -> blocking(workspace::delete)));
+        .compose(
+            workspace ->
+                run(operation, workspace, deadline).eventually(() -> blocking(workspace::delete)));
   }
 
-  private Future<Map<String, byte[]>> fetchAttachments(Operation operation,
-      ScriptRequest request) {
+  private Future<Map<String, byte[]>> fetchAttachments(Operation operation, ScriptRequest request) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     Future<Void> fetched = Future.succeededFuture();
     for (Map.Entry<String, Object> attachment : request.attachments().entrySet()) {
       String name = attachment.getKey();
       if (!Workspace.safeName(name)) {
-        return Future.failedFuture(ScriptFailure.attachment("'" + name
-            + "' cannot be an attachment's file name"));
+        return Future.failedFuture(
+            ScriptFailure.attachment("'" + name + "' cannot be an attachment's file name"));
       }
-      fetched = fetched.compose(v -> content(operation, name, attachment.getValue())
-          .map(content -> {
-            files.put(name, content);
-            return null;
-          }));
+      fetched =
+          fetched.compose(
+              v ->
+                  content(operation, name, attachment.getValue())
+                      .map(
+                          content -> {
+                            files.put(name, content);
+                            return null;
+                          }));
     }
     return fetched.map(files);
   }
@@ -164,48 +181,55 @@ final class ScriptHandler implements Handler {
       return Future.succeededFuture(bytes.toArray());
     }
     if (value instanceof Number id) {
-      return operation.context().attachment(id.longValue())
+      return operation
+          .context()
+          .attachment(id.longValue())
           .map(Buffer::getBytes)
-          .recover(e -> Future.failedFuture(ScriptFailure.attachment(
-              "cannot fetch attachment " + name + ": " + e.getMessage())));
+          .recover(
+              e ->
+                  Future.failedFuture(
+                      ScriptFailure.attachment(
+                          "cannot fetch attachment " + name + ": " + e.getMessage())));
     }
-    return Future.failedFuture(ScriptFailure.attachment("attachment " + name
-        + " is neither an id nor a text"));
+    return Future.failedFuture(
+        ScriptFailure.attachment("attachment " + name + " is neither an id nor a text"));
   }
 
   /** A script's process, and the pipe it writes its output into. */
-  private record Started(Process process, OutputPipe pipe) {
-  }
+  private record Started(Process process, OutputPipe pipe) {}
 
   /**
    * Starts the script held at its gate, records its process durably, then lets it go: whatever
    * happens to the agent from then on, a restarted agent knows what to stop.
    */
-  private Future<ScriptRun.Outcome> run(Operation operation, Workspace workspace,
-      Optional<Long> deadline) {
+  private Future<ScriptRun.Outcome> run(
+      Operation operation, Workspace workspace, Optional<Long> deadline) {
     return blocking(() -> start(workspace))
-        .compose(started -> {
-          Process process = started.process();
-          Instant start = ProcessTree.startOf(process.toHandle()).orElseGet(clock::instant);
-          return operation.context().processStarted(process.pid(), start)
-              .compose(recorded -> blocking(() -> release(process)))
-              .onFailure(e -> {
-                process.destroyForcibly();
-                blocking(() -> {
-                  started.pipe().close();
-                  return null;
-                });
-              })
-              .compose(released -> watch(operation, workspace, started, deadline));
-        });
+        .compose(
+            started -> {
+              Process process = started.process();
+              Instant start = ProcessTree.startOf(process.toHandle()).orElseGet(clock::instant);
+              return operation
+                  .context()
+                  .processStarted(process.pid(), start)
+                  .compose(recorded -> blocking(() -> release(process)))
+                  .onFailure(
+                      e -> {
+                        process.destroyForcibly();
+                        blocking(
+                            () -> {
+                              started.pipe().close();
+                              return null;
+                            });
+                      })
+                  .compose(released -> watch(operation, workspace, started, deadline));
+            });
   }
 
   private Started start(Workspace workspace) throws IOException, InterruptedException {
     OutputPipe pipe = OutputPipe.create(workspace.outputPath());
     try {
-      Process process = workspace.command(ownGroups)
-          .redirectOutput(pipe.file())
-          .start();
+      Process process = workspace.command(ownGroups).redirectOutput(pipe.file()).start();
       pipe.started();
       return new Started(process, pipe);
     } catch (IOException | RuntimeException e) {
@@ -214,13 +238,16 @@ final class ScriptHandler implements Handler {
     }
   }
 
-  private Future<ScriptRun.Outcome> watch(Operation operation, Workspace workspace,
-      Started started, Optional<Long> deadline) {
-    LOG.info("script started [operation: {}, pid: {}, user: {}]", operation.id(),
-        started.process().pid(), workspace.account().name());
+  private Future<ScriptRun.Outcome> watch(
+      Operation operation, Workspace workspace, Started started, Optional<Long> deadline) {
+    LOG.info(
+        "script started [operation: {}, pid: {}, user: {}]",
+        operation.id(),
+        started.process().pid(),
+        workspace.account().name());
     Optional<Duration> timeLeft = deadline.map(at -> Duration.ofNanos(at - System.nanoTime()));
-    ScriptRun run = ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups,
-        timeLeft);
+    ScriptRun run =
+        ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups, timeLeft);
     running.add(run);
     return run.outcome().onComplete(done -> running.remove(run));
   }
@@ -233,16 +260,24 @@ final class ScriptHandler implements Handler {
     return null;
   }
 
-  private static Map<String, Object> reply(long operationId, ScriptRequest request,
-      ScriptRun.Outcome outcome) {
-    LOG.info("script ended [operation: {}, exit: {}, timed out: {}]", operationId,
-        outcome.exitCode(), outcome.timedOut());
+  private static Map<String, Object> reply(
+      long operationId, ScriptRequest request, ScriptRun.Outcome outcome) {
+    LOG.info(
+        "script ended [operation: {}, exit: {}, timed out: {}]",
+        operationId,
+        outcome.exitCode(),
+        outcome.timedOut());
     if (outcome.timedOut()) {
       String output = outcome.output();
       String separator = output.isEmpty() || output.endsWith("\n") ? "" : "\n";
-      return Replies.failed(operationId, Replies.TIME_LIMIT, output + separator
-          + "the time limit of " + request.timeLimit().orElseThrow().toSeconds()
-          + " s was reached: the script and the processes it started were killed");
+      return Replies.failed(
+          operationId,
+          Replies.TIME_LIMIT,
+          output
+              + separator
+              + "the time limit of "
+              + request.timeLimit().orElseThrow().toSeconds()
+              + " s was reached: the script and the processes it started were killed");
     }
     if (outcome.exitCode() != 0) {
       return Replies.failed(operationId, Replies.EXIT_CODE, outcome.output());
@@ -250,17 +285,25 @@ final class ScriptHandler implements Handler {
     return Replies.succeeded(operationId, outcome.output());
   }
 
-  private static Map<String, Object> failed(long operationId, ScriptRequest request,
-      Throwable failure) {
+  private static Map<String, Object> failed(
+      long operationId, ScriptRequest request, Throwable failure) {
     if (failure instanceof ScriptSlots.Expired) {
-      LOG.warn("script not run, its time limit passed while it waited [operation: {}]",
-          operationId);
-      return Replies.failed(operationId, Replies.TIME_LIMIT, "the time limit of "
-          + request.timeLimit().orElseThrow().toSeconds() + " s was reached while the script "
-          + "waited for one of the " + MAX_RUNNING + " scripts running to end; it did not run");
+      LOG.warn(
+          "script not run, its time limit passed while it waited [operation: {}]", operationId);
+      return Replies.failed(
+          operationId,
+          Replies.TIME_LIMIT,
+          "the time limit of "
+              + request.timeLimit().orElseThrow().toSeconds()
+              + " s was reached while the script "
+              + "waited for one of the "
+              + MAX_RUNNING
+              + " scripts running to end; it did not run");
     }
     if (failure instanceof ScriptFailure script) {
-      return script.code().map(code -> Replies.failed(operationId, code, script.getMessage()))
+      return script
+          .code()
+          .map(code -> Replies.failed(operationId, code, script.getMessage()))
           .orElseGet(() -> Replies.failed(operationId, script.getMessage()));
     }
     LOG.warn("script could not run [operation: {}, problem: {}]", operationId, failure.toString());

@@ -17,21 +17,35 @@ import java.util.Optional;
  * @param attachments file name to an attachment id (a number to fetch) or the content itself
  * @param env variables to add to the script's environment
  */
-record ScriptRequest(List<String> interpreter, String code, Optional<String> username,
-    Optional<Duration> timeLimit, Map<String, Object> attachments, Map<String, String> env) {
+record ScriptRequest(
+    List<String> interpreter,
+    String code,
+    Optional<String> username,
+    Optional<Duration> timeLimit,
+    Map<String, Object> attachments,
+    Map<String, String> env) {
 
   static final String DEFAULT_INTERPRETER = "/bin/sh";
 
   /** Reads the message; a field of the wrong type fails with a 400-style message. */
   static ScriptRequest read(WireMap message) {
-    String interpreter = message.optionalText("interpreter").filter(s -> !s.isBlank())
-        .orElse(DEFAULT_INTERPRETER);
+    String interpreter =
+        message.optionalText("interpreter").filter(s -> !s.isBlank()).orElse(DEFAULT_INTERPRETER);
     Map<String, Object> attachments = new LinkedHashMap<>();
-    message.optionalMap("attachments").ifPresent(map -> map.asMap().forEach((name, value) ->
-        attachments.put(name instanceof Bytes b ? b.asUtf8() : String.valueOf(name), value)));
+    message
+        .optionalMap("attachments")
+        .ifPresent(
+            map ->
+                map.asMap()
+                    .forEach(
+                        (name, value) ->
+                            attachments.put(
+                                name instanceof Bytes b ? b.asUtf8() : String.valueOf(name),
+                                value)));
     Map<String, String> env = new LinkedHashMap<>();
-    message.optionalMap("env").ifPresent(map -> map.asMap().forEach((name, value) ->
-        env.put(text(name), text(value))));
+    message
+        .optionalMap("env")
+        .ifPresent(map -> map.asMap().forEach((name, value) -> env.put(text(name), text(value))));
     return new ScriptRequest(
         List.of(interpreter.strip().split("\\s+")),
         message.text("code"),

@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running script: its output read on a worker thread, its exit awaited without holding a
- * thread, its time limit kept by a timer that kills the whole process group. Once its process
- * ended, the output is read for {@link #GRACE} at most: what it started may keep the pipe open
- * for ever, and the reading, the thread and the result must not wait for that.
+ * A running script: its output read on a worker thread, its exit awaited without holding a thread,
+ * its time limit kept by a timer that kills the whole process group. Once its process ended, the
+ * output is read for {@link #GRACE} at most: what it started may keep the pipe open for ever, and
+ * the reading, the thread and the result must not wait for that.
  */
 final class ScriptRun {
 
@@ -31,8 +31,7 @@ final class ScriptRun {
    *
    * @param timedOut whether it was killed at its time limit
    */
-  record Outcome(int exitCode, boolean timedOut, String output) {
-  }
+  record Outcome(int exitCode, boolean timedOut, String output) {}
 
   private final Vertx vertx;
   private final Process process;
@@ -50,28 +49,39 @@ final class ScriptRun {
   }
 
   /**
-   * Watches a started script until it ended: its process exited (or was killed at its time
-   * limit) and its output closed, or {@link #GRACE} passed after the exit.
+   * Watches a started script until it ended: its process exited (or was killed at its time limit)
+   * and its output closed, or {@link #GRACE} passed after the exit.
    *
    * @param readers worker threads that read output; one is held per running script
    * @param timeLeft the time the script may still run, if it has a limit
    */
-  static ScriptRun watch(Vertx vertx, WorkerExecutor readers, Process process, OutputPipe pipe,
-      boolean ownGroup, Optional<Duration> timeLeft) {
+  static ScriptRun watch(
+      Vertx vertx,
+      WorkerExecutor readers,
+      Process process,
+      OutputPipe pipe,
+      boolean ownGroup,
+      Optional<Duration> timeLeft) {
     ScriptRun run = new ScriptRun(vertx, process, pipe, ownGroup);
-    Future<Void> drained = readers.executeBlocking(() -> {
-      run.output.drain(pipe.channel());
-      return null;
-    }, false);
-    Future<Process> exited = Future.fromCompletionStage(process.onExit(),
-        vertx.getOrCreateContext());
-    long timer = timeLeft.map(limit -> vertx.setTimer(Math.max(1, limit.toMillis()),
-        id -> run.timeUp())).orElse(-1L);
-    exited.onComplete(done -> {
-      vertx.cancelTimer(timer);
-      long grace = vertx.setTimer(GRACE.toMillis(), id -> run.stopReading());
-      drained.onComplete(read -> vertx.cancelTimer(grace));
-    });
+    Future<Void> drained =
+        readers.executeBlocking(
+            () -> {
+              run.output.drain(pipe.channel());
+              return null;
+            },
+            false);
+    Future<Process> exited =
+        Future.fromCompletionStage(process.onExit(), vertx.getOrCreateContext());
+    long timer =
+        timeLeft
+            .map(limit -> vertx.setTimer(Math.max(1, limit.toMillis()), id -> run.timeUp()))
+            .orElse(-1L);
+    exited.onComplete(
+        done -> {
+          vertx.cancelTimer(timer);
+          long grace = vertx.setTimer(GRACE.toMillis(), id -> run.stopReading());
+          drained.onComplete(read -> vertx.cancelTimer(grace));
+        });
     Future.join(drained, exited).onComplete(done -> run.finish());
     return run;
   }
@@ -83,10 +93,12 @@ final class ScriptRun {
 
   /** Kills the script and all it started. */
   Future<Void> kill() {
-    return vertx.executeBlocking(() -> {
-      ProcessTree.kill(process.toHandle(), ownGroup);
-      return null;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          ProcessTree.kill(process.toHandle(), ownGroup);
+          return null;
+        },
+        false);
   }
 
   private void timeUp() {
@@ -97,10 +109,12 @@ final class ScriptRun {
   /** Ends the reading: a process the script started still holds its output open. */
   private void stopReading() {
     LOG.info("script output still open after its end, no longer read [pid: {}]", process.pid());
-    vertx.executeBlocking(() -> {
-      closePipe();
-      return null;
-    }, false);
+    vertx.executeBlocking(
+        () -> {
+          closePipe();
+          return null;
+        },
+        false);
   }
 
   private void finish() {

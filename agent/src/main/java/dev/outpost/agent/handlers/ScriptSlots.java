@@ -41,8 +41,8 @@ final class ScriptSlots {
   }
 
   /**
-   * A place, now or when one frees; fails with {@link Expired} once the deadline (a
-   * {@link System#nanoTime()}) passed without one. Each place taken must be released once.
+   * A place, now or when one frees; fails with {@link Expired} once the deadline (a {@link
+   * System#nanoTime()}) passed without one. Each place taken must be released once.
    */
   Future<Void> acquire(Optional<Long> deadline) {
     Promise<Void> turn = Promise.promise();
@@ -56,11 +56,12 @@ final class ScriptSlots {
       }
       waiting.add(turn);
     }
-    deadline.ifPresent(at -> {
-      long timer = vertx.setTimer(Math.max(1, (at - System.nanoTime()) / 1_000_000),
-          id -> expire(turn));
-      turn.future().onComplete(done -> vertx.cancelTimer(timer));
-    });
+    deadline.ifPresent(
+        at -> {
+          long timer =
+              vertx.setTimer(Math.max(1, (at - System.nanoTime()) / 1_000_000), id -> expire(turn));
+          turn.future().onComplete(done -> vertx.cancelTimer(timer));
+        });
     return turn.future();
   }
 

@@ -21,10 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The directory under the data dir that holds the scripts' workspaces: the agent's own, mode 0711,
- * so that a script's user can reach its workspace but can neither list nor replace anything in
- * it. A workspace handed to a user is removed with that user's rights, so that nothing the user
- * planted there (a symbolic link, a directory swapped mid-way) can make root touch another file.
- * Blocking.
+ * so that a script's user can reach its workspace but can neither list nor replace anything in it.
+ * A workspace handed to a user is removed with that user's rights, so that nothing the user planted
+ * there (a symbolic link, a directory swapped mid-way) can make root touch another file. Blocking.
  */
 final class ScriptSpace {
 
@@ -39,8 +38,9 @@ final class ScriptSpace {
    * Empties a workspace, run as its user with the directory as {@code $1}: makes every entry
    * removable, then removes them, on this file system only, following no link.
    */
-  private static final String EMPTY = "chmod -R u+rwx -- \"$1\" 2>/dev/null; "
-      + "find \"$1\" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system -- {} +";
+  private static final String EMPTY =
+      "chmod -R u+rwx -- \"$1\" 2>/dev/null; "
+          + "find \"$1\" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system -- {} +";
 
   private final Path dir;
   private final Accounts accounts;
@@ -70,14 +70,20 @@ final class ScriptSpace {
   void prepare() throws IOException, InterruptedException {
     Path dataDir = dir.getParent();
     if (!Files.isDirectory(dataDir)) {
-      Files.createDirectories(dataDir,
+      Files.createDirectories(
+          dataDir,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     PosixFileAttributes data = Files.readAttributes(dataDir, PosixFileAttributes.class);
     if (data.permissions().contains(PosixFilePermission.GROUP_WRITE)
         || data.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new IOException("the data dir " + dataDir + " is writable by others than its owner, "
-          + "who could replace " + NAME + "/ in it: make it writable by its owner only");
+      throw new IOException(
+          "the data dir "
+              + dataDir
+              + " is writable by others than its owner, "
+              + "who could replace "
+              + NAME
+              + "/ in it: make it writable by its owner only");
     }
     if (accounts.root()) {
       searchable(dataDir, data.permissions());
@@ -89,7 +95,9 @@ final class ScriptSpace {
     PosixFileAttributes own = checked();
     if (!own.permissions().equals(MODE)) {
       if (!created) {
-        LOG.warn("script directory mode set right [dir: {}, was: {}]", dir,
+        LOG.warn(
+            "script directory mode set right [dir: {}, was: {}]",
+            dir,
             PosixFilePermissions.toString(own.permissions()));
       }
       Files.setPosixFilePermissions(dir, MODE);
@@ -107,12 +115,25 @@ final class ScriptSpace {
   boolean remove(Path workspace, int uid, int gid) throws InterruptedException {
     try {
       if (uid >= 0 && uid != accounts.uid() && accounts.root()) {
-        Commands.Result emptied = Commands.run(Commands.Command.of("setpriv", "--reuid=" + uid,
-            "--regid=" + gid, "--clear-groups", "--", "/bin/sh", "-c", EMPTY, "outpost-cleanup",
-            workspace.toString()));
+        Commands.Result emptied =
+            Commands.run(
+                Commands.Command.of(
+                    "setpriv",
+                    "--reuid=" + uid,
+                    "--regid=" + gid,
+                    "--clear-groups",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    EMPTY,
+                    "outpost-cleanup",
+                    workspace.toString()));
         if (!emptied.ok()) {
-          LOG.debug("workspace cleanup answered [dir: {}, exit: {}, output: {}]", workspace,
-              emptied.exitCode(), emptied.output().strip());
+          LOG.debug(
+              "workspace cleanup answered [dir: {}, exit: {}, output: {}]",
+              workspace,
+              emptied.exitCode(),
+              emptied.output().strip());
         }
         Files.deleteIfExists(workspace);
       } else {
@@ -130,16 +151,24 @@ final class ScriptSpace {
 
   /** The directory's attributes, once it is known to be the agent's own directory. */
   private PosixFileAttributes checked() throws IOException {
-    PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes attributes =
+        Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!attributes.isDirectory()) {
-      throw new IOException(dir + " is not a directory"
-          + (attributes.isSymbolicLink() ? " but a symbolic link" : "") + ": remove it");
+      throw new IOException(
+          dir
+              + " is not a directory"
+              + (attributes.isSymbolicLink() ? " but a symbolic link" : "")
+              + ": remove it");
     }
     int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     if (owner != accounts.uid()) {
-      throw new IOException(dir + " belongs to uid " + owner + ", not to the agent's user ("
-          + accounts.self() + "), and cannot be trusted with scripts: remove it");
+      throw new IOException(
+          dir
+              + " belongs to uid "
+              + owner
+              + ", not to the agent's user ("
+              + accounts.self()
+              + "), and cannot be trusted with scripts: remove it");
     }
     return attributes;
   }
@@ -152,11 +181,15 @@ final class ScriptSpace {
       wider.add(PosixFilePermission.OTHERS_EXECUTE);
       Files.setPosixFilePermissions(dataDir, wider);
     }
-    for (Path parent = dataDir.toRealPath().getParent(); parent != null;
+    for (Path parent = dataDir.toRealPath().getParent();
+        parent != null;
         parent = parent.getParent()) {
       if (!Files.getPosixFilePermissions(parent).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-        LOG.warn("scripts run as other users cannot reach their workspaces [dir: {}, "
-            + "not searchable by others: {}]", dataDir, parent);
+        LOG.warn(
+            "scripts run as other users cannot reach their workspaces [dir: {}, "
+                + "not searchable by others: {}]",
+            dataDir,
+            parent);
         return;
       }
     }
@@ -170,7 +203,9 @@ final class ScriptSpace {
     for (Path entry : entries) {
       LOG.info("removing what an earlier run left [path: {}]", entry);
       if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-        remove(entry, (Integer) Files.getAttribute(entry, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+        remove(
+            entry,
+            (Integer) Files.getAttribute(entry, "unix:uid", LinkOption.NOFOLLOW_LINKS),
             (Integer) Files.getAttribute(entry, "unix:gid", LinkOption.NOFOLLOW_LINKS));
       } else {
         Files.deleteIfExists(entry);
@@ -183,22 +218,25 @@ final class ScriptSpace {
     if (Files.notExists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path directory, IOException e)
-          throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(directory);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path directory, IOException e)
+              throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(directory);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

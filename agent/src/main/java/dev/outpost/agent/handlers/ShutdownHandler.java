@@ -31,20 +31,35 @@ final class ShutdownHandler implements Handler {
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     if (!enabled) {
-      return Future.succeededFuture(Replies.failed(operation.id(),
-          "shutdown is disabled on this agent; start it with --enable-shutdown to allow it"));
+      return Future.succeededFuture(
+          Replies.failed(
+              operation.id(),
+              "shutdown is disabled on this agent; start it with --enable-shutdown to allow it"));
     }
     boolean reboot = operation.message().optionalBool("reboot").orElse(false);
     Commands.Command command = command(reboot);
-    return vertx.executeBlocking(() -> Commands.run(command), false).map(result -> result.ok()
-        ? Replies.succeeded(operation.id(), "the system will " + (reboot ? "reboot" : "shut down")
-            + " in " + DELAY_MINUTES + " minutes")
-        : Replies.failed(operation.id(), command + " failed: " + result.output().strip()));
+    return vertx
+        .executeBlocking(() -> Commands.run(command), false)
+        .map(
+            result ->
+                result.ok()
+                    ? Replies.succeeded(
+                        operation.id(),
+                        "the system will "
+                            + (reboot ? "reboot" : "shut down")
+                            + " in "
+                            + DELAY_MINUTES
+                            + " minutes")
+                    : Replies.failed(
+                        operation.id(), command + " failed: " + result.output().strip()));
   }
 
   /** The command that shuts the system down or reboots it. */
   static Commands.Command command(boolean reboot) {
-    return Commands.Command.of("shutdown", reboot ? "-r" : "-h", "+" + DELAY_MINUTES,
+    return Commands.Command.of(
+        "shutdown",
+        reboot ? "-r" : "-h",
+        "+" + DELAY_MINUTES,
         "Outpost is " + (reboot ? "rebooting" : "shutting down") + " the system");
   }
 }

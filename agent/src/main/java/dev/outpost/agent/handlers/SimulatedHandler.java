@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * Pretends to carry out operations: after a latency, succeeds with a text saying what a real
- * agent would have done, or fails at the given rate. {@code change-packages} is answered by a
- * {@code change-packages-result}, as in Landscape.
+ * Pretends to carry out operations: after a latency, succeeds with a text saying what a real agent
+ * would have done, or fails at the given rate. {@code change-packages} is answered by a {@code
+ * change-packages-result}, as in Landscape.
  */
 public final class SimulatedHandler implements Handler {
 
@@ -27,7 +27,11 @@ public final class SimulatedHandler implements Handler {
    * @param latency how long an operation takes: a random time up to twice this, this on average
    * @param failureRate the share of operations that fail, 0 to 1
    */
-  public SimulatedHandler(Vertx vertx, List<String> types, Duration latency, double failureRate,
+  public SimulatedHandler(
+      Vertx vertx,
+      List<String> types,
+      Duration latency,
+      double failureRate,
       RandomGenerator random) {
     if (failureRate < 0 || failureRate > 1) {
       throw new IllegalArgumentException("the failure rate must be between 0 and 1");
@@ -60,17 +64,17 @@ public final class SimulatedHandler implements Handler {
   }
 
   private static Map<String, Object> reply(Operation operation, boolean success) {
-    String text = success
-        ? Simulations.describe(operation.type(), operation.message())
-        : "simulated failure of " + operation.type();
+    String text =
+        success
+            ? Simulations.describe(operation.type(), operation.message())
+            : "simulated failure of " + operation.type();
     if (operation.type().equals("change-packages")) {
-      return Replies.changePackages(operation.id(),
-          success ? Replies.PACKAGES_OK : Replies.PACKAGES_ERROR, text);
+      return Replies.changePackages(
+          operation.id(), success ? Replies.PACKAGES_OK : Replies.PACKAGES_ERROR, text);
     }
     if (operation.type().equals("resynchronize")) {
       return Replies.resynchronize(operation.id());
     }
-    return success ? Replies.succeeded(operation.id(), text)
-        : Replies.failed(operation.id(), text);
+    return success ? Replies.succeeded(operation.id(), text) : Replies.failed(operation.id(), text);
   }
 }

@@ -14,15 +14,22 @@ import java.util.regex.Pattern;
 final class UserCommands {
 
   /** The message types, in the order Landscape lists them. */
-  static final List<String> TYPES = List.of("add-user", "edit-user", "remove-user", "lock-user",
-      "unlock-user", "add-group", "add-group-member", "remove-group-member");
+  static final List<String> TYPES =
+      List.of(
+          "add-user",
+          "edit-user",
+          "remove-user",
+          "lock-user",
+          "unlock-user",
+          "add-group",
+          "add-group-member",
+          "remove-group-member");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?");
-  private static final List<String> GECOS = List.of("name", "location", "work-number",
-      "home-number");
+  private static final List<String> GECOS =
+      List.of("name", "location", "work-number", "home-number");
 
-  private UserCommands() {
-  }
+  private UserCommands() {}
 
   /**
    * The commands for a message, in order.
@@ -33,16 +40,18 @@ final class UserCommands {
     return switch (type) {
       case "add-user" -> addUser(message);
       case "edit-user" -> editUser(message);
-      case "remove-user" -> List.of(message.optionalBool("delete-home").orElse(false)
-          ? Commands.Command.of("userdel", "--remove", user(message))
-          : Commands.Command.of("userdel", user(message)));
+      case "remove-user" ->
+          List.of(
+              message.optionalBool("delete-home").orElse(false)
+                  ? Commands.Command.of("userdel", "--remove", user(message))
+                  : Commands.Command.of("userdel", user(message)));
       case "lock-user" -> List.of(Commands.Command.of("usermod", "--lock", user(message)));
       case "unlock-user" -> List.of(Commands.Command.of("usermod", "--unlock", user(message)));
       case "add-group" -> List.of(Commands.Command.of("groupadd", group(message)));
-      case "add-group-member" -> List.of(
-          Commands.Command.of("gpasswd", "--add", user(message), group(message)));
-      case "remove-group-member" -> List.of(
-          Commands.Command.of("gpasswd", "--delete", user(message), group(message)));
+      case "add-group-member" ->
+          List.of(Commands.Command.of("gpasswd", "--add", user(message), group(message)));
+      case "remove-group-member" ->
+          List.of(Commands.Command.of("gpasswd", "--delete", user(message), group(message)));
       default -> throw new IllegalArgumentException("not a user management message: " + type);
     };
   }
@@ -77,12 +86,16 @@ final class UserCommands {
   }
 
   private static Optional<Commands.Command> password(WireMap message, String user) {
-    return message.optionalText("password").map(password -> {
-      if (password.contains("\n") || password.contains("\r")) {
-        throw new IllegalArgumentException("a password cannot contain a line break");
-      }
-      return new Commands.Command(List.of("chpasswd"), Optional.of(user + ":" + password + "\n"));
-    });
+    return message
+        .optionalText("password")
+        .map(
+            password -> {
+              if (password.contains("\n") || password.contains("\r")) {
+                throw new IllegalArgumentException("a password cannot contain a line break");
+              }
+              return new Commands.Command(
+                  List.of("chpasswd"), Optional.of(user + ":" + password + "\n"));
+            });
   }
 
   /** name,location,work-number,home-number, when any of them is given. */
@@ -94,8 +107,8 @@ final class UserCommands {
       any |= value.isPresent();
       String text = value.orElse("");
       if (text.contains(",") || text.contains(":") || text.contains("\n")) {
-        throw new IllegalArgumentException("'" + key + "' cannot contain a comma, a colon or a "
-            + "line break");
+        throw new IllegalArgumentException(
+            "'" + key + "' cannot contain a comma, a colon or a " + "line break");
       }
       fields.add(text);
     }
@@ -103,7 +116,9 @@ final class UserCommands {
   }
 
   private static Optional<String> primaryGroup(WireMap message) {
-    return message.optionalText("primary-group-name").filter(g -> !g.isEmpty())
+    return message
+        .optionalText("primary-group-name")
+        .filter(g -> !g.isEmpty())
         .map(g -> checked("primary-group-name", g));
   }
 

@@ -28,8 +28,11 @@ final class UserHandler implements Handler {
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
     if (!enabled) {
-      return Future.succeededFuture(Replies.failed(operation.id(), "user management is disabled "
-          + "on this agent; start it with --enable-user-management to allow it"));
+      return Future.succeededFuture(
+          Replies.failed(
+              operation.id(),
+              "user management is disabled "
+                  + "on this agent; start it with --enable-user-management to allow it"));
     }
     List<Commands.Command> commands;
     try {
@@ -46,11 +49,18 @@ final class UserHandler implements Handler {
     for (Commands.Command command : commands) {
       Commands.Result result = Commands.run(command);
       if (!result.ok()) {
-        return Replies.failed(operationId, done + command.toString() + " failed (exit "
-            + result.exitCode() + "): " + result.output().strip());
+        return Replies.failed(
+            operationId,
+            done
+                + command.toString()
+                + " failed (exit "
+                + result.exitCode()
+                + "): "
+                + result.output().strip());
       }
       done.append(command).append('\n');
     }
-    return Replies.succeeded(operationId, commands.isEmpty() ? "nothing to change" : done.toString());
+    return Replies.succeeded(
+        operationId, commands.isEmpty() ? "nothing to change" : done.toString());
   }
 }

@@ -24,23 +24,23 @@ import java.util.Set;
  * attachments, owned by the user it runs as, removed afterwards. Blocking.
  *
  * <p>It is made by the agent, mode 0700, and each entry is written and given to the user (never
- * following a symbolic link) before the directory itself: until then the user cannot reach it,
- * so nothing can be swapped under the agent.
+ * following a symbolic link) before the directory itself: until then the user cannot reach it, so
+ * nothing can be swapped under the agent.
  */
 final class Workspace {
 
   /**
-   * Holds the script back until the agent has durably recorded its process and writes "go" to
-   * its stdin; exits without running it when stdin closes first (the agent died meanwhile). So a
-   * script never runs unseen by the journal. {@code exec} keeps the pid the journal has.
+   * Holds the script back until the agent has durably recorded its process and writes "go" to its
+   * stdin; exits without running it when stdin closes first (the agent died meanwhile). So a script
+   * never runs unseen by the journal. {@code exec} keeps the pid the journal has.
    */
   static final String GATE = "IFS= read -r go && [ \"$go\" = go ] && exec \"$@\"; exit 125";
 
   /** The PATH scripts get, as the Landscape Client gives it. */
   static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-  private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
-      StandardOpenOption.WRITE);
+  private static final Set<StandardOpenOption> CREATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   private final ScriptSpace space;
   private final Path dir;
@@ -50,7 +50,11 @@ final class Workspace {
   private final ScriptRequest request;
   private final Accounts.Account account;
 
-  private Workspace(ScriptSpace space, Path dir, ScriptRequest request, Accounts.Account account,
+  private Workspace(
+      ScriptSpace space,
+      Path dir,
+      ScriptRequest request,
+      Accounts.Account account,
       boolean hasAttachments) {
     this.space = space;
     this.dir = dir;
@@ -63,15 +67,22 @@ final class Workspace {
 
   /** Whether a name can be a file in the attachments directory. */
   static boolean safeName(String name) {
-    return !name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/")
+    return !name.isEmpty()
+        && !name.equals(".")
+        && !name.equals("..")
+        && !name.contains("/")
         && name.indexOf('\0') < 0;
   }
 
   /** Writes the script and its attachments into a new directory, then gives it to the user. */
-  static Workspace create(ScriptSpace space, ScriptRequest request, Accounts.Account account,
-      Map<String, byte[]> files) throws IOException {
-    Path dir = Files.createTempDirectory(space.dir(), "script-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+  static Workspace create(
+      ScriptSpace space, ScriptRequest request, Accounts.Account account, Map<String, byte[]> files)
+      throws IOException {
+    Path dir =
+        Files.createTempDirectory(
+            space.dir(),
+            "script-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Workspace workspace = new Workspace(space, dir, request, account, !files.isEmpty());
     try {
       workspace.fill(files);
@@ -88,7 +99,8 @@ final class Workspace {
     write(script, request.code().getBytes(StandardCharsets.UTF_8), "rwx------");
     entries.add(script);
     if (hasAttachments) {
-      Files.createDirectory(attachments,
+      Files.createDirectory(
+          attachments,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Path path = attachments.resolve(file.getKey());
@@ -107,8 +119,11 @@ final class Workspace {
 
   /** Creates a file that did not exist (never through a link) with its mode and content. */
   private static void write(Path path, byte[] content, String mode) throws IOException {
-    try (SeekableByteChannel channel = Files.newByteChannel(path, CREATE,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)))) {
+    try (SeekableByteChannel channel =
+        Files.newByteChannel(
+            path,
+            CREATE,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)))) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
@@ -122,8 +137,8 @@ final class Workspace {
     UserPrincipal user = lookup.lookupPrincipalByName(account.name());
     // a number no group is named is taken as the group id itself (group names are not numbers)
     GroupPrincipal group = lookup.lookupPrincipalByGroupName(Integer.toString(account.gid()));
-    PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
-        LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     view.setGroup(group);
     view.setOwner(user);
   }

@@ -17,9 +17,8 @@ import java.util.Random;
 
 /**
  * Many simulated agents in one process, for load tests: each with its own identity and sequence
- * numbers, kept in memory, and the same protocol core as the real agent. They share one HTTP
- * client with a bounded pool and a few event loops; an idle agent is a few timers and a few
- * objects.
+ * numbers, kept in memory, and the same protocol core as the real agent. They share one HTTP client
+ * with a bounded pool and a few event loops; an idle agent is a few timers and a few objects.
  */
 public final class Fleet {
 
@@ -31,8 +30,8 @@ public final class Fleet {
   private final List<String> deployments = new ArrayList<>();
   private long progressTimer = -1;
 
-  private Fleet(Vertx vertx, FleetConfig config, FleetStats stats, WebClient client,
-      Handlers handlers) {
+  private Fleet(
+      Vertx vertx, FleetConfig config, FleetStats stats, WebClient client, Handlers handlers) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
@@ -41,15 +40,16 @@ public final class Fleet {
   }
 
   /**
-   * Starts the agents, spread over the event loops; each registers within the ramp-up. They
-   * read the time from {@code clock}.
+   * Starts the agents, spread over the event loops; each registers within the ramp-up. They read
+   * the time from {@code clock}.
    */
   public static Future<Fleet> start(Vertx vertx, FleetConfig config, Clock clock) {
     Random random = new Random();
-    WebClient client = WebClient.create(vertx, new WebClientOptions()
-            .setKeepAlive(true)
-            .setDecompressionSupported(true),
-        new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
+    WebClient client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setKeepAlive(true).setDecompressionSupported(true),
+            new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
     Handlers handlers = Handlers.simulated(vertx, config.latency(), config.failureRate(), random);
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, handlers);
     ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
@@ -60,8 +60,11 @@ public final class Fleet {
       for (int i = slice; i < config.agents(); i += slices) {
         indexes.add(i);
       }
-      deployed.add(vertx.deployVerticle(new FleetSlice(config, indexes, link, handlers,
-          fleet.stats, random, clock)).onSuccess(fleet.deployments::add));
+      deployed.add(
+          vertx
+              .deployVerticle(
+                  new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock))
+              .onSuccess(fleet.deployments::add));
     }
     return Future.all(deployed).map(fleet);
   }
@@ -80,30 +83,42 @@ public final class Fleet {
   /** Prints a progress line every {@code every}. */
   public void printProgress(PrintStream out, Duration every) {
     long[] last = {System.nanoTime(), 0};
-    progressTimer = vertx.setPeriodic(every.toMillis(), id -> {
-      long now = System.nanoTime();
-      long exchanges = stats.exchanges();
-      double perSecond = (exchanges - last[1]) * 1e9 / Math.max(1, now - last[0]);
-      last[0] = now;
-      last[1] = exchanges;
-      out.println(progressLine(perSecond));
-    });
+    progressTimer =
+        vertx.setPeriodic(
+            every.toMillis(),
+            id -> {
+              long now = System.nanoTime();
+              long exchanges = stats.exchanges();
+              double perSecond = (exchanges - last[1]) * 1e9 / Math.max(1, now - last[0]);
+              last[0] = now;
+              last[1] = exchanges;
+              out.println(progressLine(perSecond));
+            });
   }
 
   /** One progress line. */
   public String progressLine(double exchangesPerSecond) {
-    return String.format("registered %d/%d | exchanges/s %.1f | results sent %d | "
+    return String.format(
+        "registered %d/%d | exchanges/s %.1f | results sent %d | "
             + "operations failed %d | errors %d",
-        stats.agentsRegistered(), config.agents(), exchangesPerSecond, stats.resultsSent(),
-        stats.failedOperations(), stats.errors());
+        stats.agentsRegistered(),
+        config.agents(),
+        exchangesPerSecond,
+        stats.resultsSent(),
+        stats.failedOperations(),
+        stats.errors());
   }
 
   /** The totals, for the end of a run. */
   public String summaryLine() {
-    return String.format("registered %d/%d | exchanges %d | results sent %d | "
-            + "operations failed %d | errors %d",
-        stats.agentsRegistered(), config.agents(), stats.exchanges(), stats.resultsSent(),
-        stats.failedOperations(), stats.errors());
+    return String.format(
+        "registered %d/%d | exchanges %d | results sent %d | " + "operations failed %d | errors %d",
+        stats.agentsRegistered(),
+        config.agents(),
+        stats.exchanges(),
+        stats.resultsSent(),
+        stats.failedOperations(),
+        stats.errors());
   }
 
   /** Stops every agent and the shared client. */

@@ -29,5 +29,4 @@ public record FleetConfig(
     Duration latency,
     double failureRate,
     int maxConnections,
-    Duration requestTimeout) {
-}
+    Duration requestTimeout) {}

@@ -20,6 +20,7 @@ final class FleetSlice extends VerticleBase {
 
   /** Finished operations a simulated agent remembers: its journal is only for repeats. */
   private static final int JOURNAL_SIZE = 16;
+
   /** Agents started per turn of the event loop. */
   private static final int CHUNK = 100;
 
@@ -32,8 +33,14 @@ final class FleetSlice extends VerticleBase {
   private final Clock clock;
   private final List<Agent> agents = new ArrayList<>();
 
-  FleetSlice(FleetConfig config, List<Integer> indexes, ServerLink link, Handlers handlers,
-      FleetStats stats, RandomGenerator random, Clock clock) {
+  FleetSlice(
+      FleetConfig config,
+      List<Integer> indexes,
+      ServerLink link,
+      Handlers handlers,
+      FleetStats stats,
+      RandomGenerator random,
+      Clock clock) {
     this.config = config;
     this.indexes = indexes;
     this.link = link;
@@ -53,8 +60,16 @@ final class FleetSlice extends VerticleBase {
     int end = Math.min(first + CHUNK, indexes.size());
     for (int i = first; i < end; i++) {
       // a memory store loads at once: the agent is started when this returns
-      Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings(indexes.get(i)), stats,
-          random, clock).onSuccess(agents::add);
+      Agent.start(
+              vertx,
+              MemoryStore.INSTANCE,
+              link,
+              handlers,
+              settings(indexes.get(i)),
+              stats,
+              random,
+              clock)
+          .onSuccess(agents::add);
     }
     if (end == indexes.size()) {
       return Future.succeededFuture();
@@ -66,10 +81,20 @@ final class FleetSlice extends VerticleBase {
 
   private AgentSettings settings(int index) {
     String title = Fleet.title(config.titlePrefix(), index, config.agents());
-    Registration registration = new Registration(config.accountName(),
-        config.registrationKey(), title, title + ".simulated", config.tags());
-    return new AgentSettings(registration, config.intervals(), config.backoff(),
-        Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)), true, JOURNAL_SIZE);
+    Registration registration =
+        new Registration(
+            config.accountName(),
+            config.registrationKey(),
+            title,
+            title + ".simulated",
+            config.tags());
+    return new AgentSettings(
+        registration,
+        config.intervals(),
+        config.backoff(),
+        Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)),
+        true,
+        JOURNAL_SIZE);
   }
 
   @Override

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where an agent keeps what must outlive it. The protocol core holds the truth in memory and
- * writes every change through this interface; a returned future completes once the change is
- * durable, and changes become durable in the order they were made. Call it from one context.
+ * Where an agent keeps what must outlive it. The protocol core holds the truth in memory and writes
+ * every change through this interface; a returned future completes once the change is durable, and
+ * changes become durable in the order they were made. Call it from one context.
  */
 public interface AgentStore {
 

@@ -19,27 +19,31 @@ final class AtomicFiles {
   /** Suffix of files being written; any found at start are leftovers of a crash. */
   static final String TEMPORARY = ".tmp";
 
-  private AtomicFiles() {
-  }
+  private AtomicFiles() {}
 
   /** Replaces the target with the content; {@code secret} makes it readable by its owner only. */
   static void write(Path target, byte[] content, boolean secret) throws IOException {
     Path temporary = target.resolveSibling(target.getFileName() + TEMPORARY);
     Files.deleteIfExists(temporary);
     if (secret) {
-      Files.createFile(temporary,
+      Files.createFile(
+          temporary,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
-    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temporary,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
       channel.force(true);
     }
-    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(target.getParent());
   }
 

@@ -8,12 +8,12 @@ import java.util.Optional;
 /**
  * The exchange bookkeeping that must survive the agent (PROTOCOL.md section 4).
  *
- * @param sequence the sequence number of the oldest message in the outbox (the server's last
- *     {@code next-expected-sequence}); the outbox's messages are numbered on from it
+ * @param sequence the sequence number of the oldest message in the outbox (the server's last {@code
+ *     next-expected-sequence}); the outbox's messages are numbered on from it
  * @param firstMessage the local id of that message: stored messages with lower ids were
  *     acknowledged and are garbage
- * @param nextExpected how many server messages the agent has received, which is the number of
- *     the next one it expects
+ * @param nextExpected how many server messages the agent has received, which is the number of the
+ *     next one it expects
  * @param serverApi the API the server last announced; the payload's {@code server-api}
  * @param acceptedTypes the message types the server accepts from the agent
  * @param clientTypesHash the server's last {@code client-accepted-types-hash}

@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real agent's store: one small file per thing in the data dir, each written whole
- * ({@link AtomicFiles}), so that a {@code kill -9} at any instant leaves a state the agent can
- * resume from. The file I/O runs on worker threads, in order.
+ * The real agent's store: one small file per thing in the data dir, each written whole ({@link
+ * AtomicFiles}), so that a {@code kill -9} at any instant leaves a state the agent can resume from.
+ * The file I/O runs on worker threads, in order.
  *
  * <pre>
  * identity.json           secure-id and insecure-id (mode 0600)
@@ -75,20 +75,21 @@ public final class FileStore implements AgentStore {
 
   @Override
   public Future<Void> saveIdentity(Optional<Identity> identity) {
-    return run(() -> {
-      Path file = dir.resolve(IDENTITY);
-      if (identity.isPresent()) {
-        AtomicFiles.write(file, json(StateJson.identity(identity.get())), true);
-      } else {
-        AtomicFiles.delete(file);
-      }
-    });
+    return run(
+        () -> {
+          Path file = dir.resolve(IDENTITY);
+          if (identity.isPresent()) {
+            AtomicFiles.write(file, json(StateJson.identity(identity.get())), true);
+          } else {
+            AtomicFiles.delete(file);
+          }
+        });
   }
 
   @Override
   public Future<Void> saveExchange(ExchangeState state) {
-    return run(() -> AtomicFiles.write(dir.resolve(EXCHANGE), json(StateJson.exchange(state)),
-        false));
+    return run(
+        () -> AtomicFiles.write(dir.resolve(EXCHANGE), json(StateJson.exchange(state)), false));
   }
 
   @Override
@@ -106,42 +107,48 @@ public final class FileStore implements AgentStore {
   public Future<Void> deleteMessages(List<Long> ids) {
     // exchange.json's first-message already marks them acknowledged: a deletion lost in a crash
     // is redone at the next start, so no directory flush here
-    return run(() -> {
-      for (long id : ids) {
-        Files.deleteIfExists(messageFile(OUTBOX, id));
-      }
-    });
+    return run(
+        () -> {
+          for (long id : ids) {
+            Files.deleteIfExists(messageFile(OUTBOX, id));
+          }
+        });
   }
 
   @Override
   public Future<Void> saveOperation(JournalEntry entry) {
-    return run(() -> AtomicFiles.write(operationFile(entry.operationId()),
-        json(StateJson.operation(entry)), false));
+    return run(
+        () ->
+            AtomicFiles.write(
+                operationFile(entry.operationId()), json(StateJson.operation(entry)), false));
   }
 
   @Override
   public Future<Void> deleteOperations(List<Long> operationIds) {
     // a deletion lost in a crash leaves an old entry, pruned again later
-    return run(() -> {
-      for (long id : operationIds) {
-        Files.deleteIfExists(operationFile(id));
-      }
-    });
+    return run(
+        () -> {
+          for (long id : operationIds) {
+            Files.deleteIfExists(operationFile(id));
+          }
+        });
   }
 
   @Override
   public Future<Void> close() {
-    return run(() -> {
-      if (lockChannel != null) {
-        lockChannel.close();
-        lockChannel = null;
-      }
-    });
+    return run(
+        () -> {
+          if (lockChannel != null) {
+            lockChannel.close();
+            lockChannel = null;
+          }
+        });
   }
 
   private StoredState loadNow() throws IOException {
     for (String sub : List.of(OUTBOX, HELD, OPERATIONS)) {
-      Files.createDirectories(dir.resolve(sub),
+      Files.createDirectories(
+          dir.resolve(sub),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     lock();
@@ -149,8 +156,8 @@ public final class FileStore implements AgentStore {
       AtomicFiles.removeLeftovers(d);
     }
     Optional<Identity> identity = readJson(dir.resolve(IDENTITY)).map(StateJson::identity);
-    ExchangeState exchange = readJson(dir.resolve(EXCHANGE)).map(StateJson::exchange)
-        .orElse(ExchangeState.initial());
+    ExchangeState exchange =
+        readJson(dir.resolve(EXCHANGE)).map(StateJson::exchange).orElse(ExchangeState.initial());
     List<StoredMessage> pending = new ArrayList<>();
     for (StoredMessage message : readMessages(OUTBOX)) {
       if (message.id() < exchange.firstMessage()) {
@@ -164,14 +171,18 @@ public final class FileStore implements AgentStore {
       journal.add(StateJson.operation(readJson(file).orElseThrow()));
     }
     journal.sort((a, b) -> a.startedAt().compareTo(b.startedAt()));
-    LOG.info("state loaded [dir: {}, registered: {}, pending: {}, operations: {}]", dir,
-        identity.isPresent(), pending.size(), journal.size());
+    LOG.info(
+        "state loaded [dir: {}, registered: {}, pending: {}, operations: {}]",
+        dir,
+        identity.isPresent(),
+        pending.size(),
+        journal.size());
     return new StoredState(identity, exchange, pending, readMessages(HELD), journal);
   }
 
   private void lock() throws IOException {
-    FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -233,10 +244,11 @@ public final class FileStore implements AgentStore {
   }
 
   private Future<Void> run(IoAction action) {
-    return blocking(() -> {
-      action.run();
-      return null;
-    });
+    return blocking(
+        () -> {
+          action.run();
+          return null;
+        });
   }
 
   /** Runs on a worker thread, after every earlier call from the same context. */

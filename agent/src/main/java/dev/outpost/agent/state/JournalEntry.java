@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the agent knows of one operation it was sent: that it started, the process running it,
- * and the reply once it finished. An operation-id with an entry is never executed again.
+ * What the agent knows of one operation it was sent: that it started, the process running it, and
+ * the reply once it finished. An operation-id with an entry is never executed again.
  *
  * @param reply the message answering it (without {@code api} and {@code timestamp}), once done
  */
@@ -27,16 +27,15 @@ public record JournalEntry(
   }
 
   /**
-   * A process an operation started, so that a restarted agent can tell it from a later process
-   * that reused its pid.
+   * A process an operation started, so that a restarted agent can tell it from a later process that
+   * reused its pid.
    */
-  public record ChildProcess(long pid, Instant startedAt) {
-  }
+  public record ChildProcess(long pid, Instant startedAt) {}
 
   /** An operation just accepted. */
   public static JournalEntry running(long operationId, String type, Instant now) {
-    return new JournalEntry(operationId, type, State.RUNNING, now, Optional.empty(),
-        Optional.empty());
+    return new JournalEntry(
+        operationId, type, State.RUNNING, now, Optional.empty(), Optional.empty());
   }
 
   /** This entry with the process running the operation. */
@@ -46,8 +45,7 @@ public record JournalEntry(
 
   /** This entry, finished with its reply. */
   public JournalEntry done(Map<String, Object> answer) {
-    return new JournalEntry(operationId, type, State.DONE, startedAt, process,
-        Optional.of(answer));
+    return new JournalEntry(operationId, type, State.DONE, startedAt, process, Optional.of(answer));
   }
 
   /** Whether it is still running. */

@@ -6,16 +6,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The store of a simulated agent: the protocol core already holds everything in memory, so there
- * is nothing to write. Stateless, so one instance serves any number of agents.
+ * The store of a simulated agent: the protocol core already holds everything in memory, so there is
+ * nothing to write. Stateless, so one instance serves any number of agents.
  */
 public final class MemoryStore implements AgentStore {
 
   /** The one instance. */
   public static final MemoryStore INSTANCE = new MemoryStore();
 
-  private MemoryStore() {
-  }
+  private MemoryStore() {}
 
   @Override
   public Future<StoredState> load() {

@@ -17,8 +17,7 @@ final class StateJson {
 
   private static final HexFormat HEX = HexFormat.of();
 
-  private StateJson() {
-  }
+  private StateJson() {}
 
   static JsonObject identity(Identity identity) {
     return new JsonObject()
@@ -39,8 +38,9 @@ final class StateJson {
         .put("next-expected", state.nextExpected())
         .put("server-api", state.serverApi())
         .put("accepted-types", new JsonArray(new ArrayList<>(state.acceptedTypes())))
-        .put("client-types-hash", state.clientTypesHash().map(h -> HEX.formatHex(h.toArray()))
-            .orElse(null))
+        .put(
+            "client-types-hash",
+            state.clientTypesHash().map(h -> HEX.formatHex(h.toArray())).orElse(null))
         .put("server-intervals", intervals);
   }
 
@@ -62,24 +62,29 @@ final class StateJson {
   }
 
   static JsonObject operation(JournalEntry entry) {
-    JsonObject json = new JsonObject()
-        .put("operation-id", entry.operationId())
-        .put("type", entry.type())
-        .put("state", entry.state().name().toLowerCase(Locale.ROOT))
-        .put("started-at", entry.startedAt().toString());
-    entry.process().ifPresent(p -> json.put("pid", p.pid())
-        .put("process-started-at", p.startedAt().toString()));
+    JsonObject json =
+        new JsonObject()
+            .put("operation-id", entry.operationId())
+            .put("type", entry.type())
+            .put("state", entry.state().name().toLowerCase(Locale.ROOT))
+            .put("started-at", entry.startedAt().toString());
+    entry
+        .process()
+        .ifPresent(
+            p -> json.put("pid", p.pid()).put("process-started-at", p.startedAt().toString()));
     entry.reply().ifPresent(reply -> json.put("reply", new JsonObject(new LinkedHashMap<>(reply))));
     return json;
   }
 
   static JournalEntry operation(JsonObject json) {
-    Optional<JournalEntry.ChildProcess> process = json.containsKey("pid")
-        ? Optional.of(new JournalEntry.ChildProcess(json.getLong("pid"),
-            Instant.parse(json.getString("process-started-at"))))
-        : Optional.empty();
-    Optional<Map<String, Object>> reply = Optional.ofNullable(json.getJsonObject("reply"))
-        .map(StateJson::plain);
+    Optional<JournalEntry.ChildProcess> process =
+        json.containsKey("pid")
+            ? Optional.of(
+                new JournalEntry.ChildProcess(
+                    json.getLong("pid"), Instant.parse(json.getString("process-started-at"))))
+            : Optional.empty();
+    Optional<Map<String, Object>> reply =
+        Optional.ofNullable(json.getJsonObject("reply")).map(StateJson::plain);
     return new JournalEntry(
         json.getLong("operation-id"),
         json.getString("type"),

@@ -26,6 +26,7 @@ public record StoredMessage(long id, Map<String, Object> message) {
   /** The operation the message answers, when it is a reply. */
   public Optional<Long> operationId() {
     return message.get("operation-id") instanceof Number n
-        ? Optional.of(n.longValue()) : Optional.empty();
+        ? Optional.of(n.longValue())
+        : Optional.empty();
   }
 }

@@ -18,7 +18,7 @@ public record StoredState(
 
   /** The state of an agent that never ran. */
   public static StoredState empty() {
-    return new StoredState(Optional.empty(), ExchangeState.initial(), List.of(), List.of(),
-        List.of());
+    return new StoredState(
+        Optional.empty(), ExchangeState.initial(), List.of(), List.of(), List.of());
   }
 }

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Where the agent's configuration comes from: flags, then environment, then file, then defaults. */
+/**
+ * Where the agent's configuration comes from: flags, then environment, then file, then defaults.
+ */
 class ConfigTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /**
    * Verifies that a flag wins over the environment, which wins over the file (a Landscape
@@ -29,7 +30,9 @@ class ConfigTest {
   @Test
   void flagsWinOverEnvironmentOverFileOverDefaults() throws Exception {
     Path file = dir.resolve("client.conf");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         [client]
         url = https://landscape.example/message-system
         account_name = from-file
@@ -39,10 +42,11 @@ class ConfigTest {
         ping_interval = 10
         log_dir = /var/log/landscape
         """);
-    Map<String, String> env = Map.of(
-        "OUTPOST_AGENT_ACCOUNT_NAME", "from-env",
-        "OUTPOST_AGENT_PING_INTERVAL", "15",
-        "OUTPOST_AGENT_ENABLE_SHUTDOWN", "true");
+    Map<String, String> env =
+        Map.of(
+            "OUTPOST_AGENT_ACCOUNT_NAME", "from-env",
+            "OUTPOST_AGENT_PING_INTERVAL", "15",
+            "OUTPOST_AGENT_ENABLE_SHUTDOWN", "true");
 
     AgentConfig config = run(env, "run", "--config", file.toString(), "--ping-interval", "100ms");
 
@@ -88,13 +92,15 @@ class ConfigTest {
 
   /**
    * Verifies that the users scripts may run as are read as the Landscape Client reads its
-   * script_users (the same key in client.conf): nobody alone when unset or empty, a
-   * comma-separated list, or ALL; and that an entry that is no user name is refused.
+   * script_users (the same key in client.conf): nobody alone when unset or empty, a comma-separated
+   * list, or ALL; and that an entry that is no user name is refused.
    */
   @Test
   void readsScriptUsersAsTheLandscapeClientDoes() throws Exception {
     Path file = dir.resolve("client.conf");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         [client]
         script_users = root, nobody,
         """);

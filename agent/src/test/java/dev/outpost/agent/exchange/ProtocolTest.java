@@ -31,16 +31,23 @@ import org.junit.jupiter.api.io.TempDir;
 class ProtocolTest {
 
   /** What the Outpost server accepts from a registered client. */
-  static final List<String> REGISTERED = List.of("change-packages-result", "computer-info",
-      "distribution-info", "operation-result", "register", "resynchronize", "usg-audit");
+  static final List<String> REGISTERED =
+      List.of(
+          "change-packages-result",
+          "computer-info",
+          "distribution-info",
+          "operation-result",
+          "register",
+          "resynchronize",
+          "usg-audit");
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"),
-      ZoneOffset.UTC);
-  private static final Registration REGISTRATION = new Registration("standalone",
-      Optional.of("key"), "web-1", "web-1.example", Optional.empty());
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Registration REGISTRATION =
+      new Registration(
+          "standalone", Optional.of("key"), "web-1", "web-1.example", Optional.empty());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /**
    * Verifies that the agent registers as the Landscape Client does: an empty first exchange with
@@ -51,13 +58,17 @@ class ProtocolTest {
     Protocol protocol = load(MemoryStore.INSTANCE);
 
     Payload first = await(protocol.prepare());
-    assertThat(first.body()).containsEntry("sequence", 0L)
+    assertThat(first.body())
+        .containsEntry("sequence", 0L)
         .containsEntry("next-expected-sequence", 0L)
         .containsEntry("messages", List.of())
-        .containsEntry("accepted-types",
+        .containsEntry(
+            "accepted-types",
             Bytes.of(HexFormat.of().parseHex("d41d8cd98f00b204e9800998ecf8427e")));
-    assertThat(first.body().get("client-accepted-types")).asList()
-        .contains("execute-script", "set-id", "unknown-id").isSorted();
+    assertThat(first.body().get("client-accepted-types"))
+        .asList()
+        .contains("execute-script", "set-id", "unknown-id")
+        .isSorted();
     assertThat(first.secureId()).isEmpty();
 
     Protocol.Outcome told = await(protocol.apply(first, response(0, acceptedTypes("register"))));
@@ -66,34 +77,42 @@ class ProtocolTest {
 
     Payload register = await(protocol.prepare());
     assertThat(register.body()).containsEntry("next-expected-sequence", 1L);
-    assertThat(messages(register)).singleElement().satisfies(m -> {
-      assertThat(m.text("type")).isEqualTo("register");
-      assertThat(m.text("account_name")).isEqualTo("standalone");
-      assertThat(m.text("registration_password")).isEqualTo("key");
-      assertThat(m.text("computer_title")).isEqualTo("web-1");
-    });
+    assertThat(messages(register))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("register");
+              assertThat(m.text("account_name")).isEqualTo("standalone");
+              assertThat(m.text("registration_password")).isEqualTo("key");
+              assertThat(m.text("computer_title")).isEqualTo("web-1");
+            });
 
-    Protocol.Outcome welcomed = await(protocol.apply(register, response(1, setId("secret", 5),
-        acceptedTypes(REGISTERED.toArray(String[]::new)))));
+    Protocol.Outcome welcomed =
+        await(
+            protocol.apply(
+                register,
+                response(1, setId("secret", 5), acceptedTypes(REGISTERED.toArray(String[]::new)))));
     assertThat(welcomed.registered()).isTrue();
 
     Payload next = await(protocol.prepare());
     assertThat(next.secureId()).contains("secret");
-    assertThat(next.body()).containsEntry("sequence", 1L)
+    assertThat(next.body())
+        .containsEntry("sequence", 1L)
         .containsEntry("next-expected-sequence", 3L)
         .containsEntry("messages", List.of());
   }
 
   /**
-   * Verifies that an operation-id received again after it completed is not run again, and that
-   * its stored result is sent again only while the server has not acknowledged it.
+   * Verifies that an operation-id received again after it completed is not run again, and that its
+   * stored result is sent again only while the server has not acknowledged it.
    */
   @Test
   void anOperationReceivedAgainIsNotRunAgain() {
     Protocol protocol = registered(MemoryStore.INSTANCE);
     Payload poll = await(protocol.prepare());
     Protocol.Outcome delivered = await(protocol.apply(poll, response(1, script(7))));
-    assertThat(delivered.operations()).extracting(Protocol.Received::operationId)
+    assertThat(delivered.operations())
+        .extracting(Protocol.Received::operationId)
         .containsExactly(7L);
     await(protocol.finish(7, "execute-script", Replies.succeeded(7, "hello")));
 
@@ -142,7 +161,8 @@ class ProtocolTest {
 
     Payload payload = await(protocol.prepare());
     assertThat(payload.body()).containsEntry("sequence", 0L);
-    assertThat(messages(payload)).extracting(m -> m.text("type"))
+    assertThat(messages(payload))
+        .extracting(m -> m.text("type"))
         .containsExactly("resynchronize", "operation-result");
   }
 
@@ -150,15 +170,17 @@ class ProtocolTest {
   @Test
   void holdsMessagesTheServerDoesNotAccept() {
     Protocol protocol = registered(MemoryStore.INSTANCE);
-    await(protocol.apply(await(protocol.prepare()), response(1, script(7),
-        acceptedTypes("register"))));
+    await(
+        protocol.apply(
+            await(protocol.prepare()), response(1, script(7), acceptedTypes("register"))));
 
     await(protocol.finish(7, "execute-script", Replies.succeeded(7, "hello")));
     Payload held = await(protocol.prepare());
     assertThat(messages(held)).isEmpty();
 
     await(protocol.apply(held, response(1, acceptedTypes(REGISTERED.toArray(String[]::new)))));
-    assertThat(messages(await(protocol.prepare()))).extracting(m -> m.integer("operation-id"))
+    assertThat(messages(await(protocol.prepare())))
+        .extracting(m -> m.integer("operation-id"))
         .containsExactly(7L);
   }
 
@@ -169,14 +191,16 @@ class ProtocolTest {
   @Test
   void followsTokenIntervalsAndClientTypes() {
     Protocol protocol = registered(MemoryStore.INSTANCE);
-    Map<String, Object> answer = new LinkedHashMap<>(rawResponse(1, Map.of("type",
-        "set-intervals", "exchange", 1200L, "ping", 45L)));
+    Map<String, Object> answer =
+        new LinkedHashMap<>(
+            rawResponse(1, Map.of("type", "set-intervals", "exchange", 1200L, "ping", 45L)));
     answer.put("next-exchange-token", Bytes.of("token-1"));
     answer.put("client-accepted-types-hash", Digests.types(protocol.clientTypes()));
 
     await(protocol.apply(await(protocol.prepare()), wire(answer)));
 
-    assertThat(protocol.serverIntervals()).containsEntry("exchange", 1200L)
+    assertThat(protocol.serverIntervals())
+        .containsEntry("exchange", 1200L)
         .containsEntry("ping", 45L);
     Payload next = await(protocol.prepare());
     assertThat(next.token()).contains("token-1");
@@ -185,8 +209,8 @@ class ProtocolTest {
   }
 
   /**
-   * Verifies that a restarted agent finds an operation left running reported interrupted, and
-   * one whose reply was already queued settled with that reply.
+   * Verifies that a restarted agent finds an operation left running reported interrupted, and one
+   * whose reply was already queued settled with that reply.
    */
   @Test
   void aRestartFindsTheOperationsLeftRunning(Vertx vertx) {
@@ -200,10 +224,13 @@ class ProtocolTest {
     Protocol after = load(FileStore.in(vertx, dir));
     List<JournalEntry> interrupted = await(after.interrupted());
 
-    assertThat(interrupted).singleElement().satisfies(e -> {
-      assertThat(e.operationId()).isEqualTo(7);
-      assertThat(e.process()).map(JournalEntry.ChildProcess::pid).contains(99999L);
-    });
+    assertThat(interrupted)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.operationId()).isEqualTo(7);
+              assertThat(e.process()).map(JournalEntry.ChildProcess::pid).contains(99999L);
+            });
     assertThat(after.operation(8)).hasValueSatisfying(e -> assertThat(e.running()).isFalse());
     assertThat(after.identity()).isPresent();
   }
@@ -221,29 +248,34 @@ class ProtocolTest {
 
     await(protocol.finish(7, "execute-script", Replies.succeeded(7, "a\0b\ud800c")));
 
-    assertThat(messages(await(protocol.prepare()))).singleElement()
+    assertThat(messages(await(protocol.prepare())))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("result-text")).isEqualTo("a\ufffdb\ufffdc"));
-    assertThat(protocol.operation(7).orElseThrow().reply()).hasValueSatisfying(reply ->
-        assertThat(reply).containsEntry("result-text", "a\ufffdb\ufffdc"));
+    assertThat(protocol.operation(7).orElseThrow().reply())
+        .hasValueSatisfying(
+            reply -> assertThat(reply).containsEntry("result-text", "a\ufffdb\ufffdc"));
 
     await(store.addMessage(100, Replies.succeeded(8, "left\0behind"), false));
     await(store.close());
     Protocol after = load(FileStore.in(vertx, dir));
-    assertThat(messages(await(after.prepare()))).extracting(m -> m.text("result-text"))
+    assertThat(messages(await(after.prepare())))
+        .extracting(m -> m.text("result-text"))
         .containsExactly("a\ufffdb\ufffdc", "left\ufffdbehind");
   }
 
   private static Protocol load(AgentStore store) {
-    return await(Protocol.load(store, REGISTRATION, List.of("execute-script", "resynchronize"),
-        CLOCK, 10));
+    return await(
+        Protocol.load(store, REGISTRATION, List.of("execute-script", "resynchronize"), CLOCK, 10));
   }
 
   /** A protocol that registered: sequence 1, next expected 3. */
   private static Protocol registered(AgentStore store) {
     Protocol protocol = load(store);
     await(protocol.apply(await(protocol.prepare()), response(0, acceptedTypes("register"))));
-    await(protocol.apply(await(protocol.prepare()), response(1, setId("secret", 5),
-        acceptedTypes(REGISTERED.toArray(String[]::new)))));
+    await(
+        protocol.apply(
+            await(protocol.prepare()),
+            response(1, setId("secret", 5), acceptedTypes(REGISTERED.toArray(String[]::new)))));
     return protocol;
   }
 
@@ -253,8 +285,8 @@ class ProtocolTest {
   }
 
   @SafeVarargs
-  private static Map<String, Object> rawResponse(long nextExpected,
-      Map<String, Object>... messages) {
+  private static Map<String, Object> rawResponse(
+      long nextExpected, Map<String, Object>... messages) {
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("server-api", Bytes.of("3.3"));
     response.put("server-uuid", Bytes.of("uuid"));

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HandlersTest {
 
   /**
-   * Verifies that a real agent's handlers pass the check and, with the simulated rest, take
-   * every client message type, each once.
+   * Verifies that a real agent's handlers pass the check and, with the simulated rest, take every
+   * client message type, each once.
    */
   @Test
   void theRealHandlersPassAndEveryClientMessageTypeIsTaken(Vertx vertx, @TempDir Path dataDir) {
@@ -78,10 +78,20 @@ class HandlersTest {
   }
 
   private static AgentConfig config(Path dataDir) {
-    return new AgentConfig(ServerUrls.of("http://127.0.0.1:1/message-system", Optional.empty()),
-        "account", Optional.empty(), "title", "title.test", Optional.empty(), dataDir,
+    return new AgentConfig(
+        ServerUrls.of("http://127.0.0.1:1/message-system", Optional.empty()),
+        "account",
+        Optional.empty(),
+        "title",
+        "title.test",
+        Optional.empty(),
+        dataDir,
         new Intervals(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30)),
-        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), false, false,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        false,
+        false,
         ScriptUsers.DEFAULT);
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class UserCommandsTest {
 
   /**
-   * Verifies that add-user becomes useradd with group and GECOS, chpasswd with the password on
-   * its stdin, and passwd --expire.
+   * Verifies that add-user becomes useradd with group and GECOS, chpasswd with the password on its
+   * stdin, and passwd --expire.
    */
   @Test
   void addsAUserWithItsDetails() {
@@ -31,11 +31,19 @@ class UserCommandsTest {
 
     List<Commands.Command> commands = UserCommands.of("add-user", WireMap.of(message));
 
-    assertThat(commands).extracting(Commands.Command::argv).containsExactly(
-        List.of("useradd", "--create-home", "--gid", "staff", "--comment", "Jane Doe,Lab 2,,",
-            "jane"),
-        List.of("chpasswd"),
-        List.of("passwd", "--expire", "jane"));
+    assertThat(commands)
+        .extracting(Commands.Command::argv)
+        .containsExactly(
+            List.of(
+                "useradd",
+                "--create-home",
+                "--gid",
+                "staff",
+                "--comment",
+                "Jane Doe,Lab 2,,",
+                "jane"),
+            List.of("chpasswd"),
+            List.of("passwd", "--expire", "jane"));
     assertThat(commands.get(1).stdin()).contains("jane:s3cret:x\n");
     assertThat(commands.get(1).toString()).doesNotContain("s3cret");
   }
@@ -78,7 +86,6 @@ class UserCommandsTest {
   }
 
   private static List<List<String>> argv(String type, Map<String, Object> message) {
-    return UserCommands.of(type, WireMap.of(message)).stream().map(Commands.Command::argv)
-        .toList();
+    return UserCommands.of(type, WireMap.of(message)).stream().map(Commands.Command::argv).toList();
   }
 }

@@ -25,11 +25,9 @@ class WorkspaceTest {
 
   private static final Accounts ACCOUNTS = Accounts.current();
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
-  @TempDir
-  Path elsewhere;
+  @TempDir Path elsewhere;
 
   private ScriptSpace space;
   private Accounts.Account nobody;
@@ -48,16 +46,20 @@ class WorkspaceTest {
    */
   @Test
   void theWorkspaceIsTheUsersUnderADirectoryOfRoots() throws Exception {
-    Workspace workspace = Workspace.create(space, request(), nobody,
-        Map.of("a.txt", "attached".getBytes()));
+    Workspace workspace =
+        Workspace.create(space, request(), nobody, Map.of("a.txt", "attached".getBytes()));
 
     assertThat(uid(space.dir())).isZero();
     assertThat(mode(space.dir())).isEqualTo("rwx--x--x");
     assertThat(mode(dataDir)).endsWith("--x");
     Path dir = workspace.dir();
     assertThat(dir.getParent()).isEqualTo(space.dir());
-    for (Path path : List.of(dir, dir.resolve("script"), dir.resolve("attachments"),
-        dir.resolve("attachments/a.txt"))) {
+    for (Path path :
+        List.of(
+            dir,
+            dir.resolve("script"),
+            dir.resolve("attachments"),
+            dir.resolve("attachments/a.txt"))) {
       assertThat(uid(path)).as(path.toString()).isEqualTo(nobody.uid());
     }
     assertThat(mode(dir)).isEqualTo("rwx------");
@@ -109,8 +111,10 @@ class WorkspaceTest {
   void aWorkspaceIsEmptiedWithItsUsersRightsOnly() throws Exception {
     Workspace workspace = Workspace.create(space, request(), nobody, Map.of());
     Path dir = workspace.dir();
-    Path roots = Files.createDirectory(dir.resolve("roots"),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path roots =
+        Files.createDirectory(
+            dir.resolve("roots"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     Path kept = Files.writeString(roots.resolve("kept"), "only root may remove this");
 
     assertThat(workspace.delete()).isFalse();
@@ -120,8 +124,8 @@ class WorkspaceTest {
   }
 
   /**
-   * Verifies that the scripts directory is set right when its mode is wrong, refused when it is
-   * a link or another user's, and emptied of what an earlier run left.
+   * Verifies that the scripts directory is set right when its mode is wrong, refused when it is a
+   * link or another user's, and emptied of what an earlier run left.
    */
   @Test
   void theScriptsDirectoryIsCheckedAtStart() throws Exception {
@@ -143,13 +147,12 @@ class WorkspaceTest {
   }
 
   private static ScriptRequest request() {
-    return new ScriptRequest(List.of("/bin/sh"), "echo hi", Optional.of("nobody"),
-        Optional.empty(), Map.of(), Map.of());
+    return new ScriptRequest(
+        List.of("/bin/sh"), "echo hi", Optional.of("nobody"), Optional.empty(), Map.of(), Map.of());
   }
 
   private static UserPrincipal nobodyPrincipal() throws Exception {
-    return FileSystems.getDefault().getUserPrincipalLookupService()
-        .lookupPrincipalByName("nobody");
+    return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
   }
 
   private static int uid(Path path) throws Exception {
@@ -157,7 +160,7 @@ class WorkspaceTest {
   }
 
   private static String mode(Path path) throws Exception {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path,
-        LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
   }
 }

@@ -39,8 +39,8 @@ class FleetTest {
   }
 
   /**
-   * Verifies that 200 simulated agents in one process all register, and that activities created
-   * for all of them come back answered.
+   * Verifies that 200 simulated agents in one process all register, and that activities created for
+   * all of them come back answered.
    */
   @Test
   void simulatedAgentsRegisterAndAnswerTheirActivities(Vertx vertx) {
@@ -51,17 +51,24 @@ class FleetTest {
       List<Long> computers = computers(prefix);
       assertThat(computers).hasSize(200);
 
-      long scripts = group("ExecuteScriptRequest", computers, new JsonObject()
-          .put("code", "uptime"));
-      long snaps = group("InstallSnaps", computers, new JsonObject()
-          .put("snaps", new JsonArray().add(new JsonObject().put("name", "hello"))));
+      long scripts =
+          group("ExecuteScriptRequest", computers, new JsonObject().put("code", "uptime"));
+      long snaps =
+          group(
+              "InstallSnaps",
+              computers,
+              new JsonObject()
+                  .put("snaps", new JsonArray().add(new JsonObject().put("name", "hello"))));
 
       for (long group : List.of(scripts, snaps)) {
         JsonObject done = fx.awaitFinal(group);
         assertThat(done.getString("status")).isEqualTo("succeeded");
-        assertThat(done.getJsonArray("children")).hasSize(200)
-            .allSatisfy(child -> assertThat(((JsonObject) child).getString("result_text"))
-                .startsWith("simulated: would have"));
+        assertThat(done.getJsonArray("children"))
+            .hasSize(200)
+            .allSatisfy(
+                child ->
+                    assertThat(((JsonObject) child).getString("result_text"))
+                        .startsWith("simulated: would have"));
       }
       assertThat(fleet.stats().answered()).isEqualTo(400);
       assertThat(fleet.progressLine(0)).contains("registered 200/200");
@@ -78,40 +85,59 @@ class FleetTest {
     try {
       await().atMost(AgentFixture.PATIENCE).until(() -> fleet.stats().agentsRegistered() == 5);
 
-      long packages = group("ChangePackagesRequest", computers(prefix), new JsonObject()
-          .put("install", new JsonArray().add("nginx")));
+      long packages =
+          group(
+              "ChangePackagesRequest",
+              computers(prefix),
+              new JsonObject().put("install", new JsonArray().add("nginx")));
 
       JsonObject done = fx.awaitFinal(packages);
       assertThat(done.getString("status")).isEqualTo("failed");
-      assertThat(done.getJsonArray("children")).hasSize(5).allSatisfy(child ->
-          assertThat(((JsonObject) child).getString("status")).isEqualTo("failed"));
+      assertThat(done.getJsonArray("children"))
+          .hasSize(5)
+          .allSatisfy(
+              child -> assertThat(((JsonObject) child).getString("status")).isEqualTo("failed"));
     } finally {
       await(fleet.stop());
     }
   }
 
   private static FleetConfig config(String prefix, int agents, double failureRate) {
-    return new FleetConfig(ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
-        fx.server.accountName, Optional.of(fx.server.registrationKey), Optional.empty(), agents,
-        prefix, new Intervals(Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2)),
-        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), Duration.ofSeconds(2),
-        Duration.ofMillis(50), failureRate, 16, Duration.ofSeconds(30));
+    return new FleetConfig(
+        ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
+        fx.server.accountName,
+        Optional.of(fx.server.registrationKey),
+        Optional.empty(),
+        agents,
+        prefix,
+        new Intervals(Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2)),
+        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(50),
+        failureRate,
+        16,
+        Duration.ofSeconds(30));
   }
 
   private static List<Long> computers(String prefix) {
-    JsonArray all = fx.server.get("/computers?limit=1000").bodyAsJsonObject()
-        .getJsonArray("results");
-    return all.stream().map(JsonObject.class::cast)
+    JsonArray all =
+        fx.server.get("/computers?limit=1000").bodyAsJsonObject().getJsonArray("results");
+    return all.stream()
+        .map(JsonObject.class::cast)
         .filter(c -> c.getString("title").startsWith(prefix + "-"))
         .map(c -> c.getLong("id"))
         .toList();
   }
 
   private static long group(String type, List<Long> computers, JsonObject parameters) {
-    return fx.server.post("/activities", new JsonObject()
-            .put("type", type)
-            .put("computer_ids", new JsonArray(List.copyOf(computers)))
-            .put("parameters", parameters))
-        .bodyAsJsonObject().getLong("id");
+    return fx.server
+        .post(
+            "/activities",
+            new JsonObject()
+                .put("type", type)
+                .put("computer_ids", new JsonArray(List.copyOf(computers)))
+                .put("parameters", parameters))
+        .bodyAsJsonObject()
+        .getLong("id");
   }
 }

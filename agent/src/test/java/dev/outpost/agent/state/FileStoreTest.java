@@ -24,22 +24,29 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class FileStoreTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Verifies that a store over the same directory loads exactly what the last one kept. */
   @Test
   void reloadsWhatItKept(Vertx vertx) {
     FileStore store = FileStore.in(vertx, dir);
     await(store.load());
-    ExchangeState exchange = new ExchangeState(7, 3, 12, "3.3", List.of("operation-result",
-        "register"), Optional.of(Bytes.of(new byte[] {1, 2, (byte) 0xff})), Map.of("ping", 60L));
-    JournalEntry running = JournalEntry.running(41, "execute-script",
-        Instant.parse("2030-01-01T00:00:00Z"))
-        .withProcess(new JournalEntry.ChildProcess(4242, Instant.parse("2030-01-01T00:00:01Z")));
-    JournalEntry done = JournalEntry.running(40, "resynchronize",
-        Instant.parse("2029-12-31T00:00:00Z")).done(Map.of("type", "resynchronize",
-            "operation-id", 40L));
+    ExchangeState exchange =
+        new ExchangeState(
+            7,
+            3,
+            12,
+            "3.3",
+            List.of("operation-result", "register"),
+            Optional.of(Bytes.of(new byte[] {1, 2, (byte) 0xff})),
+            Map.of("ping", 60L));
+    JournalEntry running =
+        JournalEntry.running(41, "execute-script", Instant.parse("2030-01-01T00:00:00Z"))
+            .withProcess(
+                new JournalEntry.ChildProcess(4242, Instant.parse("2030-01-01T00:00:01Z")));
+    JournalEntry done =
+        JournalEntry.running(40, "resynchronize", Instant.parse("2029-12-31T00:00:00Z"))
+            .done(Map.of("type", "resynchronize", "operation-id", 40L));
     await(store.saveIdentity(Optional.of(new Identity("secret-id", 9))));
     await(store.saveExchange(exchange));
     await(store.addMessage(3, message("operation-result", 41L), false));
@@ -52,22 +59,21 @@ class FileStoreTest {
 
     assertThat(loaded.identity()).contains(new Identity("secret-id", 9));
     assertThat(loaded.exchange()).isEqualTo(exchange);
-    assertThat(loaded.pending()).containsExactly(new StoredMessage(3,
-        message("operation-result", 41L)));
+    assertThat(loaded.pending())
+        .containsExactly(new StoredMessage(3, message("operation-result", 41L)));
     assertThat(loaded.held()).containsExactly(new StoredMessage(4, message("usg-audit", null)));
     assertThat(loaded.journal()).containsExactly(done, running);
   }
 
   /**
-   * Verifies that writes go through a renamed temporary file: none is left after a write, and
-   * those an interrupted write left are ignored and removed at the next start.
+   * Verifies that writes go through a renamed temporary file: none is left after a write, and those
+   * an interrupted write left are ignored and removed at the next start.
    */
   @Test
   void ignoresWhatAnInterruptedWriteLeft(Vertx vertx) throws Exception {
     FileStore store = FileStore.in(vertx, dir);
     await(store.load());
-    ExchangeState kept = new ExchangeState(2, 0, 5, "3.3", List.of(), Optional.empty(),
-        Map.of());
+    ExchangeState kept = new ExchangeState(2, 0, 5, "3.3", List.of(), Optional.empty(), Map.of());
     await(store.saveExchange(kept));
     await(store.addMessage(0, message("operation-result", 1L), false));
     await(store.close());
@@ -93,8 +99,9 @@ class FileStoreTest {
       await(store.addMessage(id, message("operation-result", id), false));
     }
     // acknowledged up to id 2, then the process died before deleting the files
-    await(store.saveExchange(new ExchangeState(2, 2, 0, "3.3", List.of(), Optional.empty(),
-        Map.of())));
+    await(
+        store.saveExchange(
+            new ExchangeState(2, 2, 0, "3.3", List.of(), Optional.empty(), Map.of())));
     await(store.close());
 
     StoredState loaded = await(FileStore.in(vertx, dir).load());
@@ -110,8 +117,10 @@ class FileStoreTest {
     await(store.load());
 
     await(store.saveIdentity(Optional.of(new Identity("secret-id", 1))));
-    assertThat(PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(dir.resolve("identity.json")))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("identity.json"))))
+        .isEqualTo("rw-------");
 
     await(store.saveIdentity(Optional.empty()));
     assertThat(dir.resolve("identity.json")).doesNotExist();

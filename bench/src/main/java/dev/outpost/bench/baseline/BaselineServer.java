@@ -14,9 +14,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 /**
- * The baselines of the exchange benchmark, in a process of their own: what this machine does
- * with a bare Vert.x POST route, and with the same route plus one PostgreSQL transaction, built
- * the way the server is built (the same body handler, pool and database).
+ * The baselines of the exchange benchmark, in a process of their own: what this machine does with a
+ * bare Vert.x POST route, and with the same route plus one PostgreSQL transaction, built the way
+ * the server is built (the same body handler, pool and database).
  *
  * <ul>
  *   <li>{@code POST /plain}: answers at once;
@@ -24,8 +24,8 @@ import io.vertx.sqlclient.Tuple;
  *   <li>{@code POST /cte}: the same writes as one statement.
  * </ul>
  *
- * The row is the request's {@code X-Id}; the harness creates {@code bench_counters} (ids 1..n)
- * and {@code bench_log}. Arguments: port, database URL, pool size, HTTP verticle instances.
+ * The row is the request's {@code X-Id}; the harness creates {@code bench_counters} (ids 1..n) and
+ * {@code bench_log}. Arguments: port, database URL, pool size, HTTP verticle instances.
  */
 public final class BaselineServer extends VerticleBase {
 
@@ -47,13 +47,15 @@ public final class BaselineServer extends VerticleBase {
     int instances = Integer.parseInt(args[3]);
     Vertx vertx = Vertx.vertx();
     Pool pool = Database.pool(vertx, Database.connectOptions(dbUrl), poolSize);
-    vertx.deployVerticle(() -> new BaselineServer(port, pool),
-            new DeploymentOptions().setInstances(instances))
+    vertx
+        .deployVerticle(
+            () -> new BaselineServer(port, pool), new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> System.out.println("baseline listening [port: " + port + "]"))
-        .onFailure(e -> {
-          e.printStackTrace();
-          System.exit(1);
-        });
+        .onFailure(
+            e -> {
+              e.printStackTrace();
+              System.exit(1);
+            });
   }
 
   @Override
@@ -64,25 +66,30 @@ public final class BaselineServer extends VerticleBase {
     router.post("/plain").handler(ctx -> ctx.response().end(OK));
     router.post("/tx").handler(this::transaction);
     router.post("/cte").handler(this::oneStatement);
-    return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
+    return vertx
+        .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
         .requestHandler(router)
         .listen(port);
   }
 
   private void transaction(RoutingContext ctx) {
     int id = id(ctx);
-    pool.withTransaction(conn -> conn
-            .preparedQuery("UPDATE bench_counters SET n = n + 1 WHERE id = $1")
-            .execute(Tuple.of(id))
-            .compose(updated -> conn
-                .preparedQuery("INSERT INTO bench_log (counter_id, at) VALUES ($1, now())")
-                .execute(Tuple.of(id))))
+    pool.withTransaction(
+            conn ->
+                conn.preparedQuery("UPDATE bench_counters SET n = n + 1 WHERE id = $1")
+                    .execute(Tuple.of(id))
+                    .compose(
+                        updated ->
+                            conn.preparedQuery(
+                                    "INSERT INTO bench_log (counter_id, at) VALUES ($1, now())")
+                                .execute(Tuple.of(id))))
         .onSuccess(done -> ctx.response().end(OK))
         .onFailure(ctx::fail);
   }
 
   private void oneStatement(RoutingContext ctx) {
-    pool.preparedQuery("""
+    pool.preparedQuery(
+            """
             WITH updated AS (
               UPDATE bench_counters SET n = n + 1 WHERE id = $1 RETURNING id
             )

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * 6. Agent footprint: one real agent, registered and idle on Landscape's default exchange and
- * ping intervals, and a fleet of simulated agents in one JVM, each watched over equal windows;
- * against an idle Vert.x JVM with the same options, and a simulation of one agent. Memory is
- * resident (RSS) and proportional (PSS, shared pages counted as a share: the figure Landscape
- * gives for its client).
+ * 6. Agent footprint: one real agent, registered and idle on Landscape's default exchange and ping
+ * intervals, and a fleet of simulated agents in one JVM, each watched over equal windows; against
+ * an idle Vert.x JVM with the same options, and a simulation of one agent. Memory is resident (RSS)
+ * and proportional (PSS, shared pages counted as a share: the figure Landscape gives for its
+ * client).
  */
 public final class AgentBench implements Benchmark {
 
@@ -44,96 +44,127 @@ public final class AgentBench implements Benchmark {
     double idleWindow = (double) ctx.config().agentIdleSeconds() / windows;
     int agents = ctx.config().simulatedAgents();
     try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "agent");
-         OutpostProcess server = OutpostProcess.start(ctx, db, "agent-server", Map.of(),
-             List.of())) {
+        OutpostProcess server =
+            OutpostProcess.start(ctx, db, "agent-server", Map.of(), List.of())) {
       List<Footprint.Window> floor;
       // the idle JVM gets the real agent's options as scripts/agent gives them, and the agent's
       // jar (its Vert.x, Netty and logging set-up) with only IdleMain added
       List<String> options = new ArrayList<>(List.of("@" + ctx.agentJvmOptions()));
       ctx.agentJavaOpts().ifPresent(o -> options.addAll(List.of(o.strip().split("\\s+"))));
-      String classpath = ctx.agentJar() + File.pathSeparator
-          + ctx.root().resolve("bench/target/classes");
-      try (ChildProcess idle = ChildProcess.start("idle jvm", ChildProcess.java(options, "-cp",
-          classpath, IdleMain.class.getName()), Map.of(),
-          ctx.results().resolve("agent-floor.log"))) {
+      String classpath =
+          ctx.agentJar() + File.pathSeparator + ctx.root().resolve("bench/target/classes");
+      try (ChildProcess idle =
+          ChildProcess.start(
+              "idle jvm",
+              ChildProcess.java(options, "-cp", classpath, IdleMain.class.getName()),
+              Map.of(),
+              ctx.results().resolve("agent-floor.log"))) {
         Thread.sleep(SETTLE_MS);
         floor = Footprint.watch(idle, windows, Math.min(idleWindow, 12));
       }
       List<Footprint.Window> real;
-      try (ChildProcess agent = AgentProcess.start(ctx, server, "agent-idle", "run",
-          List.of("--computer-title", "idle-agent", "--urgent-exchange-interval", URGENT))) {
+      try (ChildProcess agent =
+          AgentProcess.start(
+              ctx,
+              server,
+              "agent-idle",
+              "run",
+              List.of("--computer-title", "idle-agent", "--urgent-exchange-interval", URGENT))) {
         awaitComputers(db, agent, "idle-agent", 1);
         Thread.sleep(SETTLE_MS);
-        System.out.printf("  idle agent registered; watching it for %d s%n",
-            ctx.config().agentIdleSeconds());
+        System.out.printf(
+            "  idle agent registered; watching it for %d s%n", ctx.config().agentIdleSeconds());
         real = Footprint.watch(agent, windows, idleWindow);
       }
       print("idle jvm", floor);
       print("idle agent", real);
-      List<Footprint.Window> one = simulate(ctx, db, server, 1, windows,
-          Math.min(30.0 / windows, ctx.config().simulatedSeconds() / (double) windows));
-      List<Footprint.Window> fleet = simulate(ctx, db, server, agents, windows,
-          (double) ctx.config().simulatedSeconds() / windows);
+      List<Footprint.Window> one =
+          simulate(
+              ctx,
+              db,
+              server,
+              1,
+              windows,
+              Math.min(30.0 / windows, ctx.config().simulatedSeconds() / (double) windows));
+      List<Footprint.Window> fleet =
+          simulate(
+              ctx, db, server, agents, windows, (double) ctx.config().simulatedSeconds() / windows);
       print("1 simulated agent", one);
       print(agents + " simulated agents", fleet);
-      double perAgentKib = (median(Footprint.rss(fleet)) - median(Footprint.rss(one))) * 1024
-          / Math.max(1, agents - 1);
-      report.add(List.of(
-          Figure.of(name(), "idle agent RSS", "MiB")
-              .runs(Footprint.rss(real))
-              .baseline("idle Vert.x JVM RSS", Footprint.rss(floor))
-              .aim("< 64 MB")
-              .detail("max_rss_mib", Footprint.maxRss(real))
-              .build(),
-          Figure.of(name(), "idle agent PSS", "MiB")
-              .runs(Footprint.pss(real))
-              .baseline("idle Vert.x JVM PSS", Footprint.pss(floor))
-              .aim("< 64 MB (Landscape Client ~160 MB)")
-              .build(),
-          Figure.of(name(), "idle agent CPU", "cores")
-              .runs(Footprint.cores(real))
-              .baseline("idle Vert.x JVM CPU", Footprint.cores(floor))
-              .aim("-")
-              .build(),
-          Figure.of(name(), agents + " simulated agents RSS", "MiB")
-              .runs(Footprint.rss(fleet))
-              .baseline("1 simulated agent RSS", Footprint.rss(one))
-              .aim("-")
-              .detail("max_rss_mib", Footprint.maxRss(fleet))
-              .detail("per_agent_kib", perAgentKib)
-              .build(),
-          Figure.of(name(), agents + " simulated agents PSS", "MiB")
-              .runs(Footprint.pss(fleet))
-              .baseline("1 simulated agent PSS", Footprint.pss(one))
-              .aim("-")
-              .build(),
-          Figure.of(name(), agents + " simulated agents CPU", "cores")
-              .runs(Footprint.cores(fleet))
-              .baseline("1 simulated agent CPU", Footprint.cores(one))
-              .aim("-")
-              .build()));
+      double perAgentKib =
+          (median(Footprint.rss(fleet)) - median(Footprint.rss(one)))
+              * 1024
+              / Math.max(1, agents - 1);
+      report.add(
+          List.of(
+              Figure.of(name(), "idle agent RSS", "MiB")
+                  .runs(Footprint.rss(real))
+                  .baseline("idle Vert.x JVM RSS", Footprint.rss(floor))
+                  .aim("< 64 MB")
+                  .detail("max_rss_mib", Footprint.maxRss(real))
+                  .build(),
+              Figure.of(name(), "idle agent PSS", "MiB")
+                  .runs(Footprint.pss(real))
+                  .baseline("idle Vert.x JVM PSS", Footprint.pss(floor))
+                  .aim("< 64 MB (Landscape Client ~160 MB)")
+                  .build(),
+              Figure.of(name(), "idle agent CPU", "cores")
+                  .runs(Footprint.cores(real))
+                  .baseline("idle Vert.x JVM CPU", Footprint.cores(floor))
+                  .aim("-")
+                  .build(),
+              Figure.of(name(), agents + " simulated agents RSS", "MiB")
+                  .runs(Footprint.rss(fleet))
+                  .baseline("1 simulated agent RSS", Footprint.rss(one))
+                  .aim("-")
+                  .detail("max_rss_mib", Footprint.maxRss(fleet))
+                  .detail("per_agent_kib", perAgentKib)
+                  .build(),
+              Figure.of(name(), agents + " simulated agents PSS", "MiB")
+                  .runs(Footprint.pss(fleet))
+                  .baseline("1 simulated agent PSS", Footprint.pss(one))
+                  .aim("-")
+                  .build(),
+              Figure.of(name(), agents + " simulated agents CPU", "cores")
+                  .runs(Footprint.cores(fleet))
+                  .baseline("1 simulated agent CPU", Footprint.cores(one))
+                  .aim("-")
+                  .build()));
     }
   }
 
   /** A simulated fleet on Landscape's default intervals, watched once every agent registered. */
-  private static List<Footprint.Window> simulate(Context ctx, BenchDatabase db,
-      OutpostProcess server, int agents, int windows, double window) throws Exception {
+  private static List<Footprint.Window> simulate(
+      Context ctx, BenchDatabase db, OutpostProcess server, int agents, int windows, double window)
+      throws Exception {
     String prefix = "sim" + agents;
     int rampUp = Math.max(1, Math.min(60, agents / 200));
-    try (ChildProcess fleet = AgentProcess.start(ctx, server, "agent-simulate-" + agents,
-        "simulate", List.of("--agents", String.valueOf(agents), "--title-prefix", prefix,
-            "--ramp-up", String.valueOf(rampUp), "--urgent-exchange-interval", URGENT))) {
+    try (ChildProcess fleet =
+        AgentProcess.start(
+            ctx,
+            server,
+            "agent-simulate-" + agents,
+            "simulate",
+            List.of(
+                "--agents",
+                String.valueOf(agents),
+                "--title-prefix",
+                prefix,
+                "--ramp-up",
+                String.valueOf(rampUp),
+                "--urgent-exchange-interval",
+                URGENT))) {
       awaitComputers(db, fleet, prefix + "-%", agents);
       Thread.sleep(SETTLE_MS);
-      System.out.printf("  %d simulated agents registered; watching them for %.0f s%n", agents,
-          window * windows);
+      System.out.printf(
+          "  %d simulated agents registered; watching them for %.0f s%n", agents, window * windows);
       return Footprint.watch(fleet, windows, window);
     }
   }
 
   /** Waits until {@code count} computers titled like {@code title} registered. */
-  private static void awaitComputers(BenchDatabase db, ChildProcess process, String title,
-      int count) throws Exception {
+  private static void awaitComputers(
+      BenchDatabase db, ChildProcess process, String title, int count) throws Exception {
     long deadline = System.nanoTime() + 600_000_000_000L;
     while (System.nanoTime() < deadline) {
       process.checkAlive();
@@ -143,15 +174,15 @@ public final class AgentBench implements Benchmark {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException(count + " computers did not register within 10 minutes; see "
-        + process.log());
+    throw new IllegalStateException(
+        count + " computers did not register within 10 minutes; see " + process.log());
   }
 
   private static void print(String what, List<Footprint.Window> windows) {
     List<String> parts = new ArrayList<>();
     for (Footprint.Window w : windows) {
-      parts.add(String.format("%.0f MiB RSS %.0f MiB PSS %.3f cores", w.rssMib(), w.pssMib(),
-          w.cores()));
+      parts.add(
+          String.format("%.0f MiB RSS %.0f MiB PSS %.3f cores", w.rssMib(), w.pssMib(), w.cores()));
     }
     System.out.println("  " + what + ": " + String.join(", ", parts));
   }

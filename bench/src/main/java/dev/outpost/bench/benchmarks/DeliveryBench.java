@@ -31,15 +31,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * 5. Delivery latency: from an activity's creation (its {@code created_at}) until a real agent
- * has it (the agent's log line saying it started the operation), the agent pinging and
- * exchanging urgently at short intervals; against the same activity taken by an exchange sent
- * the moment it was created, which is what the server itself costs.
+ * 5. Delivery latency: from an activity's creation (its {@code created_at}) until a real agent has
+ * it (the agent's log line saying it started the operation), the agent pinging and exchanging
+ * urgently at short intervals; against the same activity taken by an exchange sent the moment it
+ * was created, which is what the server itself costs.
  */
 public final class DeliveryBench implements Benchmark {
 
-  private static final Pattern STARTED = Pattern.compile(
-      "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*operation started \\[id: (\\d+),");
+  private static final Pattern STARTED =
+      Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*operation started \\[id: (\\d+),");
 
   @Override
   public String name() {
@@ -50,15 +50,15 @@ public final class DeliveryBench implements Benchmark {
   public void run(Context ctx, Report report) throws Exception {
     int samples = ctx.config().deliverySamples();
     try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "delivery");
-         OutpostProcess server = OutpostProcess.start(ctx, db, "delivery-server", Map.of(),
-             List.of());
-         Http http = new Http(ctx.vertx(), server.port(), server.adminToken(), 1)) {
+        OutpostProcess server =
+            OutpostProcess.start(ctx, db, "delivery-server", Map.of(), List.of());
+        Http http = new Http(ctx.vertx(), server.port(), server.adminToken(), 1)) {
       long account = Fleet.accountId(db);
       List<Double> bareP50 = new ArrayList<>();
       List<Double> bareP99 = new ArrayList<>();
       List<Peer> peers = Fleet.register(db, account, "bare", 1);
-      try (ExchangeLoad load = new ExchangeLoad(ctx.vertx(), server.port(), 1, peers, null,
-          account)) {
+      try (ExchangeLoad load =
+          new ExchangeLoad(ctx.vertx(), server.port(), 1, peers, null, account)) {
         for (int run = 0; run <= ctx.config().runs(); run++) {
           Latencies bare = new Latencies();
           for (int i = 0; i < samples; i++) {
@@ -78,9 +78,21 @@ public final class DeliveryBench implements Benchmark {
         List<Double> p50 = new ArrayList<>();
         List<Double> p99 = new ArrayList<>();
         List<Double> max = new ArrayList<>();
-        try (ChildProcess agent = AgentProcess.start(ctx, server, "agent-" + title, "run",
-            List.of("--computer-title", title, "--ping-interval", interval,
-                "--urgent-exchange-interval", interval, "--exchange-interval", "900"))) {
+        try (ChildProcess agent =
+            AgentProcess.start(
+                ctx,
+                server,
+                "agent-" + title,
+                "run",
+                List.of(
+                    "--computer-title",
+                    title,
+                    "--ping-interval",
+                    interval,
+                    "--urgent-exchange-interval",
+                    interval,
+                    "--exchange-interval",
+                    "900"))) {
           long computer = awaitComputer(db, agent, title);
           long intervalMs = millis(interval);
           try (LogTail log = new LogTail(agent.log())) {
@@ -91,12 +103,16 @@ public final class DeliveryBench implements Benchmark {
                 Thread.sleep(ThreadLocalRandom.current().nextLong(intervalMs + 1));
                 Created activity = create(http, computer);
                 Instant received = log.awaitStarted(activity.id(), agent);
-                delivered.record(java.time.Duration.between(activity.createdAt(), received)
-                    .toNanos());
+                delivered.record(
+                    java.time.Duration.between(activity.createdAt(), received).toNanos());
               }
-              System.out.printf("  %s %s: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", interval,
-                  run == 0 ? "warm-up" : "run " + run, delivered.percentileMs(50),
-                  delivered.percentileMs(99), delivered.maxMs());
+              System.out.printf(
+                  "  %s %s: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                  interval,
+                  run == 0 ? "warm-up" : "run " + run,
+                  delivered.percentileMs(50),
+                  delivered.percentileMs(99),
+                  delivered.maxMs());
               if (run > 0) {
                 p50.add(delivered.percentileMs(50));
                 p99.add(delivered.percentileMs(99));
@@ -105,19 +121,19 @@ public final class DeliveryBench implements Benchmark {
             }
           }
         }
-        figures.add(Figure.of(name(), "created -> agent has it, p50, intervals " + interval,
-                "ms")
-            .runs(p50)
-            .baseline("exchange sent at creation, p50", bareP50)
-            .aim("-")
-            .build());
-        figures.add(Figure.of(name(), "created -> agent has it, p99, intervals " + interval,
-                "ms")
-            .runs(p99)
-            .baseline("exchange sent at creation, p99", bareP99)
-            .aim("-")
-            .detail("max_ms", max)
-            .build());
+        figures.add(
+            Figure.of(name(), "created -> agent has it, p50, intervals " + interval, "ms")
+                .runs(p50)
+                .baseline("exchange sent at creation, p50", bareP50)
+                .aim("-")
+                .build());
+        figures.add(
+            Figure.of(name(), "created -> agent has it, p99, intervals " + interval, "ms")
+                .runs(p99)
+                .baseline("exchange sent at creation, p99", bareP99)
+                .aim("-")
+                .detail("max_ms", max)
+                .build());
       }
       report.add(figures);
     }
@@ -127,8 +143,8 @@ public final class DeliveryBench implements Benchmark {
   static long millis(String duration) {
     Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m)?").matcher(duration.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("BENCH_DELIVERY_INTERVALS: '" + duration
-          + "' is not a duration like 100ms, 1s or 2m");
+      throw new IllegalArgumentException(
+          "BENCH_DELIVERY_INTERVALS: '" + duration + "' is not a duration like 100ms, 1s or 2m");
     }
     long amount = Long.parseLong(m.group(1));
     return switch (m.group(2) == null ? "s" : m.group(2)) {
@@ -139,18 +155,21 @@ public final class DeliveryBench implements Benchmark {
   }
 
   /** An activity as its creation answered. */
-  private record Created(long id, Instant createdAt) {
-  }
+  private record Created(long id, Instant createdAt) {}
 
   private static Created create(Http http, long computer) {
-    Http.Answer answer = http.await(HttpMethod.POST, "/api/v2/activities", new JsonObject()
-        .put("type", "ExecuteScriptRequest")
-        .put("computer_ids", new JsonArray().add(computer))
-        .put("parameters", new JsonObject().put("code", "true"))
-        .toBuffer());
+    Http.Answer answer =
+        http.await(
+            HttpMethod.POST,
+            "/api/v2/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("computer_ids", new JsonArray().add(computer))
+                .put("parameters", new JsonObject().put("code", "true"))
+                .toBuffer());
     if (answer.status() != 201) {
-      throw new IllegalStateException("creation answered " + answer.status() + ": "
-          + answer.body());
+      throw new IllegalStateException(
+          "creation answered " + answer.status() + ": " + answer.body());
     }
     JsonObject activity = answer.body().toJsonObject();
     return new Created(activity.getLong("id"), Instant.parse(activity.getString("created_at")));
@@ -161,15 +180,15 @@ public final class DeliveryBench implements Benchmark {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (System.nanoTime() < deadline) {
       agent.checkAlive();
-      long id = db.queryLong("SELECT COALESCE(max(id), 0) FROM computers WHERE title = '"
-          + title + "'");
+      long id =
+          db.queryLong("SELECT COALESCE(max(id), 0) FROM computers WHERE title = '" + title + "'");
       if (id > 0) {
         return id;
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("the agent did not register within 2 minutes; see "
-        + agent.log());
+    throw new IllegalStateException(
+        "the agent did not register within 2 minutes; see " + agent.log());
   }
 
   /** Reads an agent's log as it grows, for the line saying it started an operation. */
@@ -198,14 +217,16 @@ public final class DeliveryBench implements Benchmark {
           partial.delete(0, newline + 1);
           Matcher m = STARTED.matcher(line);
           if (m.find() && Long.parseLong(m.group(2)) == id) {
-            return LocalTime.parse(m.group(1)).atDate(LocalDate.now())
-                .atZone(ZoneId.systemDefault()).toInstant();
+            return LocalTime.parse(m.group(1))
+                .atDate(LocalDate.now())
+                .atZone(ZoneId.systemDefault())
+                .toInstant();
           }
         }
         Thread.sleep(2);
       }
-      throw new IllegalStateException("the agent did not start activity " + id
-          + " within a minute; see " + agent.log());
+      throw new IllegalStateException(
+          "the agent did not start activity " + id + " within a minute; see " + agent.log());
     }
 
     @Override

@@ -29,23 +29,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * 3. Server activities: N no-op server activities created Queued with their outbox rows in one
- * statement, timed until the last is Succeeded (outbox relay, RabbitMQ, job-handler claim,
- * handler, outcome, ack); against publishing and consuming as many messages with the same
- * client, the same confirms, prefetch and acks, and no database.
+ * statement, timed until the last is Succeeded (outbox relay, RabbitMQ, job-handler claim, handler,
+ * outcome, ack); against publishing and consuming as many messages with the same client, the same
+ * confirms, prefetch and acks, and no database.
  */
 public final class JobsBench implements Benchmark {
 
   /**
-   * The relay's batch and passes under way at once, and the job-handler's default prefetch,
-   * which the baseline copies.
+   * The relay's batch and passes under way at once, and the job-handler's default prefetch, which
+   * the baseline copies.
    */
   private static final int BATCH = 500;
+
   private static final int PASSES = 2;
   private static final int PREFETCH = 256;
-  private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder()
-      .deliveryMode(2).contentType("application/json").build();
+  private static final AMQP.BasicProperties PERSISTENT =
+      new AMQP.BasicProperties.Builder().deliveryMode(2).contentType("application/json").build();
 
-  private static final String CREATE = """
+  private static final String CREATE =
+      """
       WITH created AS (
         INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
                                 created_at)
@@ -75,8 +77,8 @@ public final class JobsBench implements Benchmark {
     List<Double> relayed = new ArrayList<>();
     List<Double> machineCores = new ArrayList<>();
     try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "jobs");
-         OutpostProcess server = OutpostProcess.start(ctx, db, "jobs-server", Map.of(),
-             List.of("ArchiveRequest"))) {
+        OutpostProcess server =
+            OutpostProcess.start(ctx, db, "jobs-server", Map.of(), List.of("ArchiveRequest"))) {
       long account = Fleet.accountId(db);
       long warmUntil = warmUntil(ctx);
       for (int run = 0; run <= ctx.config().runs(); run = next(run, warmUntil)) {
@@ -85,10 +87,17 @@ public final class JobsBench implements Benchmark {
         double seconds = timing.finished();
         Usage.Snapshot used = usage.stop();
         db.vacuum();
-        System.out.printf("  %s: %d activities in %.2f s: %,.0f/s (outbox empty after %.2f s);"
+        System.out.printf(
+            "  %s: %d activities in %.2f s: %,.0f/s (outbox empty after %.2f s);"
                 + " server %.2f cores, db %.2f, machine %.2f%n",
-            run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds, timing.relayed(),
-            used.serverCores(), used.databaseCores(), used.machineCores());
+            run == 0 ? "warm-up" : "run " + run,
+            n,
+            seconds,
+            n / seconds,
+            timing.relayed(),
+            used.serverCores(),
+            used.databaseCores(),
+            used.machineCores());
         if (run > 0) {
           rates.add(n / seconds);
           relayed.add(timing.relayed());
@@ -109,7 +118,8 @@ public final class JobsBench implements Benchmark {
       long warmUntil = warmUntil(ctx);
       for (int run = 0; run <= ctx.config().runs(); run = next(run, warmUntil)) {
         double seconds = publishAndConsume(ctx, queue, n);
-        System.out.printf("  baseline %s: %d messages in %.2f s: %,.0f/s%n",
+        System.out.printf(
+            "  baseline %s: %d messages in %.2f s: %,.0f/s%n",
             run == 0 ? "warm-up" : "run " + run, n, seconds, n / seconds);
         if (run > 0) {
           baseline.add(n / seconds);
@@ -118,16 +128,18 @@ public final class JobsBench implements Benchmark {
     } finally {
       Amqp.deleteQueue(ctx.config().amqpUrl(), queue);
     }
-    report.add(List.of(Figure.of(name(), "no-op server activities, " + n + " per run", "/s")
-        .runs(rates)
-        .baseline("RabbitMQ publish+consume, no DB", baseline)
-        .aim(">= 5000/s")
-        .detail("server_cores", serverCores)
-        .detail("db_cores", databaseCores)
-        .detail("server_rss_mib", serverRss)
-        .detail("machine_cores", machineCores)
-        .detail("outbox_empty_after_s", relayed)
-        .build()));
+    report.add(
+        List.of(
+            Figure.of(name(), "no-op server activities, " + n + " per run", "/s")
+                .runs(rates)
+                .baseline("RabbitMQ publish+consume, no DB", baseline)
+                .aim(">= 5000/s")
+                .detail("server_cores", serverCores)
+                .detail("db_cores", databaseCores)
+                .detail("server_rss_mib", serverRss)
+                .detail("machine_cores", machineCores)
+                .detail("outbox_empty_after_s", relayed)
+                .build()));
   }
 
   private static long warmUntil(Context ctx) {
@@ -140,22 +152,24 @@ public final class JobsBench implements Benchmark {
   }
 
   /** When a run's outbox was empty and when its last activity finished, in seconds. */
-  private record Timing(double relayed, double finished) {
-  }
+  private record Timing(double relayed, double finished) {}
 
   /**
    * Creates the activities and waits until none is left Queued or In Progress. Light on the
-   * database, as it shares it with what it measures: it watches the outbox (small) and the
-   * newest activity (the queue is first in, first out), and counts the rest only then.
+   * database, as it shares it with what it measures: it watches the outbox (small) and the newest
+   * activity (the queue is first in, first out), and counts the rest only then.
    */
   private static Timing throughRuns(BenchDatabase db, long account, int n, OutpostProcess server)
       throws Exception {
     try (Connection conn = db.connect();
-         PreparedStatement create = conn.prepareStatement(CREATE);
-         PreparedStatement outbox = conn.prepareStatement("SELECT count(*) FROM outbox");
-         PreparedStatement last = conn.prepareStatement(
-             "SELECT status FROM activities WHERE id = (SELECT max(id) FROM activities)");
-         PreparedStatement left = conn.prepareStatement("""
+        PreparedStatement create = conn.prepareStatement(CREATE);
+        PreparedStatement outbox = conn.prepareStatement("SELECT count(*) FROM outbox");
+        PreparedStatement last =
+            conn.prepareStatement(
+                "SELECT status FROM activities WHERE id = (SELECT max(id) FROM activities)");
+        PreparedStatement left =
+            conn.prepareStatement(
+                """
              SELECT count(*) FROM activities
               WHERE account_id = ? AND status IN ('queued', 'in-progress')
                 AND type = 'ArchiveRequest'
@@ -195,28 +209,33 @@ public final class JobsBench implements Benchmark {
   }
 
   /**
-   * Publishes n persistent messages in batches with confirms, as the outbox relay does (two
-   * batches under way at once), while a consumer with the job-handler's prefetch acks each;
-   * timed until the last ack.
+   * Publishes n persistent messages in batches with confirms, as the outbox relay does (two batches
+   * under way at once), while a consumer with the job-handler's prefetch acks each; timed until the
+   * last ack.
    */
   private static double publishAndConsume(Context ctx, String queue, int n) throws Exception {
     String url = ctx.config().amqpUrl();
-    RabbitMQClient consumerClient = await(Broker.connect(ctx.vertx(), url, queue,
-        c -> c.basicQos(PREFETCH)));
-    RabbitMQClient publisher = await(Broker.connect(ctx.vertx(), url, queue,
-        RabbitMQClient::confirmSelect));
+    RabbitMQClient consumerClient =
+        await(Broker.connect(ctx.vertx(), url, queue, c -> c.basicQos(PREFETCH)));
+    RabbitMQClient publisher =
+        await(Broker.connect(ctx.vertx(), url, queue, RabbitMQClient::confirmSelect));
     try {
       Promise<Void> allAcked = Promise.promise();
       AtomicInteger acked = new AtomicInteger();
-      RabbitMQConsumer consumer = await(consumerClient.basicConsumer(queue,
-          new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH)));
-      consumer.handler(message -> consumerClient.basicAck(message.envelope().getDeliveryTag(),
-              false)
-          .onSuccess(ok -> {
-            if (acked.incrementAndGet() == n) {
-              allAcked.tryComplete();
-            }
-          }));
+      RabbitMQConsumer consumer =
+          await(
+              consumerClient.basicConsumer(
+                  queue, new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH)));
+      consumer.handler(
+          message ->
+              consumerClient
+                  .basicAck(message.envelope().getDeliveryTag(), false)
+                  .onSuccess(
+                      ok -> {
+                        if (acked.incrementAndGet() == n) {
+                          allAcked.tryComplete();
+                        }
+                      }));
       long start = System.nanoTime();
       List<Future<Void>> passes = new ArrayList<>();
       for (int i = 0; i < PASSES; i++) {
@@ -226,8 +245,8 @@ public final class JobsBench implements Benchmark {
         int first = from;
         int count = Math.min(BATCH, n - from);
         int pass = batch % PASSES;
-        passes.set(pass, passes.get(pass)
-            .compose(done -> publishBatch(publisher, queue, first, count)));
+        passes.set(
+            pass, passes.get(pass).compose(done -> publishBatch(publisher, queue, first, count)));
       }
       await(Future.all(passes));
       await(allAcked.future());
@@ -240,8 +259,8 @@ public final class JobsBench implements Benchmark {
     }
   }
 
-  private static Future<Void> publishBatch(RabbitMQClient client, String queue, int first,
-      int count) {
+  private static Future<Void> publishBatch(
+      RabbitMQClient client, String queue, int first, int count) {
     List<Future<Void>> sent = new ArrayList<>(count);
     for (int i = first; i < first + count; i++) {
       Buffer body = new JsonObject().put("activity_id", (long) i).toBuffer();

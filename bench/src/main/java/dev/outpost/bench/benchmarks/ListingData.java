@@ -10,26 +10,26 @@ import java.util.List;
 
 /**
  * Generates activities in SQL (generate_series, never HTTP): rows in blocks of 100, every other
- * block a group of 99 children of one type, the others single activities; statuses mostly
- * succeeded (85 %), then failed (8 %), canceled (4 %), in progress (2 %), queued (1 %); a few
- * dozen types, ExecuteScriptRequest the commonest (about 40 %); on 10,000 computers, one every
- * three seconds. The activities table's secondary indexes are dropped while loading and built
- * again afterwards, then the table is vacuumed and analyzed, as a long-lived table would be.
+ * block a group of 99 children of one type, the others single activities; statuses mostly succeeded
+ * (85 %), then failed (8 %), canceled (4 %), in progress (2 %), queued (1 %); a few dozen types,
+ * ExecuteScriptRequest the commonest (about 40 %); on 10,000 computers, one every three seconds.
+ * The activities table's secondary indexes are dropped while loading and built again afterwards,
+ * then the table is vacuumed and analyzed, as a long-lived table would be.
  */
 final class ListingData {
 
   private static final int COMPUTERS = 10_000;
   private static final long CHUNK = 1_000_000;
 
-  private ListingData() {
-  }
+  private ListingData() {}
 
   /**
    * Creates the account the server's bootstrap would (it keeps the account and sets its key and
    * token when it starts) and returns its id.
    */
   static long account(BenchDatabase db) throws SQLException {
-    return db.queryLong("""
+    return db.queryLong(
+        """
         INSERT INTO accounts (name, registration_key_hash, created_at)
         VALUES ('standalone', '\\x00', now()) RETURNING id
         """);
@@ -37,14 +37,21 @@ final class ListingData {
 
   /** Generates {@code rows} activities of the account. */
   static void generate(BenchDatabase db, long account, long rows) throws SQLException {
-    try (Connection conn = db.connect(); Statement st = conn.createStatement()) {
+    try (Connection conn = db.connect();
+        Statement st = conn.createStatement()) {
       st.execute("SET maintenance_work_mem = '1GB'");
       st.execute("SET max_parallel_maintenance_workers = 2");
-      st.execute("INSERT INTO computers (account_id, title, registered_at) SELECT " + account
-          + ", 'generated-' || i, now() FROM generate_series(1, " + COMPUTERS + ") AS i");
+      st.execute(
+          "INSERT INTO computers (account_id, title, registered_at) SELECT "
+              + account
+              + ", 'generated-' || i, now() FROM generate_series(1, "
+              + COMPUTERS
+              + ") AS i");
       long firstComputer = one(st, "SELECT min(id) FROM computers WHERE title LIKE 'generated-%'");
       List<String> indexes = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery("""
+      try (ResultSet rs =
+          st.executeQuery(
+              """
           SELECT i.indexname, i.indexdef FROM pg_indexes i
            WHERE i.tablename = 'activities' AND i.schemaname = 'public'
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
@@ -54,8 +61,8 @@ final class ListingData {
         }
       }
       for (String definition : indexes) {
-        st.execute("DROP INDEX " + definition.replaceFirst("^CREATE (UNIQUE )?INDEX (\\S+) .*$",
-            "$2"));
+        st.execute(
+            "DROP INDEX " + definition.replaceFirst("^CREATE (UNIQUE )?INDEX (\\S+) .*$", "$2"));
       }
       // foreign keys are triggers: this session's rows skip them (every reference is valid)
       st.execute("SET session_replication_role = replica");
@@ -112,7 +119,8 @@ final class ListingData {
                 SELECT i, (i - 1) / 100 AS b, (i - 1) %% 100 AS p, ((i - 1) / 100) %% 2 = 0 AS grouped,
                        (i * 7919) %% 1000 AS r
                   FROM generate_series(%5$d::bigint, %6$d::bigint) AS i) numbered) typed
-        """.formatted(base, account, firstComputer, COMPUTERS, from, to);
+        """
+        .formatted(base, account, firstComputer, COMPUTERS, from, to);
   }
 
   private static long one(Statement st, String sql) throws SQLException {

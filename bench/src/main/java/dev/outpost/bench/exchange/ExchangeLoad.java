@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * Exchanges of many peers against one server, a peer at a time per request, round robin, so
- * every computer waits its turn (fleet size / rate) between two exchanges. Each exchange
- * carries the result of the activity the previous one brought; every activity delivered is
- * replaced by a new one for the same computer, created in batches by the {@link Refill}, as
- * an admin's fan-outs would.
+ * Exchanges of many peers against one server, a peer at a time per request, round robin, so every
+ * computer waits its turn (fleet size / rate) between two exchanges. Each exchange carries the
+ * result of the activity the previous one brought; every activity delivered is replaced by a new
+ * one for the same computer, created in batches by the {@link Refill}, as an admin's fan-outs
+ * would.
  */
 public final class ExchangeLoad implements AutoCloseable {
 
@@ -40,10 +40,12 @@ public final class ExchangeLoad implements AutoCloseable {
    *
    * @param connections HTTP connections at most (the concurrency of the run)
    */
-  public ExchangeLoad(Vertx vertx, int port, int connections, Collection<Peer> peers, Pool pool,
-      long accountId) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+  public ExchangeLoad(
+      Vertx vertx, int port, int connections, Collection<Peer> peers, Pool pool, long accountId) {
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(connections));
     this.port = port;
     this.idle.addAll(peers);
     this.refill = pool == null ? null : new Refill(vertx, pool, accountId);
@@ -61,8 +63,8 @@ public final class ExchangeLoad implements AutoCloseable {
   }
 
   /**
-   * Each peer once, then nothing: a supplier that answers null once every peer exchanged,
-   * which stops the slot asking.
+   * Each peer once, then nothing: a supplier that answers null once every peer exchanged, which
+   * stops the slot asking.
    */
   public Supplier<Future<Boolean>> eachOnce() {
     ConcurrentLinkedQueue<Peer> todo = new ConcurrentLinkedQueue<>(idle);
@@ -84,14 +86,15 @@ public final class ExchangeLoad implements AutoCloseable {
 
   /** One exchange of one peer; true when answered 200. */
   public Future<Boolean> exchange(Peer peer) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1")
-        .setPort(port)
-        .setURI("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .putHeader("X-Message-API", "3.3")
-        .putHeader("X-Computer-ID", peer.secureId());
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/message-system")
+            .putHeader("Content-Type", "application/octet-stream")
+            .putHeader("X-Message-API", "3.3")
+            .putHeader("X-Computer-ID", peer.secureId());
     String token = peer.token();
     if (token != null) {
       options.putHeader("X-Exchange-Token", token);
@@ -100,35 +103,40 @@ public final class ExchangeLoad implements AutoCloseable {
     Buffer body = peer.payload();
     return http.request(options)
         .compose(request -> request.send(body))
-        .compose(response -> response.statusCode() == 200
-            ? response.body()
-            : failed(response))
+        .compose(response -> response.statusCode() == 200 ? response.body() : failed(response))
         .timeout(60, TimeUnit.SECONDS)
-        .map(answer -> {
-          int activities = peer.absorb(answer);
-          exchanges.increment();
-          if (carriesResult) {
-            withResult.increment();
-          }
-          if (activities > 0) {
-            withActivity.increment();
-            if (refill != null) {
-              refill.add(peer.computerId());
-            }
-          }
-          return true;
-        });
+        .map(
+            answer -> {
+              int activities = peer.absorb(answer);
+              exchanges.increment();
+              if (carriesResult) {
+                withResult.increment();
+              }
+              if (activities > 0) {
+                withActivity.increment();
+                if (refill != null) {
+                  refill.add(peer.computerId());
+                }
+              }
+              return true;
+            });
   }
 
   private static Future<Buffer> failed(HttpClientResponse response) {
-    return response.body().compose(body -> Future.failedFuture(
-        "exchange answered " + response.statusCode() + ": " + body));
+    return response
+        .body()
+        .compose(
+            body ->
+                Future.failedFuture("exchange answered " + response.statusCode() + ": " + body));
   }
 
-  /** Counts since the last call: exchanges, those that brought an activity, those carrying a result. */
+  /**
+   * Counts since the last call: exchanges, those that brought an activity, those carrying a result.
+   */
   public long[] takeCounts() {
-    return new long[] {exchanges.sumThenReset(), withActivity.sumThenReset(),
-        withResult.sumThenReset()};
+    return new long[] {
+      exchanges.sumThenReset(), withActivity.sumThenReset(), withResult.sumThenReset()
+    };
   }
 
   /** Waits until the refill has created what was asked of it so far. */

@@ -9,22 +9,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Computers for the load generator, registered straight in the database (registration is not
- * what the benchmarks measure, and 100,000 of them through the protocol would take minutes),
- * and the activities they are to receive.
+ * Computers for the load generator, registered straight in the database (registration is not what
+ * the benchmarks measure, and 100,000 of them through the protocol would take minutes), and the
+ * activities they are to receive.
  */
 public final class Fleet {
 
   /** What the server accepts from registered clients, so peers start with the right digest. */
-  static final List<String> SERVER_TYPES = List.of("change-packages-result", "computer-info",
-      "distribution-info", "operation-progress", "operation-result", "register", "resynchronize",
-      "usg-audit");
+  static final List<String> SERVER_TYPES =
+      List.of(
+          "change-packages-result",
+          "computer-info",
+          "distribution-info",
+          "operation-progress",
+          "operation-result",
+          "register",
+          "resynchronize",
+          "usg-audit");
 
   /**
-   * Creates one activity per computer the way the server does (the Queued activity and its
-   * creation event in one statement); $1 account, $2 computer ids.
+   * Creates one activity per computer the way the server does (the Queued activity and its creation
+   * event in one statement); $1 account, $2 computer ids.
    */
-  public static final String CREATE_ACTIVITIES = """
+  public static final String CREATE_ACTIVITIES =
+      """
       WITH created AS (
         INSERT INTO activities (account_id, computer_id, kind, type, status, summary, parameters,
                                 creator, created_at)
@@ -37,8 +45,7 @@ public final class Fleet {
       SELECT id, NULL, status, created_at, 'bench', 'created' FROM created
       """;
 
-  private Fleet() {
-  }
+  private Fleet() {}
 
   /** The id of the bootstrap account the server created. */
   public static long accountId(BenchDatabase db) throws SQLException {
@@ -46,14 +53,16 @@ public final class Fleet {
   }
 
   /**
-   * Registers {@code count} computers titled {@code prefix-1..count}, whose secure ids are
-   * their titles, and returns a peer for each, in order.
+   * Registers {@code count} computers titled {@code prefix-1..count}, whose secure ids are their
+   * titles, and returns a peer for each, in order.
    */
   public static List<Peer> register(BenchDatabase db, long accountId, String prefix, int count)
       throws SQLException {
     List<Peer> peers = new ArrayList<>(count);
     try (Connection conn = db.connect();
-         PreparedStatement insert = conn.prepareStatement("""
+        PreparedStatement insert =
+            conn.prepareStatement(
+                """
              INSERT INTO computers (account_id, title, hostname, secure_id_hash, registered_at,
                                     client_types)
              SELECT ?, ? || i, ? || i || '.example', sha256(convert_to(? || i, 'UTF8')), now(),
@@ -80,11 +89,12 @@ public final class Fleet {
   /** Gives each of the peers' computers one Queued ExecuteScriptRequest. */
   public static void seed(BenchDatabase db, long accountId, List<Peer> peers) throws SQLException {
     try (Connection conn = db.connect();
-         PreparedStatement insert = conn.prepareStatement(
-             CREATE_ACTIVITIES.replace("$1", "?").replace("$2", "?"))) {
+        PreparedStatement insert =
+            conn.prepareStatement(CREATE_ACTIVITIES.replace("$1", "?").replace("$2", "?"))) {
       insert.setLong(1, accountId);
-      insert.setArray(2, conn.createArrayOf("bigint",
-          peers.stream().map(Peer::computerId).toArray(Long[]::new)));
+      insert.setArray(
+          2,
+          conn.createArrayOf("bigint", peers.stream().map(Peer::computerId).toArray(Long[]::new)));
       insert.execute();
     }
   }

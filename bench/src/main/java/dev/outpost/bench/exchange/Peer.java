@@ -22,8 +22,10 @@ public final class Peer {
 
   private final long computerId;
   private final String secureId;
+
   /** Sequence number of the first message in {@link #unacknowledged}. */
   private long sequence;
+
   private long nextExpected;
   private byte[] acceptedTypes = new byte[0];
   private Bytes token;
@@ -72,8 +74,8 @@ public final class Peer {
   }
 
   /**
-   * Takes in an answer: drops what the server acknowledged, counts the messages it sent, and
-   * queues a result for each activity among them.
+   * Takes in an answer: drops what the server acknowledged, counts the messages it sent, and queues
+   * a result for each activity among them.
    *
    * @return the activities received
    */

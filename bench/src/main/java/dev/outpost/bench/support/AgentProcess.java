@@ -15,21 +15,26 @@ import java.util.Map;
  */
 public final class AgentProcess {
 
-  private AgentProcess() {
-  }
+  private AgentProcess() {}
 
   /**
    * Starts {@code outpost-agent <command> <args>} against the server.
    *
    * @param command {@code run} or {@code simulate}
    */
-  public static ChildProcess start(Context ctx, OutpostProcess server, String label,
-      String command, List<String> args) throws IOException {
+  public static ChildProcess start(
+      Context ctx, OutpostProcess server, String label, String command, List<String> args)
+      throws IOException {
     Path home = Files.createDirectories(ctx.results().resolve(label + "-home"));
-    List<String> line = new ArrayList<>(List.of(ctx.root().resolve("scripts/agent").toString(),
-        command,
-        "--server-url", "http://127.0.0.1:" + server.port() + "/message-system",
-        "--registration-key", server.registrationKey()));
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                ctx.root().resolve("scripts/agent").toString(),
+                command,
+                "--server-url",
+                "http://127.0.0.1:" + server.port() + "/message-system",
+                "--registration-key",
+                server.registrationKey()));
     if (command.equals("run")) {
       line.addAll(List.of("--data-dir", home.resolve("data").toString()));
     }

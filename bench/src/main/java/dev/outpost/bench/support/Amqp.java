@@ -6,8 +6,7 @@ import com.rabbitmq.client.ConnectionFactory;
 /** Small blocking chores on RabbitMQ: its version, deleting a benchmark's queue. */
 public final class Amqp {
 
-  private Amqp() {
-  }
+  private Amqp() {}
 
   /** The broker's version, as it announces it. */
   public static String version(String url) {
@@ -21,7 +20,7 @@ public final class Amqp {
   /** Deletes the queue, if it exists. */
   public static void deleteQueue(String url, String queue) {
     try (Connection connection = factory(url).newConnection();
-         var channel = connection.createChannel()) {
+        var channel = connection.createChannel()) {
       channel.queueDelete(queue);
     } catch (Exception e) {
       System.err.println("bench: could not delete queue " + queue + ": " + e.getMessage());

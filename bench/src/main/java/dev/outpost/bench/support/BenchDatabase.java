@@ -26,8 +26,8 @@ public final class BenchDatabase implements AutoCloseable {
   private BenchDatabase(PgConnectOptions server, String name) throws SQLException {
     this.server = server;
     this.name = name;
-    this.admin = DriverManager.getConnection(jdbcUrl("postgres"), server.getUser(),
-        server.getPassword());
+    this.admin =
+        DriverManager.getConnection(jdbcUrl("postgres"), server.getUser(), server.getPassword());
     try (Statement st = admin.createStatement()) {
       st.execute("CREATE DATABASE \"" + name + "\"");
     }
@@ -37,8 +37,13 @@ public final class BenchDatabase implements AutoCloseable {
   /** Creates {@code outpost_bench_<label>_<time>_<pid>} on the server at {@code pgUrl}. */
   public static BenchDatabase create(String pgUrl, String label) throws SQLException {
     PgConnectOptions server = PgConnectOptions.fromUri(pgUrl.replaceAll("/+$", "") + "/postgres");
-    String name = "outpost_bench_" + label + "_" + System.currentTimeMillis() / 1000 + "_"
-        + ProcessHandle.current().pid();
+    String name =
+        "outpost_bench_"
+            + label
+            + "_"
+            + System.currentTimeMillis() / 1000
+            + "_"
+            + ProcessHandle.current().pid();
     return new BenchDatabase(server, name);
   }
 
@@ -49,10 +54,18 @@ public final class BenchDatabase implements AutoCloseable {
 
   /** A {@code postgresql://} URL of the database, as the server takes it. */
   public String url() {
-    String credentials = server.getUser()
-        + (server.getPassword() == null || server.getPassword().isEmpty() ? ""
-            : ":" + server.getPassword());
-    return "postgresql://" + credentials + "@" + server.getHost() + ":" + server.getPort() + "/"
+    String credentials =
+        server.getUser()
+            + (server.getPassword() == null || server.getPassword().isEmpty()
+                ? ""
+                : ":" + server.getPassword());
+    return "postgresql://"
+        + credentials
+        + "@"
+        + server.getHost()
+        + ":"
+        + server.getPort()
+        + "/"
         + name;
   }
 
@@ -63,7 +76,8 @@ public final class BenchDatabase implements AutoCloseable {
 
   /** Runs statements one after the other on a fresh connection. */
   public void execute(String... statements) throws SQLException {
-    try (Connection conn = connect(); Statement st = conn.createStatement()) {
+    try (Connection conn = connect();
+        Statement st = conn.createStatement()) {
       for (String sql : statements) {
         st.execute(sql);
       }
@@ -71,10 +85,10 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   /**
-   * Does between runs what autovacuum does in the background: this machine's PostgreSQL runs
-   * with autovacuum off, and a fleet registered at once, or a run's worth of new and updated
-   * activities, otherwise leaves the planner with the statistics of an empty table (it then
-   * plans scans of every computer) and the tables with every dead row of the runs before.
+   * Does between runs what autovacuum does in the background: this machine's PostgreSQL runs with
+   * autovacuum off, and a fleet registered at once, or a run's worth of new and updated activities,
+   * otherwise leaves the planner with the statistics of an empty table (it then plans scans of
+   * every computer) and the tables with every dead row of the runs before.
    */
   public void vacuum() throws SQLException {
     execute("VACUUM (ANALYZE)");
@@ -82,8 +96,9 @@ public final class BenchDatabase implements AutoCloseable {
 
   /** The first column of the first row of a query. */
   public long queryLong(String sql) throws SQLException {
-    try (Connection conn = connect(); Statement st = conn.createStatement();
-         ResultSet rs = st.executeQuery(sql)) {
+    try (Connection conn = connect();
+        Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -103,8 +118,8 @@ public final class BenchDatabase implements AutoCloseable {
   public synchronized List<Long> backendPids() {
     List<Long> pids = new ArrayList<>();
     try (Statement st = admin.createStatement();
-         ResultSet rs = st.executeQuery(
-             "SELECT pid FROM pg_stat_activity WHERE datname = '" + name + "'")) {
+        ResultSet rs =
+            st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = '" + name + "'")) {
       while (rs.next()) {
         pids.add(rs.getLong(1));
       }
@@ -117,7 +132,7 @@ public final class BenchDatabase implements AutoCloseable {
   /** PostgreSQL's version string. */
   public String serverVersion() throws SQLException {
     try (Statement st = admin.createStatement();
-         ResultSet rs = st.executeQuery("SHOW server_version")) {
+        ResultSet rs = st.executeQuery("SHOW server_version")) {
       rs.next();
       return rs.getString(1);
     }

@@ -23,11 +23,10 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} with the extra environment, its output going to {@code log}. */
-  public static ChildProcess start(String label, List<String> command, Map<String, String> env,
-      Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+  public static ChildProcess start(
+      String label, List<String> command, Map<String, String> env, Path log) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
     return new ChildProcess(label, builder.start(), log);
   }
@@ -66,8 +65,8 @@ public final class ChildProcess implements AutoCloseable {
   /** Fails, naming the log, when the process has ended. */
   public void checkAlive() {
     if (!process.isAlive()) {
-      throw new IllegalStateException(label + " ended with status " + process.exitValue()
-          + "; its output is in " + log);
+      throw new IllegalStateException(
+          label + " ended with status " + process.exitValue() + "; its output is in " + log);
     }
   }
 

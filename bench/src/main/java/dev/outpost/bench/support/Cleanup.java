@@ -4,8 +4,8 @@ import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * What the harness started and has not stopped yet (processes, databases), stopped by a
- * shutdown hook when the harness is interrupted, newest first.
+ * What the harness started and has not stopped yet (processes, databases), stopped by a shutdown
+ * hook when the harness is interrupted, newest first.
  */
 final class Cleanup {
 
@@ -15,8 +15,7 @@ final class Cleanup {
     Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::closeAll, "bench-cleanup"));
   }
 
-  private Cleanup() {
-  }
+  private Cleanup() {}
 
   static void opened(AutoCloseable resource) {
     OPEN.push(resource);

@@ -12,17 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A closed-loop load generator: {@code concurrency} requests in flight, each slot sending its
- * next request when the previous one is answered, until the time is up. Slots are spread over
- * a few event loops; each loop records its own latencies.
+ * A closed-loop load generator: {@code concurrency} requests in flight, each slot sending its next
+ * request when the previous one is answered, until the time is up. Slots are spread over a few
+ * event loops; each loop records its own latencies.
  */
 public final class ClosedLoop {
 
   /** How many event loops the slots are spread over. */
   private static final int LOOPS = 2;
 
-  private ClosedLoop() {
-  }
+  private ClosedLoop() {}
 
   /**
    * What a run did.
@@ -42,11 +41,12 @@ public final class ClosedLoop {
   /**
    * Runs the loop; blocks the calling thread (never an event loop) until every slot stopped.
    *
-   * @param request sends one request, its future saying whether the answer was the expected
-   *     one; null when the slot is to stop before the time is up
+   * @param request sends one request, its future saying whether the answer was the expected one;
+   *     null when the slot is to stop before the time is up
    */
-  public static Outcome run(Vertx vertx, int concurrency, Duration duration,
-      Supplier<Future<Boolean>> request) throws InterruptedException {
+  public static Outcome run(
+      Vertx vertx, int concurrency, Duration duration, Supplier<Future<Boolean>> request)
+      throws InterruptedException {
     List<Loop> loops = new ArrayList<>();
     for (int i = 0; i < LOOPS; i++) {
       loops.add(new Loop(vertx.getOrCreateContext()));
@@ -67,8 +67,8 @@ public final class ClosedLoop {
     long failed = 0;
     for (Loop loop : loops) {
       // read on the loops' own threads, which wrote them
-      Outcome part = onContext(loop.context, () -> new Outcome(loop.ok, loop.failed, 0,
-          loop.latencies));
+      Outcome part =
+          onContext(loop.context, () -> new Outcome(loop.ok, loop.failed, 0, loop.latencies));
       all.addAll(part.latencies());
       ok += part.ok();
       failed += part.failed();
@@ -109,16 +109,17 @@ public final class ClosedLoop {
         done.countDown();
         return;
       }
-      answered.onComplete(outcome -> {
-        if (outcome.succeeded() && outcome.result()) {
-          latencies.record(System.nanoTime() - sent);
-          ok++;
-        } else {
-          failed++;
-        }
-        // through the context, so answers that complete at once do not deepen the stack
-        context.runOnContext(v -> next(request, deadline, done));
-      });
+      answered.onComplete(
+          outcome -> {
+            if (outcome.succeeded() && outcome.result()) {
+              latencies.record(System.nanoTime() - sent);
+              ok++;
+            } else {
+              failed++;
+            }
+            // through the context, so answers that complete at once do not deepen the stack
+            context.runOnContext(v -> next(request, deadline, done));
+          });
     }
   }
 }

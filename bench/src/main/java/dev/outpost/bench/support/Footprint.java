@@ -11,15 +11,13 @@ public final class Footprint {
    *
    * @param cores CPU used on average over the window, in cores
    * @param rssMib resident memory at the end of the window
-   * @param pssMib proportional set size at the end of the window: resident memory with shared
-   *     pages counted as this process's share
+   * @param pssMib proportional set size at the end of the window: resident memory with shared pages
+   *     counted as this process's share
    * @param maxRssMib the largest resident memory sampled in the window (every second)
    */
-  public record Window(double cores, double rssMib, double pssMib, double maxRssMib) {
-  }
+  public record Window(double cores, double rssMib, double pssMib, double maxRssMib) {}
 
-  private Footprint() {
-  }
+  private Footprint() {}
 
   /** Watches {@code pid} for {@code windows} windows of {@code seconds} each. */
   public static List<Window> watch(ChildProcess process, int windows, double seconds)
@@ -38,8 +36,8 @@ public final class Footprint {
       double rss = Procs.rssMib(process.pid());
       double pss = Procs.pssMib(process.pid());
       double used = Procs.cpuSeconds(process.pid()) - cpu0;
-      result.add(new Window(used / ((System.nanoTime() - start) / 1e9), rss, pss,
-          Math.max(max, rss)));
+      result.add(
+          new Window(used / ((System.nanoTime() - start) / 1e9), rss, pss, Math.max(max, rss)));
     }
     return result;
   }

@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class Http implements AutoCloseable {
 
   /** An answer. */
-  public record Answer(int status, Buffer body) {
-  }
+  public record Answer(int status, Buffer body) {}
 
   private final HttpClientAgent client;
   private final Context context;
@@ -26,8 +25,10 @@ public final class Http implements AutoCloseable {
 
   /** A client of the server at {@code port}, sending the admin token. */
   public Http(Vertx vertx, int port, String token, int connections) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(connections));
     // every request from one event loop, whichever thread asks
     this.context = vertx.getOrCreateContext();
     this.port = port;
@@ -35,28 +36,29 @@ public final class Http implements AutoCloseable {
   }
 
   /**
-   * Sends a request; the future completes once the whole body arrived, and fails when that
-   * takes more than ten minutes.
+   * Sends a request; the future completes once the whole body arrived, and fails when that takes
+   * more than ten minutes.
    */
   public Future<Answer> send(HttpMethod method, String uri, Buffer body) {
     Promise<Answer> answer = Promise.promise();
-    context.runOnContext(v -> request(method, uri, body)
-        .timeout(10, TimeUnit.MINUTES)
-        .onComplete(answer));
+    context.runOnContext(
+        v -> request(method, uri, body).timeout(10, TimeUnit.MINUTES).onComplete(answer));
     return answer.future();
   }
 
   private Future<Answer> request(HttpMethod method, String uri, Buffer body) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(method)
-        .setHost("127.0.0.1")
-        .setPort(port)
-        .setURI(uri)
-        .putHeader("Authorization", "Bearer " + token);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI(uri)
+            .putHeader("Authorization", "Bearer " + token);
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
-    return client.request(options)
+    return client
+        .request(options)
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
   }

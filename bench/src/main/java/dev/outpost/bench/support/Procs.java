@@ -7,15 +7,14 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * CPU time and resident memory of processes, read from {@code /proc}. CPU times are in clock
- * ticks of 10 ms (USER_HZ is 100 on Linux/x86-64).
+ * CPU time and resident memory of processes, read from {@code /proc}. CPU times are in clock ticks
+ * of 10 ms (USER_HZ is 100 on Linux/x86-64).
  */
 public final class Procs {
 
   private static final double TICK_SECONDS = 0.01;
 
-  private Procs() {
-  }
+  private Procs() {}
 
   /** User plus system CPU seconds the process used so far; 0 once it is gone. */
   public static double cpuSeconds(long pid) {
@@ -50,8 +49,8 @@ public final class Procs {
 
   /**
    * Proportional set size in MiB (Pss of /proc/PID/smaps_rollup): resident memory with each page
-   * shared with other processes counted as its share, as Landscape measures its client; 0 once
-   * the process is gone.
+   * shared with other processes counted as its share, as Landscape measures its client; 0 once the
+   * process is gone.
    */
   public static double pssMib(long pid) {
     try {

@@ -6,12 +6,11 @@ import java.util.function.Supplier;
 /** Requests one after the other, each timed from send to whole answer. */
 public final class Sequential {
 
-  private Sequential() {
-  }
+  private Sequential() {}
 
   /**
-   * Sends {@code count} requests in turn from the calling thread (never an event loop), fewer
-   * when they take longer than {@code maxSeconds} in all (at least one is sent).
+   * Sends {@code count} requests in turn from the calling thread (never an event loop), fewer when
+   * they take longer than {@code maxSeconds} in all (at least one is sent).
    *
    * @param request sends one; its future says whether the answer was the expected one
    */

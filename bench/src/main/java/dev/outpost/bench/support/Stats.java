@@ -7,8 +7,7 @@ import java.util.List;
 /** Medians and percentiles. */
 public final class Stats {
 
-  private Stats() {
-  }
+  private Stats() {}
 
   /** The median of the values (the mean of the middle two for an even count). */
   public static double median(List<Double> values) {

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * CPU used over an interval by the server, by the run's PostgreSQL sessions, by this load
- * generator, and by the whole machine, as cores busy on average (2.0 = both cores of this
- * machine), and the server's resident memory at the end.
+ * generator, and by the whole machine, as cores busy on average (2.0 = both cores of this machine),
+ * and the server's resident memory at the end.
  */
 public final class Usage {
 
@@ -55,7 +55,8 @@ public final class Usage {
     for (long pid : databasePids.get()) {
       database += Procs.cpuSeconds(pid) - database0.getOrDefault(pid, 0.0);
     }
-    return new Snapshot(seconds,
+    return new Snapshot(
+        seconds,
         serverPid > 0 ? (Procs.cpuSeconds(serverPid) - server0) / seconds : 0,
         serverPid > 0 ? Procs.rssMib(serverPid) : 0,
         Math.max(0, database) / seconds,
@@ -72,7 +73,11 @@ public final class Usage {
    * @param generatorCores this process (the load generator and the harness)
    * @param machineCores the whole machine, every process included
    */
-  public record Snapshot(double seconds, double serverCores, double serverRssMib,
-      double databaseCores, double generatorCores, double machineCores) {
-  }
+  public record Snapshot(
+      double seconds,
+      double serverCores,
+      double serverRssMib,
+      double databaseCores,
+      double generatorCores,
+      double machineCores) {}
 }

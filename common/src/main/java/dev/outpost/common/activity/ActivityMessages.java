@@ -15,24 +15,31 @@ import java.util.Map;
 public final class ActivityMessages {
 
   /** Fields the Landscape Client reads without checking that they are there. */
-  private static final Map<String, Map<String, Object>> DEFAULTS = Map.of(
-      "execute-script", Map.of(
-          "interpreter", "/bin/sh",
-          "username", "root",
-          "time-limit", 300L,
-          "attachments", Map.of()));
+  private static final Map<String, Map<String, Object>> DEFAULTS =
+      Map.of(
+          "execute-script",
+          Map.of(
+              "interpreter",
+              "/bin/sh",
+              "username",
+              "root",
+              "time-limit",
+              300L,
+              "attachments",
+              Map.of()));
 
   /** Message types whose handlers expect every declared field, absent ones as none. */
   private static final List<String> ALL_FIELDS = List.of("add-user", "edit-user");
 
-  private ActivityMessages() {
-  }
+  private ActivityMessages() {}
 
   /** The message delivering this activity to its agent. */
-  public static Map<String, Object> build(ActivityType type, long operationId,
-      JsonObject parameters) {
-    String messageType = type.messageType().orElseThrow(
-        () -> new IllegalArgumentException(type.name() + " is not delivered to agents"));
+  public static Map<String, Object> build(
+      ActivityType type, long operationId, JsonObject parameters) {
+    String messageType =
+        type.messageType()
+            .orElseThrow(
+                () -> new IllegalArgumentException(type.name() + " is not delivered to agents"));
     Map<String, Object> message = new LinkedHashMap<>();
     message.put("type", messageType);
     message.put("operation-id", operationId);

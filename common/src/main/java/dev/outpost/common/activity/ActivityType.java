@@ -61,12 +61,21 @@ public record ActivityType(
       } else if (!param.type().accepts(value)) {
         problems.add("parameter '" + param.name() + "' must be " + param.type().description());
       } else if (!param.allowed().isEmpty() && !param.allowed().contains(value)) {
-        problems.add("parameter '" + param.name() + "' must be one of " + param.allowed()
-            + ", not '" + value + "'");
+        problems.add(
+            "parameter '"
+                + param.name()
+                + "' must be one of "
+                + param.allowed()
+                + ", not '"
+                + value
+                + "'");
       } else if (!storable(value)) {
         // PostgreSQL would refuse it, and log the parameters up to that point, secrets and all
-        problems.add("parameter '" + param.name() + "' holds a NUL character or an unpaired"
-            + " surrogate, which cannot be stored");
+        problems.add(
+            "parameter '"
+                + param.name()
+                + "' holds a NUL character or an unpaired"
+                + " surrogate, which cannot be stored");
       }
     }
     return problems;

@@ -39,8 +39,7 @@ public final class Lifecycle {
     // Failed, Canceled and Succeeded are final in both: no row, no way out.
   }
 
-  private Lifecycle() {
-  }
+  private Lifecycle() {}
 
   /** Whether an activity of this kind may move from one state to the other. */
   public static boolean allows(Kind kind, Status from, Status to) {
@@ -55,11 +54,14 @@ public final class Lifecycle {
   /** The states from which an activity of this kind may move to the given one. */
   public static Set<Status> sources(Kind kind, Status to) {
     EnumSet<Status> sources = EnumSet.noneOf(Status.class);
-    TABLE.get(kind).forEach((from, targets) -> {
-      if (targets.contains(to)) {
-        sources.add(from);
-      }
-    });
+    TABLE
+        .get(kind)
+        .forEach(
+            (from, targets) -> {
+              if (targets.contains(to)) {
+                sources.add(from);
+              }
+            });
     return Collections.unmodifiableSet(sources);
   }
 
@@ -72,7 +74,8 @@ public final class Lifecycle {
   }
 
   private static void row(Kind kind, Status from, Status... to) {
-    TABLE.computeIfAbsent(kind, k -> new EnumMap<>(Status.class))
+    TABLE
+        .computeIfAbsent(kind, k -> new EnumMap<>(Status.class))
         .put(from, Collections.unmodifiableSet(EnumSet.of(to[0], to)));
   }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * One parameter an activity type takes, named as in the admin API (snake_case).
  *
- * @param name the API name; on the wire it is spelled with dashes ({@code time_limit} → {@code time-limit})
+ * @param name the API name; on the wire it is spelled with dashes ({@code time_limit} → {@code
+ *     time-limit})
  * @param type the JSON shape it must have
  * @param required whether a request without it is refused
  * @param allowed for strings, the only values accepted; empty means any

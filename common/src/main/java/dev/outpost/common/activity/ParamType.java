@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 public enum ParamType {
   STRING("a string", v -> v instanceof String),
   /**
-   * A string that is a credential (a password, a token): never shown by the API, never logged
-   * or archived, and dropped once delivered (see {@link SecretParameters}).
+   * A string that is a credential (a password, a token): never shown by the API, never logged or
+   * archived, and dropped once delivered (see {@link SecretParameters}).
    */
   SECRET("a string", v -> v instanceof String),
   INT("an integer", v -> v instanceof Integer || v instanceof Long),

@@ -4,19 +4,18 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * How activity parameters hold their secrets ({@link ParamType#SECRET}, named by
- * {@link ActivityTypes#secrets()}). A stored secret is one of three things: absent (never
- * given), a string (given, still needed to deliver the activity), or JSON null (given, and no
- * longer held: dropped once delivered, or never kept, as by a group or the archive). The API
- * shows a given secret as {@link #REDACTED} whether it is held or not.
+ * How activity parameters hold their secrets ({@link ParamType#SECRET}, named by {@link
+ * ActivityTypes#secrets()}). A stored secret is one of three things: absent (never given), a string
+ * (given, still needed to deliver the activity), or JSON null (given, and no longer held: dropped
+ * once delivered, or never kept, as by a group or the archive). The API shows a given secret as
+ * {@link #REDACTED} whether it is held or not.
  */
 public final class SecretParameters {
 
   /** What the API shows in place of a secret that was given. */
   public static final String REDACTED = "********";
 
-  private SecretParameters() {
-  }
+  private SecretParameters() {}
 
   /** The parameters as the API shows them: every given secret as {@link #REDACTED}. */
   public static JsonObject redacted(JsonObject parameters) {
@@ -24,8 +23,8 @@ public final class SecretParameters {
   }
 
   /**
-   * The parameters as a new activity keeps them: a secret given as null is left out, since a
-   * stored null means one that was given and dropped.
+   * The parameters as a new activity keeps them: a secret given as null is left out, since a stored
+   * null means one that was given and dropped.
    */
   public static JsonObject stored(JsonObject parameters) {
     JsonObject stored = parameters;

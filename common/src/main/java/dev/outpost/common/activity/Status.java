@@ -18,14 +18,16 @@ public enum Status {
   CANCELED("canceled"),
   SUCCEEDED("succeeded");
 
-  private static final Map<String, Status> BY_NAME = Arrays.stream(values())
-      .collect(Collectors.toUnmodifiableMap(Status::wireName, Function.identity()));
+  private static final Map<String, Status> BY_NAME =
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(Status::wireName, Function.identity()));
 
   /** Landscape's API spellings, accepted wherever a status name is. */
-  private static final Map<String, Status> ALIASES = Map.of(
-      "undelivered", QUEUED,
-      "delivered", IN_PROGRESS,
-      "unapproved", BLOCKED);
+  private static final Map<String, Status> ALIASES =
+      Map.of(
+          "undelivered", QUEUED,
+          "delivered", IN_PROGRESS,
+          "unapproved", BLOCKED);
 
   private final String wireName;
 
@@ -38,7 +40,10 @@ public enum Status {
     return wireName;
   }
 
-  /** Whether an activity in this state will never change state again (a late result may still be recorded). */
+  /**
+   * Whether an activity in this state will never change state again (a late result may still be
+   * recorded).
+   */
   public boolean isFinal() {
     return this == FAILED || this == CANCELED || this == SUCCEEDED;
   }

@@ -22,8 +22,8 @@ public class OutpostException extends RuntimeException {
     this(status, code, message, cause, 0);
   }
 
-  private OutpostException(int status, String code, String message, Throwable cause,
-      int retryAfterSeconds) {
+  private OutpostException(
+      int status, String code, String message, Throwable cause, int retryAfterSeconds) {
     super(message, cause);
     this.status = status;
     this.code = code;

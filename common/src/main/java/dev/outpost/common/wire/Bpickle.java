@@ -15,8 +15,7 @@ public final class Bpickle {
   /** The media type the exchange is sent with. */
   public static final String MEDIA_TYPE = "application/octet-stream";
 
-  private Bpickle() {
-  }
+  private Bpickle() {}
 
   /**
    * Encodes a value; dict keys are written sorted: integers, then text by code point, then bytes.

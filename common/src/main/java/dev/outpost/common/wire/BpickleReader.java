@@ -41,8 +41,9 @@ final class BpickleReader {
     }
     Object value = reader.value(1);
     if (reader.pos != body.length) {
-      throw reader.malformed(reader.pos, String.format(
-          "%d trailing bytes after the top value", body.length - reader.pos));
+      throw reader.malformed(
+          reader.pos,
+          String.format("%d trailing bytes after the top value", body.length - reader.pos));
     }
     return value;
   }
@@ -106,16 +107,16 @@ final class BpickleReader {
 
   private Double floating(int start) {
     String literal = terminated(start, "float", MAX_FLOAT_LENGTH);
-    return PythonFloat.parse(literal).orElseThrow(() ->
-        malformed(start + 1, "float is not a Python float literal"));
+    return PythonFloat.parse(literal)
+        .orElseThrow(() -> malformed(start + 1, "float is not a Python float literal"));
   }
 
   private String text(int start) {
     int length = lengthPrefix(start, "text");
     int from = pos;
     pos += length;
-    return Utf8.decode(body, from, length).orElseThrow(() ->
-        malformed(from, "text is not valid UTF-8"));
+    return Utf8.decode(body, from, length)
+        .orElseThrow(() -> malformed(from, "text is not valid UTF-8"));
   }
 
   private Bytes bytes(int start) {
@@ -140,8 +141,10 @@ final class BpickleReader {
     long length = Long.parseLong(new String(body, pos, end - pos, StandardCharsets.US_ASCII));
     long remaining = body.length - (end + 1L);
     if (length > remaining) {
-      throw malformed(pos, String.format(
-          "%s length prefix %d exceeds the %d bytes remaining", what, length, remaining));
+      throw malformed(
+          pos,
+          String.format(
+              "%s length prefix %d exceeds the %d bytes remaining", what, length, remaining));
     }
     pos = end + 1;
     return (int) length;
@@ -163,8 +166,8 @@ final class BpickleReader {
       int keyStart = pos;
       Object key = value(depth + 1);
       if (!Values.isKey(key)) {
-        throw malformed(keyStart, "a dict key must be text, bytes or an integer, not "
-            + Values.typeName(key));
+        throw malformed(
+            keyStart, "a dict key must be text, bytes or an integer, not " + Values.typeName(key));
       }
       Object value = value(depth + 1);
       // Python keeps the last of two equal keys; a payload meaning two things is refused instead
@@ -198,9 +201,11 @@ final class BpickleReader {
   private String terminated(int start, String what, int limit) {
     int semicolon = find((byte) ';', pos, limit + 1);
     if (semicolon < 0) {
-      throw malformed(start, (long) pos + limit + 1 >= body.length
-          ? what + " is cut short: no ';' ends it"
-          : what + " is longer than " + limit + " characters");
+      throw malformed(
+          start,
+          (long) pos + limit + 1 >= body.length
+              ? what + " is cut short: no ';' ends it"
+              : what + " is longer than " + limit + " characters");
     }
     String text = new String(body, pos, semicolon - pos, StandardCharsets.US_ASCII);
     pos = semicolon + 1;

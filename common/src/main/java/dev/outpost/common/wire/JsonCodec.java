@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The same value model as JSON text, for Outpost's own agent. Lossy by design: bytes are written
- * as their UTF-8 text, tuples as arrays and integer dict keys as decimal text.
+ * The same value model as JSON text, for Outpost's own agent. Lossy by design: bytes are written as
+ * their UTF-8 text, tuples as arrays and integer dict keys as decimal text.
  */
 public final class JsonCodec {
 
@@ -33,22 +33,22 @@ public final class JsonCodec {
   private static final String ENCODING = "JSON";
 
   /** Two values for one key would mean two things; both directions refuse them. */
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      // a value takes at most two tokens (a name and a scalar, or a start and an end)
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxTokenCount(2L * Values.MAX_VALUES).build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(StreamWriteFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          // a value takes at most two tokens (a name and a scalar, or a start and an end)
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxTokenCount(2L * Values.MAX_VALUES).build())
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(StreamWriteFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
-  private JsonCodec() {
-  }
+  private JsonCodec() {}
 
   /**
    * Encodes a value as UTF-8 JSON with dict keys sorted as bpickle sorts them.
    *
-   * @throws IllegalArgumentException for a value outside the model, a float that is not finite,
-   *     two keys that read the same as text, or nesting deeper than the decoder accepts
+   * @throws IllegalArgumentException for a value outside the model, a float that is not finite, two
+   *     keys that read the same as text, or nesting deeper than the decoder accepts
    */
   public static byte[] encode(Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -89,8 +89,8 @@ public final class JsonCodec {
       throw malformed(e.getLocation(), e.getOriginalMessage());
     } catch (IOException e) {
       // the source is in memory: this is the encoding detection refusing the bytes
-      throw MalformedPayloadException.at(ENCODING, MalformedPayloadException.NO_OFFSET,
-          e.getMessage());
+      throw MalformedPayloadException.at(
+          ENCODING, MalformedPayloadException.NO_OFFSET, e.getMessage());
     }
   }
 
@@ -135,7 +135,8 @@ public final class JsonCodec {
       String key = text(parser.currentName());
       parser.nextToken();
       if (object.put(key, read(parser, depth + 1)) != null) {
-        throw malformed(parser.currentTokenLocation(),
+        throw malformed(
+            parser.currentTokenLocation(),
             "two keys read as '" + key + "' once their unpaired surrogates are replaced");
       }
     }
@@ -169,8 +170,8 @@ public final class JsonCodec {
 
   private static void checkDepth(JsonParser parser, int depth) {
     if (depth > Values.MAX_DEPTH) {
-      throw malformed(parser.currentTokenLocation(),
-          "nesting is deeper than " + Values.MAX_DEPTH + " levels");
+      throw malformed(
+          parser.currentTokenLocation(), "nesting is deeper than " + Values.MAX_DEPTH + " levels");
     }
   }
 

@@ -19,9 +19,10 @@ public class MalformedPayloadException extends OutpostException {
 
   /** A body that breaks its encoding, at the byte where the decoder noticed, if it knows. */
   public static MalformedPayloadException at(String encoding, long offset, String problem) {
-    String message = offset < 0
-        ? String.format("malformed %s payload: %s", encoding, problem)
-        : String.format("malformed %s payload at byte %d: %s", encoding, offset, problem);
+    String message =
+        offset < 0
+            ? String.format("malformed %s payload: %s", encoding, problem)
+            : String.format("malformed %s payload at byte %d: %s", encoding, offset, problem);
     return new MalformedPayloadException(message, offset < 0 ? NO_OFFSET : offset);
   }
 

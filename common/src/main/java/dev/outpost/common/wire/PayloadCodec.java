@@ -14,8 +14,8 @@ public enum PayloadCodec {
   private final Function<Object, byte[]> encoder;
   private final Function<byte[], Object> decoder;
 
-  PayloadCodec(String mediaType, Function<Object, byte[]> encoder,
-      Function<byte[], Object> decoder) {
+  PayloadCodec(
+      String mediaType, Function<Object, byte[]> encoder, Function<byte[], Object> decoder) {
     this.mediaType = mediaType;
     this.encoder = encoder;
     this.decoder = decoder;
@@ -30,9 +30,10 @@ public enum PayloadCodec {
       return Optional.empty();
     }
     int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-        .trim()
-        .toLowerCase(Locale.ROOT);
+    String mediaType =
+        (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+            .trim()
+            .toLowerCase(Locale.ROOT);
     for (PayloadCodec codec : values()) {
       if (codec.mediaType.equals(mediaType)) {
         return Optional.of(codec);

@@ -14,18 +14,19 @@ import java.util.regex.Pattern;
 final class PythonFloat {
 
   /** Python's own literals, without the underscores and spaces float() also tolerates. */
-  private static final Pattern LITERAL = Pattern.compile(
-      "[+-]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity|nan))");
+  private static final Pattern LITERAL =
+      Pattern.compile(
+          "[+-]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity|nan))");
 
   /** Python switches repr to exponent notation outside 1e-4 <= |x| < 1e16. */
   private static final int LOWEST_FIXED_POINT = -3;
+
   private static final int HIGHEST_FIXED_POINT = 16;
 
   /** Seventeen significant digits tell every double apart. */
   private static final int MAX_DIGITS = 17;
 
-  private PythonFloat() {
-  }
+  private PythonFloat() {}
 
   /** The text of {@code repr(value)} in Python 3. */
   static String repr(double value) {
@@ -69,8 +70,8 @@ final class PythonFloat {
   }
 
   /**
-   * The fewest significant digits that read back as the value and, among those, the nearest to
-   * it: what Python's repr prints. Java 17's Double.toString does not promise the fewest.
+   * The fewest significant digits that read back as the value and, among those, the nearest to it:
+   * what Python's repr prints. Java 17's Double.toString does not promise the fewest.
    */
   private static BigDecimal shortest(double positive) {
     BigDecimal exact = new BigDecimal(positive);
@@ -81,9 +82,10 @@ final class PythonFloat {
       }
       // the rounding interval can be lopsided at a power of two: try the neighbour on the far side
       BigDecimal down = exact.round(new MathContext(precision, RoundingMode.DOWN));
-      BigDecimal other = nearest.compareTo(down) == 0
-          ? exact.round(new MathContext(precision, RoundingMode.UP))
-          : down;
+      BigDecimal other =
+          nearest.compareTo(down) == 0
+              ? exact.round(new MathContext(precision, RoundingMode.UP))
+              : down;
       if (other.doubleValue() == positive) {
         return other.stripTrailingZeros();
       }

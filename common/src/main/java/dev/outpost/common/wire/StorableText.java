@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Text made storable: PostgreSQL refuses NUL in text and jsonb, and no encoding has a form for
- * an unpaired surrogate, yet scripts print both and agents pass them on. Each becomes U+FFFD, the
+ * Text made storable: PostgreSQL refuses NUL in text and jsonb, and no encoding has a form for an
+ * unpaired surrogate, yet scripts print both and agents pass them on. Each becomes U+FFFD, the
  * replacement character, so that what arrives is kept (marked) rather than refused.
  */
 public final class StorableText {
@@ -16,8 +16,7 @@ public final class StorableText {
   /** What a NUL or an unpaired surrogate becomes. */
   public static final char REPLACEMENT = '\uFFFD';
 
-  private StorableText() {
-  }
+  private StorableText() {}
 
   /** Whether the text has neither NUL nor an unpaired surrogate. */
   public static boolean isStorable(String text) {
@@ -33,7 +32,8 @@ public final class StorableText {
     StringBuilder out = new StringBuilder(text.length()).append(text, 0, first);
     for (int i = first; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
         out.append(c).append(text.charAt(++i));
       } else if (c == '\0' || Character.isSurrogate(c)) {
@@ -76,8 +76,8 @@ public final class StorableText {
 
   /**
    * A decoded wire value as JSON can hold it, for keeping what clients report: every text (keys
-   * too) made storable, bytes read as UTF-8 text (each bad sequence U+FFFD), tuples as lists, and
-   * a float JSON has no form for (NaN, infinity) as its text.
+   * too) made storable, bytes read as UTF-8 text (each bad sequence U+FFFD), tuples as lists, and a
+   * float JSON has no form for (NaN, infinity) as its text.
    */
   public static Object json(Object value) {
     if (value instanceof String text) {
@@ -90,8 +90,8 @@ public final class StorableText {
       return jsonList(items);
     } else if (value instanceof Map<?, ?> map) {
       Map<Object, Object> out = new LinkedHashMap<>(map.size() * 2);
-      map.forEach((k, v) -> out.put(k instanceof String || k instanceof Bytes ? json(k) : k,
-          json(v)));
+      map.forEach(
+          (k, v) -> out.put(k instanceof String || k instanceof Bytes ? json(k) : k, json(v)));
       return out;
     } else if (value instanceof Double number && !Double.isFinite(number)) {
       return number.toString();
@@ -112,7 +112,8 @@ public final class StorableText {
         return i;
       }
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < text.length()
+        if (Character.isHighSurrogate(c)
+            && i + 1 < text.length()
             && Character.isLowSurrogate(text.charAt(i + 1))) {
           i++;
         } else {

@@ -8,24 +8,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Strict UTF-8: {@code new String(bytes, UTF_8)} and {@code getBytes(UTF_8)} silently replace
- * what they cannot code, while Python's codec (and so the peer) refuses it.
+ * Strict UTF-8: {@code new String(bytes, UTF_8)} and {@code getBytes(UTF_8)} silently replace what
+ * they cannot code, while Python's codec (and so the peer) refuses it.
  */
 final class Utf8 {
 
-  private Utf8() {
-  }
+  private Utf8() {}
 
   /** Decodes, or nothing when the bytes are not valid UTF-8 (overlongs and surrogates included). */
   static Optional<String> decode(byte[] bytes, int offset, int length) {
-    if (isAscii(bytes, offset, length)) {   // what nearly every key and value is
+    if (isAscii(bytes, offset, length)) { // what nearly every key and value is
       return Optional.of(new String(bytes, offset, length, StandardCharsets.US_ASCII));
     }
     try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes, offset, length));
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, offset, length));
       return Optional.of(chars.toString());
     } catch (CharacterCodingException e) {
       return Optional.empty();
@@ -45,7 +46,8 @@ final class Utf8 {
   static boolean isWellFormed(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
@@ -63,7 +65,8 @@ final class Utf8 {
     StringBuilder out = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
         out.append(c).append(text.charAt(++i));
       } else {

@@ -23,15 +23,13 @@ final class Values {
   private static final int PREVIEW_LENGTH = 60;
 
   /**
-   * Dict keys sort as integers, then text by code point, then bytes by unsigned value: Python
-   * sorts each kind the same way, and refuses to mix them, so the mixed order is ours.
+   * Dict keys sort as integers, then text by code point, then bytes by unsigned value: Python sorts
+   * each kind the same way, and refuses to mix them, so the mixed order is ours.
    */
-  static final Comparator<Object> KEY_ORDER = Comparator
-      .comparingInt(Values::keyRank)
-      .thenComparing(Values::compareSameRank);
+  static final Comparator<Object> KEY_ORDER =
+      Comparator.comparingInt(Values::keyRank).thenComparing(Values::compareSameRank);
 
-  private Values() {
-  }
+  private Values() {}
 
   /** The protocol's name for the type of a value, as error messages show it. */
   static String typeName(Object value) {
@@ -65,8 +63,11 @@ final class Values {
 
   /** Whether a value is one of the Java integer types the encoders accept. */
   static boolean isInteger(Object value) {
-    return value instanceof Long || value instanceof Integer || value instanceof Short
-        || value instanceof Byte || value instanceof BigInteger;
+    return value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte
+        || value instanceof BigInteger;
   }
 
   /** Long when it fits, BigInteger otherwise, so that equal integers are equal objects. */
@@ -106,7 +107,9 @@ final class Values {
 
   /** Whether a decoded value can be a dict key. */
   static boolean isKey(Object key) {
-    return key instanceof String || key instanceof Bytes || key instanceof Long
+    return key instanceof String
+        || key instanceof Bytes
+        || key instanceof Long
         || key instanceof BigInteger;
   }
 

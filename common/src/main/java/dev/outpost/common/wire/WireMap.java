@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * Typed reading of a decoded dict, failing with a 400 that names the key and what it expected.
- * Text and bytes read alike, in keys and in values, so bpickle and JSON payloads read the same:
- * the real client sends {@code server-api} as bytes where a JSON agent can only send text.
- * Optional readers treat a key that is absent and a key whose value is none the same way.
+ * Typed reading of a decoded dict, failing with a 400 that names the key and what it expected. Text
+ * and bytes read alike, in keys and in values, so bpickle and JSON payloads read the same: the real
+ * client sends {@code server-api} as bytes where a JSON agent can only send text. Optional readers
+ * treat a key that is absent and a key whose value is none the same way.
  */
 public final class WireMap {
 
@@ -138,8 +138,7 @@ public final class WireMap {
   }
 
   /** Reads a present value, or nothing when it is of another type. */
-  private interface Reader<T> extends BiFunction<String, Object, Optional<T>> {
-  }
+  private interface Reader<T> extends BiFunction<String, Object, Optional<T>> {}
 
   private <T> T required(String key, String expected, Reader<T> reader) {
     if (!has(key)) {
@@ -163,8 +162,10 @@ public final class WireMap {
   }
 
   private static <T> T read(String name, Object value, String expected, Reader<T> reader) {
-    return reader.apply(name, value).orElseThrow(() ->
-        keyProblem(name, "must be " + expected + ", got " + Values.typeName(value)));
+    return reader
+        .apply(name, value)
+        .orElseThrow(
+            () -> keyProblem(name, "must be " + expected + ", got " + Values.typeName(value)));
   }
 
   private static Optional<String> readText(String name, Object value) {
@@ -172,8 +173,9 @@ public final class WireMap {
       return Optional.of((String) value);
     } else if (value instanceof Bytes) {
       byte[] bytes = ((Bytes) value).array();
-      return Optional.of(Utf8.decode(bytes, 0, bytes.length).orElseThrow(() ->
-          keyProblem(name, "must be text, got bytes that are not UTF-8")));
+      return Optional.of(
+          Utf8.decode(bytes, 0, bytes.length)
+              .orElseThrow(() -> keyProblem(name, "must be text, got bytes that are not UTF-8")));
     }
     return Optional.empty();
   }

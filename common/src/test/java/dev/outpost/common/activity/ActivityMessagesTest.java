@@ -15,10 +15,12 @@ class ActivityMessagesTest {
   void buildsAnExecuteScriptMessageWithDefaults() {
     ActivityType type = ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
 
-    Map<String, Object> message = ActivityMessages.build(type, 42,
-        new JsonObject().put("code", "echo hi").put("time_limit", 5));
+    Map<String, Object> message =
+        ActivityMessages.build(
+            type, 42, new JsonObject().put("code", "echo hi").put("time_limit", 5));
 
-    assertThat(message).containsEntry("type", "execute-script")
+    assertThat(message)
+        .containsEntry("type", "execute-script")
         .containsEntry("operation-id", 42L)
         .containsEntry("code", "echo hi")
         .containsEntry("time-limit", 5L)
@@ -30,22 +32,31 @@ class ActivityMessagesTest {
   /** Verifies that fixed fields are added and nested values become plain lists and maps. */
   @Test
   void addsFixedFieldsAndPlainValues() {
-    assertThat(ActivityMessages.build(ActivityTypes.find("RestartRequest").orElseThrow(), 1,
-        new JsonObject())).containsEntry("type", "shutdown").containsEntry("reboot", true);
+    assertThat(
+            ActivityMessages.build(
+                ActivityTypes.find("RestartRequest").orElseThrow(), 1, new JsonObject()))
+        .containsEntry("type", "shutdown")
+        .containsEntry("reboot", true);
 
-    Map<String, Object> snaps = ActivityMessages.build(
-        ActivityTypes.find("InstallSnaps").orElseThrow(), 2,
-        new JsonObject().put("snaps", new JsonArray().add(new JsonObject().put("name", "jq"))));
+    Map<String, Object> snaps =
+        ActivityMessages.build(
+            ActivityTypes.find("InstallSnaps").orElseThrow(),
+            2,
+            new JsonObject().put("snaps", new JsonArray().add(new JsonObject().put("name", "jq"))));
     assertThat(snaps).containsEntry("snaps", List.of(Map.of("name", "jq")));
   }
 
   /** Verifies that add-user carries every declared field, absent ones as none. */
   @Test
   void addUserHasEveryField() {
-    Map<String, Object> message = ActivityMessages.build(
-        ActivityTypes.find("CreateUserRequest").orElseThrow(), 3,
-        new JsonObject().put("username", "ada"));
-    assertThat(message).containsEntry("username", "ada").containsKey("work-number")
+    Map<String, Object> message =
+        ActivityMessages.build(
+            ActivityTypes.find("CreateUserRequest").orElseThrow(),
+            3,
+            new JsonObject().put("username", "ada"));
+    assertThat(message)
+        .containsEntry("username", "ada")
+        .containsKey("work-number")
         .containsEntry("require-password-reset", null);
   }
 }

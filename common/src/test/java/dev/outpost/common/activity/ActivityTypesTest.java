@@ -9,32 +9,68 @@ import org.junit.jupiter.api.Test;
 
 class ActivityTypesTest {
 
-  private static final List<String> SEED_TYPES = List.of(
-      "ResynchronizeRequest", "CreateUserRequest", "EditUserRequest", "DeleteUserRequest",
-      "CreateGroupRequest", "AddGroupMemberRequest", "RemoveGroupMemberRequest", "LockUserRequest",
-      "UnlockUserRequest", "ChangePackagesRequest", "UpgradeAllPackagesRequest",
-      "ReleaseUpgradeRequest", "ChangePackageProfilesRequest", "ChangeRepositoryProfilesRequest",
-      "ChangeUpgradeProfilesRequest", "UpgradeKernelPackageRequest",
-      "DowngradeKernelPackageRequest", "SignalProcessRequest", "ExecuteScriptRequest",
-      "RestartRequest", "ShutdownRequest", "SyncPocketRequest", "InstallSnaps", "RemoveSnaps",
-      "RefreshSnaps", "HoldSnaps", "UnholdSnaps", "StartChildComputerActivity",
-      "StopChildComputerActivity", "DeleteChildComputerActivity",
-      "SetDefaultChildComputerActivity", "ShutdownHostComputerActivity",
-      "CreateChildComputerActivity", "DeleteUnmanagedWSLInstanceActivity", "ArchiveRequest",
-      "UsgActivity", "GenerateUsgReportActivity", "RemoveComputerActivity", "AttachProRequest");
+  private static final List<String> SEED_TYPES =
+      List.of(
+          "ResynchronizeRequest",
+          "CreateUserRequest",
+          "EditUserRequest",
+          "DeleteUserRequest",
+          "CreateGroupRequest",
+          "AddGroupMemberRequest",
+          "RemoveGroupMemberRequest",
+          "LockUserRequest",
+          "UnlockUserRequest",
+          "ChangePackagesRequest",
+          "UpgradeAllPackagesRequest",
+          "ReleaseUpgradeRequest",
+          "ChangePackageProfilesRequest",
+          "ChangeRepositoryProfilesRequest",
+          "ChangeUpgradeProfilesRequest",
+          "UpgradeKernelPackageRequest",
+          "DowngradeKernelPackageRequest",
+          "SignalProcessRequest",
+          "ExecuteScriptRequest",
+          "RestartRequest",
+          "ShutdownRequest",
+          "SyncPocketRequest",
+          "InstallSnaps",
+          "RemoveSnaps",
+          "RefreshSnaps",
+          "HoldSnaps",
+          "UnholdSnaps",
+          "StartChildComputerActivity",
+          "StopChildComputerActivity",
+          "DeleteChildComputerActivity",
+          "SetDefaultChildComputerActivity",
+          "ShutdownHostComputerActivity",
+          "CreateChildComputerActivity",
+          "DeleteUnmanagedWSLInstanceActivity",
+          "ArchiveRequest",
+          "UsgActivity",
+          "GenerateUsgReportActivity",
+          "RemoveComputerActivity",
+          "AttachProRequest");
 
-  private static final List<String> SERVER_TYPES = List.of(
-      "SyncPocketRequest", "ArchiveRequest", "GenerateUsgReportActivity", "RemoveComputerActivity");
+  private static final List<String> SERVER_TYPES =
+      List.of(
+          "SyncPocketRequest",
+          "ArchiveRequest",
+          "GenerateUsgReportActivity",
+          "RemoveComputerActivity");
 
   /** Verifies that the registry holds the seed's 39 types, in its order, and no other. */
   @Test
   void registersTheSeedTypes() {
-    assertThat(ActivityTypes.all()).extracting(ActivityType::name)
+    assertThat(ActivityTypes.all())
+        .extracting(ActivityType::name)
         .containsExactlyElementsOf(SEED_TYPES)
         .hasSize(39);
   }
 
-  /** Verifies that exactly the four server types run on the server, and every client type has a message. */
+  /**
+   * Verifies that exactly the four server types run on the server, and every client type has a
+   * message.
+   */
   @Test
   void everyClientTypeHasAMessageTypeAndServerTypesHaveNone() {
     for (ActivityType type : ActivityTypes.all()) {
@@ -48,14 +84,16 @@ class ActivityTypesTest {
         .containsEntry("reboot", true);
   }
 
-  /** Verifies that validation names a missing, an ill-typed, an unknown and a disallowed parameter. */
+  /**
+   * Verifies that validation names a missing, an ill-typed, an unknown and a disallowed parameter.
+   */
   @Test
   void validationNamesEachProblem() {
     ActivityType script = ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
     assertThat(script.validate(new JsonObject().put("code", "echo hi").put("time_limit", 30)))
         .isEmpty();
-    assertThat(script.validate(new JsonObject())).containsExactly(
-        "missing parameter 'code' for ExecuteScriptRequest");
+    assertThat(script.validate(new JsonObject()))
+        .containsExactly("missing parameter 'code' for ExecuteScriptRequest");
     assertThat(script.validate(new JsonObject().put("code", 5).put("colour", "red")))
         .containsExactlyInAnyOrder(
             "unknown parameter 'colour' for ExecuteScriptRequest",
@@ -71,21 +109,28 @@ class ActivityTypesTest {
   }
 
   /**
-   * Verifies that the credentials among the types' parameters are marked secret, and nothing
-   * else: the users' passwords and the Ubuntu Pro token.
+   * Verifies that the credentials among the types' parameters are marked secret, and nothing else:
+   * the users' passwords and the Ubuntu Pro token.
    */
   @Test
   void marksTheCredentialsSecret() {
-    List<String> secret = ActivityTypes.all().stream()
-        .flatMap(type -> type.params().stream().filter(Param::isSecret)
-            .map(param -> type.name() + "." + param.name()))
-        .toList();
+    List<String> secret =
+        ActivityTypes.all().stream()
+            .flatMap(
+                type ->
+                    type.params().stream()
+                        .filter(Param::isSecret)
+                        .map(param -> type.name() + "." + param.name()))
+            .toList();
 
-    assertThat(secret).containsExactly("CreateUserRequest.password", "EditUserRequest.password",
-        "AttachProRequest.token");
+    assertThat(secret)
+        .containsExactly(
+            "CreateUserRequest.password", "EditUserRequest.password", "AttachProRequest.token");
     assertThat(ActivityTypes.secrets()).containsExactly("password", "token");
-    assertThat(ActivityTypes.find("AttachProRequest").orElseThrow()
-        .validate(new JsonObject().put("token", 5)))
+    assertThat(
+            ActivityTypes.find("AttachProRequest")
+                .orElseThrow()
+                .validate(new JsonObject().put("token", 5)))
         .containsExactly("parameter 'token' must be a string");
   }
 
@@ -98,14 +143,21 @@ class ActivityTypesTest {
     ActivityType script = ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
 
     assertThat(script.validate(new JsonObject().put("code", "a\u0000b")))
-        .containsExactly("parameter 'code' holds a NUL character or an unpaired surrogate,"
-            + " which cannot be stored");
-    assertThat(script.validate(new JsonObject().put("code", "x")
-        .put("env", new JsonObject().put("K", "\ud800"))))
-        .singleElement().asString().startsWith("parameter 'env' holds");
-    assertThat(script.validate(new JsonObject().put("code", "x")
-        .put("env", new JsonObject().put("K\u0000", "v"))))
-        .singleElement().asString().startsWith("parameter 'env' holds");
+        .containsExactly(
+            "parameter 'code' holds a NUL character or an unpaired surrogate,"
+                + " which cannot be stored");
+    assertThat(
+            script.validate(
+                new JsonObject().put("code", "x").put("env", new JsonObject().put("K", "\ud800"))))
+        .singleElement()
+        .asString()
+        .startsWith("parameter 'env' holds");
+    assertThat(
+            script.validate(
+                new JsonObject().put("code", "x").put("env", new JsonObject().put("K\u0000", "v"))))
+        .singleElement()
+        .asString()
+        .startsWith("parameter 'env' holds");
     assertThat(script.validate(new JsonObject().put("code", "\ud83d\ude00 fine"))).isEmpty();
   }
 }

@@ -17,19 +17,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LifecycleTest {
 
-  private static final Map<String, Set<String>> CLIENT = Map.of(
-      "queued", Set.of("in-progress", "canceled", "blocked"),
-      "scheduled", Set.of("in-progress", "canceled"),
-      "waiting", Set.of("queued", "in-progress", "canceled"),
-      "blocked", Set.of("queued", "canceled", "waiting"),
-      "in-progress", Set.of("failed", "succeeded", "canceled"));
+  private static final Map<String, Set<String>> CLIENT =
+      Map.of(
+          "queued", Set.of("in-progress", "canceled", "blocked"),
+          "scheduled", Set.of("in-progress", "canceled"),
+          "waiting", Set.of("queued", "in-progress", "canceled"),
+          "blocked", Set.of("queued", "canceled", "waiting"),
+          "in-progress", Set.of("failed", "succeeded", "canceled"));
 
-  private static final Map<String, Set<String>> SERVER = Map.of(
-      "queued", Set.of("in-progress", "canceled", "blocked"),
-      "scheduled", Set.of("queued", "in-progress", "canceled"),
-      "waiting", Set.of("queued", "in-progress", "canceled"),
-      "blocked", Set.of("queued", "canceled", "waiting"),
-      "in-progress", Set.of("failed", "succeeded", "canceled"));
+  private static final Map<String, Set<String>> SERVER =
+      Map.of(
+          "queued", Set.of("in-progress", "canceled", "blocked"),
+          "scheduled", Set.of("queued", "in-progress", "canceled"),
+          "waiting", Set.of("queued", "in-progress", "canceled"),
+          "blocked", Set.of("queued", "canceled", "waiting"),
+          "in-progress", Set.of("failed", "succeeded", "canceled"));
 
   static Stream<Arguments> everyPair() {
     List<Arguments> pairs = new ArrayList<>();
@@ -45,7 +47,9 @@ class LifecycleTest {
     return pairs.stream();
   }
 
-  /** Verifies that the table allows exactly the specification's transitions, and refuses all others. */
+  /**
+   * Verifies that the table allows exactly the specification's transitions, and refuses all others.
+   */
   @ParameterizedTest(name = "{0}: {1} -> {2} allowed={3}")
   @MethodSource("everyPair")
   void allowsExactlyTheSpecifiedTransitions(Kind kind, Status from, Status to, boolean allowed) {

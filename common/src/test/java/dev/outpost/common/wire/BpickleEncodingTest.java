@@ -77,8 +77,7 @@ class BpickleEncodingTest {
     List<Double> specials =
         List.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0);
 
-    assertThat(encoded(specials))
-        .isEqualTo("lfnan;finf;f-inf;f-0.0;;");
+    assertThat(encoded(specials)).isEqualTo("lfnan;finf;f-inf;f-0.0;;");
   }
 
   /** Verifies that values outside the model are a caller's mistake, not a payload. */

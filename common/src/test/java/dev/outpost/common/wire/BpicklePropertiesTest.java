@@ -46,8 +46,9 @@ class BpicklePropertiesTest {
 
     for (int length = 0; length < wire.length; length++) {
       byte[] truncated = Arrays.copyOf(wire, length);
-      assertThat(catchThrowableOfType(
-          MalformedPayloadException.class, () -> Bpickle.decode(truncated)))
+      assertThat(
+              catchThrowableOfType(
+                  MalformedPayloadException.class, () -> Bpickle.decode(truncated)))
           .as("prefix of length %d", length)
           .isNotNull();
     }
@@ -67,8 +68,8 @@ class BpicklePropertiesTest {
 
   /** Verifies the same for valid encodings with one byte cut, changed, added or dropped. */
   @Property
-  void damagedEncodingsDecodeOrFailCleanly(@ForAll("values") Object value,
-      @ForAll("mutations") Mutation mutation) {
+  void damagedEncodingsDecodeOrFailCleanly(
+      @ForAll("values") Object value, @ForAll("mutations") Mutation mutation) {
     assertDecodesOrFailsCleanly(mutation.applyTo(Bpickle.encode(value)));
   }
 

@@ -16,24 +16,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The vectors of PROTOCOL.md section 2, byte for byte, in both directions. */
 class BpickleVectorsTest {
 
-  private static final String REGISTRATION_ANSWER = "du8:messages"
-      + "ldu2:ids25:fake-secure-id-0123456789u11:insecure-idi4242;u4:typeu6:set-id;;"
-      + "u22:next-expected-sequencei1;u10:server-apis3:3.3u11:server-uuids18:fake-server-uuid-1;";
+  private static final String REGISTRATION_ANSWER =
+      "du8:messages"
+          + "ldu2:ids25:fake-secure-id-0123456789u11:insecure-idi4242;u4:typeu6:set-id;;"
+          + "u22:next-expected-sequencei1;u10:server-apis3:3.3u11:server-uuids18:fake-server-uuid-1;";
 
-  private static final String FIRST_EXCHANGE = "du14:accepted-types"
-      + "s16:\\xd4\\x1d\\x8c\\xd9\\x8f\\x00\\xb2\\x04\\xe9\\x80\\t\\x98\\xec\\xf8B~"
-      + "u21:client-accepted-typeslu14:accepted-typesu16:custom-graph-addu19:custom-graph-remove"
-      + "u14:execute-scriptu12:registrationu13:resynchronizeu6:set-idu13:set-intervals"
-      + "u14:signal-processu10:unknown-id;u10:client-apis3:3.8u8:messagesl;"
-      + "u22:next-expected-sequencei0;u8:sequencei0;u10:server-apis3:3.2u14:total-messagesi0;;";
+  private static final String FIRST_EXCHANGE =
+      "du14:accepted-types"
+          + "s16:\\xd4\\x1d\\x8c\\xd9\\x8f\\x00\\xb2\\x04\\xe9\\x80\\t\\x98\\xec\\xf8B~"
+          + "u21:client-accepted-typeslu14:accepted-typesu16:custom-graph-addu19:custom-graph-remove"
+          + "u14:execute-scriptu12:registrationu13:resynchronizeu6:set-idu13:set-intervals"
+          + "u14:signal-processu10:unknown-id;u10:client-apis3:3.8u8:messagesl;"
+          + "u22:next-expected-sequencei0;u8:sequencei0;u10:server-apis3:3.2u14:total-messagesi0;;";
 
   static Stream<Arguments> tableRows() {
     return Stream.of(
         Arguments.of(true, "b1"),
         Arguments.of(false, "b0"),
         Arguments.of(-3L, "i-3;"),
-        Arguments.of(new BigInteger("123456789012345678901234567890"),
-            "i123456789012345678901234567890;"),
+        Arguments.of(
+            new BigInteger("123456789012345678901234567890"), "i123456789012345678901234567890;"),
         Arguments.of(1.5, "f1.5;"),
         Arguments.of(1e100, "f1e+100;"),
         Arguments.of(Bytes.of(new byte[] {0x00, (byte) 0xff}), "s2:\\x00\\xff"),
@@ -66,15 +68,14 @@ class BpickleVectorsTest {
   /** Verifies that a registration answer, with bytes ids and text keys, matches the wire. */
   @Test
   void registrationAnswerMatchesTheWire() {
-    Map<String, Object> setId = Map.of(
-        "type", "set-id",
-        "id", Bytes.of("fake-secure-id-0123456789"),
-        "insecure-id", 4242L);
-    Map<String, Object> answer = Map.of(
-        "server-uuid", Bytes.of("fake-server-uuid-1"),
-        "server-api", Bytes.of("3.3"),
-        "next-expected-sequence", 1L,
-        "messages", List.of(setId));
+    Map<String, Object> setId =
+        Map.of("type", "set-id", "id", Bytes.of("fake-secure-id-0123456789"), "insecure-id", 4242L);
+    Map<String, Object> answer =
+        Map.of(
+            "server-uuid", Bytes.of("fake-server-uuid-1"),
+            "server-api", Bytes.of("3.3"),
+            "next-expected-sequence", 1L,
+            "messages", List.of(setId));
 
     assertThat(Bpickle.encode(answer)).isEqualTo(PythonBytes.of(REGISTRATION_ANSWER));
     assertThat(Bpickle.decode(PythonBytes.of(REGISTRATION_ANSWER))).isEqualTo(answer);
@@ -92,9 +93,19 @@ class BpickleVectorsTest {
     payload.put("next-expected-sequence", 0L);
     payload.put("messages", List.of());
     payload.put("client-api", Bytes.of("3.8"));
-    payload.put("client-accepted-types", List.of("accepted-types", "custom-graph-add",
-        "custom-graph-remove", "execute-script", "registration", "resynchronize", "set-id",
-        "set-intervals", "signal-process", "unknown-id"));
+    payload.put(
+        "client-accepted-types",
+        List.of(
+            "accepted-types",
+            "custom-graph-add",
+            "custom-graph-remove",
+            "execute-script",
+            "registration",
+            "resynchronize",
+            "set-id",
+            "set-intervals",
+            "signal-process",
+            "unknown-id"));
     payload.put("accepted-types", emptyTypesHash);
 
     assertThat(Bpickle.encode(payload)).isEqualTo(PythonBytes.of(FIRST_EXCHANGE));
@@ -108,8 +119,15 @@ class BpickleVectorsTest {
     Map<Object, Object> decoded =
         (Map<Object, Object>) Bpickle.decode(PythonBytes.of(FIRST_EXCHANGE));
 
-    assertThat(decoded.keySet()).containsExactly("accepted-types", "client-accepted-types",
-        "client-api", "messages", "next-expected-sequence", "sequence", "server-api",
-        "total-messages");
+    assertThat(decoded.keySet())
+        .containsExactly(
+            "accepted-types",
+            "client-accepted-types",
+            "client-api",
+            "messages",
+            "next-expected-sequence",
+            "sequence",
+            "server-api",
+            "total-messages");
   }
 }

@@ -53,12 +53,14 @@ class BytesTest {
   /** Verifies that bytes order as unsigned values, as Python sorts them. */
   @Test
   void ordersAsUnsignedBytes() {
-    List<Bytes> sorted = Arrays.asList(
-        Bytes.of(new byte[] {(byte) 0x80}), Bytes.of("b"), Bytes.of("ab"), Bytes.of("a"));
+    List<Bytes> sorted =
+        Arrays.asList(
+            Bytes.of(new byte[] {(byte) 0x80}), Bytes.of("b"), Bytes.of("ab"), Bytes.of("a"));
     sorted.sort(null);
 
-    assertThat(sorted).containsExactly(
-        Bytes.of("a"), Bytes.of("ab"), Bytes.of("b"), Bytes.of(new byte[] {(byte) 0x80}));
+    assertThat(sorted)
+        .containsExactly(
+            Bytes.of("a"), Bytes.of("ab"), Bytes.of("b"), Bytes.of(new byte[] {(byte) 0x80}));
   }
 
   /** Verifies that a tuple holds none, is unmodifiable and is not a list of the same items. */

@@ -35,8 +35,8 @@ class JsonCodecPropertiesTest {
 
   /** Verifies the same for valid encodings with one byte cut, changed, added or dropped. */
   @Property
-  void damagedEncodingsDecodeOrFailCleanly(@ForAll("values") Object value,
-      @ForAll("mutations") Mutation mutation) {
+  void damagedEncodingsDecodeOrFailCleanly(
+      @ForAll("values") Object value, @ForAll("mutations") Mutation mutation) {
     assertDecodesOrFailsCleanly(mutation.applyTo(JsonCodec.encode(value)));
   }
 

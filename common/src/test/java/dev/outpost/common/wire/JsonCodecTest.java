@@ -41,8 +41,8 @@ class JsonCodecTest {
   @Test
   void decodesNumbersIntoTheModel() {
     assertThat(decoded("[1, -9223372036854775808, 9223372036854775808, 1.5, 1e2, -0.0]"))
-        .isEqualTo(List.of(1L, Long.MIN_VALUE, new BigInteger("9223372036854775808"), 1.5, 100.0,
-            -0.0));
+        .isEqualTo(
+            List.of(1L, Long.MIN_VALUE, new BigInteger("9223372036854775808"), 1.5, 100.0, -0.0));
   }
 
   /** Verifies that objects decode to maps in document order and null to none. */
@@ -62,18 +62,23 @@ class JsonCodecTest {
   /** Verifies that bytes are written as their UTF-8 text and tuples as arrays, losing the kind. */
   @Test
   void writesBytesAsTextAndTuplesAsArrays() {
-    Map<Object, Object> payload = Map.of(
-        "server-api", Bytes.of("3.3"),
-        "pair", Tuple.of(1L, 2L),
-        Bytes.of("raw"), 7L,
-        42L, "answer");
+    Map<Object, Object> payload =
+        Map.of(
+            "server-api",
+            Bytes.of("3.3"),
+            "pair",
+            Tuple.of(1L, 2L),
+            Bytes.of("raw"),
+            7L,
+            42L,
+            "answer");
 
     String json = encoded(payload);
 
-    assertThat(json).isEqualTo(
-        "{\"42\":\"answer\",\"pair\":[1,2],\"server-api\":\"3.3\",\"raw\":7}");
-    assertThat(decoded(json)).isEqualTo(Map.of(
-        "42", "answer", "pair", List.of(1L, 2L), "server-api", "3.3", "raw", 7L));
+    assertThat(json)
+        .isEqualTo("{\"42\":\"answer\",\"pair\":[1,2],\"server-api\":\"3.3\",\"raw\":7}");
+    assertThat(decoded(json))
+        .isEqualTo(Map.of("42", "answer", "pair", List.of(1L, 2L), "server-api", "3.3", "raw", 7L));
   }
 
   /** Verifies that bytes which are not UTF-8 are written with replacement characters. */
@@ -110,15 +115,15 @@ class JsonCodecTest {
         Arguments.of("[NaN]", "Non-standard token 'NaN'"),
         Arguments.of("{'a': 1}", "Unexpected character ('''"),
         Arguments.of("{\"\\ud800\": 1, \"\\udc00\": 2}", "two keys read as '\ufffd'"),
-        Arguments.of("[" .repeat(10_000) + "]".repeat(10_000), "nesting is deeper than 64 levels"));
+        Arguments.of("[".repeat(10_000) + "]".repeat(10_000), "nesting is deeper than 64 levels"));
   }
 
   /** Verifies that each malformed body is a 400 naming the problem and where it is. */
   @ParameterizedTest(name = "[{index}] {1}")
   @MethodSource("malformedBodies")
   void malformedBodyIsBadRequestNamingTheProblem(String body, String problem) {
-    MalformedPayloadException failure = catchThrowableOfType(MalformedPayloadException.class,
-        () -> decoded(body));
+    MalformedPayloadException failure =
+        catchThrowableOfType(MalformedPayloadException.class, () -> decoded(body));
 
     assertThat(failure.status()).isEqualTo(400);
     assertThat(failure.getMessage())

@@ -12,7 +12,12 @@ import net.jqwik.api.Combinators;
 record Mutation(Kind kind, int position, byte replacement) {
 
   /** The ways to damage a body. */
-  enum Kind { TRUNCATE, REPLACE, INSERT, DELETE }
+  enum Kind {
+    TRUNCATE,
+    REPLACE,
+    INSERT,
+    DELETE
+  }
 
   /** The bytes that open, separate and close values in bpickle and in JSON. */
   private static final String STRUCTURAL = "bifsultdn0123456789:;-.e{}[]\",";
@@ -20,17 +25,14 @@ record Mutation(Kind kind, int position, byte replacement) {
   /** Any mutation. */
   static Arbitrary<Mutation> any() {
     return Combinators.combine(
-            Arbitraries.of(Kind.class),
-            Arbitraries.integers().greaterOrEqual(0),
-            bytes())
+            Arbitraries.of(Kind.class), Arbitraries.integers().greaterOrEqual(0), bytes())
         .as(Mutation::new);
   }
 
   /** Bytes, half of them structural ones, which reach deeper into a decoder than noise does. */
   static Arbitrary<Byte> bytes() {
     return Arbitraries.oneOf(
-        Arbitraries.chars().with(STRUCTURAL).map(c -> (byte) c.charValue()),
-        Arbitraries.bytes());
+        Arbitraries.chars().with(STRUCTURAL).map(c -> (byte) c.charValue()), Arbitraries.bytes());
   }
 
   /** The damaged copy of a body. */

@@ -5,8 +5,7 @@ import java.io.ByteArrayOutputStream;
 /** Builds bytes from the notation PROTOCOL.md uses, so a vector reads as it does there. */
 final class PythonBytes {
 
-  private PythonBytes() {
-  }
+  private PythonBytes() {}
 
   /**
    * The bytes of a literal in which {@code \xNN} is one raw byte, {@code \t} a tab and every other

@@ -48,16 +48,29 @@ class PythonFloatTest {
 
   /** Verifies that the other spellings Python's float() accepts are read. */
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource({"1., 1.0", ".5, 0.5", "+2, 2.0", "1E3, 1000.0", "-1e-2, -0.01", "007.50, 7.5",
-      "Infinity, Infinity", "-INF, -Infinity", "NaN, NaN", "1e999, Infinity"})
+  @CsvSource({
+    "1., 1.0",
+    ".5, 0.5",
+    "+2, 2.0",
+    "1E3, 1000.0",
+    "-1e-2, -0.01",
+    "007.50, 7.5",
+    "Infinity, Infinity",
+    "-INF, -Infinity",
+    "NaN, NaN",
+    "1e999, Infinity"
+  })
   void readsOtherPythonSpellings(String literal, double expected) {
     assertThat(PythonFloat.parse(literal)).contains(expected);
   }
 
   /** Verifies that Java-only spellings, and the forms we chose not to read, are refused. */
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {"", "-", ".", "e5", "1.5d", "1.5f", "0x1p3", "1_000.0", " 1.5", "1.5 ",
-      "1e", "1e+", "infinit", "--1", "1.2.3"})
+  @ValueSource(
+      strings = {
+        "", "-", ".", "e5", "1.5d", "1.5f", "0x1p3", "1_000.0", " 1.5", "1.5 ", "1e", "1e+",
+        "infinit", "--1", "1.2.3"
+      })
   void refusesWhatIsNotAPythonLiteral(String literal) {
     assertThat(PythonFloat.parse(literal)).isEmpty();
   }

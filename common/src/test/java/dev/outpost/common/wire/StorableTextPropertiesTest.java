@@ -20,7 +20,8 @@ class StorableTextPropertiesTest {
   Arbitrary<String> texts() {
     return Arbitraries.oneOf(
         Arbitraries.strings().all().ofMaxLength(40),
-        Arbitraries.strings().withChars('a', '\0', 'é', '\ud83d', '\ude00', '\udc00')
+        Arbitraries.strings()
+            .withChars('a', '\0', 'é', '\ud83d', '\ude00', '\udc00')
             .ofMaxLength(12));
   }
 
@@ -44,8 +45,8 @@ class StorableTextPropertiesTest {
   }
 
   /**
-   * Verifies that every text of a message is made storable, in nested maps, lists and tuples and
-   * in keys, while numbers and bytes are left as they are, and bpickle can encode it.
+   * Verifies that every text of a message is made storable, in nested maps, lists and tuples and in
+   * keys, while numbers and bytes are left as they are, and bpickle can encode it.
    */
   @Property
   void everyTextOfAMessageIsMadeStorable(@ForAll("texts") String text) {
@@ -61,10 +62,12 @@ class StorableTextPropertiesTest {
     Map<String, Object> storable = StorableText.message(message);
 
     String clean = StorableText.of(text);
-    assertThat(storable).containsEntry("result-text", clean).containsEntry("operation-id", 7L)
+    assertThat(storable)
+        .containsEntry("result-text", clean)
+        .containsEntry("operation-id", 7L)
         .containsEntry("none", null);
-    assertThat(storable.get("details")).isEqualTo(Map.of(clean,
-        List.of(clean, 7L, Tuple.of(clean, Bytes.of(new byte[] {0, 1})))));
+    assertThat(storable.get("details"))
+        .isEqualTo(Map.of(clean, List.of(clean, 7L, Tuple.of(clean, Bytes.of(new byte[] {0, 1})))));
     assertThat(Bpickle.decode(Bpickle.encode(storable))).isNotNull();
   }
 
@@ -78,10 +81,11 @@ class StorableTextPropertiesTest {
   /** Verifies that a wire value's texts, keys and bytes all come out storable. */
   @Example
   void makesEveryTextOfAValueStorable() {
-    Object value = StorableText.json(Map.of(
-        "k\0", List.of("x\0", Bytes.of(new byte[] {'y', 0, (byte) 0xff}), 1L, Double.NaN)));
+    Object value =
+        StorableText.json(
+            Map.of(
+                "k\0", List.of("x\0", Bytes.of(new byte[] {'y', 0, (byte) 0xff}), 1L, Double.NaN)));
 
-    assertThat(value).isEqualTo(Map.of(
-        "k\uFFFD", List.of("x\uFFFD", "y\uFFFD\uFFFD", 1L, "NaN")));
+    assertThat(value).isEqualTo(Map.of("k\uFFFD", List.of("x\uFFFD", "y\uFFFD\uFFFD", 1L, "NaN")));
   }
 }

@@ -45,7 +45,8 @@ class Utf8PropertiesTest {
     if (strict.isPresent()) {
       assertThat(Utf8.encode(text)).isEqualTo(strict.get());
     } else {
-      assertThatIllegalArgumentException().isThrownBy(() -> Utf8.encode(text))
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> Utf8.encode(text))
           .withMessageContaining("unpaired surrogate");
     }
   }
@@ -62,10 +63,12 @@ class Utf8PropertiesTest {
 
   private static Optional<byte[]> strictEncode(String text) {
     try {
-      ByteBuffer buffer = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(text));
+      ByteBuffer buffer =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(text));
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return Optional.of(bytes);
@@ -76,10 +79,13 @@ class Utf8PropertiesTest {
 
   private static Optional<String> strictDecode(byte[] bytes, int offset, int length) {
     try {
-      return Optional.of(StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes, offset, length)).toString());
+      return Optional.of(
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, offset, length))
+              .toString());
     } catch (CharacterCodingException e) {
       return Optional.empty();
     }

@@ -26,8 +26,9 @@ class ValueBudgetTest {
   /** Verifies that bpickle with one value too many is refused with a 400 saying so. */
   @Test
   void bpickleRefusesAPayloadOfTooManyValues() {
-    MalformedPayloadException failure = catchThrowableOfType(MalformedPayloadException.class,
-        () -> Bpickle.decode(bpickleNones(Values.MAX_VALUES)));
+    MalformedPayloadException failure =
+        catchThrowableOfType(
+            MalformedPayloadException.class, () -> Bpickle.decode(bpickleNones(Values.MAX_VALUES)));
 
     assertThat(failure.status()).isEqualTo(400);
     assertThat(failure.getMessage()).contains("more than 1000000 values");
@@ -43,8 +44,10 @@ class ValueBudgetTest {
   /** Verifies that JSON of too many values is refused with a 400, and within it decodes. */
   @Test
   void jsonRefusesAPayloadOfTooManyValues() {
-    MalformedPayloadException failure = catchThrowableOfType(MalformedPayloadException.class,
-        () -> JsonCodec.decode(jsonNulls(2 * Values.MAX_VALUES)));
+    MalformedPayloadException failure =
+        catchThrowableOfType(
+            MalformedPayloadException.class,
+            () -> JsonCodec.decode(jsonNulls(2 * Values.MAX_VALUES)));
 
     assertThat(failure.status()).isEqualTo(400);
     assertThat(failure.getMessage()).containsIgnoringCase("token count");

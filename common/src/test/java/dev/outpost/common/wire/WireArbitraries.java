@@ -14,8 +14,7 @@ final class WireArbitraries {
 
   private static final int WIDTH = 4;
 
-  private WireArbitraries() {
-  }
+  private WireArbitraries() {}
 
   /** Any value bpickle can carry. */
   static Arbitrary<Object> bpickleValues() {
@@ -43,12 +42,13 @@ final class WireArbitraries {
   }
 
   private static Arbitrary<Object> scalars(boolean bpickle) {
-    Arbitrary<Object> shared = Arbitraries.<Object>oneOf(
-        Arbitraries.of(true, false),
-        Arbitraries.longs(),
-        bigIntegers(),
-        finiteDoubles(),
-        texts());
+    Arbitrary<Object> shared =
+        Arbitraries.<Object>oneOf(
+            Arbitraries.of(true, false),
+            Arbitraries.longs(),
+            bigIntegers(),
+            finiteDoubles(),
+            texts());
     if (!bpickle) {
       return shared.injectNull(0.05);
     }
@@ -75,10 +75,15 @@ final class WireArbitraries {
 
   /** Text over all code points, surrogates excepted since they have no UTF-8 form. */
   static Arbitrary<String> texts() {
-    Arbitrary<String> anyCodePoints = Arbitraries.integers().between(0, Character.MAX_CODE_POINT)
-        .filter(cp -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE)
-        .list().ofMaxSize(8)
-        .map(cps -> new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
+    Arbitrary<String> anyCodePoints =
+        Arbitraries.integers()
+            .between(0, Character.MAX_CODE_POINT)
+            .filter(cp -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE)
+            .list()
+            .ofMaxSize(8)
+            .map(
+                cps ->
+                    new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
     return Arbitraries.oneOf(anyCodePoints, Arbitraries.strings().alpha().ofMaxLength(8));
   }
 

@@ -14,15 +14,18 @@ import org.junit.jupiter.api.Test;
 /** Typed reading of decoded payloads, the same for bpickle and JSON. */
 class WireMapTest {
 
-  private static final byte[] EXCHANGE = PythonBytes.of("du10:client-apis3:3.8"
-      + "u21:client-accepted-typeslu8:registeru6:set-id;"
-      + "u8:messagesldu3:apis3:3.3u9:timestampi1700000000;u4:typeu8:register;;"
-      + "u8:sequencei7;u10:server-apis3:3.3;");
+  private static final byte[] EXCHANGE =
+      PythonBytes.of(
+          "du10:client-apis3:3.8"
+              + "u21:client-accepted-typeslu8:registeru6:set-id;"
+              + "u8:messagesldu3:apis3:3.3u9:timestampi1700000000;u4:typeu8:register;;"
+              + "u8:sequencei7;u10:server-apis3:3.3;");
 
-  private static final String EXCHANGE_JSON = "{\"client-api\": \"3.8\","
-      + "\"client-accepted-types\": [\"register\", \"set-id\"],"
-      + "\"messages\": [{\"api\": \"3.3\", \"timestamp\": 1700000000, \"type\": \"register\"}],"
-      + "\"sequence\": 7, \"server-api\": \"3.3\"}";
+  private static final String EXCHANGE_JSON =
+      "{\"client-api\": \"3.8\","
+          + "\"client-accepted-types\": [\"register\", \"set-id\"],"
+          + "\"messages\": [{\"api\": \"3.3\", \"timestamp\": 1700000000, \"type\": \"register\"}],"
+          + "\"sequence\": 7, \"server-api\": \"3.3\"}";
 
   private static MalformedPayloadException failureOf(ThrowingCallable read) {
     MalformedPayloadException failure = catchThrowableOfType(MalformedPayloadException.class, read);
@@ -78,8 +81,8 @@ class WireMapTest {
   /** Verifies that a wrong type is a 400 naming the key, the type wanted and the type found. */
   @Test
   void wrongTypeIsBadRequestNamingKeyAndTypes() {
-    WireMap payload = WireMap.of(Map.of("sequence", "7", "flag", 1L, "types", Bytes.of("x"),
-        "count", true));
+    WireMap payload =
+        WireMap.of(Map.of("sequence", "7", "flag", 1L, "types", Bytes.of("x"), "count", true));
 
     assertThat(failureOf(() -> payload.integer("sequence")))
         .hasMessageContaining("key 'sequence' must be an integer, got text");
@@ -119,9 +122,11 @@ class WireMapTest {
   /** Verifies that failures inside nested dicts and lists name the whole path. */
   @Test
   void nestedFailuresNameThePath() {
-    WireMap payload = WireMap.of(Map.of(
-        "messages", List.of(Map.of("type", "a"), Map.of("api", Bytes.of("3.3"))),
-        "types", List.of("a", 2L)));
+    WireMap payload =
+        WireMap.of(
+            Map.of(
+                "messages", List.of(Map.of("type", "a"), Map.of("api", Bytes.of("3.3"))),
+                "types", List.of("a", 2L)));
 
     assertThat(failureOf(() -> payload.mapList("messages").get(1).text("type")))
         .hasMessageContaining("key 'messages[1].type' is missing");

@@ -32,28 +32,39 @@ public final class AccountStore {
   }
 
   /**
-   * Makes sure the account exists with this registration key and that an admin token of this
-   * name opens it. Idempotent: a restart with the same values changes nothing.
+   * Makes sure the account exists with this registration key and that an admin token of this name
+   * opens it. Idempotent: a restart with the same values changes nothing.
    *
    * @return the account id
    */
-  public Future<Long> ensureAccount(String name, String registrationKey, String tokenName,
-      String adminToken) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
+  public Future<Long> ensureAccount(
+      String name, String registrationKey, String tokenName, String adminToken) {
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(
+                        """
             INSERT INTO accounts (name, registration_key_hash, created_at)
             VALUES ($1, $2, $3)
             ON CONFLICT (name) DO UPDATE SET registration_key_hash = EXCLUDED.registration_key_hash
             RETURNING id
             """)
-        .execute(Tuple.of(name, Buffer.buffer(Secrets.hash(registrationKey)), now()))
-        .map(rows -> rows.iterator().next().getLong("id"))
-        .compose(accountId -> conn.preparedQuery("""
+                    .execute(Tuple.of(name, Buffer.buffer(Secrets.hash(registrationKey)), now()))
+                    .map(rows -> rows.iterator().next().getLong("id"))
+                    .compose(
+                        accountId ->
+                            conn.preparedQuery(
+                                    """
                 INSERT INTO admin_tokens (account_id, name, token_hash, created_at)
                 VALUES ($1, $2, $3, $4)
                 ON CONFLICT (account_id, name) DO UPDATE SET token_hash = EXCLUDED.token_hash
                 """)
-            .execute(Tuple.of(accountId, tokenName, Buffer.buffer(Secrets.hash(adminToken)), now()))
-            .map(accountId)))
+                                .execute(
+                                    Tuple.of(
+                                        accountId,
+                                        tokenName,
+                                        Buffer.buffer(Secrets.hash(adminToken)),
+                                        now()))
+                                .map(accountId)))
         // the trigger tells every instance too; this one need not wait for the notice
         .onSuccess(accountId -> tokens.invalidate());
   }
@@ -71,27 +82,28 @@ public final class AccountStore {
     long generation = tokens.generation();
     return pool.preparedQuery("SELECT account_id, name FROM admin_tokens WHERE token_hash = $1")
         .execute(Tuple.of(Buffer.buffer(hash)))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw OutpostException.unauthorized("the bearer token is not valid");
-          }
-          Row row = rows.iterator().next();
-          Admin admin = new Admin(row.getLong("account_id"), row.getString("name"));
-          tokens.put(hash, admin, generation);
-          return admin;
-        });
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw OutpostException.unauthorized("the bearer token is not valid");
+              }
+              Row row = rows.iterator().next();
+              Admin admin = new Admin(row.getLong("account_id"), row.getString("name"));
+              tokens.put(hash, admin, generation);
+              return admin;
+            });
   }
 
-  /**
-   * The account a registration names, when its key matches, inside the caller's transaction.
-   */
+  /** The account a registration names, when its key matches, inside the caller's transaction. */
   public static Future<Optional<Long>> registering(SqlClient conn, String name, byte[] keyHash) {
     return conn.preparedQuery(
             "SELECT id FROM accounts WHERE name = $1 AND registration_key_hash = $2")
         .execute(Tuple.of(name, Buffer.buffer(keyHash)))
-        .map(rows -> rows.size() == 0
-            ? Optional.<Long>empty()
-            : Optional.of(rows.iterator().next().getLong(0)));
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<Long>empty()
+                    : Optional.of(rows.iterator().next().getLong(0)));
   }
 
   /** The account's policies. */
@@ -99,20 +111,25 @@ public final class AccountStore {
     return pool.preparedQuery(
             "SELECT approval_types, fail_stale_results FROM accounts WHERE id = $1")
         .execute(Tuple.of(accountId))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new AccountSettings(java.util.Arrays.asList(row.getArrayOfStrings(0)),
-              row.getBoolean(1));
-        });
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new AccountSettings(
+                  java.util.Arrays.asList(row.getArrayOfStrings(0)), row.getBoolean(1));
+            });
   }
 
   /** Replaces the account's policies. */
   public Future<AccountSettings> updateSettings(long accountId, AccountSettings settings) {
-    return pool.preparedQuery("""
+    return pool.preparedQuery(
+            """
             UPDATE accounts SET approval_types = $2, fail_stale_results = $3 WHERE id = $1
             """)
-        .execute(Tuple.of(accountId, settings.approvalTypes().toArray(String[]::new),
-            settings.failStaleResults()))
+        .execute(
+            Tuple.of(
+                accountId,
+                settings.approvalTypes().toArray(String[]::new),
+                settings.failStaleResults()))
         .map(settings);
   }
 

@@ -6,5 +6,4 @@ package dev.outpost.server.account;
  * @param accountId the only account this caller sees
  * @param name recorded as creator and actor of what the caller does
  */
-public record Admin(long accountId, String name) {
-}
+public record Admin(long accountId, String name) {}

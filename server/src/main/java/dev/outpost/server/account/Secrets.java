@@ -11,8 +11,7 @@ public final class Secrets {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private Secrets() {
-  }
+  private Secrets() {}
 
   /** A fresh URL-safe secret of 32 random bytes. */
   public static String generate() {

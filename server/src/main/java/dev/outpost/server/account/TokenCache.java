@@ -8,33 +8,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Who recently seen admin tokens belong to, so that an API call need not look its token up in
- * the database. Safe from any thread: every HTTP event loop shares one.
+ * Who recently seen admin tokens belong to, so that an API call need not look its token up in the
+ * database. Safe from any thread: every HTTP event loop shares one.
  *
- * <p>An entry lives at most {@code ttl}, and every entry goes as soon as a token changes
- * ({@link #invalidate()}: on a change made here, and on PostgreSQL's notice of a change made by
- * any instance, see {@link TokenChanges}). While nothing tells this process of changes (the
- * notice channel is down) the cache answers nothing. Unknown tokens are never cached: a token
- * created a moment ago works at once, and guessing cannot fill memory.
+ * <p>An entry lives at most {@code ttl}, and every entry goes as soon as a token changes ({@link
+ * #invalidate()}: on a change made here, and on PostgreSQL's notice of a change made by any
+ * instance, see {@link TokenChanges}). While nothing tells this process of changes (the notice
+ * channel is down) the cache answers nothing. Unknown tokens are never cached: a token created a
+ * moment ago works at once, and guessing cannot fill memory.
  */
 public final class TokenCache {
 
   /** More entries than this and the cache starts afresh: admins are few, so this is a flood. */
   static final int MAX_ENTRIES = 10_000;
 
-  private record Entry(Admin admin, long expiresAtMillis) {
-  }
+  private record Entry(Admin admin, long expiresAtMillis) {}
 
   private final Clock clock;
   private final long ttlMillis;
   private final ConcurrentHashMap<ByteBuffer, Entry> entries = new ConcurrentHashMap<>();
+
   /** Bumped by every invalidation, so that a lookup begun before one stores nothing after it. */
   private final AtomicLong generation = new AtomicLong();
+
   private volatile boolean informed;
 
   /**
-   * Creates a cache whose entries live at most {@code ttl}; a zero ttl caches nothing. It
-   * answers only once {@link #informed(boolean)} says changes reach it.
+   * Creates a cache whose entries live at most {@code ttl}; a zero ttl caches nothing. It answers
+   * only once {@link #informed(boolean)} says changes reach it.
    */
   public TokenCache(Clock clock, Duration ttl) {
     this.clock = clock;

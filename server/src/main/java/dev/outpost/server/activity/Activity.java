@@ -45,9 +45,27 @@ public record Activity(
 
   /** The same activity with its children attached. */
   public Activity withChildren(List<Activity> loaded) {
-    return new Activity(id, parentId, computerId, kind, type, status, summary, parameters, creator,
-        createdAt, deliverAfter, deliveredAt, completedAt, resultCode, resultText, progress,
-        conditions, reappliedFrom, childrenByStatus, List.copyOf(loaded));
+    return new Activity(
+        id,
+        parentId,
+        computerId,
+        kind,
+        type,
+        status,
+        summary,
+        parameters,
+        creator,
+        createdAt,
+        deliverAfter,
+        deliveredAt,
+        completedAt,
+        resultCode,
+        resultText,
+        progress,
+        conditions,
+        reappliedFrom,
+        childrenByStatus,
+        List.copyOf(loaded));
   }
 
   /**
@@ -61,9 +79,13 @@ public record Activity(
    * @param maxErrors for groups, failed children tolerated
    * @param attempt how many times it was delivered or claimed
    */
-  public record Conditions(Optional<Instant> deliverBefore, Optional<Long> dependsOn,
-      Optional<Integer> progressThreshold, boolean runOnDependencyFailure,
-      Optional<Integer> timeoutSeconds, Optional<Integer> maxConcurrency,
-      Optional<Integer> maxErrors, int attempt) {
-  }
+  public record Conditions(
+      Optional<Instant> deliverBefore,
+      Optional<Long> dependsOn,
+      Optional<Integer> progressThreshold,
+      boolean runOnDependencyFailure,
+      Optional<Integer> timeoutSeconds,
+      Optional<Integer> maxConcurrency,
+      Optional<Integer> maxErrors,
+      int attempt) {}
 }

@@ -9,16 +9,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
- * Moves an account's finished activities (and their transition logs) into the archive tables,
- * in one statement. A group moves only together with all its children, so a live group never
- * loses one. Secret parameters are not archived: a client activity canceled before delivery
- * still held its own.
+ * Moves an account's finished activities (and their transition logs) into the archive tables, in
+ * one statement. A group moves only together with all its children, so a live group never loses
+ * one. Secret parameters are not archived: a client activity canceled before delivery still held
+ * its own.
  */
 public final class ActivityArchive {
 
   private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
 
-  private static final String ARCHIVE = StatusSql.of("""
+  private static final String ARCHIVE =
+      StatusSql.of(
+          """
       WITH finished AS (
         SELECT id, parent_id FROM activities
          WHERE account_id = $1 AND status IN ({failed}, {canceled}, {succeeded})
@@ -53,8 +55,7 @@ public final class ActivityArchive {
       """);
 
   /** What one archiving moved. */
-  public record Archived(long activities, long events) {
-  }
+  public record Archived(long activities, long events) {}
 
   private final Pool pool;
 
@@ -65,11 +66,14 @@ public final class ActivityArchive {
 
   /** Archives the account's activities finished before {@code cutoff}. */
   public Future<Archived> archive(long accountId, Instant cutoff) {
-    return pool.withTransaction(conn -> conn.preparedQuery(ARCHIVE)
-            .execute(Tuple.of(accountId, cutoff.atOffset(ZoneOffset.UTC), SECRETS)))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new Archived(row.getLong(0), row.getLong(1));
-        });
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(ARCHIVE)
+                    .execute(Tuple.of(accountId, cutoff.atOffset(ZoneOffset.UTC), SECRETS)))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Archived(row.getLong(0), row.getLong(1));
+            });
   }
 }

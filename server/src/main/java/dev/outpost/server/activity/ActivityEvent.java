@@ -10,5 +10,4 @@ import java.util.Optional;
  * @param from empty for the event that created the activity
  */
 public record ActivityEvent(
-    long id, Optional<Status> from, Status to, Instant at, String actor, Optional<String> reason) {
-}
+    long id, Optional<Status> from, Status to, Instant at, String actor, Optional<String> reason) {}

@@ -20,14 +20,15 @@ import java.util.function.Function;
 
 /**
  * The one place activities are created: one per target, several under an {@code ActivityGroup}
- * parent, each with its creation event, and server activities that start Queued with their
- * outbox row, all in one transaction.
+ * parent, each with its creation event, and server activities that start Queued with their outbox
+ * row, all in one transaction.
  */
 public final class ActivityInserts {
 
-  /** One activity to create: on a computer (none for a server activity), perhaps redoing another. */
-  public record Target(Optional<Long> computerId, Optional<Long> redoes) {
-  }
+  /**
+   * One activity to create: on a computer (none for a server activity), perhaps redoing another.
+   */
+  public record Target(Optional<Long> computerId, Optional<Long> redoes) {}
 
   /**
    * What to create.
@@ -36,11 +37,18 @@ public final class ActivityInserts {
    * @param targets one activity each; several make a group
    * @param groupRedoes for a group made by reapply, the activity it redoes
    */
-  public record Creation(long accountId, String creator, ActivityType type, Status start,
-      String summary, NewActivity request, List<Target> targets, Optional<Long> groupRedoes) {
-  }
+  public record Creation(
+      long accountId,
+      String creator,
+      ActivityType type,
+      Status start,
+      String summary,
+      NewActivity request,
+      List<Target> targets,
+      Optional<Long> groupRedoes) {}
 
-  private static final String INSERT_CHILDREN = """
+  private static final String INSERT_CHILDREN =
+      """
       WITH created AS (
         INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status, summary,
                                 parameters, creator, created_at, deliver_after, deliver_before,
@@ -87,43 +95,49 @@ public final class ActivityInserts {
    */
   public Future<Long> insert(Creation creation, Function<List<Long>, OutpostException> missing) {
     OffsetDateTime now = at(clock.instant());
-    return pool.withTransaction(conn -> checkComputers(conn, creation, missing)
-        .compose(ok -> insertGroup(conn, creation, now))
-        .compose(groupId -> insertChildren(conn, creation, now, groupId)));
+    return pool.withTransaction(
+        conn ->
+            checkComputers(conn, creation, missing)
+                .compose(ok -> insertGroup(conn, creation, now))
+                .compose(groupId -> insertChildren(conn, creation, now, groupId)));
   }
 
-  private static Future<Void> checkComputers(SqlClient conn, Creation creation,
-      Function<List<Long>, OutpostException> missing) {
-    Long[] ids = creation.targets().stream()
-        .flatMap(target -> target.computerId().stream())
-        .toArray(Long[]::new);
+  private static Future<Void> checkComputers(
+      SqlClient conn, Creation creation, Function<List<Long>, OutpostException> missing) {
+    Long[] ids =
+        creation.targets().stream()
+            .flatMap(target -> target.computerId().stream())
+            .toArray(Long[]::new);
     if (ids.length == 0) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             SELECT id FROM computers
              WHERE account_id = $1 AND id = ANY($2) AND removed_at IS NULL
             """)
         .execute(Tuple.tuple().addLong(creation.accountId()).addArrayOfLong(ids))
-        .map(rows -> {
-          Set<Long> known = new HashSet<>();
-          rows.forEach(row -> known.add(row.getLong(0)));
-          List<Long> absent = List.of(ids).stream().filter(id -> !known.contains(id)).toList();
-          if (!absent.isEmpty()) {
-            throw missing.apply(absent);
-          }
-          return null;
-        });
+        .map(
+            rows -> {
+              Set<Long> known = new HashSet<>();
+              rows.forEach(row -> known.add(row.getLong(0)));
+              List<Long> absent = List.of(ids).stream().filter(id -> !known.contains(id)).toList();
+              if (!absent.isEmpty()) {
+                throw missing.apply(absent);
+              }
+              return null;
+            });
   }
 
-  private static Future<Optional<Long>> insertGroup(SqlClient conn, Creation creation,
-      OffsetDateTime now) {
+  private static Future<Optional<Long>> insertGroup(
+      SqlClient conn, Creation creation, OffsetDateTime now) {
     int children = creation.targets().size();
     if (children <= 1) {
       return Future.succeededFuture(Optional.empty());
     }
     NewActivity request = creation.request();
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
                                     created_at, deliver_after, deliver_before, max_concurrency,
                                     max_errors, reapplied_from)
@@ -131,43 +145,57 @@ public final class ActivityInserts {
             RETURNING id
             """)
         // the children hold the secrets they deliver; the group needs none
-        .execute(Tuple.of(creation.accountId(), creation.type().kind().wireName(),
-                ActivityType.GROUP, creation.summary(),
-                SecretParameters.withheld(SecretParameters.stored(request.parameters())),
-                creation.creator())
-            .addOffsetDateTime(now)
-            .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))
-            .addOffsetDateTime(request.deliverBefore().map(ActivityInserts::at).orElse(null))
-            .addInteger(request.maxConcurrency()
-                .map(l -> Math.max(1, l.resolve(children))).orElse(null))
-            .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
-            .addLong(creation.groupRedoes().orElse(null)))
+        .execute(
+            Tuple.of(
+                    creation.accountId(),
+                    creation.type().kind().wireName(),
+                    ActivityType.GROUP,
+                    creation.summary(),
+                    SecretParameters.withheld(SecretParameters.stored(request.parameters())),
+                    creation.creator())
+                .addOffsetDateTime(now)
+                .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))
+                .addOffsetDateTime(request.deliverBefore().map(ActivityInserts::at).orElse(null))
+                .addInteger(
+                    request
+                        .maxConcurrency()
+                        .map(l -> Math.max(1, l.resolve(children)))
+                        .orElse(null))
+                .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
+                .addLong(creation.groupRedoes().orElse(null)))
         .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
   }
 
   /** One statement however many targets: unnest spreads them into rows. */
-  private static Future<Long> insertChildren(SqlClient conn, Creation creation,
-      OffsetDateTime now, Optional<Long> groupId) {
+  private static Future<Long> insertChildren(
+      SqlClient conn, Creation creation, OffsetDateTime now, Optional<Long> groupId) {
     NewActivity request = creation.request();
     Optional<NewActivity.Dependency> dependency = request.dependency();
-    Tuple params = Tuple.of(creation.accountId(), groupId.orElse(null),
-            creation.type().kind().wireName(), creation.type().name(), creation.start().wireName(),
-            creation.summary())
-        .addValue(SecretParameters.stored(request.parameters()))
-        .addString(creation.creator())
-        .addOffsetDateTime(now)
-        .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))
-        .addArrayOfLong(creation.targets().stream()
-            .map(t -> t.computerId().orElse(null)).toArray(Long[]::new))
-        .addInteger(request.delayWindowMinutes())
-        .addOffsetDateTime(request.deliverBefore().map(ActivityInserts::at).orElse(null))
-        .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
-        .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
-        .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
-        .addInteger(request.timeoutSeconds().orElse(null))
-        .addArrayOfLong(creation.targets().stream()
-            .map(t -> t.redoes().orElse(null)).toArray(Long[]::new))
-        .addString(Status.QUEUED.wireName());
+    Tuple params =
+        Tuple.of(
+                creation.accountId(),
+                groupId.orElse(null),
+                creation.type().kind().wireName(),
+                creation.type().name(),
+                creation.start().wireName(),
+                creation.summary())
+            .addValue(SecretParameters.stored(request.parameters()))
+            .addString(creation.creator())
+            .addOffsetDateTime(now)
+            .addOffsetDateTime(request.deliverAfter().map(ActivityInserts::at).orElse(null))
+            .addArrayOfLong(
+                creation.targets().stream()
+                    .map(t -> t.computerId().orElse(null))
+                    .toArray(Long[]::new))
+            .addInteger(request.delayWindowMinutes())
+            .addOffsetDateTime(request.deliverBefore().map(ActivityInserts::at).orElse(null))
+            .addLong(dependency.map(NewActivity.Dependency::activityId).orElse(null))
+            .addInteger(dependency.flatMap(NewActivity.Dependency::progressThreshold).orElse(null))
+            .addBoolean(dependency.map(NewActivity.Dependency::runOnFailure).orElse(false))
+            .addInteger(request.timeoutSeconds().orElse(null))
+            .addArrayOfLong(
+                creation.targets().stream().map(t -> t.redoes().orElse(null)).toArray(Long[]::new))
+            .addString(Status.QUEUED.wireName());
     return conn.preparedQuery(INSERT_CHILDREN)
         .execute(params)
         .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));

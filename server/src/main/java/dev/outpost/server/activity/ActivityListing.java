@@ -11,53 +11,58 @@ import java.util.Optional;
 final class ActivityListing {
 
   /**
-   * Counting stops here: a count costs a scan of every match, so past this a listing says only
-   * "at least this many" and stays about as cheap as its page (counting 10,001 index entries
-   * took five times as long as reading a page of 100 rows).
+   * Counting stops here: a count costs a scan of every match, so past this a listing says only "at
+   * least this many" and stays about as cheap as its page (counting 10,001 index entries took five
+   * times as long as reading a page of 100 rows).
    */
   static final int COUNT_CAP = 1_000;
 
-  private ActivityListing() {
-  }
+  private ActivityListing() {}
 
   /**
-   * Lists the account's activities matching the query, newest first, one page: {@code limit}
-   * rows below {@code before} (when given) after skipping {@code offset}. One row more is read
-   * to tell whether a next page exists. The count and the page each run under the reads'
-   * timeout.
+   * Lists the account's activities matching the query, newest first, one page: {@code limit} rows
+   * below {@code before} (when given) after skipping {@code offset}. One row more is read to tell
+   * whether a next page exists. The count and the page each run under the reads' timeout.
    */
-  static Future<Page<Activity>> list(TimedReads reads, long accountId, ActivityQuery query,
-      PageRequest page) {
+  static Future<Page<Activity>> list(
+      TimedReads reads, long accountId, ActivityQuery query, PageRequest page) {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String where = where(query, page, params);
     // The count is of every match, whichever page this is: it leaves the cursor out.
-    Future<Optional<Long>> count = page.count()
-        ? count(reads, where, params).map(Optional::of)
-        : Future.succeededFuture(Optional.empty());
+    Future<Optional<Long>> count =
+        page.count()
+            ? count(reads, where, params).map(Optional::of)
+            : Future.succeededFuture(Optional.empty());
     List<Object> pageParams = new ArrayList<>(params);
     StringBuilder sql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS).append(where);
-    page.before().ifPresent(before -> {
-      pageParams.add(before);
-      sql.append(" AND a.id < $").append(pageParams.size());
-    });
+    page.before()
+        .ifPresent(
+            before -> {
+              pageParams.add(before);
+              sql.append(" AND a.id < $").append(pageParams.size());
+            });
     pageParams.add(page.limit() + 1);
     pageParams.add(page.offset());
-    sql.append(" ORDER BY a.id DESC LIMIT $").append(pageParams.size() - 1)
-        .append(" OFFSET $").append(pageParams.size());
-    Future<List<Activity>> rows = reads.run(conn -> conn.preparedQuery(sql.toString())
-            .execute(Tuple.from(pageParams)))
-        .map(ActivityStore::mapAll);
+    sql.append(" ORDER BY a.id DESC LIMIT $")
+        .append(pageParams.size() - 1)
+        .append(" OFFSET $")
+        .append(pageParams.size());
+    Future<List<Activity>> rows =
+        reads
+            .run(conn -> conn.preparedQuery(sql.toString()).execute(Tuple.from(pageParams)))
+            .map(ActivityStore::mapAll);
     return Future.all(count, rows).map(done -> page(page, count.result(), rows.result()));
   }
 
   /**
-   * {@code FROM ... WHERE ...} of a listing, without the cursor; its values are appended to
-   * {@code params}, where $1 is the account.
+   * {@code FROM ... WHERE ...} of a listing, without the cursor; its values are appended to {@code
+   * params}, where $1 is the account.
    */
   private static String where(ActivityQuery query, PageRequest page, List<Object> params) {
-    StringBuilder where = new StringBuilder(" FROM ")
-        .append(page.archived() ? "activities_archive" : "activities")
-        .append(" a WHERE a.account_id = $1");
+    StringBuilder where =
+        new StringBuilder(" FROM ")
+            .append(page.archived() ? "activities_archive" : "activities")
+            .append(" a WHERE a.account_id = $1");
     if (page.groupsOnly()) {
       // a group is the one row with no status of its own (the table's check says so), which is
       // what the partial index of groups holds
@@ -71,19 +76,25 @@ final class ActivityListing {
   private static Future<Long> count(TimedReads reads, String where, List<Object> params) {
     List<Object> countParams = new ArrayList<>(params);
     countParams.add(COUNT_CAP + 1);
-    return reads.run(conn -> conn.preparedQuery("SELECT count(*) FROM (SELECT 1" + where
-                + " LIMIT $" + countParams.size() + ") matching")
-            .execute(Tuple.from(countParams)))
+    return reads
+        .run(
+            conn ->
+                conn.preparedQuery(
+                        "SELECT count(*) FROM (SELECT 1"
+                            + where
+                            + " LIMIT $"
+                            + countParams.size()
+                            + ") matching")
+                    .execute(Tuple.from(countParams)))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  private static Page<Activity> page(PageRequest request, Optional<Long> counted,
-      List<Activity> rows) {
+  private static Page<Activity> page(
+      PageRequest request, Optional<Long> counted, List<Activity> rows) {
     boolean more = rows.size() > request.limit();
     List<Activity> results = more ? rows.subList(0, request.limit()) : rows;
-    Optional<Long> next = more
-        ? Optional.of(results.get(results.size() - 1).id())
-        : Optional.empty();
+    Optional<Long> next =
+        more ? Optional.of(results.get(results.size() - 1).id()) : Optional.empty();
     boolean capped = counted.map(n -> n > COUNT_CAP).orElse(false);
     return new Page<>(counted.map(n -> Math.min(n, COUNT_CAP)), capped, results, next);
   }

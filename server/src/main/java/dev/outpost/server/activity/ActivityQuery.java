@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The activity query language: terms {@code key:value}, combined with {@code OR}, {@code NOT}
- * and parentheses; terms side by side (or joined by {@code AND}) must all hold, and AND binds
- * tighter than OR.
+ * The activity query language: terms {@code key:value}, combined with {@code OR}, {@code NOT} and
+ * parentheses; terms side by side (or joined by {@code AND}) must all hold, and AND binds tighter
+ * than OR.
  *
  * <p>Parsing ({@link QueryParser}) is separate from SQL ({@link QuerySql}) so that an unknown key
  * or value, or a malformed expression, is a 400 before any query runs.
@@ -16,8 +16,7 @@ import java.util.Optional;
 public final class ActivityQuery {
 
   /** A parsed expression. */
-  public sealed interface Expr permits And, Or, Not, Term {
-  }
+  public sealed interface Expr permits And, Or, Not, Term {}
 
   /** Every part holds. */
   public record And(List<Expr> parts) implements Expr {
@@ -36,19 +35,19 @@ public final class ActivityQuery {
   }
 
   /** The part does not hold. */
-  public record Not(Expr part) implements Expr {
-  }
+  public record Not(Expr part) implements Expr {}
 
   /**
    * One term; the value is already checked and typed: a {@code Long} for ids, the status's wire
    * name, the type name, an {@code Instant} for times, a {@link ComputerMatch} for computers.
    */
-  public record Term(Key key, Object value) implements Expr {
-  }
+  public record Term(Key key, Object value) implements Expr {}
 
   /** What a {@code computer:} term matches computers by. */
   public enum ComputerField {
-    ID, TITLE, TAG;
+    ID,
+    TITLE,
+    TAG;
 
     String word() {
       return name().toLowerCase(Locale.ROOT);
@@ -56,8 +55,7 @@ public final class ActivityQuery {
   }
 
   /** The value of a {@code computer:} term: {@code computer:tag:web} is (TAG, "web"). */
-  public record ComputerMatch(ComputerField field, Object value) {
-  }
+  public record ComputerMatch(ComputerField field, Object value) {}
 
   /** The keys the language knows. */
   public enum Key {
@@ -88,8 +86,12 @@ public final class ActivityQuery {
           return key;
         }
       }
-      throw OutpostException.badRequest("unknown query term '" + word + ":'; known terms are "
-          + String.join(", ", java.util.Arrays.stream(values()).map(k -> k.word + ":").toList()));
+      throw OutpostException.badRequest(
+          "unknown query term '"
+              + word
+              + ":'; known terms are "
+              + String.join(
+                  ", ", java.util.Arrays.stream(values()).map(k -> k.word + ":").toList()));
     }
   }
 
@@ -107,8 +109,8 @@ public final class ActivityQuery {
   }
 
   /**
-   * Parses a query, failing with a 400 that names the first unknown term or value, or the
-   * operator or parenthesis that has nothing to apply to.
+   * Parses a query, failing with a 400 that names the first unknown term or value, or the operator
+   * or parenthesis that has nothing to apply to.
    */
   public static ActivityQuery parse(String text) {
     return new ActivityQuery(QueryParser.parse(text));

@@ -7,8 +7,8 @@ import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.activity.Targets;
 import dev.outpost.common.error.OutpostException;
-import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.ServerConfig;
+import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
 import dev.outpost.server.metrics.ServerMetrics;
@@ -34,6 +34,7 @@ public final class ActivityService {
    * parameters are.
    */
   static final int MAX_SUMMARY_CHARS = 1_000;
+
   /** The repeated computer ids a refusal names at most. */
   private static final int NAMED_REPEATS = 20;
 
@@ -45,11 +46,15 @@ public final class ActivityService {
   private final ServerConfig.Limits limits;
 
   /**
-   * Creates the service over the stores, counting what it creates and refusing requests past
-   * the limits.
+   * Creates the service over the stores, counting what it creates and refusing requests past the
+   * limits.
    */
-  public ActivityService(ActivityStore store, AccountStore accounts, Clock clock,
-      ServerMetrics metrics, ServerConfig.Limits limits) {
+  public ActivityService(
+      ActivityStore store,
+      AccountStore accounts,
+      Clock clock,
+      ServerMetrics metrics,
+      ServerConfig.Limits limits) {
     this.metrics = metrics;
     this.limits = limits;
     this.store = store;
@@ -60,9 +65,11 @@ public final class ActivityService {
 
   /** Validates a request against its type and creates it in its start state. */
   public Future<Activity> create(Admin admin, NewActivity request) {
-    ActivityType type = ActivityTypes.find(request.type())
-        .orElseThrow(() -> OutpostException.badRequest(
-            "unknown activity type '" + request.type() + "'"));
+    ActivityType type =
+        ActivityTypes.find(request.type())
+            .orElseThrow(
+                () ->
+                    OutpostException.badRequest("unknown activity type '" + request.type() + "'"));
     checkSizes(request);
     List<String> problems = type.validate(request.parameters());
     if (!problems.isEmpty()) {
@@ -70,18 +77,31 @@ public final class ActivityService {
     }
     checkTargets(type, request.computerIds());
     checkTiming(type, request);
-    Future<Void> dependency = request.dependency()
-        .map(d -> store.find(admin.accountId(), d.activityId(), 0).<Void>mapEmpty())
-        .orElseGet(Future::succeededFuture);
+    Future<Void> dependency =
+        request
+            .dependency()
+            .map(d -> store.find(admin.accountId(), d.activityId(), 0).<Void>mapEmpty())
+            .orElseGet(Future::succeededFuture);
     return dependency
         .compose(ok -> accounts.settings(admin.accountId()))
-        .compose(settings -> inserts.insert(new ActivityInserts.Creation(admin.accountId(),
-                admin.name(), type, startState(type, request, settings),
-                request.summary().orElseGet(() -> defaultSummary(type.name())), request,
-                targets(request.computerIds()), Optional.empty()),
-            absent -> OutpostException.notFound("computers not found: " + absent)))
-        .onSuccess(id -> metrics.activitiesCreated(type.kind().wireName())
-            .increment(Math.max(1, request.computerIds().size())))
+        .compose(
+            settings ->
+                inserts.insert(
+                    new ActivityInserts.Creation(
+                        admin.accountId(),
+                        admin.name(),
+                        type,
+                        startState(type, request, settings),
+                        request.summary().orElseGet(() -> defaultSummary(type.name())),
+                        request,
+                        targets(request.computerIds()),
+                        Optional.empty()),
+                    absent -> OutpostException.notFound("computers not found: " + absent)))
+        .onSuccess(
+            id ->
+                metrics
+                    .activitiesCreated(type.kind().wireName())
+                    .increment(Math.max(1, request.computerIds().size())))
         .compose(id -> store.find(admin.accountId(), id));
   }
 
@@ -95,14 +115,29 @@ public final class ActivityService {
    * releases it once the dependency is met), to Queued otherwise.
    */
   public Future<List<TransitionOutcome>> approve(Admin admin, List<Long> ids) {
-    return store.dependents(admin.accountId(), ids).compose(waiting -> {
-      List<Long> queued = ids.stream().filter(id -> !waiting.contains(id)).toList();
-      return store.transition(admin.accountId(), List.copyOf(waiting), Status.WAITING,
-              admin.name(), "approved")
-          .compose(first -> store.transition(admin.accountId(), queued, Status.QUEUED,
-                  admin.name(), "approved")
-              .map(second -> concat(first, second)));
-    });
+    return store
+        .dependents(admin.accountId(), ids)
+        .compose(
+            waiting -> {
+              List<Long> queued = ids.stream().filter(id -> !waiting.contains(id)).toList();
+              return store
+                  .transition(
+                      admin.accountId(),
+                      List.copyOf(waiting),
+                      Status.WAITING,
+                      admin.name(),
+                      "approved")
+                  .compose(
+                      first ->
+                          store
+                              .transition(
+                                  admin.accountId(),
+                                  queued,
+                                  Status.QUEUED,
+                                  admin.name(),
+                                  "approved")
+                              .map(second -> concat(first, second)));
+            });
   }
 
   /** Holds every named Queued activity: back to Blocked until approved. */
@@ -111,52 +146,75 @@ public final class ActivityService {
   }
 
   /**
-   * Creates a new activity (or group) that redoes one of the account's: same type, parameters
-   * and summary, for the same computers, Queued. With {@code failedOnly}, only where it failed:
-   * a group's failed children, or the activity itself if it failed; a 400 when nothing failed.
-   * {@code secrets} gives secret parameters again: a 409 names each the server no longer holds
-   * and that is not given (a secret is dropped once delivered, and a group holds none).
+   * Creates a new activity (or group) that redoes one of the account's: same type, parameters and
+   * summary, for the same computers, Queued. With {@code failedOnly}, only where it failed: a
+   * group's failed children, or the activity itself if it failed; a 400 when nothing failed. {@code
+   * secrets} gives secret parameters again: a 409 names each the server no longer holds and that is
+   * not given (a secret is dropped once delivered, and a group holds none).
    */
   public Future<Activity> reapply(Admin admin, long id, boolean failedOnly, JsonObject secrets) {
-    return store.findWithAllChildren(admin.accountId(), id)
+    return store
+        .findWithAllChildren(admin.accountId(), id)
         .map(original -> reapplication(admin, original, failedOnly, secrets))
-        .compose(creation -> inserts.insert(creation, removed -> OutpostException.conflict(
-            "activity " + id + " cannot be reapplied: computers " + removed + " were removed since")))
+        .compose(
+            creation ->
+                inserts.insert(
+                    creation,
+                    removed ->
+                        OutpostException.conflict(
+                            "activity "
+                                + id
+                                + " cannot be reapplied: computers "
+                                + removed
+                                + " were removed since")))
         .compose(created -> store.find(admin.accountId(), created));
   }
 
-  private static ActivityInserts.Creation reapplication(Admin admin, Activity original,
-      boolean failedOnly, JsonObject secrets) {
-    List<Activity> redone = (original.isGroup() ? original.children() : List.of(original))
-        .stream()
-        .filter(a -> !failedOnly || a.status() == Status.FAILED)
-        .toList();
+  private static ActivityInserts.Creation reapplication(
+      Admin admin, Activity original, boolean failedOnly, JsonObject secrets) {
+    List<Activity> redone =
+        (original.isGroup() ? original.children() : List.of(original))
+            .stream().filter(a -> !failedOnly || a.status() == Status.FAILED).toList();
     if (redone.isEmpty()) {
-      throw OutpostException.badRequest(failedOnly
-          ? "activity " + original.id() + " has nothing failed to reapply"
-          : "activity " + original.id() + " has no children to reapply");
+      throw OutpostException.badRequest(
+          failedOnly
+              ? "activity " + original.id() + " has nothing failed to reapply"
+              : "activity " + original.id() + " has no children to reapply");
     }
     // A group's children all share the type the group was requested with.
-    ActivityType type = ActivityTypes.find(redone.get(0).type())
-        .orElseThrow(() -> OutpostException.conflict(
-            "activity type '" + redone.get(0).type() + "' is no longer known"));
+    ActivityType type =
+        ActivityTypes.find(redone.get(0).type())
+            .orElseThrow(
+                () ->
+                    OutpostException.conflict(
+                        "activity type '" + redone.get(0).type() + "' is no longer known"));
     JsonObject parameters = withSecrets(type, original, secrets);
     List<String> problems = type.validate(parameters);
     if (!problems.isEmpty()) {
-      throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: "
-          + String.join("; ", problems));
+      throw OutpostException.conflict(
+          "activity " + original.id() + " cannot be reapplied: " + String.join("; ", problems));
     }
     // A lone new activity redoes the one named; a new group's children redo their own.
-    List<ActivityInserts.Target> targets = redone.size() == 1
-        ? List.of(new ActivityInserts.Target(redone.get(0).computerId(),
-            Optional.of(original.id())))
-        : redone.stream()
-            .map(a -> new ActivityInserts.Target(a.computerId(), Optional.of(a.id())))
-            .toList();
-    NewActivity request = NewActivity.of(type.name(),
-        redone.stream().flatMap(a -> a.computerId().stream()).toList(), parameters);
-    return new ActivityInserts.Creation(admin.accountId(), admin.name(), type, Status.QUEUED,
-        original.summary(), request, targets,
+    List<ActivityInserts.Target> targets =
+        redone.size() == 1
+            ? List.of(
+                new ActivityInserts.Target(redone.get(0).computerId(), Optional.of(original.id())))
+            : redone.stream()
+                .map(a -> new ActivityInserts.Target(a.computerId(), Optional.of(a.id())))
+                .toList();
+    NewActivity request =
+        NewActivity.of(
+            type.name(),
+            redone.stream().flatMap(a -> a.computerId().stream()).toList(),
+            parameters);
+    return new ActivityInserts.Creation(
+        admin.accountId(),
+        admin.name(),
+        type,
+        Status.QUEUED,
+        original.summary(),
+        request,
+        targets,
         redone.size() > 1 ? Optional.of(original.id()) : Optional.empty());
   }
 
@@ -168,18 +226,27 @@ public final class ActivityService {
     JsonObject parameters = original.parameters().copy();
     for (String name : secrets.fieldNames()) {
       if (!type.param(name).map(Param::isSecret).orElse(false)) {
-        throw OutpostException.badRequest("reapply takes only secret parameters: '" + name
-            + "' is not a secret parameter of " + type.name());
+        throw OutpostException.badRequest(
+            "reapply takes only secret parameters: '"
+                + name
+                + "' is not a secret parameter of "
+                + type.name());
       }
       parameters.put(name, secrets.getValue(name));
     }
-    List<String> missing = SecretParameters.notHeld(original.parameters()).stream()
-        .filter(name -> !secrets.containsKey(name))
-        .toList();
+    List<String> missing =
+        SecretParameters.notHeld(original.parameters()).stream()
+            .filter(name -> !secrets.containsKey(name))
+            .toList();
     if (!missing.isEmpty()) {
-      throw OutpostException.conflict("activity " + original.id() + " cannot be reapplied: the"
-          + " server no longer holds its secret parameters " + missing + " (secrets are dropped"
-          + " once delivered); give them again in 'parameters', or null to go without");
+      throw OutpostException.conflict(
+          "activity "
+              + original.id()
+              + " cannot be reapplied: the"
+              + " server no longer holds its secret parameters "
+              + missing
+              + " (secrets are dropped"
+              + " once delivered); give them again in 'parameters', or null to go without");
     }
     return parameters;
   }
@@ -206,17 +273,21 @@ public final class ActivityService {
   }
 
   private void checkTiming(ActivityType type, NewActivity request) {
-    request.deliverBefore().ifPresent(before -> {
-      if (!before.isAfter(clock.instant())) {
-        throw OutpostException.badRequest("deliver_before must be in the future");
-      }
-      if (request.deliverAfter().map(after -> !before.isAfter(after)).orElse(false)) {
-        throw OutpostException.badRequest("deliver_before must be later than deliver_after");
-      }
-    });
+    request
+        .deliverBefore()
+        .ifPresent(
+            before -> {
+              if (!before.isAfter(clock.instant())) {
+                throw OutpostException.badRequest("deliver_before must be in the future");
+              }
+              if (request.deliverAfter().map(after -> !before.isAfter(after)).orElse(false)) {
+                throw OutpostException.badRequest(
+                    "deliver_before must be later than deliver_after");
+              }
+            });
     if (request.timeoutSeconds().isPresent() && type.isClient()) {
-      throw OutpostException.badRequest("execution_timeout is for server activities; "
-          + type.name() + " runs on its computer");
+      throw OutpostException.badRequest(
+          "execution_timeout is for server activities; " + type.name() + " runs on its computer");
     }
     if ((request.maxConcurrency().isPresent() || request.maxErrors().isPresent())
         && request.computerIds().size() < 2) {
@@ -224,16 +295,16 @@ public final class ActivityService {
     }
   }
 
-  private static List<TransitionOutcome> concat(List<TransitionOutcome> a,
-      List<TransitionOutcome> b) {
+  private static List<TransitionOutcome> concat(
+      List<TransitionOutcome> a, List<TransitionOutcome> b) {
     List<TransitionOutcome> all = new java.util.ArrayList<>(a);
     all.addAll(b);
     return all;
   }
 
   /**
-   * Every child of a group keeps a copy of the parameters and the summary, and every computer
-   * gets its own copy of the attachments when they are delivered: each is bounded.
+   * Every child of a group keeps a copy of the parameters and the summary, and every computer gets
+   * its own copy of the attachments when they are delivered: each is bounded.
    */
   private void checkSizes(NewActivity request) {
     JsonObject parameters = request.parameters();
@@ -241,22 +312,29 @@ public final class ActivityService {
       long bytes = 0;
       for (Map.Entry<String, Object> attachment : attachments) {
         // as the exchange stores them: the name, and the value's text in UTF-8
-        bytes += utf8Length(attachment.getKey())
-            + utf8Length(String.valueOf(attachment.getValue()));
+        bytes +=
+            utf8Length(attachment.getKey()) + utf8Length(String.valueOf(attachment.getValue()));
       }
       if (bytes > limits.maxAttachmentBytes()) {
-        throw OutpostException.badRequest("parameter 'attachments' holds " + bytes
-            + " bytes (names and contents); at most " + limits.maxAttachmentBytes()
-            + " are accepted (OUTPOST_MAX_ATTACHMENT_BYTES)");
+        throw OutpostException.badRequest(
+            "parameter 'attachments' holds "
+                + bytes
+                + " bytes (names and contents); at most "
+                + limits.maxAttachmentBytes()
+                + " are accepted (OUTPOST_MAX_ATTACHMENT_BYTES)");
       }
       parameters = parameters.copy();
       parameters.remove("attachments");
     }
     int bytes = parameters.toBuffer().length();
     if (bytes > limits.maxParametersBytes()) {
-      throw OutpostException.badRequest("field 'parameters' is " + bytes + " bytes of JSON"
-          + " (attachments aside); at most " + limits.maxParametersBytes()
-          + " are accepted (OUTPOST_MAX_PARAMETERS_BYTES)");
+      throw OutpostException.badRequest(
+          "field 'parameters' is "
+              + bytes
+              + " bytes of JSON"
+              + " (attachments aside); at most "
+              + limits.maxParametersBytes()
+              + " are accepted (OUTPOST_MAX_PARAMETERS_BYTES)");
     }
     if (request.summary().map(String::length).orElse(0) > MAX_SUMMARY_CHARS) {
       throw OutpostException.badRequest(
@@ -278,28 +356,37 @@ public final class ActivityService {
     }
     if (!repeated.isEmpty()) {
       List<Long> named = repeated.stream().limit(NAMED_REPEATS).toList();
-      throw OutpostException.badRequest("field 'computer_ids' names computers more than once: "
-          + named + (repeated.size() > named.size()
-              ? " and " + (repeated.size() - named.size()) + " more" : ""));
+      throw OutpostException.badRequest(
+          "field 'computer_ids' names computers more than once: "
+              + named
+              + (repeated.size() > named.size()
+                  ? " and " + (repeated.size() - named.size()) + " more"
+                  : ""));
     }
     if (computerIds.size() > limits.maxTargets()) {
-      throw OutpostException.badRequest("field 'computer_ids' names " + computerIds.size()
-          + " computers; one request may name at most " + limits.maxTargets()
-          + " (OUTPOST_MAX_TARGETS)");
+      throw OutpostException.badRequest(
+          "field 'computer_ids' names "
+              + computerIds.size()
+              + " computers; one request may name at most "
+              + limits.maxTargets()
+              + " (OUTPOST_MAX_TARGETS)");
     }
     if (type.targets() == Targets.COMPUTERS && computerIds.isEmpty()) {
       throw OutpostException.badRequest("computer_ids is required for " + type.name());
     }
     if (type.targets() == Targets.NONE && !computerIds.isEmpty()) {
-      throw OutpostException.badRequest(type.name() + " runs on the server and takes no computer_ids");
+      throw OutpostException.badRequest(
+          type.name() + " runs on the server and takes no computer_ids");
     }
   }
 
   /** "ExecuteScriptRequest" reads as "Execute script". */
   static String defaultSummary(String typeName) {
-    String words = typeName.replaceAll("(Request|Activity)$", "")
-        .replaceAll("(?<=[a-z])(?=[A-Z])", " ")
-        .toLowerCase(java.util.Locale.ROOT);
+    String words =
+        typeName
+            .replaceAll("(Request|Activity)$", "")
+            .replaceAll("(?<=[a-z])(?=[A-Z])", " ")
+            .toLowerCase(java.util.Locale.ROOT);
     return Character.toUpperCase(words.charAt(0)) + words.substring(1);
   }
 }

@@ -24,16 +24,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Activities and their transition log in PostgreSQL. Status changes go through
- * {@link Transitions}, the one writer of {@code activities.status}.
+ * Activities and their transition log in PostgreSQL. Status changes go through {@link Transitions},
+ * the one writer of {@code activities.status}.
  */
 public final class ActivityStore {
 
   /**
-   * The columns every read maps, first in its select list ({@link #map} reads them by
-   * position); a group's status is derived from its children.
+   * The columns every read maps, first in its select list ({@link #map} reads them by position); a
+   * group's status is derived from its children.
    */
-  static final String COLUMNS = """
+  static final String COLUMNS =
+      """
       a.id, a.parent_id, a.computer_id, a.kind, a.type,
       COALESCE(a.status, group_status(a.id)) AS status, a.summary, a.parameters, a.creator,
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
@@ -42,8 +43,8 @@ public final class ActivityStore {
       CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
 
   /**
-   * {@link #COLUMNS} of a group's children, without their parameters: they are the group's
-   * (created from one request), and a thousand copies of them are not read for nothing.
+   * {@link #COLUMNS} of a group's children, without their parameters: they are the group's (created
+   * from one request), and a thousand copies of them are not read for nothing.
    */
   private static final String CHILD_COLUMNS =
       COLUMNS.replace("a.parameters,", "NULL::jsonb AS parameters,");
@@ -53,16 +54,16 @@ public final class ActivityStore {
   private final TimedReads reads;
 
   /**
-   * Creates a store over the shared pool, reading time from the clock, listings under the
-   * default query timeout.
+   * Creates a store over the shared pool, reading time from the clock, listings under the default
+   * query timeout.
    */
   public ActivityStore(Pool pool, Clock clock) {
     this(pool, clock, Duration.ofMillis(ServerConfig.Limits.defaults().queryTimeoutMs()));
   }
 
   /**
-   * Creates a store over the shared pool, reading time from the clock; a statement of a listing
-   * or of a selection by query runs for at most {@code queryTimeout} (zero: no limit).
+   * Creates a store over the shared pool, reading time from the clock; a statement of a listing or
+   * of a selection by query runs for at most {@code queryTimeout} (zero: no limit).
    */
   public ActivityStore(Pool pool, Clock clock, Duration queryTimeout) {
     this.pool = pool;
@@ -76,15 +77,15 @@ public final class ActivityStore {
   }
 
   /**
-   * The most children one read of a group carries. A fan-out to 100,000 computers read back
-   * whole is a 50 MB answer that holds the event loop for seconds; {@code children_by_status}
-   * still counts every child, and {@code parent-id:} listings page through them.
+   * The most children one read of a group carries. A fan-out to 100,000 computers read back whole
+   * is a 50 MB answer that holds the event loop for seconds; {@code children_by_status} still
+   * counts every child, and {@code parent-id:} listings page through them.
    */
   public static final int MAX_CHILDREN = 1_000;
 
   /**
-   * Reads one activity of the account, a group with its first {@link #MAX_CHILDREN} children;
-   * 404 when the account has none such.
+   * Reads one activity of the account, a group with its first {@link #MAX_CHILDREN} children; 404
+   * when the account has none such.
    */
   public Future<Activity> find(long accountId, long id) {
     return find(accountId, id, MAX_CHILDREN);
@@ -101,43 +102,53 @@ public final class ActivityStore {
    */
   Future<Activity> find(long accountId, long id, int maxChildren) {
     // Archived activities stay readable: a group and its children are always in the same table.
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM activities a"
-            + " WHERE a.account_id = $1 AND a.id = $2"
-            + " UNION ALL SELECT " + COLUMNS + " FROM activities_archive a"
-            + " WHERE a.account_id = $1 AND a.id = $2"
-            + " UNION ALL (SELECT * FROM (SELECT " + CHILD_COLUMNS + " FROM activities a"
-            + " WHERE a.account_id = $1 AND a.parent_id = $2"
-            + " UNION ALL SELECT " + CHILD_COLUMNS + " FROM activities_archive a"
-            + " WHERE a.account_id = $1 AND a.parent_id = $2) children ORDER BY id LIMIT $3)")
+    return pool.preparedQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM activities a"
+                + " WHERE a.account_id = $1 AND a.id = $2"
+                + " UNION ALL SELECT "
+                + COLUMNS
+                + " FROM activities_archive a"
+                + " WHERE a.account_id = $1 AND a.id = $2"
+                + " UNION ALL (SELECT * FROM (SELECT "
+                + CHILD_COLUMNS
+                + " FROM activities a"
+                + " WHERE a.account_id = $1 AND a.parent_id = $2"
+                + " UNION ALL SELECT "
+                + CHILD_COLUMNS
+                + " FROM activities_archive a"
+                + " WHERE a.account_id = $1 AND a.parent_id = $2) children ORDER BY id LIMIT $3)")
         .execute(Tuple.of(accountId, id, maxChildren))
-        .map(rows -> {
-          Activity found = null;
-          List<Row> children = new ArrayList<>();
-          for (Row row : rows) {
-            if (row.getLong(0) == id) {
-              found = map(row);
-            } else {
-              children.add(row);
-            }
-          }
-          if (found == null) {
-            throw OutpostException.notFound("activity " + id + " not found");
-          }
-          if (!found.isGroup()) {
-            return found;
-          }
-          List<Activity> loaded = new ArrayList<>(children.size());
-          for (Row child : children) {
-            loaded.add(map(child, found.parameters()));
-          }
-          return found.withChildren(loaded);
-        });
+        .map(
+            rows -> {
+              Activity found = null;
+              List<Row> children = new ArrayList<>();
+              for (Row row : rows) {
+                if (row.getLong(0) == id) {
+                  found = map(row);
+                } else {
+                  children.add(row);
+                }
+              }
+              if (found == null) {
+                throw OutpostException.notFound("activity " + id + " not found");
+              }
+              if (!found.isGroup()) {
+                return found;
+              }
+              List<Activity> loaded = new ArrayList<>(children.size());
+              for (Row child : children) {
+                loaded.add(map(child, found.parameters()));
+              }
+              return found.withChildren(loaded);
+            });
   }
 
   /**
-   * Lists the account's activities matching the query, newest first, one page: {@code limit}
-   * rows below {@code before} (when given) after skipping {@code offset}, with the cursor of the
-   * next page and, when asked, the count of all matches.
+   * Lists the account's activities matching the query, newest first, one page: {@code limit} rows
+   * below {@code before} (when given) after skipping {@code offset}, with the cursor of the next
+   * page and, when asked, the count of all matches.
    */
   public Future<Page<Activity>> list(long accountId, ActivityQuery query, PageRequest page) {
     return ActivityListing.list(reads, accountId, query, page);
@@ -148,36 +159,48 @@ public final class ActivityStore {
     List<Object> params = new ArrayList<>(List.of(accountId));
     String condition = new QuerySql(params).condition(query, QuerySql.Scope.ANY);
     params.add(max);
-    return reads.run(conn -> conn.preparedQuery(
-            "SELECT a.id FROM activities a WHERE a.account_id = $1 AND " + condition
-                + " ORDER BY a.id LIMIT $" + params.size())
-        .execute(Tuple.from(params)))
-        .map(rows -> {
-          List<Long> ids = new ArrayList<>(rows.size());
-          rows.forEach(row -> ids.add(row.getLong(0)));
-          return ids;
-        });
+    return reads
+        .run(
+            conn ->
+                conn.preparedQuery(
+                        "SELECT a.id FROM activities a WHERE a.account_id = $1 AND "
+                            + condition
+                            + " ORDER BY a.id LIMIT $"
+                            + params.size())
+                    .execute(Tuple.from(params)))
+        .map(
+            rows -> {
+              List<Long> ids = new ArrayList<>(rows.size());
+              rows.forEach(row -> ids.add(row.getLong(0)));
+              return ids;
+            });
   }
 
   /** Of the named activities, those that depend on another. */
   public Future<java.util.Set<Long>> dependents(long accountId, List<Long> ids) {
-    return pool.preparedQuery("""
+    return pool.preparedQuery(
+            """
             SELECT id FROM activities
              WHERE account_id = $1 AND (id = ANY($2) OR parent_id = ANY($2))
                AND depends_on IS NOT NULL
             """)
         .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids.toArray(Long[]::new)))
-        .map(rows -> {
-          java.util.Set<Long> found = new java.util.HashSet<>();
-          rows.forEach(row -> found.add(row.getLong(0)));
-          return found;
-        });
+        .map(
+            rows -> {
+              java.util.Set<Long> found = new java.util.HashSet<>();
+              rows.forEach(row -> found.add(row.getLong(0)));
+              return found;
+            });
   }
 
   /** The transition log of one activity of the account, oldest first. */
   public Future<List<ActivityEvent>> events(long accountId, long id) {
     // whether the activity is the account's: the children are not needed for that
-    return find(accountId, id, 0).compose(found -> pool.preparedQuery("""
+    return find(accountId, id, 0)
+        .compose(
+            found ->
+                pool.preparedQuery(
+                        """
             SELECT id, from_status, to_status, at, actor, reason FROM activity_events
              WHERE activity_id = $1
             UNION ALL
@@ -185,20 +208,23 @@ public final class ActivityStore {
              WHERE activity_id = $1
             ORDER BY id
             """)
-        .execute(Tuple.of(id))
-        .map(rows -> {
-          List<ActivityEvent> events = new ArrayList<>();
-          for (Row row : rows) {
-            events.add(new ActivityEvent(
-                row.getLong("id"),
-                Optional.ofNullable(row.getString("from_status")).map(Status::fromWire),
-                Status.fromWire(row.getString("to_status")),
-                row.getOffsetDateTime("at").toInstant(),
-                row.getString("actor"),
-                Optional.ofNullable(row.getString("reason"))));
-          }
-          return events;
-        }));
+                    .execute(Tuple.of(id))
+                    .map(
+                        rows -> {
+                          List<ActivityEvent> events = new ArrayList<>();
+                          for (Row row : rows) {
+                            events.add(
+                                new ActivityEvent(
+                                    row.getLong("id"),
+                                    Optional.ofNullable(row.getString("from_status"))
+                                        .map(Status::fromWire),
+                                    Status.fromWire(row.getString("to_status")),
+                                    row.getOffsetDateTime("at").toInstant(),
+                                    row.getString("actor"),
+                                    Optional.ofNullable(row.getString("reason"))));
+                          }
+                          return events;
+                        }));
   }
 
   /**
@@ -207,65 +233,78 @@ public final class ActivityStore {
    *
    * @return one outcome per activity considered, and a not-found one per id the account lacks
    */
-  public Future<List<TransitionOutcome>> transition(long accountId, List<Long> ids, Status to,
-      String actor, String reason) {
+  public Future<List<TransitionOutcome>> transition(
+      long accountId, List<Long> ids, Status to, String actor, String reason) {
     return transition(pool, accountId, ids, to, actor, reason);
   }
 
-  /** Like {@link #transition(long, List, Status, String, String)}, inside a caller's transaction. */
-  public Future<List<TransitionOutcome>> transition(SqlClient client, long accountId,
-      List<Long> ids, Status to, String actor, String reason) {
+  /**
+   * Like {@link #transition(long, List, Status, String, String)}, inside a caller's transaction.
+   */
+  public Future<List<TransitionOutcome>> transition(
+      SqlClient client, long accountId, List<Long> ids, Status to, String actor, String reason) {
     return transition(client, Optional.of(accountId), ids, to, actor, reason, Optional.empty());
   }
 
   /**
-   * Moves activities of any account (or only of {@code accountId}) by the table, inside a
-   * caller's transaction, optionally writing a result text that says why.
+   * Moves activities of any account (or only of {@code accountId}) by the table, inside a caller's
+   * transaction, optionally writing a result text that says why.
    */
-  public Future<List<TransitionOutcome>> transition(SqlClient client, Optional<Long> accountId,
-      List<Long> ids, Status to, String actor, String reason, Optional<String> resultText) {
-    return Transitions.move(client, accountId, ids, to, actor, reason, resultText,
-        clock.instant());
+  public Future<List<TransitionOutcome>> transition(
+      SqlClient client,
+      Optional<Long> accountId,
+      List<Long> ids,
+      Status to,
+      String actor,
+      String reason,
+      Optional<String> resultText) {
+    return Transitions.move(client, accountId, ids, to, actor, reason, resultText, clock.instant());
   }
 
   /** An agent's report that an activity of its computer is partly done. */
-  public record Progress(long computerId, long activityId, int percent) {
-  }
+  public record Progress(long computerId, long activityId, int percent) {}
 
   /**
-   * Records the progress agents report on their computers' running activities, in one
-   * statement; a report on another computer's activity, or one not running, changes nothing.
+   * Records the progress agents report on their computers' running activities, in one statement; a
+   * report on another computer's activity, or one not running, changes nothing.
    */
   public static Future<Void> recordProgress(SqlClient conn, List<Progress> reports) {
     if (reports.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             UPDATE activities a SET progress = r.percent
               FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS r(computer_id, id, percent)
              WHERE a.id = r.id AND a.computer_id = r.computer_id AND a.status = $4
             """)
-        .execute(Tuple.tuple()
-            .addArrayOfLong(reports.stream().map(Progress::computerId).toArray(Long[]::new))
-            .addArrayOfLong(reports.stream().map(Progress::activityId).toArray(Long[]::new))
-            .addArrayOfInteger(reports.stream().map(Progress::percent).toArray(Integer[]::new))
-            .addString(Status.IN_PROGRESS.wireName()))
+        .execute(
+            Tuple.tuple()
+                .addArrayOfLong(reports.stream().map(Progress::computerId).toArray(Long[]::new))
+                .addArrayOfLong(reports.stream().map(Progress::activityId).toArray(Long[]::new))
+                .addArrayOfInteger(reports.stream().map(Progress::percent).toArray(Integer[]::new))
+                .addString(Status.IN_PROGRESS.wireName()))
         .mapEmpty();
   }
 
-  /** Moves one activity, failing with 404 when it is not the account's and 409 when the table forbids it. */
-  public Future<TransitionOutcome> transitionOne(long accountId, long id, Status to, String actor,
-      String reason) {
-    return transition(accountId, List.of(id), to, actor, reason).map(outcomes -> {
-      TransitionOutcome outcome = outcomes.get(0);
-      if (outcome.from().isEmpty()) {
-        throw OutpostException.notFound(outcome.refusal());
-      }
-      if (!outcome.applied()) {
-        throw OutpostException.conflict(outcome.refusal());
-      }
-      return outcome;
-    });
+  /**
+   * Moves one activity, failing with 404 when it is not the account's and 409 when the table
+   * forbids it.
+   */
+  public Future<TransitionOutcome> transitionOne(
+      long accountId, long id, Status to, String actor, String reason) {
+    return transition(accountId, List.of(id), to, actor, reason)
+        .map(
+            outcomes -> {
+              TransitionOutcome outcome = outcomes.get(0);
+              if (outcome.from().isEmpty()) {
+                throw OutpostException.notFound(outcome.refusal());
+              }
+              if (!outcome.applied()) {
+                throw OutpostException.conflict(outcome.refusal());
+              }
+              return outcome;
+            });
   }
 
   static List<Activity> mapAll(RowSet<Row> rows) {
@@ -275,8 +314,8 @@ public final class ActivityStore {
   }
 
   /**
-   * Maps a row whose first columns are {@link #COLUMNS}, by position: looking 26 columns up by
-   * name was a tenth of a listing's time on the event loop.
+   * Maps a row whose first columns are {@link #COLUMNS}, by position: looking 26 columns up by name
+   * was a tenth of a listing's time on the event loop.
    */
   static Activity map(Row row) {
     return map(row, (JsonObject) row.getValue(7));

@@ -8,6 +8,9 @@ import java.util.Optional;
  *
  * @param status Succeeded or Failed
  */
-public record AgentResult(long computerId, long activityId, Status status, Optional<Integer> code,
-    Optional<String> text) {
-}
+public record AgentResult(
+    long computerId,
+    long activityId,
+    Status status,
+    Optional<Integer> code,
+    Optional<String> text) {}

@@ -13,15 +13,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which client activities a computer may be given now, written once: the exchange delivers by
- * it ({@link Transitions#deliver}), {@code /ping} answers by it and a computer's pending count
- * counts by it.
+ * Which client activities a computer may be given now, written once: the exchange delivers by it
+ * ({@link Transitions#deliver}), {@code /ping} answers by it and a computer's pending count counts
+ * by it.
  *
  * <p>A client activity is due when it is Queued or Scheduled, its {@code deliver_after} has come
- * and its {@code deliver_before} has not, and its group (if any) has room under
- * {@code max_concurrency} and has not failed more than {@code max_errors} times. Of a
- * computer's due activities, taken in id order, a {@link #ALONE} activity goes by itself when it
- * is first in line; otherwise the line stops before it.
+ * and its {@code deliver_before} has not, and its group (if any) has room under {@code
+ * max_concurrency} and has not failed more than {@code max_errors} times. Of a computer's due
+ * activities, taken in id order, a {@link #ALONE} activity goes by itself when it is first in line;
+ * otherwise the line stops before it.
  */
 public final class DueRule {
 
@@ -33,19 +33,21 @@ public final class DueRule {
   public static final String ALONE = "ResynchronizeRequest";
 
   /**
-   * The states a client activity waits for its delivery in, written into the SQL as literals:
-   * the partial index activities_deliverable holds exactly these rows, and only a literal lets
-   * a prepared statement's generic plan use it.
+   * The states a client activity waits for its delivery in, written into the SQL as literals: the
+   * partial index activities_deliverable holds exactly these rows, and only a literal lets a
+   * prepared statement's generic plan use it.
    */
   static final Set<Status> UNDELIVERED = EnumSet.of(Status.QUEUED, Status.SCHEDULED);
 
   /**
-   * The rule as two common table expressions: {@code due_candidates}, each computer's
-   * activities that pass the rule row by row, at most {limit} each in id order, and {@code due},
-   * those of them that may go now. {computers} is a bigint[], {now} the time; {lock} locks the
-   * candidates for a delivery, skipping rows another delivery holds.
+   * The rule as two common table expressions: {@code due_candidates}, each computer's activities
+   * that pass the rule row by row, at most {limit} each in id order, and {@code due}, those of them
+   * that may go now. {computers} is a bigint[], {now} the time; {lock} locks the candidates for a
+   * delivery, skipping rows another delivery holds.
    */
-  private static final String DUE = statusSql("""
+  private static final String DUE =
+      statusSql(
+          """
       due_candidates AS (
         SELECT a.* FROM unnest({computers}) AS c(computer_id)
          CROSS JOIN LATERAL (
@@ -76,11 +78,13 @@ public final class DueRule {
       )""");
 
   /**
-   * The computers of a batch that have children waiting for delivery in a group with a
-   * concurrency or error limit; the statement locks those groups (in id order, with a
-   * transaction-level advisory lock) so that concurrent deliveries count their children in turn.
+   * The computers of a batch that have children waiting for delivery in a group with a concurrency
+   * or error limit; the statement locks those groups (in id order, with a transaction-level
+   * advisory lock) so that concurrent deliveries count their children in turn.
    */
-  private static final String LIMITED_GROUPS = statusSql("""
+  private static final String LIMITED_GROUPS =
+      statusSql(
+          """
       WITH limited AS (
         SELECT DISTINCT a.computer_id, p.id AS group_id
           FROM activities a JOIN activities p ON p.id = a.parent_id
@@ -105,16 +109,15 @@ public final class DueRule {
     }
   }
 
-  private DueRule() {
-  }
+  private DueRule() {}
 
   private static String statusSql(String template) {
     return StatusSql.of(template.replace("{undelivered}", StatusSql.list(UNDELIVERED)));
   }
 
   /**
-   * The rule's common table expressions ({@code due_candidates}, {@code due}, without WITH),
-   * for a statement that names the computers and the time as it likes.
+   * The rule's common table expressions ({@code due_candidates}, {@code due}, without WITH), for a
+   * statement that names the computers and the time as it likes.
    *
    * @param computers SQL of a bigint[] of computers, such as {@code $1::bigint[]}
    * @param now SQL of the time, such as {@code $2}
@@ -131,27 +134,30 @@ public final class DueRule {
 
   /** SQL of a count of one computer's due activities ({@code computer}: SQL of its id). */
   public static String count(String computer, String now) {
-    return "(WITH " + ctes("ARRAY[" + computer + "]::bigint[]", now, "NULL", false)
+    return "(WITH "
+        + ctes("ARRAY[" + computer + "]::bigint[]", now, "NULL", false)
         + " SELECT count(*) FROM due)";
   }
 
   /** SQL of whether one computer ({@code computer}: SQL of its id) has an activity due. */
   public static String any(String computer, String now) {
-    return "EXISTS (WITH " + ctes("ARRAY[" + computer + "]::bigint[]", now, "1", false)
+    return "EXISTS (WITH "
+        + ctes("ARRAY[" + computer + "]::bigint[]", now, "1", false)
         + " SELECT 1 FROM due)";
   }
 
   /**
-   * The computers that have children waiting for delivery in a group with a concurrency or
-   * error limit; those groups are locked until the transaction ends.
+   * The computers that have children waiting for delivery in a group with a concurrency or error
+   * limit; those groups are locked until the transaction ends.
    */
   public static Future<Set<Long>> limited(SqlClient conn, List<Long> computerIds) {
     return conn.preparedQuery(LIMITED_GROUPS)
         .execute(Tuple.tuple().addArrayOfLong(computerIds.toArray(Long[]::new)))
-        .map(rows -> {
-          Set<Long> limited = new HashSet<>();
-          rows.forEach(row -> limited.add(row.getLong(0)));
-          return limited;
-        });
+        .map(
+            rows -> {
+              Set<Long> limited = new HashSet<>();
+              rows.forEach(row -> limited.add(row.getLong(0)));
+              return limited;
+            });
   }
 }

@@ -34,8 +34,18 @@ public record NewActivity(
 
   /** A request with only the essentials. */
   public static NewActivity of(String type, List<Long> computerIds, JsonObject parameters) {
-    return new NewActivity(type, computerIds, parameters, Optional.empty(), Optional.empty(),
-        Optional.empty(), 0, false, Optional.empty(), Optional.empty(), Optional.empty(),
+    return new NewActivity(
+        type,
+        computerIds,
+        parameters,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        false,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -45,9 +55,8 @@ public record NewActivity(
    * @param progressThreshold released once the dependency reports at least this progress
    * @param runOnFailure released (rather than canceled) when the dependency fails or is canceled
    */
-  public record Dependency(long activityId, Optional<Integer> progressThreshold,
-      boolean runOnFailure) {
-  }
+  public record Dependency(
+      long activityId, Optional<Integer> progressThreshold, boolean runOnFailure) {}
 
   /** A count, or a percentage of a group's children. */
   public record Limit(int value, boolean percent) {

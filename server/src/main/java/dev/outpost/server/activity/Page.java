@@ -11,6 +11,5 @@ import java.util.Optional;
  * @param next the keyset cursor of the following page (pass it as {@code before}); empty on the
  *     last page
  */
-public record Page<T>(Optional<Long> count, boolean countCapped, List<T> results,
-    Optional<Long> next) {
-}
+public record Page<T>(
+    Optional<Long> count, boolean countCapped, List<T> results, Optional<Long> next) {}

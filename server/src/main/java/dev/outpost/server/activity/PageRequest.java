@@ -11,6 +11,10 @@ import java.util.Optional;
  * @param groupsOnly list only groups (the parents of multi-computer requests)
  * @param archived list the archive instead of the live activities
  */
-public record PageRequest(int limit, int offset, Optional<Long> before, boolean count,
-    boolean groupsOnly, boolean archived) {
-}
+public record PageRequest(
+    int limit,
+    int offset,
+    Optional<Long> before,
+    boolean count,
+    boolean groupsOnly,
+    boolean archived) {}

@@ -41,14 +41,16 @@ final class QueryParser {
 
   /** More terms than any person writes; bounds the SQL parameters one query can take. */
   static final int MAX_TERMS = 100;
+
   /**
-   * Deeper nesting (parentheses and NOTs together) than any person writes; bounds the recursion
-   * a hostile query can cause, here and in the SQL it becomes.
+   * Deeper nesting (parentheses and NOTs together) than any person writes; bounds the recursion a
+   * hostile query can cause, here and in the SQL it becomes.
    */
   static final int MAX_DEPTH = 32;
+
   /**
-   * The longest query, in characters: more than the request line of a GET carries (4,096
-   * bytes), and a bound on what a query in a JSON body makes the parser read.
+   * The longest query, in characters: more than the request line of a GET carries (4,096 bytes),
+   * and a bound on what a query in a JSON body makes the parser read.
    */
   static final int MAX_LENGTH = 8_192;
 
@@ -57,11 +59,17 @@ final class QueryParser {
   private static final Instant LATEST =
       LocalDate.of(10_000, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
 
-  private enum Kind { OPEN, CLOSE, AND, OR, NOT, TERM }
+  private enum Kind {
+    OPEN,
+    CLOSE,
+    AND,
+    OR,
+    NOT,
+    TERM
+  }
 
   /** A word of the query: {@code text} is the term as decoded, quotes removed. */
-  private record Token(Kind kind, String text) {
-  }
+  private record Token(Kind kind, String text) {}
 
   private final List<Token> tokens;
   private int next;
@@ -75,8 +83,12 @@ final class QueryParser {
   /** Parses the text; empty when it holds no term at all. */
   static Optional<Expr> parse(String text) {
     if (text.length() > MAX_LENGTH) {
-      throw OutpostException.badRequest("the query is " + text.length()
-          + " characters long; at most " + MAX_LENGTH + " are accepted");
+      throw OutpostException.badRequest(
+          "the query is "
+              + text.length()
+              + " characters long; at most "
+              + MAX_LENGTH
+              + " are accepted");
     }
     QueryParser parser = new QueryParser(tokenize(text));
     if (parser.tokens.isEmpty()) {
@@ -131,10 +143,10 @@ final class QueryParser {
     return switch (token.kind()) {
       case TERM -> term(token.text());
       case OPEN -> group();
-      case CLOSE -> throw OutpostException.badRequest(
-          "unbalanced parentheses in the query: ')' has no '('");
-      case AND, OR -> throw OutpostException.badRequest(
-          "'" + token.text() + "' needs a term before it");
+      case CLOSE ->
+          throw OutpostException.badRequest("unbalanced parentheses in the query: ')' has no '('");
+      case AND, OR ->
+          throw OutpostException.badRequest("'" + token.text() + "' needs a term before it");
       case NOT -> throw new IllegalStateException("unary() takes NOT");
     };
   }
@@ -194,11 +206,16 @@ final class QueryParser {
   private static Object value(Key key, String value) {
     return switch (key) {
       case ID, PARENT_ID, COMPUTER_ID -> number(key.word(), value);
-      case STATUS -> Status.parse(value)
-          .orElseThrow(() -> OutpostException.badRequest("unknown status '" + value
-              + "'; known: queued scheduled waiting blocked in-progress failed canceled succeeded"
-              + " undelivered delivered unapproved"))
-          .wireName();
+      case STATUS ->
+          Status.parse(value)
+              .orElseThrow(
+                  () ->
+                      OutpostException.badRequest(
+                          "unknown status '"
+                              + value
+                              + "'; known: queued scheduled waiting blocked in-progress failed canceled succeeded"
+                              + " undelivered delivered unapproved"))
+              .wireName();
       case TYPE -> {
         if (!ActivityType.GROUP.equals(value) && ActivityTypes.find(value).isEmpty()) {
           throw OutpostException.badRequest("unknown activity type '" + value + "'");
@@ -221,12 +238,16 @@ final class QueryParser {
         if (wanted.isEmpty()) {
           throw OutpostException.badRequest("query term 'computer:" + value + "' has no value");
         }
-        return new ComputerMatch(known,
-            known == ComputerField.ID ? number("computer:id", wanted) : wanted);
+        return new ComputerMatch(
+            known, known == ComputerField.ID ? number("computer:id", wanted) : wanted);
       }
     }
-    throw OutpostException.badRequest("unknown computer field '" + field + "' in 'computer:"
-        + value + "'; use computer:id:N, computer:title:T or computer:tag:T");
+    throw OutpostException.badRequest(
+        "unknown computer field '"
+            + field
+            + "' in 'computer:"
+            + value
+            + "'; use computer:id:N, computer:title:T or computer:tag:T");
   }
 
   private static long number(String key, String value) {
@@ -248,9 +269,13 @@ final class QueryParser {
     }
     // Years past 9999 parse but are beyond what a timestamptz comparison should be asked.
     if (instant == null || instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
-      throw OutpostException.badRequest("query term '" + key.word()
-          + ":' needs an ISO-8601 date or date-time such as 2030-01-31 or 2030-01-31T12:00:00Z,"
-          + " not '" + value + "'");
+      throw OutpostException.badRequest(
+          "query term '"
+              + key.word()
+              + ":' needs an ISO-8601 date or date-time such as 2030-01-31 or 2030-01-31T12:00:00Z,"
+              + " not '"
+              + value
+              + "'");
     }
     return instant;
   }
@@ -303,19 +328,22 @@ final class QueryParser {
       }
     }
     String word = decoded.toString();
-    Kind kind = quoted ? Kind.TERM : switch (word.toUpperCase(Locale.ROOT)) {
-      case "AND" -> Kind.AND;
-      case "OR" -> Kind.OR;
-      case "NOT" -> Kind.NOT;
-      default -> Kind.TERM;
-    };
+    Kind kind =
+        quoted
+            ? Kind.TERM
+            : switch (word.toUpperCase(Locale.ROOT)) {
+              case "AND" -> Kind.AND;
+              case "OR" -> Kind.OR;
+              case "NOT" -> Kind.NOT;
+              default -> Kind.TERM;
+            };
     tokens.add(new Token(kind, kind == Kind.TERM ? word : word.toUpperCase(Locale.ROOT)));
     return i;
   }
 
   /**
-   * Reads a {@code "..."} section opening at {@code start}, where {@code \"} and {@code \\}
-   * stand for a quote and a backslash.
+   * Reads a {@code "..."} section opening at {@code start}, where {@code \"} and {@code \\} stand
+   * for a quote and a backslash.
    */
   private static int quoted(String text, int start, StringBuilder decoded) {
     int i = start + 1;
@@ -330,7 +358,8 @@ final class QueryParser {
       decoded.append(c);
       i++;
     }
-    throw OutpostException.badRequest("unterminated quote in the query: "
-        + text.substring(start, Math.min(text.length(), start + 40)));
+    throw OutpostException.badRequest(
+        "unterminated quote in the query: "
+            + text.substring(start, Math.min(text.length(), start + 40)));
   }
 }

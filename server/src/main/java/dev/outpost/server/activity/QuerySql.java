@@ -87,9 +87,10 @@ final class QuerySql {
       case COMPUTER_ID -> "a.computer_id = " + param(term.value());
       // By the table's check a group is exactly a row without a status of its own; saying it
       // that way lets the partial index of groups find them in order.
-      case TYPE -> ActivityType.GROUP.equals(term.value())
-          ? "a.status IS NULL"
-          : "a.type = " + param(term.value());
+      case TYPE ->
+          ActivityType.GROUP.equals(term.value())
+              ? "a.status IS NULL"
+              : "a.type = " + param(term.value());
       case STATUS -> status(param(term.value()), scope);
       case CREATOR -> "a.creator = " + param(term.value());
       case CREATED_AFTER -> "a.created_at >= " + param(time(term.value()));
@@ -103,23 +104,27 @@ final class QuerySql {
     return switch (scope) {
       case NO_GROUPS -> "a.status = " + param;
       case ONLY_GROUPS -> "group_status(a.id) = " + param;
-      case ANY -> "(a.status = " + param + " OR (a.status IS NULL AND group_status(a.id) = "
-          + param + "))";
+      case ANY ->
+          "(a.status = " + param + " OR (a.status IS NULL AND group_status(a.id) = " + param + "))";
     };
   }
 
   /**
    * An activity's computer always belongs to the activity's account, so the account condition on
-   * the activities is enough and the subquery stays uncorrelated (a semi-join the planner can
-   * drive from either side).
+   * the activities is enough and the subquery stays uncorrelated (a semi-join the planner can drive
+   * from either side).
    */
   private String computer(ComputerMatch match) {
     return switch (match.field()) {
       case ID -> "a.computer_id = " + param(match.value());
-      case TITLE -> "a.computer_id IN (SELECT c.id FROM computers c WHERE c.title = "
-          + param(match.value()) + ")";
-      case TAG -> "a.computer_id IN (SELECT c.id FROM computers c WHERE "
-          + param(match.value()) + " = ANY(c.tags))";
+      case TITLE ->
+          "a.computer_id IN (SELECT c.id FROM computers c WHERE c.title = "
+              + param(match.value())
+              + ")";
+      case TAG ->
+          "a.computer_id IN (SELECT c.id FROM computers c WHERE "
+              + param(match.value())
+              + " = ANY(c.tags))";
     };
   }
 
@@ -138,7 +143,8 @@ final class QuerySql {
     if (expr instanceof Or or) {
       return or.parts().stream().allMatch(QuerySql::excludesGroups);
     }
-    return ((Not) expr).part() instanceof Term term && term.key() == Key.TYPE
+    return ((Not) expr).part() instanceof Term term
+        && term.key() == Key.TYPE
         && ActivityType.GROUP.equals(term.value());
   }
 

@@ -13,8 +13,7 @@ public record TransitionOutcome(long id, Optional<Status> from, Status to, boole
 
   /** Why it did not move, in words that name both states. */
   public String refusal() {
-    return from
-        .map(f -> "activity " + id + " cannot move from " + f + " to " + to)
+    return from.map(f -> "activity " + id + " cannot move from " + f + " to " + to)
         .orElse("activity " + id + " not found");
   }
 }

@@ -22,34 +22,39 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The one writer of {@code activities.status}: every statement that changes a status is here,
- * for the admin API, the scheduler, the exchange and the job-handler alike. Each moves many
- * activities at once, only from the states {@link Lifecycle} lets them leave for their new one
- * (passed as {@code text[]} parameters), and logs each move in {@code activity_events} in the
- * same statement. Every method runs in the caller's transaction, or alone on a pool.
+ * The one writer of {@code activities.status}: every statement that changes a status is here, for
+ * the admin API, the scheduler, the exchange and the job-handler alike. Each moves many activities
+ * at once, only from the states {@link Lifecycle} lets them leave for their new one (passed as
+ * {@code text[]} parameters), and logs each move in {@code activity_events} in the same statement.
+ * Every method runs in the caller's transaction, or alone on a pool.
  *
- * <p>Nothing guards by a row version: each write is guarded by the state it moves from, read
- * under the row's lock, and a job's writes by its {@code (lease_owner, attempt)} as well, so a
- * zombie's late write finds the state moved on and changes nothing.
+ * <p>Nothing guards by a row version: each write is guarded by the state it moves from, read under
+ * the row's lock, and a job's writes by its {@code (lease_owner, attempt)} as well, so a zombie's
+ * late write finds the state moved on and changes nothing.
  */
 public final class Transitions {
 
   /** The states a client activity may leave for both Succeeded and Failed: a result's. */
   private static final Set<Status> RESULT_SOURCES = both(Kind.CLIENT);
+
   /** The final states that still record the first result an agent sends, keeping their status. */
   private static final Set<Status> LATE_RESULTS = EnumSet.of(Status.CANCELED, Status.FAILED);
+
   /** The states a job is claimed from: those published to the job queue. */
   private static final Set<Status> CLAIMED_FROM = EnumSet.of(Status.QUEUED);
+
   /** The states a job may end in Succeeded or Failed from. */
   private static final Set<Status> FINISH_SOURCES = both(Kind.SERVER);
+
   private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
 
   /**
-   * Moves activities by id (a group stands for its children), of one account or ($1 NULL) of
-   * any, to $3, each where the lifecycle table allows it. A server activity that becomes Queued
-   * goes to the job queue through the outbox.
+   * Moves activities by id (a group stands for its children), of one account or ($1 NULL) of any,
+   * to $3, each where the lifecycle table allows it. A server activity that becomes Queued goes to
+   * the job queue through the outbox.
    */
-  private static final String MOVE = """
+  private static final String MOVE =
+      """
       WITH target AS (
         SELECT id, status, kind FROM activities
          WHERE ($1::bigint IS NULL OR account_id = $1)   -- NULL: the scheduler, for any account
@@ -85,12 +90,14 @@ public final class Transitions {
       """;
 
   /**
-   * Moves each computer's ($1) due client activities ({@link DueRule}) to $4 (In Progress),
-   * at most $3 each, logging each move. The parameters come back as they were, to build the
-   * messages; their secrets are no longer held from then on.
+   * Moves each computer's ($1) due client activities ({@link DueRule}) to $4 (In Progress), at most
+   * $3 each, logging each move. The parameters come back as they were, to build the messages; their
+   * secrets are no longer held from then on.
    */
-  private static final String DELIVER = "WITH " + DueRule.ctes("$1::bigint[]", "$2", "$3", true)
-      + """
+  private static final String DELIVER =
+      "WITH "
+          + DueRule.ctes("$1::bigint[]", "$2", "$3", true)
+          + """
       , moved AS (
         UPDATE activities a
            SET status = $4, delivered_at = $2, attempt = a.attempt + 1,
@@ -109,12 +116,13 @@ public final class Transitions {
       """;
 
   /**
-   * Applies results ($1 to $5, one array element each): an activity in a state of $7 moves to
-   * the reported state; one in a state of $8 (canceled, or failed for want of a result) keeps
-   * its status but records the first result the agent sends; anything else is left alone (a
-   * repeat, or a stranger: an activity of another computer, or none), and strangers come back.
+   * Applies results ($1 to $5, one array element each): an activity in a state of $7 moves to the
+   * reported state; one in a state of $8 (canceled, or failed for want of a result) keeps its
+   * status but records the first result the agent sends; anything else is left alone (a repeat, or
+   * a stranger: an activity of another computer, or none), and strangers come back.
    */
-  private static final String RESULTS = """
+  private static final String RESULTS =
+      """
       WITH incoming AS (
         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[])
                    AS r(computer_id, id, to_status, code, text)
@@ -143,16 +151,16 @@ public final class Transitions {
       """;
 
   /**
-   * Claims for owner $2 the server activities $1 names that are in a state of $5 (Queued), or
-   * In Progress ($6) with a lease the sweep released or that $2 claimed in a transaction whose
-   * answer was lost (the caller knows it is not running them); anything else is missing from the
-   * answer. Rows are locked in id order, as every multi-row move does, so concurrent writers wait
-   * for each other instead of deadlocking. The UPDATE reaches each locked row by its key and
-   * names no ids of its own: with {@code a.id = ANY($1)} as well, the generic plan probed the
-   * index for every id once per locked row, 65,536 probes for a batch of 256. Public for the
-   * test of that plan.
+   * Claims for owner $2 the server activities $1 names that are in a state of $5 (Queued), or In
+   * Progress ($6) with a lease the sweep released or that $2 claimed in a transaction whose answer
+   * was lost (the caller knows it is not running them); anything else is missing from the answer.
+   * Rows are locked in id order, as every multi-row move does, so concurrent writers wait for each
+   * other instead of deadlocking. The UPDATE reaches each locked row by its key and names no ids of
+   * its own: with {@code a.id = ANY($1)} as well, the generic plan probed the index for every id
+   * once per locked row, 65,536 probes for a batch of 256. Public for the test of that plan.
    */
-  public static final String CLAIM = """
+  public static final String CLAIM =
+      """
       WITH target AS (
         SELECT id, status FROM activities
          WHERE id = ANY($1) AND kind = 'server'
@@ -176,12 +184,13 @@ public final class Transitions {
       """;
 
   /**
-   * Ends the jobs owner $6 still holds at their attempt, each with its own status, result text
-   * and log reason ($1 to $5, one array element per job), from a state of $8; a canceled
-   * activity or a lost lease leaves that one alone, missing from the answer. Like the claim, the
-   * ids reach the rows through the join alone.
+   * Ends the jobs owner $6 still holds at their attempt, each with its own status, result text and
+   * log reason ($1 to $5, one array element per job), from a state of $8; a canceled activity or a
+   * lost lease leaves that one alone, missing from the answer. Like the claim, the ids reach the
+   * rows through the join alone.
    */
-  private static final String FINISH = """
+  private static final String FINISH =
+      """
       WITH target AS (
         SELECT a.id, a.status AS from_status, o.status, o.result_text, o.reason
           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
@@ -207,10 +216,12 @@ public final class Transitions {
       """;
 
   /**
-   * Fails ($3) the running jobs whose lease expired before $1 and that used up their $2
-   * attempts, from a state of $4. The literal matches the partial index of expired leases.
+   * Fails ($3) the running jobs whose lease expired before $1 and that used up their $2 attempts,
+   * from a state of $4. The literal matches the partial index of expired leases.
    */
-  private static final String GIVE_UP = StatusSql.of("""
+  private static final String GIVE_UP =
+      StatusSql.of(
+          """
       WITH expired AS (
         SELECT id, status FROM activities
          WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt >= $2
@@ -238,31 +249,43 @@ public final class Transitions {
     }
   }
 
-  private Transitions() {
-  }
+  private Transitions() {}
 
   /**
-   * Moves activities of any account (or only of {@code accountId}) by the table, optionally
-   * writing a result text that says why.
+   * Moves activities of any account (or only of {@code accountId}) by the table, optionally writing
+   * a result text that says why.
    *
    * @return one outcome per activity considered, and a not-found one per id the account lacks
    */
-  public static Future<List<TransitionOutcome>> move(SqlClient client, Optional<Long> accountId,
-      List<Long> ids, Status to, String actor, String reason, Optional<String> resultText,
+  public static Future<List<TransitionOutcome>> move(
+      SqlClient client,
+      Optional<Long> accountId,
+      List<Long> ids,
+      Status to,
+      String actor,
+      String reason,
+      Optional<String> resultText,
       Instant now) {
     Long[] idArray = new LinkedHashSet<>(ids).toArray(Long[]::new);
     if (idArray.length == 0) {
       return Future.succeededFuture(List.of());
     }
-    return client.preparedQuery(MOVE)
-        .execute(Tuple.of(accountId.orElse(null), idArray, to.wireName(), at(now), to.isFinal(),
-                StatusSql.names(Lifecycle.sources(Kind.CLIENT, to)))
-            .addArrayOfString(StatusSql.names(Lifecycle.sources(Kind.SERVER, to)))
-            .addString(actor)
-            .addString(reason)
-            .addString(resultText.orElse(null))
-            .addBoolean(to == Status.IN_PROGRESS)
-            .addBoolean(to == Status.QUEUED))
+    return client
+        .preparedQuery(MOVE)
+        .execute(
+            Tuple.of(
+                    accountId.orElse(null),
+                    idArray,
+                    to.wireName(),
+                    at(now),
+                    to.isFinal(),
+                    StatusSql.names(Lifecycle.sources(Kind.CLIENT, to)))
+                .addArrayOfString(StatusSql.names(Lifecycle.sources(Kind.SERVER, to)))
+                .addString(actor)
+                .addString(reason)
+                .addString(resultText.orElse(null))
+                .addBoolean(to == Status.IN_PROGRESS)
+                .addBoolean(to == Status.QUEUED))
         .map(rows -> outcomes(idArray, to, rows));
   }
 
@@ -271,23 +294,30 @@ public final class Transitions {
    *
    * @return the activities moved to In Progress, by computer and id
    */
-  public static Future<List<Delivered>> deliver(SqlClient conn, List<Long> computerIds,
-      Instant now, int max) {
+  public static Future<List<Delivered>> deliver(
+      SqlClient conn, List<Long> computerIds, Instant now, int max) {
     if (computerIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     return conn.preparedQuery(DELIVER)
-        .execute(Tuple.of(computerIds.toArray(Long[]::new), at(now), max,
-                Status.IN_PROGRESS.wireName())
-            .addArrayOfString(SECRETS)
-            .addArrayOfString(StatusSql.names(Lifecycle.sources(Kind.CLIENT, Status.IN_PROGRESS))))
-        .map(rows -> {
-          List<Delivered> delivered = new ArrayList<>(rows.size());
-          rows.forEach(row -> delivered.add(new Delivered(row.getLong("id"),
-              row.getLong("computer_id"), row.getString("type"),
-              (JsonObject) row.getValue("parameters"))));
-          return delivered;
-        });
+        .execute(
+            Tuple.of(computerIds.toArray(Long[]::new), at(now), max, Status.IN_PROGRESS.wireName())
+                .addArrayOfString(SECRETS)
+                .addArrayOfString(
+                    StatusSql.names(Lifecycle.sources(Kind.CLIENT, Status.IN_PROGRESS))))
+        .map(
+            rows -> {
+              List<Delivered> delivered = new ArrayList<>(rows.size());
+              rows.forEach(
+                  row ->
+                      delivered.add(
+                          new Delivered(
+                              row.getLong("id"),
+                              row.getLong("computer_id"),
+                              row.getString("type"),
+                              (JsonObject) row.getValue("parameters"))));
+              return delivered;
+            });
   }
 
   /**
@@ -295,29 +325,34 @@ public final class Transitions {
    *
    * @return the results that named no activity of their computer
    */
-  public static Future<List<AgentResult>> applyResults(SqlClient conn, List<AgentResult> results,
-      Instant now) {
+  public static Future<List<AgentResult>> applyResults(
+      SqlClient conn, List<AgentResult> results, Instant now) {
     if (results.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    Tuple params = Tuple.tuple()
-        .addArrayOfLong(results.stream().map(AgentResult::computerId).toArray(Long[]::new))
-        .addArrayOfLong(results.stream().map(AgentResult::activityId).toArray(Long[]::new))
-        .addArrayOfString(results.stream().map(r -> r.status().wireName()).toArray(String[]::new))
-        .addArrayOfInteger(results.stream().map(r -> r.code().orElse(null))
-            .toArray(Integer[]::new))
-        .addArrayOfString(results.stream().map(r -> r.text().orElse(null))
-            .toArray(String[]::new))
-        .addOffsetDateTime(at(now))
-        .addArrayOfString(StatusSql.names(RESULT_SOURCES))
-        .addArrayOfString(StatusSql.names(LATE_RESULTS));
-    return conn.preparedQuery(RESULTS).execute(params).map(rows -> {
-      Set<List<Long>> strangers = new HashSet<>();
-      rows.forEach(row -> strangers.add(List.of(row.getLong(0), row.getLong(1))));
-      return results.stream()
-          .filter(r -> strangers.contains(List.of(r.computerId(), r.activityId())))
-          .toList();
-    });
+    Tuple params =
+        Tuple.tuple()
+            .addArrayOfLong(results.stream().map(AgentResult::computerId).toArray(Long[]::new))
+            .addArrayOfLong(results.stream().map(AgentResult::activityId).toArray(Long[]::new))
+            .addArrayOfString(
+                results.stream().map(r -> r.status().wireName()).toArray(String[]::new))
+            .addArrayOfInteger(
+                results.stream().map(r -> r.code().orElse(null)).toArray(Integer[]::new))
+            .addArrayOfString(
+                results.stream().map(r -> r.text().orElse(null)).toArray(String[]::new))
+            .addOffsetDateTime(at(now))
+            .addArrayOfString(StatusSql.names(RESULT_SOURCES))
+            .addArrayOfString(StatusSql.names(LATE_RESULTS));
+    return conn.preparedQuery(RESULTS)
+        .execute(params)
+        .map(
+            rows -> {
+              Set<List<Long>> strangers = new HashSet<>();
+              rows.forEach(row -> strangers.add(List.of(row.getLong(0), row.getLong(1))));
+              return results.stream()
+                  .filter(r -> strangers.contains(List.of(r.computerId(), r.activityId())))
+                  .toList();
+            });
   }
 
   /**
@@ -326,12 +361,13 @@ public final class Transitions {
    *
    * @return the rows claimed: id, account_id, computer_id, type, parameters, attempt
    */
-  public static Future<RowSet<Row>> claim(SqlClient conn, List<Long> activityIds, String owner,
-      Instant now, Instant leaseUntil) {
+  public static Future<RowSet<Row>> claim(
+      SqlClient conn, List<Long> activityIds, String owner, Instant now, Instant leaseUntil) {
     return conn.preparedQuery(CLAIM)
-        .execute(Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(leaseUntil))
-            .addArrayOfString(StatusSql.names(CLAIMED_FROM))
-            .addString(Status.IN_PROGRESS.wireName()));
+        .execute(
+            Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(leaseUntil))
+                .addArrayOfString(StatusSql.names(CLAIMED_FROM))
+                .addString(Status.IN_PROGRESS.wireName()));
   }
 
   /**
@@ -339,30 +375,35 @@ public final class Transitions {
    *
    * @return the ids written; the others were canceled or taken over meanwhile
    */
-  public static Future<Set<Long>> finish(SqlClient conn, List<JobEnd> ends, String owner,
-      Instant now) {
+  public static Future<Set<Long>> finish(
+      SqlClient conn, List<JobEnd> ends, String owner, Instant now) {
     return conn.preparedQuery(FINISH)
-        .execute(Tuple.of(
-                ends.stream().map(JobEnd::activityId).toArray(Long[]::new),
-                ends.stream().map(JobEnd::attempt).toArray(Integer[]::new),
-                ends.stream().map(e -> e.status().wireName()).toArray(String[]::new),
-                ends.stream().map(JobEnd::resultText).toArray(String[]::new),
-                ends.stream().map(JobEnd::reason).toArray(String[]::new),
-                owner)
-            .addOffsetDateTime(at(now))
-            .addArrayOfString(StatusSql.names(FINISH_SOURCES))
-            .addString(Status.SUCCEEDED.wireName()))
+        .execute(
+            Tuple.of(
+                    ends.stream().map(JobEnd::activityId).toArray(Long[]::new),
+                    ends.stream().map(JobEnd::attempt).toArray(Integer[]::new),
+                    ends.stream().map(e -> e.status().wireName()).toArray(String[]::new),
+                    ends.stream().map(JobEnd::resultText).toArray(String[]::new),
+                    ends.stream().map(JobEnd::reason).toArray(String[]::new),
+                    owner)
+                .addOffsetDateTime(at(now))
+                .addArrayOfString(StatusSql.names(FINISH_SOURCES))
+                .addString(Status.SUCCEEDED.wireName()))
         .map(Transitions::ids);
   }
 
   /**
-   * Fails the running jobs whose lease expired and that used up their attempts, at most 100.
-   * Safe to run from any number of instances at once.
+   * Fails the running jobs whose lease expired and that used up their attempts, at most 100. Safe
+   * to run from any number of instances at once.
    */
   public static Future<Void> giveUp(SqlClient conn, Instant now, int maxAttempts) {
     return conn.preparedQuery(GIVE_UP)
-        .execute(Tuple.of(at(now), maxAttempts, Status.FAILED.wireName(),
-            StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED))))
+        .execute(
+            Tuple.of(
+                at(now),
+                maxAttempts,
+                Status.FAILED.wireName(),
+                StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED))))
         .mapEmpty();
   }
 
@@ -372,9 +413,13 @@ public final class Transitions {
     for (Row row : rows) {
       seen.add(row.getLong("id"));
       String from = row.getString("status");
-      if (from != null) {   // a group row only says the group exists
-        outcomes.add(new TransitionOutcome(row.getLong("id"),
-            Optional.of(Status.fromWire(from)), to, row.getBoolean("applied")));
+      if (from != null) { // a group row only says the group exists
+        outcomes.add(
+            new TransitionOutcome(
+                row.getLong("id"),
+                Optional.of(Status.fromWire(from)),
+                to,
+                row.getBoolean("applied")));
       }
     }
     for (Long id : requested) {

@@ -12,13 +12,13 @@ import dev.outpost.server.computer.Computer;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
+import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,12 +49,19 @@ public final class AdminApi {
 
   /**
    * Creates the API over the stores; reports are read from {@code storage}, delivered client
-   * activities older than {@code resultDeadline} without a result are shown stale, listings
-   * skip at most {@code maxOffset} rows, and bad tokens count as {@code failedAttempts}.
+   * activities older than {@code resultDeadline} without a result are shown stale, listings skip at
+   * most {@code maxOffset} rows, and bad tokens count as {@code failedAttempts}.
    */
-  public AdminApi(AccountStore accounts, ActivityStore activities, ActivityService service,
-      ComputerStore computers, Path storage, Clock clock, Duration resultDeadline,
-      int maxOffset, FailedAttempts failedAttempts) {
+  public AdminApi(
+      AccountStore accounts,
+      ActivityStore activities,
+      ActivityService service,
+      ComputerStore computers,
+      Path storage,
+      Clock clock,
+      Duration resultDeadline,
+      int maxOffset,
+      FailedAttempts failedAttempts) {
     this.maxOffset = maxOffset;
     this.failedAttempts = failedAttempts;
     this.accounts = accounts;
@@ -95,8 +102,9 @@ public final class AdminApi {
     if (!name.matches()) {
       throw OutpostException.notFound("no such report");
     }
-    Path file = UsgReportHandler.reportFile(storage, admin(ctx).accountId(),
-        Long.parseLong(name.group(1)), name.group(2));
+    Path file =
+        UsgReportHandler.reportFile(
+            storage, admin(ctx).accountId(), Long.parseLong(name.group(1)), name.group(2));
     if (!Files.isRegularFile(file)) {
       throw OutpostException.notFound("report " + ctx.pathParam("file") + " not found");
     }
@@ -115,22 +123,27 @@ public final class AdminApi {
     String source = Gate.source(ctx);
     failedAttempts.check(source);
     Gate.hold(ctx);
-    accounts.authenticate(header.substring(7).strip())
-        .onSuccess(admin -> {
-          ctx.put(ADMIN, admin);
-          Gate.admit(ctx);
-        })
-        .onFailure(failure -> {
-          if (failure instanceof OutpostException e && e.status() == 401) {
-            failedAttempts.failed(source);
-          }
-          Gate.refuse(ctx, failure);
-        });
+    accounts
+        .authenticate(header.substring(7).strip())
+        .onSuccess(
+            admin -> {
+              ctx.put(ADMIN, admin);
+              Gate.admit(ctx);
+            })
+        .onFailure(
+            failure -> {
+              if (failure instanceof OutpostException e && e.status() == 401) {
+                failedAttempts.failed(source);
+              }
+              Gate.refuse(ctx, failure);
+            });
   }
 
   private void create(RoutingContext ctx) {
-    respondBytes(ctx, 201, service.create(admin(ctx), Requests.newActivity(Requests.body(ctx)))
-        .map(json::activity));
+    respondBytes(
+        ctx,
+        201,
+        service.create(admin(ctx), Requests.newActivity(Requests.body(ctx))).map(json::activity));
   }
 
   /** A page of activities (or of groups only), newest first, with the cursor of the next. */
@@ -138,36 +151,54 @@ public final class AdminApi {
     String query = ctx.queryParams().get("query");
     ActivityQuery parsed = query == null ? ActivityQuery.all() : ActivityQuery.parse(query);
     PageRequest page = Requests.page(ctx, groupsOnly, maxOffset);
-    respondBytes(ctx, 200, activities.list(admin(ctx).accountId(), parsed, page)
-        .map(found -> json.page(page, found)));
+    respondBytes(
+        ctx,
+        200,
+        activities.list(admin(ctx).accountId(), parsed, page).map(found -> json.page(page, found)));
   }
 
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
-    respondBytes(ctx, 201, service.reapply(admin(ctx), request.id(), request.failedOnly(),
-            request.secrets())
-        .map(json::activity));
+    respondBytes(
+        ctx,
+        201,
+        service
+            .reapply(admin(ctx), request.id(), request.failedOnly(), request.secrets())
+            .map(json::activity));
   }
 
   private void get(RoutingContext ctx) {
-    respondBytes(ctx, 200, activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-        .map(json::activity));
+    respondBytes(
+        ctx,
+        200,
+        activities.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(json::activity));
   }
 
   private void events(RoutingContext ctx) {
-    respond(ctx, 200, activities.events(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-        .map(events -> new JsonObject()
-            .put("results", new JsonArray(events.stream().map(Json::event).toList()))));
+    respond(
+        ctx,
+        200,
+        activities
+            .events(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(
+                events ->
+                    new JsonObject()
+                        .put("results", new JsonArray(events.stream().map(Json::event).toList()))));
   }
 
-  private void select(RoutingContext ctx,
-      BiFunction<Admin, List<Long>, Future<List<TransitionOutcome>>> action) {
+  private void select(
+      RoutingContext ctx, BiFunction<Admin, List<Long>, Future<List<TransitionOutcome>>> action) {
     Admin admin = admin(ctx);
     JsonObject body = Requests.body(ctx);
-    Future<List<Long>> ids = Requests.selectionIds(body)
-        .map(Future::succeededFuture)
-        .orElseGet(() -> activities.ids(admin.accountId(),
-            ActivityQuery.parse(Requests.text(body, "query").orElse("")), MAX_SELECTION));
+    Future<List<Long>> ids =
+        Requests.selectionIds(body)
+            .map(Future::succeededFuture)
+            .orElseGet(
+                () ->
+                    activities.ids(
+                        admin.accountId(),
+                        ActivityQuery.parse(Requests.text(body, "query").orElse("")),
+                        MAX_SELECTION));
     respond(ctx, 200, ids.compose(list -> action.apply(admin, list)).map(Json::outcomes));
   }
 
@@ -178,10 +209,14 @@ public final class AdminApi {
   private void updateSettings(RoutingContext ctx) {
     long accountId = admin(ctx).accountId();
     JsonObject body = Requests.body(ctx);
-    respond(ctx, 200, accounts.settings(accountId)
-        .map(current -> Requests.settings(body, current))
-        .compose(updated -> accounts.updateSettings(accountId, updated))
-        .map(Json::settings));
+    respond(
+        ctx,
+        200,
+        accounts
+            .settings(accountId)
+            .map(current -> Requests.settings(body, current))
+            .compose(updated -> accounts.updateSettings(accountId, updated))
+            .map(Json::settings));
   }
 
   /** A page of computers by id, with the cursor of the next ({@code after}). */
@@ -190,28 +225,43 @@ public final class AdminApi {
     int offset = Requests.offset(ctx, maxOffset, "after");
     Optional<Long> after = Requests.longParam(ctx, "after", 0, Long.MAX_VALUE);
     // one more than the page tells whether there is a next one
-    respond(ctx, 200, computers.list(admin(ctx).accountId(), limit + 1, offset, after)
-        .map(list -> {
-          List<Computer> page = list.subList(0, Math.min(limit, list.size()));
-          return new JsonObject()
-              .put("results", new JsonArray(page.stream().map(Json::computer).toList()))
-              .put("next", list.size() > limit ? page.get(page.size() - 1).id() : null);
-        }));
+    respond(
+        ctx,
+        200,
+        computers
+            .list(admin(ctx).accountId(), limit + 1, offset, after)
+            .map(
+                list -> {
+                  List<Computer> page = list.subList(0, Math.min(limit, list.size()));
+                  return new JsonObject()
+                      .put("results", new JsonArray(page.stream().map(Json::computer).toList()))
+                      .put("next", list.size() > limit ? page.get(page.size() - 1).id() : null);
+                }));
   }
 
   private void getComputer(RoutingContext ctx) {
-    respond(ctx, 200, computers.find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-        .map(Json::computer));
+    respond(
+        ctx,
+        200,
+        computers.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::computer));
   }
 
   private void quarantined(RoutingContext ctx) {
     int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    Optional<Long> before = Optional.ofNullable(ctx.request().getParam("before"))
-        .map(raw -> (long) Requests.intParam(ctx, "before", 0, 1, Integer.MAX_VALUE));
-    respond(ctx, 200, computers.quarantined(admin(ctx).accountId(), Requests.pathId(ctx, "id"),
-            limit, before)
-        .map(list -> new JsonObject().put("results", new JsonArray(list.stream()
-            .map(Json::quarantined).toList()))));
+    Optional<Long> before =
+        Optional.ofNullable(ctx.request().getParam("before"))
+            .map(raw -> (long) Requests.intParam(ctx, "before", 0, 1, Integer.MAX_VALUE));
+    respond(
+        ctx,
+        200,
+        computers
+            .quarantined(admin(ctx).accountId(), Requests.pathId(ctx, "id"), limit, before)
+            .map(
+                list ->
+                    new JsonObject()
+                        .put(
+                            "results",
+                            new JsonArray(list.stream().map(Json::quarantined).toList()))));
   }
 
   private static Admin admin(RoutingContext ctx) {
@@ -224,10 +274,12 @@ public final class AdminApi {
 
   private static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
     result
-        .onSuccess(json -> ctx.response()
-            .setStatusCode(status)
-            .putHeader("Content-Type", "application/json")
-            .end(json))
+        .onSuccess(
+            json ->
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(json))
         .onFailure(ctx::fail);
   }
 }

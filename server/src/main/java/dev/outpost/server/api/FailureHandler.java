@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
   /**
-   * When a client may try again after the pool's wait queue was full: its waiters are served
-   * within milliseconds each, so a second is plenty, and long enough to let the queue drain.
+   * When a client may try again after the pool's wait queue was full: its waiters are served within
+   * milliseconds each, so a second is plenty, and long enough to let the queue drain.
    */
   static final int BUSY_RETRY_AFTER_SECONDS = 1;
 
@@ -25,11 +26,17 @@ public final class FailureHandler implements Handler<RoutingContext> {
     OutpostException failure = classify(ctx);
     if (failure.retryAfterSeconds() > 0 || failure.code().equals(TimedReads.TIMEOUT_CODE)) {
       // a load the server sheds on purpose: one line, not a stack trace per refused request
-      LOG.warn("request refused [method: {}, path: {}, reason: {}]", ctx.request().method(),
-          ctx.normalizedPath(), failure.code());
+      LOG.warn(
+          "request refused [method: {}, path: {}, reason: {}]",
+          ctx.request().method(),
+          ctx.normalizedPath(),
+          failure.code());
     } else if (failure.status() >= 500) {
-      LOG.error("request failed [method: {}, path: {}]", ctx.request().method(),
-          ctx.normalizedPath(), ctx.failure());
+      LOG.error(
+          "request failed [method: {}, path: {}]",
+          ctx.request().method(),
+          ctx.normalizedPath(),
+          ctx.failure());
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
@@ -41,10 +48,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
     ctx.response()
         .setStatusCode(failure.status())
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject()
-            .put("error", failure.code())
-            .put("message", failure.getMessage())
-            .encode());
+        .end(
+            new JsonObject()
+                .put("error", failure.code())
+                .put("message", failure.getMessage())
+                .encode());
   }
 
   private static OutpostException classify(RoutingContext ctx) {
@@ -53,7 +61,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return known;
     }
     if (cause instanceof DecodeException || cause instanceof ClassCastException) {
-      return OutpostException.badRequest("the body is not the JSON expected: " + cause.getMessage());
+      return OutpostException.badRequest(
+          "the body is not the JSON expected: " + cause.getMessage());
     }
     if (cause instanceof HttpException http) {
       return fromStatus(http.getStatusCode(), http.getPayload());
@@ -62,9 +71,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return fromStatus(ctx.statusCode(), null);
     }
     if (isPoolBusy(cause)) {
-      return OutpostException.busy("the server is busy: too many requests already wait for a"
-          + " database connection (OUTPOST_DB_MAX_WAIT_QUEUE); try again in "
-          + BUSY_RETRY_AFTER_SECONDS + " s", BUSY_RETRY_AFTER_SECONDS);
+      return OutpostException.busy(
+          "the server is busy: too many requests already wait for a"
+              + " database connection (OUTPOST_DB_MAX_WAIT_QUEUE); try again in "
+              + BUSY_RETRY_AFTER_SECONDS
+              + " s",
+          BUSY_RETRY_AFTER_SECONDS);
     }
     if (isConnectionLoss(cause)) {
       return OutpostException.unavailable("the database does not answer; try again", cause);
@@ -98,9 +110,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
       case 404 -> OutpostException.notFound("no such resource");
       case 405 -> new OutpostException(405, "method-not-allowed", "method not allowed here");
       case 401 -> OutpostException.unauthorized(detail != null ? detail : "unauthorized");
-      default -> status >= 400 && status < 500
-          ? new OutpostException(status, "bad-request", detail != null ? detail : "bad request")
-          : new OutpostException(500, "internal", "internal error; the server log has the details");
+      default ->
+          status >= 400 && status < 500
+              ? new OutpostException(status, "bad-request", detail != null ? detail : "bad request")
+              : new OutpostException(
+                  500, "internal", "internal error; the server log has the details");
     };
   }
 }

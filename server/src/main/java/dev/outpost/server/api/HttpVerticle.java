@@ -38,13 +38,16 @@ public final class HttpVerticle extends VerticleBase {
    *
    * @param maxBodyBytes the largest body of a request its credentials admitted
    * @param limits the largest body of any other request, and how long a connection may idle
-   * @param gates each adds the routes that check credentials before a body is read ({@link
-   *     Gate})
+   * @param gates each adds the routes that check credentials before a body is read ({@link Gate})
    * @param mounts each adds its routes to the router
    */
-  public HttpVerticle(int port, long maxBodyBytes, ServerConfig.Limits limits,
+  public HttpVerticle(
+      int port,
+      long maxBodyBytes,
+      ServerConfig.Limits limits,
       Supplier<Future<Void>> databaseAnswers,
-      List<Consumer<Router>> gates, List<Consumer<Router>> mounts) {
+      List<Consumer<Router>> gates,
+      List<Consumer<Router>> mounts) {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, limits.unauthenticatedBodyBytes());
@@ -67,34 +70,40 @@ public final class HttpVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     // curl in the Landscape Client asks for gzip; large responses are worth it. Idle connections
     // are closed so that silent clients cannot hold sockets for good.
-    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-            .setCompressionSupported(true)
-            .setIdleTimeout(idleTimeoutSeconds))
+    return vertx
+        .createHttpServer(
+            new io.vertx.core.http.HttpServerOptions()
+                .setCompressionSupported(true)
+                .setIdleTimeout(idleTimeoutSeconds))
         .requestHandler(router)
         .listen(port)
-        .onSuccess(listening -> {
-          server = listening;
-          LOG.debug("http listening [port: {}]", listening.actualPort());
-        });
+        .onSuccess(
+            listening -> {
+              server = listening;
+              LOG.debug("http listening [port: {}]", listening.actualPort());
+            });
   }
 
   /**
-   * 200 while the database answers, else 503. The body is fixed either way: it is open to
-   * anyone, and a database error names hosts, users and databases, so the cause goes to the log.
+   * 200 while the database answers, else 503. The body is fixed either way: it is open to anyone,
+   * and a database error names hosts, users and databases, so the cause goes to the log.
    */
   private void health(RoutingContext ctx) {
-    databaseAnswers.get()
+    databaseAnswers
+        .get()
         .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
-        .onComplete(done -> {
-          if (done.failed()) {
-            LOG.warn("health check failed: the database does not answer [cause: {}]",
-                done.cause().toString());
-          }
-          ctx.response()
-              .setStatusCode(done.succeeded() ? 200 : 503)
-              .putHeader("Content-Type", "application/json")
-              .end(done.succeeded() ? HEALTHY : UNAVAILABLE);
-        });
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                LOG.warn(
+                    "health check failed: the database does not answer [cause: {}]",
+                    done.cause().toString());
+              }
+              ctx.response()
+                  .setStatusCode(done.succeeded() ? 200 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .end(done.succeeded() ? HEALTHY : UNAVAILABLE);
+            });
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -1,28 +1,28 @@
 package dev.outpost.server.api;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.outpost.common.activity.Kind;
 import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityEvent;
+import dev.outpost.server.activity.Page;
+import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
 import dev.outpost.server.computer.QuarantinedMessage;
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
-import dev.outpost.server.activity.Page;
-import dev.outpost.server.activity.PageRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,19 +34,50 @@ import java.util.Optional;
 final class Json {
 
   private static final JsonFactory FACTORY = new JsonFactory();
+
   /** About what one activity takes in JSON, parameters and all, so pages seldom grow twice. */
   private static final int BYTES_PER_ACTIVITY = 1024;
 
   /**
-   * The names of a page's and an activity's fields, encoded once: the generator copies their
-   * bytes rather than encoding every name again for each activity of a page.
+   * The names of a page's and an activity's fields, encoded once: the generator copies their bytes
+   * rather than encoding every name again for each activity of a page.
    */
   private enum Key {
-    COUNT, COUNT_CAPPED, LIMIT, OFFSET, BEFORE, NEXT, RESULTS,
-    ID, TYPE, STATUS, KIND, PARENT_ID, COMPUTER_ID, SUMMARY, PARAMETERS, CREATOR, CREATED_AT,
-    DELIVER_AFTER, DELIVERED_AT, COMPLETED_AT, RESULT_CODE, RESULT_TEXT, PROGRESS, STALE, ATTEMPT,
-    DELIVER_BEFORE, DEPENDS_ON, PROGRESS_THRESHOLD, ON_DEPENDENCY_FAILURE, EXECUTION_TIMEOUT,
-    MAX_CONCURRENCY, MAX_ERRORS, REAPPLIED_FROM, CHILDREN_BY_STATUS, CHILDREN;
+    COUNT,
+    COUNT_CAPPED,
+    LIMIT,
+    OFFSET,
+    BEFORE,
+    NEXT,
+    RESULTS,
+    ID,
+    TYPE,
+    STATUS,
+    KIND,
+    PARENT_ID,
+    COMPUTER_ID,
+    SUMMARY,
+    PARAMETERS,
+    CREATOR,
+    CREATED_AT,
+    DELIVER_AFTER,
+    DELIVERED_AT,
+    COMPLETED_AT,
+    RESULT_CODE,
+    RESULT_TEXT,
+    PROGRESS,
+    STALE,
+    ATTEMPT,
+    DELIVER_BEFORE,
+    DEPENDS_ON,
+    PROGRESS_THRESHOLD,
+    ON_DEPENDENCY_FAILURE,
+    EXECUTION_TIMEOUT,
+    MAX_CONCURRENCY,
+    MAX_ERRORS,
+    REAPPLIED_FROM,
+    CHILDREN_BY_STATUS,
+    CHILDREN;
 
     private final SerializableString json = new SerializedString(name().toLowerCase(Locale.ROOT));
   }
@@ -61,7 +92,8 @@ final class Json {
 
   /** Whether a delivered client activity has gone past the result deadline without a result. */
   private boolean stale(Activity a) {
-    return a.kind() == Kind.CLIENT && a.status() == Status.IN_PROGRESS
+    return a.kind() == Kind.CLIENT
+        && a.status() == Status.IN_PROGRESS
         && a.deliveredAt().map(d -> !d.plus(resultDeadline).isAfter(clock.instant())).orElse(false);
   }
 
@@ -82,27 +114,29 @@ final class Json {
    * thousand activities stays cheap on the event loop.
    */
   Buffer page(PageRequest request, Page<Activity> found) {
-    return write(found.results().size(), g -> {
-      g.writeStartObject();
-      writeNumber(g, Key.COUNT, found.count());
-      g.writeFieldName(Key.COUNT_CAPPED.json);
-      if (found.count().isPresent()) {
-        g.writeBoolean(found.countCapped());
-      } else {
-        g.writeNull();
-      }
-      writeNumber(g, Key.LIMIT, request.limit());
-      writeNumber(g, Key.OFFSET, request.offset());
-      writeNumber(g, Key.BEFORE, request.before());
-      writeNumber(g, Key.NEXT, found.next());
-      g.writeFieldName(Key.RESULTS.json);
-      g.writeStartArray();
-      for (Activity a : found.results()) {
-        activity(g, a, false);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        found.results().size(),
+        g -> {
+          g.writeStartObject();
+          writeNumber(g, Key.COUNT, found.count());
+          g.writeFieldName(Key.COUNT_CAPPED.json);
+          if (found.count().isPresent()) {
+            g.writeBoolean(found.countCapped());
+          } else {
+            g.writeNull();
+          }
+          writeNumber(g, Key.LIMIT, request.limit());
+          writeNumber(g, Key.OFFSET, request.offset());
+          writeNumber(g, Key.BEFORE, request.before());
+          writeNumber(g, Key.NEXT, found.next());
+          g.writeFieldName(Key.RESULTS.json);
+          g.writeStartArray();
+          for (Activity a : found.results()) {
+            activity(g, a, false);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   /**
@@ -135,8 +169,12 @@ final class Json {
     writeTime(g, Key.DELIVER_BEFORE, a.conditions().deliverBefore());
     writeNumber(g, Key.DEPENDS_ON, a.conditions().dependsOn());
     writeNumber(g, Key.PROGRESS_THRESHOLD, a.conditions().progressThreshold());
-    writeString(g, Key.ON_DEPENDENCY_FAILURE, a.conditions().dependsOn().isEmpty() ? null
-        : a.conditions().runOnDependencyFailure() ? "run" : "cancel");
+    writeString(
+        g,
+        Key.ON_DEPENDENCY_FAILURE,
+        a.conditions().dependsOn().isEmpty()
+            ? null
+            : a.conditions().runOnDependencyFailure() ? "run" : "cancel");
     writeNumber(g, Key.EXECUTION_TIMEOUT, a.conditions().timeoutSeconds());
     writeNumber(g, Key.MAX_CONCURRENCY, a.conditions().maxConcurrency());
     writeNumber(g, Key.MAX_ERRORS, a.conditions().maxErrors());
@@ -203,6 +241,7 @@ final class Json {
 
   /** The longest time {@link #isoTime} writes: {@code 2030-01-31T12:00:00.123456789Z}. */
   static final int MAX_TIME_CHARS = 30;
+
   /** Each thread's scratch for a time: the generator copies the characters it is given. */
   private static final ThreadLocal<char[]> TIME_TEXT =
       ThreadLocal.withInitial(() -> new char[MAX_TIME_CHARS]);
@@ -210,8 +249,8 @@ final class Json {
   /**
    * Writes {@code instant} into {@code text} exactly as {@link Instant#toString()} would (UTC,
    * seconds always, the fraction in groups of three digits when there is one) and returns its
-   * length; or -1 for a year outside 1000-9999, which that method alone writes right. The
-   * formatter behind {@code toString} makes a dozen objects a time, five times an activity.
+   * length; or -1 for a year outside 1000-9999, which that method alone writes right. The formatter
+   * behind {@code toString} makes a dozen objects a time, five times an activity.
    */
   static int isoTime(Instant instant, char[] text) {
     long seconds = instant.getEpochSecond();
@@ -271,22 +310,23 @@ final class Json {
   }
 
   /**
-   * Writes JSON of about {@code activities} activities straight into the buffer the response
-   * sends: sized for them up front, never copied.
+   * Writes JSON of about {@code activities} activities straight into the buffer the response sends:
+   * sized for them up front, never copied.
    */
   private static Buffer write(int activities, Writer writer) {
     Buffer buffer = Buffer.buffer(BYTES_PER_ACTIVITY * Math.max(1, activities));
-    OutputStream out = new OutputStream() {
-      @Override
-      public void write(int b) {
-        buffer.appendByte((byte) b);
-      }
+    OutputStream out =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            buffer.appendByte((byte) b);
+          }
 
-      @Override
-      public void write(byte[] bytes, int offset, int length) {
-        buffer.appendBytes(bytes, offset, length);
-      }
-    };
+          @Override
+          public void write(byte[] bytes, int offset, int length) {
+            buffer.appendBytes(bytes, offset, length);
+          }
+        };
     try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       writer.write(g);
     } catch (IOException e) {
@@ -327,7 +367,10 @@ final class Json {
         .put("truncated", q.message().length() < q.size());
   }
 
-  /** {@code {"applied": [ids], "refused": [{"id", "reason"}]}}: which moved and why the others did not. */
+  /**
+   * {@code {"applied": [ids], "refused": [{"id", "reason"}]}}: which moved and why the others did
+   * not.
+   */
   static JsonObject outcomes(List<TransitionOutcome> outcomes) {
     JsonArray applied = new JsonArray();
     JsonArray refused = new JsonArray();

@@ -1,7 +1,7 @@
 package dev.outpost.server.api;
 
-import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.NewActivity;
 import dev.outpost.server.activity.PageRequest;
@@ -20,10 +20,22 @@ import java.util.regex.Pattern;
 /** Reads admin API requests, refusing every malformed part by name. */
 final class Requests {
 
-  private static final Set<String> NEW_ACTIVITY_FIELDS = Set.of(
-      "type", "computer_ids", "parameters", "summary", "deliver_after", "deliver_before",
-      "deliver_delay_window", "requires_approval", "depends_on", "progress_threshold",
-      "on_dependency_failure", "execution_timeout", "max_concurrency", "max_errors");
+  private static final Set<String> NEW_ACTIVITY_FIELDS =
+      Set.of(
+          "type",
+          "computer_ids",
+          "parameters",
+          "summary",
+          "deliver_after",
+          "deliver_before",
+          "deliver_delay_window",
+          "requires_approval",
+          "depends_on",
+          "progress_threshold",
+          "on_dependency_failure",
+          "execution_timeout",
+          "max_concurrency",
+          "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
   private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only", "parameters");
 
@@ -31,11 +43,9 @@ final class Requests {
    * A reapply request: which activity, whether only where it failed, and the secret parameters
    * given again.
    */
-  record Reapply(long id, boolean failedOnly, JsonObject secrets) {
-  }
+  record Reapply(long id, boolean failedOnly, JsonObject secrets) {}
 
-  private Requests() {
-  }
+  private Requests() {}
 
   static JsonObject body(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().length() == 0) {
@@ -54,15 +64,16 @@ final class Requests {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
-    Optional<Long> dependsOn = field(body, "depends_on", Number.class, "an activity id")
-        .map(Number::longValue);
+    Optional<Long> dependsOn =
+        field(body, "depends_on", Number.class, "an activity id").map(Number::longValue);
     Optional<Integer> threshold = intField(body, "progress_threshold", 1, 100);
     String onFailure = text(body, "on_dependency_failure").orElse("cancel");
     if (!onFailure.equals("cancel") && !onFailure.equals("run")) {
       throw OutpostException.badRequest(
           "field 'on_dependency_failure' must be 'cancel' or 'run', not '" + onFailure + "'");
     }
-    if (dependsOn.isEmpty() && (threshold.isPresent() || body.containsKey("on_dependency_failure"))) {
+    if (dependsOn.isEmpty()
+        && (threshold.isPresent() || body.containsKey("on_dependency_failure"))) {
       throw OutpostException.badRequest(
           "fields 'progress_threshold' and 'on_dependency_failure' need 'depends_on'");
     }
@@ -91,8 +102,15 @@ final class Requests {
       Matcher percent = PERCENT.matcher(text.strip());
       int number = percent.matches() ? Integer.parseInt(percent.group(1)) : -1;
       if (number < min || number > 100) {
-        throw OutpostException.badRequest("field '" + name + "' must be a count or a percentage"
-            + " from " + min + "% to 100%, not '" + text + "'");
+        throw OutpostException.badRequest(
+            "field '"
+                + name
+                + "' must be a count or a percentage"
+                + " from "
+                + min
+                + "% to 100%, not '"
+                + text
+                + "'");
       }
       return Optional.of(new NewActivity.Limit(number, true));
     }
@@ -106,9 +124,17 @@ final class Requests {
     }
     Number number = value.get();
     if (!(number instanceof Integer || number instanceof Long)
-        || number.longValue() < min || number.longValue() > max) {
-      throw OutpostException.badRequest("field '" + name + "' must be a whole number from " + min
-          + " to " + max + ", not " + number);
+        || number.longValue() < min
+        || number.longValue() > max) {
+      throw OutpostException.badRequest(
+          "field '"
+              + name
+              + "' must be a whole number from "
+              + min
+              + " to "
+              + max
+              + ", not "
+              + number);
     }
     return Optional.of(number.intValue());
   }
@@ -122,18 +148,22 @@ final class Requests {
     }
     List<String> types = current.approvalTypes();
     if (body.containsKey("approval_types")) {
-      JsonArray given = field(body, "approval_types", JsonArray.class, "a list of activity types")
-          .orElseGet(JsonArray::new);
+      JsonArray given =
+          field(body, "approval_types", JsonArray.class, "a list of activity types")
+              .orElseGet(JsonArray::new);
       types = new ArrayList<>();
       for (Object type : given) {
         if (!(type instanceof String name) || ActivityTypes.find(name).isEmpty()) {
-          throw OutpostException.badRequest("unknown activity type '" + type + "' in approval_types");
+          throw OutpostException.badRequest(
+              "unknown activity type '" + type + "' in approval_types");
         }
         types.add(name);
       }
     }
-    return new AccountSettings(types, field(body, "fail_stale_results", Boolean.class, "a boolean")
-        .orElse(current.failStaleResults()));
+    return new AccountSettings(
+        types,
+        field(body, "fail_stale_results", Boolean.class, "a boolean")
+            .orElse(current.failStaleResults()));
   }
 
   static Reapply reapply(JsonObject body) {
@@ -146,14 +176,15 @@ final class Requests {
     if (!(id instanceof Integer || id instanceof Long)) {
       throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
     }
-    return new Reapply(((Number) id).longValue(),
+    return new Reapply(
+        ((Number) id).longValue(),
         field(body, "failed_only", Boolean.class, "a boolean").orElse(false),
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new));
   }
 
   /**
-   * The page a listing asks for: {@code limit}, {@code offset} (at most {@code maxOffset}),
-   * {@code before} (keyset), {@code count}, {@code archived}.
+   * The page a listing asks for: {@code limit}, {@code offset} (at most {@code maxOffset}), {@code
+   * before} (keyset), {@code count}, {@code archived}.
    */
   static PageRequest page(RoutingContext ctx, boolean groupsOnly, int maxOffset) {
     return new PageRequest(
@@ -166,15 +197,20 @@ final class Requests {
   }
 
   /**
-   * Rows to skip: the database reads every one of them, so deep pages are walked with the
-   * listing's cursor ({@code cursor}) instead.
+   * Rows to skip: the database reads every one of them, so deep pages are walked with the listing's
+   * cursor ({@code cursor}) instead.
    */
   static int offset(RoutingContext ctx, int maxOffset, String cursor) {
     int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
     if (offset > maxOffset) {
-      throw OutpostException.badRequest("'offset' may be at most " + maxOffset
-          + " (OUTPOST_MAX_OFFSET), not " + offset + "; page deeper with '" + cursor
-          + "' (the 'next' of the page before)");
+      throw OutpostException.badRequest(
+          "'offset' may be at most "
+              + maxOffset
+              + " (OUTPOST_MAX_OFFSET), not "
+              + offset
+              + "; page deeper with '"
+              + cursor
+              + "' (the 'next' of the page before)");
     }
     return offset;
   }
@@ -233,8 +269,9 @@ final class Requests {
     return switch (raw.strip()) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw OutpostException.badRequest(
-          "'" + name + "' must be true or false, not '" + raw + "'");
+      default ->
+          throw OutpostException.badRequest(
+              "'" + name + "' must be true or false, not '" + raw + "'");
     };
   }
 
@@ -259,8 +296,8 @@ final class Requests {
     return ids;
   }
 
-  private static <T> Optional<T> field(JsonObject body, String name, Class<T> type,
-      String description) {
+  private static <T> Optional<T> field(
+      JsonObject body, String name, Class<T> type, String description) {
     Object value = body.getValue(name);
     if (value == null) {
       return Optional.empty();

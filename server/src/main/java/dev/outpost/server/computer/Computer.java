@@ -17,5 +17,4 @@ public record Computer(
     List<String> tags,
     Instant registeredAt,
     Optional<Instant> lastExchangeAt,
-    long pendingMessages) {
-}
+    long pendingMessages) {}

@@ -34,36 +34,49 @@ public final class ComputerRemoval {
    * @return how many unfinished activities were canceled
    */
   public Future<Long> remove(long accountId, long computerId, String actor, Instant now) {
-    return pool.withTransaction(conn -> pendingActivities(conn, computerId)
-        .compose(ids -> activities.transition(conn, accountId, ids, Status.CANCELED, actor,
-                "computer removed")
-            .compose(canceled -> forget(conn, computerId, now)
-                .map(canceled.stream().filter(o -> o.applied()).count()))));
+    return pool.withTransaction(
+        conn ->
+            pendingActivities(conn, computerId)
+                .compose(
+                    ids ->
+                        activities
+                            .transition(
+                                conn, accountId, ids, Status.CANCELED, actor, "computer removed")
+                            .compose(
+                                canceled ->
+                                    forget(conn, computerId, now)
+                                        .map(canceled.stream().filter(o -> o.applied()).count()))));
   }
 
   private static Future<List<Long>> pendingActivities(SqlConnection conn, long computerId) {
-    return conn.preparedQuery(StatusSql.of("""
+    return conn.preparedQuery(
+            StatusSql.of(
+                """
             SELECT id FROM activities
              WHERE computer_id = $1 AND kind = 'client'
                AND status NOT IN ({failed}, {canceled}, {succeeded})
             """))
         .execute(Tuple.of(computerId))
-        .map(rows -> {
-          List<Long> ids = new ArrayList<>();
-          rows.forEach(row -> ids.add(row.getLong(0)));
-          return ids;
-        });
+        .map(
+            rows -> {
+              List<Long> ids = new ArrayList<>();
+              rows.forEach(row -> ids.add(row.getLong(0)));
+              return ids;
+            });
   }
 
   private static Future<Void> forget(SqlConnection conn, long computerId, Instant now) {
     return conn.preparedQuery("DELETE FROM outgoing_messages WHERE computer_id = $1")
         .execute(Tuple.of(computerId))
-        .compose(dropped -> conn.preparedQuery("""
+        .compose(
+            dropped ->
+                conn.preparedQuery(
+                        """
                 UPDATE computers SET removed_at = $2, secure_id_hash = NULL,
                                      exchange_token_hash = NULL
                  WHERE id = $1
                 """)
-            .execute(Tuple.of(computerId, now.atOffset(ZoneOffset.UTC))))
+                    .execute(Tuple.of(computerId, now.atOffset(ZoneOffset.UTC))))
         .mapEmpty();
   }
 }

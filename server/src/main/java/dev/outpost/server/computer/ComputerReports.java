@@ -14,8 +14,7 @@ import java.util.Optional;
 public final class ComputerReports {
 
   /** A computer's latest report of one type. */
-  public record Report(long computerId, String title, Instant receivedAt, JsonObject body) {
-  }
+  public record Report(long computerId, String title, Instant receivedAt, JsonObject body) {}
 
   private final Pool pool;
 
@@ -25,12 +24,13 @@ public final class ComputerReports {
   }
 
   /**
-   * The latest {@code usg-audit} of each of the account's computers that sent one, by computer
-   * id; of the chosen computers only, when given.
+   * The latest {@code usg-audit} of each of the account's computers that sent one, by computer id;
+   * of the chosen computers only, when given.
    */
   public Future<List<Report>> latestUsgAudits(long accountId, Optional<List<Long>> computerIds) {
     Long[] ids = computerIds.map(chosen -> chosen.toArray(Long[]::new)).orElse(null);
-    return pool.preparedQuery("""
+    return pool.preparedQuery(
+            """
             SELECT DISTINCT ON (c.id) c.id, c.title, m.received_at, m.body
               FROM computers c JOIN client_messages m ON m.computer_id = c.id
              WHERE c.account_id = $1 AND m.type = 'usg-audit'
@@ -38,14 +38,18 @@ public final class ComputerReports {
              ORDER BY c.id, m.id DESC
             """)
         .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids))
-        .map(rows -> {
-          List<Report> reports = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            reports.add(new Report(row.getLong("id"), row.getString("title"),
-                row.getOffsetDateTime("received_at").toInstant(),
-                (JsonObject) row.getValue("body")));
-          }
-          return reports;
-        });
+        .map(
+            rows -> {
+              List<Report> reports = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                reports.add(
+                    new Report(
+                        row.getLong("id"),
+                        row.getString("title"),
+                        row.getOffsetDateTime("received_at").toInstant(),
+                        (JsonObject) row.getValue("body")));
+              }
+              return reports;
+            });
   }
 }

@@ -24,10 +24,13 @@ public final class ComputerStore {
    * Pending: messages written and not yet acknowledged, plus the activities the computer may be
    * given now ({@link DueRule}), at $3.
    */
-  private static final String COLUMNS = """
+  private static final String COLUMNS =
+      """
       c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at,
       (SELECT count(*) FROM outgoing_messages o WHERE o.computer_id = c.id)
-        + """ + DueRule.count("c.id", "$3") + " AS pending";
+        + """
+          + DueRule.count("c.id", "$3")
+          + " AS pending";
 
   private final Pool pool;
   private final Clock clock;
@@ -39,8 +42,8 @@ public final class ComputerStore {
   }
 
   /**
-   * Creates a store over the shared pool; a listing's statement runs for at most
-   * {@code queryTimeout} (zero: no limit).
+   * Creates a store over the shared pool; a listing's statement runs for at most {@code
+   * queryTimeout} (zero: no limit).
    */
   public ComputerStore(Pool pool, Clock clock, Duration queryTimeout) {
     this.pool = pool;
@@ -50,12 +53,18 @@ public final class ComputerStore {
 
   /** Adds a computer to an account and returns its id. */
   public Future<Long> add(long accountId, String title, String hostname, List<String> tags) {
-    return pool.preparedQuery("""
+    return pool.preparedQuery(
+            """
             INSERT INTO computers (account_id, title, hostname, tags, registered_at)
             VALUES ($1, $2, $3, $4, $5) RETURNING id
             """)
-        .execute(Tuple.of(accountId, title, hostname, tags.toArray(String[]::new),
-            OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
+        .execute(
+            Tuple.of(
+                accountId,
+                title,
+                hostname,
+                tags.toArray(String[]::new),
+                OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -63,54 +72,75 @@ public final class ComputerStore {
    * The account's computers that are not removed, by id: {@code limit} of them with ids above
    * {@code after} (when given; an index range, however deep), after skipping {@code offset}.
    */
-  public Future<List<Computer>> list(long accountId, int limit, int offset,
-      Optional<Long> after) {
-    return reads.run(conn -> conn.preparedQuery("SELECT " + COLUMNS + """
+  public Future<List<Computer>> list(long accountId, int limit, int offset, Optional<Long> after) {
+    return reads
+        .run(
+            conn ->
+                conn.preparedQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + """
              FROM computers c
             WHERE c.account_id = $1 AND c.removed_at IS NULL
               AND ($4::bigint IS NULL OR c.id > $4)
             ORDER BY c.id LIMIT $2 OFFSET $5
             """)
-            .execute(Tuple.of(accountId, limit, now(), after.orElse(null), offset)))
-        .map(rows -> {
-          List<Computer> computers = new ArrayList<>(rows.size());
-          rows.forEach(row -> computers.add(map(row)));
-          return computers;
-        });
+                    .execute(Tuple.of(accountId, limit, now(), after.orElse(null), offset)))
+        .map(
+            rows -> {
+              List<Computer> computers = new ArrayList<>(rows.size());
+              rows.forEach(row -> computers.add(map(row)));
+              return computers;
+            });
   }
 
   /** One computer of the account; 404 when the account has none such. */
   public Future<Computer> find(long accountId, long id) {
-    return pool.preparedQuery("SELECT " + COLUMNS
-            + " FROM computers c WHERE c.account_id = $1 AND c.id = $2 AND c.removed_at IS NULL")
+    return pool.preparedQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM computers c WHERE c.account_id = $1 AND c.id = $2 AND c.removed_at IS NULL")
         .execute(Tuple.of(accountId, id, now()))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw OutpostException.notFound("computer " + id + " not found");
-          }
-          return map(rows.iterator().next());
-        });
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw OutpostException.notFound("computer " + id + " not found");
+              }
+              return map(rows.iterator().next());
+            });
   }
 
   /**
-   * A computer's quarantined messages, newest first, those before the id {@code before} when
-   * given; 404 when the account has no such computer.
+   * A computer's quarantined messages, newest first, those before the id {@code before} when given;
+   * 404 when the account has no such computer.
    */
-  public Future<List<QuarantinedMessage>> quarantined(long accountId, long computerId, int limit,
-      Optional<Long> before) {
-    return find(accountId, computerId).compose(computer -> pool.preparedQuery("""
+  public Future<List<QuarantinedMessage>> quarantined(
+      long accountId, long computerId, int limit, Optional<Long> before) {
+    return find(accountId, computerId)
+        .compose(
+            computer ->
+                pool.preparedQuery(
+                        """
             SELECT id, received_at, type, reason, message, size FROM quarantined_messages
              WHERE computer_id = $1 AND ($3::bigint IS NULL OR id < $3)
              ORDER BY id DESC LIMIT $2
             """)
-        .execute(Tuple.of(computerId, limit, before.orElse(null)))
-        .map(rows -> {
-          List<QuarantinedMessage> messages = new ArrayList<>(rows.size());
-          rows.forEach(row -> messages.add(new QuarantinedMessage(row.getLong("id"),
-              row.getOffsetDateTime("received_at").toInstant(), row.getString("type"),
-              row.getString("reason"), row.getString("message"), row.getInteger("size"))));
-          return messages;
-        }));
+                    .execute(Tuple.of(computerId, limit, before.orElse(null)))
+                    .map(
+                        rows -> {
+                          List<QuarantinedMessage> messages = new ArrayList<>(rows.size());
+                          rows.forEach(
+                              row ->
+                                  messages.add(
+                                      new QuarantinedMessage(
+                                          row.getLong("id"),
+                                          row.getOffsetDateTime("received_at").toInstant(),
+                                          row.getString("type"),
+                                          row.getString("reason"),
+                                          row.getString("message"),
+                                          row.getInteger("size"))));
+                          return messages;
+                        }));
   }
 
   private OffsetDateTime now() {

@@ -8,6 +8,5 @@ import java.time.Instant;
  * @param message the message as JSON, cut at 64 KiB
  * @param size the length of its whole JSON form
  */
-public record QuarantinedMessage(long id, Instant receivedAt, String type, String reason,
-    String message, int size) {
-}
+public record QuarantinedMessage(
+    long id, Instant receivedAt, String type, String reason, String message, int size) {}

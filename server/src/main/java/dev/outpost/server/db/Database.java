@@ -17,19 +17,20 @@ public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-  private Database() {
-  }
+  private Database() {}
 
   /**
-   * Parses a {@code postgresql://} URL, naming it, without its password, when it is not one.
-   * The parser's own error is left out: it quotes the URL whole.
+   * Parses a {@code postgresql://} URL, naming it, without its password, when it is not one. The
+   * parser's own error is left out: it quotes the URL whole.
    */
   public static PgConnectOptions connectOptions(String url) {
     try {
       return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a postgresql:// URL: '"
-          + url.replaceFirst("^([^:/]*://[^:/@]*:)[^/@]*@", "$1***@") + "'");
+      throw new IllegalArgumentException(
+          "not a postgresql:// URL: '"
+              + url.replaceFirst("^([^:/]*://[^:/@]*:)[^/@]*@", "$1***@")
+              + "'");
     }
   }
 
@@ -45,13 +46,12 @@ public final class Database {
 
   /**
    * Creates the pool every store shares; past {@code maxWaitQueue} requests waiting for a
-   * connection, the next fails at once (the HTTP front answers it 503 with Retry-After) instead
-   * of queueing without end.
+   * connection, the next fails at once (the HTTP front answers it 503 with Retry-After) instead of
+   * queueing without end.
    */
   public static Pool pool(Vertx vertx, PgConnectOptions options, int size, int maxWaitQueue) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(maxWaitQueue)
-            .setShared(false))
+        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(maxWaitQueue).setShared(false))
         .connectingTo(options)
         .using(vertx)
         .build();
@@ -59,17 +59,24 @@ public final class Database {
 
   /** Applies pending migrations. Blocking: call it off the event loop. */
   public static void migrate(PgConnectOptions options) {
-    var result = Flyway.configure()
-        .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
-    LOG.info("schema migrated [applied: {}, version: {}]", result.migrationsExecuted,
+    var result =
+        Flyway.configure()
+            .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
+            .locations("classpath:db/migration")
+            .load()
+            .migrate();
+    LOG.info(
+        "schema migrated [applied: {}, version: {}]",
+        result.migrationsExecuted,
         result.targetSchemaVersion);
   }
 
   private static String jdbcUrl(PgConnectOptions options) {
-    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/"
+    return "jdbc:postgresql://"
+        + options.getHost()
+        + ":"
+        + options.getPort()
+        + "/"
         + URLEncoder.encode(options.getDatabase(), StandardCharsets.UTF_8);
   }
 }

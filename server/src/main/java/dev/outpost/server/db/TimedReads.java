@@ -12,16 +12,17 @@ import java.util.function.Function;
  * Runs an admin's reads under PostgreSQL's {@code statement_timeout}, so a listing that runs too
  * long ends with a 503 instead of holding its connection.
  *
- * <p>Each read runs in a read-only transaction of its own whose {@code SET LOCAL} ends with it,
- * so the pool's connections go back as they came and the other users of the pool (the message
+ * <p>Each read runs in a read-only transaction of its own whose {@code SET LOCAL} ends with it, so
+ * the pool's connections go back as they came and the other users of the pool (the message
  * exchange, the scheduler, the job-handler) never meet the timeout. BEGIN goes with the read, and
- * the answer does not wait for COMMIT (the transaction wrote nothing): the connection goes back
- * to the pool once the transaction has ended.
+ * the answer does not wait for COMMIT (the transaction wrote nothing): the connection goes back to
+ * the pool once the transaction has ended.
  */
 public final class TimedReads {
 
   /** The error code of a read stopped by the timeout. */
   public static final String TIMEOUT_CODE = "query-timeout";
+
   /** PostgreSQL's {@code query_canceled}: what a statement past its timeout fails with. */
   private static final String QUERY_CANCELED = "57014";
 
@@ -43,24 +44,23 @@ public final class TimedReads {
   }
 
   /**
-   * Runs {@code read} on a connection of its own under the timeout; a statement that runs past
-   * it fails the read with a 503 saying so.
+   * Runs {@code read} on a connection of its own under the timeout; a statement that runs past it
+   * fails the read with a 503 saying so.
    */
   public <T> Future<T> run(Function<SqlConnection, Future<T>> read) {
-    return pool.getConnection().compose(conn -> {
-      Future<Void> begun = conn.query(begin).execute().mapEmpty();
-      Future<T> done = start(read, conn);
-      Future.join(begun, done)
-          .transform(both -> conn.query(both.succeeded() ? "COMMIT" : "ROLLBACK").execute())
-          .onComplete(ended -> conn.close());
-      return Future.all(begun, done)
-          .map(both -> done.result())
-          .recover(this::explain);
-    });
+    return pool.getConnection()
+        .compose(
+            conn -> {
+              Future<Void> begun = conn.query(begin).execute().mapEmpty();
+              Future<T> done = start(read, conn);
+              Future.join(begun, done)
+                  .transform(both -> conn.query(both.succeeded() ? "COMMIT" : "ROLLBACK").execute())
+                  .onComplete(ended -> conn.close());
+              return Future.all(begun, done).map(both -> done.result()).recover(this::explain);
+            });
   }
 
-  private static <T> Future<T> start(Function<SqlConnection, Future<T>> read,
-      SqlConnection conn) {
+  private static <T> Future<T> start(Function<SqlConnection, Future<T>> read, SqlConnection conn) {
     try {
       return read.apply(conn);
     } catch (RuntimeException e) {
@@ -70,10 +70,15 @@ public final class TimedReads {
 
   private <T> Future<T> explain(Throwable failure) {
     if (failure instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())) {
-      return Future.failedFuture(new OutpostException(503, TIMEOUT_CODE,
-          "the query ran longer than " + timeout.toMillis() + " ms (OUTPOST_QUERY_TIMEOUT_MS)"
-              + " and was stopped; narrow it, ask with count=false, or page with 'before'",
-          failure));
+      return Future.failedFuture(
+          new OutpostException(
+              503,
+              TIMEOUT_CODE,
+              "the query ran longer than "
+                  + timeout.toMillis()
+                  + " ms (OUTPOST_QUERY_TIMEOUT_MS)"
+                  + " and was stopped; narrow it, ask with count=false, or page with 'before'",
+              failure));
     }
     return Future.failedFuture(failure);
   }

@@ -26,7 +26,10 @@ import org.apache.qpid.server.model.port.AmqpPortImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** An AMQP 0-9-1 broker (Apache Qpid Broker-J) run in-process, its queues and messages kept under a home directory. */
+/**
+ * An AMQP 0-9-1 broker (Apache Qpid Broker-J) run in-process, its queues and messages kept under a
+ * home directory.
+ */
 public final class EmbeddedBroker implements AutoCloseable {
 
   /** The one user the broker accepts, as RabbitMQ's default user is named. */
@@ -44,8 +47,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedBroker(SystemLauncher launcher, int port, Path workDirectory, HomeLock lock,
-      String password) {
+  private EmbeddedBroker(
+      SystemLauncher launcher, int port, Path workDirectory, HomeLock lock, String password) {
     this.launcher = launcher;
     this.port = port;
     this.workDirectory = workDirectory;
@@ -54,18 +57,18 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
-   * Starts the broker on a free port with its store under {@code home/broker}, accepting
-   * {@link #USERNAME} with {@code password}; blocks until it accepts connections.
+   * Starts the broker on a free port with its store under {@code home/broker}, accepting {@link
+   * #USERNAME} with {@code password}; blocks until it accepts connections.
    */
   public static EmbeddedBroker start(Path home, String password) {
     return start(home, 0, password);
   }
 
   /**
-   * Starts the broker on the given port ({@code 0}: any free one) of 127.0.0.1 with its store
-   * under {@code home/broker}, accepting {@link #USERNAME} with {@code password}; blocks until
-   * it accepts connections. The broker's configuration is rebuilt at every start, so a store
-   * made with another password (before passwords were generated: "guest") takes this one.
+   * Starts the broker on the given port ({@code 0}: any free one) of 127.0.0.1 with its store under
+   * {@code home/broker}, accepting {@link #USERNAME} with {@code password}; blocks until it accepts
+   * connections. The broker's configuration is rebuilt at every start, so a store made with another
+   * password (before passwords were generated: "guest") takes this one.
    */
   public static EmbeddedBroker start(Path home, int port, String password) {
     if (port < 0 || port > 65535) {
@@ -78,10 +81,13 @@ public final class EmbeddedBroker implements AutoCloseable {
       privateDirectory(work);
       long started = System.nanoTime();
       Launch launch = launch(work, port, password);
-      EmbeddedBroker broker = new EmbeddedBroker(launch.launcher(), launch.port(), work, lock,
-          password);
-      LOG.info("embedded broker started [port: {}, work: {}, millis: {}]",
-          broker.port, work, (System.nanoTime() - started) / 1_000_000);
+      EmbeddedBroker broker =
+          new EmbeddedBroker(launch.launcher(), launch.port(), work, lock, password);
+      LOG.info(
+          "embedded broker started [port: {}, work: {}, millis: {}]",
+          broker.port,
+          work,
+          (System.nanoTime() - started) / 1_000_000);
       return broker;
     } catch (RuntimeException e) {
       lock.release();
@@ -90,12 +96,18 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
-   * The connection URI for vertx-rabbitmq-client, password and all, e.g.
-   * {@code amqp://guest:PASSWORD@127.0.0.1:5673}.
+   * The connection URI for vertx-rabbitmq-client, password and all, e.g. {@code
+   * amqp://guest:PASSWORD@127.0.0.1:5673}.
    */
   public String amqpUrl() {
-    return "amqp://" + USERNAME + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8)
-        + "@" + HOST + ":" + port;
+    return "amqp://"
+        + USERNAME
+        + ":"
+        + URLEncoder.encode(password, StandardCharsets.UTF_8)
+        + "@"
+        + HOST
+        + ":"
+        + port;
   }
 
   /** The port the broker listens on, on 127.0.0.1. */
@@ -136,7 +148,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
     // the launcher reports a failed start to its listener and returns normally
     if (listener.failure != null) {
-      throw new IllegalStateException("embedded broker did not start [work: " + work + "]", listener.failure);
+      throw new IllegalStateException(
+          "embedded broker did not start [work: " + work + "]", listener.failure);
     }
     try {
       int bound = requireReady(listener.systemConfig);
@@ -149,23 +162,32 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
-   * The broker's own configuration is kept in memory ("Memory") and rebuilt from the shipped file on
-   * each start, so a changed file takes effect on the next run; what must survive a restart lives
-   * in the Derby store the file points at. Every path is under {@code work}: by default Qpid
+   * The broker's own configuration is kept in memory ("Memory") and rebuilt from the shipped file
+   * on each start, so a changed file takes effect on the next run; what must survive a restart
+   * lives in the Derby store the file points at. Every path is under {@code work}: by default Qpid
    * writes to {@code work/} in the current directory.
    */
   private static Map<String, Object> systemConfig(Path work, int port, String password) {
     return Map.of(
-        SystemConfig.TYPE, "Memory",
-        SystemConfig.INITIAL_CONFIGURATION_LOCATION, configurationLocation(),
-        SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false,
-        SystemConfig.CONTEXT, Map.of(
-            SystemConfig.QPID_WORK_DIR, work.toString(),
-            "qpid.amqp_port", Integer.toString(port),
-            "outpost.broker.username", USERNAME,
-            "outpost.broker.password", password,
+        SystemConfig.TYPE,
+        "Memory",
+        SystemConfig.INITIAL_CONFIGURATION_LOCATION,
+        configurationLocation(),
+        SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT,
+        false,
+        SystemConfig.CONTEXT,
+        Map.of(
+            SystemConfig.QPID_WORK_DIR,
+            work.toString(),
+            "qpid.amqp_port",
+            Integer.toString(port),
+            "outpost.broker.username",
+            USERNAME,
+            "outpost.broker.password",
+            password,
             // no preferences.json: there is no management interface to keep preferences for
-            "qpid.broker.defaultPreferenceStoreAttributes", "{\"type\": \"Noop\"}"));
+            "qpid.broker.defaultPreferenceStoreAttributes",
+            "{\"type\": \"Noop\"}"));
   }
 
   /**
@@ -174,8 +196,9 @@ public final class EmbeddedBroker implements AutoCloseable {
    */
   private static void requireProtocol() {
     if (!AmqpPortImpl.getInstalledProtocols().contains(Protocol.AMQP_0_9_1)) {
-      throw new IllegalStateException("embedded broker cannot speak AMQP 0-9-1: the Qpid plugin "
-          + "qpid-broker-plugins-amqp-0-8-protocol is not on the class path");
+      throw new IllegalStateException(
+          "embedded broker cannot speak AMQP 0-9-1: the Qpid plugin "
+              + "qpid-broker-plugins-amqp-0-8-protocol is not on the class path");
     }
   }
 
@@ -195,7 +218,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static String configurationLocation() {
     URL resource = EmbeddedBroker.class.getResource(CONFIGURATION);
     if (resource == null) {
-      throw new IllegalStateException("embedded broker configuration missing [resource: " + CONFIGURATION + "]");
+      throw new IllegalStateException(
+          "embedded broker configuration missing [resource: " + CONFIGURATION + "]");
     }
     return resource.toExternalForm();
   }
@@ -203,8 +227,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   /**
    * Qpid adds a JVM shutdown hook of its own that stops the broker, and the JVM runs its hooks all
    * at once: on SIGTERM the broker dropped the server's connections while the server was still
-   * stopping its consumers. The broker's owner stops it ({@link #close}) once its clients are
-   * gone, so the hook is taken out; Qpid, when stopped, takes out a hook already gone quietly.
+   * stopping its consumers. The broker's owner stops it ({@link #close}) once its clients are gone,
+   * so the hook is taken out; Qpid, when stopped, takes out a hook already gone quietly.
    */
   private static void leaveShutdownToOwner(Object broker) {
     try {
@@ -212,11 +236,15 @@ public final class EmbeddedBroker implements AutoCloseable {
       hook.setAccessible(true);
       Runtime.getRuntime().removeShutdownHook((Thread) hook.get(broker));
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn("embedded broker keeps its own shutdown hook and may stop before the server does", e);
+      LOG.warn(
+          "embedded broker keeps its own shutdown hook and may stop before the server does", e);
     }
   }
 
-  /** Qpid starts with a node or a port in error rather than failing; the bound port proves it listens. */
+  /**
+   * Qpid starts with a node or a port in error rather than failing; the bound port proves it
+   * listens.
+   */
   private static int requireReady(SystemConfig<?> systemConfig) {
     if (systemConfig == null) {
       throw new IllegalStateException("no broker was created");
@@ -227,7 +255,8 @@ public final class EmbeddedBroker implements AutoCloseable {
       requireActive(node);
       VirtualHost<?> host = node.getVirtualHost();
       if (host == null) {
-        throw new IllegalStateException("virtual host node has no virtual host [node: " + node.getName() + "]");
+        throw new IllegalStateException(
+            "virtual host node has no virtual host [node: " + node.getName() + "]");
       }
       requireActive(host);
     }
@@ -241,8 +270,13 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   private static void requireActive(ConfiguredObject<?> object) {
     if (object.getState() != State.ACTIVE) {
-      throw new IllegalStateException(object.getCategoryClass().getSimpleName() + " is not active [name: "
-          + object.getName() + ", state: " + object.getState() + "]");
+      throw new IllegalStateException(
+          object.getCategoryClass().getSimpleName()
+              + " is not active [name: "
+              + object.getName()
+              + ", state: "
+              + object.getState()
+              + "]");
     }
   }
 

@@ -46,8 +46,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, HomeLock lock,
-      String password) {
+  private EmbeddedDatabase(
+      EmbeddedPostgres postgres, Path dataDirectory, HomeLock lock, String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
     this.lock = lock;
@@ -63,10 +63,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /**
-   * Starts PostgreSQL on the given port ({@code 0}: any free one) with its data under
-   * {@code home/pgdata}, and creates the {@value #DATABASE} database if missing; blocks until it
-   * answers. A new data directory is made with {@code password} for its superuser; one that
-   * trusts every local connection, as before passwords, is given it.
+   * Starts PostgreSQL on the given port ({@code 0}: any free one) with its data under {@code
+   * home/pgdata}, and creates the {@value #DATABASE} database if missing; blocks until it answers.
+   * A new data directory is made with {@code password} for its superuser; one that trusts every
+   * local connection, as before passwords, is given it.
    */
   public static EmbeddedDatabase start(Path home, int port, String password) {
     if (port < 0 || port > 65535) {
@@ -91,7 +91,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         database.close();
         throw e;
       }
-      LOG.info("embedded postgresql started [port: {}, data: {}, log: {}]", postgres.getPort(), data, log);
+      LOG.info(
+          "embedded postgresql started [port: {}, data: {}, log: {}]",
+          postgres.getPort(),
+          data,
+          log);
       return database;
     } catch (RuntimeException e) {
       lock.release();
@@ -100,13 +104,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /**
-   * The connection URI for vertx-pg-client, password and all, e.g.
-   * {@code postgresql://postgres:PASSWORD@127.0.0.1:5433/outpost}.
+   * The connection URI for vertx-pg-client, password and all, e.g. {@code
+   * postgresql://postgres:PASSWORD@127.0.0.1:5433/outpost}.
    */
   public String url() {
     // the password is URL-safe base64 (Secrets.generate) or the caller's: encoded either way
-    return "postgresql://" + SUPERUSER + ":"
-        + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@" + HOST + ":" + port() + "/"
+    return "postgresql://"
+        + SUPERUSER
+        + ":"
+        + URLEncoder.encode(password, StandardCharsets.UTF_8)
+        + "@"
+        + HOST
+        + ":"
+        + port()
+        + "/"
         + DATABASE;
   }
 
@@ -120,7 +131,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return dataDirectory;
   }
 
-  /** Stops PostgreSQL with a fast shutdown (sessions are rolled back) and waits for it; idempotent. */
+  /**
+   * Stops PostgreSQL with a fast shutdown (sessions are rolled back) and waits for it; idempotent.
+   */
   @Override
   public void close() {
     if (closed.getAndSet(true)) {
@@ -130,9 +143,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
       // zonky logs and swallows a failed pg_ctl stop; a clean stop removes the pid file
       postgres.close();
       if (Files.exists(dataDirectory.resolve("postmaster.pid"))) {
-        LOG.warn("embedded postgresql may still be running, the next start stops it [data: {}]", dataDirectory);
+        LOG.warn(
+            "embedded postgresql may still be running, the next start stops it [data: {}]",
+            dataDirectory);
       } else {
-        LOG.info("embedded postgresql stopped [port: {}, data: {}]", postgres.getPort(), dataDirectory);
+        LOG.info(
+            "embedded postgresql stopped [port: {}, data: {}]", postgres.getPort(), dataDirectory);
       }
     } catch (IOException e) {
       LOG.warn("embedded postgresql did not stop cleanly [data: {}]", dataDirectory, e);
@@ -145,62 +161,73 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * PostgreSQL refuses to run as root. As root, zonky runs initdb, pg_ctl and postgres through
    * {@code unshare -U}: in a fresh user namespace with no uid mapped the process sees itself as the
    * overflow uid (65534, "nobody"), and so do the root-owned data files, so PostgreSQL's ownership
-   * checks pass while the kernel still grants file access as the real owner. Without user namespaces
-   * zonky runs the binaries as root and initdb fails with a message that hides the cause.
+   * checks pass while the kernel still grants file access as the real owner. Without user
+   * namespaces zonky runs the binaries as root and initdb fails with a message that hides the
+   * cause.
    */
   private static void requireRunnableUser() {
     if (new UnixSystem().getUid() != 0) {
       return;
     }
     if (!LinuxUtils.isUnshareAvailable()) {
-      throw new IllegalStateException("embedded postgresql cannot run as root here: 'unshare -U' "
-          + "(user namespaces) is not available; run as another user or set OUTPOST_DB_URL");
+      throw new IllegalStateException(
+          "embedded postgresql cannot run as root here: 'unshare -U' "
+              + "(user namespaces) is not available; run as another user or set OUTPOST_DB_URL");
     }
     LOG.info("running embedded postgresql in a user namespace because the process runs as root");
   }
 
-  private static EmbeddedPostgres launch(Path root, Path data, Path log, int port,
-      String password) {
+  private static EmbeddedPostgres launch(
+      Path root, Path data, Path log, int port, String password) {
     Path passwordFile = null;
     try {
       Path binaries = privateDirectory(root.resolve("pgbin")).resolve("unpacked");
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPgBinaryResolver(new CachedBinaries(binaries))
-          .setOverrideWorkingDirectory(binaries.toFile())
-          .setDataDirectory(data)
-          .setCleanDataDirectory(false)
-          // the server's own shutdown hook closes us; a second hook would race it
-          .setRegisterShutdownHook(false)
-          .setPort(port)
-          .setPGStartupWait(STARTUP_WAIT)
-          .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          // an explicit locale: initdb fails when LANG names a locale the machine lacks
-          .setLocaleConfig("locale", "C")
-          .setServerConfig("listen_addresses", HOST)
-          // TCP only: no socket files left in /tmp, no clash with a system PostgreSQL
-          .setServerConfig("unix_socket_directories", "''")
-          // the data outlives the process, so undo zonky's test-speed defaults (-F, async commit)
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("max_connections", "100")
-          // how zonky connects, to see that it started and to create the database
-          .setConnectConfig("password", password);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setPgBinaryResolver(new CachedBinaries(binaries))
+              .setOverrideWorkingDirectory(binaries.toFile())
+              .setDataDirectory(data)
+              .setCleanDataDirectory(false)
+              // the server's own shutdown hook closes us; a second hook would race it
+              .setRegisterShutdownHook(false)
+              .setPort(port)
+              .setPGStartupWait(STARTUP_WAIT)
+              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              // an explicit locale: initdb fails when LANG names a locale the machine lacks
+              .setLocaleConfig("locale", "C")
+              .setServerConfig("listen_addresses", HOST)
+              // TCP only: no socket files left in /tmp, no clash with a system PostgreSQL
+              .setServerConfig("unix_socket_directories", "''")
+              // the data outlives the process, so undo zonky's test-speed defaults (-F, async
+              // commit)
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("max_connections", "100")
+              // how zonky connects, to see that it started and to create the database
+              .setConnectConfig("password", password);
       // zonky runs initdb only for a new data directory, and passes it the locale settings as
       // --name=value after its own "-A trust": so a new cluster asks for the password at once
       if (!Files.exists(data.resolve("postgresql.conf"))) {
         passwordFile = SuperuserPassword.forInitdb(root, password);
-        builder.setLocaleConfig("auth", "scram-sha-256")
+        builder
+            .setLocaleConfig("auth", "scram-sha-256")
             .setLocaleConfig("pwfile", passwordFile.toString());
       }
       return builder.start();
     } catch (IOException | RuntimeException e) {
       if (SuperuserPassword.refused(e)) {
-        throw new IllegalStateException("embedded postgresql refuses the password kept in "
-            + root.resolve("credentials") + ": the file is not the one made with this data"
-            + " directory [data: " + data + "]", e);
+        throw new IllegalStateException(
+            "embedded postgresql refuses the password kept in "
+                + root.resolve("credentials")
+                + ": the file is not the one made with this data"
+                + " directory [data: "
+                + data
+                + "]",
+            e);
       }
       LOG.error("embedded postgresql did not start [data: {}, log: {}]\n{}", data, log, tail(log));
-      throw new IllegalStateException("embedded postgresql did not start [data: " + data + ", log: " + log + "]", e);
+      throw new IllegalStateException(
+          "embedded postgresql did not start [data: " + data + ", log: " + log + "]", e);
     } finally {
       if (passwordFile != null) {
         passwordFile.toFile().delete();
@@ -234,7 +261,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   private static boolean databaseExists(Connection connection) throws SQLException {
-    try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       query.setString(1, DATABASE);
       try (ResultSet rows = query.executeQuery()) {
         return rows.next();
@@ -245,7 +273,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+      return String.join(
+          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }

@@ -11,7 +11,9 @@ import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** An exclusive lock on a file in the home, so two servers never share one embedded service's data. */
+/**
+ * An exclusive lock on a file in the home, so two servers never share one embedded service's data.
+ */
 final class HomeLock {
 
   private static final Logger LOG = LoggerFactory.getLogger(HomeLock.class);
@@ -28,7 +30,8 @@ final class HomeLock {
   static HomeLock acquire(Path file, String service) {
     try {
       Files.createDirectories(file.getParent());
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = channel.tryLock();

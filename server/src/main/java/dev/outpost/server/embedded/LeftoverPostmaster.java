@@ -26,10 +26,12 @@ final class LeftoverPostmaster {
   private static final Duration FAST_SHUTDOWN_WAIT = Duration.ofSeconds(60);
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
-  private LeftoverPostmaster() {
-  }
+  private LeftoverPostmaster() {}
 
-  /** Stops a postmaster left running on {@code data} and removes a {@code postmaster.pid} that names another process. */
+  /**
+   * Stops a postmaster left running on {@code data} and removes a {@code postmaster.pid} that names
+   * another process.
+   */
   static void clear(Path data) {
     Path pidFile = data.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
@@ -44,21 +46,31 @@ final class LeftoverPostmaster {
     }
     Optional<ProcessHandle> process = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
     if (process.isEmpty()) {
-      // PostgreSQL removes a lock file of a dead process itself, after checking its shared memory is free
+      // PostgreSQL removes a lock file of a dead process itself, after checking its shared memory
+      // is free
       return;
     }
     ProcessHandle handle = process.get();
     Optional<String> command = handle.info().command();
     if (command.isEmpty()) {
-      throw new IllegalStateException("postmaster.pid names a running process that cannot be identified; "
-          + "stop it or delete the file [pid: " + handle.pid() + ", file: " + pidFile + "]");
+      throw new IllegalStateException(
+          "postmaster.pid names a running process that cannot be identified; "
+              + "stop it or delete the file [pid: "
+              + handle.pid()
+              + ", file: "
+              + pidFile
+              + "]");
     }
     if (isPostmasterOf(command.get(), handle.info().arguments().orElse(new String[0]), data)) {
       stop(handle, data);
     } else {
       // the process id was reused after a crash; inside the user namespace PostgreSQL may signal
       // any root process, so it would take that program for a live postmaster and refuse to start
-      LOG.warn("removing stale postmaster.pid [pid: {}, now: {}, file: {}]", handle.pid(), command.get(), pidFile);
+      LOG.warn(
+          "removing stale postmaster.pid [pid: {}, now: {}, file: {}]",
+          handle.pid(),
+          command.get(),
+          pidFile);
       delete(pidFile);
     }
   }
@@ -92,14 +104,20 @@ final class LeftoverPostmaster {
 
   private static boolean sameDirectory(String argument, Path data) {
     try {
-      return Path.of(argument).toAbsolutePath().normalize().equals(data.toAbsolutePath().normalize());
+      return Path.of(argument)
+          .toAbsolutePath()
+          .normalize()
+          .equals(data.toAbsolutePath().normalize());
     } catch (InvalidPathException e) {
       return false;
     }
   }
 
   private static void stop(ProcessHandle postmaster, Path data) {
-    LOG.warn("stopping postgresql left running by an earlier run [pid: {}, data: {}]", postmaster.pid(), data);
+    LOG.warn(
+        "stopping postgresql left running by an earlier run [pid: {}, data: {}]",
+        postmaster.pid(),
+        data);
     fastShutdown(postmaster);
     if (awaitExit(postmaster, FAST_SHUTDOWN_WAIT)) {
       return;
@@ -107,17 +125,21 @@ final class LeftoverPostmaster {
     LOG.warn("postgresql ignored a fast shutdown, killing it [pid: {}]", postmaster.pid());
     postmaster.destroyForcibly();
     if (!awaitExit(postmaster, KILL_WAIT)) {
-      throw new IllegalStateException("could not stop postgresql left running [pid: " + postmaster.pid() + "]");
+      throw new IllegalStateException(
+          "could not stop postgresql left running [pid: " + postmaster.pid() + "]");
     }
   }
 
-  /** SIGINT: PostgreSQL's fast shutdown, which rolls back open sessions instead of waiting for them. */
+  /**
+   * SIGINT: PostgreSQL's fast shutdown, which rolls back open sessions instead of waiting for them.
+   */
   private static void fastShutdown(ProcessHandle postmaster) {
     try {
-      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process kill =
+          new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (kill.waitFor() == 0) {
         return;
       }

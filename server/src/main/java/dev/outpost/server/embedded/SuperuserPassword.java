@@ -19,18 +19,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded PostgreSQL's superuser password: how a new data directory gets it, and how one
- * made before, which trusted every local connection, is moved to it.
+ * The embedded PostgreSQL's superuser password: how a new data directory gets it, and how one made
+ * before, which trusted every local connection, is moved to it.
  */
 final class SuperuserPassword {
 
   private static final Logger LOG = LoggerFactory.getLogger(SuperuserPassword.class);
   private static final String SUPERUSER = "postgres";
+
   /** PostgreSQL's code for a refused password. */
   private static final String INVALID_PASSWORD = "28P01";
+
   private static final Duration RELOAD_WAIT = Duration.ofSeconds(10);
+
   /** Who may connect, and how, once the superuser has a password. */
-  private static final String HBA = """
+  private static final String HBA =
+      """
       # Outpost's embedded PostgreSQL: the superuser's password (OUTPOST_HOME/credentials) over
       # TCP on the loopback, where it listens; it makes no socket files.
       local all all               scram-sha-256
@@ -38,8 +42,7 @@ final class SuperuserPassword {
       host  all all ::1/128       scram-sha-256
       """;
 
-  private SuperuserPassword() {
-  }
+  private SuperuserPassword() {}
 
   /** Whether the data directory lets some connection in without a password. */
   static boolean trusted(Path data) {
@@ -59,13 +62,17 @@ final class SuperuserPassword {
   }
 
   /**
-   * Writes the password where initdb reads it ({@code --pwfile}), readable by the owner only;
-   * the caller deletes it once initdb ran.
+   * Writes the password where initdb reads it ({@code --pwfile}), readable by the owner only; the
+   * caller deletes it once initdb ran.
    */
   static Path forInitdb(Path root, String password) {
     try {
-      Path file = Files.createTempFile(root, "pgpass", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path file =
+          Files.createTempFile(
+              root,
+              "pgpass",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
       return file;
     } catch (IOException e) {
@@ -74,14 +81,15 @@ final class SuperuserPassword {
   }
 
   /**
-   * Gives the superuser its password and lets nobody in without it from then on: the rules
-   * replaced and reloaded, waiting until new connections are held to them.
+   * Gives the superuser its password and lets nobody in without it from then on: the rules replaced
+   * and reloaded, waiting until new connections are held to them.
    */
   static void require(DataSource postgres, Path data, String password) {
     try (Connection connection = postgres.getConnection();
         Statement statement = connection.createStatement()) {
       // the driver sends a SCRAM verifier, never the password, so no log can show it
-      connection.unwrap(PGConnection.class)
+      connection
+          .unwrap(PGConnection.class)
           .alterUserPassword(SUPERUSER, password.toCharArray(), "scram-sha-256");
       Timestamp loaded = loadTime(statement);
       Files.writeString(data.resolve("pg_hba.conf"), HBA, StandardCharsets.UTF_8);
@@ -89,8 +97,8 @@ final class SuperuserPassword {
       awaitReload(postgres, loaded);
       LOG.info("embedded postgresql now asks for a password [data: {}]", data);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not give embedded postgresql its password [data: "
-          + data + "]", e);
+      throw new IllegalStateException(
+          "could not give embedded postgresql its password [data: " + data + "]", e);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + data.resolve("pg_hba.conf"), e);
     }
@@ -107,8 +115,8 @@ final class SuperuserPassword {
   }
 
   /**
-   * The postmaster reloads on a signal, in its own time; a backend started after that carries
-   * the new load time, so a new connection tells when the new rules hold.
+   * The postmaster reloads on a signal, in its own time; a backend started after that carries the
+   * new load time, so a new connection tells when the new rules hold.
    */
   private static void awaitReload(DataSource postgres, Timestamp before) throws SQLException {
     long deadline = System.nanoTime() + RELOAD_WAIT.toNanos();
@@ -120,8 +128,8 @@ final class SuperuserPassword {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("embedded postgresql did not reload its rules in "
-            + RELOAD_WAIT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "embedded postgresql did not reload its rules in " + RELOAD_WAIT.toSeconds() + " s");
       }
       try {
         Thread.sleep(20);

@@ -15,5 +15,4 @@ record ComputerState(
     long nextExpectedIn,
     long outBase,
     Optional<byte[]> exchangeTokenHash,
-    List<String> clientTypes) {
-}
+    List<String> clientTypes) {}

@@ -17,26 +17,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The computers' side of the exchange in the {@code computers} table: registering them, and
- * their exchange state (sequence numbers both ways, token, the types their clients accept), read
- * under a row lock and saved many computers per statement. Every method runs in the caller's
- * transaction.
+ * The computers' side of the exchange in the {@code computers} table: registering them, and their
+ * exchange state (sequence numbers both ways, token, the types their clients accept), read under a
+ * row lock and saved many computers per statement. Every method runs in the caller's transaction.
  */
 final class ComputerStateStore {
 
-  private ComputerStateStore() {
-  }
+  private ComputerStateStore() {}
 
   /**
-   * Locks the rows of the computers with these secure-id hashes, in id order so that batches
-   * never wait on each other in a cycle, and reads their exchange state; removed and unknown
-   * computers are absent from the answer. NO KEY UPDATE, because the exchange changes no key
-   * column: it serializes exchanges of one computer, yet lets others insert rows that reference
-   * the computer (a fan-out's children take a KEY SHARE lock on it until they commit, and FOR
-   * UPDATE would wait for the whole fan-out).
+   * Locks the rows of the computers with these secure-id hashes, in id order so that batches never
+   * wait on each other in a cycle, and reads their exchange state; removed and unknown computers
+   * are absent from the answer. NO KEY UPDATE, because the exchange changes no key column: it
+   * serializes exchanges of one computer, yet lets others insert rows that reference the computer
+   * (a fan-out's children take a KEY SHARE lock on it until they commit, and FOR UPDATE would wait
+   * for the whole fan-out).
    */
   static Future<Map<ByteBuffer, ComputerState>> lock(SqlClient conn, List<byte[]> secureIdHashes) {
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             SELECT id, next_expected_in, out_base, exchange_token_hash, client_types,
                    secure_id_hash
               FROM computers
@@ -44,24 +43,32 @@ final class ComputerStateStore {
              ORDER BY id
                FOR NO KEY UPDATE
             """)
-        .execute(Tuple.tuple()
-            .addArrayOfBuffer(secureIdHashes.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
-        .map(rows -> {
-          Map<ByteBuffer, ComputerState> states = new HashMap<>();
-          rows.forEach(row -> states.put(ByteBuffer.wrap(row.getBuffer("secure_id_hash").getBytes()),
-              new ComputerState(
-                  row.getLong("id"),
-                  row.getLong("next_expected_in"),
-                  row.getLong("out_base"),
-                  Optional.ofNullable(row.getBuffer("exchange_token_hash")).map(Buffer::getBytes),
-                  Arrays.asList(row.getArrayOfStrings("client_types")))));
-          return states;
-        });
+        .execute(
+            Tuple.tuple()
+                .addArrayOfBuffer(
+                    secureIdHashes.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+        .map(
+            rows -> {
+              Map<ByteBuffer, ComputerState> states = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      states.put(
+                          ByteBuffer.wrap(row.getBuffer("secure_id_hash").getBytes()),
+                          new ComputerState(
+                              row.getLong("id"),
+                              row.getLong("next_expected_in"),
+                              row.getLong("out_base"),
+                              Optional.ofNullable(row.getBuffer("exchange_token_hash"))
+                                  .map(Buffer::getBytes),
+                              Arrays.asList(row.getArrayOfStrings("client_types")))));
+              return states;
+            });
   }
 
   /** Whether a registered computer, not removed, has this secure-id hash. */
   static Future<Boolean> registered(SqlClient conn, byte[] secureIdHash) {
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             SELECT EXISTS (SELECT 1 FROM computers
                             WHERE secure_id_hash = $1 AND removed_at IS NULL)
             """)
@@ -70,31 +77,48 @@ final class ComputerStateStore {
   }
 
   /** Registers a computer of the account and returns its id, its insecure-id. */
-  static Future<Long> register(SqlClient conn, long accountId, Registration registration,
-      byte[] secureIdHash, long nextExpectedIn, long outBase, Instant now) {
-    return conn.preparedQuery("""
+  static Future<Long> register(
+      SqlClient conn,
+      long accountId,
+      Registration registration,
+      byte[] secureIdHash,
+      long nextExpectedIn,
+      long outBase,
+      Instant now) {
+    return conn.preparedQuery(
+            """
             INSERT INTO computers (account_id, title, hostname, tags, secure_id_hash,
                                    registration_info, registered_at, last_exchange_at,
                                    next_expected_in, out_base)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
             RETURNING id
             """)
-        .execute(Tuple.of(accountId, registration.title(), registration.hostname(),
-                registration.tags().toArray(String[]::new), Buffer.buffer(secureIdHash),
-                registration.info(), at(now))
-            .addLong(nextExpectedIn)
-            .addLong(outBase))
+        .execute(
+            Tuple.of(
+                    accountId,
+                    registration.title(),
+                    registration.hostname(),
+                    registration.tags().toArray(String[]::new),
+                    Buffer.buffer(secureIdHash),
+                    registration.info(),
+                    at(now))
+                .addLong(nextExpectedIn)
+                .addLong(outBase))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
   /** A computer's exchange state as the exchange leaves it. */
-  record Saved(long computerId, long nextExpectedIn, long outBase, byte[] tokenHash,
-      List<String> clientTypes) {
-  }
+  record Saved(
+      long computerId,
+      long nextExpectedIn,
+      long outBase,
+      byte[] tokenHash,
+      List<String> clientTypes) {}
 
   /** Saves the computers' exchange states, and when they last exchanged. */
   static Future<Void> save(SqlClient conn, List<Saved> saved, Instant now) {
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             UPDATE computers c
                SET next_expected_in = s.next_expected_in, out_base = s.out_base,
                    exchange_token_hash = s.token_hash,
@@ -104,14 +128,16 @@ final class ComputerStateStore {
                    AS s(id, next_expected_in, out_base, token_hash, client_types)
              WHERE c.id = s.id
             """)
-        .execute(Tuple.of(
-            saved.stream().map(Saved::computerId).toArray(Long[]::new),
-            saved.stream().map(Saved::nextExpectedIn).toArray(Long[]::new),
-            saved.stream().map(Saved::outBase).toArray(Long[]::new),
-            saved.stream().map(s -> Buffer.buffer(s.tokenHash())).toArray(Buffer[]::new),
-            saved.stream().map(s -> new JsonArray(new ArrayList<>(s.clientTypes())).encode())
-                .toArray(String[]::new),
-            at(now)))
+        .execute(
+            Tuple.of(
+                saved.stream().map(Saved::computerId).toArray(Long[]::new),
+                saved.stream().map(Saved::nextExpectedIn).toArray(Long[]::new),
+                saved.stream().map(Saved::outBase).toArray(Long[]::new),
+                saved.stream().map(s -> Buffer.buffer(s.tokenHash())).toArray(Buffer[]::new),
+                saved.stream()
+                    .map(s -> new JsonArray(new ArrayList<>(s.clientTypes())).encode())
+                    .toArray(String[]::new),
+                at(now)))
         .mapEmpty();
   }
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The close of every exchange: the computers' due activities are moved to In Progress and their
- * messages written into the outgoing stores (a script's attachments stored, to be fetched by
- * id), each store's head read back, the computers' state saved and the transaction committed,
- * the statements pipelined in that order; then each computer is answered with its store's head.
+ * messages written into the outgoing stores (a script's attachments stored, to be fetched by id),
+ * each store's head read back, the computers' state saved and the transaction committed, the
+ * statements pipelined in that order; then each computer is answered with its store's head.
  */
 final class Delivery {
 
@@ -46,46 +46,58 @@ final class Delivery {
    * @param limited the computers with children due in a group with limits, already locked
    * @return the answers by computer id
    */
-  Future<Map<Long, Map<String, Object>>> answer(PipelinedTransaction tx, List<Bookkeeping> afters,
-      Set<Long> limited, Instant now) {
+  Future<Map<Long, Map<String, Object>>> answer(
+      PipelinedTransaction tx, List<Bookkeeping> afters, Set<Long> limited, Instant now) {
     SqlClient conn = tx.connection();
     List<Long> ids = afters.stream().map(Bookkeeping::computerId).toList();
     return deliver(conn, ids, limited, now)
         .compose(delivered -> encode(conn, delivered))
-        .compose(encoded -> {
-          Map<Long, String> tokens = new HashMap<>();
-          List<ComputerStateStore.Saved> saved = new ArrayList<>(afters.size());
-          for (Bookkeeping after : afters) {
-            String token = Secrets.generate();
-            tokens.put(after.computerId(), token);
-            saved.add(new ComputerStateStore.Saved(after.computerId(), after.nextExpectedIn(),
-                after.outBase(), Secrets.hash(token), after.clientTypes()));
-          }
-          Future<Void> queued = OutgoingStore.enqueue(conn, encoded, now);
-          Future<Map<Long, List<byte[]>>> heads =
-              OutgoingStore.pending(conn, ids, ExchangePlanner.MAX_MESSAGES_OUT);
-          Future<Void> stored = ComputerStateStore.save(conn, saved, now);
-          Future<Void> committed = tx.commit();
-          return Future.all(queued, heads, stored, committed).map(done -> {
-            Map<Long, Map<String, Object>> answers = new HashMap<>();
-            for (Bookkeeping after : afters) {
-              answers.put(after.computerId(), planner.answer(after,
-                  heads.result().get(after.computerId()), tokens.get(after.computerId())));
-            }
-            return answers;
-          });
-        });
+        .compose(
+            encoded -> {
+              Map<Long, String> tokens = new HashMap<>();
+              List<ComputerStateStore.Saved> saved = new ArrayList<>(afters.size());
+              for (Bookkeeping after : afters) {
+                String token = Secrets.generate();
+                tokens.put(after.computerId(), token);
+                saved.add(
+                    new ComputerStateStore.Saved(
+                        after.computerId(),
+                        after.nextExpectedIn(),
+                        after.outBase(),
+                        Secrets.hash(token),
+                        after.clientTypes()));
+              }
+              Future<Void> queued = OutgoingStore.enqueue(conn, encoded, now);
+              Future<Map<Long, List<byte[]>>> heads =
+                  OutgoingStore.pending(conn, ids, ExchangePlanner.MAX_MESSAGES_OUT);
+              Future<Void> stored = ComputerStateStore.save(conn, saved, now);
+              Future<Void> committed = tx.commit();
+              return Future.all(queued, heads, stored, committed)
+                  .map(
+                      done -> {
+                        Map<Long, Map<String, Object>> answers = new HashMap<>();
+                        for (Bookkeeping after : afters) {
+                          answers.put(
+                              after.computerId(),
+                              planner.answer(
+                                  after,
+                                  heads.result().get(after.computerId()),
+                                  tokens.get(after.computerId())));
+                        }
+                        return answers;
+                      });
+            });
   }
 
   /**
-   * Moves the computers' due activities to In Progress, at most a response's worth each. The
-   * {@code limited} computers are served one statement at a time, so that each counts the
-   * children the one before it delivered; the rest in one.
+   * Moves the computers' due activities to In Progress, at most a response's worth each. The {@code
+   * limited} computers are served one statement at a time, so that each counts the children the one
+   * before it delivered; the rest in one.
    *
    * @return the activities delivered, by computer in the order given, each's in id order
    */
-  private static Future<Map<Long, List<Delivered>>> deliver(SqlClient conn,
-      List<Long> computerIds, Set<Long> limited, Instant now) {
+  private static Future<Map<Long, List<Delivered>>> deliver(
+      SqlClient conn, List<Long> computerIds, Set<Long> limited, Instant now) {
     Map<Long, List<Delivered>> deliveries = new LinkedHashMap<>();
     computerIds.forEach(id -> deliveries.put(id, new ArrayList<>()));
     List<Long> free = computerIds.stream().filter(id -> !limited.contains(id)).toList();
@@ -96,57 +108,70 @@ final class Delivery {
     return chain.map(done -> deliveries);
   }
 
-  private static Future<Void> deliverTo(SqlClient conn, List<Long> computerIds, Instant now,
-      Map<Long, List<Delivered>> deliveries) {
+  private static Future<Void> deliverTo(
+      SqlClient conn, List<Long> computerIds, Instant now, Map<Long, List<Delivered>> deliveries) {
     return Transitions.deliver(conn, computerIds, now, ExchangePlanner.MAX_MESSAGES_OUT)
-        .map(delivered -> {
-          delivered.forEach(d -> deliveries.get(d.computerId()).add(d));
-          return null;
-        });
+        .map(
+            delivered -> {
+              delivered.forEach(d -> deliveries.get(d.computerId()).add(d));
+              return null;
+            });
   }
 
-  private static Future<List<Tagged<byte[]>>> encode(SqlClient conn,
-      Map<Long, List<Delivered>> deliveries) {
+  private static Future<List<Tagged<byte[]>>> encode(
+      SqlClient conn, Map<Long, List<Delivered>> deliveries) {
     Future<List<Tagged<byte[]>>> chain = Future.succeededFuture(new ArrayList<>());
     for (List<Delivered> computer : deliveries.values()) {
       for (Delivered delivered : computer) {
-        chain = chain.compose(encoded -> message(conn, delivered).map(message -> {
-          encoded.add(new Tagged<>(delivered.computerId(), Bpickle.encode(message)));
-          LOG.debug("activity delivered [id: {}, computer: {}]", delivered.activityId(),
-              delivered.computerId());
-          return encoded;
-        }));
+        chain =
+            chain.compose(
+                encoded ->
+                    message(conn, delivered)
+                        .map(
+                            message -> {
+                              encoded.add(
+                                  new Tagged<>(delivered.computerId(), Bpickle.encode(message)));
+                              LOG.debug(
+                                  "activity delivered [id: {}, computer: {}]",
+                                  delivered.activityId(),
+                                  delivered.computerId());
+                              return encoded;
+                            }));
       }
     }
     return chain;
   }
 
   /** The message for one activity; script attachments are stored and sent as ids to fetch. */
-  private static Future<Map<String, Object>> message(SqlClient conn,
-      Delivered delivered) {
+  private static Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
     JsonObject parameters = delivered.parameters().copy();
     JsonObject attachments = parameters.getJsonObject("attachments");
     if (attachments == null || attachments.isEmpty()) {
-      return Future.succeededFuture(ActivityMessages.build(type, delivered.activityId(),
-          parameters));
+      return Future.succeededFuture(
+          ActivityMessages.build(type, delivered.activityId(), parameters));
     }
     Map<String, Object> ids = new LinkedHashMap<>();
     Future<Void> stored = Future.succeededFuture();
     for (String name : attachments.fieldNames()) {
       byte[] content = String.valueOf(attachments.getValue(name)).getBytes(StandardCharsets.UTF_8);
-      stored = stored.compose(done -> AttachmentStore.attach(conn, delivered.computerId(),
-              delivered.activityId(), name, content)
-          .map(id -> {
-            ids.put(name, id);
-            return null;
-          }));
+      stored =
+          stored.compose(
+              done ->
+                  AttachmentStore.attach(
+                          conn, delivered.computerId(), delivered.activityId(), name, content)
+                      .map(
+                          id -> {
+                            ids.put(name, id);
+                            return null;
+                          }));
     }
-    return stored.map(done -> {
-      Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(),
-          parameters);
-      message.put("attachments", ids);
-      return message;
-    });
+    return stored.map(
+        done -> {
+          Map<String, Object> message =
+              ActivityMessages.build(type, delivered.activityId(), parameters);
+          message.put("attachments", ids);
+          return message;
+        });
   }
 }

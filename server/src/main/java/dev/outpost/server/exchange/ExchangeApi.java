@@ -31,8 +31,8 @@ public final class ExchangeApi {
 
   /**
    * Mounts the check of an exchange's secure-id, made before its body is read: an exchange that
-   * names no registered computer is answered unknown-id unread, and one that names none at all
-   * (a registration) is read only up to the small limit of unauthenticated bodies.
+   * names no registered computer is answered unknown-id unread, and one that names none at all (a
+   * registration) is read only up to the small limit of unauthenticated bodies.
    */
   public void gate(Router router) {
     router.post("/message-system").handler(this::admit);
@@ -62,17 +62,19 @@ public final class ExchangeApi {
     failedAttempts.check(source);
     PayloadCodec codec = codec(ctx);
     Gate.hold(ctx);
-    messageSystem.registered(hash)
-        .onSuccess(registered -> {
-          if (registered) {
-            known.add(hash);
-            Gate.admit(ctx);
-          } else {
-            failedAttempts.failed(source);
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            answer(ctx, codec, messageSystem.unknownIdAnswer());
-          }
-        })
+    messageSystem
+        .registered(hash)
+        .onSuccess(
+            registered -> {
+              if (registered) {
+                known.add(hash);
+                Gate.admit(ctx);
+              } else {
+                failedAttempts.failed(source);
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                answer(ctx, codec, messageSystem.unknownIdAnswer());
+              }
+            })
         .onFailure(failure -> Gate.refuse(ctx, failure));
   }
 
@@ -84,15 +86,20 @@ public final class ExchangeApi {
     }
     WireMap payload = WireMap.of(codec.decode(body));
     Optional<String> secureId = header(ctx, "X-Computer-ID");
-    messageSystem.exchange(Optional.ofNullable(ctx.get(SECURE_ID_HASH)),
-            header(ctx, "X-Exchange-Token"), payload, body.length())
-        .onSuccess(answer -> {
-          if (secureId.isEmpty() && MessageSystem.refusesRegistration(answer)) {
-            failedAttempts.failed(Gate.source(ctx));
-          }
-          MessageSystem.registeredSecureId(answer).ifPresent(id -> known.add(Secrets.hash(id)));
-          answer(ctx, codec, answer);
-        })
+    messageSystem
+        .exchange(
+            Optional.ofNullable(ctx.get(SECURE_ID_HASH)),
+            header(ctx, "X-Exchange-Token"),
+            payload,
+            body.length())
+        .onSuccess(
+            answer -> {
+              if (secureId.isEmpty() && MessageSystem.refusesRegistration(answer)) {
+                failedAttempts.failed(Gate.source(ctx));
+              }
+              MessageSystem.registeredSecureId(answer).ifPresent(id -> known.add(Secrets.hash(id)));
+              answer(ctx, codec, answer);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -106,9 +113,13 @@ public final class ExchangeApi {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     return contentType == null
         ? PayloadCodec.BPICKLE
-        : PayloadCodec.forContentType(contentType).orElseThrow(() -> OutpostException.badRequest(
-            "unsupported content type '" + contentType
-                + "'; send application/octet-stream (bpickle) or application/json"));
+        : PayloadCodec.forContentType(contentType)
+            .orElseThrow(
+                () ->
+                    OutpostException.badRequest(
+                        "unsupported content type '"
+                            + contentType
+                            + "'; send application/octet-stream (bpickle) or application/json"));
   }
 
   private void ping(RoutingContext ctx) {
@@ -119,37 +130,44 @@ public final class ExchangeApi {
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("ping needs a form field insecure_id=<number>");
     }
-    messageSystem.waiting(insecureId)
-        .onSuccess(waiting -> ctx.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
-            .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
+    messageSystem
+        .waiting(insecureId)
+        .onSuccess(
+            waiting ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, Bpickle.MEDIA_TYPE)
+                    .end(Buffer.buffer(Bpickle.encode(Map.of("messages", waiting)))))
         .onFailure(ctx::fail);
   }
 
   private void attachment(RoutingContext ctx) {
-    String secureId = header(ctx, "X-Computer-ID")
-        .orElseThrow(() -> OutpostException.unauthorized("send X-Computer-ID"));
+    String secureId =
+        header(ctx, "X-Computer-ID")
+            .orElseThrow(() -> OutpostException.unauthorized("send X-Computer-ID"));
     long id;
     try {
       id = Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
       throw OutpostException.badRequest("'" + ctx.pathParam("id") + "' is not an attachment id");
     }
-    messageSystem.attachment(id, Secrets.hash(secureId))
-        .onSuccess(content -> {
-          if (content.isEmpty()) {
-            ctx.fail(OutpostException.notFound("attachment " + id + " not found"));
-            return;
-          }
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-              .end(content.get());
-        })
+    messageSystem
+        .attachment(id, Secrets.hash(secureId))
+        .onSuccess(
+            content -> {
+              if (content.isEmpty()) {
+                ctx.fail(OutpostException.notFound("attachment " + id + " not found"));
+                return;
+              }
+              ctx.response()
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                  .end(content.get());
+            })
         .onFailure(ctx::fail);
   }
 
   private static Optional<String> header(RoutingContext ctx, String name) {
-    return Optional.ofNullable(ctx.request().getHeader(name)).map(String::strip)
+    return Optional.ofNullable(ctx.request().getHeader(name))
+        .map(String::strip)
         .filter(v -> !v.isEmpty());
   }
 }

@@ -5,8 +5,8 @@ import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
-import dev.outpost.server.activity.AgentResult;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.AgentResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exchange's decisions, with no I/O of its own: from a computer's state read under its lock
- * and the payload its client sent, what the exchange writes and how the computer's state moves
- * ({@link Plan}); from what the stores hold afterwards, the answer. The protocol's rules live
- * here (sequence numbers both ways, duplicates and gaps, accepted types, the answer's fields);
- * {@link MessageSystem} carries them out against the stores.
+ * The exchange's decisions, with no I/O of its own: from a computer's state read under its lock and
+ * the payload its client sent, what the exchange writes and how the computer's state moves ({@link
+ * Plan}); from what the stores hold afterwards, the answer. The protocol's rules live here
+ * (sequence numbers both ways, duplicates and gaps, accepted types, the answer's fields); {@link
+ * MessageSystem} carries them out against the stores.
  */
 final class ExchangePlanner {
 
@@ -29,6 +29,7 @@ final class ExchangePlanner {
 
   /** The most messages one response carries; the rest wait for the next exchange. */
   static final int MAX_MESSAGES_OUT = 100;
+
   static final Bytes SERVER_API = Bytes.of("3.3");
   private static final byte[] SERVER_TYPES_DIGEST = ServerTypes.digest(ServerTypes.REGISTERED);
   private static final Map<String, Object> REGISTRATION_REFUSED =
@@ -48,9 +49,8 @@ final class ExchangePlanner {
    * @param nextExpectedIn the sequence number of the next client message expected
    * @param outBase the sequence number of the oldest message left in the outgoing store
    */
-  record Bookkeeping(long computerId, long nextExpectedIn, long outBase,
-      List<String> clientTypes) {
-  }
+  record Bookkeeping(
+      long computerId, long nextExpectedIn, long outBase, List<String> clientTypes) {}
 
   /**
    * What one exchange will write and how the computer's state moves.
@@ -61,8 +61,13 @@ final class ExchangePlanner {
    * @param acknowledged how many messages of its outgoing store the client has
    * @param typesStale whether the client's accepted-types digest is not ours
    */
-  record Plan(int index, List<Object> fresh, MessageReader.Incoming incoming,
-      long acknowledged, boolean typesStale, Bookkeeping after) {
+  record Plan(
+      int index,
+      List<Object> fresh,
+      MessageReader.Incoming incoming,
+      long acknowledged,
+      boolean typesStale,
+      Bookkeeping after) {
 
     Plan with(MessageReader.Incoming other) {
       return new Plan(index, fresh, other, acknowledged, typesStale, after);
@@ -74,23 +79,40 @@ final class ExchangePlanner {
   }
 
   /** What planned exchanges' messages write, each statement's rows for all of them. */
-  record Writes(List<AgentResult> results, List<ActivityStore.Progress> progress,
+  record Writes(
+      List<AgentResult> results,
+      List<ActivityStore.Progress> progress,
       List<Tagged<ClientMessageStore.Recorded>> recorded,
       List<Tagged<Quarantined>> quarantined) {
 
     static Writes of(List<Plan> plans) {
-      Writes writes = new Writes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-          new ArrayList<>());
+      Writes writes =
+          new Writes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
       for (Plan plan : plans) {
         long id = plan.computerId();
         MessageReader.Incoming incoming = plan.incoming();
-        incoming.results().forEach(r -> writes.results().add(new AgentResult(id,
-            r.activityId(), r.status(), r.code(), r.text())));
-        incoming.progress().forEach(p -> writes.progress().add(new ActivityStore.Progress(id,
-            p.activityId(), p.percent())));
+        incoming
+            .results()
+            .forEach(
+                r ->
+                    writes
+                        .results()
+                        .add(new AgentResult(id, r.activityId(), r.status(), r.code(), r.text())));
+        incoming
+            .progress()
+            .forEach(
+                p ->
+                    writes
+                        .progress()
+                        .add(new ActivityStore.Progress(id, p.activityId(), p.percent())));
         for (int i = 0; i < incoming.recordTypes().size(); i++) {
-          writes.recorded().add(new Tagged<>(id, new ClientMessageStore.Recorded(
-              incoming.recordTypes().get(i), incoming.recordBodies().get(i))));
+          writes
+              .recorded()
+              .add(
+                  new Tagged<>(
+                      id,
+                      new ClientMessageStore.Recorded(
+                          incoming.recordTypes().get(i), incoming.recordBodies().get(i))));
         }
         incoming.quarantined().forEach(q -> writes.quarantined().add(new Tagged<>(id, q)));
       }
@@ -99,36 +121,45 @@ final class ExchangePlanner {
   }
 
   /**
-   * Plans one exchange of a registered computer: the messages past those already seen are
-   * read, a payload that skips ahead is not read at all (the client is told where to resume),
-   * and the client's acknowledgement and types are taken.
+   * Plans one exchange of a registered computer: the messages past those already seen are read, a
+   * payload that skips ahead is not read at all (the client is told where to resume), and the
+   * client's acknowledgement and types are taken.
    *
    * @param index the exchange's place in its batch
    * @param token the {@code X-Exchange-Token} the client sent
    */
   Plan plan(int index, ComputerState state, Optional<String> token, WireMap payload) {
-    if (token.isPresent() && state.exchangeTokenHash().isPresent()
+    if (token.isPresent()
+        && state.exchangeTokenHash().isPresent()
         && !Arrays.equals(Secrets.hash(token.get()), state.exchangeTokenHash().get())) {
-      LOG.warn("exchange token does not match, the machine may be a clone [computer: {}]",
-          state.id());
+      LOG.warn(
+          "exchange token does not match, the machine may be a clone [computer: {}]", state.id());
     }
     List<Object> messages = payload.optionalList("messages").orElse(List.of());
     long sequence = payload.optionalInteger("sequence").orElse(state.nextExpectedIn());
     if (sequence > state.nextExpectedIn()) {
       // A gap: process nothing and tell the client where to resume.
-      LOG.info("sequence gap [computer: {}, expected: {}, got: {}]", state.id(),
-          state.nextExpectedIn(), sequence);
+      LOG.info(
+          "sequence gap [computer: {}, expected: {}, got: {}]",
+          state.id(),
+          state.nextExpectedIn(),
+          sequence);
       messages = List.of();
       sequence = state.nextExpectedIn();
     }
     int duplicates = (int) Math.min(messages.size(), state.nextExpectedIn() - sequence);
     List<Object> fresh = messages.subList(duplicates, messages.size());
     long clientNext = payload.optionalInteger("next-expected-sequence").orElse(state.outBase());
-    byte[] theirTypes = payload.optionalBytes("accepted-types").map(Bytes::toArray)
-        .orElse(new byte[0]);
-    return new Plan(index, fresh, reader.read(state.id(), fresh), clientNext - state.outBase(),
+    byte[] theirTypes =
+        payload.optionalBytes("accepted-types").map(Bytes::toArray).orElse(new byte[0]);
+    return new Plan(
+        index,
+        fresh,
+        reader.read(state.id(), fresh),
+        clientNext - state.outBase(),
         !Arrays.equals(theirTypes, SERVER_TYPES_DIGEST),
-        new Bookkeeping(state.id(),
+        new Bookkeeping(
+            state.id(),
             Math.max(state.nextExpectedIn(), sequence + messages.size()),
             clientNext,
             clientTypes(payload, state.clientTypes())));
@@ -154,12 +185,13 @@ final class ExchangePlanner {
   }
 
   /**
-   * How far an unregistered client's messages count: landscape-config registers with a bare
-   * {@code {"messages": [register]}}, none of the broker's numbered messages, so the broker's
-   * first message must still be number 0.
+   * How far an unregistered client's messages count: landscape-config registers with a bare {@code
+   * {"messages": [register]}}, none of the broker's numbered messages, so the broker's first
+   * message must still be number 0.
    */
   static long processed(WireMap payload) {
-    return payload.optionalInteger("sequence")
+    return payload
+        .optionalInteger("sequence")
         .map(sequence -> sequence + messages(payload).size())
         .orElse(0L);
   }
@@ -188,16 +220,17 @@ final class ExchangePlanner {
   /**
    * The messages a computer just registered is first sent: the types go first. set-id makes the
    * client's plugins resynchronize, which drops their session ids until new ones come back; a
-   * plugin told of a newly accepted type after that sends its first report (computer-info) on
-   * the dropped id, and the client discards it and never sends it again. Told before, the
-   * report is sent again after the resynchronization.
+   * plugin told of a newly accepted type after that sends its first report (computer-info) on the
+   * dropped id, and the client discards it and never sends it again. Told before, the report is
+   * sent again after the resynchronization.
    */
   static List<Tagged<byte[]>> welcome(long computerId, String secureId) {
     Map<String, Object> setId = new LinkedHashMap<>();
     setId.put("type", "set-id");
     setId.put("id", Bytes.of(secureId));
     setId.put("insecure-id", computerId);
-    return List.of(new Tagged<>(computerId, acceptedTypesMessage()),
+    return List.of(
+        new Tagged<>(computerId, acceptedTypesMessage()),
         new Tagged<>(computerId, Bpickle.encode(setId)));
   }
 
@@ -208,14 +241,14 @@ final class ExchangePlanner {
 
   /** The state of a computer registered by this exchange, as it leaves it. */
   static Bookkeeping registered(long computerId, long nextExpectedIn, WireMap payload) {
-    return new Bookkeeping(computerId, nextExpectedIn, firstOutgoing(payload),
-        clientTypes(payload, List.of()));
+    return new Bookkeeping(
+        computerId, nextExpectedIn, firstOutgoing(payload), clientTypes(payload, List.of()));
   }
 
   /**
    * Of the computers whose client's types digest is stale, those that need an accepted-types
-   * message: one waiting in the outgoing store is enough. One sent and acknowledged long ago
-   * does not count: the client lost its copy.
+   * message: one waiting in the outgoing store is enough. One sent and acknowledged long ago does
+   * not count: the client lost its copy.
    *
    * @param heads each stale computer's outgoing store, oldest first
    */
@@ -239,7 +272,8 @@ final class ExchangePlanner {
   static Optional<String> registeredSecureId(Map<String, Object> answer) {
     if (answer.get("messages") instanceof List<?> messages) {
       for (Object message : messages) {
-        if (message instanceof Map<?, ?> map && "set-id".equals(map.get("type"))
+        if (message instanceof Map<?, ?> map
+            && "set-id".equals(map.get("type"))
             && map.get("id") instanceof Bytes id) {
           return Optional.of(id.asUtf8());
         }

@@ -21,14 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exchanges of registered computers waiting to be answered, answered in batches: at most
- * {@code maxBatches} run at once, and whatever arrived meanwhile forms the next batch. An idle
- * server answers each exchange alone and at once; a busy one answers many per transaction,
- * which is what lets it go beyond one transaction per exchange. A batch holds at most one
- * exchange per computer (the next waits for the next batch), and a batch that fails as a whole
- * is run again one exchange at a time, so that each exchange meets only its own failure; an
- * exchange that fails alone is run once more carefully, a message at a time, so that a message
- * the database refuses is set aside rather than failing its computer's every exchange.
+ * Exchanges of registered computers waiting to be answered, answered in batches: at most {@code
+ * maxBatches} run at once, and whatever arrived meanwhile forms the next batch. An idle server
+ * answers each exchange alone and at once; a busy one answers many per transaction, which is what
+ * lets it go beyond one transaction per exchange. A batch holds at most one exchange per computer
+ * (the next waits for the next batch), and a batch that fails as a whole is run again one exchange
+ * at a time, so that each exchange meets only its own failure; an exchange that fails alone is run
+ * once more carefully, a message at a time, so that a message the database refuses is set aside
+ * rather than failing its computer's every exchange.
  *
  * <p>What waits is bounded, in exchanges and in payload bytes: past either bound an exchange is
  * refused at once with 503 and a {@code Retry-After}, and the agent backs off.
@@ -59,9 +59,7 @@ final class ExchangeQueue {
     }
   }
 
-  private record Waiting(Request request, Promise<Map<String, Object>> promise,
-      Context context) {
-  }
+  private record Waiting(Request request, Promise<Map<String, Object>> promise, Context context) {}
 
   /** How long a refused exchange is told to wait before it tries again. */
   static final int RETRY_AFTER_SECONDS = 5;
@@ -73,8 +71,10 @@ final class ExchangeQueue {
   private final MessageSystem.Waiting limits;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private int running;
+
   /** Exchanges taken in and not yet answered, and their payload bytes. */
   private int held;
+
   private long heldBytes;
 
   /**
@@ -83,8 +83,11 @@ final class ExchangeQueue {
    * @param maxBatches batches answered at once (each holds a database connection)
    * @param maxBatchSize exchanges in one batch at most
    */
-  ExchangeQueue(Function<List<Request>, Future<List<Outcome>>> answerer,
-      Function<Request, Future<Outcome>> carefully, int maxBatches, int maxBatchSize,
+  ExchangeQueue(
+      Function<List<Request>, Future<List<Outcome>>> answerer,
+      Function<Request, Future<Outcome>> carefully,
+      int maxBatches,
+      int maxBatchSize,
       MessageSystem.Waiting limits) {
     this.answerer = answerer;
     this.carefully = carefully;
@@ -94,15 +97,16 @@ final class ExchangeQueue {
   }
 
   /**
-   * Queues an exchange; the answer completes on the caller's context. Fails at once with 503
-   * when too much is waiting already.
+   * Queues an exchange; the answer completes on the caller's context. Fails at once with 503 when
+   * too much is waiting already.
    */
   Future<Map<String, Object>> submit(Request request) {
     Promise<Map<String, Object>> promise = Promise.promise();
     synchronized (this) {
       if (held >= limits.exchanges() || heldBytes + request.bytes() > limits.bytes()) {
-        return Future.failedFuture(OutpostException.busy(
-            "the server has too many exchanges waiting; try again later", RETRY_AFTER_SECONDS));
+        return Future.failedFuture(
+            OutpostException.busy(
+                "the server has too many exchanges waiting; try again later", RETRY_AFTER_SECONDS));
       }
       held++;
       heldBytes += request.bytes();
@@ -122,12 +126,14 @@ final class ExchangeQueue {
         batch = take();
         running++;
       }
-      answer(batch).onComplete(done -> {
-        synchronized (this) {
-          running--;
-        }
-        drain();
-      });
+      answer(batch)
+          .onComplete(
+              done -> {
+                synchronized (this) {
+                  running--;
+                }
+                drain();
+              });
     }
   }
 
@@ -153,22 +159,26 @@ final class ExchangeQueue {
     } catch (RuntimeException e) {
       outcomes = Future.failedFuture(e);
     }
-    return outcomes.transform(done -> {
-      if (done.succeeded()) {
-        for (int i = 0; i < batch.size(); i++) {
-          settle(batch.get(i), done.result().get(i));
-        }
-        return Future.succeededFuture();
-      }
-      if (batch.size() == 1) {
-        LOG.warn("an exchange failed; answering it a message at a time [problem: {}]",
-            String.valueOf(done.cause()));
-        return answerCarefully(batch.get(0));
-      }
-      LOG.warn("a batch of {} exchanges failed; answering each alone [problem: {}]",
-          batch.size(), String.valueOf(done.cause()));
-      return Future.join(batch.stream().map(one -> answer(List.of(one))).toList()).mapEmpty();
-    });
+    return outcomes.transform(
+        done -> {
+          if (done.succeeded()) {
+            for (int i = 0; i < batch.size(); i++) {
+              settle(batch.get(i), done.result().get(i));
+            }
+            return Future.succeededFuture();
+          }
+          if (batch.size() == 1) {
+            LOG.warn(
+                "an exchange failed; answering it a message at a time [problem: {}]",
+                String.valueOf(done.cause()));
+            return answerCarefully(batch.get(0));
+          }
+          LOG.warn(
+              "a batch of {} exchanges failed; answering each alone [problem: {}]",
+              batch.size(),
+              String.valueOf(done.cause()));
+          return Future.join(batch.stream().map(one -> answer(List.of(one))).toList()).mapEmpty();
+        });
   }
 
   private Future<Void> answerCarefully(Waiting one) {
@@ -178,10 +188,11 @@ final class ExchangeQueue {
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
-    return outcome.transform(done -> {
-      settle(one, done.succeeded() ? done.result() : Outcome.failed(done.cause()));
-      return Future.succeededFuture();
-    });
+    return outcome.transform(
+        done -> {
+          settle(one, done.succeeded() ? done.result() : Outcome.failed(done.cause()));
+          return Future.succeededFuture();
+        });
   }
 
   private void settle(Waiting waiting, Outcome outcome) {
@@ -189,13 +200,14 @@ final class ExchangeQueue {
       held--;
       heldBytes -= waiting.request().bytes();
     }
-    Runnable settle = () -> {
-      if (outcome.error() == null) {
-        waiting.promise().complete(outcome.answer());
-      } else {
-        waiting.promise().fail(outcome.error());
-      }
-    };
+    Runnable settle =
+        () -> {
+          if (outcome.error() == null) {
+            waiting.promise().complete(outcome.answer());
+          } else {
+            waiting.promise().fail(outcome.error());
+          }
+        };
     if (waiting.context() == null || waiting.context() == Vertx.currentContext()) {
       settle.run();
     } else {

@@ -5,10 +5,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hashes of secure-ids this process has seen belong to registered computers, so that an
- * exchange's credentials are checked before its body is read without a query each time. Safe
- * from any thread. A computer removed since stays known here: its exchange is read and answered
- * unknown-id as before, which costs only its own body.
+ * Hashes of secure-ids this process has seen belong to registered computers, so that an exchange's
+ * credentials are checked before its body is read without a query each time. Safe from any thread.
+ * A computer removed since stays known here: its exchange is read and answered unknown-id as
+ * before, which costs only its own body.
  */
 final class KnownComputers {
 

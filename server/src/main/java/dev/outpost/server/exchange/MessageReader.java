@@ -22,16 +22,22 @@ final class MessageReader {
 
   /** Landscape's operation-result status codes. */
   private static final long FAILED = 5;
+
   private static final long SUCCEEDED = 6;
+
   /** change-packages-result's code for success. */
   private static final long PACKAGES_OK = 1;
 
   /** What one exchange brought. */
-  record Incoming(List<OperationResult> results, List<Progress> progress,
-      List<String> recordTypes, List<JsonObject> recordBodies, List<Quarantined> quarantined) {
+  record Incoming(
+      List<OperationResult> results,
+      List<Progress> progress,
+      List<String> recordTypes,
+      List<JsonObject> recordBodies,
+      List<Quarantined> quarantined) {
 
-    static final Incoming NOTHING = new Incoming(List.of(), List.of(), List.of(), List.of(),
-        List.of());
+    static final Incoming NOTHING =
+        new Incoming(List.of(), List.of(), List.of(), List.of(), List.of());
 
     /** The same, with these messages quarantined besides. */
     Incoming quarantining(List<Quarantined> more) {
@@ -42,8 +48,7 @@ final class MessageReader {
   }
 
   /** An agent's report that an operation is partly done (Outpost's own message type). */
-  record Progress(long activityId, int percent) {
-  }
+  record Progress(long activityId, int percent) {}
 
   Incoming read(long computerId, List<Object> messages) {
     List<OperationResult> results = new ArrayList<>();
@@ -57,25 +62,34 @@ final class MessageReader {
         String type = message.text("type");
         switch (type) {
           case "operation-result" -> operationResult(message).ifPresent(results::add);
-          case "operation-progress" -> progress.add(new Progress(message.integer("operation-id"),
-              (int) Math.max(0, Math.min(100, message.integer("progress")))));
-          case "change-packages-result" -> results.add(result(message,
-              message.optionalInteger("result-code").orElse(0L) == PACKAGES_OK
-                  ? Status.SUCCEEDED : Status.FAILED));
+          case "operation-progress" ->
+              progress.add(
+                  new Progress(
+                      message.integer("operation-id"),
+                      (int) Math.max(0, Math.min(100, message.integer("progress")))));
+          case "change-packages-result" ->
+              results.add(
+                  result(
+                      message,
+                      message.optionalInteger("result-code").orElse(0L) == PACKAGES_OK
+                          ? Status.SUCCEEDED
+                          : Status.FAILED));
           case "resynchronize" -> {
             if (message.has("operation-id")) {
               results.add(result(message, Status.SUCCEEDED));
             }
           }
-          case "register" -> LOG.debug("register from a registered computer ignored [computer: {}]",
-              computerId);
+          case "register" ->
+              LOG.debug("register from a registered computer ignored [computer: {}]", computerId);
           default -> {
             if (ServerTypes.REGISTERED.contains(type)) {
               types.add(type);
               bodies.add(Registration.json(message.asMap()));
             } else {
-              LOG.debug("message of a type not accepted ignored [computer: {}, type: {}]",
-                  computerId, type);
+              LOG.debug(
+                  "message of a type not accepted ignored [computer: {}, type: {}]",
+                  computerId,
+                  type);
             }
           }
         }
@@ -99,10 +113,19 @@ final class MessageReader {
   }
 
   private static OperationResult result(WireMap message, Status status) {
-    Optional<String> text = message.optionalText("result-text")
-        .map(t -> StorableText.of(t.length() > OperationResult.MAX_TEXT
-            ? t.substring(0, OperationResult.MAX_TEXT) : t));
-    return new OperationResult(message.integer("operation-id"), status,
-        message.optionalInteger("result-code").map(Long::intValue), text);
+    Optional<String> text =
+        message
+            .optionalText("result-text")
+            .map(
+                t ->
+                    StorableText.of(
+                        t.length() > OperationResult.MAX_TEXT
+                            ? t.substring(0, OperationResult.MAX_TEXT)
+                            : t));
+    return new OperationResult(
+        message.integer("operation-id"),
+        status,
+        message.optionalInteger("result-code").map(Long::intValue),
+        text);
   }
 }

@@ -1,8 +1,8 @@
 package dev.outpost.server.exchange;
 
 import dev.outpost.common.wire.WireMap;
-import dev.outpost.server.activity.AgentResult;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.AgentResult;
 import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Plan;
@@ -26,16 +26,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The message exchange (PROTOCOL.md): registration, sequence numbers in both directions, results
- * in, activities out. Every exchange commits under its computer's row lock before it is
- * answered, so what the server commits and what it answers always agree. Exchanges of
- * registered computers that arrive while others are being answered are answered together, in
- * one transaction whose every statement serves all of them ({@link ExchangeQueue}).
+ * in, activities out. Every exchange commits under its computer's row lock before it is answered,
+ * so what the server commits and what it answers always agree. Exchanges of registered computers
+ * that arrive while others are being answered are answered together, in one transaction whose every
+ * statement serves all of them ({@link ExchangeQueue}).
  *
  * <p>The parts: {@link ExchangePlanner} decides, without I/O, what each exchange writes and
- * answers; this class carries a batch's plans out against the stores ({@link
- * ComputerStateStore}, {@link OutgoingStore}, {@link ClientMessageStore}, the activities'
- * {@link Transitions}); {@link Delivery} closes every exchange; {@link Registrar} answers those
- * that name no computer.
+ * answers; this class carries a batch's plans out against the stores ({@link ComputerStateStore},
+ * {@link OutgoingStore}, {@link ClientMessageStore}, the activities' {@link Transitions}); {@link
+ * Delivery} closes every exchange; {@link Registrar} answers those that name no computer.
  */
 public final class MessageSystem {
 
@@ -58,16 +57,21 @@ public final class MessageSystem {
    * @param batches batches of exchanges answered at once, each on a connection of the pool
    * @param waiting how much may wait to be answered
    */
-  public MessageSystem(Pool pool, Clock clock, String serverUuid, ServerMetrics metrics,
-      int batches, Waiting waiting) {
+  public MessageSystem(
+      Pool pool,
+      Clock clock,
+      String serverUuid,
+      ServerMetrics metrics,
+      int batches,
+      Waiting waiting) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
     this.planner = new ExchangePlanner(serverUuid);
     this.delivery = new Delivery(planner);
     this.registrar = new Registrar(planner, delivery);
-    this.queue = new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH,
-        waiting);
+    this.queue =
+        new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH, waiting);
   }
 
   /**
@@ -76,12 +80,12 @@ public final class MessageSystem {
    * @param exchanges exchanges taken in and not yet answered, at most
    * @param bytes their payloads' bytes, at most
    */
-  public record Waiting(int exchanges, long bytes) {
-  }
+  public record Waiting(int exchanges, long bytes) {}
 
   /** Loads this installation's server-uuid. */
   public static Future<String> serverUuid(Pool pool) {
-    return pool.query("SELECT value FROM settings WHERE key = 'server-uuid'").execute()
+    return pool.query("SELECT value FROM settings WHERE key = 'server-uuid'")
+        .execute()
         .map(rows -> rows.iterator().next().getString(0));
   }
 
@@ -92,12 +96,13 @@ public final class MessageSystem {
    * @param token the {@code X-Exchange-Token} header
    * @param bytes the size of the payload as received
    */
-  public Future<Map<String, Object>> exchange(Optional<byte[]> secureIdHash,
-      Optional<String> token, WireMap payload, long bytes) {
+  public Future<Map<String, Object>> exchange(
+      Optional<byte[]> secureIdHash, Optional<String> token, WireMap payload, long bytes) {
     Timer.Sample sample = Timer.start();
-    Future<Map<String, Object>> answer = secureIdHash.isEmpty()
-        ? PipelinedTransaction.run(pool, tx -> registrar.answer(tx, payload, clock.instant()))
-        : queue.submit(new ExchangeQueue.Request(secureIdHash.get(), token, payload, bytes));
+    Future<Map<String, Object>> answer =
+        secureIdHash.isEmpty()
+            ? PipelinedTransaction.run(pool, tx -> registrar.answer(tx, payload, clock.instant()))
+            : queue.submit(new ExchangeQueue.Request(secureIdHash.get(), token, payload, bytes));
     return answer.onComplete(done -> sample.stop(metrics.exchanges()));
   }
 
@@ -136,13 +141,19 @@ public final class MessageSystem {
     metrics.exchangeBatches().record(batch.size());
     Instant now = clock.instant();
     List<byte[]> hashes = batch.stream().map(ExchangeQueue.Request::secureIdHash).toList();
-    return PipelinedTransaction.run(pool, tx -> ComputerStateStore.lock(tx.connection(), hashes)
-        .compose(states -> answerLocked(tx, batch, states, now)));
+    return PipelinedTransaction.run(
+        pool,
+        tx ->
+            ComputerStateStore.lock(tx.connection(), hashes)
+                .compose(states -> answerLocked(tx, batch, states, now)));
   }
 
   /** Answers a batch once its computers are locked and their states read. */
-  private Future<List<ExchangeQueue.Outcome>> answerLocked(PipelinedTransaction tx,
-      List<ExchangeQueue.Request> batch, Map<ByteBuffer, ComputerState> states, Instant now) {
+  private Future<List<ExchangeQueue.Outcome>> answerLocked(
+      PipelinedTransaction tx,
+      List<ExchangeQueue.Request> batch,
+      Map<ByteBuffer, ComputerState> states,
+      Instant now) {
     List<ExchangeQueue.Outcome> outcomes = new ArrayList<>(batch.size());
     List<Plan> plans = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -159,11 +170,16 @@ public final class MessageSystem {
         outcomes.set(i, ExchangeQueue.Outcome.failed(e));
       }
     }
-    return apply(tx, plans, now).map(answers -> {
-      plans.forEach(plan -> outcomes.set(plan.index(),
-          ExchangeQueue.Outcome.answered(answers.get(plan.computerId()))));
-      return outcomes;
-    });
+    return apply(tx, plans, now)
+        .map(
+            answers -> {
+              plans.forEach(
+                  plan ->
+                      outcomes.set(
+                          plan.index(),
+                          ExchangeQueue.Outcome.answered(answers.get(plan.computerId()))));
+              return outcomes;
+            });
   }
 
   private ExchangeQueue.Outcome unknownId() {
@@ -177,18 +193,21 @@ public final class MessageSystem {
    */
   private Future<ExchangeQueue.Outcome> answerCarefully(ExchangeQueue.Request request) {
     Instant now = clock.instant();
-    return PipelinedTransaction.run(pool, tx -> ComputerStateStore.lock(tx.connection(),
-            List.of(request.secureIdHash()))
-        .compose(states -> {
-          ComputerState state = states.get(request.computer());
-          if (state == null) {
-            return Future.succeededFuture(unknownId());
-          }
-          Plan plan = planner.plan(0, state, request.token(), request.payload());
-          return writeOneByOne(tx.connection(), plan, now)
-              .compose(incoming -> apply(tx, List.of(plan.with(incoming)), now))
-              .map(answers -> ExchangeQueue.Outcome.answered(answers.get(state.id())));
-        }));
+    return PipelinedTransaction.run(
+        pool,
+        tx ->
+            ComputerStateStore.lock(tx.connection(), List.of(request.secureIdHash()))
+                .compose(
+                    states -> {
+                      ComputerState state = states.get(request.computer());
+                      if (state == null) {
+                        return Future.succeededFuture(unknownId());
+                      }
+                      Plan plan = planner.plan(0, state, request.token(), request.payload());
+                      return writeOneByOne(tx.connection(), plan, now)
+                          .compose(incoming -> apply(tx, List.of(plan.with(incoming)), now))
+                          .map(answers -> ExchangeQueue.Outcome.answered(answers.get(state.id())));
+                    }));
   }
 
   /** Writes a plan's fresh messages one at a time; what is left to write is what was refused. */
@@ -198,38 +217,42 @@ public final class MessageSystem {
     Future<Void> chain = Future.succeededFuture();
     for (Object raw : plan.fresh()) {
       Plan one = planner.one(plan, raw);
-      chain = chain
-          .compose(done -> conn.query("SAVEPOINT message").execute())
-          .compose(done -> write(conn, Writes.of(List.of(one)), now))
-          .compose(done -> conn.query("RELEASE SAVEPOINT message").execute())
-          .<Void>mapEmpty()
-          .recover(failure -> {
-            if (!StoreRefusal.is(failure)) {
-              return Future.failedFuture(failure);
-            }
-            LOG.warn("client message quarantined [computer: {}, problem: {}]", id,
-                failure.getMessage());
-            refused.add(Quarantined.of(raw, "refused by the database: " + failure.getMessage()));
-            return conn.query("ROLLBACK TO SAVEPOINT message").execute().mapEmpty();
-          });
+      chain =
+          chain
+              .compose(done -> conn.query("SAVEPOINT message").execute())
+              .compose(done -> write(conn, Writes.of(List.of(one)), now))
+              .compose(done -> conn.query("RELEASE SAVEPOINT message").execute())
+              .<Void>mapEmpty()
+              .recover(
+                  failure -> {
+                    if (!StoreRefusal.is(failure)) {
+                      return Future.failedFuture(failure);
+                    }
+                    LOG.warn(
+                        "client message quarantined [computer: {}, problem: {}]",
+                        id,
+                        failure.getMessage());
+                    refused.add(
+                        Quarantined.of(raw, "refused by the database: " + failure.getMessage()));
+                    return conn.query("ROLLBACK TO SAVEPOINT message").execute().mapEmpty();
+                  });
     }
     return chain.map(done -> MessageReader.Incoming.NOTHING.quarantining(refused));
   }
 
   /**
-   * Writes what the planned exchanges brought, each statement for all of them, then answers.
-   * The statements that do not depend on each other go to the database without waiting for
-   * each other's answers (the connection pipelines them), in the order they must apply.
+   * Writes what the planned exchanges brought, each statement for all of them, then answers. The
+   * statements that do not depend on each other go to the database without waiting for each other's
+   * answers (the connection pipelines them), in the order they must apply.
    */
-  private Future<Map<Long, Map<String, Object>>> apply(PipelinedTransaction tx, List<Plan> plans,
-      Instant now) {
+  private Future<Map<Long, Map<String, Object>>> apply(
+      PipelinedTransaction tx, List<Plan> plans, Instant now) {
     SqlClient conn = tx.connection();
     if (plans.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    List<Tagged<Long>> acknowledged = plans.stream()
-        .map(plan -> new Tagged<>(plan.computerId(), plan.acknowledged()))
-        .toList();
+    List<Tagged<Long>> acknowledged =
+        plans.stream().map(plan -> new Tagged<>(plan.computerId(), plan.acknowledged())).toList();
     List<Long> ids = plans.stream().map(Plan::computerId).toList();
     Writes writes = Writes.of(plans);
     Future<Void> written = write(conn, writes, now);
@@ -237,41 +260,56 @@ public final class MessageSystem {
     // results touch only delivered activities, the limited groups only undelivered ones
     Future<Set<Long>> limited = DueRule.limited(conn, ids);
     return Future.all(written, acked, limited)
-        .compose(done -> serverTypesUpdate(conn, plans.stream().filter(Plan::typesStale)
-            .map(Plan::computerId).toList(), now))
-        .compose(done -> delivery.answer(tx, plans.stream().map(Plan::after).toList(),
-            limited.result(), now))
-        .onSuccess(answers -> writes.quarantined().forEach(
-            q -> metrics.quarantined().increment()));
+        .compose(
+            done ->
+                serverTypesUpdate(
+                    conn,
+                    plans.stream().filter(Plan::typesStale).map(Plan::computerId).toList(),
+                    now))
+        .compose(
+            done ->
+                delivery.answer(
+                    tx, plans.stream().map(Plan::after).toList(), limited.result(), now))
+        .onSuccess(answers -> writes.quarantined().forEach(q -> metrics.quarantined().increment()));
   }
 
   /** Writes results, progress, recorded and quarantined messages, each statement for all. */
   private static Future<Void> write(SqlClient conn, Writes writes, Instant now) {
-    Future<List<AgentResult>> strangers =
-        Transitions.applyResults(conn, writes.results(), now);
+    Future<List<AgentResult>> strangers = Transitions.applyResults(conn, writes.results(), now);
     Future<Void> progressed = ActivityStore.recordProgress(conn, writes.progress());
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(strangers, progressed, kept, set).map(done -> {
-      strangers.result().forEach(s -> LOG.warn(
-          "result refused: not this computer's activity [computer: {}, id: {}]",
-          s.computerId(), s.activityId()));
-      return null;
-    });
+    return Future.all(strangers, progressed, kept, set)
+        .map(
+            done -> {
+              strangers
+                  .result()
+                  .forEach(
+                      s ->
+                          LOG.warn(
+                              "result refused: not this computer's activity [computer: {}, id: {}]",
+                              s.computerId(),
+                              s.activityId()));
+              return null;
+            });
   }
 
   /**
-   * Queues an accepted-types message for each computer whose client's digest is stale, unless
-   * one waits in its outgoing store.
+   * Queues an accepted-types message for each computer whose client's digest is stale, unless one
+   * waits in its outgoing store.
    */
   private static Future<Void> serverTypesUpdate(SqlClient conn, List<Long> stale, Instant now) {
     if (stale.isEmpty()) {
       return Future.succeededFuture();
     }
     return OutgoingStore.pending(conn, stale, ExchangePlanner.MAX_MESSAGES_OUT)
-        .compose(heads -> OutgoingStore.enqueue(conn, ExchangePlanner.needTypes(stale, heads)
-            .stream()
-            .map(id -> new Tagged<>(id, ExchangePlanner.acceptedTypesMessage()))
-            .toList(), now));
+        .compose(
+            heads ->
+                OutgoingStore.enqueue(
+                    conn,
+                    ExchangePlanner.needTypes(stale, heads).stream()
+                        .map(id -> new Tagged<>(id, ExchangePlanner.acceptedTypesMessage()))
+                        .toList(),
+                    now));
   }
 }

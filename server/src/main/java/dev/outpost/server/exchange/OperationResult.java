@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param status Succeeded or Failed
  */
-record OperationResult(long activityId, Status status, Optional<Integer> code, Optional<String> text) {
+record OperationResult(
+    long activityId, Status status, Optional<Integer> code, Optional<String> text) {
 
   /** The longest result text kept; agents cap script output well below it. */
   static final int MAX_TEXT = 1024 * 1024;

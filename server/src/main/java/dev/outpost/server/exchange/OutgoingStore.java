@@ -15,42 +15,44 @@ import java.util.Map;
 
 /**
  * The computers' outgoing stores ({@code outgoing_messages}): messages written for a computer,
- * oldest first, sent at each exchange until its client acknowledges them. Every statement
- * serves many computers at once.
+ * oldest first, sent at each exchange until its client acknowledges them. Every statement serves
+ * many computers at once.
  */
 final class OutgoingStore {
 
   /**
-   * Whether anything waits for computer $1 at $2: a message in its outgoing store, or an
-   * activity it may be given now.
+   * Whether anything waits for computer $1 at $2: a message in its outgoing store, or an activity
+   * it may be given now.
    */
   private static final String WAITING =
       "SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1) OR "
           + DueRule.any("$1::bigint", "$2");
 
-  private OutgoingStore() {
-  }
+  private OutgoingStore() {}
 
   /** Appends messages to computers' outgoing stores, each computer's in the order given. */
   static Future<Void> enqueue(SqlClient conn, List<Tagged<byte[]>> messages, Instant now) {
     if (messages.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             INSERT INTO outgoing_messages (computer_id, message, created_at)
             SELECT c, m, $3 FROM unnest($1::bigint[], $2::bytea[]) WITH ORDINALITY AS u(c, m, n)
              ORDER BY n
             """)
-        .execute(Tuple.of(messages.stream().map(Tagged::computerId).toArray(Long[]::new),
-            messages.stream().map(m -> Buffer.buffer(m.value())).toArray(Buffer[]::new),
-            at(now)))
+        .execute(
+            Tuple.of(
+                messages.stream().map(Tagged::computerId).toArray(Long[]::new),
+                messages.stream().map(m -> Buffer.buffer(m.value())).toArray(Buffer[]::new),
+                at(now)))
         .mapEmpty();
   }
 
   /** Each computer's outgoing store, oldest first, at most {@code max} messages each. */
-  static Future<Map<Long, List<byte[]>>> pending(SqlClient conn, List<Long> computerIds,
-      int max) {
-    return conn.preparedQuery("""
+  static Future<Map<Long, List<byte[]>>> pending(SqlClient conn, List<Long> computerIds, int max) {
+    return conn.preparedQuery(
+            """
             SELECT c.computer_id, m.message
               FROM unnest($1::bigint[]) AS c(computer_id)
              CROSS JOIN LATERAL (SELECT id, message FROM outgoing_messages o
@@ -59,35 +61,38 @@ final class OutgoingStore {
              ORDER BY c.computer_id, m.id
             """)
         .execute(Tuple.of(computerIds.toArray(Long[]::new), max))
-        .map(rows -> {
-          Map<Long, List<byte[]>> messages = new HashMap<>();
-          computerIds.forEach(id -> messages.put(id, new ArrayList<>()));
-          rows.forEach(row -> messages.get(row.getLong(0)).add(row.getBuffer(1).getBytes()));
-          return messages;
-        });
+        .map(
+            rows -> {
+              Map<Long, List<byte[]>> messages = new HashMap<>();
+              computerIds.forEach(id -> messages.put(id, new ArrayList<>()));
+              rows.forEach(row -> messages.get(row.getLong(0)).add(row.getBuffer(1).getBytes()));
+              return messages;
+            });
   }
 
   /**
-   * Deletes the oldest messages of computers' outgoing stores: as many of each as its client
-   * says it has. The DELETE is given the rows' physical addresses and fetches just those (a TID
-   * scan) rather than looking each up again (a join with the subquery may be planned as a scan
-   * of the whole store).
+   * Deletes the oldest messages of computers' outgoing stores: as many of each as its client says
+   * it has. The DELETE is given the rows' physical addresses and fetches just those (a TID scan)
+   * rather than looking each up again (a join with the subquery may be planned as a scan of the
+   * whole store).
    */
   static Future<Void> acknowledge(SqlClient conn, List<Tagged<Long>> counts) {
     List<Tagged<Long>> some = counts.stream().filter(c -> c.value() > 0).toList();
     if (some.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("""
+    return conn.preparedQuery(
+            """
             DELETE FROM outgoing_messages WHERE ctid = ANY(ARRAY(
               SELECT m.ctid FROM unnest($1::bigint[], $2::bigint[]) AS a(computer_id, n)
                CROSS JOIN LATERAL (SELECT ctid FROM outgoing_messages o
                                     WHERE o.computer_id = a.computer_id
                                     ORDER BY id LIMIT a.n) m))
             """)
-        .execute(Tuple.tuple()
-            .addArrayOfLong(some.stream().map(Tagged::computerId).toArray(Long[]::new))
-            .addArrayOfLong(some.stream().map(Tagged::value).toArray(Long[]::new)))
+        .execute(
+            Tuple.tuple()
+                .addArrayOfLong(some.stream().map(Tagged::computerId).toArray(Long[]::new))
+                .addArrayOfLong(some.stream().map(Tagged::value).toArray(Long[]::new)))
         .mapEmpty();
   }
 

@@ -26,24 +26,26 @@ final class PipelinedTransaction {
   /**
    * Runs {@code work} in a transaction. The work may send COMMIT itself with its last statements
    * ({@link #commit()}); when it did not, COMMIT follows once its future succeeds. When the work
-   * fails the transaction is rolled back; either way the connection goes back to the pool once
-   * the transaction has ended.
+   * fails the transaction is rolled back; either way the connection goes back to the pool once the
+   * transaction has ended.
    */
   static <T> Future<T> run(Pool pool, Function<PipelinedTransaction, Future<T>> work) {
-    return pool.getConnection().compose(conn -> {
-      PipelinedTransaction tx = new PipelinedTransaction(conn);
-      Future<Void> begun = conn.query("BEGIN").execute().mapEmpty();
-      Future<T> done = start(work, tx);
-      return Future.all(begun, done)
-          .compose(both -> tx.commit())
-          .map(committed -> done.result())
-          .recover(failure -> tx.end().transform(ended -> Future.<T>failedFuture(failure)))
-          .eventually(conn::close);
-    });
+    return pool.getConnection()
+        .compose(
+            conn -> {
+              PipelinedTransaction tx = new PipelinedTransaction(conn);
+              Future<Void> begun = conn.query("BEGIN").execute().mapEmpty();
+              Future<T> done = start(work, tx);
+              return Future.all(begun, done)
+                  .compose(both -> tx.commit())
+                  .map(committed -> done.result())
+                  .recover(failure -> tx.end().transform(ended -> Future.<T>failedFuture(failure)))
+                  .eventually(conn::close);
+            });
   }
 
-  private static <T> Future<T> start(Function<PipelinedTransaction, Future<T>> work,
-      PipelinedTransaction tx) {
+  private static <T> Future<T> start(
+      Function<PipelinedTransaction, Future<T>> work, PipelinedTransaction tx) {
     try {
       return work.apply(tx);
     } catch (RuntimeException e) {
@@ -65,10 +67,10 @@ final class PipelinedTransaction {
   }
 
   /**
-   * Sends COMMIT behind the statements sent so far, without waiting for their answers. Its
-   * future succeeds once PostgreSQL has ended the transaction, which is a commit only when each
-   * statement before it succeeded too: the caller waits for all of them. What the work does once
-   * COMMIT is sent can no longer undo the transaction. Every later call answers the same future.
+   * Sends COMMIT behind the statements sent so far, without waiting for their answers. Its future
+   * succeeds once PostgreSQL has ended the transaction, which is a commit only when each statement
+   * before it succeeded too: the caller waits for all of them. What the work does once COMMIT is
+   * sent can no longer undo the transaction. Every later call answers the same future.
    */
   Future<Void> commit() {
     if (commit == null) {

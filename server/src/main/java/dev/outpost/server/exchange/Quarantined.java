@@ -17,6 +17,7 @@ record Quarantined(String type, String reason, String message, int size) {
 
   /** How much of a quarantined message is kept. */
   static final int MAX_KEPT = 64 * 1024;
+
   private static final int MAX_TYPE = 64;
   private static final int MAX_REASON = 1024;
 
@@ -36,7 +37,7 @@ record Quarantined(String type, String reason, String message, int size) {
           ? WireMap.of(map).optionalText("type").map(StorableText::of).orElse("")
           : "";
     } catch (RuntimeException e) {
-      return "";   // a type that is not text
+      return ""; // a type that is not text
     }
   }
 

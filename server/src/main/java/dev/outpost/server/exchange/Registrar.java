@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registration: answers an exchange that names no computer. One that carries a {@code register}
- * message with a known account and key registers a computer, which is sent its accepted types
- * and its ids and then answered like any computer; any other is told what it may send.
+ * message with a known account and key registers a computer, which is sent its accepted types and
+ * its ids and then answered like any computer; any other is told what it may send.
  */
 final class Registrar {
 
@@ -39,32 +39,50 @@ final class Registrar {
       return Future.succeededFuture(planner.notRegistering(processed));
     }
     Registration registration = Registration.read(register.get());
-    return AccountStore.registering(tx.connection(), registration.accountName(),
-            Secrets.hash(registration.password()))
-        .compose(account -> {
-          if (account.isEmpty()) {
-            LOG.info("registration refused [account: {}, title: {}]", registration.accountName(),
-                registration.title());
-            return Future.succeededFuture(planner.registrationRefused(processed));
-          }
-          return register(tx, account.get(), registration, payload, processed, now);
-        });
+    return AccountStore.registering(
+            tx.connection(), registration.accountName(), Secrets.hash(registration.password()))
+        .compose(
+            account -> {
+              if (account.isEmpty()) {
+                LOG.info(
+                    "registration refused [account: {}, title: {}]",
+                    registration.accountName(),
+                    registration.title());
+                return Future.succeededFuture(planner.registrationRefused(processed));
+              }
+              return register(tx, account.get(), registration, payload, processed, now);
+            });
   }
 
-  private Future<Map<String, Object>> register(PipelinedTransaction tx, long accountId,
-      Registration registration, WireMap payload, long nextExpectedIn, Instant now) {
+  private Future<Map<String, Object>> register(
+      PipelinedTransaction tx,
+      long accountId,
+      Registration registration,
+      WireMap payload,
+      long nextExpectedIn,
+      Instant now) {
     String secureId = Secrets.generate();
-    return ComputerStateStore.register(tx.connection(), accountId, registration,
-            Secrets.hash(secureId), nextExpectedIn, ExchangePlanner.firstOutgoing(payload), now)
-        .compose(computerId -> {
-          LOG.info("computer registered [id: {}, account: {}, title: {}]", computerId,
-              registration.accountName(), registration.title());
-          Bookkeeping after = ExchangePlanner.registered(computerId, nextExpectedIn, payload);
-          // a computer registered in this transaction has no activities yet, so no limited ones
-          return OutgoingStore.enqueue(tx.connection(),
-                  ExchangePlanner.welcome(computerId, secureId), now)
-              .compose(queued -> delivery.answer(tx, List.of(after), Set.of(), now))
-              .map(answers -> answers.get(computerId));
-        });
+    return ComputerStateStore.register(
+            tx.connection(),
+            accountId,
+            registration,
+            Secrets.hash(secureId),
+            nextExpectedIn,
+            ExchangePlanner.firstOutgoing(payload),
+            now)
+        .compose(
+            computerId -> {
+              LOG.info(
+                  "computer registered [id: {}, account: {}, title: {}]",
+                  computerId,
+                  registration.accountName(),
+                  registration.title());
+              Bookkeeping after = ExchangePlanner.registered(computerId, nextExpectedIn, payload);
+              // a computer registered in this transaction has no activities yet, so no limited ones
+              return OutgoingStore.enqueue(
+                      tx.connection(), ExchangePlanner.welcome(computerId, secureId), now)
+                  .compose(queued -> delivery.answer(tx, List.of(after), Set.of(), now))
+                  .map(answers -> answers.get(computerId));
+            });
   }
 }

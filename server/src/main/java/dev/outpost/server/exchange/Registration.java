@@ -16,8 +16,13 @@ import java.util.Optional;
  *
  * @param info everything the client sent but the registration key, kept for the record
  */
-record Registration(String accountName, String password, String title, String hostname,
-    List<String> tags, JsonObject info) {
+record Registration(
+    String accountName,
+    String password,
+    String title,
+    String hostname,
+    List<String> tags,
+    JsonObject info) {
 
   static Registration read(WireMap message) {
     String title = text(message, "computer_title").orElse("");
@@ -25,9 +30,15 @@ record Registration(String accountName, String password, String title, String ho
     JsonObject info = json(message.asMap());
     // The account's key: the database keeps only its hash.
     info.remove("registration_password");
-    List<String> tags = text(message, "tags")
-        .map(t -> Arrays.stream(t.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
-        .orElse(List.of());
+    List<String> tags =
+        text(message, "tags")
+            .map(
+                t ->
+                    Arrays.stream(t.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList())
+            .orElse(List.of());
     return new Registration(
         text(message, "account_name").orElse(""),
         text(message, "registration_password").orElse(""),

@@ -10,21 +10,21 @@ import java.util.List;
 final class ServerTypes {
 
   /** What a registered client may send: results, and the reports Outpost records. */
-  static final List<String> REGISTERED = List.of(
-      "change-packages-result",
-      "computer-info",
-      "distribution-info",
-      "operation-progress",
-      "operation-result",
-      "register",
-      "resynchronize",
-      "usg-audit");
+  static final List<String> REGISTERED =
+      List.of(
+          "change-packages-result",
+          "computer-info",
+          "distribution-info",
+          "operation-progress",
+          "operation-result",
+          "register",
+          "resynchronize",
+          "usg-audit");
 
   /** What an unregistered client may send. */
   static final List<String> UNREGISTERED = List.of("register");
 
-  private ServerTypes() {
-  }
+  private ServerTypes() {}
 
   /** md5 of the types, sorted and joined with ';', as the Landscape Client computes it. */
   static byte[] digest(Collection<String> types) {

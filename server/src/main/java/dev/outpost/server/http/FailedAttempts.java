@@ -6,18 +6,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Failed credentials (registration keys, secure-ids, admin tokens) counted per source address in
- * windows of a minute: an address that fails too often in one is refused with 429 until the
- * window ends, so that guessing costs time. Safe from any thread: every HTTP event loop shares
- * one. The count is this process's own; behind a proxy every client shares the proxy's address.
+ * windows of a minute: an address that fails too often in one is refused with 429 until the window
+ * ends, so that guessing costs time. Safe from any thread: every HTTP event loop shares one. The
+ * count is this process's own; behind a proxy every client shares the proxy's address.
  */
 public final class FailedAttempts {
 
   /** More addresses than this and the counts start afresh: a flood of sources, not a fleet. */
   static final int MAX_ADDRESSES = 100_000;
+
   private static final long WINDOW_MILLIS = 60_000;
 
-  private record Window(long startMillis, int failures) {
-  }
+  private record Window(long startMillis, int failures) {}
 
   private final Clock clock;
   private final int perMinute;
@@ -40,11 +40,13 @@ public final class FailedAttempts {
     }
     Window window = windows.get(address);
     long now = clock.millis();
-    if (window != null && now - window.startMillis() < WINDOW_MILLIS
+    if (window != null
+        && now - window.startMillis() < WINDOW_MILLIS
         && window.failures() >= perMinute) {
       long left = WINDOW_MILLIS - (now - window.startMillis());
-      throw OutpostException.tooManyRequests("too many failed credentials from " + address
-          + "; try again later", (int) Math.max(1, (left + 999) / 1000));
+      throw OutpostException.tooManyRequests(
+          "too many failed credentials from " + address + "; try again later",
+          (int) Math.max(1, (left + 999) / 1000));
     }
   }
 
@@ -57,9 +59,11 @@ public final class FailedAttempts {
       windows.clear();
     }
     long now = clock.millis();
-    windows.compute(address, (key, window) -> window == null
-        || now - window.startMillis() >= WINDOW_MILLIS
-        ? new Window(now, 1)
-        : new Window(window.startMillis(), window.failures() + 1));
+    windows.compute(
+        address,
+        (key, window) ->
+            window == null || now - window.startMillis() >= WINDOW_MILLIS
+                ? new Window(now, 1)
+                : new Window(window.startMillis(), window.failures() + 1));
   }
 }

@@ -6,21 +6,20 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Credentials before bodies: a route that needs credentials checks them before its body is read,
- * and only a request they admit has its body read up to the large limit; every other request's
- * body is read up to the small one (see {@code HttpVerticle}). So nobody unauthenticated can make
- * the server buffer or decode a large body.
+ * and only a request they admit has its body read up to the large limit; every other request's body
+ * is read up to the small one (see {@code HttpVerticle}). So nobody unauthenticated can make the
+ * server buffer or decode a large body.
  */
 public final class Gate {
 
   private static final String ADMITTED = "outpost.admitted";
   private static final String HELD = "outpost.held";
 
-  private Gate() {
-  }
+  private Gate() {}
 
   /**
-   * Holds back a request's body while its credentials are looked up: the body handler resumes it.
-   * A request without a body is left alone (nothing would resume it).
+   * Holds back a request's body while its credentials are looked up: the body handler resumes it. A
+   * request without a body is left alone (nothing would resume it).
    */
   public static void hold(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -55,7 +54,8 @@ public final class Gate {
 
   /** The address a request came from, as failed attempts are counted by. */
   public static String source(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? "unknown"
+    return ctx.request().remoteAddress() == null
+        ? "unknown"
         : ctx.request().remoteAddress().hostAddress();
   }
 }

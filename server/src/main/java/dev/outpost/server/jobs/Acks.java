@@ -10,12 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settles the deliveries of the job consumer's channel. Finished deliveries that make up the
- * oldest ones still open go back in one ack ({@code multiple=true}); a finished one behind a
- * delivery still running is acked alone, so a long job holds only its own prefetch slot. Acks
- * and nacks of a channel that has since gone are dropped: the broker requeued those deliveries,
- * and a stale tag on the new channel would close that channel too. Only the consumer's context
- * calls it.
+ * Settles the deliveries of the job consumer's channel. Finished deliveries that make up the oldest
+ * ones still open go back in one ack ({@code multiple=true}); a finished one behind a delivery
+ * still running is acked alone, so a long job holds only its own prefetch slot. Acks and nacks of a
+ * channel that has since gone are dropped: the broker requeued those deliveries, and a stale tag on
+ * the new channel would close that channel too. Only the consumer's context calls it.
  */
 final class Acks {
 
@@ -32,8 +31,10 @@ final class Acks {
   }
 
   private final Channel out;
+
   /** Delivery tags of the current channel not yet acked or nacked, oldest first. */
   private final TreeSet<Long> open = new TreeSet<>();
+
   private long channel;
 
   Acks(Channel channel) {
@@ -99,8 +100,9 @@ final class Acks {
 
   private static void send(Supplier<Future<Void>> settle) {
     try {
-      settle.get().onFailure(e -> LOG.debug("ack not sent, the broker requeues [cause: {}]",
-          e.toString()));
+      settle
+          .get()
+          .onFailure(e -> LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString()));
     } catch (RuntimeException e) {
       // The client throws instead of failing when the connection is already gone.
       LOG.debug("ack not sent, the broker requeues [cause: {}]", e.toString());

@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * Gathers items into batches written by one statement each: what arrives within one turn of the
- * context, and what arrives while the previous batch is being written, goes in the next batch.
- * One batch is written at a time, so the batches grow with the load and a lone item waits for
- * nothing. Only its context calls it.
+ * context, and what arrives while the previous batch is being written, goes in the next batch. One
+ * batch is written at a time, so the batches grow with the load and a lone item waits for nothing.
+ * Only its context calls it.
  */
 final class Batcher<T> {
 
@@ -37,10 +37,11 @@ final class Batcher<T> {
     pending.add(item);
     if (!scheduled && !writing) {
       scheduled = true;
-      context.runOnContext(turn -> {
-        scheduled = false;
-        flush();
-      });
+      context.runOnContext(
+          turn -> {
+            scheduled = false;
+            flush();
+          });
     }
   }
 
@@ -78,9 +79,10 @@ final class Batcher<T> {
     } catch (RuntimeException e) {
       written = Future.failedFuture(e);
     }
-    written.onComplete(done -> {
-      writing = false;
-      flush();
-    });
+    written.onComplete(
+        done -> {
+          writing = false;
+          flush();
+        });
   }
 }

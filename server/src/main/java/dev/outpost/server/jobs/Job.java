@@ -10,6 +10,11 @@ import java.util.Optional;
  *     job-handler that lost its lease cannot write over the one that took over
  * @param attempt which try this is, from 1
  */
-public record Job(long activityId, long accountId, Optional<Long> computerId, String type,
-    JsonObject parameters, String owner, int attempt) {
-}
+public record Job(
+    long activityId,
+    long accountId,
+    Optional<Long> computerId,
+    String type,
+    JsonObject parameters,
+    String owner,
+    int attempt) {}

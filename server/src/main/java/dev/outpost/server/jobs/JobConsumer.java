@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job queue's consumer: one broker connection with manual acks and a prefetch bound, each
- * message handed on as the activity it names, and the acks and requeues of the messages (see
- * {@link Acks}). Only the job-handler's context calls it.
+ * message handed on as the activity it names, and the acks and requeues of the messages (see {@link
+ * Acks}). Only the job-handler's context calls it.
  */
 final class JobConsumer {
 
@@ -36,17 +36,19 @@ final class JobConsumer {
     this.amqpUrl = amqpUrl;
     this.queue = queue;
     this.prefetch = prefetch;
-    this.acks = new Acks(new Acks.Channel() {
-      @Override
-      public Future<Void> ack(long tag, boolean multiple) {
-        return client.basicAck(tag, multiple);
-      }
+    this.acks =
+        new Acks(
+            new Acks.Channel() {
+              @Override
+              public Future<Void> ack(long tag, boolean multiple) {
+                return client.basicAck(tag, multiple);
+              }
 
-      @Override
-      public Future<Void> requeue(long tag) {
-        return client.basicNack(tag, false, true);
-      }
-    });
+              @Override
+              public Future<Void> requeue(long tag) {
+                return client.basicNack(tag, false, true);
+              }
+            });
   }
 
   /** Where the messages handed on are acked or given back. */
@@ -60,22 +62,24 @@ final class JobConsumer {
    */
   Future<Void> start(Consumer<JobMessage> messages) {
     return Broker.connect(vertx, amqpUrl, queue, this::onConnected)
-        .compose(connected -> {
-          client = connected;
-          // The client re-subscribes this consumer by itself after a reconnection.
-          return connected.basicConsumer(queue,
-              new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(prefetch));
-        })
-        .onSuccess(subscribed -> {
-          consumer = subscribed;
-          consumer.handler(message -> handle(message, messages));
-        })
+        .compose(
+            connected -> {
+              client = connected;
+              // The client re-subscribes this consumer by itself after a reconnection.
+              return connected.basicConsumer(
+                  queue, new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(prefetch));
+            })
+        .onSuccess(
+            subscribed -> {
+              consumer = subscribed;
+              consumer.handler(message -> handle(message, messages));
+            })
         .mapEmpty();
   }
 
   /**
-   * Stops taking messages; acks still go out. Cancel before closing: a consumer still
-   * subscribed when the connection closes is restarted.
+   * Stops taking messages; acks still go out. Cancel before closing: a consumer still subscribed
+   * when the connection closes is restarted.
    */
   Future<Void> cancel() {
     return consumer == null ? Future.succeededFuture() : consumer.cancel();

@@ -6,8 +6,8 @@ import io.vertx.core.Future;
 public interface JobHandler {
 
   /**
-   * Runs the job. Called on a worker thread: blocking is allowed, and long work should call
-   * {@link JobContext#checkCanceled()} between steps.
+   * Runs the job. Called on a worker thread: blocking is allowed, and long work should call {@link
+   * JobContext#checkCanceled()} between steps.
    *
    * @return the result text of a success; a failed future fails the activity with its message
    */

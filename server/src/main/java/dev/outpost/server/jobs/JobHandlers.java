@@ -12,20 +12,19 @@ import java.util.TreeSet;
 
 /**
  * The job handlers by activity type, checked against the type registry when the server starts:
- * every server-kind type of {@link ActivityTypes} has a handler, and every handler is
- * registered under a server-kind type, so a type added without its handler (or a handler under
- * a misspelt name) stops the server at start rather than failing its activities later.
+ * every server-kind type of {@link ActivityTypes} has a handler, and every handler is registered
+ * under a server-kind type, so a type added without its handler (or a handler under a misspelt
+ * name) stops the server at start rather than failing its activities later.
  */
 public final class JobHandlers {
 
-  private JobHandlers() {
-  }
+  private JobHandlers() {}
 
   /**
    * The handlers, once checked.
    *
-   * @throws IllegalStateException naming each server-kind type without a handler and each name
-   *     no server-kind type has
+   * @throws IllegalStateException naming each server-kind type without a handler and each name no
+   *     server-kind type has
    */
   public static Map<String, JobHandler> checked(Map<String, JobHandler> handlers) {
     List<String> problems = new ArrayList<>();
@@ -37,11 +36,12 @@ public final class JobHandlers {
     for (String name : new TreeSet<>(handlers.keySet())) {
       Optional<ActivityType> type = ActivityTypes.find(name);
       if (type.isEmpty()) {
-        problems.add("a job handler is registered for '" + name
-            + "', which is no activity type");
+        problems.add("a job handler is registered for '" + name + "', which is no activity type");
       } else if (type.get().kind() != Kind.SERVER) {
-        problems.add("a job handler is registered for " + name
-            + ", which is a client activity type (its agents run it)");
+        problems.add(
+            "a job handler is registered for "
+                + name
+                + ", which is a client activity type (its agents run it)");
       }
     }
     if (!problems.isEmpty()) {

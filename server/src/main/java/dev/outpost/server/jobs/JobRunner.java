@@ -22,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the jobs the queue's messages name: claims their activities, many per statement; runs
- * each claimed job's handler on a thread of its own; writes the outcomes, many per statement;
- * and only then acks the messages. A message whose activity is not runnable (canceled,
- * finished, another's) is acked and dropped. Only the job-handler's context calls it.
+ * Runs the jobs the queue's messages name: claims their activities, many per statement; runs each
+ * claimed job's handler on a thread of its own; writes the outcomes, many per statement; and only
+ * then acks the messages. A message whose activity is not runnable (canceled, finished, another's)
+ * is acked and dropped. Only the job-handler's context calls it.
  */
 final class JobRunner {
 
@@ -33,13 +33,13 @@ final class JobRunner {
 
   /** Handlers running at once at most; the other jobs held wait for a thread, leases renewed. */
   static final int HANDLER_THREADS = 16;
+
   private static final int FINISH_TRIES = 20;
   private static final long FINISH_RETRY_MS = 500;
   private static final long REQUEUE_AFTER_MS = 1000;
 
   /** What the runner needs besides the store: who it is, how long leases are, where files go. */
-  record Settings(String owner, Duration lease, Path storage, int batch) {
-  }
+  record Settings(String owner, Duration lease, Path storage, int batch) {}
 
   /** A claimed job while it runs, and until its outcome is written. */
   private record Running(JobContext context, JobMessage message) {
@@ -50,8 +50,7 @@ final class JobRunner {
   }
 
   /** An outcome waiting to be written, with the tries it has left. */
-  private record Pending(Running running, JobStore.Outcome outcome, int tries) {
-  }
+  private record Pending(Running running, JobStore.Outcome outcome, int tries) {}
 
   private final Vertx vertx;
   private final Context context;
@@ -61,13 +60,17 @@ final class JobRunner {
   private final Map<String, JobHandler> handlers;
   private final ServerMetrics metrics;
   private final Acks acks;
+
   /** Activities this job-handler is claiming or running. */
   private final Set<Long> claiming = new HashSet<>();
+
   /** Claimed jobs by activity id, until their outcome is written; leases are renewed for these. */
   private final Map<Long, Running> running = new HashMap<>();
+
   private WorkerExecutor handlerThreads;
   private Batcher<JobMessage> claims;
   private Batcher<Pending> outcomes;
+
   /**
    * Set once the job-handler stops: a handler ending after that was cut short (its thread
    * interrupted), not failed, so its job is left to its lease and run again elsewhere.
@@ -75,11 +78,18 @@ final class JobRunner {
   private boolean stopping;
 
   /**
-   * A runner of the given handlers by activity type, called on {@code context} and acking
-   * through {@code acks}.
+   * A runner of the given handlers by activity type, called on {@code context} and acking through
+   * {@code acks}.
    */
-  JobRunner(Vertx vertx, Context context, JobStore store, Clock clock, Settings settings,
-      Map<String, JobHandler> handlers, ServerMetrics metrics, Acks acks) {
+  JobRunner(
+      Vertx vertx,
+      Context context,
+      JobStore store,
+      Clock clock,
+      Settings settings,
+      Map<String, JobHandler> handlers,
+      ServerMetrics metrics,
+      Acks acks) {
     this.vertx = vertx;
     this.context = context;
     this.store = store;
@@ -99,8 +109,8 @@ final class JobRunner {
   }
 
   /**
-   * Stops finishing jobs: from now on a job claimed is not started and a handler that ends is
-   * left to its lease. Completes once the outcomes of the jobs that already ended are written.
+   * Stops finishing jobs: from now on a job claimed is not started and a handler that ends is left
+   * to its lease. Completes once the outcomes of the jobs that already ended are written.
    */
   Future<Void> stop() {
     stopping = true;
@@ -120,7 +130,8 @@ final class JobRunner {
   /** Takes a message: its activity joins the next claim, unless it is already running here. */
   void offer(JobMessage message) {
     if (!claiming.add(message.activityId())) {
-      LOG.debug("job message for an activity already running here dropped [id: {}]",
+      LOG.debug(
+          "job message for an activity already running here dropped [id: {}]",
           message.activityId());
       acks.ack(message.channel(), List.of(message.tag()));
       return;
@@ -131,59 +142,73 @@ final class JobRunner {
   /** Claims a batch of messages' activities and starts the jobs claimed. */
   private Future<?> claim(List<JobMessage> batch) {
     List<Long> ids = batch.stream().map(JobMessage::activityId).toList();
-    return store.claim(ids, settings.owner(), clock.instant(), settings.lease())
-        .onSuccess(jobs -> {
-          Map<Long, Job> claimed = new HashMap<>();
-          jobs.forEach(job -> claimed.put(job.activityId(), job));
-          Map<Long, List<Long>> dropped = new HashMap<>();
-          for (JobMessage message : batch) {
-            Job job = claimed.get(message.activityId());
-            if (job != null) {
-              run(new Running(new JobContext(job, vertx, store, settings.storage(), clock),
-                  message));
-            } else {
-              LOG.debug("job message for an activity not runnable dropped [id: {}]",
-                  message.activityId());
-              claiming.remove(message.activityId());
-              dropped.computeIfAbsent(message.channel(), c -> new ArrayList<>())
-                  .add(message.tag());
-            }
-          }
-          dropped.forEach(acks::ack);
-        })
-        .onFailure(e -> {
-          // Nothing was committed (the database did not answer): give the messages back after a
-          // pause. A redelivery finds the activity claimable again, or leased and left to the sweep.
-          LOG.warn("jobs not claimed, messages requeued [ids: {}, cause: {}]", ids, e.toString());
-          batch.forEach(this::released);
-        });
+    return store
+        .claim(ids, settings.owner(), clock.instant(), settings.lease())
+        .onSuccess(
+            jobs -> {
+              Map<Long, Job> claimed = new HashMap<>();
+              jobs.forEach(job -> claimed.put(job.activityId(), job));
+              Map<Long, List<Long>> dropped = new HashMap<>();
+              for (JobMessage message : batch) {
+                Job job = claimed.get(message.activityId());
+                if (job != null) {
+                  run(
+                      new Running(
+                          new JobContext(job, vertx, store, settings.storage(), clock), message));
+                } else {
+                  LOG.debug(
+                      "job message for an activity not runnable dropped [id: {}]",
+                      message.activityId());
+                  claiming.remove(message.activityId());
+                  dropped
+                      .computeIfAbsent(message.channel(), c -> new ArrayList<>())
+                      .add(message.tag());
+                }
+              }
+              dropped.forEach(acks::ack);
+            })
+        .onFailure(
+            e -> {
+              // Nothing was committed (the database did not answer): give the messages back after a
+              // pause. A redelivery finds the activity claimable again, or leased and left to the
+              // sweep.
+              LOG.warn(
+                  "jobs not claimed, messages requeued [ids: {}, cause: {}]", ids, e.toString());
+              batch.forEach(this::released);
+            });
   }
 
   /** Runs a claimed job; its outcome joins the next batch of outcomes to write. */
   private void run(Running job) {
-    if (stopping) {   // claimed as the job-handler stops
+    if (stopping) { // claimed as the job-handler stops
       leftToLease(job);
       return;
     }
     running.put(job.activityId(), job);
     Job claimed = job.context().job();
-    LOG.info("job started [id: {}, type: {}, attempt: {}]", claimed.activityId(), claimed.type(),
+    LOG.info(
+        "job started [id: {}, type: {}, attempt: {}]",
+        claimed.activityId(),
+        claimed.type(),
         claimed.attempt());
-    execute(job.context()).onComplete(outcome -> {
-      if (stopping) {
-        leftToLease(job);
-        return;
-      }
-      if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
-        LOG.info("job stopped: canceled or taken over [id: {}]", job.activityId());
-        done(job);
-        acks.ack(job.message().channel(), List.of(job.message().tag()));
-        return;
-      }
-      Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
-      String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
-      outcomes.add(new Pending(job, new JobStore.Outcome(claimed, status, text), FINISH_TRIES));
-    });
+    execute(job.context())
+        .onComplete(
+            outcome -> {
+              if (stopping) {
+                leftToLease(job);
+                return;
+              }
+              if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
+                LOG.info("job stopped: canceled or taken over [id: {}]", job.activityId());
+                done(job);
+                acks.ack(job.message().channel(), List.of(job.message().tag()));
+                return;
+              }
+              Status status = outcome.succeeded() ? Status.SUCCEEDED : Status.FAILED;
+              String text = outcome.succeeded() ? outcome.result() : failureText(outcome.cause());
+              outcomes.add(
+                  new Pending(job, new JobStore.Outcome(claimed, status, text), FINISH_TRIES));
+            });
   }
 
   private Future<String> execute(JobContext context) {
@@ -193,52 +218,65 @@ final class JobRunner {
     }
     // Unordered: jobs run side by side on the handlers' threads, and the job-handler's own
     // context stays free for lease renewals, acks and new messages while a handler blocks.
-    return handlerThreads.executeBlocking(() -> handler.run(context), false)
+    return handlerThreads
+        .executeBlocking(() -> handler.run(context), false)
         .compose(result -> result);
   }
 
   /**
-   * Writes a batch of outcomes, then acks their messages. While the database does not answer
-   * they are tried again: the work is done, and running it again after the lease expires would
-   * cost more than waiting out a short outage.
+   * Writes a batch of outcomes, then acks their messages. While the database does not answer they
+   * are tried again: the work is done, and running it again after the lease expires would cost more
+   * than waiting out a short outage.
    */
   private Future<?> finish(List<Pending> batch) {
     List<JobStore.Outcome> written = batch.stream().map(Pending::outcome).toList();
-    return store.finish(written, settings.owner(), clock.instant())
-        .onSuccess(ids -> {
-          Map<Long, List<Long>> tags = new HashMap<>();
-          for (Pending pending : batch) {
-            Running job = pending.running();
-            Status status = pending.outcome().status();
-            boolean stored = ids.contains(job.activityId());
-            if (stored) {
-              // one canceled or taken over meanwhile ended otherwise, and is counted there
-              metrics.jobsFinished(status.wireName()).increment();
-            }
-            LOG.info("job finished [id: {}, status: {}, written: {}]", job.activityId(), status,
-                stored);
-            done(job);
-            tags.computeIfAbsent(job.message().channel(), c -> new ArrayList<>())
-                .add(job.message().tag());
-          }
-          tags.forEach(acks::ack);
-        })
-        .onFailure(e -> {
-          LOG.warn("job outcomes not written, {} [ids: {}, cause: {}]",
-              stopping ? "left to their leases" : "trying again",
-              batch.stream().map(p -> p.running().activityId()).toList(), e.toString());
-          for (Pending pending : batch) {
-            if (stopping) {
-              done(pending.running());   // left to its lease
-            } else if (pending.tries() <= 1) {
-              done(pending.running());
-              released(pending.running().message());
-            } else {
-              vertx.setTimer(FINISH_RETRY_MS, t -> outcomes.add(
-                  new Pending(pending.running(), pending.outcome(), pending.tries() - 1)));
-            }
-          }
-        });
+    return store
+        .finish(written, settings.owner(), clock.instant())
+        .onSuccess(
+            ids -> {
+              Map<Long, List<Long>> tags = new HashMap<>();
+              for (Pending pending : batch) {
+                Running job = pending.running();
+                Status status = pending.outcome().status();
+                boolean stored = ids.contains(job.activityId());
+                if (stored) {
+                  // one canceled or taken over meanwhile ended otherwise, and is counted there
+                  metrics.jobsFinished(status.wireName()).increment();
+                }
+                LOG.info(
+                    "job finished [id: {}, status: {}, written: {}]",
+                    job.activityId(),
+                    status,
+                    stored);
+                done(job);
+                tags.computeIfAbsent(job.message().channel(), c -> new ArrayList<>())
+                    .add(job.message().tag());
+              }
+              tags.forEach(acks::ack);
+            })
+        .onFailure(
+            e -> {
+              LOG.warn(
+                  "job outcomes not written, {} [ids: {}, cause: {}]",
+                  stopping ? "left to their leases" : "trying again",
+                  batch.stream().map(p -> p.running().activityId()).toList(),
+                  e.toString());
+              for (Pending pending : batch) {
+                if (stopping) {
+                  done(pending.running()); // left to its lease
+                } else if (pending.tries() <= 1) {
+                  done(pending.running());
+                  released(pending.running().message());
+                } else {
+                  vertx.setTimer(
+                      FINISH_RETRY_MS,
+                      t ->
+                          outcomes.add(
+                              new Pending(
+                                  pending.running(), pending.outcome(), pending.tries() - 1)));
+                }
+              }
+            });
   }
 
   /** Logs a job this job-handler will not finish: once its lease runs out another runs it. */
@@ -265,7 +303,8 @@ final class JobRunner {
   static String failureText(Throwable cause) {
     if (cause instanceof FileSystemException files) {
       LOG.warn("job failed on the server's files [problem: {}]", files.toString());
-      return "the server's storage failed: " + files.getClass().getSimpleName()
+      return "the server's storage failed: "
+          + files.getClass().getSimpleName()
           + (files.getReason() == null ? "" : " (" + files.getReason() + ")");
     }
     if (cause instanceof UncheckedIOException unchecked) {

@@ -29,10 +29,11 @@ public final class JobStore {
 
   /**
    * Extends the leases of the jobs the caller still owns ($1 ids with their $2 attempts); a
-   * canceled or taken-over job is missing from the answer. The ids reach the rows through the
-   * join alone, so the plan looks each one up by key rather than pairing every id with every row.
+   * canceled or taken-over job is missing from the answer. The ids reach the rows through the join
+   * alone, so the plan looks each one up by key rather than pairing every id with every row.
    */
-  private static final String RENEW = """
+  private static final String RENEW =
+      """
       WITH target AS (
         SELECT a.id FROM unnest($1::bigint[], $2::int[]) AS j (id, attempt)
           JOIN activities a ON a.id = j.id AND a.attempt = j.attempt
@@ -48,10 +49,12 @@ public final class JobStore {
 
   /**
    * Releases the expired leases of jobs with attempts left ($2 is the most) and publishes the
-   * activities again, to be claimed by anyone: they stay In Progress, which a claim takes when
-   * no one holds the lease. The literal matches the partial index of expired leases.
+   * activities again, to be claimed by anyone: they stay In Progress, which a claim takes when no
+   * one holds the lease. The literal matches the partial index of expired leases.
    */
-  private static final String RETRY = StatusSql.of("""
+  private static final String RETRY =
+      StatusSql.of(
+          """
       WITH expired AS (
         SELECT id FROM activities
          WHERE kind = 'server' AND status = {in-progress} AND lease_until < $1 AND attempt < $2
@@ -82,18 +85,25 @@ public final class JobStore {
    *
    * @return the jobs claimed; an id missing from it is not (or no longer) runnable
    */
-  public Future<List<Job>> claim(List<Long> activityIds, String owner, Instant now,
-      Duration lease) {
+  public Future<List<Job>> claim(
+      List<Long> activityIds, String owner, Instant now, Duration lease) {
     return Transitions.claim(pool, activityIds, owner, now, now.plus(lease))
-        .map(rows -> {
-          List<Job> jobs = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            jobs.add(new Job(row.getLong("id"), row.getLong("account_id"),
-                Optional.ofNullable(row.getLong("computer_id")), row.getString("type"),
-                (JsonObject) row.getValue("parameters"), owner, row.getInteger("attempt")));
-          }
-          return jobs;
-        });
+        .map(
+            rows -> {
+              List<Job> jobs = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                jobs.add(
+                    new Job(
+                        row.getLong("id"),
+                        row.getLong("account_id"),
+                        Optional.ofNullable(row.getLong("computer_id")),
+                        row.getString("type"),
+                        (JsonObject) row.getValue("parameters"),
+                        owner,
+                        row.getInteger("attempt")));
+              }
+              return jobs;
+            });
   }
 
   /**
@@ -115,18 +125,23 @@ public final class JobStore {
 
   /** Records progress (0–100) while the job is still this owner's. */
   public Future<Boolean> progress(Job job, int percent) {
-    return pool.preparedQuery("""
+    return pool.preparedQuery(
+            """
             UPDATE activities SET progress = $4
              WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = $5
             """)
-        .execute(Tuple.of(job.activityId(), job.owner(), job.attempt(), percent,
-            Status.IN_PROGRESS.wireName()))
+        .execute(
+            Tuple.of(
+                job.activityId(),
+                job.owner(),
+                job.attempt(),
+                percent,
+                Status.IN_PROGRESS.wireName()))
         .map(rows -> rows.rowCount() == 1);
   }
 
   /** How a job ended: Succeeded or Failed, with its result text. */
-  public record Outcome(Job job, Status status, String resultText) {
-  }
+  public record Outcome(Job job, Status status, String resultText) {}
 
   /**
    * Ends the jobs of one owner Succeeded or Failed in one statement.
@@ -134,23 +149,34 @@ public final class JobStore {
    * @return the ids written; the others were canceled or taken over meanwhile
    */
   public Future<Set<Long>> finish(List<Outcome> outcomes, String owner, Instant now) {
-    return Transitions.finish(pool, outcomes.stream()
-        .map(outcome -> new JobEnd(outcome.job().activityId(),
-            outcome.job().attempt(), outcome.status(), outcome.resultText(),
-            outcome.status() == Status.SUCCEEDED ? "done" : "handler failed"))
-        .toList(), owner, now);
+    return Transitions.finish(
+        pool,
+        outcomes.stream()
+            .map(
+                outcome ->
+                    new JobEnd(
+                        outcome.job().activityId(),
+                        outcome.job().attempt(),
+                        outcome.status(),
+                        outcome.resultText(),
+                        outcome.status() == Status.SUCCEEDED ? "done" : "handler failed"))
+            .toList(),
+        owner,
+        now);
   }
 
   /**
-   * Deals with jobs whose lease expired: fails those out of attempts, releases and republishes
-   * the rest. Safe to run from any number of instances at once.
+   * Deals with jobs whose lease expired: fails those out of attempts, releases and republishes the
+   * rest. Safe to run from any number of instances at once.
    *
    * @return the ids republished
    */
   public Future<Set<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
     return Transitions.giveUp(pool, now, maxAttempts)
-        .compose(failed -> pool.preparedQuery(RETRY)
-            .execute(Tuple.of(at(now), maxAttempts, at(now.plus(lease)))))
+        .compose(
+            failed ->
+                pool.preparedQuery(RETRY)
+                    .execute(Tuple.of(at(now), maxAttempts, at(now.plus(lease)))))
         .map(JobStore::ids);
   }
 

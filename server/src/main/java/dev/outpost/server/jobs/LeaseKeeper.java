@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the leases of the jobs a job-handler runs: renews them every third of the lease, many
- * per statement, and tells a handler whose job was canceled or taken over to stop; and sweeps
- * the expired leases of every job-handler (a dead one's jobs are run again, or failed once out
- * of attempts). Times come from the injected clock. Only the job-handler's context calls it.
+ * Keeps the leases of the jobs a job-handler runs: renews them every third of the lease, many per
+ * statement, and tells a handler whose job was canceled or taken over to stop; and sweeps the
+ * expired leases of every job-handler (a dead one's jobs are run again, or failed once out of
+ * attempts). Times come from the injected clock. Only the job-handler's context calls it.
  */
 final class LeaseKeeper {
 
@@ -37,8 +37,15 @@ final class LeaseKeeper {
    * @param running the jobs this job-handler runs now, whose leases it keeps
    * @param batch the most leases one statement renews
    */
-  LeaseKeeper(Vertx vertx, JobStore store, Clock clock, String owner, Duration lease,
-      int maxAttempts, int batch, Supplier<Collection<JobContext>> running) {
+  LeaseKeeper(
+      Vertx vertx,
+      JobStore store,
+      Clock clock,
+      String owner,
+      Duration lease,
+      int maxAttempts,
+      int batch,
+      Supplier<Collection<JobContext>> running) {
     this.vertx = vertx;
     this.store = store;
     this.clock = clock;
@@ -65,9 +72,9 @@ final class LeaseKeeper {
   }
 
   /**
-   * Extends the leases of every job running here, until a lease from now; a job missing from
-   * the answer was canceled or taken over, and its handler is told to stop. Does nothing while
-   * the previous renewal is under way.
+   * Extends the leases of every job running here, until a lease from now; a job missing from the
+   * answer was canceled or taken over, and its handler is told to stop. Does nothing while the
+   * previous renewal is under way.
    */
   Future<Void> renew() {
     Collection<JobContext> now = running.get();
@@ -79,12 +86,20 @@ final class LeaseKeeper {
     Future<Void> all = Future.succeededFuture();
     for (int from = 0; from < jobs.size(); from += batch) {
       List<JobContext> part = jobs.subList(from, Math.min(jobs.size(), from + batch));
-      all = all.compose(previous -> store.renew(part.stream().map(JobContext::job).toList(),
-              owner, clock.instant().plus(lease))
-          .onSuccess(ours -> part.stream()
-              .filter(job -> !ours.contains(job.job().activityId()))
-              .forEach(JobContext::markCanceled))
-          .mapEmpty());
+      all =
+          all.compose(
+              previous ->
+                  store
+                      .renew(
+                          part.stream().map(JobContext::job).toList(),
+                          owner,
+                          clock.instant().plus(lease))
+                      .onSuccess(
+                          ours ->
+                              part.stream()
+                                  .filter(job -> !ours.contains(job.job().activityId()))
+                                  .forEach(JobContext::markCanceled))
+                      .mapEmpty());
     }
     return all.onComplete(done -> renewing = false)
         .onFailure(e -> LOG.warn("lease renewal failed [cause: {}]", e.toString()));
@@ -92,12 +107,14 @@ final class LeaseKeeper {
 
   /** Releases expired leases; the activities are published again, or failed out of attempts. */
   Future<Set<Long>> sweep() {
-    return store.sweepExpired(clock.instant(), maxAttempts, lease)
-        .onSuccess(ids -> {
-          if (!ids.isEmpty()) {
-            LOG.info("expired leases released, activities published again [ids: {}]", ids);
-          }
-        })
+    return store
+        .sweepExpired(clock.instant(), maxAttempts, lease)
+        .onSuccess(
+            ids -> {
+              if (!ids.isEmpty()) {
+                LOG.info("expired leases released, activities published again [ids: {}]", ids);
+              }
+            })
         .onFailure(e -> LOG.warn("lease sweep failed [cause: {}]", e.toString()));
   }
 }

@@ -27,13 +27,15 @@ public final class ServerMetrics {
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    exchanges = Timer.builder("outpost.exchanges")
-        .description("message exchanges answered, by duration")
-        .publishPercentileHistogram()
-        .register(registry);
-    exchangeBatches = DistributionSummary.builder("outpost.exchange.batch")
-        .description("exchanges answered in one transaction")
-        .register(registry);
+    exchanges =
+        Timer.builder("outpost.exchanges")
+            .description("message exchanges answered, by duration")
+            .publishPercentileHistogram()
+            .register(registry);
+    exchangeBatches =
+        DistributionSummary.builder("outpost.exchange.batch")
+            .description("exchanges answered in one transaction")
+            .register(registry);
   }
 
   /** The registry, for meters of other parts. */

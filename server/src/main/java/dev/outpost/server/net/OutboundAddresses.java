@@ -17,6 +17,7 @@ public final class OutboundAddresses {
 
   /** The setting that allows addresses that are not public, named in each refusal. */
   public static final String ALLOW_SETTING = "OUTPOST_OUTBOUND_ALLOW_PRIVATE";
+
   /** The blocks {@code true} stands for: every address. */
   public static final List<String> EVERY_ADDRESS = List.of("0.0.0.0/0", "::/0");
 
@@ -25,39 +26,40 @@ public final class OutboundAddresses {
       Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
   /**
-   * Blocks that are not public, one line each, from IANA's special-purpose address registries.
-   * An IPv6 address outside 2000::/3 (global unicast) is not public either; IPv6 forms that carry
-   * an IPv4 address (mapped, NAT64, 6to4) are judged by the IPv4 address they carry.
+   * Blocks that are not public, one line each, from IANA's special-purpose address registries. An
+   * IPv6 address outside 2000::/3 (global unicast) is not public either; IPv6 forms that carry an
+   * IPv4 address (mapped, NAT64, 6to4) are judged by the IPv4 address they carry.
    */
-  private static final List<Block> NOT_PUBLIC = List.of(
-      block("0.0.0.0/8", "unspecified"),
-      block("10.0.0.0/8", "private (RFC 1918)"),
-      block("100.64.0.0/10", "shared address space"),
-      block("127.0.0.0/8", "loopback"),
-      block("169.254.0.0/16", "link-local"),
-      block("172.16.0.0/12", "private (RFC 1918)"),
-      block("192.0.0.0/24", "reserved for protocols"),
-      block("192.0.2.0/24", "documentation"),
-      block("192.88.99.0/24", "6to4 relay"),
-      block("192.168.0.0/16", "private (RFC 1918)"),
-      block("198.18.0.0/15", "benchmarking"),
-      block("198.51.100.0/24", "documentation"),
-      block("203.0.113.0/24", "documentation"),
-      block("224.0.0.0/4", "multicast"),
-      block("240.0.0.0/4", "reserved"),
-      block("::/128", "unspecified"),
-      block("::1/128", "loopback"),
-      block("64:ff9b:1::/48", "local NAT64"),
-      block("100::/64", "discard-only"),
-      // Teredo (2001::/32) among them: it carries an IPv4 address that could be anything.
-      block("2001::/23", "reserved for protocols"),
-      block("2001:db8::/32", "documentation"),
-      block("3fff::/20", "documentation"),
-      block("5f00::/16", "segment routing"),
-      block("fc00::/7", "unique local (private)"),
-      block("fe80::/10", "link-local"),
-      block("fec0::/10", "site-local"),
-      block("ff00::/8", "multicast"));
+  private static final List<Block> NOT_PUBLIC =
+      List.of(
+          block("0.0.0.0/8", "unspecified"),
+          block("10.0.0.0/8", "private (RFC 1918)"),
+          block("100.64.0.0/10", "shared address space"),
+          block("127.0.0.0/8", "loopback"),
+          block("169.254.0.0/16", "link-local"),
+          block("172.16.0.0/12", "private (RFC 1918)"),
+          block("192.0.0.0/24", "reserved for protocols"),
+          block("192.0.2.0/24", "documentation"),
+          block("192.88.99.0/24", "6to4 relay"),
+          block("192.168.0.0/16", "private (RFC 1918)"),
+          block("198.18.0.0/15", "benchmarking"),
+          block("198.51.100.0/24", "documentation"),
+          block("203.0.113.0/24", "documentation"),
+          block("224.0.0.0/4", "multicast"),
+          block("240.0.0.0/4", "reserved"),
+          block("::/128", "unspecified"),
+          block("::1/128", "loopback"),
+          block("64:ff9b:1::/48", "local NAT64"),
+          block("100::/64", "discard-only"),
+          // Teredo (2001::/32) among them: it carries an IPv4 address that could be anything.
+          block("2001::/23", "reserved for protocols"),
+          block("2001:db8::/32", "documentation"),
+          block("3fff::/20", "documentation"),
+          block("5f00::/16", "segment routing"),
+          block("fc00::/7", "unique local (private)"),
+          block("fe80::/10", "link-local"),
+          block("fec0::/10", "site-local"),
+          block("ff00::/8", "multicast"));
 
   private static final Block GLOBAL_UNICAST = block("2000::/3", "global unicast");
   private static final Block MAPPED = block("::ffff:0:0/96", "IPv4-mapped");
@@ -75,8 +77,8 @@ public final class OutboundAddresses {
   }
 
   /**
-   * Reads {@value #ALLOW_SETTING}: {@code false} (or nothing) allows no address that is not
-   * public, {@code true} every address, else a comma-separated list of blocks.
+   * Reads {@value #ALLOW_SETTING}: {@code false} (or nothing) allows no address that is not public,
+   * {@code true} every address, else a comma-separated list of blocks.
    *
    * @throws IllegalArgumentException naming the setting and the entry it cannot read
    */
@@ -88,14 +90,21 @@ public final class OutboundAddresses {
     if (text.equalsIgnoreCase("true")) {
       return EVERY_ADDRESS;
     }
-    List<String> blocks = Arrays.stream(text.split(",")).map(String::strip)
-        .filter(entry -> !entry.isEmpty()).toList();
+    List<String> blocks =
+        Arrays.stream(text.split(","))
+            .map(String::strip)
+            .filter(entry -> !entry.isEmpty())
+            .toList();
     for (String entry : blocks) {
       try {
         block(entry, "allowed");
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(ALLOW_SETTING + " must be true, false or address"
-            + " blocks such as 10.1.0.0/16, not '" + entry + "'");
+        throw new IllegalArgumentException(
+            ALLOW_SETTING
+                + " must be true, false or address"
+                + " blocks such as 10.1.0.0/16, not '"
+                + entry
+                + "'");
       }
     }
     return blocks;
@@ -127,13 +136,15 @@ public final class OutboundAddresses {
    * once every one of them passed, so what was checked is what is connected to.
    */
   public Future<InetAddress> resolve(Vertx vertx, String host) {
-    return vertx.executeBlocking(() -> {
-      try {
-        return check(host, InetAddress.getAllByName(host));
-      } catch (UnknownHostException e) {
-        throw new Refused("host '" + host + "' does not resolve");
-      }
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          try {
+            return check(host, InetAddress.getAllByName(host));
+          } catch (UnknownHostException e) {
+            throw new Refused("host '" + host + "' does not resolve");
+          }
+        },
+        false);
   }
 
   /** Answers the first address once all of them passed; refuses the first that does not. */
@@ -144,8 +155,16 @@ public final class OutboundAddresses {
     for (InetAddress address : addresses) {
       Optional<String> kind = nonPublicKind(address);
       if (kind.isPresent() && !isAllowed(address.getAddress())) {
-        throw new Refused("address " + address.getHostAddress() + " of host '" + host
-            + "' is not public (" + kind.get() + "); set " + ALLOW_SETTING + " to allow it");
+        throw new Refused(
+            "address "
+                + address.getHostAddress()
+                + " of host '"
+                + host
+                + "' is not public ("
+                + kind.get()
+                + "); set "
+                + ALLOW_SETTING
+                + " to allow it");
       }
     }
     return addresses[0];

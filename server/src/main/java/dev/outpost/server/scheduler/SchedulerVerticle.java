@@ -17,8 +17,10 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Counter moved;
   private boolean busy;
   private boolean stopping;
+
   /** The pass under way, or the last one. */
   private Future<?> current = Future.succeededFuture();
+
   private long timer;
 
   /**
@@ -50,14 +52,17 @@ public final class SchedulerVerticle extends VerticleBase {
       return;
     }
     busy = true;
-    current = sweep.get()
-        .onSuccess(count -> {
-          if (count > 0) {
-            moved.increment(count);
-            LOG.debug("scheduler pass [moved: {}]", count);
-          }
-        })
-        .onFailure(e -> LOG.warn("scheduler pass failed [cause: {}]", e.toString()))
-        .onComplete(done -> busy = false);
+    current =
+        sweep
+            .get()
+            .onSuccess(
+                count -> {
+                  if (count > 0) {
+                    moved.increment(count);
+                    LOG.debug("scheduler pass [moved: {}]", count);
+                  }
+                })
+            .onFailure(e -> LOG.warn("scheduler pass failed [cause: {}]", e.toString()))
+            .onComplete(done -> busy = false);
   }
 }

@@ -34,8 +34,8 @@ class TokenCacheTest {
   }
 
   /**
-   * Verifies that a token rotated by this server (a start with a new token of the same name)
-   * stops opening the account at once, and the new one opens it.
+   * Verifies that a token rotated by this server (a start with a new token of the same name) stops
+   * opening the account at once, and the new one opens it.
    *
    * <p>GIVEN a token just used (so cached) WHEN its name gets a new token THEN the old one is
    * refused and the new one accepted.
@@ -52,18 +52,20 @@ class TokenCacheTest {
   }
 
   /**
-   * Verifies that a token removed in the database by anyone else (another instance, an operator)
-   * is refused soon after, long before its cache entry would expire: the table's trigger tells
-   * every server.
+   * Verifies that a token removed in the database by anyone else (another instance, an operator) is
+   * refused soon after, long before its cache entry would expire: the table's trigger tells every
+   * server.
    */
   @Test
   void aTokenRemovedElsewhereIsRefusedSoonAfter() {
     String token = newToken("removed");
     assertThat(status(token)).isEqualTo(200);
 
-    await(fx.server.pool().preparedQuery(
-            "DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
-        .execute(Tuple.of(fx.accountId, "removed")));
+    await(
+        fx.server
+            .pool()
+            .preparedQuery("DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
+            .execute(Tuple.of(fx.accountId, "removed")));
 
     // the clock stands still: only the notice can make the cache forget
     eventually(10, () -> status(token) == 401);
@@ -72,22 +74,31 @@ class TokenCacheTest {
   /**
    * Verifies that a token removed with no notice at all (triggers off) is still refused once its
    * cache entry expires: the time to live bounds how long a removed token keeps working. A server
-   * of its own listens only from its start, so the notices of the other tests' token changes,
-   * which may still be on their way to the shared server, cannot clear its cache meanwhile.
+   * of its own listens only from its start, so the notices of the other tests' token changes, which
+   * may still be on their way to the shared server, cannot clear its cache meanwhile.
    */
   @Test
   void aTokenRemovedWithoutNoticeIsRefusedOnceItsEntryExpires(Vertx vertx) {
-    try (ServerFixture own = new ServerFixture(vertx, Map.of("OUTPOST_TOKEN_CACHE_SECONDS", "5"),
-        Map.of())) {
+    try (ServerFixture own =
+        new ServerFixture(vertx, Map.of("OUTPOST_TOKEN_CACHE_SECONDS", "5"), Map.of())) {
       String token = newToken(own, "unnoticed");
       assertThat(status(own, token)).isEqualTo(200);
 
-      await(own.server.pool().withConnection(conn -> conn
-          .query("SET session_replication_role = replica").execute()
-          .compose(set -> conn.preparedQuery(
-                  "DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
-              .execute(Tuple.of(own.accountId, "unnoticed")))
-          .compose(deleted -> conn.query("SET session_replication_role = DEFAULT").execute())));
+      await(
+          own.server
+              .pool()
+              .withConnection(
+                  conn ->
+                      conn.query("SET session_replication_role = replica")
+                          .execute()
+                          .compose(
+                              set ->
+                                  conn.preparedQuery(
+                                          "DELETE FROM admin_tokens WHERE account_id = $1 AND name = $2")
+                                      .execute(Tuple.of(own.accountId, "unnoticed")))
+                          .compose(
+                              deleted ->
+                                  conn.query("SET session_replication_role = DEFAULT").execute())));
 
       assertThat(status(own, token)).as("still cached").isEqualTo(200);
       own.clock.set(own.clock.instant().plus(Duration.ofSeconds(5)));
@@ -103,11 +114,15 @@ class TokenCacheTest {
 
     // a plain INSERT neither clears the cache here nor sends a notice (the trigger is on
     // updates and deletes): only a refusal that was never cached lets the token in
-    await(fx.server.pool().preparedQuery("""
+    await(
+        fx.server
+            .pool()
+            .preparedQuery(
+                """
             INSERT INTO admin_tokens (account_id, name, token_hash, created_at)
             VALUES ($1, 'later', $2, now())
             """)
-        .execute(Tuple.of(fx.accountId, Buffer.buffer(Secrets.hash(token)))));
+            .execute(Tuple.of(fx.accountId, Buffer.buffer(Secrets.hash(token)))));
 
     assertThat(status(token)).isEqualTo(200);
   }
@@ -118,8 +133,11 @@ class TokenCacheTest {
 
   private static String newToken(ServerFixture server, String name) {
     String token = TestSupport.unique("token-" + name);
-    await(server.server.accounts().ensureAccount(server.accountName, server.registrationKey,
-        name, token));
+    await(
+        server
+            .server
+            .accounts()
+            .ensureAccount(server.accountName, server.registrationKey, name, token));
     return token;
   }
 

@@ -37,8 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(VertxExtension.class)
 class ActivityStoreTest {
 
-  private static final ActivityType CLIENT_TYPE = ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
-  private static final ActivityType SERVER_TYPE = ActivityTypes.find("ArchiveRequest").orElseThrow();
+  private static final ActivityType CLIENT_TYPE =
+      ActivityTypes.find("ExecuteScriptRequest").orElseThrow();
+  private static final ActivityType SERVER_TYPE =
+      ActivityTypes.find("ArchiveRequest").orElseThrow();
 
   private static Pool pool;
   private static ActivityStore store;
@@ -52,8 +54,11 @@ class ActivityStoreTest {
     pool = Database.pool(vertx, TestSupport.database(), 8);
     store = new ActivityStore(pool, clock);
     inserts = new ActivityInserts(pool, clock);
-    account = await(new AccountStore(pool, clock)
-        .ensureAccount(TestSupport.unique("store"), "key", "admin", TestSupport.unique("token")));
+    account =
+        await(
+            new AccountStore(pool, clock)
+                .ensureAccount(
+                    TestSupport.unique("store"), "key", "admin", TestSupport.unique("token")));
     computer = await(new ComputerStore(pool, clock).add(account, "box", "box.local", List.of()));
   }
 
@@ -111,8 +116,8 @@ class ActivityStoreTest {
   }
 
   /**
-   * Verifies that of 20 concurrent attempts at two conflicting transitions from In Progress
-   * (to Succeeded and to Failed), exactly one wins and the log holds exactly one row for it.
+   * Verifies that of 20 concurrent attempts at two conflicting transitions from In Progress (to
+   * Succeeded and to Failed), exactly one wins and the log holds exactly one row for it.
    */
   @Test
   void concurrentConflictingTransitionsHaveExactlyOneWinner() {
@@ -127,10 +132,12 @@ class ActivityStoreTest {
     long winners = attempts.stream().filter(a -> a.result().get(0).applied()).count();
     assertThat(winners).isEqualTo(1);
     Status finalStatus = await(store.find(account, id)).status();
-    List<ActivityEvent> fromInProgress = await(store.events(account, id)).stream()
-        .filter(e -> e.from().equals(Optional.of(Status.IN_PROGRESS)))
-        .toList();
-    assertThat(fromInProgress).singleElement()
+    List<ActivityEvent> fromInProgress =
+        await(store.events(account, id)).stream()
+            .filter(e -> e.from().equals(Optional.of(Status.IN_PROGRESS)))
+            .toList();
+    assertThat(fromInProgress)
+        .singleElement()
         .satisfies(e -> assertThat(e.to()).isEqualTo(finalStatus));
   }
 
@@ -150,8 +157,10 @@ class ActivityStoreTest {
   /** Verifies that naming a group moves its children, each by the table. */
   @Test
   void aGroupStandsForItsChildren() {
-    long second = await(new ComputerStore(pool, java.time.Clock.systemUTC())
-        .add(account, "box2", null, List.of()));
+    long second =
+        await(
+            new ComputerStore(pool, java.time.Clock.systemUTC())
+                .add(account, "box2", null, List.of()));
     Activity group = create(CLIENT_TYPE, Status.QUEUED, List.of(computer, second));
     assertThat(group.isGroup()).isTrue();
     assertThat(group.children()).hasSize(2);
@@ -159,10 +168,11 @@ class ActivityStoreTest {
     await(store.transitionOne(account, first, Status.IN_PROGRESS, "tester", null));
     await(store.transitionOne(account, first, Status.SUCCEEDED, "tester", null));
 
-    List<TransitionOutcome> outcomes = await(
-        store.transition(account, List.of(group.id()), Status.CANCELED, "tester", null));
+    List<TransitionOutcome> outcomes =
+        await(store.transition(account, List.of(group.id()), Status.CANCELED, "tester", null));
 
-    assertThat(outcomes).extracting(TransitionOutcome::id, TransitionOutcome::applied)
+    assertThat(outcomes)
+        .extracting(TransitionOutcome::id, TransitionOutcome::applied)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(first, false),
             org.assertj.core.groups.Tuple.tuple(group.children().get(1).id(), true));
@@ -185,21 +195,36 @@ class ActivityStoreTest {
   }
 
   private static Activity create(ActivityType type, Status start, List<Long> computers) {
-    List<ActivityInserts.Target> targets = computers.isEmpty()
-        ? List.of(new ActivityInserts.Target(Optional.empty(), Optional.empty()))
-        : computers.stream()
-            .map(c -> new ActivityInserts.Target(Optional.of(c), Optional.empty())).toList();
-    long id = await(inserts.insert(new ActivityInserts.Creation(account, "tester", type, start,
-            "test", NewActivity.of(type.name(), computers, new JsonObject()), targets,
-            Optional.empty()),
-        absent -> OutpostException.notFound("computers not found: " + absent)));
+    List<ActivityInserts.Target> targets =
+        computers.isEmpty()
+            ? List.of(new ActivityInserts.Target(Optional.empty(), Optional.empty()))
+            : computers.stream()
+                .map(c -> new ActivityInserts.Target(Optional.of(c), Optional.empty()))
+                .toList();
+    long id =
+        await(
+            inserts.insert(
+                new ActivityInserts.Creation(
+                    account,
+                    "tester",
+                    type,
+                    start,
+                    "test",
+                    NewActivity.of(type.name(), computers, new JsonObject()),
+                    targets,
+                    Optional.empty()),
+                absent -> OutpostException.notFound("computers not found: " + absent)));
     return await(store.find(account, id));
   }
 
   /** The row's version as PostgreSQL keeps it: any write of the row makes a new one. */
   private static String version(long id) {
-    return await(pool.preparedQuery("SELECT xmin::text FROM activities WHERE id = $1")
-        .execute(Tuple.of(id))).iterator().next().getString(0);
+    return await(
+            pool.preparedQuery("SELECT xmin::text FROM activities WHERE id = $1")
+                .execute(Tuple.of(id)))
+        .iterator()
+        .next()
+        .getString(0);
   }
 
   private static int eventCount(long id) {

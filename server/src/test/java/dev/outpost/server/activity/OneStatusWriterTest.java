@@ -25,22 +25,29 @@ import org.junit.jupiter.api.Test;
 class OneStatusWriterTest {
 
   private static final Path MAIN = Path.of("src/main/java/dev/outpost/server");
-  private static final Pattern UPDATE_SET = Pattern.compile(
-      "UPDATE\\s+activities\\b(?:\\s+(?!SET\\b)\\w+)?\\s+SET\\s+(.*?)(?:\\bFROM\\b|\\bWHERE\\b"
-          + "|\\bRETURNING\\b|\"\"\")",
-      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-  private static final Pattern STATUS_ASSIGNED = Pattern.compile("(?:^|,)\\s*status\\s*=",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern EVENT_LOGGED = Pattern.compile(
-      "INSERT\\s+INTO\\s+activity_events\\b", Pattern.CASE_INSENSITIVE);
-  private static final Pattern STATUS_LITERAL = Pattern.compile("'(" + Stream.of(Status.values())
-      .map(Status::wireName).map(Pattern::quote).collect(Collectors.joining("|")) + ")'");
+  private static final Pattern UPDATE_SET =
+      Pattern.compile(
+          "UPDATE\\s+activities\\b(?:\\s+(?!SET\\b)\\w+)?\\s+SET\\s+(.*?)(?:\\bFROM\\b|\\bWHERE\\b"
+              + "|\\bRETURNING\\b|\"\"\")",
+          Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern STATUS_ASSIGNED =
+      Pattern.compile("(?:^|,)\\s*status\\s*=", Pattern.CASE_INSENSITIVE);
+  private static final Pattern EVENT_LOGGED =
+      Pattern.compile("INSERT\\s+INTO\\s+activity_events\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern STATUS_LITERAL =
+      Pattern.compile(
+          "'("
+              + Stream.of(Status.values())
+                  .map(Status::wireName)
+                  .map(Pattern::quote)
+                  .collect(Collectors.joining("|"))
+              + ")'");
 
   /**
-   * Verifies that no statement outside {@link Transitions} sets {@code activities.status}, and
-   * that the search finds the statements that do: GIVEN the server's main sources, WHEN every
-   * {@code UPDATE activities ... SET} is read, THEN those that assign the status are all in
-   * Transitions, which holds one per kind of move.
+   * Verifies that no statement outside {@link Transitions} sets {@code activities.status}, and that
+   * the search finds the statements that do: GIVEN the server's main sources, WHEN every {@code
+   * UPDATE activities ... SET} is read, THEN those that assign the status are all in Transitions,
+   * which holds one per kind of move.
    */
   @Test
   void onlyTransitionsSetsTheStatus() {
@@ -52,21 +59,21 @@ class OneStatusWriterTest {
   }
 
   /**
-   * Verifies that the transition log is written by the statements that move (and by the one
-   * that creates activities, whose first event has no state before it), nowhere else.
+   * Verifies that the transition log is written by the statements that move (and by the one that
+   * creates activities, whose first event has no state before it), nowhere else.
    */
   @Test
   void onlyTransitionsAndCreationLogEvents() {
     Map<String, Integer> loggers = count(EVENT_LOGGED, match -> true);
 
-    assertThat(loggers).containsOnlyKeys("activity/Transitions.java",
-        "activity/ActivityInserts.java");
+    assertThat(loggers)
+        .containsOnlyKeys("activity/Transitions.java", "activity/ActivityInserts.java");
     assertThat(loggers.get("activity/Transitions.java")).isEqualTo(6);
   }
 
   /**
-   * Verifies that statuses reach SQL as parameters or through {@link StatusSql}, not spelled in
-   * a statement: a status renamed in {@link Status} cannot leave a statement behind.
+   * Verifies that statuses reach SQL as parameters or through {@link StatusSql}, not spelled in a
+   * statement: a status renamed in {@link Status} cannot leave a statement behind.
    */
   @Test
   void noStatementSpellsAStatus() {
@@ -78,16 +85,18 @@ class OneStatusWriterTest {
   }
 
   /** Per source file, how many matches of the pattern pass the test; comments are left out. */
-  private static Map<String, Integer> count(Pattern pattern,
-      java.util.function.Predicate<String> test) {
+  private static Map<String, Integer> count(
+      Pattern pattern, java.util.function.Predicate<String> test) {
     Map<String, Integer> found = new TreeMap<>();
     for (Path file : sources()) {
       String code = withoutComments(read(file));
       Matcher matcher = pattern.matcher(code);
       int n = 0;
       while (matcher.find()) {
-        if (test.test(matcher.groupCount() > 0 && matcher.group(1) != null
-            ? matcher.group(1) : matcher.group())) {
+        if (test.test(
+            matcher.groupCount() > 0 && matcher.group(1) != null
+                ? matcher.group(1)
+                : matcher.group())) {
           n++;
         }
       }
@@ -100,9 +109,10 @@ class OneStatusWriterTest {
 
   private static List<Path> sources() {
     try (Stream<Path> files = Files.walk(MAIN)) {
-      List<Path> sources = new ArrayList<>(files.filter(f -> f.toString().endsWith(".java"))
-          .toList());
-      assertThat(sources).as("server sources under " + MAIN.toAbsolutePath())
+      List<Path> sources =
+          new ArrayList<>(files.filter(f -> f.toString().endsWith(".java")).toList());
+      assertThat(sources)
+          .as("server sources under " + MAIN.toAbsolutePath())
           .hasSizeGreaterThan(50);
       return sources;
     } catch (IOException e) {

@@ -1,8 +1,8 @@
 package dev.outpost.server.api;
 
-import static dev.outpost.server.TestSupport.script;
 import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
+import static dev.outpost.server.TestSupport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
@@ -43,15 +43,19 @@ class AdminApiTest {
   @Test
   void refusesCallersWithoutAValidToken() {
     assertThat(await(fx.http.get("/api/v2/activities").send()).statusCode()).isEqualTo(401);
-    assertThat(await(fx.http.get("/api/v2/activities").putHeader("Authorization", "Basic x")
-        .send()).statusCode()).isEqualTo(401);
-    HttpResponse<Buffer> bad = await(fx.http.get("/api/v2/activities")
-        .bearerTokenAuthentication("nope").send());
+    assertThat(
+            await(fx.http.get("/api/v2/activities").putHeader("Authorization", "Basic x").send())
+                .statusCode())
+        .isEqualTo(401);
+    HttpResponse<Buffer> bad =
+        await(fx.http.get("/api/v2/activities").bearerTokenAuthentication("nope").send());
     assertThat(bad.statusCode()).isEqualTo(401);
     assertThat(bad.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized");
   }
 
-  /** Verifies that a one-computer request creates one Queued client activity with every field shown. */
+  /**
+   * Verifies that a one-computer request creates one Queued client activity with every field shown.
+   */
   @Test
   void createsAClientActivity() {
     HttpResponse<Buffer> created = fx.post("/activities", script(box1));
@@ -71,7 +75,10 @@ class AdminApiTest {
     assertThat(activity.containsKey("completed_at")).isTrue();
   }
 
-  /** Verifies that several computers make one ActivityGroup with a child each, shown with its children. */
+  /**
+   * Verifies that several computers make one ActivityGroup with a child each, shown with its
+   * children.
+   */
   @Test
   void severalComputersMakeAGroup() {
     JsonObject group = fx.post("/activities", script(box1, box2)).bodyAsJsonObject();
@@ -81,22 +88,39 @@ class AdminApiTest {
     JsonArray children = group.getJsonArray("children");
     assertThat(children).hasSize(2);
     assertThat(children.getJsonObject(0).getLong("parent_id")).isEqualTo(group.getLong("id"));
-    JsonObject listed = fx.get("/activities?query=parent-id:" + group.getLong("id"))
-        .bodyAsJsonObject();
+    JsonObject listed =
+        fx.get("/activities?query=parent-id:" + group.getLong("id")).bodyAsJsonObject();
     assertThat(listed.getLong("count")).isEqualTo(2);
   }
 
-  /** Verifies the start states: deliver_after in the future → scheduled, requires_approval → blocked. */
+  /**
+   * Verifies the start states: deliver_after in the future → scheduled, requires_approval →
+   * blocked.
+   */
   @Test
   void startStatesFollowTheRequest() {
-    assertThat(fx.post("/activities", script(box1).put("deliver_after", "2031-01-01T00:00:00Z"))
-        .bodyAsJsonObject().getString("status")).isEqualTo("scheduled");
-    assertThat(fx.post("/activities", script(box1).put("deliver_after", "2020-01-01T00:00:00Z"))
-        .bodyAsJsonObject().getString("status")).isEqualTo("queued");
-    assertThat(fx.post("/activities", script(box1).put("requires_approval", true))
-        .bodyAsJsonObject().getString("status")).isEqualTo("blocked");
-    JsonObject server = fx.post("/activities", new JsonObject().put("type", "ArchiveRequest")
-        .put("parameters", new JsonObject().put("older_than_days", 30))).bodyAsJsonObject();
+    assertThat(
+            fx.post("/activities", script(box1).put("deliver_after", "2031-01-01T00:00:00Z"))
+                .bodyAsJsonObject()
+                .getString("status"))
+        .isEqualTo("scheduled");
+    assertThat(
+            fx.post("/activities", script(box1).put("deliver_after", "2020-01-01T00:00:00Z"))
+                .bodyAsJsonObject()
+                .getString("status"))
+        .isEqualTo("queued");
+    assertThat(
+            fx.post("/activities", script(box1).put("requires_approval", true))
+                .bodyAsJsonObject()
+                .getString("status"))
+        .isEqualTo("blocked");
+    JsonObject server =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ArchiveRequest")
+                    .put("parameters", new JsonObject().put("older_than_days", 30)))
+            .bodyAsJsonObject();
     assertThat(server.getString("kind")).isEqualTo("server");
     assertThat(server.getString("status")).isEqualTo("queued");
     assertThat(server.getValue("computer_id")).isNull();
@@ -107,33 +131,63 @@ class AdminApiTest {
   void badRequestsNameTheProblem() {
     long before = fx.get("/activities").bodyAsJsonObject().getLong("count");
 
-    assertBadRequest(fx.post("/activities", new JsonObject().put("type", "MakeCoffee")
-        .put("computer_ids", new JsonArray().add(box1))), "MakeCoffee");
-    assertBadRequest(fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
-        .put("computer_ids", new JsonArray().add(box1))), "missing parameter 'code'");
-    assertBadRequest(fx.post("/activities", script(box1).put("parameters",
-        new JsonObject().put("code", "x").put("time_limit", "soon"))), "time_limit");
-    assertBadRequest(fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
-        .put("parameters", new JsonObject().put("code", "x"))), "computer_ids");
-    assertBadRequest(fx.post("/activities", script(box1).put("deliver_after", "tomorrow")),
-        "tomorrow");
+    assertBadRequest(
+        fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "MakeCoffee")
+                .put("computer_ids", new JsonArray().add(box1))),
+        "MakeCoffee");
+    assertBadRequest(
+        fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("computer_ids", new JsonArray().add(box1))),
+        "missing parameter 'code'");
+    assertBadRequest(
+        fx.post(
+            "/activities",
+            script(box1)
+                .put("parameters", new JsonObject().put("code", "x").put("time_limit", "soon"))),
+        "time_limit");
+    assertBadRequest(
+        fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("parameters", new JsonObject().put("code", "x"))),
+        "computer_ids");
+    assertBadRequest(
+        fx.post("/activities", script(box1).put("deliver_after", "tomorrow")), "tomorrow");
     assertBadRequest(fx.post("/activities", script(box1).put("computer_id", 1)), "computer_id");
-    HttpResponse<Buffer> notJson = await(fx.api(HttpMethod.POST, "/activities")
-        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{nope")));
+    HttpResponse<Buffer> notJson =
+        await(
+            fx.api(HttpMethod.POST, "/activities")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{nope")));
     assertThat(notJson.statusCode()).isEqualTo(400);
 
     assertThat(fx.get("/activities").bodyAsJsonObject().getLong("count")).isEqualTo(before);
   }
 
-  /** Verifies the query language: each term filters, terms AND together, unknowns are 400s naming them. */
+  /**
+   * Verifies the query language: each term filters, terms AND together, unknowns are 400s naming
+   * them.
+   */
   @Test
   void queriesFilterAndRefuseUnknownTerms() {
     long queued = fx.post("/activities", script(box2)).bodyAsJsonObject().getLong("id");
-    long blocked = fx.post("/activities", script(box2).put("requires_approval", true))
-        .bodyAsJsonObject().getLong("id");
+    long blocked =
+        fx.post("/activities", script(box2).put("requires_approval", true))
+            .bodyAsJsonObject()
+            .getLong("id");
 
-    assertThat(ids("computer-id:" + box2 + " status:queued")).contains(queued).doesNotContain(blocked);
-    assertThat(ids("computer-id:" + box2 + " status:unapproved")).contains(blocked)
+    assertThat(ids("computer-id:" + box2 + " status:queued"))
+        .contains(queued)
+        .doesNotContain(blocked);
+    assertThat(ids("computer-id:" + box2 + " status:unapproved"))
+        .contains(blocked)
         .doesNotContain(queued);
     assertThat(ids("id:" + queued + " type:ExecuteScriptRequest")).containsExactly(queued);
     assertThat(ids("id:" + queued + " type:ArchiveRequest")).isEmpty();
@@ -151,41 +205,56 @@ class AdminApiTest {
     long first = fx.post("/activities", script(box1)).bodyAsJsonObject().getLong("id");
     long second = fx.post("/activities", script(box1)).bodyAsJsonObject().getLong("id");
 
-    JsonObject page = fx.get("/activities?query=computer-id:" + box1 + "&limit=1").bodyAsJsonObject();
+    JsonObject page =
+        fx.get("/activities?query=computer-id:" + box1 + "&limit=1").bodyAsJsonObject();
     assertThat(page.getJsonArray("results")).hasSize(1);
     assertThat(page.getJsonArray("results").getJsonObject(0).getLong("id")).isEqualTo(second);
     assertThat(page.getLong("count")).isGreaterThanOrEqualTo(2);
-    JsonObject next = fx.get("/activities?query=computer-id:" + box1 + "&limit=1&offset=1")
-        .bodyAsJsonObject();
+    JsonObject next =
+        fx.get("/activities?query=computer-id:" + box1 + "&limit=1&offset=1").bodyAsJsonObject();
     assertThat(next.getJsonArray("results").getJsonObject(0).getLong("id")).isEqualTo(first);
   }
 
-  /** Verifies cancel and approve: what the lifecycle allows moves, the rest is named with a reason. */
+  /**
+   * Verifies cancel and approve: what the lifecycle allows moves, the rest is named with a reason.
+   */
   @Test
   void cancelAndApproveReportWhatCouldNot() {
-    long blocked = fx.post("/activities", script(box1).put("requires_approval", true))
-        .bodyAsJsonObject().getLong("id");
+    long blocked =
+        fx.post("/activities", script(box1).put("requires_approval", true))
+            .bodyAsJsonObject()
+            .getLong("id");
     long queued = fx.post("/activities", script(box1)).bodyAsJsonObject().getLong("id");
 
-    JsonObject approved = fx.post("/activities/approve",
-        new JsonObject().put("ids", new JsonArray().add(blocked).add(queued))).bodyAsJsonObject();
+    JsonObject approved =
+        fx.post(
+                "/activities/approve",
+                new JsonObject().put("ids", new JsonArray().add(blocked).add(queued)))
+            .bodyAsJsonObject();
     assertThat(longs(approved.getJsonArray("applied"))).containsExactly(blocked);
     assertThat(approved.getJsonArray("refused").getJsonObject(0).getString("reason"))
         .isEqualTo("activity " + queued + " cannot move from queued to queued");
 
-    JsonObject canceled = fx.post("/activities/cancel",
-        new JsonObject().put("query", "id:" + queued)).bodyAsJsonObject();
+    JsonObject canceled =
+        fx.post("/activities/cancel", new JsonObject().put("query", "id:" + queued))
+            .bodyAsJsonObject();
     assertThat(longs(canceled.getJsonArray("applied"))).containsExactly(queued);
-    JsonObject again = fx.post("/activities/cancel",
-        new JsonObject().put("ids", new JsonArray().add(queued).add(999_999_999L))).bodyAsJsonObject();
+    JsonObject again =
+        fx.post(
+                "/activities/cancel",
+                new JsonObject().put("ids", new JsonArray().add(queued).add(999_999_999L)))
+            .bodyAsJsonObject();
     assertThat(again.getJsonArray("applied")).isEmpty();
-    assertThat(again.getJsonArray("refused")).extracting(o -> ((JsonObject) o).getString("reason"))
-        .containsExactlyInAnyOrder("activity " + queued + " cannot move from canceled to canceled",
+    assertThat(again.getJsonArray("refused"))
+        .extracting(o -> ((JsonObject) o).getString("reason"))
+        .containsExactlyInAnyOrder(
+            "activity " + queued + " cannot move from canceled to canceled",
             "activity 999999999 not found");
 
-    JsonArray events = fx.get("/activities/" + queued + "/events").bodyAsJsonObject()
-        .getJsonArray("results");
-    assertThat(events).extracting(o -> ((JsonObject) o).getString("to"))
+    JsonArray events =
+        fx.get("/activities/" + queued + "/events").bodyAsJsonObject().getJsonArray("results");
+    assertThat(events)
+        .extracting(o -> ((JsonObject) o).getString("to"))
         .containsExactly("queued", "canceled");
     assertThat(events.getJsonObject(1).getString("from")).isEqualTo("queued");
     assertThat(events.getJsonObject(1).getString("actor")).isEqualTo("admin");
@@ -205,8 +274,13 @@ class AdminApiTest {
       assertThat(other.get("/activities/" + mine + "/events").statusCode()).isEqualTo(404);
       assertThat(other.get("/computers/" + box1).statusCode()).isEqualTo(404);
       assertThat(other.post("/activities", script(box1)).statusCode()).isEqualTo(404);
-      assertThat(other.post("/activities/cancel", new JsonObject().put("ids",
-          new JsonArray().add(mine))).bodyAsJsonObject().getJsonArray("applied")).isEmpty();
+      assertThat(
+              other
+                  .post(
+                      "/activities/cancel", new JsonObject().put("ids", new JsonArray().add(mine)))
+                  .bodyAsJsonObject()
+                  .getJsonArray("applied"))
+          .isEmpty();
       assertThat(other.get("/activities").bodyAsJsonObject().getLong("count")).isZero();
     }
     assertThat(fx.get("/activities/" + mine).bodyAsJsonObject().getString("status"))
@@ -217,7 +291,8 @@ class AdminApiTest {
   @Test
   void showsComputers() {
     JsonArray computers = fx.get("/computers").bodyAsJsonObject().getJsonArray("results");
-    assertThat(computers).extracting(o -> ((JsonObject) o).getString("title"))
+    assertThat(computers)
+        .extracting(o -> ((JsonObject) o).getString("title"))
         .contains("box1", "box2");
     JsonObject one = fx.get("/computers/" + box1).bodyAsJsonObject();
     assertThat(one.getString("hostname")).isEqualTo("box1.local");
@@ -233,10 +308,10 @@ class AdminApiTest {
   }
 
   private static List<Long> ids(String query) {
-    JsonObject page = await(fx.api(HttpMethod.GET, "/activities")
-        .addQueryParam("query", query).send()).bodyAsJsonObject();
-    return page.getJsonArray("results").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+    JsonObject page =
+        await(fx.api(HttpMethod.GET, "/activities").addQueryParam("query", query).send())
+            .bodyAsJsonObject();
+    return page.getJsonArray("results").stream().map(o -> ((JsonObject) o).getLong("id")).toList();
   }
 
   private static List<Long> longs(JsonArray array) {

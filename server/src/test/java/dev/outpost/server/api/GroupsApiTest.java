@@ -1,8 +1,8 @@
 package dev.outpost.server.api;
 
-import static dev.outpost.server.TestSupport.script;
 import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
+import static dev.outpost.server.TestSupport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.activity.Status;
@@ -12,8 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.sqlclient.Tuple;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -57,12 +57,21 @@ class GroupsApiTest {
     JsonObject shown = fx.get("/activities/" + group.getLong("id")).bodyAsJsonObject();
 
     assertThat(shown.getString("status")).isEqualTo("in-progress");
-    assertThat(shown.getJsonObject("children_by_status").getMap()).containsExactly(
-        entry("queued", 1), entry("scheduled", 0), entry("waiting", 0), entry("blocked", 0),
-        entry("in-progress", 0), entry("failed", 1), entry("canceled", 0),
-        entry("succeeded", 1));
-    JsonObject listed = fx.get("/activities?query=id:" + group.getLong("id")).bodyAsJsonObject()
-        .getJsonArray("results").getJsonObject(0);
+    assertThat(shown.getJsonObject("children_by_status").getMap())
+        .containsExactly(
+            entry("queued", 1),
+            entry("scheduled", 0),
+            entry("waiting", 0),
+            entry("blocked", 0),
+            entry("in-progress", 0),
+            entry("failed", 1),
+            entry("canceled", 0),
+            entry("succeeded", 1));
+    JsonObject listed =
+        fx.get("/activities?query=id:" + group.getLong("id"))
+            .bodyAsJsonObject()
+            .getJsonArray("results")
+            .getJsonObject(0);
     assertThat(listed.getJsonObject("children_by_status"))
         .isEqualTo(shown.getJsonObject("children_by_status"));
     JsonObject child = fx.get("/activities/" + children.get(0)).bodyAsJsonObject();
@@ -71,17 +80,25 @@ class GroupsApiTest {
 
   /**
    * Verifies that a group with more children than one read carries comes back, created and read,
-   * with the first of them by id, while children_by_status counts them all and a parent-id:
-   * listing finds every one.
+   * with the first of them by id, while children_by_status counts them all and a parent-id: listing
+   * finds every one.
    */
   @Test
   void aLargeGroupShowsItsFirstChildrenAndCountsThemAll() {
     int many = ActivityStore.MAX_CHILDREN + 1;
-    long[] computers = await(fx.server.pool().preparedQuery("""
+    long[] computers =
+        await(
+                fx.server
+                    .pool()
+                    .preparedQuery(
+                        """
             INSERT INTO computers (account_id, title, registered_at)
             SELECT $1, 'many-' || i, now() FROM generate_series(1, $2) AS i RETURNING id
-            """).execute(Tuple.of(fx.accountId, many))).stream()
-        .mapToLong(row -> row.getLong(0)).toArray();
+            """)
+                    .execute(Tuple.of(fx.accountId, many)))
+            .stream()
+            .mapToLong(row -> row.getLong(0))
+            .toArray();
 
     JsonObject created = createGroup(fx, computers);
     JsonObject shown = fx.get("/activities/" + created.getLong("id")).bodyAsJsonObject();
@@ -91,8 +108,8 @@ class GroupsApiTest {
       assertThat(children).hasSize(ActivityStore.MAX_CHILDREN).isSorted();
       assertThat(group.getJsonObject("children_by_status").getInteger("queued")).isEqualTo(many);
     }
-    String children = "/activities?query=parent-id:" + created.getLong("id")
-        + "&limit=1000&count=false";
+    String children =
+        "/activities?query=parent-id:" + created.getLong("id") + "&limit=1000&count=false";
     JsonObject first = fx.get(children).bodyAsJsonObject();
     JsonObject rest = fx.get(children + "&before=" + first.getLong("next")).bodyAsJsonObject();
     assertThat(first.getJsonArray("results").size() + rest.getJsonArray("results").size())
@@ -101,8 +118,8 @@ class GroupsApiTest {
   }
 
   /**
-   * Verifies that a group's children come without parameters, in the answer to its creation
-   * and to GET, while the group and a child read alone carry them.
+   * Verifies that a group's children come without parameters, in the answer to its creation and to
+   * GET, while the group and a child read alone carry them.
    */
   @Test
   void aGroupsChildrenCarryNoParameters() {
@@ -111,14 +128,22 @@ class GroupsApiTest {
 
     for (JsonObject answer : List.of(group, shown)) {
       assertThat(answer.getJsonObject("parameters").getString("code")).isEqualTo("echo hi");
-      assertThat(answer.getJsonArray("children")).hasSize(2).allSatisfy(child -> {
-        assertThat(((JsonObject) child).containsKey("parameters")).isFalse();
-        assertThat(((JsonObject) child).getString("type")).isEqualTo("ExecuteScriptRequest");
-      });
+      assertThat(answer.getJsonArray("children"))
+          .hasSize(2)
+          .allSatisfy(
+              child -> {
+                assertThat(((JsonObject) child).containsKey("parameters")).isFalse();
+                assertThat(((JsonObject) child).getString("type"))
+                    .isEqualTo("ExecuteScriptRequest");
+              });
     }
     long child = childIds(group).get(0);
-    assertThat(fx.get("/activities/" + child).bodyAsJsonObject().getJsonObject("parameters")
-        .getString("code")).isEqualTo("echo hi");
+    assertThat(
+            fx.get("/activities/" + child)
+                .bodyAsJsonObject()
+                .getJsonObject("parameters")
+                .getString("code"))
+        .isEqualTo("echo hi");
   }
 
   /**
@@ -138,16 +163,21 @@ class GroupsApiTest {
       JsonObject all = own.get("/activities/parents").bodyAsJsonObject();
       assertThat(ids(all)).containsExactly(newer.getLong("id"), older);
       assertThat(all.getLong("count")).isEqualTo(2);
-      assertThat(all.getJsonArray("results").getJsonObject(0).getJsonObject("children_by_status")
-          .getInteger("failed")).isEqualTo(1);
+      assertThat(
+              all.getJsonArray("results")
+                  .getJsonObject(0)
+                  .getJsonObject("children_by_status")
+                  .getInteger("failed"))
+          .isEqualTo(1);
       assertThat(ids(own.get("/activities/parents?query=status:in-progress").bodyAsJsonObject()))
           .containsExactly(newer.getLong("id"));
-      assertThat(ids(own.get("/activities/parents?query=NOT%20status:in-progress")
-          .bodyAsJsonObject())).containsExactly(older);
+      assertThat(
+              ids(own.get("/activities/parents?query=NOT%20status:in-progress").bodyAsJsonObject()))
+          .containsExactly(older);
       JsonObject first = own.get("/activities/parents?limit=1").bodyAsJsonObject();
       assertThat(ids(first)).containsExactly(newer.getLong("id"));
-      JsonObject second = own.get("/activities/parents?limit=1&before=" + first.getLong("next"))
-          .bodyAsJsonObject();
+      JsonObject second =
+          own.get("/activities/parents?limit=1&before=" + first.getLong("next")).bodyAsJsonObject();
       assertThat(ids(second)).containsExactly(older);
       assertThat(second.getValue("next")).isNull();
       assertThat(ids(own.get("/activities?query=type:ActivityGroup").bodyAsJsonObject()))
@@ -164,7 +194,8 @@ class GroupsApiTest {
 
   private static List<Long> childIds(JsonObject group) {
     return group.getJsonArray("children").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+        .map(o -> ((JsonObject) o).getLong("id"))
+        .toList();
   }
 
   /** Drives a Queued client activity through In Progress to a final state, as results would. */
@@ -175,8 +206,7 @@ class GroupsApiTest {
   }
 
   private static List<Long> ids(JsonObject page) {
-    return page.getJsonArray("results").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+    return page.getJsonArray("results").stream().map(o -> ((JsonObject) o).getLong("id")).toList();
   }
 
   private static Map.Entry<String, Object> entry(String status, int count) {

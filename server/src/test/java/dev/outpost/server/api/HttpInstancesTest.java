@@ -27,29 +27,37 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HttpInstancesTest {
 
   /**
-   * Verifies that three HTTP instances listen on one port and that requests over many
-   * connections all see the same server: each is authenticated, and each lists the activity
-   * one of them created. Which instance serves which connection is Vert.x's to choose.
+   * Verifies that three HTTP instances listen on one port and that requests over many connections
+   * all see the same server: each is authenticated, and each lists the activity one of them
+   * created. Which instance serves which connection is Vert.x's to choose.
    */
   @Test
   void instancesShareOnePortAndOneServer(Vertx vertx) throws IOException {
     // instances share a port they name; a random one (0) would give each its own
-    try (ServerFixture fx = new ServerFixture(vertx, Map.of("OUTPOST_HTTP_INSTANCES", "3",
-        "OUTPOST_HTTP_PORT", String.valueOf(freePort())), Map.of())) {
+    try (ServerFixture fx =
+        new ServerFixture(
+            vertx,
+            Map.of("OUTPOST_HTTP_INSTANCES", "3", "OUTPOST_HTTP_PORT", String.valueOf(freePort())),
+            Map.of())) {
       assertThat(fx.server.httpPorts()).hasSize(3).containsOnly(fx.server.httpPort());
       long computer = fx.computer("shared");
       long id = fx.post("/activities", script(computer)).bodyAsJsonObject().getLong("id");
-      WebClient many = WebClient.create(vertx, new WebClientOptions()
-          .setDefaultHost("127.0.0.1")
-          .setDefaultPort(fx.server.httpPort())
-          .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(12));
+      WebClient many =
+          WebClient.create(
+              vertx,
+              new WebClientOptions()
+                  .setDefaultHost("127.0.0.1")
+                  .setDefaultPort(fx.server.httpPort())
+                  .setKeepAlive(false),
+              new PoolOptions().setHttp1MaxSize(12));
       try {
         List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-          answers.add(many.get("/api/v2/activities")
-              .addQueryParam("query", "computer-id:" + computer)
-              .bearerTokenAuthentication(fx.token)
-              .send());
+          answers.add(
+              many.get("/api/v2/activities")
+                  .addQueryParam("query", "computer-id:" + computer)
+                  .bearerTokenAuthentication(fx.token)
+                  .send());
         }
         await(Future.all(answers));
         for (Future<HttpResponse<Buffer>> answer : answers) {

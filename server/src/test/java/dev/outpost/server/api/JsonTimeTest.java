@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class JsonTimeTest {
 
   /**
-   * Verifies that every instant, with no fraction, milli-, micro- and nanosecond fractions, on
-   * leap days, at the ends of days, months and years, reads as {@link Instant#toString()} has it.
+   * Verifies that every instant, with no fraction, milli-, micro- and nanosecond fractions, on leap
+   * days, at the ends of days, months and years, reads as {@link Instant#toString()} has it.
    */
   @Test
   void timesReadAsInstantToStringHasThem() {
@@ -20,17 +20,26 @@ class JsonTimeTest {
     long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
     for (int i = 0; i < 200_000; i++) {
       long seconds = random.nextLong(first, last + 1);
-      int nanos = switch (i % 4) {
-        case 0 -> 0;
-        case 1 -> random.nextInt(1, 1000) * 1_000_000;
-        case 2 -> random.nextInt(1, 1_000_000) * 1000;
-        default -> random.nextInt(1, 1_000_000_000);
-      };
+      int nanos =
+          switch (i % 4) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(1, 1000) * 1_000_000;
+            case 2 -> random.nextInt(1, 1_000_000) * 1000;
+            default -> random.nextInt(1, 1_000_000_000);
+          };
       assertSame(Instant.ofEpochSecond(seconds, nanos));
     }
-    for (String edge : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z",
-        "2000-02-29T12:00:00Z", "2024-02-29T23:59:59.000001Z", "2100-03-01T00:00:00Z",
-        "1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "2030-01-01T00:00:00.100Z"}) {
+    for (String edge :
+        new String[] {
+          "1970-01-01T00:00:00Z",
+          "1969-12-31T23:59:59.999Z",
+          "2000-02-29T12:00:00Z",
+          "2024-02-29T23:59:59.000001Z",
+          "2100-03-01T00:00:00Z",
+          "1000-01-01T00:00:00Z",
+          "9999-12-31T23:59:59.999999999Z",
+          "2030-01-01T00:00:00.100Z"
+        }) {
       assertSame(Instant.parse(edge));
     }
   }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What one request may ask of the server: its targets, the size of what every target keeps a
- * copy of, how deep a listing may skip.
+ * What one request may ask of the server: its targets, the size of what every target keeps a copy
+ * of, how deep a listing may skip.
  */
 @ExtendWith(VertxExtension.class)
 class LimitsApiTest {
@@ -37,11 +37,15 @@ class LimitsApiTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    fx = new ServerFixture(vertx, Map.of(
-        "OUTPOST_MAX_TARGETS", "2",
-        "OUTPOST_MAX_PARAMETERS_BYTES", String.valueOf(MAX_PARAMETERS),
-        "OUTPOST_MAX_ATTACHMENT_BYTES", String.valueOf(MAX_ATTACHMENTS),
-        "OUTPOST_MAX_OFFSET", String.valueOf(MAX_OFFSET)), Map.of());
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_MAX_TARGETS", "2",
+                "OUTPOST_MAX_PARAMETERS_BYTES", String.valueOf(MAX_PARAMETERS),
+                "OUTPOST_MAX_ATTACHMENT_BYTES", String.valueOf(MAX_ATTACHMENTS),
+                "OUTPOST_MAX_OFFSET", String.valueOf(MAX_OFFSET)),
+            Map.of());
     box1 = fx.computer("box1");
     box2 = fx.computer("box2");
     box3 = fx.computer("box3");
@@ -53,8 +57,8 @@ class LimitsApiTest {
   }
 
   /**
-   * Verifies that a request naming one computer several times is a 400 naming the repeated ids,
-   * and creates nothing (it once made a child per mention, all on one computer).
+   * Verifies that a request naming one computer several times is a 400 naming the repeated ids, and
+   * creates nothing (it once made a child per mention, all on one computer).
    */
   @Test
   void refusesComputersNamedTwice() {
@@ -75,8 +79,8 @@ class LimitsApiTest {
   }
 
   /**
-   * Verifies that parameters and attachments past their caps are 400s naming the field, the cap
-   * and its setting, and that attachments count apart from the other parameters.
+   * Verifies that parameters and attachments past their caps are 400s naming the field, the cap and
+   * its setting, and that attachments count apart from the other parameters.
    */
   @Test
   void refusesParametersAndAttachmentsPastTheirCaps() {
@@ -88,8 +92,9 @@ class LimitsApiTest {
     assertBadRequest(refused, "OUTPOST_MAX_PARAMETERS_BYTES");
 
     JsonObject attached = script(box1);
-    attached.getJsonObject("parameters").put("attachments",
-        new JsonObject().put("a.txt", "é".repeat(MAX_ATTACHMENTS / 2)));
+    attached
+        .getJsonObject("parameters")
+        .put("attachments", new JsonObject().put("a.txt", "é".repeat(MAX_ATTACHMENTS / 2)));
     refused = fx.post("/activities", attached);
     assertBadRequest(refused, "'attachments'");
     assertBadRequest(refused, "at most " + MAX_ATTACHMENTS);
@@ -107,13 +112,13 @@ class LimitsApiTest {
   /** Verifies that a summary longer than the cap is a 400: every child keeps a copy. */
   @Test
   void refusesLongSummaries() {
-    assertBadRequest(fx.post("/activities", script(box1).put("summary", "s".repeat(1_001))),
-        "'summary'");
+    assertBadRequest(
+        fx.post("/activities", script(box1).put("summary", "s".repeat(1_001))), "'summary'");
   }
 
   /**
-   * Verifies that an offset past the cap is a 400 saying to page with the listing's cursor, in
-   * the activity listings and the computers', and that the cap itself is accepted.
+   * Verifies that an offset past the cap is a 400 saying to page with the listing's cursor, in the
+   * activity listings and the computers', and that the cap itself is accepted.
    */
   @Test
   void capsTheOffset() {
@@ -140,13 +145,17 @@ class LimitsApiTest {
   }
 
   private static List<Long> ids(JsonObject page) {
-    return page.getJsonArray("results").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+    return page.getJsonArray("results").stream().map(o -> ((JsonObject) o).getLong("id")).toList();
   }
 
   private static long activitiesOfTheAccount() {
-    return await(fx.server.pool().preparedQuery(
-            "SELECT count(*) FROM activities WHERE account_id = $1")
-        .execute(Tuple.of(fx.accountId))).iterator().next().getLong(0);
+    return await(
+            fx.server
+                .pool()
+                .preparedQuery("SELECT count(*) FROM activities WHERE account_id = $1")
+                .execute(Tuple.of(fx.accountId)))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 }

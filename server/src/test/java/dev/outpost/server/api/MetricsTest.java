@@ -15,7 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class MetricsTest {
 
-  /** Verifies that /metrics answers without a token in Prometheus's format, counting what happened. */
+  /**
+   * Verifies that /metrics answers without a token in Prometheus's format, counting what happened.
+   */
   @Test
   void exposesServerAndJvmMeters(Vertx vertx) {
     try (ServerFixture fx = new ServerFixture(vertx)) {
@@ -28,7 +30,8 @@ class MetricsTest {
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.getHeader("Content-Type")).startsWith("text/plain");
       String text = response.bodyAsString();
-      assertThat(text).containsPattern("outpost_exchanges_seconds_count [1-9]")
+      assertThat(text)
+          .containsPattern("outpost_exchanges_seconds_count [1-9]")
           .contains("outpost_created_activities_total{kind=\"client\"} 1.0")
           .contains("jvm_memory_used_bytes");
     }

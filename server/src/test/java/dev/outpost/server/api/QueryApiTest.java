@@ -1,8 +1,8 @@
 package dev.outpost.server.api;
 
-import static dev.outpost.server.TestSupport.script;
 import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
+import static dev.outpost.server.TestSupport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.activity.Status;
@@ -68,12 +68,18 @@ class QueryApiTest {
   void creatorMatchesExactly() {
     long box = fx.computer("created-by");
     String aliceToken = TestSupport.unique("alice");
-    await(fx.server.accounts().ensureAccount(fx.accountName, fx.registrationKey, "alice",
-        aliceToken));
+    await(
+        fx.server
+            .accounts()
+            .ensureAccount(fx.accountName, fx.registrationKey, "alice", aliceToken));
     long byAdmin = create(box);
-    long byAlice = await(fx.api(HttpMethod.POST, "/activities")
-        .bearerTokenAuthentication(aliceToken).sendJsonObject(script(box)))
-        .bodyAsJsonObject().getLong("id");
+    long byAlice =
+        await(
+                fx.api(HttpMethod.POST, "/activities")
+                    .bearerTokenAuthentication(aliceToken)
+                    .sendJsonObject(script(box)))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     assertThat(ids("computer-id:" + box + " creator:alice")).containsExactly(byAlice);
     assertThat(ids("computer-id:" + box + " creator:admin")).containsExactly(byAdmin);
@@ -102,8 +108,8 @@ class QueryApiTest {
   }
 
   /**
-   * Verifies OR, NOT and parentheses, and that AND binds tighter than OR:
-   * {@code a b OR c} is {@code (a b) OR c}, never {@code a (b OR c)}.
+   * Verifies OR, NOT and parentheses, and that AND binds tighter than OR: {@code a b OR c} is
+   * {@code (a b) OR c}, never {@code a (b OR c)}.
    */
   @Test
   void orNotAndParenthesesCombineTerms() {
@@ -113,8 +119,8 @@ class QueryApiTest {
     long failedRestart = createRestart(box);
     finish(failedRestart, Status.FAILED);
     long canceledRestart = createRestart(box);
-    fx.post("/activities/cancel",
-        new JsonObject().put("ids", new JsonArray().add(canceledRestart)));
+    fx.post(
+        "/activities/cancel", new JsonObject().put("ids", new JsonArray().add(canceledRestart)));
     long queuedScript = create(box);
     String on = "computer-id:" + box;
 
@@ -124,7 +130,8 @@ class QueryApiTest {
         .containsExactly(canceledRestart, failedRestart);
     assertThat(ids(on + " status:failed OR status:canceled type:RestartRequest"))
         .as("AND binds tighter: every canceled restart of the account matches")
-        .contains(canceledRestart, failedRestart, failedScript).doesNotContain(queuedScript);
+        .contains(canceledRestart, failedRestart, failedScript)
+        .doesNotContain(queuedScript);
     assertThat(ids(on + " NOT status:failed")).containsExactly(queuedScript, canceledRestart);
     assertThat(ids(on + " NOT (status:failed OR type:ExecuteScriptRequest)"))
         .containsExactly(canceledRestart);
@@ -194,10 +201,11 @@ class QueryApiTest {
     List<Integer> sizes = new ArrayList<>();
     Long before = null;
     do {
-      HttpRequest<Buffer> request = fx.api(HttpMethod.GET, "/activities")
-          .addQueryParam("query", "computer-id:" + box)
-          .addQueryParam("limit", "7")
-          .addQueryParam("count", "false");
+      HttpRequest<Buffer> request =
+          fx.api(HttpMethod.GET, "/activities")
+              .addQueryParam("query", "computer-id:" + box)
+              .addQueryParam("limit", "7")
+              .addQueryParam("count", "false");
       if (before != null) {
         request.addQueryParam("before", before.toString());
       }
@@ -226,22 +234,23 @@ class QueryApiTest {
       created.add(create(box));
     }
 
-    JsonObject second = fx.get("/activities?query=computer-id:" + box + "&limit=2&offset=2")
-        .bodyAsJsonObject();
+    JsonObject second =
+        fx.get("/activities?query=computer-id:" + box + "&limit=2&offset=2").bodyAsJsonObject();
     assertThat(ids(second)).containsExactly(created.get(2), created.get(1));
     assertThat(second.getLong("next")).isEqualTo(created.get(1));
     assertThat(second.getLong("count")).isEqualTo(5);
     assertThat(second.getBoolean("count_capped")).isFalse();
-    JsonObject last = fx.get("/activities?query=computer-id:" + box + "&limit=2&before="
-        + created.get(1)).bodyAsJsonObject();
+    JsonObject last =
+        fx.get("/activities?query=computer-id:" + box + "&limit=2&before=" + created.get(1))
+            .bodyAsJsonObject();
     assertThat(ids(last)).containsExactly(created.get(0));
     assertThat(last.getValue("next")).isNull();
     assertThat(last.getLong("count")).isEqualTo(5);
   }
 
   /**
-   * Verifies that the count is exact however the page falls: a first page holding every match
-   * (also exactly filled), one holding some, an empty one, and a page past the last match.
+   * Verifies that the count is exact however the page falls: a first page holding every match (also
+   * exactly filled), one holding some, an empty one, and a page past the last match.
    */
   @Test
   void theCountIsOfEveryMatchWhateverThePage() {
@@ -255,10 +264,9 @@ class QueryApiTest {
     JsonObject roomy = fx.get(query + "&limit=10").bodyAsJsonObject();
     JsonObject exact = fx.get(query + "&limit=3").bodyAsJsonObject();
     JsonObject partial = fx.get(query + "&limit=2").bodyAsJsonObject();
-    JsonObject pastTheEnd = fx.get(query + "&limit=2&before=" + created.get(0))
-        .bodyAsJsonObject();
-    JsonObject none = fx.get("/activities?query=computer-id:" + fx.computer("empty"))
-        .bodyAsJsonObject();
+    JsonObject pastTheEnd = fx.get(query + "&limit=2&before=" + created.get(0)).bodyAsJsonObject();
+    JsonObject none =
+        fx.get("/activities?query=computer-id:" + fx.computer("empty")).bodyAsJsonObject();
 
     assertThat(roomy.getLong("count")).isEqualTo(3);
     assertThat(ids(roomy)).hasSize(3);
@@ -275,8 +283,8 @@ class QueryApiTest {
   }
 
   /**
-   * Verifies that counting stops at the cap and says so, so a huge match costs no full count:
-   * as many matches as the cap are counted exactly, one more reads as the cap, capped.
+   * Verifies that counting stops at the cap and says so, so a huge match costs no full count: as
+   * many matches as the cap are counted exactly, one more reads as the cap, capped.
    */
   @Test
   void theCountIsCapped() {
@@ -296,14 +304,22 @@ class QueryApiTest {
   }
 
   private static void insertSucceeded(long computer, int count) {
-    await(fx.server.pool().preparedQuery("""
+    await(
+        fx.server
+            .pool()
+            .preparedQuery(
+                """
             INSERT INTO activities (account_id, computer_id, kind, type, status, summary, creator,
                                     created_at)
             SELECT $1, $2, 'client', 'ExecuteScriptRequest', 'succeeded', 'bulk', 'admin', $3
               FROM generate_series(1, $4::int)
             """)
-        .execute(Tuple.of(fx.accountId, computer, Instant.parse("2030-01-01T00:00:00Z")
-            .atOffset(java.time.ZoneOffset.UTC), count)));
+            .execute(
+                Tuple.of(
+                    fx.accountId,
+                    computer,
+                    Instant.parse("2030-01-01T00:00:00Z").atOffset(java.time.ZoneOffset.UTC),
+                    count)));
   }
 
   private static long tagged(String title, String... tags) {
@@ -324,8 +340,13 @@ class QueryApiTest {
   }
 
   private static long createRestart(long computer) {
-    return fx.post("/activities", new JsonObject().put("type", "RestartRequest")
-        .put("computer_ids", new JsonArray().add(computer))).bodyAsJsonObject().getLong("id");
+    return fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "RestartRequest")
+                .put("computer_ids", new JsonArray().add(computer)))
+        .bodyAsJsonObject()
+        .getLong("id");
   }
 
   /** Drives a Queued client activity through In Progress to a final state, as results would. */
@@ -346,7 +367,6 @@ class QueryApiTest {
   }
 
   private static List<Long> ids(JsonObject page) {
-    return page.getJsonArray("results").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+    return page.getJsonArray("results").stream().map(o -> ((JsonObject) o).getLong("id")).toList();
   }
 }

@@ -1,8 +1,8 @@
 package dev.outpost.server.api;
 
-import static dev.outpost.server.TestSupport.script;
 import static dev.outpost.server.TestSupport.assertBadRequest;
 import static dev.outpost.server.TestSupport.await;
+import static dev.outpost.server.TestSupport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.activity.Status;
@@ -72,13 +72,17 @@ class ReapplyApiTest {
       assertThat(child.getLong("reapplied_from")).isEqualTo(oldChildren.get(i));
       assertThat(child.containsKey("parameters")).as("the group carries them").isFalse();
     }
-    JsonObject created = fx.get("/activities/" + children.getJsonObject(0).getLong("id")
-        + "/events").bodyAsJsonObject().getJsonArray("results").getJsonObject(0);
+    JsonObject created =
+        fx.get("/activities/" + children.getJsonObject(0).getLong("id") + "/events")
+            .bodyAsJsonObject()
+            .getJsonArray("results")
+            .getJsonObject(0);
     assertThat(created.getString("to")).isEqualTo("queued");
     assertThat(created.getString("reason"))
         .isEqualTo("reapplied from activity " + oldChildren.get(0));
-    assertThat(fx.get("/activities/" + group.getLong("id")).bodyAsJsonObject()
-        .getString("status")).as("the original is left as it was").isEqualTo("in-progress");
+    assertThat(fx.get("/activities/" + group.getLong("id")).bodyAsJsonObject().getString("status"))
+        .as("the original is left as it was")
+        .isEqualTo("in-progress");
   }
 
   /**
@@ -95,8 +99,10 @@ class ReapplyApiTest {
 
     JsonObject again = reapply(fx, group.getLong("id"), true).bodyAsJsonObject();
     assertThat(again.getString("type")).isEqualTo("ActivityGroup");
-    assertThat(again.getJsonArray("children").stream()
-        .map(o -> ((JsonObject) o).getLong("computer_id")).toList())
+    assertThat(
+            again.getJsonArray("children").stream()
+                .map(o -> ((JsonObject) o).getLong("computer_id"))
+                .toList())
         .containsExactly(box1, box3);
 
     JsonObject once = createGroup(fx, box1, box2);
@@ -124,8 +130,10 @@ class ReapplyApiTest {
     assertThat(again.getLong("computer_id")).isEqualTo(box3);
     assertThat(again.getLong("reapplied_from")).isEqualTo(alone);
     assertThat(again.getString("summary")).isEqualTo("Execute script");
-    JsonArray events = fx.get("/activities/" + again.getLong("id") + "/events").bodyAsJsonObject()
-        .getJsonArray("results");
+    JsonArray events =
+        fx.get("/activities/" + again.getLong("id") + "/events")
+            .bodyAsJsonObject()
+            .getJsonArray("results");
     assertThat(events.getJsonObject(0).getString("reason"))
         .isEqualTo("reapplied from activity " + alone);
     assertThat(fx.get("/activities/" + alone).bodyAsJsonObject().getValue("reapplied_from"))
@@ -138,9 +146,15 @@ class ReapplyApiTest {
    */
   @Test
   void reapplyOfAServerActivity() {
-    long archive = fx.post("/activities", new JsonObject().put("type", "ArchiveRequest")
-        .put("parameters", new JsonObject().put("older_than_days", 3650))
-        .put("requires_approval", true)).bodyAsJsonObject().getLong("id");
+    long archive =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ArchiveRequest")
+                    .put("parameters", new JsonObject().put("older_than_days", 3650))
+                    .put("requires_approval", true))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     JsonObject again = reapply(fx, archive, false).bodyAsJsonObject();
 
@@ -148,8 +162,14 @@ class ReapplyApiTest {
     assertThat(again.getValue("computer_id")).isNull();
     assertThat(again.getLong("reapplied_from")).isEqualTo(archive);
     assertThat(again.getJsonObject("parameters").getInteger("older_than_days")).isEqualTo(3650);
-    TestSupport.eventually(10, () -> "succeeded".equals(fx.get("/activities/"
-        + again.getLong("id")).bodyAsJsonObject().getString("status")));
+    TestSupport.eventually(
+        10,
+        () ->
+            "succeeded"
+                .equals(
+                    fx.get("/activities/" + again.getLong("id"))
+                        .bodyAsJsonObject()
+                        .getString("status")));
   }
 
   /**
@@ -167,23 +187,28 @@ class ReapplyApiTest {
     }
     assertThat(reapply(fx, 999_999_999L, false).statusCode()).isEqualTo(404);
     assertBadRequest(fx.post("/activities/reapply", new JsonObject().put("id", "x")), "id");
-    assertBadRequest(fx.post("/activities/reapply", new JsonObject().put("id", mine)
-        .put("failed", true)), "failed");
-    assertBadRequest(fx.post("/activities/reapply", new JsonObject().put("id", mine)
-        .put("failed_only", "yes")), "failed_only");
+    assertBadRequest(
+        fx.post("/activities/reapply", new JsonObject().put("id", mine).put("failed", true)),
+        "failed");
+    assertBadRequest(
+        fx.post("/activities/reapply", new JsonObject().put("id", mine).put("failed_only", "yes")),
+        "failed_only");
 
     long gone = fx.computer("gone");
     long onGone = fx.post("/activities", script(gone)).bodyAsJsonObject().getLong("id");
-    await(fx.server.pool().preparedQuery("UPDATE computers SET removed_at = now() WHERE id = $1")
-        .execute(Tuple.of(gone)));
+    await(
+        fx.server
+            .pool()
+            .preparedQuery("UPDATE computers SET removed_at = now() WHERE id = $1")
+            .execute(Tuple.of(gone)));
     HttpResponse<Buffer> removed = reapply(fx, onGone, false);
     assertThat(removed.statusCode()).isEqualTo(409);
     assertThat(removed.bodyAsJsonObject().getString("message")).contains("[" + gone + "]");
   }
 
   private static HttpResponse<Buffer> reapply(ServerFixture on, long id, boolean failedOnly) {
-    return on.post("/activities/reapply", new JsonObject().put("id", id)
-        .put("failed_only", failedOnly));
+    return on.post(
+        "/activities/reapply", new JsonObject().put("id", id).put("failed_only", failedOnly));
   }
 
   private static JsonObject createGroup(ServerFixture on, long... computers) {
@@ -194,7 +219,8 @@ class ReapplyApiTest {
 
   private static List<Long> childIds(JsonObject group) {
     return group.getJsonArray("children").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+        .map(o -> ((JsonObject) o).getLong("id"))
+        .toList();
   }
 
   /** Drives a Queued client activity through In Progress to a final state, as results would. */

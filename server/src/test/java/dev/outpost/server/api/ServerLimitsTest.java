@@ -20,32 +20,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What the admin API and the HTTP server hold at most for whoever calls them: a statement's
- * time, a place in the pool's wait queue, an idle connection.
+ * What the admin API and the HTTP server hold at most for whoever calls them: a statement's time, a
+ * place in the pool's wait queue, an idle connection.
  */
 @ExtendWith(VertxExtension.class)
 class ServerLimitsTest {
 
   /**
-   * Verifies that a listing that runs past the query timeout is stopped and answered 503 naming
-   * the setting, and that the timeout stays with that listing: the pool's one connection comes
-   * back without it.
+   * Verifies that a listing that runs past the query timeout is stopped and answered 503 naming the
+   * setting, and that the timeout stays with that listing: the pool's one connection comes back
+   * without it.
    */
   @Test
   void aListingPastTheQueryTimeoutIsStopped(Vertx vertx) {
-    try (ServerFixture fx = new ServerFixture(vertx, Map.of(
-            "OUTPOST_QUERY_TIMEOUT_MS", "200",
-            "OUTPOST_DB_POOL_SIZE", "1"), Map.of())) {
+    try (ServerFixture fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_QUERY_TIMEOUT_MS", "200",
+                "OUTPOST_DB_POOL_SIZE", "1"),
+            Map.of())) {
       Pool other = Database.pool(vertx, TestSupport.database(), 1);
       SqlConnection locker = await(other.getConnection());
       try {
         // the archive is read only by archived listings and ArchiveRequest: holding it makes the
         // listing wait as long as it is allowed to, whatever the machine's speed
-        await(locker.query("BEGIN; LOCK TABLE activities_archive IN ACCESS EXCLUSIVE MODE")
-            .execute());
+        await(
+            locker
+                .query("BEGIN; LOCK TABLE activities_archive IN ACCESS EXCLUSIVE MODE")
+                .execute());
 
-        HttpResponse<Buffer> answer = await(fx.api(io.vertx.core.http.HttpMethod.GET,
-                "/activities?archived=true").timeout(20_000).send());
+        HttpResponse<Buffer> answer =
+            await(
+                fx.api(io.vertx.core.http.HttpMethod.GET, "/activities?archived=true")
+                    .timeout(20_000)
+                    .send());
 
         assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(503);
         assertThat(answer.bodyAsJsonObject().getString("error")).isEqualTo("query-timeout");
@@ -56,8 +65,12 @@ class ServerLimitsTest {
         await(locker.close());
         await(other.close());
       }
-      assertThat(await(fx.server.pool().query("SHOW statement_timeout").execute())
-          .iterator().next().getString(0)).isEqualTo("0");
+      assertThat(
+              await(fx.server.pool().query("SHOW statement_timeout").execute())
+                  .iterator()
+                  .next()
+                  .getString(0))
+          .isEqualTo("0");
       assertThat(fx.get("/activities?archived=true").statusCode()).isEqualTo(200);
     }
   }
@@ -68,9 +81,13 @@ class ServerLimitsTest {
    */
   @Test
   void aFullPoolWaitQueueAnswers503WithRetryAfter(Vertx vertx) {
-    try (ServerFixture fx = new ServerFixture(vertx, Map.of(
-            "OUTPOST_DB_POOL_SIZE", "1",
-            "OUTPOST_DB_MAX_WAIT_QUEUE", "1"), Map.of())) {
+    try (ServerFixture fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_DB_POOL_SIZE", "1",
+                "OUTPOST_DB_MAX_WAIT_QUEUE", "1"),
+            Map.of())) {
       SqlConnection held = await(fx.server.pool().getConnection());
       // one waiter fills the queue: this one, or one of the server's own (the outbox relay
       // polls), in which case this one is refused; either way the queue stays full
@@ -95,10 +112,9 @@ class ServerLimitsTest {
   /** Verifies that the HTTP server closes a connection on which nothing is sent. */
   @Test
   void anIdleConnectionIsClosed(Vertx vertx) {
-    try (ServerFixture fx = new ServerFixture(vertx, Map.of(
-            "OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", "1"), Map.of())) {
-      NetSocket socket = await(vertx.createNetClient()
-          .connect(fx.server.httpPort(), "127.0.0.1"));
+    try (ServerFixture fx =
+        new ServerFixture(vertx, Map.of("OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", "1"), Map.of())) {
+      NetSocket socket = await(vertx.createNetClient().connect(fx.server.httpPort(), "127.0.0.1"));
       Promise<Void> closed = Promise.promise();
       socket.closeHandler(nothing -> closed.tryComplete());
 

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseTest {
 
   /**
-   * Verifies that a malformed database URL is named without its password, in the message and
-   * in any cause, since the message is printed and logged.
+   * Verifies that a malformed database URL is named without its password, in the message and in any
+   * cause, since the message is printed and logged.
    */
   @Test
   void aMalformedUrlIsNamedWithoutItsPassword() {

@@ -18,22 +18,28 @@ import org.junit.jupiter.api.Test;
 class WithholdSecretsMigrationTest {
 
   /**
-   * Verifies that upgrading withholds the secrets that were kept in clear. GIVEN a database at
-   * the schema before (V11), holding a delivered user creation, an undelivered one, a group and an
+   * Verifies that upgrading withholds the secrets that were kept in clear. GIVEN a database at the
+   * schema before (V11), holding a delivered user creation, an undelivered one, a group and an
    * archived Ubuntu Pro attachment, each with its secret, WHEN it is migrated, THEN only the
    * undelivered activity still holds its secret; the others keep it as null.
    */
   @Test
   void upgradingWithholdsTheSecretsKeptBefore() throws SQLException {
-    PgConnectOptions options = TestSupport.database().setDatabase(TestSupport.unique("upgrade")
-        .replace('-', '_'));
+    PgConnectOptions options =
+        TestSupport.database().setDatabase(TestSupport.unique("upgrade").replace('-', '_'));
     String server = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/";
     execute(server + "postgres", options, "CREATE DATABASE " + options.getDatabase());
     try {
       Flyway.configure()
           .dataSource(server + options.getDatabase(), options.getUser(), options.getPassword())
-          .locations("classpath:db/migration").target("11").load().migrate();
-      execute(server + options.getDatabase(), options, """
+          .locations("classpath:db/migration")
+          .target("11")
+          .load()
+          .migrate();
+      execute(
+          server + options.getDatabase(),
+          options,
+          """
           INSERT INTO accounts (id, name, registration_key_hash, created_at)
           VALUES (1, 'old', '\\x00', now());
           INSERT INTO activities (id, account_id, parent_id, kind, type, status, summary,
@@ -52,15 +58,20 @@ class WithholdSecretsMigrationTest {
 
       Database.migrate(options);
 
-      Map<Long, String> kept = query(server + options.getDatabase(), options, """
+      Map<Long, String> kept =
+          query(
+              server + options.getDatabase(),
+              options,
+              """
           SELECT id, parameters::text FROM activities
           UNION ALL SELECT id, parameters::text FROM activities_archive ORDER BY 1
           """);
-      assertThat(kept).containsExactly(
-          Map.entry(1L, "{\"password\": null, \"username\": \"ann\"}"),
-          Map.entry(2L, "{\"password\": null, \"username\": \"ann\"}"),
-          Map.entry(3L, "{\"password\": \"queued-secret\", \"username\": \"ann\"}"),
-          Map.entry(4L, "{\"token\": null}"));
+      assertThat(kept)
+          .containsExactly(
+              Map.entry(1L, "{\"password\": null, \"username\": \"ann\"}"),
+              Map.entry(2L, "{\"password\": null, \"username\": \"ann\"}"),
+              Map.entry(3L, "{\"password\": \"queued-secret\", \"username\": \"ann\"}"),
+              Map.entry(4L, "{\"token\": null}"));
     } finally {
       execute(server + "postgres", options, "DROP DATABASE " + options.getDatabase());
     }
@@ -68,8 +79,8 @@ class WithholdSecretsMigrationTest {
 
   private static void execute(String url, PgConnectOptions options, String sql)
       throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url, options.getUser(),
-            options.getPassword());
+    try (Connection connection =
+            DriverManager.getConnection(url, options.getUser(), options.getPassword());
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
@@ -77,8 +88,8 @@ class WithholdSecretsMigrationTest {
 
   private static Map<Long, String> query(String url, PgConnectOptions options, String sql)
       throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url, options.getUser(),
-            options.getPassword());
+    try (Connection connection =
+            DriverManager.getConnection(url, options.getUser(), options.getPassword());
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       Map<Long, String> values = new LinkedHashMap<>();

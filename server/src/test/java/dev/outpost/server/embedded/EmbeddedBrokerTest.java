@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import dev.outpost.server.account.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,15 +39,15 @@ class EmbeddedBrokerTest {
   private static final String QUEUE = "outpost.test";
   private static final String PASSWORD = Secrets.generate();
   private static final int PREFETCH = 10;
-  private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+  private static final AMQP.BasicProperties PERSISTENT =
+      new AMQP.BasicProperties.Builder().deliveryMode(2).build();
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   /**
-   * Verifies that confirmed persistent messages reach a manual-ack consumer exactly once.
-   * GIVEN a durable queue, WHEN 100 persistent messages are published and confirmed, and consumed
-   * with a prefetch of 10 and acked one by one, THEN each arrives once, in order, and none is left.
+   * Verifies that confirmed persistent messages reach a manual-ack consumer exactly once. GIVEN a
+   * durable queue, WHEN 100 persistent messages are published and confirmed, and consumed with a
+   * prefetch of 10 and acked one by one, THEN each arrives once, in order, and none is left.
    */
   @Test
   void deliversConfirmedMessagesExactlyOnce(Vertx vertx) throws Exception {
@@ -74,9 +74,9 @@ class EmbeddedBrokerTest {
   }
 
   /**
-   * Verifies that the prefetch limits what a consumer holds unacked.
-   * GIVEN 20 queued messages and a prefetch of 10, WHEN a consumer acks nothing, THEN it gets 10
-   * and no more; WHEN it acks them, THEN it gets the other 10.
+   * Verifies that the prefetch limits what a consumer holds unacked. GIVEN 20 queued messages and a
+   * prefetch of 10, WHEN a consumer acks nothing, THEN it gets 10 and no more; WHEN it acks them,
+   * THEN it gets the other 10.
    */
   @Test
   void holdsBackDeliveriesBeyondThePrefetch(Vertx vertx) throws Exception {
@@ -89,7 +89,9 @@ class EmbeddedBrokerTest {
       for (int i = 0; i < PREFETCH; i++) {
         window.add(next(deliveries));
       }
-      assertThat(deliveries.poll(300, TimeUnit.MILLISECONDS)).as("a delivery beyond the prefetch").isNull();
+      assertThat(deliveries.poll(300, TimeUnit.MILLISECONDS))
+          .as("a delivery beyond the prefetch")
+          .isNull();
       for (RabbitMQMessage message : window) {
         await(client.basicAck(message.envelope().getDeliveryTag(), false));
       }
@@ -103,9 +105,9 @@ class EmbeddedBrokerTest {
   }
 
   /**
-   * Verifies that a message nacked with requeue comes back.
-   * GIVEN a consumed message, WHEN it is nacked with requeue, THEN it is delivered again, marked
-   * as redelivered, and once acked the queue is empty.
+   * Verifies that a message nacked with requeue comes back. GIVEN a consumed message, WHEN it is
+   * nacked with requeue, THEN it is delivered again, marked as redelivered, and once acked the
+   * queue is empty.
    */
   @Test
   void redeliversAMessageNackedWithRequeue(Vertx vertx) throws Exception {
@@ -128,9 +130,9 @@ class EmbeddedBrokerTest {
   }
 
   /**
-   * Verifies that the durable queue and its unacked messages outlive the broker.
-   * GIVEN 10 confirmed persistent messages of which 3 were acked, WHEN the broker is closed and
-   * started again on the same home, THEN the queue still exists and delivers the other 7.
+   * Verifies that the durable queue and its unacked messages outlive the broker. GIVEN 10 confirmed
+   * persistent messages of which 3 were acked, WHEN the broker is closed and started again on the
+   * same home, THEN the queue still exists and delivers the other 7.
    */
   @Test
   void keepsQueuesAndMessagesBetweenRuns(Vertx vertx) throws Exception {
@@ -146,7 +148,8 @@ class EmbeddedBrokerTest {
     }
 
     try (EmbeddedBroker second = EmbeddedBroker.start(home, PASSWORD)) {
-      RabbitMQClient client = RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(second.amqpUrl()));
+      RabbitMQClient client =
+          RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(second.amqpUrl()));
       await(client.start());
       // a passive declare: fails unless the queue was kept
       assertThat(await(client.messageCount(QUEUE))).isEqualTo(7);
@@ -166,9 +169,9 @@ class EmbeddedBrokerTest {
   /**
    * Verifies that the broker takes only its generated password, and that a store made when the
    * password was RabbitMQ's default keeps its messages under the new one. GIVEN a broker started
-   * with the old fixed password ("guest") holding a persistent message, WHEN it starts again
-   * with a generated password, THEN the default and a wrong password are refused, and the
-   * generated one gets the message.
+   * with the old fixed password ("guest") holding a persistent message, WHEN it starts again with a
+   * generated password, THEN the default and a wrong password are refused, and the generated one
+   * gets the message.
    */
   @Test
   void takesOnlyItsGeneratedPasswordAndKeepsAnOldStore() throws Exception {
@@ -202,9 +205,9 @@ class EmbeddedBrokerTest {
   }
 
   /**
-   * Verifies that a failed start says so and leaves the home usable.
-   * GIVEN a port another socket holds, WHEN the broker starts on it, THEN the start fails, and a
-   * start on a free port with the same home succeeds.
+   * Verifies that a failed start says so and leaves the home usable. GIVEN a port another socket
+   * holds, WHEN the broker starts on it, THEN the start fails, and a start on a free port with the
+   * same home succeeds.
    */
   @Test
   void failsToStartOnAPortInUse() throws IOException {
@@ -220,8 +223,8 @@ class EmbeddedBrokerTest {
   }
 
   /**
-   * Verifies that one home serves one broker at a time.
-   * GIVEN a running broker, WHEN a second one starts on the same home, THEN it is refused.
+   * Verifies that one home serves one broker at a time. GIVEN a running broker, WHEN a second one
+   * starts on the same home, THEN it is refused.
    */
   @Test
   void refusesASecondBrokerOnTheSameHome() {
@@ -238,41 +241,53 @@ class EmbeddedBrokerTest {
    * callback also reports to a promise of our own.
    */
   private static RabbitMQClient connect(Vertx vertx, EmbeddedBroker broker) {
-    RabbitMQClient client = RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(broker.amqpUrl()));
+    RabbitMQClient client =
+        RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(broker.amqpUrl()));
     Promise<Void> ready = Promise.promise();
-    client.addConnectionEstablishedCallback(established -> client.queueDeclare(QUEUE, true, false, false)
-        .compose(declared -> client.basicQos(PREFETCH))
-        .compose(qos -> client.confirmSelect())
-        .onComplete(established)
-        .onComplete(result -> ready.tryComplete(), ready::tryFail));
+    client.addConnectionEstablishedCallback(
+        established ->
+            client
+                .queueDeclare(QUEUE, true, false, false)
+                .compose(declared -> client.basicQos(PREFETCH))
+                .compose(qos -> client.confirmSelect())
+                .onComplete(established)
+                .onComplete(result -> ready.tryComplete(), ready::tryFail));
     await(client.start());
     await(ready.future());
     return client;
   }
 
-  /** Publishes one after another: a channel numbers confirms in the order it sends, and is not thread-safe. */
+  /**
+   * Publishes one after another: a channel numbers confirms in the order it sends, and is not
+   * thread-safe.
+   */
   private static void publishConfirmed(RabbitMQClient client, List<String> bodies) {
     Future<Void> published = Future.succeededFuture();
     for (String body : bodies) {
-      published = published.compose(previous -> client.basicPublish("", QUEUE, PERSISTENT, Buffer.buffer(body)));
+      published =
+          published.compose(
+              previous -> client.basicPublish("", QUEUE, PERSISTENT, Buffer.buffer(body)));
     }
     await(published);
     await(client.waitForConfirms(10_000));
   }
 
   /**
-   * Starts a manual-ack consumer. The handler is set in the callback that completes
-   * {@code basicConsumer}: the consumer is already resumed then, and drops what arrives before it
-   * has a handler.
+   * Starts a manual-ack consumer. The handler is set in the callback that completes {@code
+   * basicConsumer}: the consumer is already resumed then, and drops what arrives before it has a
+   * handler.
    */
   private static LinkedBlockingQueue<RabbitMQMessage> consume(RabbitMQClient client) {
     LinkedBlockingQueue<RabbitMQMessage> deliveries = new LinkedBlockingQueue<>();
-    await(client.basicConsumer(QUEUE, new QueueOptions().setAutoAck(false))
-        .map(consumer -> consumer.handler(deliveries::add)));
+    await(
+        client
+            .basicConsumer(QUEUE, new QueueOptions().setAutoAck(false))
+            .map(consumer -> consumer.handler(deliveries::add)));
     return deliveries;
   }
 
-  private static RabbitMQMessage next(LinkedBlockingQueue<RabbitMQMessage> deliveries) throws InterruptedException {
+  private static RabbitMQMessage next(LinkedBlockingQueue<RabbitMQMessage> deliveries)
+      throws InterruptedException {
     RabbitMQMessage message = deliveries.poll(10, TimeUnit.SECONDS);
     assertThat(message).as("a delivery within 10 seconds").isNotNull();
     return message;

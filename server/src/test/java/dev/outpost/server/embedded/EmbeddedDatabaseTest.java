@@ -22,19 +22,19 @@ class EmbeddedDatabaseTest {
 
   private static final String PASSWORD = Secrets.generate();
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   /**
-   * Verifies that a second start on the same home finds what the first one wrote.
-   * GIVEN a started database holding a row, WHEN it is closed and started again on the same home,
-   * THEN the row is still there.
+   * Verifies that a second start on the same home finds what the first one wrote. GIVEN a started
+   * database holding a row, WHEN it is closed and started again on the same home, THEN the row is
+   * still there.
    */
   @Test
   void keepsDataBetweenRuns() throws SQLException {
     try (EmbeddedDatabase first = EmbeddedDatabase.start(home, PASSWORD)) {
       assertThat(first.url())
-          .isEqualTo("postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + first.port() + "/outpost");
+          .isEqualTo(
+              "postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + first.port() + "/outpost");
       assertThat(first.dataDirectory()).isEqualTo(home.resolve("pgdata").toAbsolutePath());
       execute(first, "CREATE TABLE note (body text NOT NULL)", "INSERT INTO note VALUES ('kept')");
     }
@@ -45,9 +45,9 @@ class EmbeddedDatabaseTest {
   }
 
   /**
-   * Verifies that the database asks for its password. GIVEN a new home, WHEN the database
-   * starts, THEN a connection without the password or with another is refused, and its rules
-   * trust no connection.
+   * Verifies that the database asks for its password. GIVEN a new home, WHEN the database starts,
+   * THEN a connection without the password or with another is refused, and its rules trust no
+   * connection.
    */
   @Test
   void refusesAConnectionWithoutThePassword() throws SQLException {
@@ -62,20 +62,25 @@ class EmbeddedDatabaseTest {
   }
 
   /**
-   * Verifies that a home made before passwords, which trusted every local connection, is moved
-   * to a password on its next start and keeps its data. GIVEN a data directory whose rules
-   * trust every connection and whose superuser has no password, holding a row, WHEN the
-   * database starts with a password, THEN a connection without it is refused, the row is still
-   * there, and the start after that needs nothing more.
+   * Verifies that a home made before passwords, which trusted every local connection, is moved to a
+   * password on its next start and keeps its data. GIVEN a data directory whose rules trust every
+   * connection and whose superuser has no password, holding a row, WHEN the database starts with a
+   * password, THEN a connection without it is refused, the row is still there, and the start after
+   * that needs nothing more.
    */
   @Test
   void upgradesAHomeThatTrustedEveryConnection() throws Exception {
     try (EmbeddedDatabase made = EmbeddedDatabase.start(home, PASSWORD)) {
-      execute(made, "CREATE TABLE note (body text NOT NULL)", "INSERT INTO note VALUES ('kept')",
+      execute(
+          made,
+          "CREATE TABLE note (body text NOT NULL)",
+          "INSERT INTO note VALUES ('kept')",
           "ALTER ROLE postgres PASSWORD NULL");
     }
     // what initdb -A trust wrote for homes before passwords
-    Files.writeString(home.resolve("pgdata/pg_hba.conf"), """
+    Files.writeString(
+        home.resolve("pgdata/pg_hba.conf"),
+        """
         local   all             all                                     trust
         host    all             all             127.0.0.1/32            trust
         host    all             all             ::1/128                 trust
@@ -97,16 +102,17 @@ class EmbeddedDatabaseTest {
   }
 
   /**
-   * Verifies that a postmaster.pid naming a live process other than PostgreSQL does not stop a start.
-   * GIVEN a data directory whose postmaster.pid names a running {@code sleep} (a reused process id),
-   * WHEN the database starts, THEN it answers queries.
+   * Verifies that a postmaster.pid naming a live process other than PostgreSQL does not stop a
+   * start. GIVEN a data directory whose postmaster.pid names a running {@code sleep} (a reused
+   * process id), WHEN the database starts, THEN it answers queries.
    */
   @Test
   void startsDespiteStalePidFile() throws Exception {
     EmbeddedDatabase.start(home, PASSWORD).close();
     Process sleeper = new ProcessBuilder("sleep", "60").start();
     try {
-      Files.writeString(home.resolve("pgdata/postmaster.pid"), sleeper.pid() + "\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          home.resolve("pgdata/postmaster.pid"), sleeper.pid() + "\n", StandardCharsets.UTF_8);
 
       try (EmbeddedDatabase database = EmbeddedDatabase.start(home, PASSWORD)) {
         assertThat(query(database, "SELECT 'up'")).containsExactly("up");
@@ -118,8 +124,8 @@ class EmbeddedDatabaseTest {
 
   /**
    * Verifies that a postmaster left running by a server that died is stopped, and its data kept.
-   * GIVEN a running database holding a row, WHEN the leftover clean-up meets its postmaster,
-   * THEN that process ends, and a new start finds the row.
+   * GIVEN a running database holding a row, WHEN the leftover clean-up meets its postmaster, THEN
+   * that process ends, and a new start finds the row.
    */
   @Test
   void stopsPostmasterLeftRunning() throws Exception {
@@ -148,11 +154,13 @@ class EmbeddedDatabaseTest {
       throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + database.port() + "/" + EmbeddedDatabase.DATABASE,
-        "postgres", password);
+        "postgres",
+        password);
   }
 
   private static void execute(EmbeddedDatabase database, String... statements) throws SQLException {
-    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+    try (Connection connection = connect(database);
+        Statement statement = connection.createStatement()) {
       for (String sql : statements) {
         statement.execute(sql);
       }

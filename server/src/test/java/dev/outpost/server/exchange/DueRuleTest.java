@@ -25,16 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The one rule of which client activities a computer may be given now, as the three places that
- * ask it answer: {@code /ping}, the computer's pending count, and the exchange that delivers.
- * Each case is one where they used to disagree. The scheduler sweeps once an hour here, so what
- * it would cancel (an expired activity, a group past its errors) is still there to be asked about.
+ * The one rule of which client activities a computer may be given now, as the three places that ask
+ * it answer: {@code /ping}, the computer's pending count, and the exchange that delivers. Each case
+ * is one where they used to disagree. The scheduler sweeps once an hour here, so what it would
+ * cancel (an expired activity, a group past its errors) is still there to be asked about.
  */
 @ExtendWith(VertxExtension.class)
 class DueRuleTest {
 
   /** Per computer, the messages its last answer carried: they wait until its next exchange. */
   private static final Map<Long, Integer> UNACKNOWLEDGED = new ConcurrentHashMap<>();
+
   private static ServerFixture fx;
 
   @BeforeAll
@@ -65,15 +66,18 @@ class DueRuleTest {
 
   /**
    * Verifies that a Queued activity whose deliver_after is still ahead is due nowhere: GIVEN a
-   * script needing approval with a delivery time an hour ahead, WHEN it is approved (Queued),
-   * THEN ping, the pending count and the exchange all wait for its time (ping and the pending
-   * count used to take every Queued activity).
+   * script needing approval with a delivery time an hour ahead, WHEN it is approved (Queued), THEN
+   * ping, the pending count and the exchange all wait for its time (ping and the pending count used
+   * to take every Queued activity).
    */
   @Test
   void aQueuedActivityBeforeItsTimeIsDueNowhere() {
     ProtocolClient agent = agent("due-queued-later");
-    long id = create(script(agent).put("deliver_after", later(60).toString())
-        .put("requires_approval", true));
+    long id =
+        create(
+            script(agent)
+                .put("deliver_after", later(60).toString())
+                .put("requires_approval", true));
     fx.post("/activities/approve", new JsonObject().put("ids", new JsonArray().add(id)));
     assertThat(status(id)).isEqualTo("queued");
 
@@ -81,9 +85,9 @@ class DueRuleTest {
   }
 
   /**
-   * Verifies that an activity past its deliver_before is due nowhere, even before the sweep
-   * cancels it: GIVEN a script to deliver within ten minutes, WHEN eleven pass, THEN nothing is
-   * due (ping and the pending count used to count it).
+   * Verifies that an activity past its deliver_before is due nowhere, even before the sweep cancels
+   * it: GIVEN a script to deliver within ten minutes, WHEN eleven pass, THEN nothing is due (ping
+   * and the pending count used to count it).
    */
   @Test
   void anExpiredActivityIsDueNowhere() {
@@ -97,15 +101,16 @@ class DueRuleTest {
   }
 
   /**
-   * Verifies that a child of a group at its concurrency limit is due nowhere: GIVEN a group of
-   * two with max_concurrency 1, WHEN the first computer takes its child, THEN the second's is
-   * due nowhere until the first reports, and then everywhere.
+   * Verifies that a child of a group at its concurrency limit is due nowhere: GIVEN a group of two
+   * with max_concurrency 1, WHEN the first computer takes its child, THEN the second's is due
+   * nowhere until the first reports, and then everywhere.
    */
   @Test
   void aChildOfAGroupAtItsConcurrencyLimitIsDueNowhere() {
     List<ProtocolClient> agents = List.of(agent("due-conc-0"), agent("due-conc-1"));
-    JsonObject group = fx.post("/activities", ProtocolClient.scriptFor(agents)
-        .put("max_concurrency", 1)).bodyAsJsonObject();
+    JsonObject group =
+        fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_concurrency", 1))
+            .bodyAsJsonObject();
     long first = child(group, agents.get(0));
     long second = child(group, agents.get(1));
     assertAgree(agents.get(0), List.of(first));
@@ -117,15 +122,16 @@ class DueRuleTest {
   }
 
   /**
-   * Verifies that a child of a group that failed more often than it tolerates is due nowhere,
-   * even before the sweep cancels it: GIVEN a group of two with max_errors 0, WHEN the first
-   * child fails, THEN the second is due nowhere.
+   * Verifies that a child of a group that failed more often than it tolerates is due nowhere, even
+   * before the sweep cancels it: GIVEN a group of two with max_errors 0, WHEN the first child
+   * fails, THEN the second is due nowhere.
    */
   @Test
   void aChildOfAGroupPastItsErrorsIsDueNowhere() {
     List<ProtocolClient> agents = List.of(agent("due-errs-0"), agent("due-errs-1"));
-    JsonObject group = fx.post("/activities", ProtocolClient.scriptFor(agents)
-        .put("max_errors", 0)).bodyAsJsonObject();
+    JsonObject group =
+        fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_errors", 0))
+            .bodyAsJsonObject();
     long first = child(group, agents.get(0));
     assertAgree(agents.get(0), List.of(first));
 
@@ -136,16 +142,19 @@ class DueRuleTest {
 
   /**
    * Verifies that a ResynchronizeRequest travels alone in all three places: GIVEN a script, a
-   * ResynchronizeRequest and a script queued in that order, THEN only the first script is due
-   * now (the pending count used to count all three), then the ResynchronizeRequest alone, then
-   * the last script.
+   * ResynchronizeRequest and a script queued in that order, THEN only the first script is due now
+   * (the pending count used to count all three), then the ResynchronizeRequest alone, then the last
+   * script.
    */
   @Test
   void aResynchronizeRequestTravelsAloneEverywhere() {
     ProtocolClient agent = agent("due-resync");
     long before = create(script(agent));
-    long resync = create(new JsonObject().put("type", "ResynchronizeRequest")
-        .put("computer_ids", new JsonArray().add(agent.insecureId)));
+    long resync =
+        create(
+            new JsonObject()
+                .put("type", "ResynchronizeRequest")
+                .put("computer_ids", new JsonArray().add(agent.insecureId)));
     long after = create(script(agent));
 
     assertAgree(agent, List.of(before));
@@ -164,7 +173,8 @@ class DueRuleTest {
     assertThat(ping(agent)).as("ping").isEqualTo(waiting > 0 || !due.isEmpty());
     assertThat(pending(agent)).as("pending").isEqualTo(waiting + due.size());
     assertThat(exchange(agent, List.of()).mapList("messages"))
-        .as("delivered").extracting(m -> m.integer("operation-id"))
+        .as("delivered")
+        .extracting(m -> m.integer("operation-id"))
         .containsExactlyElementsOf(due);
   }
 
@@ -177,13 +187,17 @@ class DueRuleTest {
 
   private static ProtocolClient agent(String title) {
     ProtocolClient agent = ProtocolClient.registered(fx, title);
-    exchange(agent, List.of());   // acknowledges the welcome
+    exchange(agent, List.of()); // acknowledges the welcome
     return agent;
   }
 
   private static boolean ping(ProtocolClient agent) {
-    HttpResponse<Buffer> response = await(fx.http.post("/ping").sendForm(
-        MultiMap.caseInsensitiveMultiMap().add("insecure_id", "" + agent.insecureId)));
+    HttpResponse<Buffer> response =
+        await(
+            fx.http
+                .post("/ping")
+                .sendForm(
+                    MultiMap.caseInsensitiveMultiMap().add("insecure_id", "" + agent.insecureId)));
     return WireMap.of((Map<?, ?>) Bpickle.decode(response.body())).bool("messages");
   }
 
@@ -192,7 +206,8 @@ class DueRuleTest {
   }
 
   private static JsonObject script(ProtocolClient agent) {
-    return new JsonObject().put("type", "ExecuteScriptRequest")
+    return new JsonObject()
+        .put("type", "ExecuteScriptRequest")
         .put("computer_ids", new JsonArray().add(agent.insecureId))
         .put("parameters", new JsonObject().put("code", "true"));
   }
@@ -204,9 +219,12 @@ class DueRuleTest {
   }
 
   private static long child(JsonObject group, ProtocolClient agent) {
-    return group.getJsonArray("children").stream().map(c -> (JsonObject) c)
+    return group.getJsonArray("children").stream()
+        .map(c -> (JsonObject) c)
         .filter(c -> c.getLong("computer_id") == agent.insecureId)
-        .findFirst().orElseThrow().getLong("id");
+        .findFirst()
+        .orElseThrow()
+        .getLong("id");
   }
 
   private static Instant later(int minutes) {

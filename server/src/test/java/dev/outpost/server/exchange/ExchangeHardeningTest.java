@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What agents send that the store cannot take as it is, and what the unauthenticated may send:
- * no message fails its computer's exchanges twice, and nobody unknown makes the server read a
- * large body.
+ * What agents send that the store cannot take as it is, and what the unauthenticated may send: no
+ * message fails its computer's exchanges twice, and nobody unknown makes the server read a large
+ * body.
  */
 @ExtendWith(VertxExtension.class)
 class ExchangeHardeningTest {
@@ -42,9 +42,12 @@ class ExchangeHardeningTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    fx = new ServerFixture(vertx, Map.of(
-        "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", Integer.toString(UNAUTHENTICATED_LIMIT)),
-        Map.of());
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", Integer.toString(UNAUTHENTICATED_LIMIT)),
+            Map.of());
     pool = Database.pool(vertx, TestSupport.database(), 1);
   }
 
@@ -70,13 +73,14 @@ class ExchangeHardeningTest {
     assertThat(activity.getString("status")).isEqualTo("succeeded");
     assertThat(activity.getString("result_text")).isEqualTo("a\uFFFDb");
     long second = create(agent);
-    assertThat(agent.exchange(List.of()).mapList("messages")).singleElement()
+    assertThat(agent.exchange(List.of()).mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(second));
   }
 
   /**
-   * Verifies that a message that cannot be read is quarantined with its reason, visible to
-   * admins and counted, while the rest of its exchange applies.
+   * Verifies that a message that cannot be read is quarantined with its reason, visible to admins
+   * and counted, while the rest of its exchange applies.
    */
   @Test
   void anUnreadableMessageIsQuarantinedAndTheRestOfItsExchangeApplies() {
@@ -99,22 +103,25 @@ class ExchangeHardeningTest {
   }
 
   /**
-   * Verifies that a message the database refuses is quarantined with the database's reason, and
-   * the exchange carrying it, with a result besides, applies the rest and is answered. GIVEN a
-   * trigger that refuses computer-info reports marked 'refuse-me' (as a constraint would); WHEN
-   * an agent sends one with a result in the same exchange; THEN the result applies, the report
-   * is quarantined, and the next exchange delivers.
+   * Verifies that a message the database refuses is quarantined with the database's reason, and the
+   * exchange carrying it, with a result besides, applies the rest and is answered. GIVEN a trigger
+   * that refuses computer-info reports marked 'refuse-me' (as a constraint would); WHEN an agent
+   * sends one with a result in the same exchange; THEN the result applies, the report is
+   * quarantined, and the next exchange delivers.
    */
   @Test
   void aMessageTheDatabaseRefusesIsQuarantinedAndTheRestApplies() {
-    await(pool.query("""
+    await(
+        pool.query(
+                """
             CREATE OR REPLACE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               RAISE EXCEPTION 'marked to be refused' USING ERRCODE = 'check_violation';
             END $$;
             CREATE TRIGGER refuse_marked BEFORE INSERT ON client_messages FOR EACH ROW
               WHEN (NEW.body ? 'refuse-me') EXECUTE FUNCTION refuse_marked();
-            """).execute());
+            """)
+            .execute());
     try {
       ProtocolClient agent = ProtocolClient.registered(fx, "refused-1");
       long id = delivered(agent);
@@ -125,11 +132,15 @@ class ExchangeHardeningTest {
       agent.exchange(List.of(report, ProtocolClient.result(id, 6, 0, "done")));
 
       assertThat(activity(id).getString("status")).isEqualTo("succeeded");
-      assertThat(quarantined(agent)).singleElement()
-          .satisfies(q -> assertThat(((JsonObject) q).getString("reason"))
-              .contains("marked to be refused"));
+      assertThat(quarantined(agent))
+          .singleElement()
+          .satisfies(
+              q ->
+                  assertThat(((JsonObject) q).getString("reason"))
+                      .contains("marked to be refused"));
       long next = create(agent);
-      assertThat(agent.exchange(List.of()).mapList("messages")).singleElement()
+      assertThat(agent.exchange(List.of()).mapList("messages"))
+          .singleElement()
           .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(next));
     } finally {
       await(pool.query("DROP TRIGGER refuse_marked ON client_messages").execute());
@@ -137,8 +148,8 @@ class ExchangeHardeningTest {
   }
 
   /**
-   * Verifies that a report with a NUL and a float JSON has no form for is recorded, made
-   * storable (JSON encoding refused the NaN and the exchange answered 500, again and again).
+   * Verifies that a report with a NUL and a float JSON has no form for is recorded, made storable
+   * (JSON encoding refused the NaN and the exchange answered 500, again and again).
    */
   @Test
   void aReportWithANulAndANanIsRecorded() {
@@ -169,18 +180,22 @@ class ExchangeHardeningTest {
   }
 
   /**
-   * Verifies that an exchange naming an unknown secure-id is answered unknown-id without its
-   * body being read: a body over the request limit, which any read would refuse with 413.
+   * Verifies that an exchange naming an unknown secure-id is answered unknown-id without its body
+   * being read: a body over the request limit, which any read would refuse with 413.
    */
   @Test
   void anUnknownSecureIdIsAnsweredWithoutItsBodyBeingRead() {
-    HttpResponse<Buffer> answer = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .putHeader("X-Computer-ID", "no-such-computer")
-        .sendBuffer(Buffer.buffer(new byte[(int) fx.config.maxBodyBytes() + 1])));
+    HttpResponse<Buffer> answer =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/octet-stream")
+                .putHeader("X-Computer-ID", "no-such-computer")
+                .sendBuffer(Buffer.buffer(new byte[(int) fx.config.maxBodyBytes() + 1])));
 
     assertThat(answer.statusCode()).isEqualTo(200);
-    assertThat(WireMap.of(Bpickle.decode(answer.body())).mapList("messages")).singleElement()
+    assertThat(WireMap.of(Bpickle.decode(answer.body())).mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("type")).isEqualTo("unknown-id"));
   }
 
@@ -190,16 +205,22 @@ class ExchangeHardeningTest {
    */
   @Test
   void onlyAdmittedRequestsMaySendLargeBodies() {
-    Map<String, Object> large = Map.of("messages", List.of(),
-        "padding", Bytes.of(new byte[UNAUTHENTICATED_LIMIT]));
-    HttpResponse<Buffer> unregistered = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .sendBuffer(Buffer.buffer(Bpickle.encode(large))));
-    HttpResponse<Buffer> ping = await(fx.http.post("/ping")
-        .sendBuffer(Buffer.buffer("insecure_id=1&x=" + "y".repeat(UNAUTHENTICATED_LIMIT))));
+    Map<String, Object> large =
+        Map.of("messages", List.of(), "padding", Bytes.of(new byte[UNAUTHENTICATED_LIMIT]));
+    HttpResponse<Buffer> unregistered =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/octet-stream")
+                .sendBuffer(Buffer.buffer(Bpickle.encode(large))));
+    HttpResponse<Buffer> ping =
+        await(
+            fx.http
+                .post("/ping")
+                .sendBuffer(Buffer.buffer("insecure_id=1&x=" + "y".repeat(UNAUTHENTICATED_LIMIT))));
     ProtocolClient agent = ProtocolClient.registered(fx, "large-1");
-    HttpResponse<Buffer> registered = await(agent.request()
-        .sendBuffer(Buffer.buffer(Bpickle.encode(large))));
+    HttpResponse<Buffer> registered =
+        await(agent.request().sendBuffer(Buffer.buffer(Bpickle.encode(large))));
 
     assertThat(unregistered.statusCode()).isEqualTo(413);
     assertThat(ping.statusCode()).isEqualTo(413);
@@ -214,12 +235,22 @@ class ExchangeHardeningTest {
   void aJsonResultWithAnUnpairedSurrogateIsStored() {
     ProtocolClient agent = ProtocolClient.registered(fx, "surrogate-1");
     long id = delivered(agent);
-    String payload = "{\"sequence\": " + agent.sequence + ", \"next-expected-sequence\": "
-        + agent.nextExpected + ", \"messages\": [{\"type\": \"operation-result\", "
-        + "\"operation-id\": " + id + ", \"status\": 6, \"result-text\": \"x\\ud800y\"}]}";
+    String payload =
+        "{\"sequence\": "
+            + agent.sequence
+            + ", \"next-expected-sequence\": "
+            + agent.nextExpected
+            + ", \"messages\": [{\"type\": \"operation-result\", "
+            + "\"operation-id\": "
+            + id
+            + ", \"status\": 6, \"result-text\": \"x\\ud800y\"}]}";
 
-    HttpResponse<Buffer> answer = await(agent.request()
-        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(payload)));
+    HttpResponse<Buffer> answer =
+        await(
+            agent
+                .request()
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer(payload)));
 
     assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
     assertThat(activity(id).getString("result_text")).isEqualTo("x\uFFFDy");
@@ -249,10 +280,15 @@ class ExchangeHardeningTest {
 
   /** The computer's recorded messages of a type, newest first. */
   private static List<JsonObject> recorded(long computer, String type) {
-    return await(pool.preparedQuery("""
+    return await(
+            pool.preparedQuery(
+                    """
             SELECT body FROM client_messages WHERE computer_id = $1 AND type = $2
              ORDER BY id DESC
-            """).execute(Tuple.of(computer, type)))
-        .stream().map(row -> (JsonObject) row.getValue(0)).toList();
+            """)
+                .execute(Tuple.of(computer, type)))
+        .stream()
+        .map(row -> (JsonObject) row.getValue(0))
+        .toList();
   }
 }

@@ -30,33 +30,35 @@ class ExchangePlannerTest {
 
   /**
    * Verifies that only the messages past those already processed are read: GIVEN a computer
-   * expecting message 5, WHEN its client sends messages 3 to 6, THEN 3 and 4 are repeats, 5 and
-   * 6 are read (a result and a progress report), and message 7 is expected next.
+   * expecting message 5, WHEN its client sends messages 3 to 6, THEN 3 and 4 are repeats, 5 and 6
+   * are read (a result and a progress report), and message 7 is expected next.
    */
   @Test
   void readsOnlyTheMessagesNotSeenBefore() {
-    WireMap payload = payload(3, List.of(result(101), result(102), result(103),
-        progress(104, 40)));
+    WireMap payload = payload(3, List.of(result(101), result(102), result(103), progress(104, 40)));
 
     Plan plan = PLANNER.plan(0, state(7, 5, 0, List.of()), Optional.empty(), payload);
 
     assertThat(plan.fresh()).hasSize(2);
-    assertThat(plan.incoming().results()).extracting(OperationResult::activityId)
+    assertThat(plan.incoming().results())
+        .extracting(OperationResult::activityId)
         .containsExactly(103L);
-    assertThat(plan.incoming().progress()).extracting(MessageReader.Progress::percent)
+    assertThat(plan.incoming().progress())
+        .extracting(MessageReader.Progress::percent)
         .containsExactly(40);
     assertThat(plan.after().nextExpectedIn()).isEqualTo(7);
   }
 
   /**
-   * Verifies that a payload that skips ahead is not read at all: GIVEN a computer expecting
-   * message 5, WHEN its client sends from 9, THEN nothing is read and 5 is still expected, so
-   * the client resumes there.
+   * Verifies that a payload that skips ahead is not read at all: GIVEN a computer expecting message
+   * 5, WHEN its client sends from 9, THEN nothing is read and 5 is still expected, so the client
+   * resumes there.
    */
   @Test
   void aPayloadThatSkipsAheadIsNotRead() {
-    Plan plan = PLANNER.plan(0, state(7, 5, 0, List.of()), Optional.empty(),
-        payload(9, List.of(result(101))));
+    Plan plan =
+        PLANNER.plan(
+            0, state(7, 5, 0, List.of()), Optional.empty(), payload(9, List.of(result(101))));
 
     assertThat(plan.fresh()).isEmpty();
     assertThat(plan.incoming().results()).isEmpty();
@@ -70,10 +72,14 @@ class ExchangePlannerTest {
    */
   @Test
   void theClientsNextExpectedSequenceAcknowledgesOutgoingMessages() {
-    Plan acked = PLANNER.plan(0, state(7, 5, 10, List.of()), Optional.empty(),
-        payload(5, List.of(), Map.of("next-expected-sequence", 13L)));
-    Plan silent = PLANNER.plan(0, state(7, 5, 10, List.of()), Optional.empty(),
-        payload(5, List.of()));
+    Plan acked =
+        PLANNER.plan(
+            0,
+            state(7, 5, 10, List.of()),
+            Optional.empty(),
+            payload(5, List.of(), Map.of("next-expected-sequence", 13L)));
+    Plan silent =
+        PLANNER.plan(0, state(7, 5, 10, List.of()), Optional.empty(), payload(5, List.of()));
 
     assertThat(acked.acknowledged()).isEqualTo(3);
     assertThat(acked.after().outBase()).isEqualTo(13);
@@ -82,17 +88,28 @@ class ExchangePlannerTest {
   }
 
   /**
-   * Verifies that a client whose accepted-types digest is not the server's is noticed, and that
-   * the types a client accepts are kept until it sends others.
+   * Verifies that a client whose accepted-types digest is not the server's is noticed, and that the
+   * types a client accepts are kept until it sends others.
    */
   @Test
   void theTypesDigestsAreComparedAndTheClientsTypesKept() {
     ComputerState state = state(7, 5, 0, List.of("resynchronize"));
 
-    Plan upToDate = PLANNER.plan(0, state, Optional.empty(),
-        payload(5, List.of(), Map.of("accepted-types", Bytes.of(OUR_TYPES))));
-    Plan stale = PLANNER.plan(0, state, Optional.empty(), payload(5, List.of(),
-        Map.of("client-accepted-types", List.of("execute-script", "set-id"))));
+    Plan upToDate =
+        PLANNER.plan(
+            0,
+            state,
+            Optional.empty(),
+            payload(5, List.of(), Map.of("accepted-types", Bytes.of(OUR_TYPES))));
+    Plan stale =
+        PLANNER.plan(
+            0,
+            state,
+            Optional.empty(),
+            payload(
+                5,
+                List.of(),
+                Map.of("client-accepted-types", List.of("execute-script", "set-id"))));
 
     assertThat(upToDate.typesStale()).isFalse();
     assertThat(upToDate.after().clientTypes()).containsExactly("resynchronize");
@@ -110,29 +127,45 @@ class ExchangePlannerTest {
     Map<String, Object> unreadable = new LinkedHashMap<>(result(202));
     unreadable.put("status", "done");
     Map<String, Object> report = Map.of("type", "computer-info", "hostname", "web-2");
-    Plan first = PLANNER.plan(0, state(7, 0, 0, List.of()), Optional.empty(),
-        payload(0, List.of(result(101), progress(102, 50))));
-    Plan second = PLANNER.plan(1, state(8, 0, 0, List.of()), Optional.empty(),
-        payload(0, List.of(unreadable, report, result(203))));
+    Plan first =
+        PLANNER.plan(
+            0,
+            state(7, 0, 0, List.of()),
+            Optional.empty(),
+            payload(0, List.of(result(101), progress(102, 50))));
+    Plan second =
+        PLANNER.plan(
+            1,
+            state(8, 0, 0, List.of()),
+            Optional.empty(),
+            payload(0, List.of(unreadable, report, result(203))));
 
     Writes writes = Writes.of(List.of(first, second));
 
-    assertThat(writes.results()).extracting(AgentResult::computerId, AgentResult::activityId,
-            AgentResult::status)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(7L, 101L, Status.SUCCEEDED),
+    assertThat(writes.results())
+        .extracting(AgentResult::computerId, AgentResult::activityId, AgentResult::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(7L, 101L, Status.SUCCEEDED),
             org.assertj.core.groups.Tuple.tuple(8L, 203L, Status.SUCCEEDED));
-    assertThat(writes.progress()).singleElement()
+    assertThat(writes.progress())
+        .singleElement()
         .satisfies(p -> assertThat(p.computerId()).isEqualTo(7));
-    assertThat(writes.recorded()).singleElement().satisfies(r -> {
-      assertThat(r.computerId()).isEqualTo(8);
-      assertThat(r.value().type()).isEqualTo("computer-info");
-      assertThat(r.value().body().getString("hostname")).isEqualTo("web-2");
-    });
-    assertThat(writes.quarantined()).singleElement().satisfies(q -> {
-      assertThat(q.computerId()).isEqualTo(8);
-      assertThat(q.value().type()).isEqualTo("operation-result");
-      assertThat(q.value().reason()).contains("status");
-    });
+    assertThat(writes.recorded())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.computerId()).isEqualTo(8);
+              assertThat(r.value().type()).isEqualTo("computer-info");
+              assertThat(r.value().body().getString("hostname")).isEqualTo("web-2");
+            });
+    assertThat(writes.quarantined())
+        .singleElement()
+        .satisfies(
+            q -> {
+              assertThat(q.computerId()).isEqualTo(8);
+              assertThat(q.value().type()).isEqualTo("operation-result");
+              assertThat(q.value().reason()).contains("status");
+            });
   }
 
   /**
@@ -141,31 +174,37 @@ class ExchangePlannerTest {
    */
   @Test
   void aMessageAloneIsPlannedByItself() {
-    Plan plan = PLANNER.plan(0, state(7, 0, 0, List.of()), Optional.empty(),
-        payload(0, List.of(result(101), result(102))));
+    Plan plan =
+        PLANNER.plan(
+            0,
+            state(7, 0, 0, List.of()),
+            Optional.empty(),
+            payload(0, List.of(result(101), result(102))));
 
     Plan one = PLANNER.one(plan, plan.fresh().get(1));
 
-    assertThat(one.incoming().results()).extracting(OperationResult::activityId)
+    assertThat(one.incoming().results())
+        .extracting(OperationResult::activityId)
         .containsExactly(102L);
     assertThat(one.after()).isEqualTo(plan.after());
   }
 
   /**
-   * Verifies the answer of a registered computer: its store's head in order, where its
-   * numbering resumes, the token for the next exchange and the digest of the types it accepts.
+   * Verifies the answer of a registered computer: its store's head in order, where its numbering
+   * resumes, the token for the next exchange and the digest of the types it accepts.
    */
   @Test
   void theAnswerCarriesTheHeadWhereToResumeAndTheNextToken() {
     Bookkeeping after = new Bookkeeping(7, 12, 3, List.of("execute-script"));
-    List<byte[]> head = List.of(Bpickle.encode(Map.of("type", "first")),
-        Bpickle.encode(Map.of("type", "second")));
+    List<byte[]> head =
+        List.of(Bpickle.encode(Map.of("type", "first")), Bpickle.encode(Map.of("type", "second")));
 
     WireMap answer = WireMap.of(PLANNER.answer(after, head, "token-1"));
 
     assertThat(answer.bytes("server-api").asUtf8()).isEqualTo("3.3");
     assertThat(answer.bytes("server-uuid").asUtf8()).isEqualTo("uuid-1");
-    assertThat(answer.mapList("messages")).extracting(m -> m.text("type"))
+    assertThat(answer.mapList("messages"))
+        .extracting(m -> m.text("type"))
         .containsExactly("first", "second");
     assertThat(answer.integer("next-expected-sequence")).isEqualTo(12);
     assertThat(answer.bytes("next-exchange-token").asUtf8()).isEqualTo("token-1");
@@ -174,9 +213,9 @@ class ExchangePlannerTest {
   }
 
   /**
-   * Verifies what an unregistered client is told: the broker's messages count from their
-   * sequence, landscape-config's bare registration counts for nothing, and a client that does
-   * not register may send only a registration.
+   * Verifies what an unregistered client is told: the broker's messages count from their sequence,
+   * landscape-config's bare registration counts for nothing, and a client that does not register
+   * may send only a registration.
    */
   @Test
   void anUnregisteredClientIsToldWhatItMaySend() {
@@ -189,43 +228,45 @@ class ExchangePlannerTest {
     assertThat(ExchangePlanner.registerMessage(payload(0, List.of()))).isEmpty();
     WireMap told = WireMap.of(PLANNER.notRegistering(6));
     assertThat(told.integer("next-expected-sequence")).isEqualTo(6);
-    assertThat(told.mapList("messages")).singleElement()
+    assertThat(told.mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.textList("types")).containsExactly("register"));
     assertThat(ExchangePlanner.refusesRegistration(PLANNER.registrationRefused(0))).isTrue();
     assertThat(ExchangePlanner.refusesRegistration(PLANNER.notRegistering(0))).isFalse();
   }
 
   /**
-   * Verifies that a computer just registered is sent the types it may send before its ids, and
-   * that the secure-id is found in its answer.
+   * Verifies that a computer just registered is sent the types it may send before its ids, and that
+   * the secure-id is found in its answer.
    */
   @Test
   void theWelcomeAcceptsTheTypesBeforeItSetsTheId() {
     List<Tagged<byte[]>> welcome = ExchangePlanner.welcome(7, "secure-1");
     Bookkeeping after = ExchangePlanner.registered(7, 1, payload(0, List.of()));
 
-    Map<String, Object> answer = PLANNER.answer(after,
-        welcome.stream().map(Tagged::value).toList(), "token-1");
+    Map<String, Object> answer =
+        PLANNER.answer(after, welcome.stream().map(Tagged::value).toList(), "token-1");
 
     assertThat(welcome).extracting(Tagged::computerId).containsOnly(7L);
-    assertThat(WireMap.of(answer).mapList("messages")).extracting(m -> m.text("type"))
+    assertThat(WireMap.of(answer).mapList("messages"))
+        .extracting(m -> m.text("type"))
         .containsExactly("accepted-types", "set-id");
-    assertThat(WireMap.of(answer).mapList("messages").get(1).integer("insecure-id"))
-        .isEqualTo(7);
+    assertThat(WireMap.of(answer).mapList("messages").get(1).integer("insecure-id")).isEqualTo(7);
     assertThat(ExchangePlanner.registeredSecureId(answer)).contains("secure-1");
     assertThat(after.outBase()).isZero();
   }
 
   /**
-   * Verifies that the types are queued again only for a computer with none waiting in its
-   * outgoing store.
+   * Verifies that the types are queued again only for a computer with none waiting in its outgoing
+   * store.
    */
   @Test
   void theTypesAreQueuedAgainOnlyWhereNoneWait() {
-    Map<Long, List<byte[]>> heads = Map.of(
-        1L, List.of(ExchangePlanner.acceptedTypesMessage()),
-        2L, List.of(Bpickle.encode(Map.of("type", "execute-script"))),
-        3L, List.of());
+    Map<Long, List<byte[]>> heads =
+        Map.of(
+            1L, List.of(ExchangePlanner.acceptedTypesMessage()),
+            2L, List.of(Bpickle.encode(Map.of("type", "execute-script"))),
+            3L, List.of());
 
     assertThat(ExchangePlanner.needTypes(List.of(1L, 2L, 3L), heads)).containsExactly(2L, 3L);
   }
@@ -236,16 +277,15 @@ class ExchangePlannerTest {
    */
   @Test
   void aTokenThatDoesNotMatchIsPlannedAsAnyOther() {
-    ComputerState state = new ComputerState(7, 0, 0, Optional.of(Secrets.hash("given")),
-        List.of());
+    ComputerState state = new ComputerState(7, 0, 0, Optional.of(Secrets.hash("given")), List.of());
 
     Plan plan = PLANNER.plan(0, state, Optional.of("another"), payload(0, List.of(result(9))));
 
     assertThat(plan.incoming().results()).hasSize(1);
   }
 
-  private static ComputerState state(long id, long nextExpectedIn, long outBase,
-      List<String> clientTypes) {
+  private static ComputerState state(
+      long id, long nextExpectedIn, long outBase, List<String> clientTypes) {
     return new ComputerState(id, nextExpectedIn, outBase, Optional.empty(), clientTypes);
   }
 
@@ -253,8 +293,8 @@ class ExchangePlannerTest {
     return payload(sequence, messages, Map.of());
   }
 
-  private static WireMap payload(long sequence, List<Map<String, Object>> messages,
-      Map<String, Object> more) {
+  private static WireMap payload(
+      long sequence, List<Map<String, Object>> messages, Map<String, Object> more) {
     Map<String, Object> payload = new HashMap<>(more);
     payload.put("sequence", sequence);
     payload.put("messages", List.copyOf(messages));
@@ -266,7 +306,6 @@ class ExchangePlannerTest {
   }
 
   private static Map<String, Object> progress(long activityId, long percent) {
-    return Map.of("type", "operation-progress", "operation-id", activityId,
-        "progress", percent);
+    return Map.of("type", "operation-progress", "operation-id", activityId, "progress", percent);
   }
 }

@@ -18,10 +18,12 @@ class ExchangeQueueTest {
 
   /** Batches the queue handed out, each with the promise that settles it. */
   private final List<List<String>> batches = new ArrayList<>();
+
   private final List<Promise<List<ExchangeQueue.Outcome>>> answers = new ArrayList<>();
 
   /** Exchanges answered carefully, a message at a time, after failing alone. */
   private final List<String> careful = new ArrayList<>();
+
   private final List<Promise<ExchangeQueue.Outcome>> carefulAnswers = new ArrayList<>();
 
   private Future<ExchangeQueue.Outcome> carefully(ExchangeQueue.Request request) {
@@ -94,8 +96,8 @@ class ExchangeQueueTest {
     answers.get(0).complete(answeredBy(List.of("a")));
 
     answers.get(1).fail(new IllegalStateException("deadlock detected"));
-    assertThat(batches).containsExactly(List.of("a"), List.of("b", "c"), List.of("b"),
-        List.of("c"));
+    assertThat(batches)
+        .containsExactly(List.of("a"), List.of("b", "c"), List.of("b"), List.of("c"));
     answers.get(2).fail(new IllegalStateException("b is broken"));
     answers.get(3).complete(answeredBy(List.of("c")));
     assertThat(careful).containsExactly("b");
@@ -107,8 +109,8 @@ class ExchangeQueueTest {
   }
 
   /**
-   * Verifies that an exchange failing alone is answered once more carefully, and that answer is
-   * its own: a message the database refused no longer fails it.
+   * Verifies that an exchange failing alone is answered once more carefully, and that answer is its
+   * own: a message the database refused no longer fails it.
    */
   @Test
   void anExchangeFailingAloneIsAnsweredCarefully() {
@@ -136,14 +138,22 @@ class ExchangeQueueTest {
     Future<Map<String, Object>> third = queue.submit(request("c"));
 
     assertThat(third.failed()).isTrue();
-    assertThat(third.cause()).isInstanceOfSatisfying(OutpostException.class, e -> {
-      assertThat(e.status()).isEqualTo(503);
-      assertThat(e.retryAfterSeconds()).isPositive();
-    });
+    assertThat(third.cause())
+        .isInstanceOfSatisfying(
+            OutpostException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.retryAfterSeconds()).isPositive();
+            });
     answers.get(0).complete(answeredBy(List.of("a")));
     assertThat(queue.submit(request("d")).failed()).isFalse();
-    assertThat(queue.submit(new ExchangeQueue.Request(new byte[] {'e'}, Optional.empty(),
-        WireMap.of(Map.of()), 101)).failed()).isTrue();
+    assertThat(
+            queue
+                .submit(
+                    new ExchangeQueue.Request(
+                        new byte[] {'e'}, Optional.empty(), WireMap.of(Map.of()), 101))
+                .failed())
+        .isTrue();
   }
 
   /** Verifies that an exchange's own failure inside a batch reaches it alone. */
@@ -155,9 +165,12 @@ class ExchangeQueueTest {
     Future<Map<String, Object>> c = queue.submit(request("c"));
     answers.get(0).complete(answeredBy(List.of("a")));
 
-    answers.get(1).complete(List.of(
-        ExchangeQueue.Outcome.failed(new IllegalArgumentException("malformed")),
-        ExchangeQueue.Outcome.answered(Map.of("for", "c"))));
+    answers
+        .get(1)
+        .complete(
+            List.of(
+                ExchangeQueue.Outcome.failed(new IllegalArgumentException("malformed")),
+                ExchangeQueue.Outcome.answered(Map.of("for", "c"))));
 
     assertThat(batches).hasSize(2);
     assertThat(b.cause()).hasMessage("malformed");
@@ -171,8 +184,8 @@ class ExchangeQueueTest {
   }
 
   private static ExchangeQueue.Request request(String computer) {
-    return new ExchangeQueue.Request(computer.getBytes(StandardCharsets.UTF_8), Optional.empty(),
-        WireMap.of(Map.of()), 10);
+    return new ExchangeQueue.Request(
+        computer.getBytes(StandardCharsets.UTF_8), Optional.empty(), WireMap.of(Map.of()), 10);
   }
 
   private static String name(ExchangeQueue.Request request) {

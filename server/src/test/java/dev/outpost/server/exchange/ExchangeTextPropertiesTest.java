@@ -55,10 +55,16 @@ class ExchangeTextPropertiesTest {
   Arbitrary<String> texts() {
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(6, Arbitraries.strings().all().ofMaxLength(300)),
-        net.jqwik.api.Tuple.of(3, Arbitraries.strings()
-            .withChars('\0', 'a', '\ud800', '\udc00', '\ud83d', '\ude00', '\n').ofMaxLength(50)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 2)
-            .map(mb -> "\ud800" + "x".repeat(mb * 1_000_000 - 1) + "\0")));
+        net.jqwik.api.Tuple.of(
+            3,
+            Arbitraries.strings()
+                .withChars('\0', 'a', '\ud800', '\udc00', '\ud83d', '\ude00', '\n')
+                .ofMaxLength(50)),
+        net.jqwik.api.Tuple.of(
+            1,
+            Arbitraries.integers()
+                .between(1, 2)
+                .map(mb -> "\ud800" + "x".repeat(mb * 1_000_000 - 1) + "\0")));
   }
 
   /** Verifies that any result text is answered, kept storable, and the next activity delivered. */
@@ -72,8 +78,10 @@ class ExchangeTextPropertiesTest {
 
     JsonObject activity = fx.get("/activities/" + id).bodyAsJsonObject();
     assertThat(activity.getString("status")).isEqualTo("succeeded");
-    String kept = text.length() > OperationResult.MAX_TEXT
-        ? text.substring(0, OperationResult.MAX_TEXT) : text;
+    String kept =
+        text.length() > OperationResult.MAX_TEXT
+            ? text.substring(0, OperationResult.MAX_TEXT)
+            : text;
     assertThat(activity.getString("result_text")).isEqualTo(StorableText.of(kept));
     long next = create();
     assertThat(operations(exchange(List.of(), null))).contains(next);
@@ -82,7 +90,8 @@ class ExchangeTextPropertiesTest {
 
   private static List<Long> operations(WireMap answer) {
     return answer.mapList("messages").stream()
-        .flatMap(m -> m.optionalInteger("operation-id").stream()).toList();
+        .flatMap(m -> m.optionalInteger("operation-id").stream())
+        .toList();
   }
 
   private static long create() {
@@ -99,8 +108,12 @@ class ExchangeTextPropertiesTest {
     if (text != null) {
       json = json.replace('"' + MARK + '"', '"' + escaped(text) + '"');
     }
-    HttpResponse<Buffer> response = await(agent.request()
-        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(json)));
+    HttpResponse<Buffer> response =
+        await(
+            agent
+                .request()
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer(json)));
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     WireMap answer = WireMap.of(JsonCodec.decode(response.body().getBytes()));
     agent.sequence += messages.size();

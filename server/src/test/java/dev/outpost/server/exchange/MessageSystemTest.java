@@ -48,20 +48,29 @@ class MessageSystemTest {
     WireMap first = client.exchange(List.of());
     assertThat(first.bytes("server-api").asUtf8()).isEqualTo("3.3");
     assertThat(first.has("server-uuid")).isTrue();
-    assertThat(first.mapList("messages")).singleElement().satisfies(m -> {
-      assertThat(m.text("type")).isEqualTo("accepted-types");
-      assertThat(m.textList("types")).containsExactly("register");
-    });
+    assertThat(first.mapList("messages"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("accepted-types");
+              assertThat(m.textList("types")).containsExactly("register");
+            });
 
     WireMap refused = client.register(fx.accountName, "wrong-key", "intruder");
-    assertThat(refused.mapList("messages")).singleElement().satisfies(m -> {
-      assertThat(m.text("type")).isEqualTo("registration");
-      assertThat(m.text("info")).isEqualTo("unknown-account");
-    });
+    assertThat(refused.mapList("messages"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("registration");
+              assertThat(m.text("info")).isEqualTo("unknown-account");
+            });
     assertThat(client.secureId).isNull();
   }
 
-  /** Verifies registration: set-id with a bytes secure-id and an int insecure-id, then the computer is listed. */
+  /**
+   * Verifies registration: set-id with a bytes secure-id and an int insecure-id, then the computer
+   * is listed.
+   */
   @Test
   void registersAComputer() {
     ProtocolClient client = new ProtocolClient(fx.http);
@@ -100,7 +109,8 @@ class MessageSystemTest {
     WireMap first = client.exchange(List.of());
 
     assertThat(first.integer("next-expected-sequence")).isZero();
-    assertThat(first.mapList("messages")).extracting(m -> m.text("type"))
+    assertThat(first.mapList("messages"))
+        .extracting(m -> m.text("type"))
         .contains("set-id", "execute-script");
     WireMap second = client.exchange(List.of(ProtocolClient.result(id, 6, 0, "ran once\n")));
     assertThat(second.integer("next-expected-sequence")).isEqualTo(1);
@@ -108,9 +118,9 @@ class MessageSystemTest {
   }
 
   /**
-   * Verifies that the registration answer accepts the types before it sets the id: set-id makes
-   * the Landscape Client's plugins resynchronize, and a plugin told of a newly accepted type after
-   * that reports on a dropped session, so its first computer-info is lost for good.
+   * Verifies that the registration answer accepts the types before it sets the id: set-id makes the
+   * Landscape Client's plugins resynchronize, and a plugin told of a newly accepted type after that
+   * reports on a dropped session, so its first computer-info is lost for good.
    */
   @Test
   void theRegistrationAnswerAcceptsTheTypesBeforeItSetsTheId() {
@@ -119,7 +129,8 @@ class MessageSystemTest {
 
     WireMap answer = client.register(fx.accountName, fx.registrationKey, "order-1");
 
-    assertThat(answer.mapList("messages")).extracting(m -> m.text("type"))
+    assertThat(answer.mapList("messages"))
+        .extracting(m -> m.text("type"))
         .containsExactly("accepted-types", "set-id");
   }
 
@@ -142,8 +153,8 @@ class MessageSystemTest {
   }
 
   /**
-   * Verifies that what a registering client reported is kept without its registration key, in
-   * both forms of the register message: the database holds only the key's hash.
+   * Verifies that what a registering client reported is kept without its registration key, in both
+   * forms of the register message: the database holds only the key's hash.
    */
   @Test
   void theRegistrationKeyIsNotKeptWithTheRecord(Vertx vertx) {
@@ -154,10 +165,13 @@ class MessageSystemTest {
     Pool pool = Database.pool(vertx, TestSupport.database(), 1);
     try {
       for (long id : List.of(broker.insecureId, oneShot.insecureId)) {
-        JsonObject info = await(pool
-                .preparedQuery("SELECT registration_info FROM computers WHERE id = $1")
-                .execute(Tuple.of(id)))
-            .iterator().next().getJsonObject(0);
+        JsonObject info =
+            await(
+                    pool.preparedQuery("SELECT registration_info FROM computers WHERE id = $1")
+                        .execute(Tuple.of(id)))
+                .iterator()
+                .next()
+                .getJsonObject(0);
         assertThat(info.getString("account_name")).isEqualTo(fx.accountName);
         assertThat(info.fieldNames()).doesNotContain("registration_password");
         assertThat(info.encode()).doesNotContain(fx.registrationKey);
@@ -169,18 +183,23 @@ class MessageSystemTest {
 
   /**
    * Verifies that a resynchronize request travels alone: the Landscape Client drops its plugins'
-   * session ids when it gets one and discards results sent before new ids arrive, so a script
-   * in the same response that ended at once never reported. GIVEN a script, a resynchronize and
-   * a script queued in that order, THEN three exchanges deliver them one response each.
+   * session ids when it gets one and discards results sent before new ids arrive, so a script in
+   * the same response that ended at once never reported. GIVEN a script, a resynchronize and a
+   * script queued in that order, THEN three exchanges deliver them one response each.
    */
   @Test
   void aResynchronizeRequestIsDeliveredAlone() {
     ProtocolClient client = registered("resync-1");
     client.exchange(List.of());
     long before = script(client.insecureId);
-    long resync = fx.post("/activities", new JsonObject().put("type", "ResynchronizeRequest")
-            .put("computer_ids", new JsonArray().add(client.insecureId)))
-        .bodyAsJsonObject().getLong("id");
+    long resync =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ResynchronizeRequest")
+                    .put("computer_ids", new JsonArray().add(client.insecureId)))
+            .bodyAsJsonObject()
+            .getLong("id");
     long after = script(client.insecureId);
 
     List<Long> first = operationIds(client.exchange(List.of()));
@@ -199,19 +218,21 @@ class MessageSystemTest {
   @Test
   void aStaleAcceptedTypesDigestGetsTheTypesAgain() {
     ProtocolClient client = registered("types-1");
-    client.exchange(List.of());   // acknowledges the welcome
+    client.exchange(List.of()); // acknowledges the welcome
     byte[] current = client.acceptedTypesDigest;
 
     client.acceptedTypesDigest = new byte[0];
     long before = client.nextExpected;
     WireMap answer = client.exchange(List.of());
-    assertThat(answer.mapList("messages")).singleElement()
+    assertThat(answer.mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("type")).isEqualTo("accepted-types"));
 
-    client.nextExpected = before;   // the answer was lost, the digest is still stale
+    client.nextExpected = before; // the answer was lost, the digest is still stale
     client.acceptedTypesDigest = new byte[0];
     WireMap again = client.exchange(List.of());
-    assertThat(again.mapList("messages")).singleElement()
+    assertThat(again.mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("type")).isEqualTo("accepted-types"));
     assertThat(client.acceptedTypesDigest).isEqualTo(current);
     assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
@@ -225,13 +246,14 @@ class MessageSystemTest {
 
     WireMap answer = client.exchange(List.of());
 
-    assertThat(answer.mapList("messages")).singleElement()
+    assertThat(answer.mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("type")).isEqualTo("unknown-id"));
   }
 
   /**
-   * Verifies delivery: a queued activity goes out once with its operation-id, is In Progress,
-   * is re-sent while unacknowledged and dropped once acknowledged.
+   * Verifies delivery: a queued activity goes out once with its operation-id, is In Progress, is
+   * re-sent while unacknowledged and dropped once acknowledged.
    */
   @Test
   void deliversAnActivityOnceUntilAcknowledged() {
@@ -240,27 +262,31 @@ class MessageSystemTest {
 
     long before = client.nextExpected;
     WireMap answer = client.exchange(List.of());
-    assertThat(answer.mapList("messages")).singleElement().satisfies(m -> {
-      assertThat(m.text("type")).isEqualTo("execute-script");
-      assertThat(m.integer("operation-id")).isEqualTo(id);
-      assertThat(m.text("code")).isEqualTo("echo hi");
-      assertThat(m.text("interpreter")).isEqualTo("/bin/sh");
-    });
+    assertThat(answer.mapList("messages"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("execute-script");
+              assertThat(m.integer("operation-id")).isEqualTo(id);
+              assertThat(m.text("code")).isEqualTo("echo hi");
+              assertThat(m.text("interpreter")).isEqualTo("/bin/sh");
+            });
     assertThat(status(id)).isEqualTo("in-progress");
 
-    client.nextExpected = before;   // the answer was lost: the client still expects it
+    client.nextExpected = before; // the answer was lost: the client still expects it
     WireMap again = client.exchange(List.of());
-    assertThat(again.mapList("messages")).singleElement()
+    assertThat(again.mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(id));
 
     assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
-    assertThat(fx.get("/activities/" + id + "/events").bodyAsJsonObject()
-        .getJsonArray("results")).hasSize(2);
+    assertThat(fx.get("/activities/" + id + "/events").bodyAsJsonObject().getJsonArray("results"))
+        .hasSize(2);
   }
 
   /**
-   * Verifies acknowledgement: a client that has only the first of three messages gets the other
-   * two again, in order, and nothing once it has them all.
+   * Verifies acknowledgement: a client that has only the first of three messages gets the other two
+   * again, in order, and nothing once it has them all.
    */
   @Test
   void dropsOnlyWhatTheClientAcknowledged() {
@@ -272,7 +298,7 @@ class MessageSystemTest {
     long before = client.nextExpected;
     assertThat(operationIds(client.exchange(List.of()))).containsExactly(first, second, third);
 
-    client.nextExpected = before + 1;   // only the first arrived
+    client.nextExpected = before + 1; // only the first arrived
     assertThat(operationIds(client.exchange(List.of()))).containsExactly(second, third);
     assertThat(client.exchange(List.of()).mapList("messages")).isEmpty();
   }
@@ -298,8 +324,11 @@ class MessageSystemTest {
 
     // the same message re-sent (the answer was lost), followed by a new one
     client.sequence = start;
-    answer = client.exchange(List.of(ProtocolClient.result(ok, 5, 1, "changed?"),
-        ProtocolClient.result(bad, 5, 103, "exit 1")));
+    answer =
+        client.exchange(
+            List.of(
+                ProtocolClient.result(ok, 5, 1, "changed?"),
+                ProtocolClient.result(bad, 5, 103, "exit 1")));
     assertThat(answer.integer("next-expected-sequence")).isEqualTo(start + 2);
     assertThat(status(ok)).isEqualTo("succeeded");
     assertThat(fx.get("/activities/" + ok).bodyAsJsonObject().getString("result_text"))
@@ -353,57 +382,89 @@ class MessageSystemTest {
     script(client.insecureId);
 
     assertThat(ping(client.insecureId)).isTrue();
-    assertBadRequest(await(fx.http.post("/ping").sendForm(
-        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "x"))));
+    assertBadRequest(
+        await(
+            fx.http
+                .post("/ping")
+                .sendForm(
+                    io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "x"))));
   }
 
   /** Verifies that attachments are sent as ids and fetched with the computer's secure-id only. */
   @Test
   void scriptAttachmentsAreFetchedById() {
     ProtocolClient client = registered("attach-1");
-    JsonObject request = new JsonObject().put("type", "ExecuteScriptRequest")
-        .put("computer_ids", new JsonArray().add(client.insecureId))
-        .put("parameters", new JsonObject().put("code", "cat $LANDSCAPE_ATTACHMENTS/a.txt")
-            .put("attachments", new JsonObject().put("a.txt", "attached!")));
+    JsonObject request =
+        new JsonObject()
+            .put("type", "ExecuteScriptRequest")
+            .put("computer_ids", new JsonArray().add(client.insecureId))
+            .put(
+                "parameters",
+                new JsonObject()
+                    .put("code", "cat $LANDSCAPE_ATTACHMENTS/a.txt")
+                    .put("attachments", new JsonObject().put("a.txt", "attached!")));
     fx.post("/activities", request);
 
     WireMap message = client.exchange(List.of()).mapList("messages").get(0);
     long attachmentId = message.map("attachments").integer("a.txt");
 
-    HttpResponse<Buffer> fetched = await(fx.http.get("/attachment/" + attachmentId)
-        .putHeader("X-Computer-ID", client.secureId).send());
+    HttpResponse<Buffer> fetched =
+        await(
+            fx.http
+                .get("/attachment/" + attachmentId)
+                .putHeader("X-Computer-ID", client.secureId)
+                .send());
     assertThat(fetched.bodyAsString()).isEqualTo("attached!");
-    assertThat(await(fx.http.get("/attachment/" + attachmentId)
-        .putHeader("X-Computer-ID", "someone-else").send()).statusCode()).isEqualTo(404);
+    assertThat(
+            await(
+                    fx.http
+                        .get("/attachment/" + attachmentId)
+                        .putHeader("X-Computer-ID", "someone-else")
+                        .send())
+                .statusCode())
+        .isEqualTo(404);
   }
 
   /** Verifies that malformed bodies are 400s naming the problem and oversized ones 413. */
   @Test
   void malformedBodiesAreRefusedCleanly() {
-    HttpResponse<Buffer> garbage = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .sendBuffer(Buffer.buffer("du8:messagesl")));
+    HttpResponse<Buffer> garbage =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/octet-stream")
+                .sendBuffer(Buffer.buffer("du8:messagesl")));
     assertBadRequest(garbage);
-    HttpResponse<Buffer> notADict = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .sendBuffer(Buffer.buffer(Bpickle.encode(List.of(1L)))));
+    HttpResponse<Buffer> notADict =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/octet-stream")
+                .sendBuffer(Buffer.buffer(Bpickle.encode(List.of(1L)))));
     assertBadRequest(notADict);
-    HttpResponse<Buffer> huge = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/octet-stream")
-        .sendBuffer(Buffer.buffer(new byte[5 * 1024 * 1024])));
+    HttpResponse<Buffer> huge =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/octet-stream")
+                .sendBuffer(Buffer.buffer(new byte[5 * 1024 * 1024])));
     assertThat(huge.statusCode()).isEqualTo(413);
   }
 
   /** Verifies that the JSON encoding works through the same exchange. */
   @Test
   void speaksJsonToo() {
-    HttpResponse<Buffer> answer = await(fx.http.post("/message-system")
-        .putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer("{\"messages\": [], \"sequence\": 0}")));
+    HttpResponse<Buffer> answer =
+        await(
+            fx.http
+                .post("/message-system")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{\"messages\": [], \"sequence\": 0}")));
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.getHeader("Content-Type")).startsWith("application/json");
-    assertThat(answer.bodyAsJsonObject().getJsonArray("messages").getJsonObject(0)
-        .getString("type")).isEqualTo("accepted-types");
+    assertThat(
+            answer.bodyAsJsonObject().getJsonArray("messages").getJsonObject(0).getString("type"))
+        .isEqualTo("accepted-types");
   }
 
   private static ProtocolClient registered(String title) {
@@ -414,10 +475,14 @@ class MessageSystemTest {
   }
 
   private static long script(long computerId) {
-    return fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
-            .put("computer_ids", new JsonArray().add(computerId))
-            .put("parameters", new JsonObject().put("code", "echo hi")))
-        .bodyAsJsonObject().getLong("id");
+    return fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("computer_ids", new JsonArray().add(computerId))
+                .put("parameters", new JsonObject().put("code", "echo hi")))
+        .bodyAsJsonObject()
+        .getLong("id");
   }
 
   private static List<Long> operationIds(WireMap answer) {
@@ -429,8 +494,13 @@ class MessageSystemTest {
   }
 
   private static boolean ping(long insecureId) {
-    HttpResponse<Buffer> response = await(fx.http.post("/ping").sendForm(
-        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "" + insecureId)));
+    HttpResponse<Buffer> response =
+        await(
+            fx.http
+                .post("/ping")
+                .sendForm(
+                    io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+                        .add("insecure_id", "" + insecureId)));
     return WireMap.of((Map<?, ?>) Bpickle.decode(response.body())).bool("messages");
   }
 

@@ -20,15 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A transaction whose BEGIN and COMMIT travel with its statements, against the real database:
- * all of it or nothing is written, and its connection goes back to the pool out of any
- * transaction.
+ * A transaction whose BEGIN and COMMIT travel with its statements, against the real database: all
+ * of it or nothing is written, and its connection goes back to the pool out of any transaction.
  */
 @ExtendWith(VertxExtension.class)
 class PipelinedTransactionTest {
 
   /** One connection, so that every transaction runs on the connection the one before used. */
   private static Pool pool;
+
   private static String table;
 
   @BeforeAll
@@ -50,16 +50,22 @@ class PipelinedTransactionTest {
    */
   @Test
   void statementsSentWithTheCommitAreCommitted() {
-    List<Integer> inserted = await(PipelinedTransaction.run(pool, tx -> {
-      Future<List<Integer>> first = insert(tx, 1, 2);
-      Future<List<Integer>> second = insert(tx, 3);
-      Future<Void> committed = tx.commit();
-      return Future.all(first, second, committed).map(done -> {
-        List<Integer> all = new ArrayList<>(first.result());
-        all.addAll(second.result());
-        return all;
-      });
-    }));
+    List<Integer> inserted =
+        await(
+            PipelinedTransaction.run(
+                pool,
+                tx -> {
+                  Future<List<Integer>> first = insert(tx, 1, 2);
+                  Future<List<Integer>> second = insert(tx, 3);
+                  Future<Void> committed = tx.commit();
+                  return Future.all(first, second, committed)
+                      .map(
+                          done -> {
+                            List<Integer> all = new ArrayList<>(first.result());
+                            all.addAll(second.result());
+                            return all;
+                          });
+                }));
 
     assertThat(inserted).containsExactly(1, 2, 3);
     assertThat(numbers()).contains(1, 2, 3);
@@ -84,13 +90,19 @@ class PipelinedTransactionTest {
   void aFailingStatementAmongThoseSentWithTheCommitLeavesNothingWritten() {
     await(PipelinedTransaction.run(pool, tx -> insert(tx, 20)));
 
-    assertThatThrownBy(() -> await(PipelinedTransaction.run(pool, tx -> {
-      Future<List<Integer>> before = insert(tx, 21);
-      Future<List<Integer>> duplicate = insert(tx, 20);
-      Future<List<Integer>> after = insert(tx, 22);
-      Future<Void> committed = tx.commit();
-      return Future.all(before, duplicate, after, committed);
-    }))).hasMessageContaining("duplicate key");
+    assertThatThrownBy(
+            () ->
+                await(
+                    PipelinedTransaction.run(
+                        pool,
+                        tx -> {
+                          Future<List<Integer>> before = insert(tx, 21);
+                          Future<List<Integer>> duplicate = insert(tx, 20);
+                          Future<List<Integer>> after = insert(tx, 22);
+                          Future<Void> committed = tx.commit();
+                          return Future.all(before, duplicate, after, committed);
+                        })))
+        .hasMessageContaining("duplicate key");
 
     assertThat(numbers()).contains(20).doesNotContain(21, 22);
     assertThat(inTransaction()).isFalse();
@@ -99,13 +111,28 @@ class PipelinedTransactionTest {
   /** Verifies that work failing on its own, after writing, is rolled back. */
   @Test
   void workThatFailsIsRolledBack() {
-    assertThatThrownBy(() -> await(PipelinedTransaction.run(pool, tx -> insert(tx, 30)
-        .compose(done -> Future.failedFuture(new IllegalStateException("refused"))))))
+    assertThatThrownBy(
+            () ->
+                await(
+                    PipelinedTransaction.run(
+                        pool,
+                        tx ->
+                            insert(tx, 30)
+                                .compose(
+                                    done ->
+                                        Future.failedFuture(
+                                            new IllegalStateException("refused"))))))
         .hasMessage("refused");
-    assertThatThrownBy(() -> await(PipelinedTransaction.run(pool, tx -> {
-      insert(tx, 31);
-      throw new IllegalStateException("thrown");
-    }))).hasMessage("thrown");
+    assertThatThrownBy(
+            () ->
+                await(
+                    PipelinedTransaction.run(
+                        pool,
+                        tx -> {
+                          insert(tx, 31);
+                          throw new IllegalStateException("thrown");
+                        })))
+        .hasMessage("thrown");
 
     assertThat(numbers()).doesNotContain(30, 31);
     assertThat(inTransaction()).isFalse();
@@ -115,11 +142,12 @@ class PipelinedTransactionTest {
     return tx.connection()
         .preparedQuery("INSERT INTO " + table + " SELECT unnest($1::int[]) RETURNING n")
         .execute(Tuple.of(numbers))
-        .map(rows -> {
-          List<Integer> inserted = new ArrayList<>();
-          rows.forEach(row -> inserted.add(row.getInteger(0)));
-          return inserted;
-        });
+        .map(
+            rows -> {
+              List<Integer> inserted = new ArrayList<>();
+              rows.forEach(row -> inserted.add(row.getInteger(0)));
+              return inserted;
+            });
   }
 
   private static List<Integer> numbers() {
@@ -132,8 +160,8 @@ class PipelinedTransactionTest {
   /** Whether the pool's one connection is still inside a transaction. */
   private static boolean inTransaction() {
     // now() is the transaction's start: inside a transaction two statements read the same one
-    Row first = await(pool.query("SELECT now() = statement_timestamp()").execute()).iterator()
-        .next();
+    Row first =
+        await(pool.query("SELECT now() = statement_timestamp()").execute()).iterator().next();
     return !first.getBoolean(0);
   }
 }

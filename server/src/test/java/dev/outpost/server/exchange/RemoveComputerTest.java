@@ -40,18 +40,29 @@ class RemoveComputerTest {
     ProtocolClient agent = new ProtocolClient(fx.http);
     agent.exchange(List.of());
     agent.register(fx.accountName, fx.registrationKey, "doomed");
-    long pending = fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
-            .put("computer_ids", new JsonArray().add(agent.insecureId))
-            .put("parameters", new JsonObject().put("code", "true")))
-        .bodyAsJsonObject().getLong("id");
+    long pending =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ExecuteScriptRequest")
+                    .put("computer_ids", new JsonArray().add(agent.insecureId))
+                    .put("parameters", new JsonObject().put("code", "true")))
+            .bodyAsJsonObject()
+            .getLong("id");
 
-    long removal = fx.post("/activities", new JsonObject().put("type", "RemoveComputerActivity")
-            .put("computer_ids", new JsonArray().add(agent.insecureId)))
-        .bodyAsJsonObject().getLong("id");
+    long removal =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "RemoveComputerActivity")
+                    .put("computer_ids", new JsonArray().add(agent.insecureId)))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     eventually(20, () -> status(removal).equals("succeeded"));
     assertThat(status(pending)).isEqualTo("canceled");
-    assertThat(agent.exchange(List.of()).mapList("messages")).singleElement()
+    assertThat(agent.exchange(List.of()).mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.text("type")).isEqualTo("unknown-id"));
     assertThat(fx.get("/computers/" + agent.insecureId).statusCode()).isEqualTo(404);
     assertThat(fx.get("/activities/" + pending).statusCode()).isEqualTo(200);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Guessing costs time: an address that sends too many failed credentials in a minute, of any
- * kind, gets 429 with a Retry-After until the minute is over.
+ * Guessing costs time: an address that sends too many failed credentials in a minute, of any kind,
+ * gets 429 with a Retry-After until the minute is over.
  */
 @ExtendWith(VertxExtension.class)
 class FailedAttemptsTest {
@@ -33,8 +33,11 @@ class FailedAttemptsTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    fx = new ServerFixture(vertx,
-        Map.of("OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", Integer.toString(PER_MINUTE)), Map.of());
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of("OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", Integer.toString(PER_MINUTE)),
+            Map.of());
   }
 
   @AfterAll
@@ -51,8 +54,8 @@ class FailedAttemptsTest {
   /** Verifies that bad admin tokens are refused with 401, then 429 until the minute is over. */
   @Test
   void badAdminTokensAreLimited() {
-    Supplier<HttpResponse<Buffer>> guess = () -> await(fx.http.get("/api/v2/activities")
-        .bearerTokenAuthentication("guess").send());
+    Supplier<HttpResponse<Buffer>> guess =
+        () -> await(fx.http.get("/api/v2/activities").bearerTokenAuthentication("guess").send());
 
     assertLimited(guess, 401);
     HttpResponse<Buffer> limited = guess.get();
@@ -66,19 +69,32 @@ class FailedAttemptsTest {
   /** Verifies that wrong registration keys are refused, then answered 429. */
   @Test
   void wrongRegistrationKeysAreLimited() {
-    Supplier<HttpResponse<Buffer>> guess = () -> {
-      ProtocolClient client = new ProtocolClient(fx.http);
-      client.secureId = null;
-      Map<String, Object> register = Map.of("type", "register", "account_name", fx.accountName,
-          "registration_password", "guess", "computer_title", "intruder");
-      return await(client.request().sendBuffer(Buffer.buffer(Bpickle.encode(
-          Map.of("messages", List.of(register))))));
-    };
+    Supplier<HttpResponse<Buffer>> guess =
+        () -> {
+          ProtocolClient client = new ProtocolClient(fx.http);
+          client.secureId = null;
+          Map<String, Object> register =
+              Map.of(
+                  "type",
+                  "register",
+                  "account_name",
+                  fx.accountName,
+                  "registration_password",
+                  "guess",
+                  "computer_title",
+                  "intruder");
+          return await(
+              client
+                  .request()
+                  .sendBuffer(
+                      Buffer.buffer(Bpickle.encode(Map.of("messages", List.of(register))))));
+        };
 
     for (int i = 0; i < PER_MINUTE; i++) {
       HttpResponse<Buffer> refused = guess.get();
       assertThat(refused.statusCode()).isEqualTo(200);
-      assertThat(WireMap.of(Bpickle.decode(refused.body())).mapList("messages")).singleElement()
+      assertThat(WireMap.of(Bpickle.decode(refused.body())).mapList("messages"))
+          .singleElement()
           .satisfies(m -> assertThat(m.text("info")).isEqualTo("unknown-account"));
     }
     assertThat(guess.get().statusCode()).isEqualTo(429);
@@ -87,12 +103,15 @@ class FailedAttemptsTest {
   /** Verifies that unknown secure-ids are answered unknown-id, then 429. */
   @Test
   void unknownSecureIdsAreLimited() {
-    Supplier<HttpResponse<Buffer>> guess = () -> {
-      ProtocolClient client = new ProtocolClient(fx.http);
-      client.secureId = "guess";
-      return await(client.request().sendBuffer(Buffer.buffer(Bpickle.encode(
-          Map.of("messages", List.of())))));
-    };
+    Supplier<HttpResponse<Buffer>> guess =
+        () -> {
+          ProtocolClient client = new ProtocolClient(fx.http);
+          client.secureId = "guess";
+          return await(
+              client
+                  .request()
+                  .sendBuffer(Buffer.buffer(Bpickle.encode(Map.of("messages", List.of())))));
+        };
 
     assertLimited(guess, 200);
   }

@@ -11,19 +11,21 @@ import org.junit.jupiter.api.Test;
 class AcksTest {
 
   private final List<String> sent = new ArrayList<>();
-  private final Acks acks = new Acks(new Acks.Channel() {
-    @Override
-    public Future<Void> ack(long tag, boolean multiple) {
-      sent.add((multiple ? "ack up to " : "ack ") + tag);
-      return Future.succeededFuture();
-    }
+  private final Acks acks =
+      new Acks(
+          new Acks.Channel() {
+            @Override
+            public Future<Void> ack(long tag, boolean multiple) {
+              sent.add((multiple ? "ack up to " : "ack ") + tag);
+              return Future.succeededFuture();
+            }
 
-    @Override
-    public Future<Void> requeue(long tag) {
-      sent.add("requeue " + tag);
-      return Future.succeededFuture();
-    }
-  });
+            @Override
+            public Future<Void> requeue(long tag) {
+              sent.add("requeue " + tag);
+              return Future.succeededFuture();
+            }
+          });
 
   /** Verifies that deliveries finished in order go back with one ack naming the last of them. */
   @Test
@@ -38,8 +40,8 @@ class AcksTest {
   }
 
   /**
-   * Verifies that a delivery finished behind one still running is acked alone, so the running
-   * one holds only its own prefetch slot, and that the multiple ack never covers it again.
+   * Verifies that a delivery finished behind one still running is acked alone, so the running one
+   * holds only its own prefetch slot, and that the multiple ack never covers it again.
    */
   @Test
   void aDeliveryFinishedBehindARunningOneIsAckedAlone() {
@@ -65,7 +67,9 @@ class AcksTest {
     assertThat(sent).containsExactly("requeue 1", "ack up to 3");
   }
 
-  /** Verifies that acks and nacks of a channel that has since gone are never sent on the new one. */
+  /**
+   * Verifies that acks and nacks of a channel that has since gone are never sent on the new one.
+   */
   @Test
   void settlementsOfAGoneChannelAreDropped() {
     long gone = acks.newChannel();

@@ -30,40 +30,48 @@ class BatcherTest {
   }
 
   /**
-   * Verifies that what is added in one turn of the context is one batch, that what is added
-   * while it is written waits for the next, and that a batch holds at most its maximum.
+   * Verifies that what is added in one turn of the context is one batch, that what is added while
+   * it is written waits for the next, and that a batch holds at most its maximum.
    */
   @Test
   void gathersOneTurnIntoOneBatchAndWritesOneBatchAtATime(Vertx vertx) throws Exception {
     Context context = vertx.getOrCreateContext();
     Batcher<Integer> batcher = new Batcher<>(context, 3, this::write);
 
-    on(context, () -> {
-      batcher.add(1);
-      batcher.add(2);
-      return null;
-    });
-    on(context, () -> null);   // the turn the batch is written in
+    on(
+        context,
+        () -> {
+          batcher.add(1);
+          batcher.add(2);
+          return null;
+        });
+    on(context, () -> null); // the turn the batch is written in
     assertThat(batches).containsExactly(List.of(1, 2));
 
-    on(context, () -> {
-      for (int i = 3; i <= 7; i++) {
-        batcher.add(i);
-      }
-      return null;
-    });
+    on(
+        context,
+        () -> {
+          for (int i = 3; i <= 7; i++) {
+            batcher.add(i);
+          }
+          return null;
+        });
     on(context, () -> null);
-    assertThat(batches).hasSize(1);   // the first is still being written
+    assertThat(batches).hasSize(1); // the first is still being written
 
-    on(context, () -> {
-      writes.get(0).complete();
-      return null;
-    });
+    on(
+        context,
+        () -> {
+          writes.get(0).complete();
+          return null;
+        });
     assertThat(batches).containsExactly(List.of(1, 2), List.of(3, 4, 5));
-    on(context, () -> {
-      writes.get(1).complete();
-      return null;
-    });
+    on(
+        context,
+        () -> {
+          writes.get(1).complete();
+          return null;
+        });
     assertThat(batches).containsExactly(List.of(1, 2), List.of(3, 4, 5), List.of(6, 7));
   }
 
@@ -72,40 +80,48 @@ class BatcherTest {
   void drainedWaitsForTheBatchBeingWrittenAndThePendingOnes(Vertx vertx) throws Exception {
     Context context = vertx.getOrCreateContext();
     Batcher<Integer> batcher = new Batcher<>(context, 2, this::write);
-    assertThat(on(context, batcher::drained).succeeded()).isTrue();   // nothing added yet
+    assertThat(on(context, batcher::drained).succeeded()).isTrue(); // nothing added yet
 
-    Future<Void> drained = on(context, () -> {
-      for (int i = 1; i <= 3; i++) {
-        batcher.add(i);
-      }
-      return batcher.drained();
-    });
+    Future<Void> drained =
+        on(
+            context,
+            () -> {
+              for (int i = 1; i <= 3; i++) {
+                batcher.add(i);
+              }
+              return batcher.drained();
+            });
     on(context, () -> null);
     assertThat(batches).containsExactly(List.of(1, 2));
-    on(context, () -> {
-      writes.get(0).fail("the database went away");   // a failed batch counts as dealt with
-      return null;
-    });
+    on(
+        context,
+        () -> {
+          writes.get(0).fail("the database went away"); // a failed batch counts as dealt with
+          return null;
+        });
     assertThat(batches).containsExactly(List.of(1, 2), List.of(3));
     assertThat(drained.isComplete()).isFalse();
 
-    on(context, () -> {
-      writes.get(1).complete();
-      return null;
-    });
+    on(
+        context,
+        () -> {
+          writes.get(1).complete();
+          return null;
+        });
     assertThat(drained.succeeded()).isTrue();
   }
 
   /** Runs on the context and waits for it, so that the test reads what the context wrote. */
   private static <T> T on(Context context, Supplier<T> action) throws Exception {
     CompletableFuture<T> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        done.complete(action.get());
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    });
+    context.runOnContext(
+        v -> {
+          try {
+            done.complete(action.get());
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
     return done.get(10, TimeUnit.SECONDS);
   }
 }

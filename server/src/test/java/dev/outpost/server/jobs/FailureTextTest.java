@@ -14,21 +14,29 @@ class FailureTextTest {
   /** Verifies that a file system error is said by its kind and reason, without its paths. */
   @Test
   void aFileSystemErrorNamesNoServerPath() {
-    String text = JobRunner.failureText(new FileSystemException(
-        "/srv/outpost/storage/reports/1/5.csv.tmp", "/srv/outpost/storage/reports/1/5.csv",
-        "No space left on device"));
+    String text =
+        JobRunner.failureText(
+            new FileSystemException(
+                "/srv/outpost/storage/reports/1/5.csv.tmp",
+                "/srv/outpost/storage/reports/1/5.csv",
+                "No space left on device"));
 
-    assertThat(text).isEqualTo("the server's storage failed: FileSystemException"
-        + " (No space left on device)").doesNotContain("/srv");
+    assertThat(text)
+        .isEqualTo(
+            "the server's storage failed: FileSystemException" + " (No space left on device)")
+        .doesNotContain("/srv");
   }
 
   /** Verifies that one wrapped by a handler is read the same way. */
   @Test
   void aWrappedFileSystemErrorNamesNoServerPath() {
-    String text = JobRunner.failureText(new UncheckedIOException("cannot write /srv/outpost/x",
-        new AccessDeniedException("/srv/outpost/x")));
+    String text =
+        JobRunner.failureText(
+            new UncheckedIOException(
+                "cannot write /srv/outpost/x", new AccessDeniedException("/srv/outpost/x")));
 
-    assertThat(text).isEqualTo("the server's storage failed: AccessDeniedException")
+    assertThat(text)
+        .isEqualTo("the server's storage failed: AccessDeniedException")
         .doesNotContain("/srv");
     assertThat(JobRunner.failureText(new NoSuchFileException("/etc/x"))).doesNotContain("/etc");
   }

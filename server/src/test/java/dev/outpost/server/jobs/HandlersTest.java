@@ -36,8 +36,8 @@ class HandlersTest {
   }
 
   /**
-   * Verifies that ArchiveRequest moves finished activities older than the cutoff, whole groups
-   * with them, and that they stay readable while unfinished ones stay live.
+   * Verifies that ArchiveRequest moves finished activities older than the cutoff, whole groups with
+   * them, and that they stay readable while unfinished ones stay live.
    */
   @Test
   void archiveMovesOldFinishedActivities() {
@@ -49,48 +49,75 @@ class HandlersTest {
     long live = fx.post("/activities", script(a)).bodyAsJsonObject().getLong("id");
     fx.clock.set(fx.clock.instant().plus(Duration.ofDays(10)));
 
-    long archive = fx.post("/activities", new JsonObject().put("type", "ArchiveRequest")
-        .put("parameters", new JsonObject().put("older_than_days", 5))).bodyAsJsonObject()
-        .getLong("id");
+    long archive =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ArchiveRequest")
+                    .put("parameters", new JsonObject().put("older_than_days", 5)))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     eventually(20, () -> status(archive).equals("succeeded"));
     assertThat(fx.get("/activities/" + archive).bodyAsJsonObject().getString("result_text"))
-        .startsWith("archived ").contains("finished before 2030-01-06T00:00:00Z");
+        .startsWith("archived ")
+        .contains("finished before 2030-01-06T00:00:00Z");
     JsonObject kept = fx.get("/activities/" + groupId).bodyAsJsonObject();
     assertThat(kept.getString("status")).isEqualTo("canceled");
     assertThat(kept.getJsonArray("children")).hasSize(2);
     long child = group.getJsonArray("children").getJsonObject(0).getLong("id");
-    assertThat(fx.get("/activities/" + child + "/events").bodyAsJsonObject()
-        .getJsonArray("results")).extracting(e -> ((JsonObject) e).getString("to"))
+    assertThat(
+            fx.get("/activities/" + child + "/events").bodyAsJsonObject().getJsonArray("results"))
+        .extracting(e -> ((JsonObject) e).getString("to"))
         .containsExactly("queued", "canceled");
     assertThat(ids("/activities?query=computer-id:" + a)).contains(live).doesNotContain(child);
     assertThat(ids("/activities?archived=true")).contains(groupId);
     assertThat(status(live)).isEqualTo("queued");
   }
 
-  /** Verifies that GenerateUsgReportActivity writes CSV and JSON reports the API serves to the account only. */
+  /**
+   * Verifies that GenerateUsgReportActivity writes CSV and JSON reports the API serves to the
+   * account only.
+   */
   @Test
   void usgReportIsServedToItsAccount(Vertx vertx) {
     long computer = fx.computer("usg-1");
-    JsonObject audit = new JsonObject().put("type", "usg-audit").put("profile", "cis_level1")
-        .put("results", new JsonArray()
-            .add(new JsonObject().put("rule", "1.1.1").put("result", "pass"))
-            .add(new JsonObject().put("rule", "=cmd|calc").put("result", "fail")));
-    await(fx.server.pool().preparedQuery("""
+    JsonObject audit =
+        new JsonObject()
+            .put("type", "usg-audit")
+            .put("profile", "cis_level1")
+            .put(
+                "results",
+                new JsonArray()
+                    .add(new JsonObject().put("rule", "1.1.1").put("result", "pass"))
+                    .add(new JsonObject().put("rule", "=cmd|calc").put("result", "fail")));
+    await(
+        fx.server
+            .pool()
+            .preparedQuery(
+                """
             INSERT INTO client_messages (computer_id, type, body, received_at)
             VALUES ($1, 'usg-audit', $2, $3)
             """)
-        .execute(Tuple.of(computer, audit, fx.clock.instant().atOffset(ZoneOffset.UTC))));
+            .execute(Tuple.of(computer, audit, fx.clock.instant().atOffset(ZoneOffset.UTC))));
 
-    long id = fx.post("/activities", new JsonObject().put("type", "GenerateUsgReportActivity")
-            .put("parameters", new JsonObject().put("computer_ids", new JsonArray().add(computer))))
-        .bodyAsJsonObject().getLong("id");
+    long id =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "GenerateUsgReportActivity")
+                    .put(
+                        "parameters",
+                        new JsonObject().put("computer_ids", new JsonArray().add(computer))))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     eventually(20, () -> status(id).equals("succeeded"));
     assertThat(fx.get("/activities/" + id).bodyAsJsonObject().getString("result_text"))
         .contains("/api/v2/reports/" + id + ".csv");
     String csv = fx.get("/reports/" + id + ".csv").bodyAsString();
-    assertThat(csv.lines()).hasSize(3)
+    assertThat(csv.lines())
+        .hasSize(3)
         .anySatisfy(line -> assertThat(line).endsWith(",cis_level1,1.1.1,pass"))
         .anySatisfy(line -> assertThat(line).endsWith(",'=cmd|calc,fail"));
     JsonArray json = fx.get("/reports/" + id + ".json").bodyAsJsonArray();
@@ -106,7 +133,9 @@ class HandlersTest {
     for (long c : computers) {
       ids.add(c);
     }
-    return new JsonObject().put("type", "ExecuteScriptRequest").put("computer_ids", ids)
+    return new JsonObject()
+        .put("type", "ExecuteScriptRequest")
+        .put("computer_ids", ids)
         .put("parameters", new JsonObject().put("code", "true"));
   }
 
@@ -116,6 +145,7 @@ class HandlersTest {
 
   private static List<Long> ids(String path) {
     return fx.get(path).bodyAsJsonObject().getJsonArray("results").stream()
-        .map(o -> ((JsonObject) o).getLong("id")).toList();
+        .map(o -> ((JsonObject) o).getLong("id"))
+        .toList();
   }
 }

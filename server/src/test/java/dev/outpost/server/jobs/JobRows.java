@@ -21,20 +21,28 @@ final class JobRows {
   JobRows(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
-    this.account = await(new AccountStore(pool, clock)
-        .ensureAccount(TestSupport.unique("jobs"), "key", "admin", TestSupport.unique("token")));
+    this.account =
+        await(
+            new AccountStore(pool, clock)
+                .ensureAccount(
+                    TestSupport.unique("jobs"), "key", "admin", TestSupport.unique("token")));
   }
 
   /** An ArchiveRequest in the given state, inserted as it stands (no outbox row, no events). */
   long activity(String status, int attempt) {
-    return await(pool.preparedQuery("""
+    return await(
+            pool.preparedQuery(
+                    """
             INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
                                     created_at, attempt)
             VALUES ($1, 'server', 'ArchiveRequest', $2, 'Archive', '{}', 'tester', $3, $4)
             RETURNING id
             """)
-        .execute(Tuple.of(account, status, clock.instant().atOffset(ZoneOffset.UTC), attempt)))
-        .iterator().next().getLong(0);
+                .execute(
+                    Tuple.of(account, status, clock.instant().atOffset(ZoneOffset.UTC), attempt)))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 
   /** Status and lease owner, as {@code "in-progress job-handler:me"}. */
@@ -51,7 +59,8 @@ final class JobRows {
 
   Instant leaseUntil(long id) {
     return row("SELECT lease_until FROM activities WHERE id = $1", id)
-        .getOffsetDateTime(0).toInstant();
+        .getOffsetDateTime(0)
+        .toInstant();
   }
 
   /** Rows of the outbox naming the activity: each publishes it to the job queue once. */

@@ -50,19 +50,21 @@ class JobRunnerTest {
     pool = Database.pool(vertx, TestSupport.database(), 2);
     rows = new JobRows(pool, clock);
     context = vertx.getOrCreateContext();
-    acks = new Acks(new Acks.Channel() {
-      @Override
-      public Future<Void> ack(long tag, boolean multiple) {
-        sent.add((multiple ? "ack up to " : "ack ") + tag);
-        return Future.succeededFuture();
-      }
+    acks =
+        new Acks(
+            new Acks.Channel() {
+              @Override
+              public Future<Void> ack(long tag, boolean multiple) {
+                sent.add((multiple ? "ack up to " : "ack ") + tag);
+                return Future.succeededFuture();
+              }
 
-      @Override
-      public Future<Void> requeue(long tag) {
-        sent.add("requeue " + tag);
-        return Future.succeededFuture();
-      }
-    });
+              @Override
+              public Future<Void> requeue(long tag) {
+                sent.add("requeue " + tag);
+                return Future.succeededFuture();
+              }
+            });
     channel = on(() -> acks.newChannel());
   }
 
@@ -75,15 +77,17 @@ class JobRunnerTest {
   }
 
   /**
-   * Verifies that a message's activity is claimed, its handler run, the outcome written, and
-   * the message acked.
+   * Verifies that a message's activity is claimed, its handler run, the outcome written, and the
+   * message acked.
    */
   @Test
   void aClaimedJobRunsAndItsMessageIsAckedOnceItsOutcomeIsWritten(Vertx vertx) {
-    start(vertx, context -> {
-      runs.incrementAndGet();
-      return Future.succeededFuture("ran " + context.job().activityId());
-    });
+    start(
+        vertx,
+        context -> {
+          runs.incrementAndGet();
+          return Future.succeededFuture("ran " + context.job().activityId());
+        });
     long id = rows.activity("queued", 0);
 
     offer(id, 1);
@@ -96,10 +100,12 @@ class JobRunnerTest {
   /** Verifies that a message whose activity is not runnable is acked, and nothing runs. */
   @Test
   void aMessageForAnActivityNotRunnableIsAckedAndDropped(Vertx vertx) {
-    start(vertx, context -> {
-      runs.incrementAndGet();
-      return Future.succeededFuture("ran");
-    });
+    start(
+        vertx,
+        context -> {
+          runs.incrementAndGet();
+          return Future.succeededFuture("ran");
+        });
     long id = rows.activity("canceled", 0);
 
     offer(id, 1);
@@ -110,19 +116,21 @@ class JobRunnerTest {
   }
 
   /**
-   * Verifies that a second message for an activity running here is acked at once, alone, and
-   * runs nothing twice.
+   * Verifies that a second message for an activity running here is acked at once, alone, and runs
+   * nothing twice.
    */
   @Test
   void aSecondMessageForAJobRunningHereIsAckedAlone(Vertx vertx) throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    start(vertx, context -> {
-      runs.incrementAndGet();
-      started.countDown();
-      release.await();
-      return Future.succeededFuture("done");
-    });
+    start(
+        vertx,
+        context -> {
+          runs.incrementAndGet();
+          started.countDown();
+          release.await();
+          return Future.succeededFuture("done");
+        });
     long id = rows.activity("queued", 0);
     offer(id, 1);
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -136,24 +144,26 @@ class JobRunnerTest {
   }
 
   /**
-   * Verifies that a handler ending after the runner began to stop is left to its lease: its
-   * outcome is not written and its message not acked (the broker gives it back), and a job
-   * claimed meanwhile is not started.
+   * Verifies that a handler ending after the runner began to stop is left to its lease: its outcome
+   * is not written and its message not acked (the broker gives it back), and a job claimed
+   * meanwhile is not started.
    *
-   * <p>GIVEN a job whose handler is running; WHEN the runner stops, a message for another
-   * activity arrives, and then the handler ends; THEN both activities stay In Progress under
-   * this owner's lease and no message is acked.
+   * <p>GIVEN a job whose handler is running; WHEN the runner stops, a message for another activity
+   * arrives, and then the handler ends; THEN both activities stay In Progress under this owner's
+   * lease and no message is acked.
    */
   @Test
   void aHandlerEndingAfterTheStopIsLeftToItsLease(Vertx vertx) throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    start(vertx, context -> {
-      runs.incrementAndGet();
-      started.countDown();
-      release.await();
-      return Future.succeededFuture("finished after the stop");
-    });
+    start(
+        vertx,
+        context -> {
+          runs.incrementAndGet();
+          started.countDown();
+          release.await();
+          return Future.succeededFuture("finished after the stop");
+        });
     long running = rows.activity("queued", 0);
     long arriving = rows.activity("queued", 0);
     offer(running, 1);
@@ -164,8 +174,11 @@ class JobRunnerTest {
       offer(arriving, 2);
       release.countDown();
 
-      eventually(10, () -> logs.lines().stream()
-          .filter(line -> line.contains("job left to its lease")).count() == 2);
+      eventually(
+          10,
+          () ->
+              logs.lines().stream().filter(line -> line.contains("job left to its lease")).count()
+                  == 2);
     }
     assertThat(rows.state(running)).isEqualTo("in-progress " + ME);
     assertThat(rows.state(arriving)).isEqualTo("in-progress " + ME);
@@ -174,29 +187,41 @@ class JobRunnerTest {
   }
 
   private void start(Vertx vertx, JobHandler handler) {
-    runner = new JobRunner(vertx, context, new JobStore(pool), clock,
-        new JobRunner.Settings(ME, Duration.ofSeconds(30), Path.of("unused"), 1000),
-        Map.of("ArchiveRequest", handler), new ServerMetrics(), acks);
+    runner =
+        new JobRunner(
+            vertx,
+            context,
+            new JobStore(pool),
+            clock,
+            new JobRunner.Settings(ME, Duration.ofSeconds(30), Path.of("unused"), 1000),
+            Map.of("ArchiveRequest", handler),
+            new ServerMetrics(),
+            acks);
     await(on(() -> runner.start()));
   }
 
   /** A message for the activity arrives, as the consumer hands it on. */
   private void offer(long activityId, long tag) {
-    on(() -> {
-      acks.received(tag);
-      runner.offer(new JobMessage(activityId, channel, tag));
-      return null;
-    });
+    on(
+        () -> {
+          acks.received(tag);
+          runner.offer(new JobMessage(activityId, channel, tag));
+          return null;
+        });
   }
 
   /** Runs on the runner's context, as the job-handler's calls do, and answers the result. */
   private <T> T on(java.util.concurrent.Callable<T> call) {
-    return await(Future.<T>future(promise -> context.runOnContext(v -> {
-      try {
-        promise.complete(call.call());
-      } catch (Exception e) {
-        promise.fail(e);
-      }
-    })));
+    return await(
+        Future.<T>future(
+            promise ->
+                context.runOnContext(
+                    v -> {
+                      try {
+                        promise.complete(call.call());
+                      } catch (Exception e) {
+                        promise.fail(e);
+                      }
+                    })));
   }
 }

@@ -49,7 +49,9 @@ class JobsTest {
     }
   }
 
-  /** Verifies that a server activity created through the API runs on the job-handler and succeeds. */
+  /**
+   * Verifies that a server activity created through the API runs on the job-handler and succeeds.
+   */
   @Test
   void aServerActivityRunsToSucceeded(Vertx vertx) {
     ServerFixture fx = fixture(vertx, Map.of(), Map.of(NO_OP, counting()));
@@ -68,8 +70,8 @@ class JobsTest {
   void aServerActivityRunsOnTheEmbeddedBroker(Vertx vertx, @TempDir Path home) {
     EmbeddedBroker broker = EmbeddedBroker.start(home, Secrets.generate());
     toClose.add(broker);
-    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_AMQP_URL", broker.amqpUrl()),
-        Map.of(NO_OP, counting()));
+    ServerFixture fx =
+        fixture(vertx, Map.of("OUTPOST_AMQP_URL", broker.amqpUrl()), Map.of(NO_OP, counting()));
 
     long id = create(fx);
 
@@ -80,13 +82,13 @@ class JobsTest {
   /** Verifies that a duplicated queue message runs nothing twice. */
   @Test
   void aDuplicatedMessageRunsNothingTwice(Vertx vertx) {
-    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_JOBS_PREFETCH", "1"),
-        Map.of(NO_OP, counting()));
+    ServerFixture fx =
+        fixture(vertx, Map.of("OUTPOST_JOBS_PREFETCH", "1"), Map.of(NO_OP, counting()));
     long id = create(fx);
     eventually(20, () -> status(fx, id).equals("succeeded"));
 
     publishRaw(vertx, fx, id);
-    long sentinel = create(fx);   // behind the duplicate in the queue, and prefetch is 1
+    long sentinel = create(fx); // behind the duplicate in the queue, and prefetch is 1
 
     eventually(20, () -> status(fx, sentinel).equals("succeeded"));
     assertThat(runs.get(id)).hasValue(1);
@@ -110,9 +112,9 @@ class JobsTest {
 
   /**
    * Verifies that a burst of activities waiting in the queue, some canceled before pickup, ends
-   * with every activity ending once: the canceled ones never run, the others succeed with one
-   * run each and the plain transition log. (How they are gathered into batches is
-   * {@code BatcherTest}'s.)
+   * with every activity ending once: the canceled ones never run, the others succeed with one run
+   * each and the plain transition log. (How they are gathered into batches is {@code
+   * BatcherTest}'s.)
    */
   @Test
   void aBurstOfActivitiesEndsEachOnce(Vertx vertx) {
@@ -131,8 +133,11 @@ class JobsTest {
 
     eventually(30, () -> ids.stream().allMatch(id -> status(fx, id).equals("succeeded")));
     ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
-    ids.forEach(id -> assertThat(events(fx, id)).as("events of %d", id)
-        .containsExactly("queued", "in-progress", "succeeded"));
+    ids.forEach(
+        id ->
+            assertThat(events(fx, id))
+                .as("events of %d", id)
+                .containsExactly("queued", "in-progress", "succeeded"));
     assertThat(runs).doesNotContainKeys(canceled.toArray(Long[]::new));
     canceled.forEach(id -> assertThat(status(fx, id)).isEqualTo("canceled"));
   }
@@ -140,10 +145,12 @@ class JobsTest {
   /** Verifies that a handler that throws fails the activity with the error text, once. */
   @Test
   void aThrowingHandlerFailsTheActivity(Vertx vertx) {
-    JobHandler broken = context -> {
-      runs.computeIfAbsent(context.job().activityId(), k -> new AtomicInteger()).incrementAndGet();
-      throw new IllegalStateException("disk on fire");
-    };
+    JobHandler broken =
+        context -> {
+          runs.computeIfAbsent(context.job().activityId(), k -> new AtomicInteger())
+              .incrementAndGet();
+          throw new IllegalStateException("disk on fire");
+        };
     ServerFixture fx = fixture(vertx, Map.of(), Map.of(NO_OP, broken));
 
     long id = create(fx);
@@ -154,26 +161,31 @@ class JobsTest {
     assertThat(runs.get(id)).hasValue(1);
   }
 
-  /** Verifies that canceling a running activity tells its handler, which stops; it ends Canceled. */
+  /**
+   * Verifies that canceling a running activity tells its handler, which stops; it ends Canceled.
+   */
   @Test
   void cancelWhileInProgressStopsTheHandler(Vertx vertx) throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    JobHandler patient = context -> {
-      started.countDown();
-      try {
-        for (int i = 0; i < 2000; i++) {   // at most ~40 s, then the test fails instead of hanging
-          context.checkCanceled();
-          Thread.sleep(20);
-        }
-        return Future.succeededFuture("finished unbothered");
-      } catch (JobCanceledException e) {
-        stopped.countDown();
-        throw e;
-      }
-    };
-    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_JOBS_LEASE_SECONDS", "1"),
-        Map.of(NO_OP, patient));
+    JobHandler patient =
+        context -> {
+          started.countDown();
+          try {
+            for (int i = 0;
+                i < 2000;
+                i++) { // at most ~40 s, then the test fails instead of hanging
+              context.checkCanceled();
+              Thread.sleep(20);
+            }
+            return Future.succeededFuture("finished unbothered");
+          } catch (JobCanceledException e) {
+            stopped.countDown();
+            throw e;
+          }
+        };
+    ServerFixture fx =
+        fixture(vertx, Map.of("OUTPOST_JOBS_LEASE_SECONDS", "1"), Map.of(NO_OP, patient));
     long id = create(fx);
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 
@@ -194,23 +206,25 @@ class JobsTest {
     CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger completions = new AtomicInteger();
-    JobHandler stuck = context -> {
-      firstStarted.countDown();
-      never.await();   // this job-handler dies before it finishes
-      return Future.succeededFuture("zombie");
-    };
-    JobHandler healthy = context -> {
-      completions.incrementAndGet();
-      return Future.succeededFuture("attempt " + context.job().attempt());
-    };
+    JobHandler stuck =
+        context -> {
+          firstStarted.countDown();
+          never.await(); // this job-handler dies before it finishes
+          return Future.succeededFuture("zombie");
+        };
+    JobHandler healthy =
+        context -> {
+          completions.incrementAndGet();
+          return Future.succeededFuture("attempt " + context.job().attempt());
+        };
     OutpostServer first = jobHandler(vertx, fx, Map.of(), Map.of(NO_OP, stuck));
     long id = create(fx);
     assertThat(firstStarted.await(20, TimeUnit.SECONDS)).isTrue();
 
-    await(first.close());   // interrupts the stuck handler: cut short, not failed
+    await(first.close()); // interrupts the stuck handler: cut short, not failed
     assertThat(status(fx, id)).isEqualTo("in-progress");
     jobHandler(vertx, fx, Map.of("OUTPOST_JOBS_LEASE_SECONDS", "2"), Map.of(NO_OP, healthy));
-    fx.clock.set(fx.clock.instant().plus(Duration.ofMinutes(5)));   // the lease runs out
+    fx.clock.set(fx.clock.instant().plus(Duration.ofMinutes(5))); // the lease runs out
 
     eventually(20, () -> status(fx, id).equals("succeeded"));
     never.countDown();
@@ -220,14 +234,19 @@ class JobsTest {
     assertThat(events(fx, id)).containsExactly("queued", "in-progress", "succeeded");
   }
 
-  /** Verifies that activities all finish, each once, across a dropped and restored broker connection. */
+  /**
+   * Verifies that activities all finish, each once, across a dropped and restored broker
+   * connection.
+   */
   @Test
   void everyActivityFinishesAcrossABrokerOutage(Vertx vertx) {
     TcpProxy proxy = new TcpProxy(vertx, "127.0.0.1", amqpPort());
     toClose.add(proxy);
-    ServerFixture fx = fixture(vertx,
-        Map.of("OUTPOST_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + proxy.port()),
-        Map.of(NO_OP, counting()));
+    ServerFixture fx =
+        fixture(
+            vertx,
+            Map.of("OUTPOST_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + proxy.port()),
+            Map.of(NO_OP, counting()));
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       ids.add(create(fx));
@@ -243,15 +262,27 @@ class JobsTest {
     ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
   }
 
-  /** Verifies that activities all finish, each once, across a dropped and restored database connection. */
+  /**
+   * Verifies that activities all finish, each once, across a dropped and restored database
+   * connection.
+   */
   @Test
   void everyActivityFinishesAcrossADatabaseOutage(Vertx vertx) {
     var db = TestSupport.database();
     TcpProxy proxy = new TcpProxy(vertx, db.getHost(), db.getPort());
     toClose.add(proxy);
-    ServerFixture fx = fixture(vertx, Map.of("OUTPOST_DB_URL", "postgresql://" + db.getUser()
-            + "@127.0.0.1:" + proxy.port() + "/" + db.getDatabase()),
-        Map.of(NO_OP, counting()));
+    ServerFixture fx =
+        fixture(
+            vertx,
+            Map.of(
+                "OUTPOST_DB_URL",
+                "postgresql://"
+                    + db.getUser()
+                    + "@127.0.0.1:"
+                    + proxy.port()
+                    + "/"
+                    + db.getDatabase()),
+            Map.of(NO_OP, counting()));
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       ids.add(create(fx));
@@ -268,22 +299,29 @@ class JobsTest {
     ids.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
   }
 
-  private ServerFixture fixture(Vertx vertx, Map<String, String> env,
-      Map<String, JobHandler> handlers) {
+  private ServerFixture fixture(
+      Vertx vertx, Map<String, String> env, Map<String, JobHandler> handlers) {
     ServerFixture fx = new ServerFixture(vertx, env, handlers);
     toClose.add(fx);
     return fx;
   }
 
   /** A second process of role job-handler on the fixture's queue and clock. */
-  private OutpostServer jobHandler(Vertx vertx, ServerFixture fx, Map<String, String> env,
-      Map<String, JobHandler> handlers) {
+  private OutpostServer jobHandler(
+      Vertx vertx, ServerFixture fx, Map<String, String> env, Map<String, JobHandler> handlers) {
     Map<String, String> settings = new HashMap<>(env);
     settings.put("OUTPOST_ROLE", "job-handler");
     settings.put("OUTPOST_JOBS_QUEUE", fx.config.jobs().queue());
     settings.put("OUTPOST_HOME", fx.config.home().toString());
-    OutpostServer server = await(OutpostServer.start(vertx, TestSupport.database(),
-        TestSupport.amqpUrl(), ServerConfig.fromEnv(settings), fx.clock, handlers));
+    OutpostServer server =
+        await(
+            OutpostServer.start(
+                vertx,
+                TestSupport.database(),
+                TestSupport.amqpUrl(),
+                ServerConfig.fromEnv(settings),
+                fx.clock,
+                handlers));
     toClose.add(() -> await(server.close()));
     return server;
   }
@@ -297,8 +335,12 @@ class JobsTest {
   }
 
   private static long create(ServerFixture fx) {
-    return fx.post("/activities", new JsonObject().put("type", NO_OP)
-        .put("parameters", new JsonObject().put("older_than_days", 1))).bodyAsJsonObject()
+    return fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", NO_OP)
+                .put("parameters", new JsonObject().put("older_than_days", 1)))
+        .bodyAsJsonObject()
         .getLong("id");
   }
 
@@ -307,16 +349,24 @@ class JobsTest {
   }
 
   private static List<String> events(ServerFixture fx, long id) {
-    return fx.get("/activities/" + id + "/events").bodyAsJsonObject().getJsonArray("results")
-        .stream().map(e -> ((JsonObject) e).getString("to")).toList();
+    return fx
+        .get("/activities/" + id + "/events")
+        .bodyAsJsonObject()
+        .getJsonArray("results")
+        .stream()
+        .map(e -> ((JsonObject) e).getString("to"))
+        .toList();
   }
 
   private static void publishRaw(Vertx vertx, ServerFixture fx, long activityId) {
-    RabbitMQClient client = RabbitMQClient.create(vertx,
-        new RabbitMQOptions().setUri(TestSupport.amqpUrl()));
+    RabbitMQClient client =
+        RabbitMQClient.create(vertx, new RabbitMQOptions().setUri(TestSupport.amqpUrl()));
     await(client.start());
-    await(client.basicPublish("", fx.config.jobs().queue(),
-        new JsonObject().put("activity_id", activityId).toBuffer()));
+    await(
+        client.basicPublish(
+            "",
+            fx.config.jobs().queue(),
+            new JsonObject().put("activity_id", activityId).toBuffer()));
     await(client.stop());
   }
 

@@ -26,6 +26,7 @@ class LeaseKeeperTest {
 
   /** Before any other test's times, so the sweep here finds only this test's leases expired. */
   private static final Instant START = Instant.parse("2020-01-01T00:00:00Z");
+
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final String ME = "job-handler:keeper";
   private static final int MAX_ATTEMPTS = 3;
@@ -50,20 +51,26 @@ class LeaseKeeperTest {
   }
 
   /**
-   * Verifies that a renewal extends the leases of the jobs running here to a lease from the
-   * clock's now, and tells the handler of a job canceled meanwhile to stop.
+   * Verifies that a renewal extends the leases of the jobs running here to a lease from the clock's
+   * now, and tells the handler of a job canceled meanwhile to stop.
    *
-   * <p>GIVEN two jobs claimed at the start, one then canceled; WHEN the clock moves ten seconds
-   * on and the keeper renews; THEN the running job's lease ends a lease after the clock's new
-   * time and only the canceled job's context is marked canceled.
+   * <p>GIVEN two jobs claimed at the start, one then canceled; WHEN the clock moves ten seconds on
+   * and the keeper renews; THEN the running job's lease ends a lease after the clock's new time and
+   * only the canceled job's context is marked canceled.
    */
   @Test
   void aRenewalExtendsTheLeasesFromTheClocksNowAndStopsTheCanceled() {
     List<JobContext> jobs = claim(rows.activity("queued", 0), rows.activity("queued", 0));
     JobContext running = jobs.get(0);
     JobContext canceled = jobs.get(1);
-    await(new ActivityStore(pool, clock).transition(rows.account,
-        List.of(canceled.job().activityId()), Status.CANCELED, "admin", null));
+    await(
+        new ActivityStore(pool, clock)
+            .transition(
+                rows.account,
+                List.of(canceled.job().activityId()),
+                Status.CANCELED,
+                "admin",
+                null));
     clock.advance(Duration.ofSeconds(10));
 
     await(keeper(jobs).renew());
@@ -76,14 +83,15 @@ class LeaseKeeperTest {
   /**
    * Verifies that a started keeper renews by itself, every third of the lease.
    *
-   * <p>GIVEN a keeper of one running job, with a lease of 300 ms; WHEN it is started and the
-   * clock moves an hour on; THEN the job's lease soon ends a lease after that hour.
+   * <p>GIVEN a keeper of one running job, with a lease of 300 ms; WHEN it is started and the clock
+   * moves an hour on; THEN the job's lease soon ends a lease after that hour.
    */
   @Test
   void aStartedKeeperRenewsOnItsOwn() {
     List<JobContext> jobs = claim(rows.activity("queued", 0));
-    LeaseKeeper keeper = new LeaseKeeper(vertx, store, clock, ME, Duration.ofMillis(300),
-        MAX_ATTEMPTS, 1000, () -> jobs);
+    LeaseKeeper keeper =
+        new LeaseKeeper(
+            vertx, store, clock, ME, Duration.ofMillis(300), MAX_ATTEMPTS, 1000, () -> jobs);
     await(keeper.start());
     try {
       clock.advance(Duration.ofHours(1));
@@ -96,13 +104,13 @@ class LeaseKeeperTest {
   }
 
   /**
-   * Verifies that the sweep takes expiry from the clock: a lease past its end is released and
-   * its activity published again, or failed once out of attempts, and a lease not yet over is
-   * left alone.
+   * Verifies that the sweep takes expiry from the clock: a lease past its end is released and its
+   * activity published again, or failed once out of attempts, and a lease not yet over is left
+   * alone.
    *
    * <p>GIVEN a job at its first attempt and one at its last, both claimed at the start, and one
-   * claimed later; WHEN the clock passes the first two leases' end and the keeper sweeps;
-   * THEN the first is released and published, the second failed, the third untouched.
+   * claimed later; WHEN the clock passes the first two leases' end and the keeper sweeps; THEN the
+   * first is released and published, the second failed, the third untouched.
    */
   @Test
   void theSweepReleasesOrFailsWhatExpiredByTheClock() {
@@ -119,8 +127,9 @@ class LeaseKeeperTest {
     assertThat(republished).contains(first).doesNotContain(last, later);
     assertThat(rows.state(first)).isEqualTo("in-progress null");
     assertThat(rows.published(first)).isEqualTo(1);
-    assertThat(rows.result(last)).isEqualTo(
-        "failed gave up after 3 attempts: the job-handler running it stopped renewing its lease");
+    assertThat(rows.result(last))
+        .isEqualTo(
+            "failed gave up after 3 attempts: the job-handler running it stopped renewing its lease");
     assertThat(rows.state(later)).isEqualTo("in-progress " + ME);
   }
 

@@ -18,24 +18,29 @@ final class Pockets {
 
   private static final Set<String> FINAL = Set.of("succeeded", "failed", "canceled");
 
-  private Pockets() {
-  }
+  private Pockets() {}
 
   /** Creates a SyncPocketRequest and answers its id. */
   static long sync(ServerFixture fx, String source, String pocket) {
-    return fx.post("/activities", new JsonObject().put("type", "SyncPocketRequest")
-            .put("parameters", new JsonObject().put("source_url", source).put("pocket", pocket)))
-        .bodyAsJsonObject().getLong("id");
+    return fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "SyncPocketRequest")
+                .put(
+                    "parameters", new JsonObject().put("source_url", source).put("pocket", pocket)))
+        .bodyAsJsonObject()
+        .getLong("id");
   }
 
   /**
-   * Waits for the activity to end and answers it, having checked that its result text names no
-   * path of the server's.
+   * Waits for the activity to end and answers it, having checked that its result text names no path
+   * of the server's.
    */
   static JsonObject finished(ServerFixture fx, long id) {
     eventually(20, () -> FINAL.contains(activity(fx, id).getString("status")));
     JsonObject activity = activity(fx, id);
-    assertThat(activity.getString("result_text")).as(activity.encode())
+    assertThat(activity.getString("result_text"))
+        .as(activity.encode())
         .doesNotContain(fx.config.home().toString());
     return activity;
   }
@@ -69,8 +74,7 @@ final class Pockets {
       return List.of();
     }
     try (Stream<Path> entries = Files.list(dir)) {
-      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("."))
-          .toList();
+      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

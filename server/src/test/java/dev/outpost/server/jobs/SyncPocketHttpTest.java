@@ -33,27 +33,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * SyncPocketRequest from http repositories: only to allowed addresses, redirects included,
- * streamed within the byte and file caps, stopped by the idle and total timeouts and by a cancel,
- * and all or nothing. The repositories are Vert.x servers on loopback addresses, of which the
- * server allows one (127.0.0.1).
+ * SyncPocketRequest from http repositories: only to allowed addresses, redirects included, streamed
+ * within the byte and file caps, stopped by the idle and total timeouts and by a cancel, and all or
+ * nothing. The repositories are Vert.x servers on loopback addresses, of which the server allows
+ * one (127.0.0.1).
  */
 @ExtendWith(VertxExtension.class)
 class SyncPocketHttpTest {
 
   private static Vertx vertx;
+
   /** 127.0.0.1 allowed, small caps, a 1 s idle timeout and a 2 s sync timeout. */
   private static ServerFixture fx;
+
   private final List<Repo> repos = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start(Vertx shared) {
     vertx = shared;
-    fx = new ServerFixture(vertx, Map.of("OUTPOST_OUTBOUND_ALLOW_PRIVATE", "127.0.0.1",
-        "OUTPOST_POCKET_MAX_BYTES", "1000", "OUTPOST_POCKET_MAX_FILES", "5",
-        "OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS", "1", "OUTPOST_POCKET_TIMEOUT_SECONDS", "2",
-        // renewals (a third of this) tell a handler of a cancel; longer than the clock is moved
-        "OUTPOST_JOBS_LEASE_SECONDS", "5"), Map.of());
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_OUTBOUND_ALLOW_PRIVATE",
+                "127.0.0.1",
+                "OUTPOST_POCKET_MAX_BYTES",
+                "1000",
+                "OUTPOST_POCKET_MAX_FILES",
+                "5",
+                "OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS",
+                "1",
+                "OUTPOST_POCKET_TIMEOUT_SECONDS",
+                "2",
+                // renewals (a third of this) tell a handler of a cancel; longer than the clock is
+                // moved
+                "OUTPOST_JOBS_LEASE_SECONDS",
+                "5"),
+            Map.of());
   }
 
   @AfterAll
@@ -67,31 +83,39 @@ class SyncPocketHttpTest {
   }
 
   /**
-   * Verifies that an http repository on an allowed address is mirrored (its index, then every
-   * file it names, through a redirect), with the Host header of the URL; that an answer other
-   * than 200 fails naming it; and that an index naming a file outside the pocket is refused.
+   * Verifies that an http repository on an allowed address is mirrored (its index, then every file
+   * it names, through a redirect), with the Host header of the URL; that an answer other than 200
+   * fails naming it; and that an index naming a file outside the pocket is refused.
    */
   @Test
   void mirrorsAnHttpRepositoryOnAnAllowedAddress() {
-    String index = "Package: hello\nFilename: pool/h/hello.deb\n\n"
-        + "Package: world\nFilename: pool/w/world.deb\n";
-    Repo repo = repo("127.0.0.1", req -> {
-      switch (req.path()) {
-        case "/repo/Packages" -> req.response().end(index);
-        case "/repo/pool/h/hello.deb" -> req.response().setStatusCode(302)
-            .putHeader("Location", "/files/hello.deb").end();
-        case "/files/hello.deb" -> req.response().end("hello bytes");
-        case "/repo/pool/w/world.deb" -> req.response().end("world bytes");
-        case "/escape/Packages" -> req.response().end("Filename: ../../escape.deb\n");
-        default -> req.response().setStatusCode(404).end();
-      }
-    });
+    String index =
+        "Package: hello\nFilename: pool/h/hello.deb\n\n"
+            + "Package: world\nFilename: pool/w/world.deb\n";
+    Repo repo =
+        repo(
+            "127.0.0.1",
+            req -> {
+              switch (req.path()) {
+                case "/repo/Packages" -> req.response().end(index);
+                case "/repo/pool/h/hello.deb" ->
+                    req.response()
+                        .setStatusCode(302)
+                        .putHeader("Location", "/files/hello.deb")
+                        .end();
+                case "/files/hello.deb" -> req.response().end("hello bytes");
+                case "/repo/pool/w/world.deb" -> req.response().end("world bytes");
+                case "/escape/Packages" -> req.response().end("Filename: ../../escape.deb\n");
+                default -> req.response().setStatusCode(404).end();
+              }
+            });
 
     JsonObject done = finished(fx, sync(fx, repo.url("/repo/"), "http-main"));
 
     assertThat(done.getString("status")).as(done.encode()).isEqualTo("succeeded");
-    assertThat(done.getString("result_text")).isEqualTo("mirrored 3 files ("
-        + (index.length() + 22) + " bytes) into pocket 'http-main'");
+    assertThat(done.getString("result_text"))
+        .isEqualTo(
+            "mirrored 3 files (" + (index.length() + 22) + " bytes) into pocket 'http-main'");
     assertThat(pocket(fx, "http-main").resolve("pool/h/hello.deb")).hasContent("hello bytes");
     assertThat(pocket(fx, "http-main").resolve("pool/w/world.deb")).hasContent("world bytes");
     assertThat(pocket(fx, "http-main").resolve("Packages")).hasContent(index);
@@ -107,26 +131,33 @@ class SyncPocketHttpTest {
   }
 
   /**
-   * Verifies that each redirect is checked as the first request was: one to an address not
-   * allowed is refused before that address hears of it, one to another scheme is refused, and
-   * a chain longer than five fails.
+   * Verifies that each redirect is checked as the first request was: one to an address not allowed
+   * is refused before that address hears of it, one to another scheme is refused, and a chain
+   * longer than five fails.
    */
   @Test
   void redirectsAreCheckedAndBounded() {
     Repo other = repo("127.0.0.2", req -> req.response().end("Filename: a.deb\n"));
-    Repo repo = repo("127.0.0.1", req -> {
-      String location = switch (req.path()) {
-        case "/private/Packages" -> other.url("/repo/Packages");
-        case "/ftp/Packages" -> "ftp://127.0.0.1/repo/Packages";
-        default -> req.path();
-      };
-      req.response().setStatusCode(req.path().startsWith("/loop") ? 307 : 301)
-          .putHeader("Location", location).end();
-    });
+    Repo repo =
+        repo(
+            "127.0.0.1",
+            req -> {
+              String location =
+                  switch (req.path()) {
+                    case "/private/Packages" -> other.url("/repo/Packages");
+                    case "/ftp/Packages" -> "ftp://127.0.0.1/repo/Packages";
+                    default -> req.path();
+                  };
+              req.response()
+                  .setStatusCode(req.path().startsWith("/loop") ? 307 : 301)
+                  .putHeader("Location", location)
+                  .end();
+            });
 
     assertThat(failure(fx, sync(fx, repo.url("/private"), "redirected")))
-        .isEqualTo("address 127.0.0.2 of host '127.0.0.2' is not public (loopback);"
-            + " set OUTPOST_OUTBOUND_ALLOW_PRIVATE to allow it");
+        .isEqualTo(
+            "address 127.0.0.2 of host '127.0.0.2' is not public (loopback);"
+                + " set OUTPOST_OUTBOUND_ALLOW_PRIVATE to allow it");
     assertThat(failure(fx, sync(fx, repo.url("/ftp"), "redirected")))
         .isEqualTo("'ftp://127.0.0.1/repo/Packages' is not an http(s) URL");
     assertThat(failure(fx, sync(fx, repo.url("/loop"), "redirected")))
@@ -138,27 +169,32 @@ class SyncPocketHttpTest {
   }
 
   /**
-   * Verifies that the byte cap holds whether the length is announced or not (the body is
-   * counted as it streams), that the file cap holds before any file the index names is fetched,
-   * and that a failed sync leaves no pocket.
+   * Verifies that the byte cap holds whether the length is announced or not (the body is counted as
+   * it streams), that the file cap holds before any file the index names is fetched, and that a
+   * failed sync leaves no pocket.
    */
   @Test
   void theByteAndFileCapsFailTheSync() {
-    Repo repo = repo("127.0.0.1", req -> {
-      switch (req.path()) {
-        case "/announced/Packages" -> req.response().end("#".repeat(1001));
-        case "/streamed/Packages" -> {
-          HttpServerResponse response = req.response().setChunked(true);
-          for (int i = 0; i < 6; i++) {
-            response.write("#".repeat(200));
-          }
-          response.end();
-        }
-        case "/many/Packages" -> req.response().end(
-            "Filename: 1.deb\nFilename: 2.deb\nFilename: 3.deb\nFilename: 4.deb\nFilename: 5.deb\n");
-        default -> req.response().end("x");
-      }
-    });
+    Repo repo =
+        repo(
+            "127.0.0.1",
+            req -> {
+              switch (req.path()) {
+                case "/announced/Packages" -> req.response().end("#".repeat(1001));
+                case "/streamed/Packages" -> {
+                  HttpServerResponse response = req.response().setChunked(true);
+                  for (int i = 0; i < 6; i++) {
+                    response.write("#".repeat(200));
+                  }
+                  response.end();
+                }
+                case "/many/Packages" ->
+                    req.response()
+                        .end(
+                            "Filename: 1.deb\nFilename: 2.deb\nFilename: 3.deb\nFilename: 4.deb\nFilename: 5.deb\n");
+                default -> req.response().end("x");
+              }
+            });
 
     assertThat(failure(fx, sync(fx, repo.url("/announced"), "capped")))
         .isEqualTo("the source holds more than 1000 bytes (OUTPOST_POCKET_MAX_BYTES)");
@@ -175,14 +211,20 @@ class SyncPocketHttpTest {
   @Test
   void aStalledServerFailsOnTheIdleTimeout() {
     AtomicBoolean closed = new AtomicBoolean();
-    Repo repo = repo("127.0.0.1", req -> {
-      req.response().closeHandler(v -> closed.set(true));
-      req.response().setChunked(true).write("Package: stalled\n");
-    });
+    Repo repo =
+        repo(
+            "127.0.0.1",
+            req -> {
+              req.response().closeHandler(v -> closed.set(true));
+              req.response().setChunked(true).write("Package: stalled\n");
+            });
 
     assertThat(failure(fx, sync(fx, repo.url("/stall"), "stalled")))
-        .isEqualTo("GET " + repo.url("/stall/Packages") + ": nothing came from '127.0.0.1' for"
-            + " 1 s (OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS)");
+        .isEqualTo(
+            "GET "
+                + repo.url("/stall/Packages")
+                + ": nothing came from '127.0.0.1' for"
+                + " 1 s (OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS)");
     eventually(5, closed::get);
     assertNothingKept(fx, "stalled");
   }
@@ -207,8 +249,8 @@ class SyncPocketHttpTest {
   }
 
   /**
-   * Verifies that canceling a sync under way cuts the transfer, deletes what it staged, and
-   * ends the job without writing an outcome over the cancel.
+   * Verifies that canceling a sync under way cuts the transfer, deletes what it staged, and ends
+   * the job without writing an outcome over the cancel.
    */
   @Test
   void aCancelCutsTheTransferAndEndsTheJob() {
@@ -236,11 +278,19 @@ class SyncPocketHttpTest {
   void anExecutionTimeoutCutsTheTransfer() {
     AtomicBoolean closed = new AtomicBoolean();
     Repo repo = repo("127.0.0.1", trickle(closed));
-    long id = fx.post("/activities", new JsonObject().put("type", "SyncPocketRequest")
-            .put("execution_timeout", 1)
-            .put("parameters", new JsonObject().put("source_url", repo.url("/trickle"))
-                .put("pocket", "timed-out")))
-        .bodyAsJsonObject().getLong("id");
+    long id =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "SyncPocketRequest")
+                    .put("execution_timeout", 1)
+                    .put(
+                        "parameters",
+                        new JsonObject()
+                            .put("source_url", repo.url("/trickle"))
+                            .put("pocket", "timed-out")))
+            .bodyAsJsonObject()
+            .getLong("id");
     eventually(10, () -> repo.total() == 1);
 
     // past the activity's timeout, short of the sync's own (2 s)
@@ -257,20 +307,29 @@ class SyncPocketHttpTest {
     return req -> {
       HttpServerResponse response = req.response().setChunked(true);
       long timer = vertx.setPeriodic(100, tick -> response.write("#\n"));
-      response.closeHandler(v -> {
-        vertx.cancelTimer(timer);
-        closed.set(true);
-      });
+      response.closeHandler(
+          v -> {
+            vertx.cancelTimer(timer);
+            closed.set(true);
+          });
     };
   }
 
   private Repo repo(String address, Handler<HttpServerRequest> handler) {
     Repo repo = new Repo(address);
-    repo.server = await(vertx.createHttpServer().requestHandler(req -> {
-      repo.hosts.add(req.authority().toString());
-      repo.requests.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
-      handler.handle(req);
-    }).listen(0, address));
+    repo.server =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      repo.hosts.add(req.authority().toString());
+                      repo.requests
+                          .computeIfAbsent(req.path(), p -> new AtomicInteger())
+                          .incrementAndGet();
+                      handler.handle(req);
+                    })
+                .listen(0, address));
     repos.add(repo);
     return repo;
   }

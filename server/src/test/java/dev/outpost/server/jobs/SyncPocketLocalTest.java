@@ -22,25 +22,33 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SyncPocketRequest from local directories: only under the operator's pocket roots, links
- * resolved before every check, within the byte and file caps, and all or nothing. One server
- * per class: every server on the test database runs any account's jobs, so servers set up
- * otherwise must not run side by side.
+ * SyncPocketRequest from local directories: only under the operator's pocket roots, links resolved
+ * before every check, within the byte and file caps, and all or nothing. One server per class:
+ * every server on the test database runs any account's jobs, so servers set up otherwise must not
+ * run side by side.
  */
 @ExtendWith(VertxExtension.class)
 class SyncPocketLocalTest {
 
-  @TempDir
-  static Path root;
-  @TempDir
-  static Path outside;
+  @TempDir static Path root;
+  @TempDir static Path outside;
+
   /** A server whose pocket root is {@link #root}, with small caps. */
   private static ServerFixture fx;
 
   @BeforeAll
   static void start(Vertx vertx) {
-    fx = new ServerFixture(vertx, Map.of("OUTPOST_POCKET_ROOTS", root.toString(),
-        "OUTPOST_POCKET_MAX_BYTES", "1000", "OUTPOST_POCKET_MAX_FILES", "5"), Map.of());
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_POCKET_ROOTS",
+                root.toString(),
+                "OUTPOST_POCKET_MAX_BYTES",
+                "1000",
+                "OUTPOST_POCKET_MAX_FILES",
+                "5"),
+            Map.of());
   }
 
   @AfterAll
@@ -49,9 +57,9 @@ class SyncPocketLocalTest {
   }
 
   /**
-   * Verifies that a directory under a root (by path or file: URL, links inside the roots
-   * followed) is mirrored with progress, that the result names the pocket and no server path,
-   * and that syncing the pocket again replaces it whole.
+   * Verifies that a directory under a root (by path or file: URL, links inside the roots followed)
+   * is mirrored with progress, that the result names the pocket and no server path, and that
+   * syncing the pocket again replaces it whole.
    */
   @Test
   void mirrorsADirectoryUnderARoot() throws IOException {
@@ -88,19 +96,26 @@ class SyncPocketLocalTest {
     Files.writeString(outside.resolve("credentials"), "secret");
     Files.createDirectories(root.resolve("inside"));
 
-    for (String source : new String[] {outside.toString(), outside.toUri().toString(),
-        root + "/inside/../../" + outside.getFileName(), "file:/etc", "/etc",
-        "/nonexistent/dir"}) {
-      assertThat(failure(fx, sync(fx, source, "outside"))).isEqualTo("source '" + source
-          + "' is outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
+    for (String source :
+        new String[] {
+          outside.toString(),
+          outside.toUri().toString(),
+          root + "/inside/../../" + outside.getFileName(),
+          "file:/etc",
+          "/etc",
+          "/nonexistent/dir"
+        }) {
+      assertThat(failure(fx, sync(fx, source, "outside")))
+          .isEqualTo(
+              "source '" + source + "' is outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
     }
     assertNothingKept(fx, "outside");
   }
 
   /**
-   * Verifies that links leading out of the roots are refused, whether the source itself, a file
-   * in it or a directory in it is the link, and that nothing is copied, not even the files
-   * beside the link.
+   * Verifies that links leading out of the roots are refused, whether the source itself, a file in
+   * it or a directory in it is the link, and that nothing is copied, not even the files beside the
+   * link.
    */
   @Test
   void aLinkOutOfTheRootsIsRefused() throws IOException {
@@ -114,12 +129,17 @@ class SyncPocketLocalTest {
     Files.createSymbolicLink(dirLink.resolve("data"), outside);
 
     assertThat(failure(fx, sync(fx, escape.toString(), "escape")))
-        .isEqualTo("source '" + escape + "' is outside the allowed pocket roots"
-            + " (OUTPOST_POCKET_ROOTS)");
-    assertThat(failure(fx, sync(fx, fileLink.toString(), "file-link"))).isEqualTo(
-        "source entry 'credentials' links outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
-    assertThat(failure(fx, sync(fx, dirLink.toString(), "dir-link"))).isEqualTo(
-        "source entry 'data' links outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
+        .isEqualTo(
+            "source '"
+                + escape
+                + "' is outside the allowed pocket roots"
+                + " (OUTPOST_POCKET_ROOTS)");
+    assertThat(failure(fx, sync(fx, fileLink.toString(), "file-link")))
+        .isEqualTo(
+            "source entry 'credentials' links outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
+    assertThat(failure(fx, sync(fx, dirLink.toString(), "dir-link")))
+        .isEqualTo(
+            "source entry 'data' links outside the allowed pocket roots (OUTPOST_POCKET_ROOTS)");
     assertNothingKept(fx, "escape");
     assertNothingKept(fx, "file-link");
     assertNothingKept(fx, "dir-link");
@@ -128,9 +148,10 @@ class SyncPocketLocalTest {
   /** Verifies that schemes other than http(s) and file, and relative paths, are refused by name. */
   @Test
   void otherSchemesAndRelativePathsAreRefused() {
-    assertThat(failure(fx, sync(fx, "ftp://mirror.example/ubuntu", "ftp"))).isEqualTo(
-        "source 'ftp://mirror.example/ubuntu' uses the scheme 'ftp'; a source is an http(s) URL"
-            + " or a local directory under the allowed pocket roots");
+    assertThat(failure(fx, sync(fx, "ftp://mirror.example/ubuntu", "ftp")))
+        .isEqualTo(
+            "source 'ftp://mirror.example/ubuntu' uses the scheme 'ftp'; a source is an http(s) URL"
+                + " or a local directory under the allowed pocket roots");
     assertThat(failure(fx, sync(fx, "jar:file:/srv/a.jar!/", "jar")))
         .startsWith("source 'jar:file:/srv/a.jar!/' uses the scheme 'jar'");
     assertThat(failure(fx, sync(fx, "file://server/share", "unc")))

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The ways into and out of the seed's states, through the real server, RabbitMQ and a protocol
- * peer for client activities. Time is the fixture's clock: tests move it, never sleep on it.
+ * The ways into and out of the seed's states, through the real server, RabbitMQ and a protocol peer
+ * for client activities. Time is the fixture's clock: tests move it, never sleep on it.
  */
 @ExtendWith(VertxExtension.class)
 class LifecycleTest {
@@ -37,25 +37,34 @@ class LifecycleTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    JobHandler slow = context -> {
-      String mode = context.job().parameters().getString("pocket");
-      if (mode.equals("progress")) {
-        await(context.progress(60));
-        PROGRESS_REPORTED.countDown();
-      }
-      while (!context.isCanceled()) {
-        Thread.sleep(20);
-      }
-      TIMEOUT_NOTICED.countDown();
-      return Future.succeededFuture("never written");
-    };
-    JobHandler failing = context -> {
-      throw new IllegalStateException("nope");
-    };
-    fx = new ServerFixture(vertx,
-        Map.of("OUTPOST_SWEEP_INTERVAL_MS", "50", "OUTPOST_JOBS_LEASE_SECONDS", "1",
-            "OUTPOST_RESULT_DEADLINE_SECONDS", "600"),
-        Map.of("SyncPocketRequest", slow, "GenerateUsgReportActivity", failing));
+    JobHandler slow =
+        context -> {
+          String mode = context.job().parameters().getString("pocket");
+          if (mode.equals("progress")) {
+            await(context.progress(60));
+            PROGRESS_REPORTED.countDown();
+          }
+          while (!context.isCanceled()) {
+            Thread.sleep(20);
+          }
+          TIMEOUT_NOTICED.countDown();
+          return Future.succeededFuture("never written");
+        };
+    JobHandler failing =
+        context -> {
+          throw new IllegalStateException("nope");
+        };
+    fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_SWEEP_INTERVAL_MS",
+                "50",
+                "OUTPOST_JOBS_LEASE_SECONDS",
+                "1",
+                "OUTPOST_RESULT_DEADLINE_SECONDS",
+                "600"),
+            Map.of("SyncPocketRequest", slow, "GenerateUsgReportActivity", failing));
   }
 
   @AfterAll
@@ -63,7 +72,10 @@ class LifecycleTest {
     fx.close();
   }
 
-  /** Verifies that a Scheduled client activity is delivered at the first exchange after its time, not before. */
+  /**
+   * Verifies that a Scheduled client activity is delivered at the first exchange after its time,
+   * not before.
+   */
   @Test
   void aScheduledClientActivityWaitsForItsTime() {
     ProtocolClient agent = ProtocolClient.registered(fx, "sched-1");
@@ -73,7 +85,8 @@ class LifecycleTest {
     assertThat(agent.exchange(List.of()).mapList("messages")).isEmpty();
     advance(Duration.ofMinutes(61));
 
-    assertThat(agent.exchange(List.of()).mapList("messages")).singleElement()
+    assertThat(agent.exchange(List.of()).mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(id));
     assertThat(events(id)).containsExactly("scheduled", "in-progress");
   }
@@ -98,20 +111,31 @@ class LifecycleTest {
     for (int i = 0; i < 5; i++) {
       computers.add(fx.computer("window-" + i));
     }
-    JsonObject group = fx.post("/activities", new JsonObject().put("type", "ExecuteScriptRequest")
-        .put("computer_ids", computers).put("deliver_delay_window", 30)
-        .put("parameters", new JsonObject().put("code", "true"))).bodyAsJsonObject();
+    JsonObject group =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "ExecuteScriptRequest")
+                    .put("computer_ids", computers)
+                    .put("deliver_delay_window", 30)
+                    .put("parameters", new JsonObject().put("code", "true")))
+            .bodyAsJsonObject();
 
-    List<Instant> times = group.getJsonArray("children").stream()
-        .map(c -> (JsonObject) c)
-        .peek(c -> assertThat(c.getString("status")).isEqualTo("scheduled"))
-        .map(c -> Instant.parse(c.getString("deliver_after")))
-        .toList();
-    assertThat(times).allSatisfy(t -> assertThat(t).isBetween(now, now.plus(Duration.ofMinutes(30))));
+    List<Instant> times =
+        group.getJsonArray("children").stream()
+            .map(c -> (JsonObject) c)
+            .peek(c -> assertThat(c.getString("status")).isEqualTo("scheduled"))
+            .map(c -> Instant.parse(c.getString("deliver_after")))
+            .toList();
+    assertThat(times)
+        .allSatisfy(t -> assertThat(t).isBetween(now, now.plus(Duration.ofMinutes(30))));
     assertThat(times.stream().distinct()).hasSizeGreaterThan(1);
   }
 
-  /** Verifies that an activity not delivered before deliver_before ends Canceled as expired, never delivered. */
+  /**
+   * Verifies that an activity not delivered before deliver_before ends Canceled as expired, never
+   * delivered.
+   */
   @Test
   void anUndeliveredActivityExpires() {
     ProtocolClient agent = ProtocolClient.registered(fx, "expire-1");
@@ -124,7 +148,10 @@ class LifecycleTest {
     assertThat(agent.exchange(List.of()).mapList("messages")).isEmpty();
   }
 
-  /** Verifies that a server activity running past its execution timeout fails, and its handler is told. */
+  /**
+   * Verifies that a server activity running past its execution timeout fails, and its handler is
+   * told.
+   */
   @Test
   void aServerActivityTimesOut() throws Exception {
     long id = create(pocket("timeout").put("execution_timeout", 60));
@@ -153,19 +180,23 @@ class LifecycleTest {
     assertThat(activity(id).getBoolean("stale")).isTrue();
     assertThat(status(id)).isEqualTo("in-progress");
 
-    await(fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
-        .sendJsonObject(new JsonObject().put("fail_stale_results", true)));
+    await(
+        fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
+            .sendJsonObject(new JsonObject().put("fail_stale_results", true)));
     eventually(20, () -> status(id).equals("failed"));
     assertThat(activity(id).getString("result_text")).startsWith("no-result");
 
     agent.exchange(List.of(ProtocolClient.result(id, 6, 0, "late but done")));
     assertThat(activity(id).getString("result_text")).isEqualTo("late but done");
     assertThat(status(id)).isEqualTo("failed");
-    await(fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
-        .sendJsonObject(new JsonObject().put("fail_stale_results", false)));
+    await(
+        fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
+            .sendJsonObject(new JsonObject().put("fail_stale_results", false)));
   }
 
-  /** Verifies that a Waiting activity is released when its dependency succeeds, and delivered then. */
+  /**
+   * Verifies that a Waiting activity is released when its dependency succeeds, and delivered then.
+   */
   @Test
   void aWaitingActivityRunsAfterItsDependency() {
     ProtocolClient agent = ProtocolClient.registered(fx, "wait-1");
@@ -179,18 +210,21 @@ class LifecycleTest {
     fx.post("/activities/approve", new JsonObject().put("ids", new JsonArray().add(first)));
 
     eventually(20, () -> status(second).equals("queued"));
-    assertThat(agent.exchange(List.of()).mapList("messages")).singleElement()
+    assertThat(agent.exchange(List.of()).mapList("messages"))
+        .singleElement()
         .satisfies(m -> assertThat(m.integer("operation-id")).isEqualTo(second));
     assertThat(events(second)).containsExactly("waiting", "queued", "in-progress");
   }
 
-  /** Verifies that a failed dependency cancels its dependents, unless they are told to run anyway. */
+  /**
+   * Verifies that a failed dependency cancels its dependents, unless they are told to run anyway.
+   */
   @Test
   void aFailedDependencyCancelsOrReleases() {
     long failing = create(new JsonObject().put("type", "GenerateUsgReportActivity"));
     long canceled = create(archive().put("depends_on", failing));
-    long released = create(archive().put("depends_on", failing)
-        .put("on_dependency_failure", "run"));
+    long released =
+        create(archive().put("depends_on", failing).put("on_dependency_failure", "run"));
 
     eventually(20, () -> status(canceled).equals("canceled"));
     assertThat(activity(canceled).getString("result_text")).contains("depends on failed");
@@ -217,64 +251,80 @@ class LifecycleTest {
   @Test
   void approvalPolicyApproveAndHold() {
     ProtocolClient agent = ProtocolClient.registered(fx, "approve-1");
-    await(fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
-        .sendJsonObject(new JsonObject().put("approval_types", new JsonArray().add("LockUserRequest"))));
-    JsonObject lock = new JsonObject().put("type", "LockUserRequest")
-        .put("computer_ids", new JsonArray().add(agent.insecureId))
-        .put("parameters", new JsonObject().put("username", "eve"));
+    await(
+        fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
+            .sendJsonObject(
+                new JsonObject().put("approval_types", new JsonArray().add("LockUserRequest"))));
+    JsonObject lock =
+        new JsonObject()
+            .put("type", "LockUserRequest")
+            .put("computer_ids", new JsonArray().add(agent.insecureId))
+            .put("parameters", new JsonObject().put("username", "eve"));
     long blocked = create(lock);
     long blocker = create(archive().put("requires_approval", true));
     long dependent = create(lock.copy().put("depends_on", blocker));
     assertThat(status(blocked)).isEqualTo("blocked");
     assertThat(status(dependent)).isEqualTo("blocked");
 
-    fx.post("/activities/approve", new JsonObject().put("ids", new JsonArray().add(blocked)
-        .add(dependent)));
+    fx.post(
+        "/activities/approve",
+        new JsonObject().put("ids", new JsonArray().add(blocked).add(dependent)));
     assertThat(status(blocked)).isEqualTo("queued");
     assertThat(status(dependent)).isEqualTo("waiting");
 
-    JsonObject held = fx.post("/activities/hold",
-        new JsonObject().put("ids", new JsonArray().add(blocked))).bodyAsJsonObject();
+    JsonObject held =
+        fx.post("/activities/hold", new JsonObject().put("ids", new JsonArray().add(blocked)))
+            .bodyAsJsonObject();
     assertThat(held.getJsonArray("applied")).hasSize(1);
     assertThat(status(blocked)).isEqualTo("blocked");
-    JsonArray log = fx.get("/activities/" + blocked + "/events").bodyAsJsonObject()
-        .getJsonArray("results");
+    JsonArray log =
+        fx.get("/activities/" + blocked + "/events").bodyAsJsonObject().getJsonArray("results");
     assertThat(log.getJsonObject(1).getString("reason")).isEqualTo("approved");
     assertThat(log.getJsonObject(2).getString("reason")).isEqualTo("held");
     assertThat(log.getJsonObject(2).getString("actor")).isEqualTo("admin");
-    await(fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
-        .sendJsonObject(new JsonObject().put("approval_types", new JsonArray())));
+    await(
+        fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
+            .sendJsonObject(new JsonObject().put("approval_types", new JsonArray())));
   }
 
   /** Verifies max_concurrency: at most that many children in progress; a result makes room. */
   @Test
   void maxConcurrencyLimitsChildrenInProgress() {
     List<ProtocolClient> agents = ProtocolClient.registered(fx, "conc", 4);
-    JsonObject group = fx.post("/activities",
-            ProtocolClient.scriptFor(agents).put("max_concurrency", 2))
-        .bodyAsJsonObject();
+    JsonObject group =
+        fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_concurrency", 2))
+            .bodyAsJsonObject();
     assertThat(group.getInteger("max_concurrency")).isEqualTo(2);
 
-    long delivered = agents.stream().filter(a -> !a.exchange(List.of()).mapList("messages")
-        .isEmpty()).count();
+    long delivered =
+        agents.stream().filter(a -> !a.exchange(List.of()).mapList("messages").isEmpty()).count();
     assertThat(delivered).isEqualTo(2);
     assertThat(children(group.getLong("id"), "in-progress")).isEqualTo(2);
 
-    ProtocolClient done = agents.stream().filter(a -> children(group.getLong("id"), "in-progress",
-        a.insecureId) == 1).findFirst().orElseThrow();
+    ProtocolClient done =
+        agents.stream()
+            .filter(a -> children(group.getLong("id"), "in-progress", a.insecureId) == 1)
+            .findFirst()
+            .orElseThrow();
     long doneId = childOf(group.getLong("id"), done.insecureId);
     done.exchange(List.of(ProtocolClient.result(doneId, 6, 0, "ok")));
-    long more = agents.stream().filter(a -> !a.exchange(List.of()).mapList("messages")
-        .isEmpty()).count();
+    long more =
+        agents.stream().filter(a -> !a.exchange(List.of()).mapList("messages").isEmpty()).count();
     assertThat(more).isEqualTo(1);
   }
 
-  /** Verifies max_errors: once exceeded, the undelivered children are canceled as error-threshold. */
+  /**
+   * Verifies max_errors: once exceeded, the undelivered children are canceled as error-threshold.
+   */
   @Test
   void maxErrorsCancelsTheRest() {
     List<ProtocolClient> agents = ProtocolClient.registered(fx, "errs", 4);
-    long group = fx.post("/activities", ProtocolClient.scriptFor(agents).put("max_concurrency", 1)
-        .put("max_errors", "25%")).bodyAsJsonObject().getLong("id");
+    long group =
+        fx.post(
+                "/activities",
+                ProtocolClient.scriptFor(agents).put("max_concurrency", 1).put("max_errors", "25%"))
+            .bodyAsJsonObject()
+            .getLong("id");
 
     for (int round = 0; round < 2; round++) {
       for (ProtocolClient agent : agents) {
@@ -286,8 +336,10 @@ class LifecycleTest {
 
     eventually(20, () -> children(group, "canceled") == 2);
     assertThat(children(group, "failed")).isEqualTo(2);
-    assertThat(fx.get("/activities/" + group).bodyAsJsonObject().getJsonArray("children").stream()
-        .map(c -> (JsonObject) c).filter(c -> c.getString("status").equals("canceled")))
+    assertThat(
+            fx.get("/activities/" + group).bodyAsJsonObject().getJsonArray("children").stream()
+                .map(c -> (JsonObject) c)
+                .filter(c -> c.getString("status").equals("canceled")))
         .allSatisfy(c -> assertThat(c.getString("result_text")).startsWith("error-threshold"));
   }
 
@@ -296,33 +348,41 @@ class LifecycleTest {
   }
 
   private static long children(long group, String status, long computer) {
-    return childrenOf(group).stream().filter(c -> c.getString("status").equals(status)
-        && c.getLong("computer_id") == computer).count();
+    return childrenOf(group).stream()
+        .filter(c -> c.getString("status").equals(status) && c.getLong("computer_id") == computer)
+        .count();
   }
 
   private static long childOf(long group, long computer) {
-    return childrenOf(group).stream().filter(c -> c.getLong("computer_id") == computer)
-        .findFirst().orElseThrow().getLong("id");
+    return childrenOf(group).stream()
+        .filter(c -> c.getLong("computer_id") == computer)
+        .findFirst()
+        .orElseThrow()
+        .getLong("id");
   }
 
   private static List<JsonObject> childrenOf(long group) {
     return fx.get("/activities/" + group).bodyAsJsonObject().getJsonArray("children").stream()
-        .map(c -> (JsonObject) c).toList();
+        .map(c -> (JsonObject) c)
+        .toList();
   }
 
   private static JsonObject script(ProtocolClient agent) {
-    return new JsonObject().put("type", "ExecuteScriptRequest")
+    return new JsonObject()
+        .put("type", "ExecuteScriptRequest")
         .put("computer_ids", new JsonArray().add(agent.insecureId))
         .put("parameters", new JsonObject().put("code", "true"));
   }
 
   private static JsonObject archive() {
-    return new JsonObject().put("type", "ArchiveRequest")
+    return new JsonObject()
+        .put("type", "ArchiveRequest")
         .put("parameters", new JsonObject().put("older_than_days", 36500));
   }
 
   private static JsonObject pocket(String mode) {
-    return new JsonObject().put("type", "SyncPocketRequest")
+    return new JsonObject()
+        .put("type", "SyncPocketRequest")
         .put("parameters", new JsonObject().put("source_url", "/nowhere").put("pocket", mode));
   }
 
@@ -349,7 +409,12 @@ class LifecycleTest {
   }
 
   private static List<String> events(long id) {
-    return fx.get("/activities/" + id + "/events").bodyAsJsonObject().getJsonArray("results")
-        .stream().map(e -> ((JsonObject) e).getString("to")).toList();
+    return fx
+        .get("/activities/" + id + "/events")
+        .bodyAsJsonObject()
+        .getJsonArray("results")
+        .stream()
+        .map(e -> ((JsonObject) e).getString("to"))
+        .toList();
   }
 }

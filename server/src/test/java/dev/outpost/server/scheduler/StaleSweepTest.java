@@ -36,15 +36,20 @@ class StaleSweepTest {
   static void setUp(Vertx vertx) {
     var clock = new TestSupport.SettableClock(NOW);
     pool = Database.pool(vertx, TestSupport.database(), 2);
-    scheduler = new Scheduler(pool, new ActivityStore(pool, clock), clock, Duration.ofHours(1),
-        DEADLINE);
+    scheduler =
+        new Scheduler(pool, new ActivityStore(pool, clock), clock, Duration.ofHours(1), DEADLINE);
     AccountStore accounts = new AccountStore(pool, clock);
-    keeper = await(accounts.ensureAccount(TestSupport.unique("keeper"), "key", "admin",
-        TestSupport.unique("token")));
-    failer = await(accounts.ensureAccount(TestSupport.unique("failer"), "key", "admin",
-        TestSupport.unique("token")));
-    await(pool.preparedQuery("UPDATE accounts SET fail_stale_results = true WHERE id = $1")
-        .execute(Tuple.of(failer)));
+    keeper =
+        await(
+            accounts.ensureAccount(
+                TestSupport.unique("keeper"), "key", "admin", TestSupport.unique("token")));
+    failer =
+        await(
+            accounts.ensureAccount(
+                TestSupport.unique("failer"), "key", "admin", TestSupport.unique("token")));
+    await(
+        pool.preparedQuery("UPDATE accounts SET fail_stale_results = true WHERE id = $1")
+            .execute(Tuple.of(failer)));
   }
 
   @AfterAll
@@ -53,13 +58,13 @@ class StaleSweepTest {
   }
 
   /**
-   * Verifies that the sweep fails the stale activities of an account that fails them, and reads
-   * no more for another account's stale activities that it keeps. GIVEN an account keeping 20,000
-   * activities delivered a month ago with no result, and an account that fails stale results
-   * with one such activity and one delivered now; WHEN the sweep runs, in the plan PostgreSQL
-   * keeps for the prepared statement (its generic plan) on analyzed statistics; THEN it reads a
-   * handful of buffers (indexed by delivery alone, it read every kept activity's index entry and
-   * row) and fails only the failing account's stale activity.
+   * Verifies that the sweep fails the stale activities of an account that fails them, and reads no
+   * more for another account's stale activities that it keeps. GIVEN an account keeping 20,000
+   * activities delivered a month ago with no result, and an account that fails stale results with
+   * one such activity and one delivered now; WHEN the sweep runs, in the plan PostgreSQL keeps for
+   * the prepared statement (its generic plan) on analyzed statistics; THEN it reads a handful of
+   * buffers (indexed by delivery alone, it read every kept activity's index entry and row) and
+   * fails only the failing account's stale activity.
    */
   @Test
   void failsOnlyItsAccountsStaleActivitiesAndReadsNoOthers() {
@@ -69,9 +74,12 @@ class StaleSweepTest {
     long fresh = running(failer, NOW, 1);
     await(pool.query("ANALYZE activities").execute());
 
-    long buffers = TestSupport.genericPlanBuffers(pool, Scheduler.STALE,
-        "timestamptz, int, bigint[]",
-        "'" + NOW.minus(DEADLINE) + "', " + Scheduler.BATCH + ", '{" + failer + "}'");
+    long buffers =
+        TestSupport.genericPlanBuffers(
+            pool,
+            Scheduler.STALE,
+            "timestamptz, int, bigint[]",
+            "'" + NOW.minus(DEADLINE) + "', " + Scheduler.BATCH + ", '{" + failer + "}'");
     await(scheduler.staleResults(NOW));
 
     assertThat(buffers).as("buffers read").isLessThan(50L);
@@ -80,15 +88,26 @@ class StaleSweepTest {
     assertThat(count(keeper, "in-progress")).isEqualTo(KEPT);
   }
 
-  /** Inserts {@code n} running client activities of the account delivered at {@code at}; the last id. */
+  /**
+   * Inserts {@code n} running client activities of the account delivered at {@code at}; the last
+   * id.
+   */
   private static long running(long account, Instant at, int n) {
-    long computer = await(pool.preparedQuery("""
+    long computer =
+        await(
+                pool.preparedQuery(
+                        """
             INSERT INTO computers (account_id, title, registered_at) VALUES ($1, $2, $3)
             RETURNING id
             """)
-        .execute(Tuple.of(account, TestSupport.unique("box"), at.atOffset(ZoneOffset.UTC))))
-        .iterator().next().getLong(0);
-    return await(pool.preparedQuery("""
+                    .execute(
+                        Tuple.of(account, TestSupport.unique("box"), at.atOffset(ZoneOffset.UTC))))
+            .iterator()
+            .next()
+            .getLong(0);
+    return await(
+            pool.preparedQuery(
+                    """
             INSERT INTO activities (account_id, computer_id, kind, type, status, summary,
                                     creator, created_at, delivered_at, attempt)
             SELECT $1, $2, 'client', 'ExecuteScriptRequest', 'in-progress', 'script', 'admin',
@@ -96,18 +115,28 @@ class StaleSweepTest {
               FROM generate_series(1, $4::int)
             RETURNING id
             """)
-        .execute(Tuple.of(account, computer, at.atOffset(ZoneOffset.UTC), n)))
-        .stream().mapToLong(row -> row.getLong(0)).max().orElseThrow();
+                .execute(Tuple.of(account, computer, at.atOffset(ZoneOffset.UTC), n)))
+        .stream()
+        .mapToLong(row -> row.getLong(0))
+        .max()
+        .orElseThrow();
   }
 
   private static String status(long id) {
-    return await(pool.preparedQuery("SELECT status FROM activities WHERE id = $1")
-        .execute(Tuple.of(id))).iterator().next().getString(0);
+    return await(
+            pool.preparedQuery("SELECT status FROM activities WHERE id = $1").execute(Tuple.of(id)))
+        .iterator()
+        .next()
+        .getString(0);
   }
 
   private static long count(long account, String status) {
-    return await(pool.preparedQuery(
-            "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
-        .execute(Tuple.of(account, status))).iterator().next().getLong(0);
+    return await(
+            pool.preparedQuery(
+                    "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
+                .execute(Tuple.of(account, status)))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 }

@@ -40,35 +40,46 @@ class SweepFairnessTest {
   static void setUp(Vertx vertx) {
     var clock = new TestSupport.SettableClock(NOW);
     pool = Database.pool(vertx, TestSupport.database(), 2);
-    scheduler = new Scheduler(pool, new ActivityStore(pool, clock), clock, Duration.ofHours(1),
-        Duration.ofDays(1));
+    scheduler =
+        new Scheduler(
+            pool, new ActivityStore(pool, clock), clock, Duration.ofHours(1), Duration.ofDays(1));
     accounts = new AccountStore(pool, clock);
   }
 
   /** Each test has two accounts of its own. */
   @BeforeEach
   void accounts() {
-    stuck = await(accounts.ensureAccount(TestSupport.unique("stuck"), "key", "admin",
-        TestSupport.unique("token")));
-    moving = await(accounts.ensureAccount(TestSupport.unique("moving"), "key", "admin",
-        TestSupport.unique("token")));
+    stuck =
+        await(
+            accounts.ensureAccount(
+                TestSupport.unique("stuck"), "key", "admin", TestSupport.unique("token")));
+    moving =
+        await(
+            accounts.ensureAccount(
+                TestSupport.unique("moving"), "key", "admin", TestSupport.unique("token")));
   }
 
   /**
-   * The tests' unfinished activities end: left, their due and releasable ones would move at
-   * another server's sweep, and its relay publish them to its own queue.
+   * The tests' unfinished activities end: left, their due and releasable ones would move at another
+   * server's sweep, and its relay publish them to its own queue.
    */
   @AfterEach
   void end() {
     Tuple accounts = Tuple.of(new Long[] {stuck, moving});
-    await(pool.preparedQuery("""
+    await(
+        pool.preparedQuery(
+                """
             DELETE FROM outbox o USING activities a
              WHERE o.activity_id = a.id AND a.account_id = ANY($1)
-            """).execute(accounts));
-    await(pool.preparedQuery("""
+            """)
+            .execute(accounts));
+    await(
+        pool.preparedQuery(
+                """
             UPDATE activities SET status = 'canceled'
              WHERE account_id = ANY($1) AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
-            """).execute(accounts));
+            """)
+            .execute(accounts));
   }
 
   @AfterAll
@@ -77,11 +88,11 @@ class SweepFairnessTest {
   }
 
   /**
-   * Verifies that one account's waiting activities that cannot move hold nobody's back. GIVEN
-   * 1,000 activities of one account waiting on a Blocked one (twice the sweep's batch), and an
-   * activity of another account waiting on one that Succeeded, created after them; WHEN the
-   * sweep runs twice; THEN the releasable one is Queued and the 1,000 still wait (the sweep read
-   * the first 500 waiting rows, none of which could move, and the releasable one waited forever).
+   * Verifies that one account's waiting activities that cannot move hold nobody's back. GIVEN 1,000
+   * activities of one account waiting on a Blocked one (twice the sweep's batch), and an activity
+   * of another account waiting on one that Succeeded, created after them; WHEN the sweep runs
+   * twice; THEN the releasable one is Queued and the 1,000 still wait (the sweep read the first 500
+   * waiting rows, none of which could move, and the releasable one waited forever).
    */
   @Test
   void aReleasableActivityMovesPastAThousandThatCannot() {
@@ -101,8 +112,8 @@ class SweepFairnessTest {
    * Verifies that the dependency sweep reads the activities waited on, not the waiting. GIVEN
    * 20,000 activities waiting on one Blocked activity; WHEN the sweep's statement runs in the plan
    * PostgreSQL keeps for it (its generic plan) on analyzed statistics; THEN it reads a handful of
-   * buffers, not the 20,000 rows (reading the waiting and passing over those that cannot move
-   * read every one of them, every second).
+   * buffers, not the 20,000 rows (reading the waiting and passing over those that cannot move read
+   * every one of them, every second).
    */
   @Test
   void theDependencySweepReadsTheWaitedOnNotTheWaiting() {
@@ -110,17 +121,21 @@ class SweepFairnessTest {
     waiting(stuck, blocked, 20_000);
     await(pool.query("ANALYZE activities").execute());
 
-    long buffers = TestSupport.genericPlanBuffers(pool, Scheduler.DEPENDENCIES, "int, text[]",
-        Scheduler.BATCH + ", '{succeeded,failed,canceled}'");
+    long buffers =
+        TestSupport.genericPlanBuffers(
+            pool,
+            Scheduler.DEPENDENCIES,
+            "int, text[]",
+            Scheduler.BATCH + ", '{succeeded,failed,canceled}'");
 
     assertThat(buffers).as("buffers read").isLessThan(200L);
   }
 
   /**
-   * Verifies that an account's due activities move beside another's backlog. GIVEN one account
-   * with twice a sweep's batch of scheduled server activities due, and another account's due one
-   * scheduled later; WHEN the sweep of due activities runs once; THEN the other account's is
-   * Queued (taken in order of time, it waited for the whole backlog).
+   * Verifies that an account's due activities move beside another's backlog. GIVEN one account with
+   * twice a sweep's batch of scheduled server activities due, and another account's due one
+   * scheduled later; WHEN the sweep of due activities runs once; THEN the other account's is Queued
+   * (taken in order of time, it waited for the whole backlog).
    */
   @Test
   void aDueActivityMovesBesideAnotherAccountsBacklog() {
@@ -152,49 +167,70 @@ class SweepFairnessTest {
 
   /** Inserts {@code n} server activities of the account scheduled at {@code at}; the last id. */
   private long scheduled(long account, Instant at, int n) {
-    return await(pool.preparedQuery("""
+    return await(
+            pool.preparedQuery(
+                    """
             INSERT INTO activities (account_id, kind, type, status, summary, creator, created_at,
                                     deliver_after)
             SELECT $1, 'server', 'ArchiveRequest', 'scheduled', 'archive', 'admin', $2, $2
               FROM generate_series(1, $3::int)
             RETURNING id
             """)
-        .execute(Tuple.of(account, at.atOffset(ZoneOffset.UTC), n)))
-        .stream().mapToLong(row -> row.getLong(0)).max().orElseThrow();
+                .execute(Tuple.of(account, at.atOffset(ZoneOffset.UTC), n)))
+        .stream()
+        .mapToLong(row -> row.getLong(0))
+        .max()
+        .orElseThrow();
   }
 
   /** Inserts a server activity of the account in the status given; its id. */
   private long server(long account, String status) {
-    return await(pool.preparedQuery("""
+    return await(
+            pool.preparedQuery(
+                    """
             INSERT INTO activities (account_id, kind, type, status, summary, creator, created_at)
             VALUES ($1, 'server', 'ArchiveRequest', $2, 'archive', 'admin', $3)
             RETURNING id
             """)
-        .execute(Tuple.of(account, status, NOW.atOffset(ZoneOffset.UTC))))
-        .iterator().next().getLong(0);
+                .execute(Tuple.of(account, status, NOW.atOffset(ZoneOffset.UTC))))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 
   /** Inserts {@code n} activities of the account waiting on another; the last id. */
   private long waiting(long account, long dependsOn, int n) {
-    return await(pool.preparedQuery("""
+    return await(
+            pool.preparedQuery(
+                    """
             INSERT INTO activities (account_id, kind, type, status, summary, creator, created_at,
                                     depends_on)
             SELECT $1, 'server', 'ArchiveRequest', 'waiting', 'archive', 'admin', $2, $3
               FROM generate_series(1, $4::int)
             RETURNING id
             """)
-        .execute(Tuple.of(account, NOW.atOffset(ZoneOffset.UTC), dependsOn, n)))
-        .stream().mapToLong(row -> row.getLong(0)).max().orElseThrow();
+                .execute(Tuple.of(account, NOW.atOffset(ZoneOffset.UTC), dependsOn, n)))
+        .stream()
+        .mapToLong(row -> row.getLong(0))
+        .max()
+        .orElseThrow();
   }
 
   private static String status(long id) {
-    return await(pool.preparedQuery("SELECT status FROM activities WHERE id = $1")
-        .execute(Tuple.of(id))).iterator().next().getString(0);
+    return await(
+            pool.preparedQuery("SELECT status FROM activities WHERE id = $1").execute(Tuple.of(id)))
+        .iterator()
+        .next()
+        .getString(0);
   }
 
   private static long count(long account, String status) {
-    return await(pool.preparedQuery(
-            "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
-        .execute(Tuple.of(account, status))).iterator().next().getLong(0);
+    return await(
+            pool.preparedQuery(
+                    "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
+                .execute(Tuple.of(account, status)))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 }

@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * ArchiveRequest: moves the account's finished activities older than {@code older_than_days}
- * (and their transition logs) into the archive tables; {@link ActivityArchive} says how.
+ * ArchiveRequest: moves the account's finished activities older than {@code older_than_days} (and
+ * their transition logs) into the archive tables; {@link ActivityArchive} says how.
  */
 public final class ArchiveHandler implements JobHandler {
 
@@ -24,8 +24,15 @@ public final class ArchiveHandler implements JobHandler {
   public Future<String> run(JobContext context) {
     int days = context.job().parameters().getInteger("older_than_days");
     Instant cutoff = context.clock().instant().minus(Duration.ofDays(days));
-    return archive.archive(context.job().accountId(), cutoff)
-        .map(archived -> "archived " + archived.activities() + " activities and "
-            + archived.events() + " events finished before " + cutoff);
+    return archive
+        .archive(context.job().accountId(), cutoff)
+        .map(
+            archived ->
+                "archived "
+                    + archived.activities()
+                    + " activities and "
+                    + archived.events()
+                    + " events finished before "
+                    + cutoff);
   }
 }

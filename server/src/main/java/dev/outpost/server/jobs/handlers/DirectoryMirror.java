@@ -18,14 +18,15 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * Copies a local directory into a pocket. Links are followed only while they stay under the
- * allowed roots: every directory and file is checked by its real path when the source is listed,
- * before anything is copied, and every file again when it is copied; one pointing out fails the
- * whole sync.
+ * Copies a local directory into a pocket. Links are followed only while they stay under the allowed
+ * roots: every directory and file is checked by its real path when the source is listed, before
+ * anything is copied, and every file again when it is copied; one pointing out fails the whole
+ * sync.
  */
 final class DirectoryMirror {
 
   private static final int BUFFER = 64 * 1024;
+
   /** Bytes copied between looks at the cancel flag and the deadline. */
   private static final long CHECK_EVERY = 8L * 1024 * 1024;
 
@@ -57,7 +58,10 @@ final class DirectoryMirror {
     List<Path> files = new ArrayList<>();
     long[] total = {0};
     try {
-      Files.walkFileTree(source, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+      Files.walkFileTree(
+          source,
+          EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+          Integer.MAX_VALUE,
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -105,8 +109,12 @@ final class DirectoryMirror {
       throw unreadable(relative, e);
     }
     if (!roots.holds(real)) {
-      throw new PocketFailure("source entry '" + relative
-          + "' links outside the allowed pocket roots (" + PocketRoots.SETTING + ")");
+      throw new PocketFailure(
+          "source entry '"
+              + relative
+              + "' links outside the allowed pocket roots ("
+              + PocketRoots.SETTING
+              + ")");
     }
     return real;
   }
@@ -117,8 +125,9 @@ final class DirectoryMirror {
       Files.createDirectories(copy.getParent());
       // the real path was checked; a link put in its place since is not followed
       try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS);
-           OutputStream out = Files.newOutputStream(copy, StandardOpenOption.CREATE_NEW,
-               StandardOpenOption.WRITE)) {
+          OutputStream out =
+              Files.newOutputStream(
+                  copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         byte[] buffer = new byte[BUFFER];
         long sinceCheck = 0;
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -132,8 +141,8 @@ final class DirectoryMirror {
         }
       }
     } catch (IOException e) {
-      throw new PocketFailure("could not copy '" + relative + "' ("
-          + e.getClass().getSimpleName() + ")");
+      throw new PocketFailure(
+          "could not copy '" + relative + "' (" + e.getClass().getSimpleName() + ")");
     }
   }
 

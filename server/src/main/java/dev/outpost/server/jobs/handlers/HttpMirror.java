@@ -27,14 +27,15 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Mirrors a flat http(s) repository into a directory: its {@code Packages} index, then every
- * {@code Filename:} it names, one file at a time, each streamed to disk. Every request, redirects
+ * Mirrors a flat http(s) repository into a directory: its {@code Packages} index, then every {@code
+ * Filename:} it names, one file at a time, each streamed to disk. Every request, redirects
  * included, goes to an address the outbound rule passed, and to the very address it passed.
  */
 final class HttpMirror {
 
   /** Redirects one file may take at most, each checked as the first request was. */
   static final int MAX_REDIRECTS = 5;
+
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
   private final JobContext context;
@@ -42,13 +43,19 @@ final class HttpMirror {
   private final OutboundAddresses addresses;
   private final FetchConfig limits;
   private final PocketBudget budget;
+
   /** The request under way, reset by {@link #abort}. */
   private volatile HttpClientRequest inFlight;
+
   private volatile RuntimeException aborted;
   private int reported = -1;
 
-  HttpMirror(JobContext context, HttpClient client, OutboundAddresses addresses,
-      FetchConfig limits, PocketBudget budget) {
+  HttpMirror(
+      JobContext context,
+      HttpClient client,
+      OutboundAddresses addresses,
+      FetchConfig limits,
+      PocketBudget budget) {
     this.context = context;
     this.client = client;
     this.addresses = addresses;
@@ -61,15 +68,22 @@ final class HttpMirror {
     String root = base.toString().replaceAll("/+$", "");
     Path index = into.resolve("Packages");
     return Future.<Void>succeededFuture()
-        .compose(start -> {
-          budget.addFile();
-          return fetch(URI.create(root + "/Packages"), index, MAX_REDIRECTS);
-        })
-        .compose(fetched -> context.vertx().executeBlocking(
-            () -> PackagesIndex.fileNames(index, budget), false))
+        .compose(
+            start -> {
+              budget.addFile();
+              return fetch(URI.create(root + "/Packages"), index, MAX_REDIRECTS);
+            })
+        .compose(
+            fetched ->
+                context
+                    .vertx()
+                    .executeBlocking(() -> PackagesIndex.fileNames(index, budget), false))
         .compose(names -> fetchAll(root, into, names, 0))
-        .transform(done -> aborted != null ? Future.failedFuture(aborted)
-            : done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture());
+        .transform(
+            done ->
+                aborted != null
+                    ? Future.failedFuture(aborted)
+                    : done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture());
   }
 
   /** Stops the sync: the request under way is reset, and no other is made. */
@@ -95,18 +109,19 @@ final class HttpMirror {
       file = into.resolve(name).normalize();
       url = new URI(root + "/" + name);
     } catch (InvalidPathException | URISyntaxException e) {
-      return Future.failedFuture(new PocketFailure("the index names a file that is no URL path: '"
-          + name + "'"));
+      return Future.failedFuture(
+          new PocketFailure("the index names a file that is no URL path: '" + name + "'"));
     }
     if (!file.startsWith(into) || file.equals(into)) {
-      return Future.failedFuture(new PocketFailure("the index names a file outside the pocket: '"
-          + name + "'"));
+      return Future.failedFuture(
+          new PocketFailure("the index names a file outside the pocket: '" + name + "'"));
     }
     return fetch(url, file, MAX_REDIRECTS)
-        .compose(fetched -> {
-          progress(done + 1, names.size());
-          return fetchAll(root, into, names, done + 1);
-        });
+        .compose(
+            fetched -> {
+              progress(done + 1, names.size());
+              return fetchAll(root, into, names, done + 1);
+            });
   }
 
   /** GETs one URL into a file, following redirects while each passes the same checks. */
@@ -124,41 +139,46 @@ final class HttpMirror {
     boolean tls = scheme.equals("https");
     int port = url.getPort() < 0 ? (tls ? 443 : 80) : url.getPort();
     String host = url.getHost().replaceAll("^\\[(.*)]$", "$1");
-    return addresses.resolve(context.vertx(), host)
+    return addresses
+        .resolve(context.vertx(), host)
         .compose(address -> connect(url, host, port, tls, address))
-        .compose(request -> request.send()
-            .recover(e -> Future.failedFuture(transferFailure(url, host, e))))
+        .compose(
+            request ->
+                request.send().recover(e -> Future.failedFuture(transferFailure(url, host, e))))
         .compose(response -> receive(url, host, response, file, redirectsLeft));
   }
 
-  private Future<HttpClientRequest> connect(URI url, String host, int port, boolean tls,
-      InetAddress address) {
+  private Future<HttpClientRequest> connect(
+      URI url, String host, int port, boolean tls, InetAddress address) {
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        // the address checked, not what the name resolves to by now; Host and TLS name the host
-        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
-        .setHost(host)
-        .setPort(port)
-        .setSsl(tls)
-        .setURI(url.getRawQuery() == null ? path : path + "?" + url.getRawQuery())
-        .setConnectTimeout(limits.connectTimeout().toMillis())
-        .setIdleTimeout(limits.idleTimeout().toMillis())
-        .setFollowRedirects(false);
-    return client.request(options)
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            // the address checked, not what the name resolves to by now; Host and TLS name the host
+            .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
+            .setHost(host)
+            .setPort(port)
+            .setSsl(tls)
+            .setURI(url.getRawQuery() == null ? path : path + "?" + url.getRawQuery())
+            .setConnectTimeout(limits.connectTimeout().toMillis())
+            .setIdleTimeout(limits.idleTimeout().toMillis())
+            .setFollowRedirects(false);
+    return client
+        .request(options)
         .recover(e -> Future.failedFuture(connectFailure(host, address, e)))
-        .map(request -> {
-          inFlight = request;
-          RuntimeException cause = aborted;
-          if (cause != null) {
-            request.reset(0, cause);
-          }
-          return request;
-        });
+        .map(
+            request -> {
+              inFlight = request;
+              RuntimeException cause = aborted;
+              if (cause != null) {
+                request.reset(0, cause);
+              }
+              return request;
+            });
   }
 
-  private Future<Void> receive(URI url, String host, HttpClientResponse response, Path file,
-      int redirectsLeft) {
+  private Future<Void> receive(
+      URI url, String host, HttpClientResponse response, Path file, int redirectsLeft) {
     int status = response.statusCode();
     if (REDIRECTS.contains(status)) {
       String location = response.getHeader(HttpHeaders.LOCATION);
@@ -201,61 +221,76 @@ final class HttpMirror {
     response.pause();
     FileSystem fs = context.vertx().fileSystem();
     return fs.mkdirs(file.getParent().toString())
-        .compose(made -> fs.open(file.toString(),
-            new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
-        .recover(e -> {
-          discard(response);
-          return Future.failedFuture(writeFailure(url, e));
-        })
+        .compose(
+            made ->
+                fs.open(
+                    file.toString(),
+                    new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
+        .recover(
+            e -> {
+              discard(response);
+              return Future.failedFuture(writeFailure(url, e));
+            })
         .compose(out -> stream(url, host, response, out));
   }
 
   private Future<Void> stream(URI url, String host, HttpClientResponse response, AsyncFile out) {
     Promise<Void> done = Promise.promise();
     // the request's own idle timeout ends with the response's head; this one watches the body
-    IdleWatch idle = new IdleWatch(() -> {
-      RuntimeException cause = idleFailure(url, host);
-      done.tryFail(cause);
-      response.request().reset(0, cause);
-    });
+    IdleWatch idle =
+        new IdleWatch(
+            () -> {
+              RuntimeException cause = idleFailure(url, host);
+              done.tryFail(cause);
+              response.request().reset(0, cause);
+            });
     response.exceptionHandler(e -> done.tryFail(transferFailure(url, host, e)));
-    response.handler(chunk -> {
-      if (done.future().isComplete()) {
-        return;
-      }
-      idle.dataReceived();
-      try {
-        budget.addBytes(chunk.length());
-      } catch (PocketFailure e) {
-        done.tryFail(e);
-        response.request().reset(0, e);
-        return;
-      }
-      out.write(chunk).onFailure(e -> {
-        done.tryFail(writeFailure(url, e));
-        response.request().reset(0, e);
-      });
-      if (out.writeQueueFull()) {
-        response.pause();
-        // a slow disk is no quiet server
-        out.drainHandler(drained -> {
+    response.handler(
+        chunk -> {
+          if (done.future().isComplete()) {
+            return;
+          }
           idle.dataReceived();
-          response.resume();
+          try {
+            budget.addBytes(chunk.length());
+          } catch (PocketFailure e) {
+            done.tryFail(e);
+            response.request().reset(0, e);
+            return;
+          }
+          out.write(chunk)
+              .onFailure(
+                  e -> {
+                    done.tryFail(writeFailure(url, e));
+                    response.request().reset(0, e);
+                  });
+          if (out.writeQueueFull()) {
+            response.pause();
+            // a slow disk is no quiet server
+            out.drainHandler(
+                drained -> {
+                  idle.dataReceived();
+                  response.resume();
+                });
+          }
         });
-      }
-    });
     response.endHandler(end -> done.tryComplete());
     response.resume();
-    return done.future().transform(streamed -> {
-      idle.stop();
-      return out.close().transform(closed -> {
-        if (streamed.failed()) {
-          return Future.failedFuture(streamed.cause());
-        }
-        return closed.failed() ? Future.failedFuture(writeFailure(url, closed.cause()))
-            : Future.succeededFuture();
-      });
-    });
+    return done.future()
+        .transform(
+            streamed -> {
+              idle.stop();
+              return out.close()
+                  .transform(
+                      closed -> {
+                        if (streamed.failed()) {
+                          return Future.failedFuture(streamed.cause());
+                        }
+                        return closed.failed()
+                            ? Future.failedFuture(writeFailure(url, closed.cause()))
+                            : Future.succeededFuture();
+                      });
+            });
   }
 
   /** Calls its action once nothing arrived for the idle timeout, until stopped. */
@@ -305,15 +340,19 @@ final class HttpMirror {
 
   /** Lets a response go unread: its request is reset, so no body keeps the connection busy. */
   private static void discard(HttpClientResponse response) {
-    response.exceptionHandler(ignored -> { });
+    response.exceptionHandler(ignored -> {});
     response.request().reset();
   }
 
   private Throwable connectFailure(String host, InetAddress address, Throwable e) {
     String where = "'" + host + "' (" + address.getHostAddress() + ")";
     if (e instanceof TimeoutException || e instanceof io.netty.channel.ConnectTimeoutException) {
-      return new PocketFailure("could not connect to " + where + " within "
-          + limits.connectTimeout().toSeconds() + " s (OUTPOST_OUTBOUND_CONNECT_TIMEOUT_SECONDS)");
+      return new PocketFailure(
+          "could not connect to "
+              + where
+              + " within "
+              + limits.connectTimeout().toSeconds()
+              + " s (OUTPOST_OUTBOUND_CONNECT_TIMEOUT_SECONDS)");
     }
     return new PocketFailure("could not connect to " + where + ": " + message(e));
   }
@@ -329,14 +368,20 @@ final class HttpMirror {
   }
 
   private PocketFailure idleFailure(URI url, String host) {
-    return new PocketFailure("GET " + url + ": nothing came from '" + host + "' for "
-        + limits.idleTimeout().toSeconds() + " s (OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS)");
+    return new PocketFailure(
+        "GET "
+            + url
+            + ": nothing came from '"
+            + host
+            + "' for "
+            + limits.idleTimeout().toSeconds()
+            + " s (OUTPOST_OUTBOUND_IDLE_TIMEOUT_SECONDS)");
   }
 
   /** A file-system error names the server's paths: the text names the URL and the kind alone. */
   private static Throwable writeFailure(URI url, Throwable e) {
-    return new PocketFailure("could not write what GET " + url + " answered ("
-        + e.getClass().getSimpleName() + ")");
+    return new PocketFailure(
+        "could not write what GET " + url + " answered (" + e.getClass().getSimpleName() + ")");
   }
 
   private static String message(Throwable e) {

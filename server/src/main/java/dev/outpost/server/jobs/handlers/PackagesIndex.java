@@ -18,14 +18,14 @@ final class PackagesIndex {
 
   /** Index lines longer than this are skipped unread: a Filename line is far shorter. */
   private static final int MAX_LINE = 8192;
+
   private static final Pattern FILENAME = Pattern.compile("Filename:\\s*(\\S+)\\s*");
 
-  private PackagesIndex() {
-  }
+  private PackagesIndex() {}
 
   /**
-   * The distinct names of the index's {@code Filename:} lines, in order, each counted against
-   * the file cap as it is read: an index naming too many fails before any of them is fetched.
+   * The distinct names of the index's {@code Filename:} lines, in order, each counted against the
+   * file cap as it is read: an index naming too many fails before any of them is fetched.
    */
   static List<String> fileNames(Path index, PocketBudget budget) throws IOException {
     Set<String> names = new LinkedHashSet<>();

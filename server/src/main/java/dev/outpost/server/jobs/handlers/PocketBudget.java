@@ -26,8 +26,10 @@ final class PocketBudget {
   /** Counts one more file, refusing one past the cap before it is fetched. */
   void addFile() {
     if (files.incrementAndGet() > limits.pocketMaxFiles()) {
-      throw new PocketFailure("the source holds more than " + limits.pocketMaxFiles()
-          + " files (OUTPOST_POCKET_MAX_FILES)");
+      throw new PocketFailure(
+          "the source holds more than "
+              + limits.pocketMaxFiles()
+              + " files (OUTPOST_POCKET_MAX_FILES)");
     }
   }
 
@@ -56,14 +58,16 @@ final class PocketBudget {
   }
 
   /**
-   * Throws when the activity is no longer the sync's (canceled, timed out by the scheduler,
-   * taken over) or the sync's own time is up.
+   * Throws when the activity is no longer the sync's (canceled, timed out by the scheduler, taken
+   * over) or the sync's own time is up.
    */
   void check() {
     context.checkCanceled();
     if (!context.clock().instant().isBefore(deadline)) {
-      throw new PocketFailure("the sync did not finish within " + limits.pocketTimeout().toSeconds()
-          + " s (OUTPOST_POCKET_TIMEOUT_SECONDS)");
+      throw new PocketFailure(
+          "the sync did not finish within "
+              + limits.pocketTimeout().toSeconds()
+              + " s (OUTPOST_POCKET_TIMEOUT_SECONDS)");
     }
   }
 
@@ -78,7 +82,9 @@ final class PocketBudget {
   }
 
   private PocketFailure tooManyBytes() {
-    return new PocketFailure("the source holds more than " + limits.pocketMaxBytes()
-        + " bytes (OUTPOST_POCKET_MAX_BYTES)");
+    return new PocketFailure(
+        "the source holds more than "
+            + limits.pocketMaxBytes()
+            + " bytes (OUTPOST_POCKET_MAX_BYTES)");
   }
 }

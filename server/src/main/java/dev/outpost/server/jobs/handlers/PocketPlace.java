@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a sync writes: a staging directory beside the account's pockets, moved into the pocket's
  * place only once the sync is whole and deleted otherwise, so a pocket is never left half-synced.
- * The names of the staging and the replaced directory begin with a dot, which no pocket name
- * does, and carry the activity's id: a later attempt of an activity whose job-handler died clears
- * what the earlier one left.
+ * The names of the staging and the replaced directory begin with a dot, which no pocket name does,
+ * and carry the activity's id: a later attempt of an activity whose job-handler died clears what
+ * the earlier one left.
  */
 final class PocketPlace {
 
@@ -33,12 +33,17 @@ final class PocketPlace {
     this.replaced = replaced;
   }
 
-  /** An empty staging directory for the activity's sync of the pocket, under the account's storage. */
+  /**
+   * An empty staging directory for the activity's sync of the pocket, under the account's storage.
+   */
   static PocketPlace prepare(Path storage, long accountId, long activityId, String pocket)
       throws IOException {
     Path account = storage.resolve("pockets").resolve(Long.toString(accountId));
-    PocketPlace place = new PocketPlace(account.resolve(".sync-" + activityId),
-        account.resolve(pocket), account.resolve(".replaced-" + activityId));
+    PocketPlace place =
+        new PocketPlace(
+            account.resolve(".sync-" + activityId),
+            account.resolve(pocket),
+            account.resolve(".replaced-" + activityId));
     deleteTree(place.staging);
     deleteTree(place.replaced);
     Files.createDirectories(place.staging);
@@ -84,29 +89,32 @@ final class PocketPlace {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.deleteIfExists(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.deleteIfExists(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

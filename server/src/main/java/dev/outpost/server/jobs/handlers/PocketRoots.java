@@ -20,13 +20,18 @@ final class PocketRoots {
 
   /** The roots resolved now: a root may itself be a link, or appear after the server started. */
   static PocketRoots of(List<Path> configured) {
-    return new PocketRoots(configured, configured.stream().flatMap(root -> {
-      try {
-        return Stream.of(root.toRealPath());
-      } catch (IOException e) {
-        return Stream.empty();
-      }
-    }).toList());
+    return new PocketRoots(
+        configured,
+        configured.stream()
+            .flatMap(
+                root -> {
+                  try {
+                    return Stream.of(root.toRealPath());
+                  } catch (IOException e) {
+                    return Stream.empty();
+                  }
+                })
+            .toList());
   }
 
   boolean isEmpty() {
@@ -34,8 +39,8 @@ final class PocketRoots {
   }
 
   /**
-   * Whether a normalized path names a place under a root as written, before anything is looked
-   * up: a source outside fails without the server saying whether it exists.
+   * Whether a normalized path names a place under a root as written, before anything is looked up:
+   * a source outside fails without the server saying whether it exists.
    */
   boolean holdsByName(Path normalized) {
     return Stream.concat(configured.stream(), real.stream()).anyMatch(normalized::startsWith);

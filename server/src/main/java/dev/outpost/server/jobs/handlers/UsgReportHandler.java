@@ -16,14 +16,16 @@ import java.util.Optional;
 
 /**
  * GenerateUsgReportActivity: a CSV and a JSON report of the latest {@code usg-audit} each chosen
- * computer sent (all of the account's when {@code computer_ids} is absent). The result text
- * holds the URLs the admin API serves them at.
+ * computer sent (all of the account's when {@code computer_ids} is absent). The result text holds
+ * the URLs the admin API serves them at.
  */
 public final class UsgReportHandler implements JobHandler {
 
   /** The report files of an activity, as the admin API finds them. */
   public static Path reportFile(Path storage, long accountId, long activityId, String extension) {
-    return storage.resolve("reports").resolve(Long.toString(accountId))
+    return storage
+        .resolve("reports")
+        .resolve(Long.toString(accountId))
         .resolve(activityId + "." + extension);
   }
 
@@ -37,43 +39,70 @@ public final class UsgReportHandler implements JobHandler {
   @Override
   public Future<String> run(JobContext context) {
     JsonArray chosen = context.job().parameters().getJsonArray("computer_ids");
-    Optional<List<Long>> ids = Optional.ofNullable(chosen)
-        .map(list -> list.stream().map(id -> ((Number) id).longValue()).toList());
-    return reports.latestUsgAudits(context.job().accountId(), ids)
-        .map(audits -> {
-          StringBuilder csv = new StringBuilder("computer_id,title,received_at,profile,rule,result\n");
-          JsonArray json = new JsonArray();
-          for (ComputerReports.Report report : audits) {
-            JsonObject audit = report.body();
-            String receivedAt = report.receivedAt().toString();
-            json.add(new JsonObject().put("computer_id", report.computerId())
-                .put("title", report.title())
-                .put("received_at", receivedAt)
-                .put("audit", audit));
-            for (Object item : audit.getJsonArray("results", new JsonArray())) {
-              JsonObject result = item instanceof JsonObject o ? o : new JsonObject();
-              csv.append(String.join(",", List.of(
-                  Long.toString(report.computerId()), cell(report.title()), receivedAt,
-                  cell(audit.getString("profile", "")), cell(result.getString("rule", "")),
-                  cell(result.getString("result", ""))))).append('\n');
-            }
-          }
-          long activity = context.job().activityId();
-          write(reportFile(context.storage(), context.job().accountId(), activity, "csv"),
-              csv.toString());
-          write(reportFile(context.storage(), context.job().accountId(), activity, "json"),
-              json.encodePrettily());
-          return "report of " + audits.size() + " computers: /api/v2/reports/" + activity + ".csv "
-              + "/api/v2/reports/" + activity + ".json";
-        });
+    Optional<List<Long>> ids =
+        Optional.ofNullable(chosen)
+            .map(list -> list.stream().map(id -> ((Number) id).longValue()).toList());
+    return reports
+        .latestUsgAudits(context.job().accountId(), ids)
+        .map(
+            audits -> {
+              StringBuilder csv =
+                  new StringBuilder("computer_id,title,received_at,profile,rule,result\n");
+              JsonArray json = new JsonArray();
+              for (ComputerReports.Report report : audits) {
+                JsonObject audit = report.body();
+                String receivedAt = report.receivedAt().toString();
+                json.add(
+                    new JsonObject()
+                        .put("computer_id", report.computerId())
+                        .put("title", report.title())
+                        .put("received_at", receivedAt)
+                        .put("audit", audit));
+                for (Object item : audit.getJsonArray("results", new JsonArray())) {
+                  JsonObject result = item instanceof JsonObject o ? o : new JsonObject();
+                  csv.append(
+                          String.join(
+                              ",",
+                              List.of(
+                                  Long.toString(report.computerId()),
+                                  cell(report.title()),
+                                  receivedAt,
+                                  cell(audit.getString("profile", "")),
+                                  cell(result.getString("rule", "")),
+                                  cell(result.getString("result", "")))))
+                      .append('\n');
+                }
+              }
+              long activity = context.job().activityId();
+              write(
+                  reportFile(context.storage(), context.job().accountId(), activity, "csv"),
+                  csv.toString());
+              write(
+                  reportFile(context.storage(), context.job().accountId(), activity, "json"),
+                  json.encodePrettily());
+              return "report of "
+                  + audits.size()
+                  + " computers: /api/v2/reports/"
+                  + activity
+                  + ".csv "
+                  + "/api/v2/reports/"
+                  + activity
+                  + ".json";
+            });
   }
 
   /** A CSV cell, quoted when it must be, and never starting a formula in a spreadsheet. */
   static String cell(String value) {
-    String safe = value.startsWith("=") || value.startsWith("+") || value.startsWith("-")
-        || value.startsWith("@") ? "'" + value : value;
+    String safe =
+        value.startsWith("=")
+                || value.startsWith("+")
+                || value.startsWith("-")
+                || value.startsWith("@")
+            ? "'" + value
+            : value;
     return safe.contains(",") || safe.contains("\"") || safe.contains("\n")
-        ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
+        ? "\"" + safe.replace("\"", "\"\"") + "\""
+        : safe;
   }
 
   private static void write(Path file, String content) {

@@ -260,19 +260,6 @@ public record ServerConfig(
 
   private static int intValue(
       Map<String, String> env, String name, int fallback, int min, int max) {
-    Optional<String> raw = text(env, name);
-    if (raw.isEmpty()) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw.get());
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(
-            name + " must be between " + min + " and " + max + ", not " + value);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, not '" + raw.get() + "'");
-    }
+    return (int) longValue(env, name, fallback, min, max);
   }
 }

@@ -115,6 +115,27 @@ public final class TestSupport {
                                         conn.query("DEALLOCATE plan_under_test").execute()))));
   }
 
+  /** An activity's stored status, read from the database. */
+  public static String status(Pool pool, long id) {
+    return await(
+            pool.preparedQuery("SELECT status FROM activities WHERE id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(id)))
+        .iterator()
+        .next()
+        .getString(0);
+  }
+
+  /** How many of an account's activities have the status. */
+  public static long count(Pool pool, long account, String status) {
+    return await(
+            pool.preparedQuery(
+                    "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
+                .execute(io.vertx.sqlclient.Tuple.of(account, status)))
+        .iterator()
+        .next()
+        .getLong(0);
+  }
+
   /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */
   public static void eventually(int seconds, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;

@@ -83,9 +83,9 @@ class StaleSweepTest {
     await(scheduler.staleResults(NOW));
 
     assertThat(buffers).as("buffers read").isLessThan(50L);
-    assertThat(status(stale)).isEqualTo("failed");
-    assertThat(status(fresh)).isEqualTo("in-progress");
-    assertThat(count(keeper, "in-progress")).isEqualTo(KEPT);
+    assertThat(TestSupport.status(pool, stale)).isEqualTo("failed");
+    assertThat(TestSupport.status(pool, fresh)).isEqualTo("in-progress");
+    assertThat(TestSupport.count(pool, keeper, "in-progress")).isEqualTo(KEPT);
   }
 
   /**
@@ -120,23 +120,5 @@ class StaleSweepTest {
         .mapToLong(row -> row.getLong(0))
         .max()
         .orElseThrow();
-  }
-
-  private static String status(long id) {
-    return await(
-            pool.preparedQuery("SELECT status FROM activities WHERE id = $1").execute(Tuple.of(id)))
-        .iterator()
-        .next()
-        .getString(0);
-  }
-
-  private static long count(long account, String status) {
-    return await(
-            pool.preparedQuery(
-                    "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
-                .execute(Tuple.of(account, status)))
-        .iterator()
-        .next()
-        .getLong(0);
   }
 }

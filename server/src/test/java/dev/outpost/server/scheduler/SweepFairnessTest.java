@@ -104,8 +104,8 @@ class SweepFairnessTest {
     await(scheduler.dependencies());
     await(scheduler.dependencies());
 
-    assertThat(status(releasable)).isEqualTo("queued");
-    assertThat(count(stuck, "waiting")).isEqualTo(2L * Scheduler.BATCH);
+    assertThat(TestSupport.status(pool, releasable)).isEqualTo("queued");
+    assertThat(TestSupport.count(pool, stuck, "waiting")).isEqualTo(2L * Scheduler.BATCH);
   }
 
   /**
@@ -144,8 +144,8 @@ class SweepFairnessTest {
 
     await(scheduler.due(NOW));
 
-    assertThat(status(mine)).isEqualTo("queued");
-    assertThat(count(stuck, "queued")).isPositive();
+    assertThat(TestSupport.status(pool, mine)).isEqualTo("queued");
+    assertThat(TestSupport.count(pool, stuck, "queued")).isPositive();
   }
 
   /**
@@ -162,7 +162,7 @@ class SweepFairnessTest {
 
     await(scheduler.dependencies());
 
-    assertThat(status(mine)).isEqualTo("queued");
+    assertThat(TestSupport.status(pool, mine)).isEqualTo("queued");
   }
 
   /** Inserts {@code n} server activities of the account scheduled at {@code at}; the last id. */
@@ -214,23 +214,5 @@ class SweepFairnessTest {
         .mapToLong(row -> row.getLong(0))
         .max()
         .orElseThrow();
-  }
-
-  private static String status(long id) {
-    return await(
-            pool.preparedQuery("SELECT status FROM activities WHERE id = $1").execute(Tuple.of(id)))
-        .iterator()
-        .next()
-        .getString(0);
-  }
-
-  private static long count(long account, String status) {
-    return await(
-            pool.preparedQuery(
-                    "SELECT count(*) FROM activities WHERE account_id = $1 AND status = $2")
-                .execute(Tuple.of(account, status)))
-        .iterator()
-        .next()
-        .getLong(0);
   }
 }

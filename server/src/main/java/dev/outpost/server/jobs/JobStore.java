@@ -2,8 +2,8 @@ package dev.outpost.server.jobs;
 
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.activity.JobEnd;
+import dev.outpost.server.activity.JobTransitions;
 import dev.outpost.server.activity.StatusSql;
-import dev.outpost.server.activity.Transitions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -23,7 +23,7 @@ import java.util.Set;
 /**
  * The job-handler's SQL: claims, leases, progress, terminal writes and the lease sweep. Claims,
  * renewals and terminal writes take many jobs per statement: a job-handler gathers them. The
- * statements that change a status (the claim, the outcomes, the sweep) are {@link Transitions}'.
+ * statements that change a status (the claim, the outcomes, the sweep) are {@link JobTransitions}'.
  */
 public final class JobStore {
 
@@ -87,7 +87,7 @@ public final class JobStore {
    */
   public Future<List<Job>> claim(
       List<Long> activityIds, String owner, Instant now, Duration lease) {
-    return Transitions.claim(pool, activityIds, owner, now, now.plus(lease))
+    return JobTransitions.claim(pool, activityIds, owner, now, now.plus(lease))
         .map(
             rows -> {
               List<Job> jobs = new ArrayList<>(rows.size());
@@ -149,7 +149,7 @@ public final class JobStore {
    * @return the ids written; the others were canceled or taken over meanwhile
    */
   public Future<Set<Long>> finish(List<Outcome> outcomes, String owner, Instant now) {
-    return Transitions.finish(
+    return JobTransitions.finish(
         pool,
         outcomes.stream()
             .map(
@@ -172,7 +172,7 @@ public final class JobStore {
    * @return the ids republished
    */
   public Future<Set<Long>> sweepExpired(Instant now, int maxAttempts, Duration lease) {
-    return Transitions.giveUp(pool, now, maxAttempts)
+    return JobTransitions.giveUp(pool, now, maxAttempts)
         .compose(
             failed ->
                 pool.preparedQuery(RETRY)

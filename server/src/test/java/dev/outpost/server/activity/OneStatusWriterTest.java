@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rule that {@link Transitions} is the one writer of {@code activities.status}, read off the
- * server's main sources: no other SQL sets the column or logs a move, and no SQL spells a status
- * but through {@link StatusSql}.
+ * The rule that {@link Transitions} (with {@link JobTransitions} beside it for the job-handler) is
+ * the one writer of {@code activities.status}, read off the server's main sources: no other SQL
+ * sets the column or logs a move, and no SQL spells a status but through {@link StatusSql}.
  */
 class OneStatusWriterTest {
 
@@ -44,18 +44,20 @@ class OneStatusWriterTest {
               + ")'");
 
   /**
-   * Verifies that no statement outside {@link Transitions} sets {@code activities.status}, and that
-   * the search finds the statements that do: GIVEN the server's main sources, WHEN every {@code
-   * UPDATE activities ... SET} is read, THEN those that assign the status are all in Transitions,
-   * which holds one per kind of move.
+   * Verifies that no statement outside {@link Transitions} and {@link JobTransitions} sets {@code
+   * activities.status}, and that the search finds the statements that do: GIVEN the server's main
+   * sources, WHEN every {@code UPDATE activities ... SET} is read, THEN those that assign the
+   * status are all in those two, which holds one per kind of move.
    */
   @Test
   void onlyTransitionsSetsTheStatus() {
     Map<String, Integer> writers = count(UPDATE_SET, set -> STATUS_ASSIGNED.matcher(set).find());
 
-    assertThat(writers.keySet()).containsExactly("activity/Transitions.java");
-    // the move by id, delivery, results, claim, outcomes, giving up
-    assertThat(writers.get("activity/Transitions.java")).isEqualTo(6);
+    // the move by id, delivery, results; the claim, outcomes, giving up
+    assertThat(writers)
+        .containsOnly(
+            Map.entry("activity/Transitions.java", 3),
+            Map.entry("activity/JobTransitions.java", 3));
   }
 
   /**
@@ -67,8 +69,12 @@ class OneStatusWriterTest {
     Map<String, Integer> loggers = count(EVENT_LOGGED, match -> true);
 
     assertThat(loggers)
-        .containsOnlyKeys("activity/Transitions.java", "activity/ActivityInserts.java");
-    assertThat(loggers.get("activity/Transitions.java")).isEqualTo(6);
+        .containsOnlyKeys(
+            "activity/Transitions.java",
+            "activity/JobTransitions.java",
+            "activity/ActivityInserts.java");
+    assertThat(loggers.get("activity/Transitions.java")).isEqualTo(3);
+    assertThat(loggers.get("activity/JobTransitions.java")).isEqualTo(3);
   }
 
   /**

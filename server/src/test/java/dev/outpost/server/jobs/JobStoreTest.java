@@ -8,7 +8,7 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.server.TestSupport;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityStore;
-import dev.outpost.server.activity.Transitions;
+import dev.outpost.server.activity.JobTransitions;
 import dev.outpost.server.db.Database;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -235,7 +235,7 @@ class JobStoreTest {
     long buffers =
         TestSupport.genericPlanBuffers(
             pool,
-            Transitions.CLAIM,
+            JobTransitions.CLAIM,
             "bigint[], text, timestamptz, timestamptz, text[], text",
             "'{"
                 + ids.stream().map(String::valueOf).collect(joining(","))

@@ -97,50 +97,38 @@ public final class Scheduler {
    * the partial index of expiring activities, whose states the literals name.
    */
   private static final String EXPIRED =
-      StatusSql.of(
+      inTurn(
           """
-      SELECT id FROM (
-        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_before) AS turn
-          FROM accounts ac CROSS JOIN LATERAL (
-            SELECT id, deliver_before FROM activities
-             WHERE account_id = ac.id AND deliver_before <= $1
-               AND status IN ({queued}, {scheduled}, {waiting}, {blocked})
-             ORDER BY deliver_before LIMIT $2
-               FOR UPDATE SKIP LOCKED) t) taken
-       ORDER BY turn, id LIMIT $2
-      """);
+          SELECT id, deliver_before AS position FROM activities
+           WHERE account_id = ac.id AND deliver_before <= $1
+             AND status IN ({queued}, {scheduled}, {waiting}, {blocked})
+           ORDER BY deliver_before LIMIT $2
+          """,
+          "$2");
 
   /** Scheduled server activities whose time has come, each account's in turn. */
   private static final String DUE =
-      StatusSql.of(
+      inTurn(
           """
-      SELECT id FROM (
-        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.deliver_after) AS turn
-          FROM accounts ac CROSS JOIN LATERAL (
-            SELECT id, deliver_after FROM activities
-             WHERE account_id = ac.id AND status = {scheduled} AND kind = 'server'
-               AND deliver_after <= $1
-             ORDER BY deliver_after LIMIT $2
-               FOR UPDATE SKIP LOCKED) t) taken
-       ORDER BY turn, id LIMIT $2
-      """);
+          SELECT id, deliver_after AS position FROM activities
+           WHERE account_id = ac.id AND status = {scheduled} AND kind = 'server'
+             AND deliver_after <= $1
+           ORDER BY deliver_after LIMIT $2
+          """,
+          "$2");
 
   /**
    * Server activities running past their timeout ($2 when none is named), each account's in turn.
    */
   private static final String TIMED_OUT =
-      StatusSql.of(
+      inTurn(
           """
-      SELECT id FROM (
-        SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.delivered_at) AS turn
-          FROM accounts ac CROSS JOIN LATERAL (
-            SELECT id, delivered_at FROM activities
-             WHERE account_id = ac.id AND status = {in-progress} AND kind = 'server'
-               AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
-             ORDER BY delivered_at LIMIT $3
-               FOR UPDATE SKIP LOCKED) t) taken
-       ORDER BY turn, id LIMIT $3
-      """);
+          SELECT id, delivered_at AS position FROM activities
+           WHERE account_id = ac.id AND status = {in-progress} AND kind = 'server'
+             AND delivered_at + make_interval(secs => COALESCE(timeout_seconds, $2)) <= $1
+           ORDER BY delivered_at LIMIT $3
+          """,
+          "$3");
 
   /** The undelivered children of groups with more failed children than they tolerate. */
   private static final String OVER_THRESHOLD =
@@ -348,5 +336,21 @@ public final class Scheduler {
 
   private static java.time.OffsetDateTime at(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /**
+   * The rows {@code perAccount} selects for each account {@code ac} (its id and position, locked,
+   * at most {@code limit}), taken in turn: every account's first row, then every account's second,
+   * {@code limit} in all. An account with a backlog moves at the others' pace, not before them.
+   */
+  private static String inTurn(String perAccount, String limit) {
+    return StatusSql.of(
+        """
+        SELECT id FROM (
+          SELECT t.id, row_number() OVER (PARTITION BY ac.id ORDER BY t.position) AS turn
+            FROM accounts ac CROSS JOIN LATERAL (%s  FOR UPDATE SKIP LOCKED) t) taken
+         ORDER BY turn, id LIMIT %s
+        """
+            .formatted(perAccount, limit));
   }
 }

@@ -2,7 +2,6 @@ package dev.outpost.server.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,21 +10,7 @@ import org.junit.jupiter.api.Test;
 class AcksTest {
 
   private final List<String> sent = new ArrayList<>();
-  private final Acks acks =
-      new Acks(
-          new Acks.Channel() {
-            @Override
-            public Future<Void> ack(long tag, boolean multiple) {
-              sent.add((multiple ? "ack up to " : "ack ") + tag);
-              return Future.succeededFuture();
-            }
-
-            @Override
-            public Future<Void> requeue(long tag) {
-              sent.add("requeue " + tag);
-              return Future.succeededFuture();
-            }
-          });
+  private final Acks acks = new Acks(new RecordingChannel(sent));
 
   /** Verifies that deliveries finished in order go back with one ack naming the last of them. */
   @Test

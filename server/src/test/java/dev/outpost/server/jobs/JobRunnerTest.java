@@ -50,21 +50,7 @@ class JobRunnerTest {
     pool = Database.pool(vertx, TestSupport.database(), 2);
     rows = new JobRows(pool, clock);
     context = vertx.getOrCreateContext();
-    acks =
-        new Acks(
-            new Acks.Channel() {
-              @Override
-              public Future<Void> ack(long tag, boolean multiple) {
-                sent.add((multiple ? "ack up to " : "ack ") + tag);
-                return Future.succeededFuture();
-              }
-
-              @Override
-              public Future<Void> requeue(long tag) {
-                sent.add("requeue " + tag);
-                return Future.succeededFuture();
-              }
-            });
+    acks = new Acks(new RecordingChannel(sent));
     channel = on(() -> acks.newChannel());
   }
 

@@ -115,6 +115,32 @@ public final class TestSupport {
                                         conn.query("DEALLOCATE plan_under_test").execute()))));
   }
 
+  /**
+   * Ends what the accounts left unfinished and drops their outbox rows. Tests share one database,
+   * and every server's relay publishes any account's outbox rows to its own queue, its sweeps move
+   * any account's due activities and release any expired lease: a test's leftovers would reach the
+   * next test's server, its queue and its handlers.
+   */
+  public static void endActivities(Pool pool, long... accounts) {
+    io.vertx.sqlclient.Tuple ids =
+        io.vertx.sqlclient.Tuple.of(java.util.Arrays.stream(accounts).boxed().toArray(Long[]::new));
+    await(
+        pool.preparedQuery(
+                """
+                DELETE FROM outbox o USING activities a
+                 WHERE o.activity_id = a.id AND a.account_id = ANY($1)
+                """)
+            .execute(ids));
+    await(
+        pool.preparedQuery(
+                """
+                UPDATE activities SET status = 'canceled', lease_owner = NULL, lease_until = NULL
+                 WHERE account_id = ANY($1)
+                   AND status IN ('queued', 'scheduled', 'waiting', 'blocked', 'in-progress')
+                """)
+            .execute(ids));
+  }
+
   /** An activity's stored status, read from the database. */
   public static String status(Pool pool, long id) {
     return await(

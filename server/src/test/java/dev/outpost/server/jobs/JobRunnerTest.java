@@ -59,6 +59,7 @@ class JobRunnerTest {
     if (runner != null) {
       await(runner.close());
     }
+    TestSupport.endActivities(pool, rows.account);
     await(pool.close());
   }
 

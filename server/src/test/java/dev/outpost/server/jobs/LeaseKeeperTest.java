@@ -47,6 +47,7 @@ class LeaseKeeperTest {
 
   @AfterEach
   void tearDown() {
+    TestSupport.endActivities(pool, rows.account);
     await(pool.close());
   }
 

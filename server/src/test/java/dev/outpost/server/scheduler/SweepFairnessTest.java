@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class SweepFairnessTest {
 
-  private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+  /** Before any other test's time: the sweeps here move no other test's rows. */
+  private static final Instant NOW = Instant.parse("2020-01-01T00:00:00Z");
 
   private static Pool pool;
   private static Scheduler scheduler;
@@ -59,27 +60,10 @@ class SweepFairnessTest {
                 TestSupport.unique("moving"), "key", "admin", TestSupport.unique("token")));
   }
 
-  /**
-   * The tests' unfinished activities end: left, their due and releasable ones would move at another
-   * server's sweep, and its relay publish them to its own queue.
-   */
+  /** The tests' unfinished activities end, so that no other test's server takes them. */
   @AfterEach
   void end() {
-    Tuple accounts = Tuple.of(new Long[] {stuck, moving});
-    await(
-        pool.preparedQuery(
-                """
-            DELETE FROM outbox o USING activities a
-             WHERE o.activity_id = a.id AND a.account_id = ANY($1)
-            """)
-            .execute(accounts));
-    await(
-        pool.preparedQuery(
-                """
-            UPDATE activities SET status = 'canceled'
-             WHERE account_id = ANY($1) AND status IN ('queued', 'scheduled', 'waiting', 'blocked')
-            """)
-            .execute(accounts));
+    TestSupport.endActivities(pool, stuck, moving);
   }
 
   @AfterAll

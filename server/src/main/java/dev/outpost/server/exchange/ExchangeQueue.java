@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * answers each exchange alone and at once; a busy one answers many per transaction, which is what
  * lets it go beyond one transaction per exchange. A batch holds at most one exchange per computer
  * (the next waits for the next batch), and a batch that fails as a whole is run again one exchange
- * at a time, so that each exchange meets only its own failure; an exchange that fails alone is run
- * once more carefully, a message at a time, so that a message the database refuses is set aside
- * rather than failing its computer's every exchange.
+ * at a time, so that each exchange meets only its own failure; an exchange the database refuses
+ * alone (bad data, a constraint: {@link StoreRefusal}) is run once more carefully, a message at a
+ * time, so that the message it refuses is set aside rather than failing its computer's every
+ * exchange. Any other failure fails the exchange: its agent sends it again later.
  *
  * <p>What waits is bounded, in exchanges and in payload bytes: past either bound an exchange is
  * refused at once with 503 and a {@code Retry-After}, and the agent backs off.
@@ -168,8 +169,13 @@ final class ExchangeQueue {
             return Future.succeededFuture();
           }
           if (batch.size() == 1) {
+            if (!StoreRefusal.is(done.cause())) {
+              // the database gone, a timeout: a message at a time would fail the same, only slower
+              settle(batch.get(0), Outcome.failed(done.cause()));
+              return Future.succeededFuture();
+            }
             LOG.warn(
-                "an exchange failed; answering it a message at a time [problem: {}]",
+                "the database refused an exchange; answering it a message at a time [problem: {}]",
                 String.valueOf(done.cause()));
             return answerCarefully(batch.get(0));
           }

@@ -6,6 +6,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.WireMap;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,7 +99,7 @@ class ExchangeQueueTest {
     answers.get(1).fail(new IllegalStateException("deadlock detected"));
     assertThat(batches)
         .containsExactly(List.of("a"), List.of("b", "c"), List.of("b"), List.of("c"));
-    answers.get(2).fail(new IllegalStateException("b is broken"));
+    answers.get(2).fail(refusal("b is refused"));
     answers.get(3).complete(answeredBy(List.of("c")));
     assertThat(careful).containsExactly("b");
     carefulAnswers.get(0).fail(new IllegalStateException("b is still broken"));
@@ -109,15 +110,30 @@ class ExchangeQueueTest {
   }
 
   /**
-   * Verifies that an exchange failing alone is answered once more carefully, and that answer is its
-   * own: a message the database refused no longer fails it.
+   * Verifies that an exchange failing alone for something other than refused data fails, with no
+   * careful run: the database gone or a timeout would fail a message at a time just the same.
    */
   @Test
-  void anExchangeFailingAloneIsAnsweredCarefully() {
+  void anExchangeFailingAloneForAnythingElseFails() {
     ExchangeQueue queue = queue(1, 10);
     Future<Map<String, Object>> a = queue.submit(request("a"));
 
-    answers.get(0).fail(new IllegalStateException("invalid byte sequence"));
+    answers.get(0).fail(new IllegalStateException("connection closed"));
+
+    assertThat(a.cause()).hasMessage("connection closed");
+    assertThat(careful).isEmpty();
+  }
+
+  /**
+   * Verifies that an exchange the database refuses alone is answered once more carefully, and that
+   * answer is its own: a message the database refused no longer fails it.
+   */
+  @Test
+  void anExchangeRefusedAloneIsAnsweredCarefully() {
+    ExchangeQueue queue = queue(1, 10);
+    Future<Map<String, Object>> a = queue.submit(request("a"));
+
+    answers.get(0).fail(refusal("invalid byte sequence"));
     assertThat(careful).containsExactly("a");
     carefulAnswers.get(0).complete(ExchangeQueue.Outcome.answered(Map.of("for", "a")));
 
@@ -175,6 +191,11 @@ class ExchangeQueueTest {
     assertThat(batches).hasSize(2);
     assertThat(b.cause()).hasMessage("malformed");
     assertThat(c.result()).containsEntry("for", "c");
+  }
+
+  /** What PostgreSQL answers for data it refuses: SQLSTATE 22021, a bad byte sequence. */
+  private static PgException refusal(String message) {
+    return new PgException(message, "ERROR", "22021", null);
   }
 
   private static List<ExchangeQueue.Outcome> answeredBy(List<String> names) {

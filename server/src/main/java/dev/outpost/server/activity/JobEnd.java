@@ -3,7 +3,7 @@ package dev.outpost.server.activity;
 import dev.outpost.common.activity.Status;
 
 /**
- * How one job ended, at the attempt its owner ran, for {@link Transitions#finish}: Succeeded or
+ * How one job ended, at the attempt its owner ran, for {@link JobTransitions#finish}: Succeeded or
  * Failed, with its result text and the reason its log row gives.
  */
 public record JobEnd(

@@ -27,8 +27,14 @@ public final class JobTransitions {
   /** The states a job is claimed from: those published to the job queue. */
   private static final Set<Status> CLAIMED_FROM = EnumSet.of(Status.QUEUED);
 
+  private static final String[] CLAIMED_FROM_NAMES = StatusSql.names(CLAIMED_FROM);
+
   /** The states a job may end in Succeeded or Failed from. */
-  private static final Set<Status> FINISH_SOURCES = Transitions.both(Kind.SERVER);
+  private static final String[] FINISH_SOURCES = StatusSql.names(Transitions.both(Kind.SERVER));
+
+  /** The states a job whose lease ran out is given up from. */
+  private static final String[] GIVEN_UP_FROM =
+      StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED));
 
   /**
    * Claims for owner $2 the server activities $1 names that are in a state of $5 (Queued), or In
@@ -142,7 +148,7 @@ public final class JobTransitions {
     return conn.preparedQuery(CLAIM)
         .execute(
             Tuple.of(activityIds.toArray(Long[]::new), owner, at(now), at(leaseUntil))
-                .addArrayOfString(StatusSql.names(CLAIMED_FROM))
+                .addArrayOfString(CLAIMED_FROM_NAMES)
                 .addString(Status.IN_PROGRESS.wireName()));
   }
 
@@ -163,7 +169,7 @@ public final class JobTransitions {
                     ends.stream().map(JobEnd::reason).toArray(String[]::new),
                     owner)
                 .addOffsetDateTime(at(now))
-                .addArrayOfString(StatusSql.names(FINISH_SOURCES))
+                .addArrayOfString(FINISH_SOURCES)
                 .addString(Status.SUCCEEDED.wireName()))
         .map(JobTransitions::ids);
   }
@@ -174,12 +180,7 @@ public final class JobTransitions {
    */
   public static Future<Void> giveUp(SqlClient conn, Instant now, int maxAttempts) {
     return conn.preparedQuery(GIVE_UP)
-        .execute(
-            Tuple.of(
-                at(now),
-                maxAttempts,
-                Status.FAILED.wireName(),
-                StatusSql.names(Lifecycle.sources(Kind.SERVER, Status.FAILED))))
+        .execute(Tuple.of(at(now), maxAttempts, Status.FAILED.wireName(), GIVEN_UP_FROM))
         .mapEmpty();
   }
 

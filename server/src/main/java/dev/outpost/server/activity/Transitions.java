@@ -36,10 +36,15 @@ import java.util.Set;
 public final class Transitions {
 
   /** The states a client activity may leave for both Succeeded and Failed: a result's. */
-  private static final Set<Status> RESULT_SOURCES = both(Kind.CLIENT);
+  private static final String[] RESULT_SOURCES = StatusSql.names(both(Kind.CLIENT));
 
   /** The final states that still record the first result an agent sends, keeping their status. */
-  private static final Set<Status> LATE_RESULTS = EnumSet.of(Status.CANCELED, Status.FAILED);
+  private static final String[] LATE_RESULTS =
+      StatusSql.names(EnumSet.of(Status.CANCELED, Status.FAILED));
+
+  /** The states a client activity is delivered from. */
+  private static final String[] DELIVERED_FROM =
+      StatusSql.names(Lifecycle.sources(Kind.CLIENT, Status.IN_PROGRESS));
 
   private static final String[] SECRETS = ActivityTypes.secrets().toArray(String[]::new);
 
@@ -199,8 +204,7 @@ public final class Transitions {
         .execute(
             Tuple.of(computerIds.toArray(Long[]::new), at(now), max, Status.IN_PROGRESS.wireName())
                 .addArrayOfString(SECRETS)
-                .addArrayOfString(
-                    StatusSql.names(Lifecycle.sources(Kind.CLIENT, Status.IN_PROGRESS))))
+                .addArrayOfString(DELIVERED_FROM))
         .map(
             rows -> {
               List<Delivered> delivered = new ArrayList<>(rows.size());
@@ -237,8 +241,8 @@ public final class Transitions {
             .addArrayOfString(
                 results.stream().map(r -> r.text().orElse(null)).toArray(String[]::new))
             .addOffsetDateTime(at(now))
-            .addArrayOfString(StatusSql.names(RESULT_SOURCES))
-            .addArrayOfString(StatusSql.names(LATE_RESULTS));
+            .addArrayOfString(RESULT_SOURCES)
+            .addArrayOfString(LATE_RESULTS);
     return conn.preparedQuery(RESULTS)
         .execute(params)
         .map(

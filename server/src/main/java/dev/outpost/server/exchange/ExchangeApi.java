@@ -46,10 +46,9 @@ public final class ExchangeApi {
   }
 
   private void admit(RoutingContext ctx) {
-    String source = Gate.source(ctx);
     Optional<String> secureId = header(ctx, "X-Computer-ID");
     if (secureId.isEmpty()) {
-      failedAttempts.check(source);
+      failedAttempts.check(Gate.source(ctx));
       ctx.next();
       return;
     }
@@ -59,6 +58,7 @@ public final class ExchangeApi {
       Gate.admit(ctx);
       return;
     }
+    String source = Gate.source(ctx);
     failedAttempts.check(source);
     PayloadCodec codec = codec(ctx);
     Gate.hold(ctx);

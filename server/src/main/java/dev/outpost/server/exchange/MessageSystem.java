@@ -270,7 +270,7 @@ public final class MessageSystem {
             done ->
                 delivery.answer(
                     tx, plans.stream().map(Plan::after).toList(), limited.result(), now))
-        .onSuccess(answers -> writes.quarantined().forEach(q -> metrics.quarantined().increment()));
+        .onSuccess(answers -> metrics.quarantined().increment(writes.quarantined().size()));
   }
 
   /** Writes results, progress, recorded and quarantined messages, each statement for all. */

@@ -94,12 +94,16 @@ public final class ActivityInserts {
    * @return the id of the single activity or of the group
    */
   public Future<Long> insert(Creation creation, Function<List<Long>, OutpostException> missing) {
+    return pool.withTransaction(conn -> insert(conn, creation, missing));
+  }
+
+  /** {@link #insert(Creation, Function)} in the caller's transaction. */
+  public Future<Long> insert(
+      SqlClient conn, Creation creation, Function<List<Long>, OutpostException> missing) {
     OffsetDateTime now = at(clock.instant());
-    return pool.withTransaction(
-        conn ->
-            checkComputers(conn, creation, missing)
-                .compose(ok -> insertGroup(conn, creation, now))
-                .compose(groupId -> insertChildren(conn, creation, now, groupId)));
+    return checkComputers(conn, creation, missing)
+        .compose(ok -> insertGroup(conn, creation, now))
+        .compose(groupId -> insertChildren(conn, creation, now, groupId));
   }
 
   private static Future<Void> checkComputers(

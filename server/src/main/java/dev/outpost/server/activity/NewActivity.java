@@ -49,6 +49,23 @@ public record NewActivity(
         Optional.empty());
   }
 
+  /** The same request with other parameters. */
+  public NewActivity withParameters(JsonObject replaced) {
+    return new NewActivity(
+        type,
+        computerIds,
+        replaced,
+        summary,
+        deliverAfter,
+        deliverBefore,
+        delayWindowMinutes,
+        requiresApproval,
+        dependency,
+        timeoutSeconds,
+        maxConcurrency,
+        maxErrors);
+  }
+
   /**
    * What an activity waits for.
    *

@@ -13,6 +13,7 @@ import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import dev.outpost.server.script.ScriptStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -42,6 +43,7 @@ public final class AdminApi {
   private final ActivityStore activities;
   private final ActivityService service;
   private final ComputerStore computers;
+  private final ScriptStore scripts;
   private final Path storage;
   private final Json json;
   private final FailedAttempts failedAttempts;
@@ -57,6 +59,7 @@ public final class AdminApi {
       ActivityStore activities,
       ActivityService service,
       ComputerStore computers,
+      ScriptStore scripts,
       Path storage,
       Clock clock,
       Duration resultDeadline,
@@ -68,6 +71,7 @@ public final class AdminApi {
     this.activities = activities;
     this.service = service;
     this.computers = computers;
+    this.scripts = scripts;
     this.storage = storage;
     this.json = new Json(clock, resultDeadline);
   }
@@ -139,11 +143,16 @@ public final class AdminApi {
             });
   }
 
+  /** Creates an activity; a script run may name a saved script in place of its code. */
   private void create(RoutingContext ctx) {
+    Admin admin = admin(ctx);
     respondBytes(
         ctx,
         201,
-        service.create(admin(ctx), Requests.newActivity(Requests.body(ctx))).map(json::activity));
+        scripts
+            .expand(admin.accountId(), Requests.newActivity(Requests.body(ctx)))
+            .compose(request -> service.create(admin, request))
+            .map(json::activity));
   }
 
   /** A page of activities (or of groups only), newest first, with the cursor of the next. */
@@ -264,15 +273,15 @@ public final class AdminApi {
                             new JsonArray(list.stream().map(Json::quarantined).toList()))));
   }
 
-  private static Admin admin(RoutingContext ctx) {
+  static Admin admin(RoutingContext ctx) {
     return ctx.get(ADMIN);
   }
 
-  private static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+  static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
     respondBytes(ctx, status, result.map(JsonObject::toBuffer));
   }
 
-  private static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
+  static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
     result
         .onSuccess(
             json ->

@@ -8,6 +8,7 @@ import dev.outpost.server.account.Secrets;
 import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.script.ScriptRun;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
@@ -142,14 +143,23 @@ final class Delivery {
     return chain;
   }
 
-  /** The message for one activity; script attachments are stored and sent as ids to fetch. */
+  /**
+   * The message for one activity; script attachments are stored and sent as ids to fetch. A run of
+   * a saved script without attachments of its own is given the script's.
+   */
   private static Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
-    JsonObject parameters = delivered.parameters().copy();
+    JsonObject parameters = delivered.parameters();
+    Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(), parameters);
+    Object scriptId = parameters.getValue(ScriptRun.SCRIPT_ID);
     JsonObject attachments = parameters.getJsonObject("attachments");
+    if (attachments == null && scriptId instanceof Number script) {
+      return AttachmentStore.attachScript(
+              conn, delivered.computerId(), delivered.activityId(), script.longValue())
+          .map(ids -> withAttachments(message, ids));
+    }
     if (attachments == null || attachments.isEmpty()) {
-      return Future.succeededFuture(
-          ActivityMessages.build(type, delivered.activityId(), parameters));
+      return Future.succeededFuture(message);
     }
     Map<String, Object> ids = new LinkedHashMap<>();
     Future<Void> stored = Future.succeededFuture();
@@ -166,12 +176,12 @@ final class Delivery {
                             return null;
                           }));
     }
-    return stored.map(
-        done -> {
-          Map<String, Object> message =
-              ActivityMessages.build(type, delivered.activityId(), parameters);
-          message.put("attachments", ids);
-          return message;
-        });
+    return stored.map(done -> withAttachments(message, ids));
+  }
+
+  private static Map<String, Object> withAttachments(
+      Map<String, Object> message, Map<String, Object> ids) {
+    message.put("attachments", ids);
+    return message;
   }
 }

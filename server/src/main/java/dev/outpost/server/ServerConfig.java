@@ -104,6 +104,7 @@ public record ServerConfig(
    * @param maxScriptAttachmentBytes one file uploaded to a saved script
    * @param maxScriptAttachmentsBytes a saved script's files together
    * @param maxScriptProfiles script profiles one account may keep (archived ones aside)
+   * @param maxScripts saved scripts one account may keep (archived ones aside)
    */
   public record Limits(
       int maxTargets,
@@ -119,7 +120,8 @@ public record ServerConfig(
       int failedAttemptsPerMinute,
       int maxScriptAttachmentBytes,
       int maxScriptAttachmentsBytes,
-      int maxScriptProfiles) {
+      int maxScriptProfiles,
+      int maxScripts) {
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -144,7 +146,8 @@ public record ServerConfig(
           intValue(env, "OUTPOST_MAX_SCRIPT_ATTACHMENT_BYTES", 1024 * 1024, 1, Integer.MAX_VALUE),
           intValue(
               env, "OUTPOST_MAX_SCRIPT_ATTACHMENTS_BYTES", 4 * 1024 * 1024, 1, Integer.MAX_VALUE),
-          intValue(env, "OUTPOST_MAX_SCRIPT_PROFILES", 1_000, 1, 1_000_000));
+          intValue(env, "OUTPOST_MAX_SCRIPT_PROFILES", 1_000, 1, 1_000_000),
+          intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000));
     }
   }
 

@@ -36,6 +36,9 @@ public final class ScriptStore {
   /** The longest time limit a script may name: a day. */
   static final int MAX_TIME_LIMIT_SECONDS = 86_400;
 
+  /** Versions one script may have: past that, a new script is saved. */
+  static final int MAX_VERSIONS = 1_000;
+
   /** Files one script may hold. */
   static final int MAX_ATTACHMENTS = 100;
 
@@ -77,20 +80,37 @@ public final class ScriptStore {
     OffsetDateTime now = now();
     return pool.withTransaction(
             conn ->
+                // the account's row serializes creations, so the cap holds
                 conn.preparedQuery(
                         """
+                        SELECT (SELECT count(*) FROM scripts
+                                 WHERE account_id = $1 AND archived_at IS NULL)
+                          FROM accounts WHERE id = $1 FOR UPDATE
+                        """)
+                    .execute(Tuple.of(accountId))
+                    .compose(
+                        counted -> {
+                          if (counted.iterator().next().getLong(0) >= limits.maxScripts()) {
+                            throw OutpostException.badRequest(
+                                "the account keeps "
+                                    + limits.maxScripts()
+                                    + " scripts already (OUTPOST_MAX_SCRIPTS); archive one first");
+                          }
+                          return conn.preparedQuery(
+                                  """
                         INSERT INTO scripts (account_id, title, username, time_limit, version,
                                              creator, created_at)
                         VALUES ($1, $2, $3, $4, 1, $5, $6) RETURNING id
                         """)
-                    .execute(
-                        Tuple.of(
-                            accountId,
-                            title,
-                            draft.username().orElse(null),
-                            draft.timeLimit().orElse(null),
-                            creator,
-                            now))
+                              .execute(
+                                  Tuple.of(
+                                      accountId,
+                                      title,
+                                      draft.username().orElse(null),
+                                      draft.timeLimit().orElse(null),
+                                      creator,
+                                      now));
+                        })
                     .map(rows -> rows.iterator().next().getLong(0))
                     .compose(
                         id -> addVersion(conn, id, 1, code, interpreter, creator, now).map(id)))
@@ -137,6 +157,14 @@ public final class ScriptStore {
                               !code.equals(current.code())
                                   || !interpreter.equals(current.interpreter());
                           int version = changed ? current.version() + 1 : current.version();
+                          if (version > MAX_VERSIONS) {
+                            throw OutpostException.badRequest(
+                                "script "
+                                    + id
+                                    + " has "
+                                    + MAX_VERSIONS
+                                    + " versions, the most one keeps; save a new script");
+                          }
                           Future<Void> versioned =
                               changed
                                   ? addVersion(conn, id, version, code, interpreter, editor, now())

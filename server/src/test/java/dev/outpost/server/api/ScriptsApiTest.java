@@ -207,6 +207,41 @@ class ScriptsApiTest {
     }
   }
 
+  /**
+   * Verifies that an account keeps at most OUTPOST_MAX_SCRIPTS scripts and
+   * OUTPOST_MAX_SCRIPT_PROFILES profiles that are not archived.
+   */
+  @Test
+  void anAccountKeepsAtMostItsCapsOfScriptsAndProfiles(Vertx vertx) {
+    try (ServerFixture capped =
+        new ServerFixture(
+            vertx,
+            Map.of("OUTPOST_MAX_SCRIPTS", "1", "OUTPOST_MAX_SCRIPT_PROFILES", "1"),
+            Map.of())) {
+      JsonObject script = new JsonObject().put("title", "one").put("code", "echo one");
+      long first = capped.post("/scripts", script).bodyAsJsonObject().getLong("id");
+      assertBadRequest(capped.post("/scripts", script), "OUTPOST_MAX_SCRIPTS");
+      JsonObject profile =
+          new JsonObject()
+              .put("title", "p")
+              .put("script_id", first)
+              .put("all_computers", true)
+              .put(
+                  "trigger",
+                  new JsonObject()
+                      .put("trigger_type", "event")
+                      .put("event_type", "post_enrollment"));
+      long firstProfile = capped.post("/script-profiles", profile).bodyAsJsonObject().getLong("id");
+      assertBadRequest(capped.post("/script-profiles", profile), "OUTPOST_MAX_SCRIPT_PROFILES");
+
+      capped.post("/script-profiles/" + firstProfile + "/archive", new JsonObject());
+      assertThat(capped.post("/script-profiles", profile).statusCode()).isEqualTo(201);
+      capped.post("/scripts/" + first + "/archive", new JsonObject());
+      assertThat(capped.post("/scripts", script).statusCode()).isEqualTo(201);
+      TestSupport.endActivities(capped.server.pool(), capped.accountId);
+    }
+  }
+
   /** Verifies that malformed scripts are refused by the field at fault. */
   @Test
   void malformedScriptsAreRefusedByName() {

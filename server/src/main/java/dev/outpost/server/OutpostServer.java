@@ -138,7 +138,7 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(jobs.timeoutSeconds()),
             Duration.ofSeconds(config.resultDeadlineSeconds()));
-    ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, limits.maxTargets());
+    ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, limits.maxTargets(), metrics);
     Future<String> swept =
         relay
             .compose(
@@ -146,11 +146,7 @@ public final class OutpostServer {
                     vertx.deployVerticle(
                         new SchedulerVerticle(
                             () ->
-                                scheduler
-                                    .sweep()
-                                    .compose(
-                                        moved ->
-                                            scriptSweeps.sweep().map(created -> moved + created)),
+                                scheduler.sweep().compose(moved -> scriptSweeps.sweep().map(moved)),
                             config.sweepIntervalMs(),
                             metrics.scheduled())))
             .onSuccess(deployments::add);

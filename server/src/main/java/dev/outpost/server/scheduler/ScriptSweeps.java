@@ -7,6 +7,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityInserts;
 import dev.outpost.server.activity.NewActivity;
+import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.script.Enrollments;
 import dev.outpost.server.script.Profile;
 import dev.outpost.server.script.ProfileFiring;
@@ -70,21 +71,40 @@ public final class ScriptSweeps {
   private final Clock clock;
   private final ActivityInserts inserts;
   private final ProfileFiring firing;
+  private final ServerMetrics metrics;
 
-  /** Sweeps over the pool creating activities through these inserts, on at most the target cap. */
-  public ScriptSweeps(Pool pool, Clock clock, int maxTargets) {
+  /**
+   * Sweeps over the pool on the clock, firing profiles on at most {@code maxTargets} computers
+   * each, counting what they create in the metrics.
+   */
+  public ScriptSweeps(Pool pool, Clock clock, int maxTargets, ServerMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
+    this.metrics = metrics;
     this.inserts = new ActivityInserts(pool, clock);
     this.firing = new ProfileFiring(inserts, maxTargets);
   }
 
-  /** Runs every sweep once, in order; the result counts the activities created. */
+  /**
+   * Runs every sweep once, in order; the result counts the activities created (a child of a group
+   * each, not the group), which the metrics' created activities count once committed.
+   */
   public Future<Integer> sweep() {
     Instant now = clock.instant();
-    return fire(now)
-        .compose(fired -> enrollments().map(enrolled -> fired + enrolled))
-        .compose(created -> retention(now).map(archiving -> created + archiving));
+    return counted(fire(now), ScriptRun.TYPE)
+        .compose(fired -> counted(enrollments(), ScriptRun.TYPE).map(enrolled -> fired + enrolled))
+        .compose(
+            created ->
+                counted(retention(now), ARCHIVE.name()).map(archiving -> created + archiving));
+  }
+
+  /** Counts what a committed sweep created in the metrics, by the kind of its type. */
+  private Future<Integer> counted(Future<Integer> created, String type) {
+    return created.onSuccess(
+        count ->
+            metrics
+                .activitiesCreated(ActivityTypes.find(type).orElseThrow().kind().wireName())
+                .increment(count));
   }
 
   /** Fires the profiles whose due time has come, once per due time. */
@@ -181,10 +201,12 @@ public final class ScriptSweeps {
 
   /** What fires one profile, told which accounts hold scripts for approval. */
   private interface Fire {
-    Future<Optional<Long>> apply(Profile profile, Set<Long> holding);
+    Future<Integer> apply(Profile profile, Set<Long> holding);
   }
 
-  /** Fires the profiles one after the other on the connection; counts what they created. */
+  /**
+   * Fires the profiles one after the other on the connection; counts the computers given a script.
+   */
   private static Future<Integer> inSequence(SqlConnection conn, List<Profile> profiles, Fire fire) {
     if (profiles.isEmpty()) {
       return Future.succeededFuture(0);
@@ -198,8 +220,7 @@ public final class ScriptSweeps {
                 chain =
                     chain.compose(
                         created ->
-                            fire.apply(profile, holding)
-                                .map(id -> created + (id.isPresent() ? 1 : 0)));
+                            fire.apply(profile, holding).map(computers -> created + computers));
               }
               return chain;
             });

@@ -39,10 +39,10 @@ public final class ProfileFiring {
    * the trigger's next after {@code now}, so a server down over several due times fires once.
    *
    * @param needsApproval the account holds scripts for approval: the activities start Blocked
-   * @return the activity created; empty when another server claimed the time first, or when it
-   *     created nothing (below)
+   * @return the computers given the script: none when another server claimed the time first, or
+   *     when it created nothing (below)
    */
-  public Future<Optional<Long>> fireDue(
+  public Future<Integer> fireDue(
       SqlClient conn, Profile profile, Instant now, boolean needsApproval) {
     Instant due = profile.nextFireAt().orElseThrow();
     return ProfileStore.claim(conn, profile.id(), due, profile.trigger().nextAfter(now), now)
@@ -50,7 +50,7 @@ public final class ProfileFiring {
             claimed ->
                 claimed
                     ? fire(conn, profile, Optional.empty(), due, needsApproval)
-                    : Future.succeededFuture(Optional.empty()));
+                    : Future.succeededFuture(0));
   }
 
   /**
@@ -61,8 +61,9 @@ public final class ProfileFiring {
    * @param due the due time (a registration's time for a computer enrolling), recorded with the
    *     activity
    * @param needsApproval the account holds scripts for approval: the activities start Blocked
+   * @return the computers given the script
    */
-  public Future<Optional<Long>> fire(
+  public Future<Integer> fire(
       SqlClient conn,
       Profile profile,
       Optional<Long> computer,
@@ -84,13 +85,13 @@ public final class ProfileFiring {
                     "script profile not fired: its script is archived [profile: {}, script: {}]",
                     profile.id(),
                     profile.scriptId());
-                return Future.succeededFuture(Optional.empty());
+                return Future.succeededFuture(0);
               }
               return Future.failedFuture(failure);
             });
   }
 
-  private Future<Optional<Long>> create(
+  private Future<Integer> create(
       SqlClient conn,
       Profile profile,
       ScriptRun run,
@@ -99,7 +100,7 @@ public final class ProfileFiring {
       Instant due,
       boolean needsApproval) {
     if (computers.isEmpty()) {
-      return Future.succeededFuture(Optional.empty());
+      return Future.succeededFuture(0);
     }
     if (computers.size() > maxTargets) {
       LOG.warn(
@@ -132,9 +133,7 @@ public final class ProfileFiring {
             conn,
             creation,
             gone -> OutpostException.conflict("computers removed while firing: " + gone))
-        .compose(
-            id ->
-                ProfileStore.link(conn, profile.id(), id, due, enrolled)
-                    .map(linked -> Optional.of(id)));
+        .compose(id -> ProfileStore.link(conn, profile.id(), id, due, enrolled))
+        .map(linked -> targets.size());
   }
 }

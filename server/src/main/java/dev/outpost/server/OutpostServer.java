@@ -10,6 +10,7 @@ import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
+import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
@@ -51,6 +52,7 @@ public final class OutpostServer {
   private final AccountStore accounts;
   private final ActivityStore activities;
   private final ComputerStore computers;
+  private final ComputerSelection computerSelection;
   private final ActivityService activityService;
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
@@ -73,6 +75,7 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock, tokens);
     this.activities = new ActivityStore(pool, clock, queryTimeout);
     this.computers = new ComputerStore(pool, clock, queryTimeout);
+    this.computerSelection = new ComputerSelection(pool, clock, queryTimeout, limits.maxTargets());
     this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
   }
 
@@ -301,6 +304,11 @@ public final class OutpostServer {
   /** The activity store. */
   public ActivityStore activities() {
     return activities;
+  }
+
+  /** The computers queries select: what anything targeting "the computers where ..." asks. */
+  public ComputerSelection computerSelection() {
+    return computerSelection;
   }
 
   /** The computer store. */

@@ -31,7 +31,7 @@ final class ActivityListing {
     // The count is of every match, whichever page this is: it leaves the cursor out.
     Future<Optional<Long>> count =
         page.count()
-            ? count(reads, where, params).map(Optional::of)
+            ? reads.countUpTo(where, params, COUNT_CAP).map(Optional::of)
             : Future.succeededFuture(Optional.empty());
     List<Object> pageParams = new ArrayList<>(params);
     StringBuilder sql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS).append(where);
@@ -70,23 +70,6 @@ final class ActivityListing {
     }
     QuerySql.Scope scope = page.groupsOnly() ? QuerySql.Scope.ONLY_GROUPS : QuerySql.Scope.ANY;
     return where.append(" AND ").append(new QuerySql(params).condition(query, scope)).toString();
-  }
-
-  /** How many rows match, counted up to one past the cap. */
-  private static Future<Long> count(TimedReads reads, String where, List<Object> params) {
-    List<Object> countParams = new ArrayList<>(params);
-    countParams.add(COUNT_CAP + 1);
-    return reads
-        .run(
-            conn ->
-                conn.preparedQuery(
-                        "SELECT count(*) FROM (SELECT 1"
-                            + where
-                            + " LIMIT $"
-                            + countParams.size()
-                            + ") matching")
-                    .execute(Tuple.from(countParams)))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static Page<Activity> page(

@@ -8,6 +8,7 @@ import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerSelection;
@@ -214,6 +215,8 @@ public final class OutpostServer {
             activities,
             activityService,
             computers,
+            computerSelection,
+            new ComputerEdits(pool, computerSelection, computers, config.limits().maxTags()),
             storage(config),
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),

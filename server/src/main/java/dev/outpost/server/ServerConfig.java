@@ -101,6 +101,7 @@ public record ServerConfig(
    *     registration, a ping, a refused token)
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
    *     one address may send in a minute before it gets 429; 0 counts none
+   * @param maxTags tags one computer may carry
    */
   public record Limits(
       int maxTargets,
@@ -113,7 +114,8 @@ public record ServerConfig(
       int waitingExchanges,
       int waitingBytes,
       int unauthenticatedBodyBytes,
-      int failedAttemptsPerMinute) {
+      int failedAttemptsPerMinute,
+      int maxTags) {
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -134,7 +136,8 @@ public record ServerConfig(
               env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
           intValue(
               env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024, Integer.MAX_VALUE),
-          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000));
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000),
+          intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000));
     }
   }
 

@@ -15,6 +15,7 @@ import dev.outpost.server.activity.Page;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
+import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.QuarantinedMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -343,6 +344,22 @@ final class Json {
         .put("at", time(e.at()))
         .put("actor", e.actor())
         .put("reason", e.reason().orElse(null));
+  }
+
+  /**
+   * A page of computers: {@code {"count", "count_capped", "limit", "offset", "before", "after",
+   * "next", "results"}}, {@code next} the cursor of the following page in the page's direction.
+   */
+  static JsonObject computers(ComputerPage request, Page<Computer> found) {
+    return new JsonObject()
+        .put("count", found.count().orElse(null))
+        .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
+        .put("limit", request.limit())
+        .put("offset", request.offset())
+        .put("before", request.before().orElse(null))
+        .put("after", request.after().orElse(null))
+        .put("next", found.next().orElse(null))
+        .put("results", new JsonArray(found.results().stream().map(Json::computer).toList()));
   }
 
   static JsonObject computer(Computer c) {

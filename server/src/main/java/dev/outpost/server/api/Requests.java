@@ -5,6 +5,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.NewActivity;
 import dev.outpost.server.activity.PageRequest;
+import dev.outpost.server.computer.ComputerPage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -221,6 +222,75 @@ final class Requests {
       throw OutpostException.badRequest("give exactly one of 'ids' or 'query'");
     }
     return body.containsKey("ids") ? Optional.of(ids(body, "ids")) : Optional.empty();
+  }
+
+  /**
+   * The page of computers a listing asks for: {@code limit}, {@code offset} (at most {@code
+   * maxOffset}), one cursor of {@code after} (by id upwards, the default) or {@code before} (newest
+   * first), {@code count}.
+   */
+  static ComputerPage computerPage(RoutingContext ctx, int maxOffset) {
+    Optional<Long> before = longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Optional<Long> after = longParam(ctx, "after", 0, Long.MAX_VALUE);
+    if (before.isPresent() && after.isPresent()) {
+      throw OutpostException.badRequest("give at most one of 'before' and 'after'");
+    }
+    return new ComputerPage(
+        intParam(ctx, "limit", 100, 1, 1000),
+        offset(ctx, maxOffset, before.isPresent() ? "before" : "after"),
+        before,
+        after,
+        boolParam(ctx, "count", true));
+  }
+
+  /** A computer's changes: {@code {"title": "...", "tags": [...]}}, each optional. */
+  record ComputerChanges(Optional<String> title, Optional<List<String>> tags) {}
+
+  static ComputerChanges computerChanges(JsonObject body) {
+    known(body, Set.of("title", "tags"));
+    if (body.isEmpty()) {
+      throw OutpostException.badRequest("give 'title' or 'tags' to change");
+    }
+    return new ComputerChanges(
+        text(body, "title"),
+        body.containsKey("tags") ? Optional.of(strings(body, "tags")) : Optional.empty());
+  }
+
+  /** Tags changed in bulk: {@code {"query": "...", "add": [...], "remove": [...]}}. */
+  record Retag(String query, List<String> add, List<String> remove) {}
+
+  static Retag retag(JsonObject body) {
+    known(body, Set.of("query", "add", "remove"));
+    return new Retag(
+        text(body, "query")
+            .orElseThrow(
+                () ->
+                    OutpostException.badRequest(
+                        "missing field 'query' (\"\" selects every computer)")),
+        strings(body, "add"),
+        strings(body, "remove"));
+  }
+
+  private static void known(JsonObject body, Set<String> fields) {
+    for (String field : body.fieldNames()) {
+      if (!fields.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+  }
+
+  /** A list of strings; absent is empty. */
+  private static List<String> strings(JsonObject body, String name) {
+    JsonArray array =
+        field(body, name, JsonArray.class, "a list of strings").orElseGet(JsonArray::new);
+    List<String> strings = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof String text)) {
+        throw OutpostException.badRequest("'" + name + "' must hold only strings, not " + item);
+      }
+      strings.add(text);
+    }
+    return strings;
   }
 
   static Optional<String> text(JsonObject body, String name) {

@@ -77,7 +77,9 @@ public final class OutpostServer {
     this.activities = new ActivityStore(pool, clock, queryTimeout);
     this.computers = new ComputerStore(pool, clock, queryTimeout);
     this.computerSelection = new ComputerSelection(pool, clock, queryTimeout, limits.maxTargets());
-    this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
+    this.activityService =
+        new ActivityService(
+            activities, accounts, clock, metrics, limits, computerSelection::resolve);
   }
 
   /**

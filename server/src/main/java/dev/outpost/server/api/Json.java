@@ -77,6 +77,8 @@ final class Json {
     MAX_CONCURRENCY,
     MAX_ERRORS,
     REAPPLIED_FROM,
+    QUERY,
+    ALL_COMPUTERS,
     CHILDREN_BY_STATUS,
     CHILDREN;
 
@@ -180,6 +182,10 @@ final class Json {
     writeNumber(g, Key.MAX_CONCURRENCY, a.conditions().maxConcurrency());
     writeNumber(g, Key.MAX_ERRORS, a.conditions().maxErrors());
     writeNumber(g, Key.REAPPLIED_FROM, a.reappliedFrom());
+    // all_computers is kept as the query that selects every computer, the empty one
+    Optional<String> query = a.conditions().targetQuery();
+    writeString(g, Key.QUERY, query.filter(text -> !text.isEmpty()).orElse(null));
+    writeBoolean(g, Key.ALL_COMPUTERS, query.map(String::isEmpty).orElse(false));
     if (a.isGroup()) {
       g.writeFieldName(Key.CHILDREN_BY_STATUS.json);
       g.writeStartObject();

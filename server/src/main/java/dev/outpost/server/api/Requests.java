@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** Reads admin API requests, refusing every malformed part by name. */
 final class Requests {
@@ -25,6 +26,8 @@ final class Requests {
       Set.of(
           "type",
           "computer_ids",
+          "query",
+          "all_computers",
           "parameters",
           "summary",
           "deliver_after",
@@ -78,9 +81,23 @@ final class Requests {
       throw OutpostException.badRequest(
           "fields 'progress_threshold' and 'on_dependency_failure' need 'depends_on'");
     }
+    boolean allComputers = field(body, "all_computers", Boolean.class, "a boolean").orElse(false);
+    Optional<String> query = text(body, "query");
+    if (query.map(String::isBlank).orElse(false)) {
+      throw OutpostException.badRequest(
+          "field 'query' holds no term; to target every computer, give \"all_computers\": true");
+    }
+    if (Stream.of(body.containsKey("computer_ids"), query.isPresent(), allComputers)
+            .filter(given -> given)
+            .count()
+        > 1) {
+      throw OutpostException.badRequest(
+          "give one of 'computer_ids', 'query' or 'all_computers', not several");
+    }
     return new NewActivity(
         text(body, "type").orElseThrow(() -> OutpostException.badRequest("missing field 'type'")),
         ids(body, "computer_ids"),
+        allComputers ? Optional.of("") : query,
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new),
         text(body, "summary"),
         text(body, "deliver_after").map(Requests::instant),

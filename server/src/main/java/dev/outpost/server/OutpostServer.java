@@ -236,7 +236,8 @@ public final class OutpostServer {
                           metrics,
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
-                              limits.waitingExchanges(), limits.waitingBytes())),
+                              limits.waitingExchanges(), limits.waitingBytes()),
+                          config.publicUrl()),
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +36,9 @@ public final class ActivityService {
    * parameters are.
    */
   static final int MAX_SUMMARY_CHARS = 1_000;
+
+  /** The most activities one reapply names. */
+  public static final int MAX_REAPPLY = 100;
 
   /** The repeated computer ids a refusal names at most. */
   private static final int NAMED_REPEATS = 20;
@@ -202,21 +206,81 @@ public final class ActivityService {
    * not given (a secret is dropped once delivered, and a group holds none).
    */
   public Future<Activity> reapply(Admin admin, long id, boolean failedOnly, JsonObject secrets) {
-    return store
-        .findWithAllChildren(admin.accountId(), id)
-        .map(original -> reapplication(admin, original, failedOnly, secrets))
+    return reapply(admin, List.of(id), failedOnly, secrets).map(created -> created.get(0));
+  }
+
+  /**
+   * Reapplies several activities, as {@link #reapply(Admin, long, boolean, JsonObject)} does one,
+   * all or none: every one is checked before any is created, and a refusal names the activity at
+   * fault. The new activities come back in the order of {@code ids}.
+   */
+  public Future<List<Activity>> reapply(
+      Admin admin, List<Long> ids, boolean failedOnly, JsonObject secrets) {
+    if (ids.isEmpty() || ids.size() > MAX_REAPPLY) {
+      throw OutpostException.badRequest(
+          "name 1 to " + MAX_REAPPLY + " activities to reapply, not " + ids.size());
+    }
+    List<Long> repeated =
+        ids.stream().filter(id -> ids.indexOf(id) != ids.lastIndexOf(id)).distinct().toList();
+    if (!repeated.isEmpty()) {
+      throw OutpostException.badRequest("activities named more than once: " + repeated);
+    }
+    List<Future<ActivityInserts.Creation>> checked =
+        ids.stream()
+            .map(
+                id ->
+                    store
+                        .findWithAllChildren(admin.accountId(), id)
+                        .map(original -> reapplication(admin, original, failedOnly, secrets)))
+            .toList();
+    // every check ends before any refusal is answered: the first in the order named
+    return Future.join(checked)
+        .transform(
+            all ->
+                checked.stream()
+                    .filter(Future::failed)
+                    .findFirst()
+                    .<Future<Void>>map(refused -> Future.failedFuture(refused.cause()))
+                    .orElseGet(Future::succeededFuture))
         .compose(
-            creation ->
-                inserts.insert(
-                    creation,
-                    removed ->
-                        OutpostException.conflict(
-                            "activity "
-                                + id
-                                + " cannot be reapplied: computers "
-                                + removed
-                                + " were removed since")))
-        .compose(created -> store.find(admin.accountId(), created));
+            all ->
+                store
+                    .pool()
+                    .withTransaction(
+                        conn -> {
+                          Future<List<Long>> created = Future.succeededFuture(new ArrayList<>());
+                          for (int i = 0; i < ids.size(); i++) {
+                            long original = ids.get(i);
+                            ActivityInserts.Creation creation = checked.get(i).result();
+                            created =
+                                created.compose(
+                                    list ->
+                                        inserts
+                                            .insert(
+                                                conn,
+                                                creation,
+                                                removed -> removedSince(original, removed))
+                                            .map(
+                                                id -> {
+                                                  list.add(id);
+                                                  return list;
+                                                }));
+                          }
+                          return created;
+                        }))
+        .compose(
+            created ->
+                Future.all(created.stream().map(id -> store.find(admin.accountId(), id)).toList())
+                    .map(found -> found.<Activity>list()));
+  }
+
+  private static OutpostException removedSince(long original, List<Long> removed) {
+    return OutpostException.conflict(
+        "activity "
+            + original
+            + " cannot be reapplied: computers "
+            + removed
+            + " were removed since");
   }
 
   private static ActivityInserts.Creation reapplication(

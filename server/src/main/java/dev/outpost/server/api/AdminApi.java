@@ -3,6 +3,7 @@ package dev.outpost.server.api;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
+import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
@@ -97,6 +98,7 @@ public final class AdminApi {
     router.get("/api/v2/account").handler(this::settings);
     router.patch("/api/v2/account").handler(this::updateSettings);
     router.post("/api/v2/activities/reapply").handler(this::reapply);
+    router.get("/api/v2/activity-types").handler(this::activityTypes);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
@@ -170,12 +172,19 @@ public final class AdminApi {
 
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
+    Future<List<Activity>> created =
+        service.reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets());
     respondBytes(
         ctx,
         201,
-        service
-            .reapply(admin(ctx), request.id(), request.failedOnly(), request.secrets())
-            .map(json::activity));
+        request.several()
+            ? created.map(json::activities)
+            : created.map(list -> json.activity(list.get(0))));
+  }
+
+  /** Every activity type: its kind, message type and parameters. */
+  private void activityTypes(RoutingContext ctx) {
+    respond(ctx, 200, Future.succeededFuture(Json.activityTypes()));
   }
 
   private void get(RoutingContext ctx) {

@@ -5,9 +5,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Param;
+import dev.outpost.common.activity.ParamType;
 import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
+import dev.outpost.common.activity.Targets;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityEvent;
@@ -109,6 +114,63 @@ final class Json {
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */
   Buffer activity(Activity a) {
     return write(1 + a.children().size(), g -> activity(g, a, false));
+  }
+
+  /** Several activities, {@code {"results": [...]}}, each as {@code GET /activities/{id}}. */
+  Buffer activities(List<Activity> list) {
+    return write(
+        list.stream().mapToInt(a -> 1 + a.children().size()).sum(),
+        g -> {
+          g.writeStartObject();
+          g.writeFieldName(Key.RESULTS.json);
+          g.writeStartArray();
+          for (Activity a : list) {
+            activity(g, a, false);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /**
+   * Every activity type, {@code {"results": [{"name", "kind", "message_type", "targets",
+   * "parameters": [{"name", "type", "required", "secret", "allowed"}]}]}}, in the registry's order.
+   */
+  static JsonObject activityTypes() {
+    JsonArray types = new JsonArray();
+    for (ActivityType type : ActivityTypes.all()) {
+      JsonArray parameters = new JsonArray();
+      for (Param param : type.params()) {
+        parameters.add(
+            new JsonObject()
+                .put("name", param.name())
+                .put("type", typeName(param.type()))
+                .put("required", param.required())
+                .put("secret", param.isSecret())
+                .put("allowed", param.allowed().isEmpty() ? null : new JsonArray(param.allowed())));
+      }
+      types.add(
+          new JsonObject()
+              .put("name", type.name())
+              .put("kind", type.kind().wireName())
+              .put("message_type", type.messageType().orElse(null))
+              .put("targets", type.targets() == Targets.COMPUTERS ? "computers" : "none")
+              .put("parameters", parameters));
+    }
+    return new JsonObject().put("results", types);
+  }
+
+  /** A parameter's JSON shape; a secret is a string the API never shows. */
+  private static String typeName(ParamType type) {
+    return switch (type) {
+      case STRING, SECRET -> "string";
+      case INT -> "integer";
+      case BOOL -> "boolean";
+      case STRING_LIST -> "string_list";
+      case INT_LIST -> "integer_list";
+      case OBJECT -> "object";
+      case OBJECT_LIST -> "object_list";
+    };
   }
 
   /**

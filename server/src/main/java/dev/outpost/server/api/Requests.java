@@ -41,13 +41,14 @@ final class Requests {
           "max_concurrency",
           "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
-  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only", "parameters");
+  private static final Set<String> REAPPLY_FIELDS =
+      Set.of("id", "ids", "failed_only", "parameters");
 
   /**
-   * A reapply request: which activity, whether only where it failed, and the secret parameters
-   * given again.
+   * A reapply request: which activities ({@code "id"}: one, answered alone; {@code "ids"}: several,
+   * answered as a list), whether only where they failed, and the secret parameters given again.
    */
-  record Reapply(long id, boolean failedOnly, JsonObject secrets) {}
+  record Reapply(List<Long> ids, boolean several, boolean failedOnly, JsonObject secrets) {}
 
   private Requests() {}
 
@@ -190,12 +191,17 @@ final class Requests {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
+    if (body.containsKey("id") == body.containsKey("ids")) {
+      throw OutpostException.badRequest("give exactly one of 'id' or 'ids'");
+    }
+    boolean several = body.containsKey("ids");
     Object id = body.getValue("id");
-    if (!(id instanceof Integer || id instanceof Long)) {
+    if (!several && !(id instanceof Integer || id instanceof Long)) {
       throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
     }
     return new Reapply(
-        ((Number) id).longValue(),
+        several ? ids(body, "ids") : List.of(((Number) id).longValue()),
+        several,
         field(body, "failed_only", Boolean.class, "a boolean").orElse(false),
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new));
   }

@@ -8,8 +8,10 @@ import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
+import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
@@ -51,6 +53,7 @@ public final class OutpostServer {
   private final AccountStore accounts;
   private final ActivityStore activities;
   private final ComputerStore computers;
+  private final ComputerSelection computerSelection;
   private final ActivityService activityService;
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
@@ -73,7 +76,10 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock, tokens);
     this.activities = new ActivityStore(pool, clock, queryTimeout);
     this.computers = new ComputerStore(pool, clock, queryTimeout);
-    this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
+    this.computerSelection = new ComputerSelection(pool, clock, queryTimeout, limits.maxTargets());
+    this.activityService =
+        new ActivityService(
+            activities, accounts, clock, metrics, limits, computerSelection::resolve);
   }
 
   /**
@@ -211,6 +217,8 @@ public final class OutpostServer {
             activities,
             activityService,
             computers,
+            computerSelection,
+            new ComputerEdits(pool, computerSelection, computers, config.limits().maxTags()),
             storage(config),
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
@@ -228,7 +236,8 @@ public final class OutpostServer {
                           metrics,
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
-                              limits.waitingExchanges(), limits.waitingBytes())),
+                              limits.waitingExchanges(), limits.waitingBytes()),
+                          config.publicUrl()),
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
@@ -301,6 +310,11 @@ public final class OutpostServer {
   /** The activity store. */
   public ActivityStore activities() {
     return activities;
+  }
+
+  /** The computers queries select: what anything targeting "the computers where ..." asks. */
+  public ComputerSelection computerSelection() {
+    return computerSelection;
   }
 
   /** The computer store. */

@@ -47,7 +47,8 @@ class ServerConfigTest {
                 5_000,
                 268_435_456,
                 262_144,
-                30));
+                30,
+                64));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }

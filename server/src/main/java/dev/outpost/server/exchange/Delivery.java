@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +34,15 @@ final class Delivery {
   private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
 
   private final ExchangePlanner planner;
+  private final Optional<String> publicUrl;
 
-  /** The close of exchanges, answered by this planner. */
-  Delivery(ExchangePlanner planner) {
+  /**
+   * The close of exchanges, answered by this planner; scripts are told the server's public URL when
+   * it is known.
+   */
+  Delivery(ExchangePlanner planner, Optional<String> publicUrl) {
     this.planner = planner;
+    this.publicUrl = publicUrl;
   }
 
   /**
@@ -118,7 +124,7 @@ final class Delivery {
             });
   }
 
-  private static Future<List<Tagged<byte[]>>> encode(
+  private Future<List<Tagged<byte[]>>> encode(
       SqlClient conn, Map<Long, List<Delivered>> deliveries) {
     Future<List<Tagged<byte[]>>> chain = Future.succeededFuture(new ArrayList<>());
     for (List<Delivered> computer : deliveries.values()) {
@@ -142,14 +148,21 @@ final class Delivery {
     return chain;
   }
 
-  /** The message for one activity; script attachments are stored and sent as ids to fetch. */
-  private static Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
+  /**
+   * The message for one activity; a script's environment gains Landscape's variables, and its
+   * attachments are stored and sent as ids to fetch.
+   */
+  private Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
-    JsonObject parameters = delivered.parameters().copy();
+    JsonObject parameters = delivered.parameters();
+    Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(), parameters);
+    if (!ScriptEnvironment.MESSAGE_TYPE.equals(message.get("type"))) {
+      return Future.succeededFuture(message);
+    }
+    message.put("env", ScriptEnvironment.of(delivered, publicUrl, message.get("env")));
     JsonObject attachments = parameters.getJsonObject("attachments");
     if (attachments == null || attachments.isEmpty()) {
-      return Future.succeededFuture(
-          ActivityMessages.build(type, delivered.activityId(), parameters));
+      return Future.succeededFuture(message);
     }
     Map<String, Object> ids = new LinkedHashMap<>();
     Future<Void> stored = Future.succeededFuture();
@@ -168,8 +181,6 @@ final class Delivery {
     }
     return stored.map(
         done -> {
-          Map<String, Object> message =
-              ActivityMessages.build(type, delivered.activityId(), parameters);
           message.put("attachments", ids);
           return message;
         });

@@ -4,9 +4,11 @@ CREATE TABLE script_profiles (
   account_id    bigint NOT NULL REFERENCES accounts (id),
   title         text NOT NULL,
   script_id     bigint NOT NULL REFERENCES scripts (id),
-  -- targets: every computer of the account, or those carrying any of the tags
+  -- targets, one of: every computer of the account, those carrying any of the tags, those a
+  -- computer query selects (resolved at each firing)
   all_computers boolean NOT NULL DEFAULT false,
   tags          text[] NOT NULL DEFAULT '{}',
+  query         text,
   username      text,
   time_limit    integer,
   trigger_type  text NOT NULL CHECK (trigger_type IN ('one_time', 'recurring', 'event')),

@@ -9,8 +9,10 @@ import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.api.ScriptApi;
+import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
+import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.exchange.ExchangeApi;
@@ -55,10 +57,10 @@ public final class OutpostServer {
   private final AccountStore accounts;
   private final ActivityStore activities;
   private final ComputerStore computers;
+  private final ComputerSelection computerSelection;
   private final ActivityService activityService;
   private final ScriptStore scripts;
   private final ProfileStore profiles;
-  private final ServerConfig.Limits limits;
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
   private final TokenCache tokens;
@@ -80,10 +82,12 @@ public final class OutpostServer {
     this.accounts = new AccountStore(pool, clock, tokens);
     this.activities = new ActivityStore(pool, clock, queryTimeout);
     this.computers = new ComputerStore(pool, clock, queryTimeout);
-    this.activityService = new ActivityService(activities, accounts, clock, metrics, limits);
+    this.computerSelection = new ComputerSelection(pool, clock, queryTimeout, limits.maxTargets());
+    this.activityService =
+        new ActivityService(
+            activities, accounts, clock, metrics, limits, computerSelection::resolve);
     this.scripts = new ScriptStore(pool, clock, limits);
     this.profiles = new ProfileStore(pool, clock, limits.maxScriptProfiles());
-    this.limits = limits;
   }
 
   /**
@@ -138,7 +142,7 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(jobs.timeoutSeconds()),
             Duration.ofSeconds(config.resultDeadlineSeconds()));
-    ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, limits.maxTargets(), metrics);
+    ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, computerSelection, metrics);
     Future<String> swept =
         relay
             .compose(
@@ -225,6 +229,8 @@ public final class OutpostServer {
             activities,
             activityService,
             computers,
+            computerSelection,
+            new ComputerEdits(pool, computerSelection, computers, config.limits().maxTags()),
             scripts,
             storage(config),
             clock,
@@ -250,7 +256,8 @@ public final class OutpostServer {
                           metrics,
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
-                              limits.waitingExchanges(), limits.waitingBytes())),
+                              limits.waitingExchanges(), limits.waitingBytes()),
+                          config.publicUrl()),
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
@@ -324,6 +331,11 @@ public final class OutpostServer {
   /** The activity store. */
   public ActivityStore activities() {
     return activities;
+  }
+
+  /** The computers queries select: what anything targeting "the computers where ..." asks. */
+  public ComputerSelection computerSelection() {
+    return computerSelection;
   }
 
   /** The computer store. */

@@ -1,6 +1,8 @@
 package dev.outpost.server;
 
 import dev.outpost.server.net.OutboundAddresses;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,6 +34,8 @@ import java.util.Optional;
  *     clear it sooner); 0 looks every token up
  * @param limits the most admins and the network can make the server do and hold
  * @param fetch what server activities may fetch, from where, and how much
+ * @param publicUrl the URL admins and agents reach the server at, told to scripts as {@code
+ *     LANDSCAPE_URL}; empty when not configured
  */
 public record ServerConfig(
     int httpPort,
@@ -49,7 +53,8 @@ public record ServerConfig(
     int resultDeadlineSeconds,
     int tokenCacheSeconds,
     Limits limits,
-    FetchConfig fetch) {
+    FetchConfig fetch,
+    Optional<String> publicUrl) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -105,6 +110,7 @@ public record ServerConfig(
    * @param maxScriptAttachmentsBytes a saved script's files together
    * @param maxScriptProfiles script profiles one account may keep (archived ones aside)
    * @param maxScripts saved scripts one account may keep (archived ones aside)
+   * @param maxTags tags one computer may carry
    */
   public record Limits(
       int maxTargets,
@@ -121,7 +127,8 @@ public record ServerConfig(
       int maxScriptAttachmentBytes,
       int maxScriptAttachmentsBytes,
       int maxScriptProfiles,
-      int maxScripts) {
+      int maxScripts,
+      int maxTags) {
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -147,7 +154,8 @@ public record ServerConfig(
           intValue(
               env, "OUTPOST_MAX_SCRIPT_ATTACHMENTS_BYTES", 4 * 1024 * 1024, 1, Integer.MAX_VALUE),
           intValue(env, "OUTPOST_MAX_SCRIPT_PROFILES", 1_000, 1, 1_000_000),
-          intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000));
+          intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000),
+          intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000));
     }
   }
 
@@ -218,7 +226,23 @@ public record ServerConfig(
             longValue(env, "OUTPOST_POCKET_MAX_BYTES", 10L * 1024 * 1024 * 1024, 1, Long.MAX_VALUE),
             intValue(env, "OUTPOST_POCKET_MAX_FILES", 100_000, 1, Integer.MAX_VALUE),
             Duration.ofSeconds(
-                intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))));
+                intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
+        text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl));
+  }
+
+  /** An absolute http or https URL naming a host, refused by name otherwise. */
+  private static String httpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+          && uri.getHost() != null) {
+        return url;
+      }
+    } catch (URISyntaxException e) {
+      // refused below, by name
+    }
+    throw new IllegalArgumentException(
+        "OUTPOST_PUBLIC_URL must be an http:// or https:// URL naming a host, not '" + url + "'");
   }
 
   /** Absolute directories separated by ':', as in PATH. */

@@ -51,7 +51,8 @@ class ServerConfigTest {
                 1_048_576,
                 4_194_304,
                 1_000,
-                10_000));
+                10_000,
+                64));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }

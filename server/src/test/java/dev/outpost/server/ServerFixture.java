@@ -102,6 +102,11 @@ public final class ServerFixture implements AutoCloseable {
     return await(api(io.vertx.core.http.HttpMethod.POST, path).sendJsonObject(body));
   }
 
+  /** PATCH JSON to the admin API, awaited. */
+  public HttpResponse<Buffer> patch(String path, JsonObject body) {
+    return await(api(io.vertx.core.http.HttpMethod.PATCH, path).sendJsonObject(body));
+  }
+
   @Override
   public void close() {
     http.close();

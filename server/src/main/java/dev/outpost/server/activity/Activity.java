@@ -78,6 +78,8 @@ public record Activity(
    * @param maxConcurrency for groups, children in progress at once
    * @param maxErrors for groups, failed children tolerated
    * @param attempt how many times it was delivered or claimed
+   * @param targetQuery the computer query the request targeted, as written ({@code ""} for all
+   *     computers); empty when it named its computers
    */
   public record Conditions(
       Optional<Instant> deliverBefore,
@@ -87,5 +89,6 @@ public record Activity(
       Optional<Integer> timeoutSeconds,
       Optional<Integer> maxConcurrency,
       Optional<Integer> maxErrors,
-      int attempt) {}
+      int attempt,
+      Optional<String> targetQuery) {}
 }

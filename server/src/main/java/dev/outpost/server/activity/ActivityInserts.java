@@ -7,6 +7,7 @@ import dev.outpost.common.error.OutpostException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,14 +54,16 @@ public final class ActivityInserts {
         INSERT INTO activities (account_id, parent_id, computer_id, kind, type, status, summary,
                                 parameters, creator, created_at, deliver_after, deliver_before,
                                 depends_on, progress_threshold, run_on_dependency_failure,
-                                timeout_seconds, reapplied_from)
+                                timeout_seconds, reapplied_from, target_query)
         SELECT $1, $2, t.computer_id, $3, $4, $5, $6, $7, $8, $9,
                -- $12: a delay window in minutes, from which each child draws its own
                CASE WHEN $12 > 0
                     THEN COALESCE($10::timestamptz, $9::timestamptz)
                          + random() * $12 * interval '1 minute'
                     ELSE $10 END,
-               $13, $14, $15, $16, $17, t.redoes
+               $13, $14, $15, $16, $17, t.redoes,
+               -- $20: the query targeted, kept on the group when there is one
+               CASE WHEN $2::bigint IS NULL THEN $20 END
           FROM unnest($11::bigint[], $18::bigint[]) AS t (computer_id, redoes)
         RETURNING id, kind, status, created_at, reapplied_from
       ), logged AS (
@@ -97,9 +100,9 @@ public final class ActivityInserts {
     return pool.withTransaction(conn -> insert(conn, creation, missing));
   }
 
-  /** {@link #insert(Creation, Function)} in the caller's transaction. */
+  /** As {@link #insert(Creation, Function)}, in the transaction {@code conn} is in. */
   public Future<Long> insert(
-      SqlClient conn, Creation creation, Function<List<Long>, OutpostException> missing) {
+      SqlConnection conn, Creation creation, Function<List<Long>, OutpostException> missing) {
     OffsetDateTime now = at(clock.instant());
     return checkComputers(conn, creation, missing)
         .compose(ok -> insertGroup(conn, creation, now))
@@ -144,8 +147,8 @@ public final class ActivityInserts {
             """
             INSERT INTO activities (account_id, kind, type, status, summary, parameters, creator,
                                     created_at, deliver_after, deliver_before, max_concurrency,
-                                    max_errors, reapplied_from)
-            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                    max_errors, reapplied_from, target_query)
+            VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             RETURNING id
             """)
         // the children hold the secrets they deliver; the group needs none
@@ -166,7 +169,8 @@ public final class ActivityInserts {
                         .map(l -> Math.max(1, l.resolve(children)))
                         .orElse(null))
                 .addInteger(request.maxErrors().map(l -> l.resolve(children)).orElse(null))
-                .addLong(creation.groupRedoes().orElse(null)))
+                .addLong(creation.groupRedoes().orElse(null))
+                .addString(request.targetQuery().orElse(null)))
         .map(rows -> Optional.of(rows.iterator().next().getLong(0)));
   }
 
@@ -199,7 +203,8 @@ public final class ActivityInserts {
             .addInteger(request.timeoutSeconds().orElse(null))
             .addArrayOfLong(
                 creation.targets().stream().map(t -> t.redoes().orElse(null)).toArray(Long[]::new))
-            .addString(Status.QUEUED.wireName());
+            .addString(Status.QUEUED.wireName())
+            .addString(request.targetQuery().orElse(null));
     return conn.preparedQuery(INSERT_CHILDREN)
         .execute(params)
         .map(rows -> groupId.orElseGet(() -> rows.iterator().next().getLong(0)));

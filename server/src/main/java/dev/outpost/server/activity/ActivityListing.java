@@ -10,13 +10,6 @@ import java.util.Optional;
 /** Pages of activities: the query's condition, the keyset cursor and the capped count. */
 final class ActivityListing {
 
-  /**
-   * Counting stops here: a count costs a scan of every match, so past this a listing says only "at
-   * least this many" and stays about as cheap as its page (counting 10,001 index entries took five
-   * times as long as reading a page of 100 rows).
-   */
-  static final int COUNT_CAP = 1_000;
-
   private ActivityListing() {}
 
   /**
@@ -31,7 +24,7 @@ final class ActivityListing {
     // The count is of every match, whichever page this is: it leaves the cursor out.
     Future<Optional<Long>> count =
         page.count()
-            ? count(reads, where, params).map(Optional::of)
+            ? reads.countUpTo(where, params, Page.COUNT_CAP).map(Optional::of)
             : Future.succeededFuture(Optional.empty());
     List<Object> pageParams = new ArrayList<>(params);
     StringBuilder sql = new StringBuilder("SELECT ").append(ActivityStore.COLUMNS).append(where);
@@ -51,7 +44,8 @@ final class ActivityListing {
         reads
             .run(conn -> conn.preparedQuery(sql.toString()).execute(Tuple.from(pageParams)))
             .map(ActivityStore::mapAll);
-    return Future.all(count, rows).map(done -> page(page, count.result(), rows.result()));
+    return Future.all(count, rows)
+        .map(done -> Page.of(page.limit(), count.result(), rows.result(), Activity::id));
   }
 
   /**
@@ -70,32 +64,5 @@ final class ActivityListing {
     }
     QuerySql.Scope scope = page.groupsOnly() ? QuerySql.Scope.ONLY_GROUPS : QuerySql.Scope.ANY;
     return where.append(" AND ").append(new QuerySql(params).condition(query, scope)).toString();
-  }
-
-  /** How many rows match, counted up to one past the cap. */
-  private static Future<Long> count(TimedReads reads, String where, List<Object> params) {
-    List<Object> countParams = new ArrayList<>(params);
-    countParams.add(COUNT_CAP + 1);
-    return reads
-        .run(
-            conn ->
-                conn.preparedQuery(
-                        "SELECT count(*) FROM (SELECT 1"
-                            + where
-                            + " LIMIT $"
-                            + countParams.size()
-                            + ") matching")
-                    .execute(Tuple.from(countParams)))
-        .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  private static Page<Activity> page(
-      PageRequest request, Optional<Long> counted, List<Activity> rows) {
-    boolean more = rows.size() > request.limit();
-    List<Activity> results = more ? rows.subList(0, request.limit()) : rows;
-    Optional<Long> next =
-        more ? Optional.of(results.get(results.size() - 1).id()) : Optional.empty();
-    boolean capped = counted.map(n -> n > COUNT_CAP).orElse(false);
-    return new Page<>(counted.map(n -> Math.min(n, COUNT_CAP)), capped, results, next);
   }
 }

@@ -1,6 +1,11 @@
 package dev.outpost.server.activity;
 
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.ActivityTypes;
+import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.query.QueryParser;
+import dev.outpost.server.query.QueryValues;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,8 +15,9 @@ import java.util.Optional;
  * parentheses; terms side by side (or joined by {@code AND}) must all hold, and AND binds tighter
  * than OR.
  *
- * <p>Parsing ({@link QueryParser}) is separate from SQL ({@link QuerySql}) so that an unknown key
- * or value, or a malformed expression, is a 400 before any query runs.
+ * <p>Parsing ({@link QueryParser}, with this language's {@link #GRAMMAR}) is separate from SQL
+ * ({@link QuerySql}) so that an unknown key or value, or a malformed expression, is a 400 before
+ * any query runs.
  */
 public final class ActivityQuery {
 
@@ -95,6 +101,31 @@ public final class ActivityQuery {
     }
   }
 
+  /** The terms of activities, and the tree they make. */
+  private static final QueryParser.Grammar<Expr> GRAMMAR =
+      new QueryParser.Grammar<>() {
+        @Override
+        public Expr and(List<Expr> parts) {
+          return new And(parts);
+        }
+
+        @Override
+        public Expr or(List<Expr> parts) {
+          return new Or(parts);
+        }
+
+        @Override
+        public Expr not(Expr part) {
+          return new Not(part);
+        }
+
+        @Override
+        public Expr term(String word, String value) {
+          Key key = Key.parse(word);
+          return new Term(key, value(key, value));
+        }
+      };
+
   private static final ActivityQuery ALL = new ActivityQuery(Optional.empty());
 
   private final Optional<Expr> expression;
@@ -113,7 +144,54 @@ public final class ActivityQuery {
    * or parenthesis that has nothing to apply to.
    */
   public static ActivityQuery parse(String text) {
-    return new ActivityQuery(QueryParser.parse(text));
+    return new ActivityQuery(QueryParser.parse(GRAMMAR, text));
+  }
+
+  private static Object value(Key key, String value) {
+    return switch (key) {
+      case ID, PARENT_ID, COMPUTER_ID -> QueryValues.number(key.word(), value);
+      case STATUS ->
+          Status.parse(value)
+              .orElseThrow(
+                  () ->
+                      OutpostException.badRequest(
+                          "unknown status '"
+                              + value
+                              + "'; known: queued scheduled waiting blocked in-progress failed canceled succeeded"
+                              + " undelivered delivered unapproved"))
+              .wireName();
+      case TYPE -> {
+        if (!ActivityType.GROUP.equals(value) && ActivityTypes.find(value).isEmpty()) {
+          throw OutpostException.badRequest("unknown activity type '" + value + "'");
+        }
+        yield value;
+      }
+      case CREATOR -> value;
+      case CREATED_AFTER, CREATED_BEFORE -> QueryValues.time(key.word(), value);
+      case COMPUTER -> computer(value);
+    };
+  }
+
+  /** {@code id:5}, {@code title:web-1} or {@code tag:web}: the part after {@code computer:}. */
+  private static ComputerMatch computer(String value) {
+    int colon = value.indexOf(':');
+    String field = colon < 0 ? value : value.substring(0, colon);
+    String wanted = colon < 0 ? "" : value.substring(colon + 1);
+    for (ComputerField known : ComputerField.values()) {
+      if (known.word().equals(field.toLowerCase(Locale.ROOT))) {
+        if (wanted.isEmpty()) {
+          throw OutpostException.badRequest("query term 'computer:" + value + "' has no value");
+        }
+        return new ComputerMatch(
+            known, known == ComputerField.ID ? QueryValues.number("computer:id", wanted) : wanted);
+      }
+    }
+    throw OutpostException.badRequest(
+        "unknown computer field '"
+            + field
+            + "' in 'computer:"
+            + value
+            + "'; use computer:id:N, computer:title:T or computer:tag:T");
   }
 
   /** The expression tree; empty for the query that matches everything. */

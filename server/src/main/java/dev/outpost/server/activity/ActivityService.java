@@ -14,8 +14,10 @@ import dev.outpost.server.account.Admin;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +37,9 @@ public final class ActivityService {
    */
   static final int MAX_SUMMARY_CHARS = 1_000;
 
+  /** The most activities one reapply names. */
+  public static final int MAX_REAPPLY = 100;
+
   /** The repeated computer ids a refusal names at most. */
   private static final int NAMED_REPEATS = 20;
 
@@ -44,17 +49,20 @@ public final class ActivityService {
   private final Clock clock;
   private final ServerMetrics metrics;
   private final ServerConfig.Limits limits;
+  private final TargetQueries targetQueries;
 
   /**
    * Creates the service over the stores, counting what it creates and refusing requests past the
-   * limits.
+   * limits; requests by query target the computers {@code targetQueries} selects.
    */
   public ActivityService(
       ActivityStore store,
       AccountStore accounts,
       Clock clock,
       ServerMetrics metrics,
-      ServerConfig.Limits limits) {
+      ServerConfig.Limits limits,
+      TargetQueries targetQueries) {
+    this.targetQueries = targetQueries;
     this.metrics = metrics;
     this.limits = limits;
     this.store = store;
@@ -63,7 +71,10 @@ public final class ActivityService {
     this.clock = clock;
   }
 
-  /** Validates a request against its type and creates it in its start state. */
+  /**
+   * Validates a request against its type and creates it in its start state; a request by query has
+   * its computers chosen in the transaction that creates its activities.
+   */
   public Future<Activity> create(Admin admin, NewActivity request) {
     ActivityType type =
         ActivityTypes.find(request.type())
@@ -75,7 +86,7 @@ public final class ActivityService {
     if (!problems.isEmpty()) {
       throw OutpostException.badRequest(String.join("; ", problems));
     }
-    checkTargets(type, request.computerIds());
+    checkTargets(type, request);
     checkTiming(type, request);
     Future<Void> dependency =
         request
@@ -86,23 +97,65 @@ public final class ActivityService {
         .compose(ok -> accounts.settings(admin.accountId()))
         .compose(
             settings ->
-                inserts.insert(
-                    new ActivityInserts.Creation(
-                        admin.accountId(),
-                        admin.name(),
-                        type,
-                        startState(type, request, settings),
-                        request.summary().orElseGet(() -> defaultSummary(type.name())),
-                        request,
-                        targets(request.computerIds()),
-                        Optional.empty()),
-                    absent -> OutpostException.notFound("computers not found: " + absent)))
+                store
+                    .pool()
+                    .withTransaction(
+                        conn ->
+                            chosen(conn, admin, request)
+                                .compose(
+                                    chosen ->
+                                        insert(conn, admin, type, settings, chosen)
+                                            .map(id -> new Created(id, chosen.computerIds())))))
         .onSuccess(
-            id ->
+            created ->
                 metrics
                     .activitiesCreated(type.kind().wireName())
-                    .increment(Math.max(1, request.computerIds().size())))
-        .compose(id -> store.find(admin.accountId(), id));
+                    .increment(Math.max(1, created.computers().size())))
+        .compose(created -> store.find(admin.accountId(), created.id()));
+  }
+
+  /** What a creation made: the activity or group, for its computers. */
+  private record Created(long id, List<Long> computers) {}
+
+  /** The request with its computers: those it names, or those its query selects now. */
+  private Future<NewActivity> chosen(SqlConnection conn, Admin admin, NewActivity request) {
+    if (request.targetQuery().isEmpty()) {
+      return Future.succeededFuture(request);
+    }
+    String query = request.targetQuery().get();
+    return targetQueries
+        .select(conn, admin.accountId(), query)
+        .map(
+            ids -> {
+              if (ids.isEmpty()) {
+                throw OutpostException.badRequest(
+                    query.isEmpty()
+                        ? "all_computers: the account has no computer to target"
+                        : "query '" + query + "' selects no computer; nothing was created");
+              }
+              return request.withComputers(ids);
+            });
+  }
+
+  private Future<Long> insert(
+      SqlConnection conn,
+      Admin admin,
+      ActivityType type,
+      AccountSettings settings,
+      NewActivity request) {
+    checkGroupLimits(request);
+    return inserts.insert(
+        conn,
+        new ActivityInserts.Creation(
+            admin.accountId(),
+            admin.name(),
+            type,
+            startState(type, request, settings),
+            request.summary().orElseGet(() -> defaultSummary(type.name())),
+            request,
+            targets(request.computerIds()),
+            Optional.empty()),
+        absent -> OutpostException.notFound("computers not found: " + absent));
   }
 
   /** Cancels every named activity the lifecycle lets go to Canceled. */
@@ -153,21 +206,81 @@ public final class ActivityService {
    * not given (a secret is dropped once delivered, and a group holds none).
    */
   public Future<Activity> reapply(Admin admin, long id, boolean failedOnly, JsonObject secrets) {
-    return store
-        .findWithAllChildren(admin.accountId(), id)
-        .map(original -> reapplication(admin, original, failedOnly, secrets))
+    return reapply(admin, List.of(id), failedOnly, secrets).map(created -> created.get(0));
+  }
+
+  /**
+   * Reapplies several activities, as {@link #reapply(Admin, long, boolean, JsonObject)} does one,
+   * all or none: every one is checked before any is created, and a refusal names the activity at
+   * fault. The new activities come back in the order of {@code ids}.
+   */
+  public Future<List<Activity>> reapply(
+      Admin admin, List<Long> ids, boolean failedOnly, JsonObject secrets) {
+    if (ids.isEmpty() || ids.size() > MAX_REAPPLY) {
+      throw OutpostException.badRequest(
+          "name 1 to " + MAX_REAPPLY + " activities to reapply, not " + ids.size());
+    }
+    List<Long> repeated =
+        ids.stream().filter(id -> ids.indexOf(id) != ids.lastIndexOf(id)).distinct().toList();
+    if (!repeated.isEmpty()) {
+      throw OutpostException.badRequest("activities named more than once: " + repeated);
+    }
+    List<Future<ActivityInserts.Creation>> checked =
+        ids.stream()
+            .map(
+                id ->
+                    store
+                        .findWithAllChildren(admin.accountId(), id)
+                        .map(original -> reapplication(admin, original, failedOnly, secrets)))
+            .toList();
+    // every check ends before any refusal is answered: the first in the order named
+    return Future.join(checked)
+        .transform(
+            all ->
+                checked.stream()
+                    .filter(Future::failed)
+                    .findFirst()
+                    .<Future<Void>>map(refused -> Future.failedFuture(refused.cause()))
+                    .orElseGet(Future::succeededFuture))
         .compose(
-            creation ->
-                inserts.insert(
-                    creation,
-                    removed ->
-                        OutpostException.conflict(
-                            "activity "
-                                + id
-                                + " cannot be reapplied: computers "
-                                + removed
-                                + " were removed since")))
-        .compose(created -> store.find(admin.accountId(), created));
+            all ->
+                store
+                    .pool()
+                    .withTransaction(
+                        conn -> {
+                          Future<List<Long>> created = Future.succeededFuture(new ArrayList<>());
+                          for (int i = 0; i < ids.size(); i++) {
+                            long original = ids.get(i);
+                            ActivityInserts.Creation creation = checked.get(i).result();
+                            created =
+                                created.compose(
+                                    list ->
+                                        inserts
+                                            .insert(
+                                                conn,
+                                                creation,
+                                                removed -> removedSince(original, removed))
+                                            .map(
+                                                id -> {
+                                                  list.add(id);
+                                                  return list;
+                                                }));
+                          }
+                          return created;
+                        }))
+        .compose(
+            created ->
+                Future.all(created.stream().map(id -> store.find(admin.accountId(), id)).toList())
+                    .map(found -> found.<Activity>list()));
+  }
+
+  private static OutpostException removedSince(long original, List<Long> removed) {
+    return OutpostException.conflict(
+        "activity "
+            + original
+            + " cannot be reapplied: computers "
+            + removed
+            + " were removed since");
   }
 
   private static ActivityInserts.Creation reapplication(
@@ -289,6 +402,10 @@ public final class ActivityService {
       throw OutpostException.badRequest(
           "execution_timeout is for server activities; " + type.name() + " runs on its computer");
     }
+  }
+
+  /** Limits of a group need one: a request whose computers are known by now. */
+  private static void checkGroupLimits(NewActivity request) {
     if ((request.maxConcurrency().isPresent() || request.maxErrors().isPresent())
         && request.computerIds().size() < 2) {
       throw OutpostException.badRequest("max_concurrency and max_errors need several computers");
@@ -346,7 +463,15 @@ public final class ActivityService {
     return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
-  private void checkTargets(ActivityType type, List<Long> computerIds) {
+  private void checkTargets(ActivityType type, NewActivity request) {
+    if (request.targetQuery().isPresent()) {
+      if (type.targets() == Targets.NONE) {
+        throw OutpostException.badRequest(
+            type.name() + " runs on the server and takes no 'query' or 'all_computers'");
+      }
+      return;
+    }
+    List<Long> computerIds = request.computerIds();
     Set<Long> seen = new HashSet<>();
     Set<Long> repeated = new LinkedHashSet<>();
     for (Long id : computerIds) {

@@ -40,7 +40,8 @@ public final class ActivityStore {
       a.created_at, a.deliver_after, a.delivered_at, a.completed_at, a.result_code, a.result_text,
       a.progress, a.reapplied_from, a.deliver_before, a.depends_on, a.progress_threshold,
       a.run_on_dependency_failure, a.timeout_seconds, a.max_concurrency, a.max_errors, a.attempt,
-      CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status""";
+      CASE WHEN a.status IS NULL THEN group_children_by_status(a.id) END AS children_by_status,
+      a.target_query""";
 
   /**
    * {@link #COLUMNS} of a group's children, without their parameters: they are the group's (created
@@ -362,7 +363,8 @@ public final class ActivityStore {
             Optional.ofNullable(row.getInteger(21)),
             Optional.ofNullable(row.getInteger(22)),
             Optional.ofNullable(row.getInteger(23)),
-            row.getInteger(24)),
+            row.getInteger(24),
+            Optional.ofNullable(row.getString(26))),
         Optional.ofNullable(row.getLong(16)),
         childrenByStatus((JsonObject) row.getValue(25)),
         List.of());

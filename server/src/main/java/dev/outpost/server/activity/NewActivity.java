@@ -9,6 +9,8 @@ import java.util.Optional;
  * A request to create an activity, as the admin API takes it.
  *
  * @param computerIds one activity per computer; several make a group
+ * @param targetQuery instead of {@code computerIds}, the computer query whose computers are
+ *     targeted, resolved at creation ({@code ""} for all the account's computers)
  * @param deliverAfter a future time starts it Scheduled
  * @param deliverBefore not delivered by then, it is canceled as expired
  * @param delayWindowMinutes each child draws its own delivery delay within this many minutes
@@ -21,6 +23,7 @@ import java.util.Optional;
 public record NewActivity(
     String type,
     List<Long> computerIds,
+    Optional<String> targetQuery,
     JsonObject parameters,
     Optional<String> summary,
     Optional<Instant> deliverAfter,
@@ -32,11 +35,30 @@ public record NewActivity(
     Optional<Limit> maxConcurrency,
     Optional<Limit> maxErrors) {
 
+  /** The same request for the computers given, as a query resolves to. */
+  public NewActivity withComputers(List<Long> ids) {
+    return new NewActivity(
+        type,
+        ids,
+        targetQuery,
+        parameters,
+        summary,
+        deliverAfter,
+        deliverBefore,
+        delayWindowMinutes,
+        requiresApproval,
+        dependency,
+        timeoutSeconds,
+        maxConcurrency,
+        maxErrors);
+  }
+
   /** A request with only the essentials. */
   public static NewActivity of(String type, List<Long> computerIds, JsonObject parameters) {
     return new NewActivity(
         type,
         computerIds,
+        Optional.empty(),
         parameters,
         Optional.empty(),
         Optional.empty(),
@@ -54,6 +76,7 @@ public record NewActivity(
     return new NewActivity(
         type,
         computerIds,
+        targetQuery,
         replaced,
         summary,
         deliverAfter,

@@ -122,9 +122,9 @@ final class QuerySql {
               + param(match.value())
               + ")";
       case TAG ->
-          "a.computer_id IN (SELECT c.id FROM computers c WHERE "
+          "a.computer_id IN (SELECT c.id FROM computers c WHERE c.tags @> ARRAY["
               + param(match.value())
-              + " = ANY(c.tags))";
+              + "::text])";
     };
   }
 

@@ -91,8 +91,9 @@ public final class Transitions {
 
   /**
    * Moves each computer's ($1) due client activities ({@link DueRule}) to $4 (In Progress), at most
-   * $3 each, logging each move. The parameters come back as they were, to build the messages; their
-   * secrets are no longer held from then on.
+   * $3 each, logging each move. The parameters come back as they were, to build the messages (their
+   * secrets are no longer held from then on), with what a script's environment tells of the
+   * activity and its computer.
    */
   private static final String DELIVER =
       "WITH "
@@ -107,12 +108,16 @@ public final class Transitions {
          WHERE a.id = due.id
            -- $6: the states the lifecycle table lets a client activity leave for $4
            AND due.status = ANY($6::text[])
-        RETURNING a.id, a.computer_id, a.type, due.parameters, due.status AS from_status
+        RETURNING a.id, a.computer_id, a.type, due.parameters, due.status AS from_status,
+                  a.creator, a.created_at
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, $4, $2, 'computer:' || computer_id, 'delivered' FROM moved
       )
-      SELECT id, computer_id, type, parameters FROM moved ORDER BY computer_id, id
+      -- the computer's title and tags go into a script's environment
+      SELECT m.id, m.computer_id, m.type, m.parameters, m.creator, m.created_at, c.title, c.tags
+        FROM moved m JOIN computers c ON c.id = m.computer_id
+       ORDER BY m.computer_id, m.id
       """;
 
   /**
@@ -215,7 +220,11 @@ public final class Transitions {
                               row.getLong("id"),
                               row.getLong("computer_id"),
                               row.getString("type"),
-                              (JsonObject) row.getValue("parameters"))));
+                              (JsonObject) row.getValue("parameters"),
+                              row.getString("creator"),
+                              row.getOffsetDateTime("created_at").toInstant(),
+                              row.getString("title"),
+                              List.of(row.getArrayOfStrings("tags")))));
               return delivered;
             });
   }

@@ -3,12 +3,16 @@ package dev.outpost.server.api;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
+import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
-import dev.outpost.server.computer.Computer;
+import dev.outpost.server.computer.ComputerEdits;
+import dev.outpost.server.computer.ComputerPage;
+import dev.outpost.server.computer.ComputerQuery;
+import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
@@ -43,6 +47,8 @@ public final class AdminApi {
   private final ActivityStore activities;
   private final ActivityService service;
   private final ComputerStore computers;
+  private final ComputerSelection selection;
+  private final ComputerEdits edits;
   private final ScriptStore scripts;
   private final Path storage;
   private final Json json;
@@ -59,6 +65,8 @@ public final class AdminApi {
       ActivityStore activities,
       ActivityService service,
       ComputerStore computers,
+      ComputerSelection selection,
+      ComputerEdits edits,
       ScriptStore scripts,
       Path storage,
       Clock clock,
@@ -71,6 +79,8 @@ public final class AdminApi {
     this.activities = activities;
     this.service = service;
     this.computers = computers;
+    this.selection = selection;
+    this.edits = edits;
     this.scripts = scripts;
     this.storage = storage;
     this.json = new Json(clock, resultDeadline);
@@ -92,10 +102,13 @@ public final class AdminApi {
     router.get("/api/v2/account").handler(this::settings);
     router.patch("/api/v2/account").handler(this::updateSettings);
     router.post("/api/v2/activities/reapply").handler(this::reapply);
+    router.get("/api/v2/activity-types").handler(this::activityTypes);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
     router.get("/api/v2/computers").handler(this::listComputers);
+    router.post("/api/v2/computers/tags").handler(this::retag);
     router.get("/api/v2/computers/:id").handler(this::getComputer);
+    router.patch("/api/v2/computers/:id").handler(this::updateComputer);
     router.get("/api/v2/computers/:id/quarantined-messages").handler(this::quarantined);
     router.get("/api/v2/reports/:file").handler(this::report);
   }
@@ -168,12 +181,19 @@ public final class AdminApi {
 
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
+    Future<List<Activity>> created =
+        service.reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets());
     respondBytes(
         ctx,
         201,
-        service
-            .reapply(admin(ctx), request.id(), request.failedOnly(), request.secrets())
-            .map(json::activity));
+        request.several()
+            ? created.map(json::activities)
+            : created.map(list -> json.activity(list.get(0))));
+  }
+
+  /** Every activity type: its kind, message type and parameters. */
+  private void activityTypes(RoutingContext ctx) {
+    respond(ctx, 200, Future.succeededFuture(Json.activityTypes()));
   }
 
   private void get(RoutingContext ctx) {
@@ -228,24 +248,47 @@ public final class AdminApi {
             .map(Json::settings));
   }
 
-  /** A page of computers by id, with the cursor of the next ({@code after}). */
+  /** A page of the computers a query selects, with the count and the cursor of the next. */
   private void listComputers(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    int offset = Requests.offset(ctx, maxOffset, "after");
-    Optional<Long> after = Requests.longParam(ctx, "after", 0, Long.MAX_VALUE);
-    // one more than the page tells whether there is a next one
+    ComputerPage page = Requests.computerPage(ctx, maxOffset);
+    ComputerQuery query =
+        selection.parse(Optional.ofNullable(ctx.queryParams().get("query")).orElse(""));
     respond(
         ctx,
         200,
         computers
-            .list(admin(ctx).accountId(), limit + 1, offset, after)
+            .list(admin(ctx).accountId(), query, page)
+            .map(found -> Json.computers(page, found)));
+  }
+
+  private void updateComputer(RoutingContext ctx) {
+    Requests.ComputerChanges changes = Requests.computerChanges(Requests.body(ctx));
+    respond(
+        ctx,
+        200,
+        edits
+            .update(
+                admin(ctx).accountId(), Requests.pathId(ctx, "id"), changes.title(), changes.tags())
+            .map(Json::computer));
+  }
+
+  /** Tags added to and removed from the computers a query selects. */
+  private void retag(RoutingContext ctx) {
+    Requests.Retag request = Requests.retag(Requests.body(ctx));
+    respond(
+        ctx,
+        200,
+        edits
+            .retag(
+                admin(ctx).accountId(),
+                selection.parse(request.query()),
+                request.add(),
+                request.remove())
             .map(
-                list -> {
-                  List<Computer> page = list.subList(0, Math.min(limit, list.size()));
-                  return new JsonObject()
-                      .put("results", new JsonArray(page.stream().map(Json::computer).toList()))
-                      .put("next", list.size() > limit ? page.get(page.size() - 1).id() : null);
-                }));
+                done ->
+                    new JsonObject()
+                        .put("selected", done.selected())
+                        .put("changed", done.changed())));
   }
 
   private void getComputer(RoutingContext ctx) {

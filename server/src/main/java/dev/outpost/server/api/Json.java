@@ -5,9 +5,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.outpost.common.activity.ActivityType;
+import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Kind;
+import dev.outpost.common.activity.Param;
+import dev.outpost.common.activity.ParamType;
 import dev.outpost.common.activity.SecretParameters;
 import dev.outpost.common.activity.Status;
+import dev.outpost.common.activity.Targets;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityEvent;
@@ -15,6 +20,7 @@ import dev.outpost.server.activity.Page;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
+import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.QuarantinedMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -76,6 +82,8 @@ final class Json {
     MAX_CONCURRENCY,
     MAX_ERRORS,
     REAPPLIED_FROM,
+    QUERY,
+    ALL_COMPUTERS,
     CHILDREN_BY_STATUS,
     CHILDREN;
 
@@ -107,6 +115,63 @@ final class Json {
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */
   Buffer activity(Activity a) {
     return write(1 + a.children().size(), g -> activity(g, a, false));
+  }
+
+  /** Several activities, {@code {"results": [...]}}, each as {@code GET /activities/{id}}. */
+  Buffer activities(List<Activity> list) {
+    return write(
+        list.stream().mapToInt(a -> 1 + a.children().size()).sum(),
+        g -> {
+          g.writeStartObject();
+          g.writeFieldName(Key.RESULTS.json);
+          g.writeStartArray();
+          for (Activity a : list) {
+            activity(g, a, false);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /**
+   * Every activity type, {@code {"results": [{"name", "kind", "message_type", "targets",
+   * "parameters": [{"name", "type", "required", "secret", "allowed"}]}]}}, in the registry's order.
+   */
+  static JsonObject activityTypes() {
+    JsonArray types = new JsonArray();
+    for (ActivityType type : ActivityTypes.all()) {
+      JsonArray parameters = new JsonArray();
+      for (Param param : type.params()) {
+        parameters.add(
+            new JsonObject()
+                .put("name", param.name())
+                .put("type", typeName(param.type()))
+                .put("required", param.required())
+                .put("secret", param.isSecret())
+                .put("allowed", param.allowed().isEmpty() ? null : new JsonArray(param.allowed())));
+      }
+      types.add(
+          new JsonObject()
+              .put("name", type.name())
+              .put("kind", type.kind().wireName())
+              .put("message_type", type.messageType().orElse(null))
+              .put("targets", type.targets() == Targets.COMPUTERS ? "computers" : "none")
+              .put("parameters", parameters));
+    }
+    return new JsonObject().put("results", types);
+  }
+
+  /** A parameter's JSON shape; a secret is a string the API never shows. */
+  private static String typeName(ParamType type) {
+    return switch (type) {
+      case STRING, SECRET -> "string";
+      case INT -> "integer";
+      case BOOL -> "boolean";
+      case STRING_LIST -> "string_list";
+      case INT_LIST -> "integer_list";
+      case OBJECT -> "object";
+      case OBJECT_LIST -> "object_list";
+    };
   }
 
   /**
@@ -180,6 +245,10 @@ final class Json {
     writeNumber(g, Key.MAX_CONCURRENCY, a.conditions().maxConcurrency());
     writeNumber(g, Key.MAX_ERRORS, a.conditions().maxErrors());
     writeNumber(g, Key.REAPPLIED_FROM, a.reappliedFrom());
+    // all_computers is kept as the query that selects every computer, the empty one
+    Optional<String> query = a.conditions().targetQuery();
+    writeString(g, Key.QUERY, query.filter(text -> !text.isEmpty()).orElse(null));
+    writeBoolean(g, Key.ALL_COMPUTERS, query.map(String::isEmpty).orElse(false));
     if (a.isGroup()) {
       g.writeFieldName(Key.CHILDREN_BY_STATUS.json);
       g.writeStartObject();
@@ -344,6 +413,22 @@ final class Json {
         .put("at", time(e.at()))
         .put("actor", e.actor())
         .put("reason", e.reason().orElse(null));
+  }
+
+  /**
+   * A page of computers: {@code {"count", "count_capped", "limit", "offset", "before", "after",
+   * "next", "results"}}, {@code next} the cursor of the following page in the page's direction.
+   */
+  static JsonObject computers(ComputerPage request, Page<Computer> found) {
+    return new JsonObject()
+        .put("count", found.count().orElse(null))
+        .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
+        .put("limit", request.limit())
+        .put("offset", request.offset())
+        .put("before", request.before().orElse(null))
+        .put("after", request.after().orElse(null))
+        .put("next", found.next().orElse(null))
+        .put("results", new JsonArray(found.results().stream().map(Json::computer).toList()));
   }
 
   static JsonObject computer(Computer c) {

@@ -5,6 +5,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.activity.NewActivity;
 import dev.outpost.server.activity.PageRequest;
+import dev.outpost.server.computer.ComputerPage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** Reads admin API requests, refusing every malformed part by name. */
 final class Requests {
@@ -24,6 +26,8 @@ final class Requests {
       Set.of(
           "type",
           "computer_ids",
+          "query",
+          "all_computers",
           "parameters",
           "summary",
           "deliver_after",
@@ -43,13 +47,14 @@ final class Requests {
   /** The longest retention: a hundred years. */
   private static final int MAX_RETENTION_DAYS = 36_500;
 
-  private static final Set<String> REAPPLY_FIELDS = Set.of("id", "failed_only", "parameters");
+  private static final Set<String> REAPPLY_FIELDS =
+      Set.of("id", "ids", "failed_only", "parameters");
 
   /**
-   * A reapply request: which activity, whether only where it failed, and the secret parameters
-   * given again.
+   * A reapply request: which activities ({@code "id"}: one, answered alone; {@code "ids"}: several,
+   * answered as a list), whether only where they failed, and the secret parameters given again.
    */
-  record Reapply(long id, boolean failedOnly, JsonObject secrets) {}
+  record Reapply(List<Long> ids, boolean several, boolean failedOnly, JsonObject secrets) {}
 
   private Requests() {}
 
@@ -83,9 +88,23 @@ final class Requests {
       throw OutpostException.badRequest(
           "fields 'progress_threshold' and 'on_dependency_failure' need 'depends_on'");
     }
+    boolean allComputers = field(body, "all_computers", Boolean.class, "a boolean").orElse(false);
+    Optional<String> query = text(body, "query");
+    if (query.map(String::isBlank).orElse(false)) {
+      throw OutpostException.badRequest(
+          "field 'query' holds no term; to target every computer, give \"all_computers\": true");
+    }
+    if (Stream.of(body.containsKey("computer_ids"), query.isPresent(), allComputers)
+            .filter(given -> given)
+            .count()
+        > 1) {
+      throw OutpostException.badRequest(
+          "give one of 'computer_ids', 'query' or 'all_computers', not several");
+    }
     return new NewActivity(
         text(body, "type").orElseThrow(() -> OutpostException.badRequest("missing field 'type'")),
         ids(body, "computer_ids"),
+        allComputers ? Optional.of("") : query,
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new),
         text(body, "summary"),
         text(body, "deliver_after").map(Requests::instant),
@@ -184,12 +203,17 @@ final class Requests {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
+    if (body.containsKey("id") == body.containsKey("ids")) {
+      throw OutpostException.badRequest("give exactly one of 'id' or 'ids'");
+    }
+    boolean several = body.containsKey("ids");
     Object id = body.getValue("id");
-    if (!(id instanceof Integer || id instanceof Long)) {
+    if (!several && !(id instanceof Integer || id instanceof Long)) {
       throw OutpostException.badRequest("field 'id' must be the integer id of an activity");
     }
     return new Reapply(
-        ((Number) id).longValue(),
+        several ? ids(body, "ids") : List.of(((Number) id).longValue()),
+        several,
         field(body, "failed_only", Boolean.class, "a boolean").orElse(false),
         field(body, "parameters", JsonObject.class, "an object").orElseGet(JsonObject::new));
   }
@@ -233,6 +257,75 @@ final class Requests {
       throw OutpostException.badRequest("give exactly one of 'ids' or 'query'");
     }
     return body.containsKey("ids") ? Optional.of(ids(body, "ids")) : Optional.empty();
+  }
+
+  /**
+   * The page of computers a listing asks for: {@code limit}, {@code offset} (at most {@code
+   * maxOffset}), one cursor of {@code after} (by id upwards, the default) or {@code before} (newest
+   * first), {@code count}.
+   */
+  static ComputerPage computerPage(RoutingContext ctx, int maxOffset) {
+    Optional<Long> before = longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Optional<Long> after = longParam(ctx, "after", 0, Long.MAX_VALUE);
+    if (before.isPresent() && after.isPresent()) {
+      throw OutpostException.badRequest("give at most one of 'before' and 'after'");
+    }
+    return new ComputerPage(
+        intParam(ctx, "limit", 100, 1, 1000),
+        offset(ctx, maxOffset, before.isPresent() ? "before" : "after"),
+        before,
+        after,
+        boolParam(ctx, "count", true));
+  }
+
+  /** A computer's changes: {@code {"title": "...", "tags": [...]}}, each optional. */
+  record ComputerChanges(Optional<String> title, Optional<List<String>> tags) {}
+
+  static ComputerChanges computerChanges(JsonObject body) {
+    known(body, Set.of("title", "tags"));
+    if (body.isEmpty()) {
+      throw OutpostException.badRequest("give 'title' or 'tags' to change");
+    }
+    return new ComputerChanges(
+        text(body, "title"),
+        body.containsKey("tags") ? Optional.of(strings(body, "tags")) : Optional.empty());
+  }
+
+  /** Tags changed in bulk: {@code {"query": "...", "add": [...], "remove": [...]}}. */
+  record Retag(String query, List<String> add, List<String> remove) {}
+
+  static Retag retag(JsonObject body) {
+    known(body, Set.of("query", "add", "remove"));
+    return new Retag(
+        text(body, "query")
+            .orElseThrow(
+                () ->
+                    OutpostException.badRequest(
+                        "missing field 'query' (\"\" selects every computer)")),
+        strings(body, "add"),
+        strings(body, "remove"));
+  }
+
+  private static void known(JsonObject body, Set<String> fields) {
+    for (String field : body.fieldNames()) {
+      if (!fields.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+  }
+
+  /** A list of strings; absent is empty. */
+  private static List<String> strings(JsonObject body, String name) {
+    JsonArray array =
+        field(body, name, JsonArray.class, "a list of strings").orElseGet(JsonArray::new);
+    List<String> strings = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof String text)) {
+        throw OutpostException.badRequest("'" + name + "' must hold only strings, not " + item);
+      }
+      strings.add(text);
+    }
+    return strings;
   }
 
   static Optional<String> text(JsonObject body, String name) {

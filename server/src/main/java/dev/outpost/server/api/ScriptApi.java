@@ -343,6 +343,7 @@ public final class ScriptApi {
         .put("script_id", p.scriptId())
         .put("all_computers", p.targets().allComputers())
         .put("tags", new JsonArray(p.targets().tags()))
+        .put("query", p.targets().query().orElse(null))
         .put("username", p.username().orElse(null))
         .put("time_limit", p.timeLimit().orElse(null))
         .put("trigger", p.trigger().json())

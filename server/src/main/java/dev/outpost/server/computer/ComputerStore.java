@@ -3,6 +3,7 @@ package dev.outpost.server.computer;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.ServerConfig;
 import dev.outpost.server.activity.DueRule;
+import dev.outpost.server.activity.Page;
 import dev.outpost.server.db.TimedReads;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -10,6 +11,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -22,15 +24,18 @@ public final class ComputerStore {
 
   /**
    * Pending: messages written and not yet acknowledged, plus the activities the computer may be
-   * given now ({@link DueRule}), at $3.
+   * given now ({@link DueRule}), at the time {@code now} (SQL of a parameter).
    */
-  private static final String COLUMNS =
-      """
-      c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at,
-      (SELECT count(*) FROM outgoing_messages o WHERE o.computer_id = c.id)
-        + """
-          + DueRule.count("c.id", "$3")
-          + " AS pending";
+  private static String columns(String now) {
+    return """
+        c.id, c.title, c.hostname, c.tags, c.registered_at, c.last_exchange_at,
+        (SELECT count(*) FROM outgoing_messages o WHERE o.computer_id = c.id)
+          + """
+        + DueRule.count("c.id", now)
+        + " AS pending";
+  }
+
+  private static final String COLUMNS = columns("$3");
 
   private final Pool pool;
   private final Clock clock;
@@ -69,29 +74,52 @@ public final class ComputerStore {
   }
 
   /**
-   * The account's computers that are not removed, by id: {@code limit} of them with ids above
-   * {@code after} (when given; an index range, however deep), after skipping {@code offset}.
+   * Lists the account's registered computers the query selects, one page: {@code limit} of them by
+   * id from the page's cursor, after skipping {@code offset}, with the cursor of the next page and,
+   * when asked, the count of all matches. Each statement runs under the query timeout.
    */
-  public Future<List<Computer>> list(long accountId, int limit, int offset, Optional<Long> after) {
-    return reads
-        .run(
-            conn ->
-                conn.preparedQuery(
-                        "SELECT "
-                            + COLUMNS
-                            + """
-             FROM computers c
-            WHERE c.account_id = $1 AND c.removed_at IS NULL
-              AND ($4::bigint IS NULL OR c.id > $4)
-            ORDER BY c.id LIMIT $2 OFFSET $5
-            """)
-                    .execute(Tuple.of(accountId, limit, now(), after.orElse(null), offset)))
-        .map(
-            rows -> {
-              List<Computer> computers = new ArrayList<>(rows.size());
-              rows.forEach(row -> computers.add(map(row)));
-              return computers;
+  public Future<Page<Computer>> list(long accountId, ComputerQuery query, ComputerPage page) {
+    Instant now = clock.instant();
+    List<Object> params = new ArrayList<>(List.of(accountId));
+    String where =
+        " FROM computers c WHERE c.account_id = $1 AND c.removed_at IS NULL AND "
+            + new ComputerQuerySql(params, now).condition(query);
+    Future<Optional<Long>> count =
+        page.count()
+            ? reads.countUpTo(where, params, Page.COUNT_CAP).map(Optional::of)
+            : Future.succeededFuture(Optional.empty());
+    List<Object> pageParams = new ArrayList<>(params);
+    pageParams.add(now.atOffset(ZoneOffset.UTC));
+    StringBuilder sql =
+        new StringBuilder("SELECT ").append(columns("$" + pageParams.size())).append(where);
+    page.before()
+        .or(page::after)
+        .ifPresent(
+            cursor -> {
+              pageParams.add(cursor);
+              sql.append(page.newestFirst() ? " AND c.id < $" : " AND c.id > $")
+                  .append(pageParams.size());
             });
+    // one more than the page tells whether there is a next one
+    pageParams.add(page.limit() + 1);
+    pageParams.add(page.offset());
+    sql.append(" ORDER BY c.id")
+        .append(page.newestFirst() ? " DESC" : "")
+        .append(" LIMIT $")
+        .append(pageParams.size() - 1)
+        .append(" OFFSET $")
+        .append(pageParams.size());
+    Future<List<Computer>> rows =
+        reads
+            .run(conn -> conn.preparedQuery(sql.toString()).execute(Tuple.from(pageParams)))
+            .map(
+                found -> {
+                  List<Computer> computers = new ArrayList<>(found.size());
+                  found.forEach(row -> computers.add(map(row)));
+                  return computers;
+                });
+    return Future.all(count, rows)
+        .map(done -> Page.of(page.limit(), count.result(), rows.result(), Computer::id));
   }
 
   /** One computer of the account; 404 when the account has none such. */

@@ -5,7 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -28,6 +31,7 @@ public final class TimedReads {
 
   private final Pool pool;
   private final Duration timeout;
+  private final String setTimeout;
   private final String begin;
 
   /** Reads from the pool, each statement for at most {@code timeout}; zero for no limit. */
@@ -35,7 +39,8 @@ public final class TimedReads {
     this.pool = pool;
     this.timeout = timeout;
     // SET takes no parameters; the value is a number of our own configuration, not input
-    this.begin = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + timeout.toMillis();
+    this.setTimeout = "SET LOCAL statement_timeout = " + timeout.toMillis();
+    this.begin = "BEGIN READ ONLY; " + setTimeout;
   }
 
   /** The pool the reads run on. */
@@ -58,6 +63,38 @@ public final class TimedReads {
                   .onComplete(ended -> conn.close());
               return Future.all(begun, done).map(both -> done.result()).recover(this::explain);
             });
+  }
+
+  /**
+   * Runs {@code read} on a connection in the caller's transaction under the timeout, which ends
+   * with the read: the statements after it in the transaction run without it.
+   */
+  public <T> Future<T> within(SqlConnection conn, Function<SqlConnection, Future<T>> read) {
+    return conn.query(setTimeout)
+        .execute()
+        .compose(set -> start(read, conn))
+        .compose(
+            result ->
+                conn.query("SET LOCAL statement_timeout TO DEFAULT").execute().map(reset -> result))
+        .recover(this::explain);
+  }
+
+  /**
+   * How many rows {@code fromWhere} ({@code FROM ... WHERE ...} over {@code params}) matches,
+   * counted up to {@code cap + 1}: one past the cap says there are more.
+   */
+  public Future<Long> countUpTo(String fromWhere, List<Object> params, int cap) {
+    List<Object> countParams = new ArrayList<>(params);
+    countParams.add(cap + 1);
+    return run(conn ->
+            conn.preparedQuery(
+                    "SELECT count(*) FROM (SELECT 1"
+                        + fromWhere
+                        + " LIMIT $"
+                        + countParams.size()
+                        + ") matching")
+                .execute(Tuple.from(countParams)))
+        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static <T> Future<T> start(Function<SqlConnection, Future<T>> read, SqlConnection conn) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +35,15 @@ final class Delivery {
   private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
 
   private final ExchangePlanner planner;
+  private final Optional<String> publicUrl;
 
-  /** The close of exchanges, answered by this planner. */
-  Delivery(ExchangePlanner planner) {
+  /**
+   * The close of exchanges, answered by this planner; scripts are told the server's public URL when
+   * it is known.
+   */
+  Delivery(ExchangePlanner planner, Optional<String> publicUrl) {
     this.planner = planner;
+    this.publicUrl = publicUrl;
   }
 
   /**
@@ -119,7 +125,7 @@ final class Delivery {
             });
   }
 
-  private static Future<List<Tagged<byte[]>>> encode(
+  private Future<List<Tagged<byte[]>>> encode(
       SqlClient conn, Map<Long, List<Delivered>> deliveries) {
     Future<List<Tagged<byte[]>>> chain = Future.succeededFuture(new ArrayList<>());
     for (List<Delivered> computer : deliveries.values()) {
@@ -144,13 +150,18 @@ final class Delivery {
   }
 
   /**
-   * The message for one activity; script attachments are stored and sent as ids to fetch. A run of
-   * a saved script without attachments of its own is given the script's.
+   * The message for one activity; a script's environment gains Landscape's variables, and its
+   * attachments are stored and sent as ids to fetch (a run of a saved script without attachments of
+   * its own is given the script's).
    */
-  private static Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
+  private Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
     JsonObject parameters = delivered.parameters();
     Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(), parameters);
+    if (!ScriptEnvironment.MESSAGE_TYPE.equals(message.get("type"))) {
+      return Future.succeededFuture(message);
+    }
+    message.put("env", ScriptEnvironment.of(delivered, publicUrl, message.get("env")));
     Object scriptId = parameters.getValue(ScriptRun.SCRIPT_ID);
     JsonObject attachments = parameters.getJsonObject("attachments");
     if (attachments == null && scriptId instanceof Number script) {

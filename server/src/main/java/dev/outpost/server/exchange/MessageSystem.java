@@ -56,6 +56,7 @@ public final class MessageSystem {
    *
    * @param batches batches of exchanges answered at once, each on a connection of the pool
    * @param waiting how much may wait to be answered
+   * @param publicUrl the server's URL as agents reach it, told to scripts where known
    */
   public MessageSystem(
       Pool pool,
@@ -63,12 +64,13 @@ public final class MessageSystem {
       String serverUuid,
       ServerMetrics metrics,
       int batches,
-      Waiting waiting) {
+      Waiting waiting,
+      Optional<String> publicUrl) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
     this.planner = new ExchangePlanner(serverUuid);
-    this.delivery = new Delivery(planner);
+    this.delivery = new Delivery(planner, publicUrl);
     this.registrar = new Registrar(planner, delivery);
     this.queue =
         new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH, waiting);

@@ -7,6 +7,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.activity.ActivityInserts;
 import dev.outpost.server.activity.NewActivity;
+import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.script.Enrollments;
 import dev.outpost.server.script.Profile;
@@ -77,12 +78,12 @@ public final class ScriptSweeps {
    * Sweeps over the pool on the clock, firing profiles on at most {@code maxTargets} computers
    * each, counting what they create in the metrics.
    */
-  public ScriptSweeps(Pool pool, Clock clock, int maxTargets, ServerMetrics metrics) {
+  public ScriptSweeps(Pool pool, Clock clock, ComputerSelection selection, ServerMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
     this.inserts = new ActivityInserts(pool, clock);
-    this.firing = new ProfileFiring(inserts, maxTargets);
+    this.firing = new ProfileFiring(inserts, selection);
   }
 
   /**

@@ -46,7 +46,7 @@ public record ProfileDraft(
     return new ProfileDraft(
         text(body, "title"),
         whole(body, "script_id", 1, Long.MAX_VALUE),
-        targeted ? Optional.of(ProfileTargets.read(body)) : Optional.empty(),
+        targeted ? Optional.of(ProfileTargets.read(body, now)) : Optional.empty(),
         text(body, "username"),
         whole(body, "time_limit", 1, ScriptStore.MAX_TIME_LIMIT_SECONDS).map(Long::intValue),
         Optional.ofNullable((JsonObject) trigger).map(json -> Trigger.read(json, now)));

@@ -6,9 +6,10 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.activity.ActivityInserts;
 import dev.outpost.server.activity.NewActivity;
+import dev.outpost.server.computer.ComputerSelection;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,12 +27,12 @@ public final class ProfileFiring {
   private static final ActivityType SCRIPT = ActivityTypes.find(ScriptRun.TYPE).orElseThrow();
 
   private final ActivityInserts inserts;
-  private final int maxTargets;
+  private final ComputerSelection selection;
 
-  /** Firings created by these inserts, on at most {@code maxTargets} computers each. */
-  public ProfileFiring(ActivityInserts inserts, int maxTargets) {
+  /** Firings created by these inserts, on the computers the selection resolves their targets to. */
+  public ProfileFiring(ActivityInserts inserts, ComputerSelection selection) {
     this.inserts = inserts;
-    this.maxTargets = maxTargets;
+    this.selection = selection;
   }
 
   /**
@@ -43,7 +44,7 @@ public final class ProfileFiring {
    *     when it created nothing (below)
    */
   public Future<Integer> fireDue(
-      SqlClient conn, Profile profile, Instant now, boolean needsApproval) {
+      SqlConnection conn, Profile profile, Instant now, boolean needsApproval) {
     Instant due = profile.nextFireAt().orElseThrow();
     return ProfileStore.claim(conn, profile.id(), due, profile.trigger().nextAfter(now), now)
         .compose(
@@ -54,9 +55,9 @@ public final class ProfileFiring {
   }
 
   /**
-   * Fires a profile for the computers its targets name (only {@code computer} when given, if they
-   * name it). Nothing is created when no computer matches or the script was archived since; past
-   * the target cap, the first computers by id are taken and the rest said in the log.
+   * Fires a profile for the computers its targets select (only {@code computer} when given, if they
+   * select it). Nothing is created when no computer matches, when more than the target cap do, or
+   * when the script was archived since: the log says why.
    *
    * @param due the due time (a registration's time for a computer enrolling), recorded with the
    *     activity
@@ -64,7 +65,7 @@ public final class ProfileFiring {
    * @return the computers given the script
    */
   public Future<Integer> fire(
-      SqlClient conn,
+      SqlConnection conn,
       Profile profile,
       Optional<Long> computer,
       Instant due,
@@ -74,17 +75,21 @@ public final class ProfileFiring {
             run ->
                 profile
                     .targets()
-                    .resolve(conn, profile.accountId(), computer, maxTargets + 1)
+                    .resolve(conn, selection, profile.accountId(), computer)
                     .compose(
                         computers ->
                             create(conn, profile, run, computers, computer, due, needsApproval)))
         .recover(
             failure -> {
-              if (failure instanceof OutpostException e && e.status() == 409) {
-                LOG.info(
-                    "script profile not fired: its script is archived [profile: {}, script: {}]",
+              // an archived script (409), more computers than the target cap (400): logged, and
+              // the due time is spent; a statement that failed fails the whole sweep instead
+              if (failure instanceof OutpostException e
+                  && (e.status() == 409 || e.status() == 400)) {
+                LOG.warn(
+                    "script profile not fired [profile: {}, script: {}, reason: {}]",
                     profile.id(),
-                    profile.scriptId());
+                    profile.scriptId(),
+                    e.getMessage());
                 return Future.succeededFuture(0);
               }
               return Future.failedFuture(failure);
@@ -92,7 +97,7 @@ public final class ProfileFiring {
   }
 
   private Future<Integer> create(
-      SqlClient conn,
+      SqlConnection conn,
       Profile profile,
       ScriptRun run,
       List<Long> computers,
@@ -101,14 +106,6 @@ public final class ProfileFiring {
       boolean needsApproval) {
     if (computers.isEmpty()) {
       return Future.succeededFuture(0);
-    }
-    if (computers.size() > maxTargets) {
-      LOG.warn(
-          "script profile names more computers than OUTPOST_MAX_TARGETS; the first {} by id"
-              + " are taken [profile: {}]",
-          maxTargets,
-          profile.id());
-      computers = computers.subList(0, maxTargets);
     }
     JsonObject given = new JsonObject();
     profile.username().ifPresent(name -> given.put("username", name));

@@ -25,7 +25,7 @@ public final class ProfileStore {
 
   private static final String COLUMNS =
       """
-      p.id, p.account_id, p.title, p.script_id, p.all_computers, p.tags, p.username,
+      p.id, p.account_id, p.title, p.script_id, p.all_computers, p.tags, p.query, p.username,
       p.time_limit, p.trigger_type, p.fire_at, p.start_after, p.cron, p.timezone, p.next_fire_at,
       p.last_fired_at, p.creator, p.created_at, p.archived_at
       """;
@@ -55,7 +55,9 @@ public final class ProfileStore {
         draft
             .targets()
             .orElseThrow(
-                () -> OutpostException.badRequest("missing targets: 'tags' or 'all_computers'"));
+                () ->
+                    OutpostException.badRequest(
+                        "missing targets: 'tags', 'all_computers' or 'query'"));
     Trigger trigger =
         draft.trigger().orElseThrow(() -> OutpostException.badRequest("missing field 'trigger'"));
     Instant now = clock.instant();
@@ -86,11 +88,11 @@ public final class ProfileStore {
                                     """
                                     INSERT INTO script_profiles
                                       (account_id, title, script_id, all_computers, tags,
-                                       username, time_limit, trigger_type, fire_at, start_after,
-                                       cron, timezone, event_type, next_fire_at, creator,
-                                       created_at)
+                                       query, username, time_limit, trigger_type, fire_at,
+                                       start_after, cron, timezone, event_type, next_fire_at,
+                                       creator, created_at)
                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                                            $13, $14, $15, $16)
+                                            $13, $14, $15, $16, $17)
                                     RETURNING id
                                     """)
                                 .execute(
@@ -101,6 +103,7 @@ public final class ProfileStore {
                                                 scriptId,
                                                 targets.allComputers(),
                                                 targets.tags().toArray(String[]::new),
+                                                targets.query().orElse(null),
                                                 draft.username().orElse(null),
                                                 draft.timeLimit().orElse(null)),
                                             trigger,
@@ -165,6 +168,7 @@ public final class ProfileStore {
                                       edit.scriptId().orElse(current.scriptId()),
                                       targets.allComputers(),
                                       targets.tags().toArray(String[]::new),
+                                      targets.query().orElse(null),
                                       edit.username().or(current::username).orElse(null),
                                       edit.timeLimit().or(current::timeLimit).orElse(null)),
                                   trigger,
@@ -175,10 +179,11 @@ public final class ProfileStore {
                                           """
                                           UPDATE script_profiles
                                              SET title = $2, script_id = $3, all_computers = $4,
-                                                 tags = $5, username = $6, time_limit = $7,
-                                                 trigger_type = $8, fire_at = $9,
-                                                 start_after = $10, cron = $11, timezone = $12,
-                                                 event_type = $13, next_fire_at = $14
+                                                 tags = $5, query = $6, username = $7,
+                                                 time_limit = $8, trigger_type = $9,
+                                                 fire_at = $10, start_after = $11, cron = $12,
+                                                 timezone = $13, event_type = $14,
+                                                 next_fire_at = $15
                                            WHERE id = $1
                                           """)
                                       .execute(row));
@@ -289,7 +294,7 @@ public final class ProfileStore {
   }
 
   /**
-   * Appends the trigger's columns and the next due time ($8 to $14 after seven values: type,
+   * Appends the trigger's columns and the next due time ($9 to $15 after eight values: type,
    * fire_at, start_after, cron, timezone, event_type, next_fire_at) to {@code values}.
    */
   private static Tuple triggerColumns(Tuple values, Trigger trigger, Optional<Instant> next) {
@@ -334,7 +339,9 @@ public final class ProfileStore {
         row.getString("title"),
         row.getLong("script_id"),
         new ProfileTargets(
-            row.getBoolean("all_computers"), Arrays.asList(row.getArrayOfStrings("tags"))),
+            row.getBoolean("all_computers"),
+            Arrays.asList(row.getArrayOfStrings("tags")),
+            Optional.ofNullable(row.getString("query"))),
         Optional.ofNullable(row.getString("username")),
         Optional.ofNullable(row.getInteger("time_limit")),
         trigger,

@@ -2,24 +2,26 @@ package dev.outpost.server.script;
 
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.StorableText;
+import dev.outpost.server.computer.ComputerQuery;
+import dev.outpost.server.computer.ComputerSelection;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The computers a script profile runs on: every computer of the account, or those carrying any of
- * the tags. Resolved when the profile fires, so computers registered or tagged since are included.
+ * The computers a script profile runs on: every computer of the account, those carrying any of the
+ * tags, or those a computer query selects. Resolved when the profile fires, as a computer query
+ * ({@link ComputerSelection}), so computers registered or tagged since are included.
  */
-public record ProfileTargets(boolean allComputers, List<String> tags) {
+public record ProfileTargets(boolean allComputers, List<String> tags, Optional<String> query) {
 
-  /** The most tags one profile names. */
-  static final int MAX_TAGS = 100;
+  /** The most tags one profile names (each a term of its query, which holds at most 100). */
+  static final int MAX_TAGS = 50;
 
   /** The longest tag. */
   static final int MAX_TAG_CHARS = 255;
@@ -30,14 +32,11 @@ public record ProfileTargets(boolean allComputers, List<String> tags) {
   }
 
   /**
-   * Reads targets from a request: {@code "all_computers": true} or {@code "tags": [...]} (one of
-   * them); a {@code query} is refused until computers can be selected by query.
+   * Reads targets from a request: {@code "all_computers": true}, {@code "tags": [...]} or {@code
+   * "query": "..."}, one of them; a query is parsed now (its relative times are counted from each
+   * firing), so a bad term is a 400 naming it.
    */
-  static ProfileTargets read(JsonObject body) {
-    if (body.containsKey("query")) {
-      throw OutpostException.badRequest(
-          "targets by 'query' are not supported yet; name 'tags' or 'all_computers'");
-    }
+  static ProfileTargets read(JsonObject body, Instant now) {
     Object all = body.getValue("all_computers");
     if (all != null && !(all instanceof Boolean)) {
       throw OutpostException.badRequest("field 'all_computers' must be a boolean");
@@ -45,6 +44,10 @@ public record ProfileTargets(boolean allComputers, List<String> tags) {
     Object given = body.getValue("tags");
     if (given != null && !(given instanceof JsonArray)) {
       throw OutpostException.badRequest("field 'tags' must be a list of tags");
+    }
+    Object query = body.getValue("query");
+    if (query != null && !(query instanceof String)) {
+      throw OutpostException.badRequest("field 'query' must be a computer query");
     }
     LinkedHashSet<String> tags = new LinkedHashSet<>();
     if (given instanceof JsonArray array) {
@@ -64,34 +67,41 @@ public record ProfileTargets(boolean allComputers, List<String> tags) {
           "field 'tags' names " + tags.size() + " tags; a profile may name at most " + MAX_TAGS);
     }
     boolean allComputers = Boolean.TRUE.equals(all);
-    if (allComputers == !tags.isEmpty()) {
+    Optional<String> selecting = Optional.ofNullable((String) query).filter(q -> !q.isBlank());
+    int named = (allComputers ? 1 : 0) + (tags.isEmpty() ? 0 : 1) + (selecting.isEmpty() ? 0 : 1);
+    if (named != 1) {
       throw OutpostException.badRequest(
-          "a profile targets 'all_computers': true or a non-empty list of 'tags', one of them");
+          "a profile targets 'all_computers': true, a non-empty list of 'tags' or a 'query',"
+              + " one of them");
     }
-    return new ProfileTargets(allComputers, List.copyOf(tags));
+    ProfileTargets targets = new ProfileTargets(allComputers, List.copyOf(tags), selecting);
+    // as a computer enrolling resolves them: a bad term, or one past the query's caps, is a 400
+    ComputerQuery.parse(targets.selecting(Optional.of(0L)), now);
+    return targets;
   }
 
   /**
-   * The account's computers these targets name now, by id, at most {@code max} (only {@code
-   * computer} when given, if the targets name it), in the caller's transaction.
+   * The account's computers these targets select now, by id (only {@code computer} when given, if
+   * they select it), in the caller's transaction; more than the target cap is a 400.
    */
-  Future<List<Long>> resolve(SqlClient conn, long accountId, Optional<Long> computer, int max) {
-    return conn.preparedQuery(
-            """
-            SELECT id FROM computers
-             WHERE account_id = $1 AND removed_at IS NULL
-               AND ($2 OR tags && $3::text[])
-               AND ($4::bigint IS NULL OR id = $4)
-             ORDER BY id LIMIT $5
-            """)
-        .execute(
-            Tuple.of(
-                accountId, allComputers, tags.toArray(String[]::new), computer.orElse(null), max))
-        .map(
-            rows -> {
-              List<Long> ids = new ArrayList<>(rows.size());
-              rows.forEach(row -> ids.add(row.getLong(0)));
-              return ids;
-            });
+  Future<List<Long>> resolve(
+      SqlConnection conn, ComputerSelection selection, long accountId, Optional<Long> computer) {
+    return selection.resolve(conn, accountId, selecting(computer));
+  }
+
+  /**
+   * The targets as one computer query ({@code ""} selects every computer of the account), narrowed
+   * to {@code computer} when given.
+   */
+  private String selecting(Optional<Long> computer) {
+    String base =
+        query.orElseGet(
+            () -> String.join(" OR ", tags.stream().map(ProfileTargets::tagTerm).toList()));
+    return computer.map(id -> "id:" + id + (base.isEmpty() ? "" : " (" + base + ")")).orElse(base);
+  }
+
+  /** {@code tag:"name"}, quoted as the query language quotes. */
+  private static String tagTerm(String tag) {
+    return "tag:\"" + tag.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

@@ -12,6 +12,7 @@ import dev.outpost.server.activity.ActivityQuery.Key;
 import dev.outpost.server.activity.ActivityQuery.Not;
 import dev.outpost.server.activity.ActivityQuery.Or;
 import dev.outpost.server.activity.ActivityQuery.Term;
+import dev.outpost.server.query.QueryParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -40,6 +40,7 @@ class ReapplyApiTest {
 
   @AfterAll
   static void stop() {
+    TestSupport.endActivities(fx.server.pool(), fx.accountId);
     fx.close();
   }
 
@@ -204,6 +205,51 @@ class ReapplyApiTest {
     HttpResponse<Buffer> removed = reapply(fx, onGone, false);
     assertThat(removed.statusCode()).isEqualTo(409);
     assertThat(removed.bodyAsJsonObject().getString("message")).contains("[" + gone + "]");
+  }
+
+  /**
+   * Verifies that several activities reapply at once, answered in the order named, and that one
+   * that cannot be reapplied refuses them all, naming it.
+   */
+  @Test
+  void reapplyOfSeveralIsAllOrNothing() {
+    long alone = fx.post("/activities", script(box1)).bodyAsJsonObject().getLong("id");
+    long group = createGroup(fx, box2, box3).getLong("id");
+    long before = fx.get("/activities?limit=1").bodyAsJsonObject().getLong("count");
+
+    assertThat(reapplyMany(new JsonArray().add(alone).add(group).add(999_999_999L)).statusCode())
+        .isEqualTo(404);
+    HttpResponse<Buffer> nothingFailed =
+        fx.post(
+            "/activities/reapply",
+            new JsonObject()
+                .put("ids", new JsonArray().add(group).add(alone))
+                .put("failed_only", true));
+    assertBadRequest(nothingFailed, "activity " + group + " has nothing failed");
+    assertBadRequest(reapplyMany(new JsonArray().add(alone).add(alone)), "[" + alone + "]");
+    assertBadRequest(reapplyMany(new JsonArray()), "not 0");
+    assertBadRequest(
+        fx.post(
+            "/activities/reapply",
+            new JsonObject().put("id", alone).put("ids", new JsonArray().add(group))),
+        "exactly one of 'id' or 'ids'");
+    assertThat(fx.get("/activities?limit=1").bodyAsJsonObject().getLong("count"))
+        .as("nothing was created")
+        .isEqualTo(before);
+
+    HttpResponse<Buffer> both = reapplyMany(new JsonArray().add(group).add(alone));
+
+    assertThat(both.statusCode()).as(both.bodyAsString()).isEqualTo(201);
+    JsonArray results = both.bodyAsJsonObject().getJsonArray("results");
+    assertThat(results).hasSize(2);
+    assertThat(results.getJsonObject(0).getLong("reapplied_from")).isEqualTo(group);
+    assertThat(results.getJsonObject(0).getJsonArray("children")).hasSize(2);
+    assertThat(results.getJsonObject(1).getLong("reapplied_from")).isEqualTo(alone);
+    assertThat(results.getJsonObject(1).getLong("computer_id")).isEqualTo(box1);
+  }
+
+  private static HttpResponse<Buffer> reapplyMany(JsonArray ids) {
+    return fx.post("/activities/reapply", new JsonObject().put("ids", ids));
   }
 
   private static HttpResponse<Buffer> reapply(ServerFixture on, long id, boolean failedOnly) {

@@ -104,18 +104,27 @@ class ScriptProfilesTest {
     }
   }
 
-  /** Verifies that a one-time profile fires once, and then has nothing due. */
+  /**
+   * Verifies that a one-time profile targeting a computer query fires once, on the computers the
+   * query selects, and then has nothing due.
+   */
   @Test
   void aOneTimeProfileFiresOnce(Vertx vertx) {
     try (ServerFixture fx = sweeping(vertx)) {
       long computer = tagged(fx, "once-1", "web");
-      long profile =
-          profile(
-              fx,
+      tagged(fx, "other-1", "web");
+      JsonObject body =
+          profileBody(
+              script(fx),
               new JsonObject()
                   .put("trigger_type", "one_time")
                   .put("timestamp", START.plus(Duration.ofHours(1)).toString()),
-              new JsonArray().add("web"));
+              new JsonArray());
+      body.remove("tags");
+      HttpResponse<Buffer> created = fx.post("/script-profiles", body.put("query", "title:once-*"));
+      assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+      assertThat(created.bodyAsJsonObject().getString("query")).isEqualTo("title:once-*");
+      long profile = created.bodyAsJsonObject().getLong("id");
 
       fx.clock.set(START.plus(Duration.ofHours(2)));
 
@@ -201,12 +210,17 @@ class ScriptProfilesTest {
           fx.post(
               "/script-profiles",
               profileBody(script, recurring, new JsonArray().add("a")).put("query", "tag:a")),
-          "query");
+          "one of them");
+      JsonObject badQuery = profileBody(script, recurring, new JsonArray());
+      badQuery.remove("tags");
+      assertBadRequest(
+          fx.post("/script-profiles", badQuery.put("query", "tag:a AND bogus:1")), "bogus");
       JsonArray many = new JsonArray();
-      for (int i = 0; i < 101; i++) {
+      for (int i = 0; i < 51; i++) {
         many.add("t" + i);
       }
-      assertBadRequest(fx.post("/script-profiles", profileBody(script, recurring, many)), "100");
+      assertBadRequest(
+          fx.post("/script-profiles", profileBody(script, recurring, many)), "at most 50");
       HttpResponse<Buffer> unknown =
           fx.post("/script-profiles", profileBody(9_999_999, recurring, new JsonArray().add("a")));
       assertThat(unknown.statusCode()).isEqualTo(404);

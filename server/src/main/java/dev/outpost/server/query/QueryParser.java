@@ -1,23 +1,6 @@
-package dev.outpost.server.activity;
+package dev.outpost.server.query;
 
-import dev.outpost.common.activity.ActivityType;
-import dev.outpost.common.activity.ActivityTypes;
-import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
-import dev.outpost.server.activity.ActivityQuery.And;
-import dev.outpost.server.activity.ActivityQuery.ComputerField;
-import dev.outpost.server.activity.ActivityQuery.ComputerMatch;
-import dev.outpost.server.activity.ActivityQuery.Expr;
-import dev.outpost.server.activity.ActivityQuery.Key;
-import dev.outpost.server.activity.ActivityQuery.Not;
-import dev.outpost.server.activity.ActivityQuery.Or;
-import dev.outpost.server.activity.ActivityQuery.Term;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,29 +18,47 @@ import java.util.Optional;
  * term    = key ":" value          (a value may be "double quoted" to hold spaces or parentheses)
  * </pre>
  *
- * Operators are case-insensitive words. Every failure is a 400 naming the word at fault.
+ * Operators are case-insensitive words. Every failure is a 400 naming the word at fault. The syntax
+ * is shared by every query language of the server; what a term means, and the tree it becomes, is
+ * the language's ({@link Grammar}).
+ *
+ * @param <E> the expression tree of the language
  */
-final class QueryParser {
+public final class QueryParser<E> {
+
+  /** What a language makes of the parts the parser finds. */
+  public interface Grammar<E> {
+
+    /** Every part holds. */
+    E and(List<E> parts);
+
+    /** At least one part holds. */
+    E or(List<E> parts);
+
+    /** The part does not hold. */
+    E not(E part);
+
+    /**
+     * One term {@code key:value}, the value not empty (quotes removed); a key or value the language
+     * does not know is a 400 naming it.
+     */
+    E term(String key, String value);
+  }
 
   /** More terms than any person writes; bounds the SQL parameters one query can take. */
-  static final int MAX_TERMS = 100;
+  public static final int MAX_TERMS = 100;
 
   /**
    * Deeper nesting (parentheses and NOTs together) than any person writes; bounds the recursion a
    * hostile query can cause, here and in the SQL it becomes.
    */
-  static final int MAX_DEPTH = 32;
+  public static final int MAX_DEPTH = 32;
 
   /**
    * The longest query, in characters: more than the request line of a GET carries (4,096 bytes),
    * and a bound on what a query in a JSON body makes the parser read.
    */
-  static final int MAX_LENGTH = 8_192;
-
-  private static final Instant EARLIEST =
-      LocalDate.of(1, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
-  private static final Instant LATEST =
-      LocalDate.of(10_000, 1, 1).atStartOfDay(ZoneOffset.UTC).toInstant();
+  public static final int MAX_LENGTH = 8_192;
 
   private enum Kind {
     OPEN,
@@ -71,17 +72,19 @@ final class QueryParser {
   /** A word of the query: {@code text} is the term as decoded, quotes removed. */
   private record Token(Kind kind, String text) {}
 
+  private final Grammar<E> grammar;
   private final List<Token> tokens;
   private int next;
   private int depth;
   private int terms;
 
-  private QueryParser(List<Token> tokens) {
+  private QueryParser(Grammar<E> grammar, List<Token> tokens) {
+    this.grammar = grammar;
     this.tokens = tokens;
   }
 
   /** Parses the text; empty when it holds no term at all. */
-  static Optional<Expr> parse(String text) {
+  public static <E> Optional<E> parse(Grammar<E> grammar, String text) {
     if (text.length() > MAX_LENGTH) {
       throw OutpostException.badRequest(
           "the query is "
@@ -90,11 +93,11 @@ final class QueryParser {
               + MAX_LENGTH
               + " are accepted");
     }
-    QueryParser parser = new QueryParser(tokenize(text));
+    QueryParser<E> parser = new QueryParser<>(grammar, tokenize(text));
     if (parser.tokens.isEmpty()) {
       return Optional.empty();
     }
-    Expr expr = parser.or();
+    E expr = parser.or();
     if (parser.next < parser.tokens.size()) {
       // or() stops only before a ')' it has no '(' for.
       throw OutpostException.badRequest("unbalanced parentheses in the query: ')' has no '('");
@@ -102,18 +105,18 @@ final class QueryParser {
     return Optional.of(expr);
   }
 
-  private Expr or() {
-    List<Expr> parts = new ArrayList<>(List.of(and()));
+  private E or() {
+    List<E> parts = new ArrayList<>(List.of(and()));
     while (peek(Kind.OR)) {
       next++;
       needOperand("OR");
       parts.add(and());
     }
-    return parts.size() == 1 ? parts.get(0) : new Or(parts);
+    return parts.size() == 1 ? parts.get(0) : grammar.or(parts);
   }
 
-  private Expr and() {
-    List<Expr> parts = new ArrayList<>(List.of(unary()));
+  private E and() {
+    List<E> parts = new ArrayList<>(List.of(unary()));
     while (true) {
       if (peek(Kind.AND)) {
         next++;
@@ -123,22 +126,22 @@ final class QueryParser {
       }
       parts.add(unary());
     }
-    return parts.size() == 1 ? parts.get(0) : new And(parts);
+    return parts.size() == 1 ? parts.get(0) : grammar.and(parts);
   }
 
-  private Expr unary() {
+  private E unary() {
     if (peek(Kind.NOT)) {
       next++;
       needOperand("NOT");
       deeper();
-      Expr negated = new Not(unary());
+      E negated = grammar.not(unary());
       depth--;
       return negated;
     }
     return primary();
   }
 
-  private Expr primary() {
+  private E primary() {
     Token token = tokens.get(next++);
     return switch (token.kind()) {
       case TERM -> term(token.text());
@@ -159,7 +162,7 @@ final class QueryParser {
     }
   }
 
-  private Expr group() {
+  private E group() {
     deeper();
     if (peek(Kind.CLOSE)) {
       throw OutpostException.badRequest("empty parentheses '()' in the query");
@@ -167,7 +170,7 @@ final class QueryParser {
     if (next == tokens.size()) {
       throw OutpostException.badRequest("unbalanced parentheses in the query: '(' is never closed");
     }
-    Expr inside = or();
+    E inside = or();
     if (!peek(Kind.CLOSE)) {
       throw OutpostException.badRequest("unbalanced parentheses in the query: '(' is never closed");
     }
@@ -187,7 +190,7 @@ final class QueryParser {
     return next < tokens.size() && tokens.get(next).kind() == kind;
   }
 
-  private Term term(String word) {
+  private E term(String word) {
     if (++terms > MAX_TERMS) {
       throw OutpostException.badRequest("the query has more than " + MAX_TERMS + " terms");
     }
@@ -195,101 +198,11 @@ final class QueryParser {
     if (colon <= 0) {
       throw OutpostException.badRequest("query term '" + word + "' is not of the form key:value");
     }
-    Key key = Key.parse(word.substring(0, colon));
     String value = word.substring(colon + 1);
     if (value.isEmpty()) {
       throw OutpostException.badRequest("query term '" + word + "' has no value");
     }
-    return new Term(key, value(key, value));
-  }
-
-  private static Object value(Key key, String value) {
-    return switch (key) {
-      case ID, PARENT_ID, COMPUTER_ID -> number(key.word(), value);
-      case STATUS ->
-          Status.parse(value)
-              .orElseThrow(
-                  () ->
-                      OutpostException.badRequest(
-                          "unknown status '"
-                              + value
-                              + "'; known: queued scheduled waiting blocked in-progress failed canceled succeeded"
-                              + " undelivered delivered unapproved"))
-              .wireName();
-      case TYPE -> {
-        if (!ActivityType.GROUP.equals(value) && ActivityTypes.find(value).isEmpty()) {
-          throw OutpostException.badRequest("unknown activity type '" + value + "'");
-        }
-        yield value;
-      }
-      case CREATOR -> value;
-      case CREATED_AFTER, CREATED_BEFORE -> time(key, value);
-      case COMPUTER -> computer(value);
-    };
-  }
-
-  /** {@code id:5}, {@code title:web-1} or {@code tag:web}: the part after {@code computer:}. */
-  private static ComputerMatch computer(String value) {
-    int colon = value.indexOf(':');
-    String field = colon < 0 ? value : value.substring(0, colon);
-    String wanted = colon < 0 ? "" : value.substring(colon + 1);
-    for (ComputerField known : ComputerField.values()) {
-      if (known.word().equals(field.toLowerCase(Locale.ROOT))) {
-        if (wanted.isEmpty()) {
-          throw OutpostException.badRequest("query term 'computer:" + value + "' has no value");
-        }
-        return new ComputerMatch(
-            known, known == ComputerField.ID ? number("computer:id", wanted) : wanted);
-      }
-    }
-    throw OutpostException.badRequest(
-        "unknown computer field '"
-            + field
-            + "' in 'computer:"
-            + value
-            + "'; use computer:id:N, computer:title:T or computer:tag:T");
-  }
-
-  private static long number(String key, String value) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw OutpostException.badRequest(
-          "query term '" + key + ":' needs a number, not '" + value + "'");
-    }
-  }
-
-  /** An ISO-8601 date (its midnight UTC) or date-time (UTC unless it names an offset). */
-  private static Instant time(Key key, String value) {
-    Instant instant;
-    try {
-      instant = parseTime(value);
-    } catch (DateTimeParseException e) {
-      instant = null;
-    }
-    // Years past 9999 parse but are beyond what a timestamptz comparison should be asked.
-    if (instant == null || instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
-      throw OutpostException.badRequest(
-          "query term '"
-              + key.word()
-              + ":' needs an ISO-8601 date or date-time such as 2030-01-31 or 2030-01-31T12:00:00Z,"
-              + " not '"
-              + value
-              + "'");
-    }
-    return instant;
-  }
-
-  private static Instant parseTime(String value) {
-    if (value.indexOf('T') < 0 && value.indexOf('t') < 0) {
-      return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-    }
-    String upper = value.toUpperCase(Locale.ROOT);
-    try {
-      return OffsetDateTime.parse(upper).toInstant();
-    } catch (DateTimeParseException noOffset) {
-      return LocalDateTime.parse(upper).toInstant(ZoneOffset.UTC);
-    }
+    return grammar.term(word.substring(0, colon), value);
   }
 
   private static List<Token> tokenize(String text) {

@@ -8,6 +8,7 @@ import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.api.ScriptApi;
 import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
@@ -28,6 +29,9 @@ import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.scheduler.Scheduler;
 import dev.outpost.server.scheduler.SchedulerVerticle;
+import dev.outpost.server.scheduler.ScriptSweeps;
+import dev.outpost.server.script.ProfileStore;
+import dev.outpost.server.script.ScriptStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -55,6 +59,8 @@ public final class OutpostServer {
   private final ComputerStore computers;
   private final ComputerSelection computerSelection;
   private final ActivityService activityService;
+  private final ScriptStore scripts;
+  private final ProfileStore profiles;
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
   private final TokenCache tokens;
@@ -80,6 +86,8 @@ public final class OutpostServer {
     this.activityService =
         new ActivityService(
             activities, accounts, clock, metrics, limits, computerSelection::resolve);
+    this.scripts = new ScriptStore(pool, clock, limits);
+    this.profiles = new ProfileStore(pool, clock, limits.maxScriptProfiles());
   }
 
   /**
@@ -134,13 +142,17 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(jobs.timeoutSeconds()),
             Duration.ofSeconds(config.resultDeadlineSeconds()));
+    ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, computerSelection, metrics);
     Future<String> swept =
         relay
             .compose(
                 r ->
                     vertx.deployVerticle(
                         new SchedulerVerticle(
-                            scheduler::sweep, config.sweepIntervalMs(), metrics.scheduled())))
+                            () ->
+                                scheduler.sweep().compose(moved -> scriptSweeps.sweep().map(moved)),
+                            config.sweepIntervalMs(),
+                            metrics.scheduled())))
             .onSuccess(deployments::add);
     Future<String> http =
         config.role().runsHttp()
@@ -219,11 +231,19 @@ public final class OutpostServer {
             computers,
             computerSelection,
             new ComputerEdits(pool, computerSelection, computers, config.limits().maxTags()),
+            scripts,
             storage(config),
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
             failedAttempts);
+    ScriptApi scriptApi =
+        new ScriptApi(
+            scripts,
+            profiles,
+            activities,
+            clock,
+            Duration.ofSeconds(config.resultDeadlineSeconds()));
     return MessageSystem.serverUuid(pool)
         .compose(
             uuid -> {
@@ -244,6 +264,7 @@ public final class OutpostServer {
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
                   List.of(
                       api::mount,
+                      scriptApi::mount,
                       exchange::mount,
                       router ->
                           router

@@ -106,6 +106,10 @@ public record ServerConfig(
    *     registration, a ping, a refused token)
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
    *     one address may send in a minute before it gets 429; 0 counts none
+   * @param maxScriptAttachmentBytes one file uploaded to a saved script
+   * @param maxScriptAttachmentsBytes a saved script's files together
+   * @param maxScriptProfiles script profiles one account may keep (archived ones aside)
+   * @param maxScripts saved scripts one account may keep (archived ones aside)
    * @param maxTags tags one computer may carry
    */
   public record Limits(
@@ -120,6 +124,10 @@ public record ServerConfig(
       int waitingBytes,
       int unauthenticatedBodyBytes,
       int failedAttemptsPerMinute,
+      int maxScriptAttachmentBytes,
+      int maxScriptAttachmentsBytes,
+      int maxScriptProfiles,
+      int maxScripts,
       int maxTags) {
 
     /** The defaults, as the configuration table gives them. */
@@ -142,6 +150,11 @@ public record ServerConfig(
           intValue(
               env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024, Integer.MAX_VALUE),
           intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000),
+          intValue(env, "OUTPOST_MAX_SCRIPT_ATTACHMENT_BYTES", 1024 * 1024, 1, Integer.MAX_VALUE),
+          intValue(
+              env, "OUTPOST_MAX_SCRIPT_ATTACHMENTS_BYTES", 4 * 1024 * 1024, 1, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_MAX_SCRIPT_PROFILES", 1_000, 1, 1_000_000),
+          intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000),
           intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000));
     }
   }

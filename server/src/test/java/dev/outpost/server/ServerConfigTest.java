@@ -48,6 +48,10 @@ class ServerConfigTest {
                 268_435_456,
                 262_144,
                 30,
+                1_048_576,
+                4_194_304,
+                1_000,
+                10_000,
                 64));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");

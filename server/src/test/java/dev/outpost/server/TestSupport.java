@@ -116,14 +116,21 @@ public final class TestSupport {
   }
 
   /**
-   * Ends what the accounts left unfinished and drops their outbox rows. Tests share one database,
-   * and every server's relay publishes any account's outbox rows to its own queue, its sweeps move
-   * any account's due activities and release any expired lease: a test's leftovers would reach the
-   * next test's server, its queue and its handlers.
+   * Ends what the accounts left unfinished (their script profiles archived) and drops their outbox
+   * rows. Tests share one database, and every server's relay publishes any account's outbox rows to
+   * its own queue, its sweeps move any account's due activities and release any expired lease: a
+   * test's leftovers would reach the next test's server, its queue and its handlers.
    */
   public static void endActivities(Pool pool, long... accounts) {
     io.vertx.sqlclient.Tuple ids =
         io.vertx.sqlclient.Tuple.of(java.util.Arrays.stream(accounts).boxed().toArray(Long[]::new));
+    // their script profiles fire no more, and enrollments wait for none
+    await(
+        pool.preparedQuery(
+                "UPDATE script_profiles SET next_fire_at = NULL, archived_at = now()"
+                    + " WHERE account_id = ANY($1)")
+            .execute(ids));
+    await(pool.preparedQuery("DELETE FROM enrollments WHERE account_id = ANY($1)").execute(ids));
     await(
         pool.preparedQuery(
                 """

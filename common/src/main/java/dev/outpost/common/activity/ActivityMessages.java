@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a client activity into the message its agent receives (PROTOCOL.md section 6): the type's
@@ -28,6 +29,12 @@ public final class ActivityMessages {
               "attachments",
               Map.of()));
 
+  /**
+   * Parameters that stay on the server: which saved script and version a run came from is the
+   * activity's record, not the agent's business.
+   */
+  private static final Set<String> SERVER_ONLY = Set.of("script_id", "script_version");
+
   /** Message types whose handlers expect every declared field, absent ones as none. */
   private static final List<String> ALL_FIELDS = List.of("add-user", "edit-user");
 
@@ -48,6 +55,9 @@ public final class ActivityMessages {
     }
     message.putAll(DEFAULTS.getOrDefault(messageType, Map.of()));
     for (String name : parameters.fieldNames()) {
+      if (SERVER_ONLY.contains(name)) {
+        continue;
+      }
       String wireName = type.param(name).map(Param::wireName).orElse(name.replace('_', '-'));
       message.put(wireName, plain(parameters.getValue(name)));
     }

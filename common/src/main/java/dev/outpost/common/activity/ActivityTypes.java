@@ -118,7 +118,9 @@ public final class ActivityTypes {
         optional("username", STRING),
         optional("time_limit", INT),
         optional("attachments", OBJECT),
-        optional("env", OBJECT));
+        optional("env", OBJECT),
+        optional("script_id", INT),
+        optional("script_version", INT));
     register(
         "RestartRequest",
         Kind.CLIENT,

@@ -1,6 +1,7 @@
 package dev.outpost.server.account;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An account's policies.
@@ -8,5 +9,8 @@ import java.util.List;
  * @param approvalTypes activity types that always start Blocked, awaiting approval
  * @param failStaleResults whether delivered client activities with no result past the deadline end
  *     Failed ('no-result') rather than only being shown stale
+ * @param retentionDays finished activities older than this many days are archived by the server
+ *     once a day; empty keeps them
  */
-public record AccountSettings(List<String> approvalTypes, boolean failStaleResults) {}
+public record AccountSettings(
+    List<String> approvalTypes, boolean failStaleResults, Optional<Integer> retentionDays) {}

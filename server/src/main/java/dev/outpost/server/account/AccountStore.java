@@ -8,9 +8,14 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Accounts and their admin tokens. */
 public final class AccountStore {
@@ -109,13 +114,15 @@ public final class AccountStore {
   /** The account's policies. */
   public Future<AccountSettings> settings(long accountId) {
     return pool.preparedQuery(
-            "SELECT approval_types, fail_stale_results FROM accounts WHERE id = $1")
+            "SELECT approval_types, fail_stale_results, retention_days FROM accounts WHERE id = $1")
         .execute(Tuple.of(accountId))
         .map(
             rows -> {
               Row row = rows.iterator().next();
               return new AccountSettings(
-                  java.util.Arrays.asList(row.getArrayOfStrings(0)), row.getBoolean(1));
+                  java.util.Arrays.asList(row.getArrayOfStrings(0)),
+                  row.getBoolean(1),
+                  Optional.ofNullable(row.getInteger(2)));
             });
   }
 
@@ -123,14 +130,57 @@ public final class AccountStore {
   public Future<AccountSettings> updateSettings(long accountId, AccountSettings settings) {
     return pool.preparedQuery(
             """
-            UPDATE accounts SET approval_types = $2, fail_stale_results = $3 WHERE id = $1
+            UPDATE accounts SET approval_types = $2, fail_stale_results = $3,
+                                retention_days = $4
+             WHERE id = $1
             """)
         .execute(
             Tuple.of(
                 accountId,
                 settings.approvalTypes().toArray(String[]::new),
-                settings.failStaleResults()))
+                settings.failStaleResults(),
+                settings.retentionDays().orElse(null)))
         .map(settings);
+  }
+
+  /** Those of the accounts that hold activities of this type for approval. */
+  public static Future<Set<Long>> holding(SqlClient conn, Set<Long> accountIds, String type) {
+    return conn.preparedQuery(
+            "SELECT id FROM accounts WHERE id = ANY($1) AND $2 = ANY(approval_types)")
+        .execute(Tuple.tuple().addArrayOfLong(accountIds.toArray(Long[]::new)).addString(type))
+        .map(
+            rows -> {
+              Set<Long> holding = new HashSet<>();
+              rows.forEach(row -> holding.add(row.getLong(0)));
+              return holding;
+            });
+  }
+
+  /** An account whose retention is due today, with the days it keeps finished activities. */
+  public record Retention(long accountId, int days) {}
+
+  /**
+   * Claims today's retention run of up to {@code limit} accounts that keep finished activities for
+   * a number of days and have not had it today, in the caller's transaction: the day is written
+   * with the claim, so of all the servers sweeping, one claims each account each day.
+   */
+  public static Future<List<Retention>> claimRetention(SqlClient conn, LocalDate today, int limit) {
+    return conn.preparedQuery(
+            """
+            UPDATE accounts SET retention_ran_on = $1
+             WHERE id IN (SELECT id FROM accounts
+                           WHERE retention_days IS NOT NULL
+                             AND (retention_ran_on IS NULL OR retention_ran_on < $1)
+                           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING id, retention_days
+            """)
+        .execute(Tuple.of(today, limit))
+        .map(
+            rows -> {
+              List<Retention> due = new ArrayList<>(rows.size());
+              rows.forEach(row -> due.add(new Retention(row.getLong(0), row.getInteger(1))));
+              return due;
+            });
   }
 
   private OffsetDateTime now() {

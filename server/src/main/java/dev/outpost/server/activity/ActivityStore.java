@@ -155,6 +155,20 @@ public final class ActivityStore {
     return ActivityListing.list(reads, accountId, query, page);
   }
 
+  /**
+   * The account's activities with these ids, newest first, as listings show them (a group without
+   * its children); archived ones are left out.
+   */
+  public Future<List<Activity>> findAll(long accountId, List<Long> ids) {
+    return pool.preparedQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM activities a WHERE a.account_id = $1 AND a.id = ANY($2)"
+                + " ORDER BY a.id DESC")
+        .execute(Tuple.tuple().addLong(accountId).addArrayOfLong(ids.toArray(Long[]::new)))
+        .map(ActivityStore::mapAll);
+  }
+
   /** The ids of the account's activities matching the query, at most {@code max} of them. */
   public Future<List<Long>> ids(long accountId, ActivityQuery query, int max) {
     List<Object> params = new ArrayList<>(List.of(accountId));

@@ -71,6 +71,24 @@ public record NewActivity(
         Optional.empty());
   }
 
+  /** The same request with other parameters. */
+  public NewActivity withParameters(JsonObject replaced) {
+    return new NewActivity(
+        type,
+        computerIds,
+        targetQuery,
+        replaced,
+        summary,
+        deliverAfter,
+        deliverBefore,
+        delayWindowMinutes,
+        requiresApproval,
+        dependency,
+        timeoutSeconds,
+        maxConcurrency,
+        maxErrors);
+  }
+
   /**
    * What an activity waits for.
    *

@@ -17,6 +17,7 @@ import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
+import dev.outpost.server.script.ScriptStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -48,6 +49,7 @@ public final class AdminApi {
   private final ComputerStore computers;
   private final ComputerSelection selection;
   private final ComputerEdits edits;
+  private final ScriptStore scripts;
   private final Path storage;
   private final Json json;
   private final FailedAttempts failedAttempts;
@@ -65,6 +67,7 @@ public final class AdminApi {
       ComputerStore computers,
       ComputerSelection selection,
       ComputerEdits edits,
+      ScriptStore scripts,
       Path storage,
       Clock clock,
       Duration resultDeadline,
@@ -78,6 +81,7 @@ public final class AdminApi {
     this.computers = computers;
     this.selection = selection;
     this.edits = edits;
+    this.scripts = scripts;
     this.storage = storage;
     this.json = new Json(clock, resultDeadline);
   }
@@ -152,11 +156,16 @@ public final class AdminApi {
             });
   }
 
+  /** Creates an activity; a script run may name a saved script in place of its code. */
   private void create(RoutingContext ctx) {
+    Admin admin = admin(ctx);
     respondBytes(
         ctx,
         201,
-        service.create(admin(ctx), Requests.newActivity(Requests.body(ctx))).map(json::activity));
+        scripts
+            .expand(admin.accountId(), Requests.newActivity(Requests.body(ctx)))
+            .compose(request -> service.create(admin, request))
+            .map(json::activity));
   }
 
   /** A page of activities (or of groups only), newest first, with the cursor of the next. */
@@ -307,15 +316,15 @@ public final class AdminApi {
                             new JsonArray(list.stream().map(Json::quarantined).toList()))));
   }
 
-  private static Admin admin(RoutingContext ctx) {
+  static Admin admin(RoutingContext ctx) {
     return ctx.get(ADMIN);
   }
 
-  private static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+  static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
     respondBytes(ctx, status, result.map(JsonObject::toBuffer));
   }
 
-  private static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
+  static void respondBytes(RoutingContext ctx, int status, Future<Buffer> result) {
     result
         .onSuccess(
             json ->

@@ -108,7 +108,8 @@ final class Json {
   static JsonObject settings(AccountSettings s) {
     return new JsonObject()
         .put("approval_types", new JsonArray(s.approvalTypes()))
-        .put("fail_stale_results", s.failStaleResults());
+        .put("fail_stale_results", s.failStaleResults())
+        .put("retention_days", s.retentionDays().orElse(null));
   }
 
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */

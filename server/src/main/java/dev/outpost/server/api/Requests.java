@@ -41,6 +41,12 @@ final class Requests {
           "max_concurrency",
           "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
+  private static final Set<String> SETTINGS_FIELDS =
+      Set.of("approval_types", "fail_stale_results", "retention_days");
+
+  /** The longest retention: a hundred years. */
+  private static final int MAX_RETENTION_DAYS = 36_500;
+
   private static final Set<String> REAPPLY_FIELDS =
       Set.of("id", "ids", "failed_only", "parameters");
 
@@ -161,7 +167,7 @@ final class Requests {
   /** Account policies from a PATCH body; fields left out keep their current value. */
   static AccountSettings settings(JsonObject body, AccountSettings current) {
     for (String field : body.fieldNames()) {
-      if (!field.equals("approval_types") && !field.equals("fail_stale_results")) {
+      if (!SETTINGS_FIELDS.contains(field)) {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
@@ -179,10 +185,16 @@ final class Requests {
         types.add(name);
       }
     }
+    // null stops the retention; left out keeps it
+    Optional<Integer> retention =
+        body.containsKey("retention_days")
+            ? intField(body, "retention_days", 1, MAX_RETENTION_DAYS)
+            : current.retentionDays();
     return new AccountSettings(
         types,
         field(body, "fail_stale_results", Boolean.class, "a boolean")
-            .orElse(current.failStaleResults()));
+            .orElse(current.failStaleResults()),
+        retention);
   }
 
   static Reapply reapply(JsonObject body) {

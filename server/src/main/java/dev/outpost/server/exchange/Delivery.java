@@ -8,6 +8,7 @@ import dev.outpost.server.account.Secrets;
 import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.script.ScriptRun;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
@@ -150,7 +151,8 @@ final class Delivery {
 
   /**
    * The message for one activity; a script's environment gains Landscape's variables, and its
-   * attachments are stored and sent as ids to fetch.
+   * attachments are stored and sent as ids to fetch (a run of a saved script without attachments of
+   * its own is given the script's).
    */
   private Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
@@ -160,7 +162,13 @@ final class Delivery {
       return Future.succeededFuture(message);
     }
     message.put("env", ScriptEnvironment.of(delivered, publicUrl, message.get("env")));
+    Object scriptId = parameters.getValue(ScriptRun.SCRIPT_ID);
     JsonObject attachments = parameters.getJsonObject("attachments");
+    if (attachments == null && scriptId instanceof Number script) {
+      return AttachmentStore.attachScript(
+              conn, delivered.computerId(), delivered.activityId(), script.longValue())
+          .map(ids -> withAttachments(message, ids));
+    }
     if (attachments == null || attachments.isEmpty()) {
       return Future.succeededFuture(message);
     }
@@ -179,10 +187,12 @@ final class Delivery {
                             return null;
                           }));
     }
-    return stored.map(
-        done -> {
-          message.put("attachments", ids);
-          return message;
-        });
+    return stored.map(done -> withAttachments(message, ids));
+  }
+
+  private static Map<String, Object> withAttachments(
+      Map<String, Object> message, Map<String, Object> ids) {
+    message.put("attachments", ids);
+    return message;
   }
 }

@@ -4,6 +4,7 @@ import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.script.Enrollments;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
@@ -70,6 +71,10 @@ final class Registrar {
             nextExpectedIn,
             ExchangePlanner.firstOutgoing(payload),
             now)
+        // its post-enrollment profiles are due: recorded with the registration, fired by a sweep
+        .compose(
+            computerId ->
+                Enrollments.record(tx.connection(), accountId, computerId, now).map(computerId))
         .compose(
             computerId -> {
               LOG.info(

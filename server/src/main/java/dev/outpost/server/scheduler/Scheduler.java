@@ -324,7 +324,7 @@ public final class Scheduler {
         .map(outcomes -> (int) outcomes.stream().filter(TransitionOutcome::applied).count());
   }
 
-  private static Future<List<Long>> ids(SqlConnection conn, String sql, Tuple params) {
+  static Future<List<Long>> ids(SqlConnection conn, String sql, Tuple params) {
     return conn.preparedQuery(sql).execute(params).map(Scheduler::ids);
   }
 
@@ -334,7 +334,7 @@ public final class Scheduler {
     return ids;
   }
 
-  private static java.time.OffsetDateTime at(Instant instant) {
+  static java.time.OffsetDateTime at(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }
 
@@ -343,7 +343,7 @@ public final class Scheduler {
    * at most {@code limit}), taken in turn: every account's first row, then every account's second,
    * {@code limit} in all. An account with a backlog moves at the others' pace, not before them.
    */
-  private static String inTurn(String perAccount, String limit) {
+  static String inTurn(String perAccount, String limit) {
     return StatusSql.of(
         """
         SELECT id FROM (

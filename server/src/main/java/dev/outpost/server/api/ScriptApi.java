@@ -1,0 +1,361 @@
+package dev.outpost.server.api;
+
+import static dev.outpost.server.api.AdminApi.admin;
+import static dev.outpost.server.api.AdminApi.respond;
+import static dev.outpost.server.api.AdminApi.respondBytes;
+
+import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.Page;
+import dev.outpost.server.activity.PageRequest;
+import dev.outpost.server.script.Profile;
+import dev.outpost.server.script.ProfileDraft;
+import dev.outpost.server.script.ProfileStore;
+import dev.outpost.server.script.Script;
+import dev.outpost.server.script.ScriptAttachment;
+import dev.outpost.server.script.ScriptDraft;
+import dev.outpost.server.script.ScriptStore;
+import dev.outpost.server.script.ScriptVersion;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Saved scripts, their versions and attachments, and script profiles, under {@code /api/v2} behind
+ * the admin API's gate.
+ */
+public final class ScriptApi {
+
+  private static final Set<String> SCRIPT_FIELDS =
+      Set.of("title", "code", "interpreter", "username", "time_limit");
+
+  private final ScriptStore scripts;
+  private final ProfileStore profiles;
+  private final ActivityStore activities;
+  private final Clock clock;
+  private final Json json;
+
+  /**
+   * Creates the API over the stores; activities are shown as {@code /activities} shows them, stale
+   * past {@code resultDeadline}.
+   */
+  public ScriptApi(
+      ScriptStore scripts,
+      ProfileStore profiles,
+      ActivityStore activities,
+      Clock clock,
+      Duration resultDeadline) {
+    this.scripts = scripts;
+    this.profiles = profiles;
+    this.activities = activities;
+    this.clock = clock;
+    this.json = new Json(clock, resultDeadline);
+  }
+
+  /** Mounts the routes; the admin API's gate and the body handler come first. */
+  public void mount(Router router) {
+    router.post("/api/v2/scripts").handler(this::createScript);
+    router.get("/api/v2/scripts").handler(this::listScripts);
+    router.get("/api/v2/scripts/:id").handler(this::getScript);
+    router.patch("/api/v2/scripts/:id").handler(this::updateScript);
+    router.post("/api/v2/scripts/:id/archive").handler(this::archiveScript);
+    router.get("/api/v2/scripts/:id/versions").handler(this::versions);
+    router.post("/api/v2/scripts/:id/attachments").handler(this::attach);
+    router.get("/api/v2/scripts/:id/attachments").handler(this::attachments);
+    router.delete("/api/v2/scripts/:id/attachments/:attachment").handler(this::deleteAttachment);
+    router.post("/api/v2/script-profiles").handler(this::createProfile);
+    router.get("/api/v2/script-profiles").handler(this::listProfiles);
+    router.get("/api/v2/script-profiles/:id").handler(this::getProfile);
+    router.patch("/api/v2/script-profiles/:id").handler(this::updateProfile);
+    router.post("/api/v2/script-profiles/:id/archive").handler(this::archiveProfile);
+    router.get("/api/v2/script-profiles/:id/activities").handler(this::profileActivities);
+  }
+
+  private void createScript(RoutingContext ctx) {
+    var admin = admin(ctx);
+    respond(
+        ctx,
+        201,
+        scripts
+            .create(admin.accountId(), admin.name(), scriptDraft(Requests.body(ctx)))
+            .map(s -> script(s, true)));
+  }
+
+  /** A page of scripts by id, newest first, without their code; archived ones when asked. */
+  private void listScripts(RoutingContext ctx) {
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    respond(
+        ctx,
+        200,
+        scripts
+            .list(
+                admin(ctx).accountId(),
+                limit + 1,
+                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                Requests.boolParam(ctx, "archived", false))
+            .map(found -> page(found, limit, s -> script(s, false), Script::id)));
+  }
+
+  private void getScript(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        scripts.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(s -> script(s, true)));
+  }
+
+  private void updateScript(RoutingContext ctx) {
+    var admin = admin(ctx);
+    respond(
+        ctx,
+        200,
+        scripts
+            .update(
+                admin.accountId(),
+                Requests.pathId(ctx, "id"),
+                admin.name(),
+                scriptDraft(Requests.body(ctx)))
+            .map(s -> script(s, true)));
+  }
+
+  private void archiveScript(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        scripts
+            .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(s -> script(s, true)));
+  }
+
+  /** A page of a script's versions, newest first; {@code before} takes a version number. */
+  private void versions(RoutingContext ctx) {
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    respond(
+        ctx,
+        200,
+        scripts
+            .versions(
+                admin(ctx).accountId(),
+                Requests.pathId(ctx, "id"),
+                limit + 1,
+                Requests.longParam(ctx, "before", 1, Integer.MAX_VALUE))
+            .map(found -> page(found, limit, ScriptApi::version, v -> (long) v.number())));
+  }
+
+  /** Uploads a file: the body as it is, named by {@code ?filename=}. */
+  private void attach(RoutingContext ctx) {
+    var admin = admin(ctx);
+    Buffer content = ctx.body() == null ? null : ctx.body().buffer();
+    respond(
+        ctx,
+        201,
+        scripts
+            .attach(
+                admin.accountId(),
+                Requests.pathId(ctx, "id"),
+                admin.name(),
+                ctx.queryParams().get("filename"),
+                content == null ? Buffer.buffer() : content)
+            .map(ScriptApi::attachment));
+  }
+
+  private void attachments(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        scripts
+            .attachments(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(
+                list ->
+                    new JsonObject()
+                        .put(
+                            "results",
+                            new JsonArray(list.stream().map(ScriptApi::attachment).toList()))));
+  }
+
+  private void deleteAttachment(RoutingContext ctx) {
+    scripts
+        .deleteAttachment(
+            admin(ctx).accountId(), Requests.pathId(ctx, "id"), Requests.pathId(ctx, "attachment"))
+        .onSuccess(done -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private void createProfile(RoutingContext ctx) {
+    var admin = admin(ctx);
+    respond(
+        ctx,
+        201,
+        profiles
+            .create(
+                admin.accountId(),
+                admin.name(),
+                ProfileDraft.read(Requests.body(ctx), clock.instant()))
+            .map(ScriptApi::profile));
+  }
+
+  private void listProfiles(RoutingContext ctx) {
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    respond(
+        ctx,
+        200,
+        profiles
+            .list(
+                admin(ctx).accountId(),
+                limit + 1,
+                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                Requests.boolParam(ctx, "archived", false))
+            .map(found -> page(found, limit, ScriptApi::profile, Profile::id)));
+  }
+
+  private void getProfile(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        profiles.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(ScriptApi::profile));
+  }
+
+  private void updateProfile(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        profiles
+            .update(
+                admin(ctx).accountId(),
+                Requests.pathId(ctx, "id"),
+                ProfileDraft.read(Requests.body(ctx), clock.instant()))
+            .map(ScriptApi::profile));
+  }
+
+  private void archiveProfile(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        profiles
+            .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(ScriptApi::profile));
+  }
+
+  /**
+   * The activities the profile's firings created, newest first, as {@code /activities} pages them
+   * (without a count).
+   */
+  private void profileActivities(RoutingContext ctx) {
+    long accountId = admin(ctx).accountId();
+    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Optional<Long> before = Requests.longParam(ctx, "before", 1, Long.MAX_VALUE);
+    PageRequest request = new PageRequest(limit, 0, before, false, false, false);
+    Future<Buffer> page =
+        profiles
+            .activities(accountId, Requests.pathId(ctx, "id"), limit + 1, before)
+            .compose(
+                ids ->
+                    activities
+                        .findAll(accountId, ids.subList(0, Math.min(limit, ids.size())))
+                        .map(
+                            found ->
+                                json.page(
+                                    request,
+                                    new Page<>(
+                                        Optional.empty(),
+                                        false,
+                                        found,
+                                        ids.size() > limit
+                                            ? Optional.of(ids.get(limit - 1))
+                                            : Optional.empty()))));
+    respondBytes(ctx, 200, page);
+  }
+
+  private static ScriptDraft scriptDraft(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!SCRIPT_FIELDS.contains(field)) {
+        throw OutpostException.badRequest("unknown field '" + field + "'");
+      }
+    }
+    Object limit = body.getValue("time_limit");
+    if (limit != null && !(limit instanceof Integer)) {
+      throw OutpostException.badRequest("field 'time_limit' must be a whole number of seconds");
+    }
+    return new ScriptDraft(
+        Requests.text(body, "title"),
+        Requests.text(body, "code"),
+        Requests.text(body, "interpreter"),
+        Requests.text(body, "username"),
+        Optional.ofNullable((Integer) limit));
+  }
+
+  /** {@code {"results", "next"}} of a page read one row long, {@code next} to pass as before. */
+  private static <T> JsonObject page(
+      List<T> found, int limit, Function<T, JsonObject> show, Function<T, Long> cursor) {
+    List<T> page = found.subList(0, Math.min(limit, found.size()));
+    return new JsonObject()
+        .put("results", new JsonArray(page.stream().map(show).toList()))
+        .put("next", found.size() > limit ? cursor.apply(page.get(page.size() - 1)) : null);
+  }
+
+  private static JsonObject script(Script s, boolean withCode) {
+    JsonObject shown =
+        new JsonObject()
+            .put("id", s.id())
+            .put("title", s.title())
+            .put("version", s.version())
+            .put("interpreter", s.interpreter())
+            .put("username", s.username().orElse(null))
+            .put("time_limit", s.timeLimit().orElse(null))
+            .put("creator", s.creator())
+            .put("created_at", s.createdAt().toString())
+            .put("archived", s.archivedAt().isPresent())
+            .put("archived_at", time(s.archivedAt()));
+    return withCode ? shown.put("code", s.code()) : shown;
+  }
+
+  private static JsonObject version(ScriptVersion v) {
+    return new JsonObject()
+        .put("number", v.number())
+        .put("code", v.code())
+        .put("interpreter", v.interpreter())
+        .put("creator", v.creator())
+        .put("created_at", v.createdAt().toString());
+  }
+
+  private static JsonObject attachment(ScriptAttachment a) {
+    return new JsonObject()
+        .put("id", a.id())
+        .put("filename", a.name())
+        .put("size", a.size())
+        .put("creator", a.creator())
+        .put("created_at", a.createdAt().toString());
+  }
+
+  private static JsonObject profile(Profile p) {
+    return new JsonObject()
+        .put("id", p.id())
+        .put("title", p.title())
+        .put("script_id", p.scriptId())
+        .put("all_computers", p.targets().allComputers())
+        .put("tags", new JsonArray(p.targets().tags()))
+        .put("query", p.targets().query().orElse(null))
+        .put("username", p.username().orElse(null))
+        .put("time_limit", p.timeLimit().orElse(null))
+        .put("trigger", p.trigger().json())
+        .put("next_fire_at", time(p.nextFireAt()))
+        .put("last_fired_at", time(p.lastFiredAt()))
+        .put("creator", p.creator())
+        .put("created_at", p.createdAt().toString())
+        .put("archived", p.archivedAt().isPresent())
+        .put("archived_at", time(p.archivedAt()));
+  }
+
+  private static String time(Optional<Instant> instant) {
+    return instant.map(Instant::toString).orElse(null);
+  }
+}

@@ -264,11 +264,11 @@ public final class AdminApi {
                             new JsonArray(list.stream().map(Json::quarantined).toList()))));
   }
 
-  private static Admin admin(RoutingContext ctx) {
+  static Admin admin(RoutingContext ctx) {
     return ctx.get(ADMIN);
   }
 
-  private static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+  static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
     respondBytes(ctx, status, result.map(JsonObject::toBuffer));
   }
 

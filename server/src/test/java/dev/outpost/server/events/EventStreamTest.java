@@ -83,6 +83,8 @@ class EventStreamTest {
     assertThat(all)
         .allSatisfy(e -> assertThat(e.data().getString("position")).isEqualTo(e.id()))
         .noneSatisfy(e -> assertThat(e.data().getLong("computer_id")).isEqualTo(stranger));
+    assertThat(await(two.http.get("/metrics").send()).bodyAsString())
+        .containsPattern("outpost_events_streamed_total [1-9]");
   }
 
   /**

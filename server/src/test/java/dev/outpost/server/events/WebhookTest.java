@@ -106,6 +106,10 @@ class WebhookTest {
       assertThat(deliveries(fx, id))
           .hasSize(10)
           .allSatisfy(d -> assertThat(d.getString("state")).isEqualTo("delivered"));
+      assertThat(await(fx.http.get("/metrics").send()).bodyAsString())
+          .containsPattern("outpost_webhook_deliveries_total\\{outcome=\"delivered\",?} [1-9]")
+          .containsPattern("outpost_webhook_deliveries_total\\{outcome=\"failed\",?} [1-9]")
+          .containsPattern("outpost_webhook_lag_seconds_count [1-9]");
     } finally {
       delete(fx, id);
     }

@@ -10,10 +10,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,13 @@ public final class EventStreams {
   private static final long HELD_BACK_MILLIS = 200;
 
   private static final long RETRY_MILLIS = 1_000;
+
+  /**
+   * How long a notice waits for others: under a stream of transitions (every exchange batch logs
+   * some) a stream reads once for many notices.
+   */
+  private static final long NOTICE_DELAY_MILLIS = 50;
+
   private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
 
   private final Pool pool;
@@ -54,7 +63,12 @@ public final class EventStreams {
   private final Settings settings;
   private final Counter streamed;
   private final Set<Stream> open = ConcurrentHashMap.newKeySet();
-  private final Map<Long, Integer> perAccount = new ConcurrentHashMap<>();
+
+  /** Streams open or starting, in all and per account; guarded by this. */
+  private final Map<Long, Integer> perAccount = new HashMap<>();
+
+  private int places;
+  private final AtomicBoolean soon = new AtomicBoolean();
 
   /** Streams reading through the shared pool, counting the events they send. */
   public EventStreams(Vertx vertx, Pool pool, Settings settings, Counter streamed) {
@@ -64,9 +78,19 @@ public final class EventStreams {
     this.streamed = streamed;
   }
 
-  /** New events were logged: every stream reads on. */
+  /**
+   * New events were logged: every stream reads on, within {@value #NOTICE_DELAY_MILLIS} ms, once
+   * for all the notices that come meanwhile.
+   */
   public void notified() {
-    open.forEach(Stream::wake);
+    if (soon.compareAndSet(false, true)) {
+      vertx.setTimer(
+          NOTICE_DELAY_MILLIS,
+          t -> {
+            soon.set(false);
+            open.forEach(Stream::wake);
+          });
+    }
   }
 
   /** Notices reach this instance again (or stopped): streams read what they may have missed. */
@@ -74,11 +98,6 @@ public final class EventStreams {
     if (listening) {
       notified();
     }
-  }
-
-  /** The streams open on this instance. */
-  public int open() {
-    return open.size();
   }
 
   /**
@@ -90,7 +109,23 @@ public final class EventStreams {
    */
   public Future<Void> stream(
       HttpServerResponse response, long accountId, ActivityQuery query, Optional<Position> after) {
-    if (open.size() >= settings.maxStreams()) {
+    reserve(accountId);
+    Context context = vertx.getOrCreateContext();
+    Future<Position> start =
+        after.map(Future::succeededFuture).orElseGet(() -> EventLog.head(pool));
+    return start
+        .onFailure(e -> release(accountId))
+        .map(
+            position -> {
+              Stream stream = new Stream(context, response, accountId, query, position);
+              context.runOnContext(v -> stream.begin());
+              return null;
+            });
+  }
+
+  /** Takes a place for a stream of the account, or refuses by the bound it would pass. */
+  private synchronized void reserve(long accountId) {
+    if (places >= settings.maxStreams()) {
       throw OutpostException.busy(
           "this server serves " + settings.maxStreams() + " event streams, the most it may", 5);
     }
@@ -101,15 +136,13 @@ public final class EventStreams {
               + " event streams open on this server, the most it may",
           5);
     }
-    Context context = vertx.getOrCreateContext();
-    Future<Position> start =
-        after.map(Future::succeededFuture).orElseGet(() -> EventLog.head(pool));
-    return start.map(
-        position -> {
-          Stream stream = new Stream(context, response, accountId, query, position);
-          context.runOnContext(v -> stream.begin());
-          return null;
-        });
+    places++;
+    perAccount.merge(accountId, 1, Integer::sum);
+  }
+
+  private synchronized void release(long accountId) {
+    places--;
+    perAccount.computeIfPresent(accountId, (account, n) -> n == 1 ? null : n - 1);
   }
 
   /** One client's stream; its state is touched on its response's context only. */
@@ -140,10 +173,10 @@ public final class EventStreams {
 
     void begin() {
       if (response.closed()) {
-        return; // the client left while its start was read
+        release(accountId); // the client left while its start was read
+        return;
       }
       open.add(this);
-      perAccount.merge(accountId, 1, Integer::sum);
       response
           .setStatusCode(200)
           .setChunked(true)
@@ -216,7 +249,7 @@ public final class EventStreams {
       closed = true;
       vertx.cancelTimer(keepalive);
       open.remove(this);
-      perAccount.computeIfPresent(accountId, (account, n) -> n == 1 ? null : n - 1);
+      release(accountId);
     }
   }
 

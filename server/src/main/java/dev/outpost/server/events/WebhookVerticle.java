@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,16 @@ import org.slf4j.LoggerFactory;
 public final class WebhookVerticle extends VerticleBase {
 
   private static final long TICK_MILLIS = 1_000;
+
+  /**
+   * How long a notice waits for others: under a stream of transitions (every exchange batch logs
+   * some) one run serves them all, so the webhooks cost the database a bounded number of statements
+   * a second however busy the exchange is.
+   */
+  private static final long NOTICE_DELAY_MILLIS = 100;
+
+  /** Finished deliveries past their retention are deleted once in this many ticks. */
+  private static final int PRUNE_TICKS = 60;
 
   /** Events read per webhook and statement. */
   private static final int RECORD_BATCH = 500;
@@ -51,6 +62,8 @@ public final class WebhookVerticle extends VerticleBase {
   private long tick = -1;
   private boolean running;
   private boolean again;
+  private boolean soon;
+  private long ticks;
 
   /** The webhooks of the store, sent under the outbound rule and timeouts. */
   public WebhookVerticle(
@@ -79,7 +92,7 @@ public final class WebhookVerticle extends VerticleBase {
     sender =
         new WebhookSender(
             vertx, client, new OutboundAddresses(outbound.allowedPrivate()), outbound);
-    tick = vertx.setPeriodic(TICK_MILLIS, t -> run());
+    tick = vertx.setPeriodic(TICK_MILLIS, t -> tick());
     run();
     return Future.succeededFuture();
   }
@@ -90,11 +103,32 @@ public final class WebhookVerticle extends VerticleBase {
     return client.close();
   }
 
-  /** New events were logged, or notices reach this instance again: runs soon. */
+  /**
+   * New events were logged, or notices reach this instance again: runs within {@value
+   * #NOTICE_DELAY_MILLIS} ms, once for all the notices that come meanwhile.
+   */
   public void notified() {
     Context started = context;
     if (started != null) {
-      started.runOnContext(v -> run());
+      started.runOnContext(
+          v -> {
+            if (!soon) {
+              soon = true;
+              vertx.setTimer(
+                  NOTICE_DELAY_MILLIS,
+                  t -> {
+                    soon = false;
+                    run();
+                  });
+            }
+          });
+    }
+  }
+
+  private void tick() {
+    run();
+    if (++ticks % PRUNE_TICKS == 0) {
+      prune().onFailure(e -> LOG.warn("webhook deliveries not pruned [cause: {}]", e.getMessage()));
     }
   }
 
@@ -105,9 +139,14 @@ public final class WebhookVerticle extends VerticleBase {
     }
     running = true;
     again = false;
-    recordAll()
-        .compose(recorded -> send(SEND_ROUNDS))
-        .compose(sent -> prune())
+    store
+        .enabled()
+        // no webhook enabled: nothing to record, nothing to send (a disabled one gave its up)
+        .compose(
+            ids ->
+                ids.isEmpty()
+                    ? Future.succeededFuture()
+                    : recordAll(ids).compose(recorded -> send(SEND_ROUNDS)))
         .onComplete(
             done -> {
               running = false;
@@ -119,17 +158,12 @@ public final class WebhookVerticle extends VerticleBase {
             });
   }
 
-  private Future<Void> recordAll() {
-    return store
-        .enabled()
-        .compose(
-            ids -> {
-              Future<Void> chain = Future.succeededFuture();
-              for (long id : ids) {
-                chain = chain.compose(v -> record(id));
-              }
-              return chain;
-            });
+  private Future<Void> recordAll(List<Long> ids) {
+    Future<Void> chain = Future.succeededFuture();
+    for (long id : ids) {
+      chain = chain.compose(v -> record(id));
+    }
+    return chain;
   }
 
   private Future<Void> record(long webhookId) {

@@ -59,13 +59,3 @@ CREATE TRIGGER activity_events_logged
 CREATE TRIGGER computer_events_logged
   AFTER INSERT ON computer_events
   FOR EACH STATEMENT EXECUTE FUNCTION notify_event_logged();
-
--- The log as readers see it: each event with what a query may select it by.
-CREATE VIEW event_log AS
-SELECT e.xid, e.id, a.account_id, 'transition' AS event, e.activity_id, a.type, a.kind,
-       e.from_status, e.to_status, e.at, e.actor, e.reason, a.computer_id, a.parent_id, a.creator
-  FROM activity_events e JOIN activities a ON a.id = e.activity_id
-UNION ALL
-SELECT c.xid, c.id, c.account_id, c.kind, NULL, NULL, NULL,
-       NULL, NULL, c.at, NULL, NULL, c.computer_id, NULL, NULL
-  FROM computer_events c;

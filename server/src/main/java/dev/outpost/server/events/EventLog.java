@@ -33,23 +33,45 @@ public final class EventLog {
 
   /**
    * $1, $2: the position read after; $3: how many events to scan at most; $4: the account whose
-   * events the condition (after it, from $5) may select. Every scanned event comes back, selected
-   * or not, so that the reader moves past the rest; {@code held_back} says whether events after the
-   * position have committed behind a transaction still running, which a later read will take.
+   * events the condition (after it, from $5, on the columns of {@code e}) may select. Every scanned
+   * event comes back, selected or not, so that the reader moves past the rest; {@code held_back}
+   * says whether events after the position have committed behind a transaction still running, which
+   * a later read will take. Each table is read in its (xid, id) index's order up to the limit
+   * before anything is joined, so a read costs its batch, however long the log behind it.
    */
   private static final String READ =
       """
       WITH horizon AS (
         SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin
+      ), logged AS (
+        SELECT * FROM (
+          (SELECT xid, id, activity_id, from_status, to_status, at, actor, reason,
+                  NULL::bigint AS logged_account, NULL::bigint AS logged_computer,
+                  'transition' AS event
+             FROM activity_events
+            WHERE (xid, id) > ($1, $2) AND xid < (SELECT xmin FROM horizon)
+            ORDER BY xid, id LIMIT $3)
+          UNION ALL
+          (SELECT xid, id, NULL, NULL, NULL, at, NULL, NULL, account_id, computer_id, kind
+             FROM computer_events
+            WHERE (xid, id) > ($1, $2) AND xid < (SELECT xmin FROM horizon)
+            ORDER BY xid, id LIMIT $3)
+        ) both_tables
+        ORDER BY xid, id LIMIT $3
       ), scanned AS (
-        SELECT e.* FROM event_log e
-         WHERE (e.xid, e.id) > ($1, $2) AND e.xid < (SELECT xmin FROM horizon)
-         ORDER BY e.xid, e.id
-         LIMIT $3
+        SELECT l.xid, l.id, l.event, l.activity_id, a.type, a.kind, l.from_status, l.to_status,
+               l.at, l.actor, l.reason, a.parent_id, a.creator,
+               COALESCE(a.account_id, l.logged_account) AS account_id,
+               COALESCE(a.computer_id, l.logged_computer) AS computer_id
+          FROM logged l LEFT JOIN activities a ON a.id = l.activity_id
       ), held AS (
-        SELECT EXISTS (SELECT 1 FROM event_log l
-                        WHERE (l.xid, l.id) > ($1, $2) AND l.xid >= (SELECT xmin FROM horizon))
-                 AS held_back
+        -- the first of each table in index order: an index probe, where EXISTS would scan
+        SELECT (SELECT id FROM activity_events
+                 WHERE (xid, id) > ($1, $2) AND xid >= (SELECT xmin FROM horizon)
+                 ORDER BY xid, id LIMIT 1) IS NOT NULL
+            OR (SELECT id FROM computer_events
+                 WHERE (xid, id) > ($1, $2) AND xid >= (SELECT xmin FROM horizon)
+                 ORDER BY xid, id LIMIT 1) IS NOT NULL AS held_back
       )
       SELECT held.held_back, e.*, COALESCE(e.account_id = $4 AND (%s), FALSE) AS selected
         FROM held LEFT JOIN scanned e ON TRUE

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The activity query language on events (the view {@code event_log} aliased {@code e}): a term
- * holds of an event when it holds of the event's activity, {@code status:} of the status it moved
- * to, and {@code computer:} terms of a computer's own events too. Terms of an activity's creation
- * time say nothing of an event, and a group has no events of its own: both are refused (400) before
- * anything runs, so a query that can never match is said at once.
+ * The activity query language on events (the rows of {@code EventLog}'s read, aliased {@code e}): a
+ * term holds of an event when it holds of the event's activity, {@code status:} of the status it
+ * moved to, and {@code computer:} terms of a computer's own events too. Terms of an activity's
+ * creation time say nothing of an event, and a group has no events of its own: both are refused
+ * (400) before anything runs, so a query that can never match is said at once.
  */
 final class EventQuerySql {
 

@@ -172,7 +172,12 @@ class EventStreamTest {
                 .pool()
                 .preparedQuery(
                     """
-                    SELECT xid, id FROM event_log
+                    SELECT xid, id FROM (
+                      SELECT e.xid, e.id, a.account_id
+                        FROM activity_events e JOIN activities a ON a.id = e.activity_id
+                      UNION ALL
+                      SELECT xid, id, account_id FROM computer_events
+                    ) log
                      WHERE account_id = $1 AND (xid, id) > ($2, $3) ORDER BY xid, id
                     """)
                 .execute(Tuple.of(account, after.xid(), after.id())))

@@ -224,8 +224,8 @@ class WebhookTest {
                 .pool()
                 .preparedQuery(
                     """
-                    SELECT xid, id FROM event_log
-                     WHERE computer_id = $1 AND event = 'transition' ORDER BY xid, id
+                    SELECT e.xid, e.id FROM activity_events e JOIN activities a ON a.id = e.activity_id
+                     WHERE a.computer_id = $1 ORDER BY e.xid, e.id
                     """)
                 .execute(Tuple.of(computer)))
         .forEach(row -> positions.add(new Position(row.getLong(0), row.getLong(1)).toString()));

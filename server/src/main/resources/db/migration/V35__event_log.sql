@@ -44,18 +44,22 @@ CREATE TRIGGER computer_removed
   EXECUTE FUNCTION log_computer_event();
 
 -- Readers of the log wait on this channel rather than poll. Statement-level, and a transaction's
--- notices with one payload are folded into one, so a batch of transitions is one notice.
+-- notices with one payload are folded into one, so a batch of transitions is one notice; a
+-- statement that logged nothing (an exchange that moved no activity) notifies no one, since a
+-- notice costs its transaction a lock at commit that every notifying transaction shares.
 CREATE FUNCTION notify_event_logged() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('outpost_events', '');
+  IF EXISTS (SELECT FROM logged) THEN
+    PERFORM pg_notify('outpost_events', '');
+  END IF;
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER activity_events_logged
-  AFTER INSERT ON activity_events
+  AFTER INSERT ON activity_events REFERENCING NEW TABLE AS logged
   FOR EACH STATEMENT EXECUTE FUNCTION notify_event_logged();
 CREATE TRIGGER computer_events_logged
-  AFTER INSERT ON computer_events
+  AFTER INSERT ON computer_events REFERENCING NEW TABLE AS logged
   FOR EACH STATEMENT EXECUTE FUNCTION notify_event_logged();

@@ -14,9 +14,6 @@ import java.util.regex.Pattern;
  */
 public record Position(long xid, long id) implements Comparable<Position> {
 
-  /** Before every event: reading after it replays the whole log. */
-  public static final Position START = new Position(0, 0);
-
   private static final Pattern WRITTEN = Pattern.compile("(\\d{1,18})-(\\d{1,18})");
 
   /** Reads a position as {@link #toString} writes it; anything else is a 400 naming it. */

@@ -64,11 +64,12 @@ public final class EventStreams {
   private final Counter streamed;
   private final Set<Stream> open = ConcurrentHashMap.newKeySet();
 
-  /** Streams open or starting, in all and per account; guarded by this. */
-  private final Map<Long, Integer> perAccount = new HashMap<>();
-
-  private int places;
   private final AtomicBoolean soon = new AtomicBoolean();
+
+  /** Streams open or starting, in all and per account; guarded by this. */
+  private int places;
+
+  private final Map<Long, Integer> perAccount = new HashMap<>();
 
   /** Streams reading through the shared pool, counting the events they send. */
   public EventStreams(Vertx vertx, Pool pool, Settings settings, Counter streamed) {
@@ -217,7 +218,9 @@ public final class EventStreams {
                 }
                 EventLog.Batch batch = done.result();
                 for (EventLog.Event event : batch.matched()) {
-                  send(sse(event));
+                  if (!send(sse(event))) {
+                    return;
+                  }
                   streamed.increment();
                 }
                 position = batch.last();
@@ -229,17 +232,24 @@ public final class EventStreams {
               });
     }
 
-    /** Writes, cutting the client off once it has left a full write queue unread. */
-    private Future<Void> send(String text) {
+    /**
+     * Writes, unless the stream has ended; a client that has left a full write queue unread is cut
+     * off instead.
+     *
+     * @return whether the text was written
+     */
+    private boolean send(String text) {
       if (closed) {
-        return Future.succeededFuture();
+        return false;
       }
       if (response.writeQueueFull()) {
         LOG.info("event stream cut off: its client reads too slowly [account: {}]", accountId);
         end();
-        return response.reset();
+        response.reset();
+        return false;
       }
-      return response.write(text);
+      response.write(text);
+      return true;
     }
 
     private void end() {

@@ -7,6 +7,7 @@ import dev.outpost.server.activity.ActivityArchive;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
+import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.api.ScriptApi;
 import dev.outpost.server.computer.ComputerEdits;
@@ -15,6 +16,11 @@ import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
+import dev.outpost.server.db.Notices;
+import dev.outpost.server.events.EventLog;
+import dev.outpost.server.events.EventStreams;
+import dev.outpost.server.events.WebhookStore;
+import dev.outpost.server.events.WebhookVerticle;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.http.FailedAttempts;
@@ -27,6 +33,7 @@ import dev.outpost.server.jobs.handlers.RemoveComputerHandler;
 import dev.outpost.server.jobs.handlers.SyncPocketHandler;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.net.OutboundAddresses;
 import dev.outpost.server.scheduler.Scheduler;
 import dev.outpost.server.scheduler.SchedulerVerticle;
 import dev.outpost.server.scheduler.ScriptSweeps;
@@ -68,7 +75,11 @@ public final class OutpostServer {
   /** The HTTP verticles, one per instance; they share one port. */
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private final WebhookStore webhooks;
   private TokenChanges tokenChanges;
+  private Notices eventNotices;
+  private EventStreams streams;
+  private WebhookVerticle webhookSender;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -88,6 +99,7 @@ public final class OutpostServer {
             activities, accounts, clock, metrics, limits, computerSelection::resolve);
     this.scripts = new ScriptStore(pool, clock, limits);
     this.profiles = new ProfileStore(pool, clock, limits.maxScriptProfiles());
+    this.webhooks = new WebhookStore(pool);
   }
 
   /**
@@ -154,16 +166,40 @@ public final class OutpostServer {
                             config.sweepIntervalMs(),
                             metrics.scheduled())))
             .onSuccess(deployments::add);
-    Future<String> http =
+    streams =
+        new EventStreams(
+            vertx,
+            pool,
+            new EventStreams.Settings(
+                config.events().maxStreams(),
+                config.events().maxStreamsPerAccount(),
+                config.events().keepalive(),
+                config.events().streamBufferBytes()),
+            metrics.eventsStreamed());
+    webhookSender = new WebhookVerticle(webhooks, clock, config.events(), config.fetch(), metrics);
+    Future<Void> events =
+        swept
+            .compose(r -> vertx.deployVerticle(webhookSender))
+            .onSuccess(deployments::add)
+            .compose(
+                r ->
+                    Notices.start(
+                        vertx, db, EventLog.CHANNEL, this::eventsLogged, this::eventsHeard))
+            .map(
+                notices -> {
+                  eventNotices = notices;
+                  return null;
+                });
+    Future<?> http =
         config.role().runsHttp()
-            ? swept
+            ? events
                 .compose(r -> TokenChanges.start(vertx, db, tokens))
                 .compose(
                     changes -> {
                       tokenChanges = changes;
                       return deployHttp(config);
                     })
-            : swept;
+            : events;
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
@@ -186,6 +222,20 @@ public final class OutpostServer {
                     jobHandler, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(deployments::add)
         .mapEmpty();
+  }
+
+  /** Events were logged, by any instance: streams and webhooks read on. */
+  private void eventsLogged() {
+    streams.notified();
+    webhookSender.notified();
+  }
+
+  /** Notices of events reach this instance again, or stopped: what they missed is read. */
+  private void eventsHeard(boolean listening) {
+    streams.listening(listening);
+    if (listening) {
+      webhookSender.notified();
+    }
   }
 
   /**
@@ -261,10 +311,18 @@ public final class OutpostServer {
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
+              EventsApi events =
+                  new EventsApi(
+                      streams,
+                      webhooks,
+                      new OutboundAddresses(config.fetch().allowedPrivate()),
+                      clock,
+                      config.events().maxWebhooks());
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
                   List.of(
                       api::mount,
                       scriptApi::mount,
+                      events::mount,
                       exchange::mount,
                       router ->
                           router
@@ -349,6 +407,9 @@ public final class OutpostServer {
         new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
     if (tokenChanges != null) {
       undeployed.add(tokenChanges.close());
+    }
+    if (eventNotices != null) {
+      undeployed.add(eventNotices.close());
     }
     return Future.join(undeployed).transform(done -> pool.close());
   }

@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param fetch what server activities may fetch, from where, and how much
  * @param publicUrl the URL admins and agents reach the server at, told to scripts as {@code
  *     LANDSCAPE_URL}; empty when not configured
+ * @param events the bounds of event streams and webhooks
  */
 public record ServerConfig(
     int httpPort,
@@ -54,7 +55,8 @@ public record ServerConfig(
     int tokenCacheSeconds,
     Limits limits,
     FetchConfig fetch,
-    Optional<String> publicUrl) {
+    Optional<String> publicUrl,
+    EventsConfig events) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -187,6 +189,49 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * The bounds of event streams and webhooks.
+   *
+   * @param maxStreams event streams one server serves at once
+   * @param maxStreamsPerAccount event streams one account may hold open on one server
+   * @param keepalive how often an idle stream is sent a comment
+   * @param streamBufferBytes bytes written to a stream and not yet read by its client, at most;
+   *     past them the client is cut off
+   * @param maxWebhooks webhooks per account
+   * @param retryWindow how long a webhook may fail before it is disabled
+   * @param firstBackoff the wait before a failed delivery's first retry; each next one doubles it
+   * @param deliveryRetention how long finished deliveries are kept in the log
+   */
+  public record EventsConfig(
+      int maxStreams,
+      int maxStreamsPerAccount,
+      Duration keepalive,
+      int streamBufferBytes,
+      int maxWebhooks,
+      Duration retryWindow,
+      Duration firstBackoff,
+      Duration deliveryRetention) {
+
+    static EventsConfig fromEnv(Map<String, String> env) {
+      return new EventsConfig(
+          intValue(env, "OUTPOST_EVENT_STREAMS", 1_000, 0, 1_000_000),
+          intValue(env, "OUTPOST_EVENT_STREAMS_PER_ACCOUNT", 20, 0, 1_000_000),
+          Duration.ofSeconds(intValue(env, "OUTPOST_EVENT_KEEPALIVE_SECONDS", 15, 1, 3600)),
+          intValue(env, "OUTPOST_EVENT_STREAM_BUFFER_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
+          intValue(env, "OUTPOST_WEBHOOKS_PER_ACCOUNT", 20, 0, 10_000),
+          Duration.ofSeconds(
+              intValue(env, "OUTPOST_WEBHOOK_RETRY_SECONDS", 86_400, 1, Integer.MAX_VALUE)),
+          Duration.ofMillis(intValue(env, "OUTPOST_WEBHOOK_BACKOFF_MS", 1_000, 1, 3_600_000)),
+          Duration.ofSeconds(
+              intValue(
+                  env,
+                  "OUTPOST_WEBHOOK_DELIVERY_RETENTION_SECONDS",
+                  7 * 86_400,
+                  1,
+                  Integer.MAX_VALUE)));
+    }
+  }
+
   /** The account created on first start. */
   public static final String BOOTSTRAP_ACCOUNT = "standalone";
 
@@ -227,7 +272,8 @@ public record ServerConfig(
             intValue(env, "OUTPOST_POCKET_MAX_FILES", 100_000, 1, Integer.MAX_VALUE),
             Duration.ofSeconds(
                 intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
-        text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl));
+        text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
+        EventsConfig.fromEnv(env));
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

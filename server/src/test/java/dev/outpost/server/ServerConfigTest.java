@@ -57,6 +57,24 @@ class ServerConfigTest {
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }
 
+  /** Verifies the bounds of event streams and webhooks: the defaults README.md's table gives. */
+  @Test
+  void eventsHaveTheirDefaults() {
+    assertThat(ServerConfig.fromEnv(Map.of()).events())
+        .isEqualTo(
+            new ServerConfig.EventsConfig(
+                1_000,
+                20,
+                Duration.ofSeconds(15),
+                1_048_576,
+                20,
+                Duration.ofDays(1),
+                Duration.ofSeconds(1),
+                Duration.ofDays(7)));
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_WEBHOOK_BACKOFF_MS", "0")))
+        .hasMessage("OUTPOST_WEBHOOK_BACKOFF_MS must be between 1 and 3600000, not 0");
+  }
+
   /** Verifies that no local pocket source and no private address is allowed unless configured. */
   @Test
   void fetchingDefaultsToPublicAddressesAndNoLocalSources() {

@@ -19,6 +19,7 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer exchanges;
   private final DistributionSummary exchangeBatches;
+  private final Timer webhookLag;
 
   /** Creates the registry with the JVM's meters bound. */
   public ServerMetrics() {
@@ -35,6 +36,11 @@ public final class ServerMetrics {
     exchangeBatches =
         DistributionSummary.builder("outpost.exchange.batch")
             .description("exchanges answered in one transaction")
+            .register(registry);
+    webhookLag =
+        Timer.builder("outpost.webhook.lag")
+            .description("time from an event to its delivery to a webhook")
+            .publishPercentileHistogram()
             .register(registry);
   }
 
@@ -71,6 +77,24 @@ public final class ServerMetrics {
   /** Counts activities the scheduler moved. */
   public Counter scheduled() {
     return registry.counter("outpost.scheduler.moved");
+  }
+
+  /** Counts events sent on event streams. */
+  public Counter eventsStreamed() {
+    return registry.counter("outpost.events.streamed");
+  }
+
+  /**
+   * Counts webhook delivery attempts by outcome: {@code delivered}, {@code failed} (to be retried),
+   * {@code abandoned} (given up with their disabled webhook).
+   */
+  public Counter webhookDeliveries(String outcome) {
+    return registry.counter("outpost.webhook.deliveries", "outcome", outcome);
+  }
+
+  /** Times from an event to its delivery to a webhook. */
+  public Timer webhookLag() {
+    return webhookLag;
   }
 
   /** Everything, in Prometheus's text exposition format. */

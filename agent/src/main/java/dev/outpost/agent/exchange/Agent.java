@@ -217,6 +217,7 @@ public final class Agent {
     registered = outcome.registered();
     listener.exchanged(outcome);
     outcome.operations().forEach(this::run);
+    outcome.cancels().forEach(handlers::cancel);
     schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
       schedule(intervals().urgent(), false);

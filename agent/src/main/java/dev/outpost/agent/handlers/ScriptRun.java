@@ -26,12 +26,16 @@ final class ScriptRun {
   /** How long output is still read after the script's process ended. */
   static final Duration GRACE = Duration.ofSeconds(2);
 
+  /** How long a canceled script has between SIGTERM and SIGKILL. */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
+
   /**
    * How a script ended.
    *
    * @param timedOut whether it was killed at its time limit
+   * @param canceled whether it was stopped because the server canceled it
    */
-  record Outcome(int exitCode, boolean timedOut, String output) {}
+  record Outcome(int exitCode, boolean timedOut, boolean canceled, String output) {}
 
   private final Vertx vertx;
   private final Process process;
@@ -40,6 +44,7 @@ final class ScriptRun {
   private final CappedOutput output = new CappedOutput(MAX_OUTPUT);
   private final Promise<Outcome> outcome = Promise.promise();
   private volatile boolean timedOut;
+  private volatile boolean canceled;
 
   private ScriptRun(Vertx vertx, Process process, OutputPipe pipe, boolean ownGroup) {
     this.vertx = vertx;
@@ -101,6 +106,20 @@ final class ScriptRun {
         false);
   }
 
+  /**
+   * Stops the script and all it started because the server canceled it: SIGTERM, then SIGKILL after
+   * {@link #CANCEL_GRACE}.
+   */
+  Future<Void> cancel() {
+    canceled = true;
+    return vertx.executeBlocking(
+        () -> {
+          ProcessTree.terminate(process.toHandle(), ownGroup, CANCEL_GRACE);
+          return null;
+        },
+        false);
+  }
+
   private void timeUp() {
     timedOut = true;
     kill();
@@ -120,7 +139,7 @@ final class ScriptRun {
   private void finish() {
     closePipe();
     int exitCode = process.isAlive() ? -1 : process.exitValue();
-    outcome.tryComplete(new Outcome(exitCode, timedOut, output.text()));
+    outcome.tryComplete(new Outcome(exitCode, timedOut, canceled, output.text()));
   }
 
   private void closePipe() {

@@ -4,10 +4,13 @@ import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.TokenCache;
 import dev.outpost.server.account.TokenChanges;
 import dev.outpost.server.activity.ActivityArchive;
+import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.OutputListener;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.api.OutputApi;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerStore;
@@ -60,6 +63,7 @@ public final class OutpostServer {
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private TokenChanges tokenChanges;
+  private OutputListener outputListener;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -143,6 +147,11 @@ public final class OutpostServer {
                 .compose(
                     changes -> {
                       tokenChanges = changes;
+                      return OutputListener.start(vertx, db);
+                    })
+                .compose(
+                    listener -> {
+                      outputListener = listener;
                       return deployHttp(config);
                     })
             : swept;
@@ -215,7 +224,8 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
-            failedAttempts);
+            failedAttempts,
+            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()));
     return MessageSystem.serverUuid(pool)
         .compose(
             uuid -> {
@@ -228,7 +238,8 @@ public final class OutpostServer {
                           metrics,
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
-                              limits.waitingExchanges(), limits.waitingBytes())),
+                              limits.waitingExchanges(), limits.waitingBytes()),
+                          limits.maxOutputChars()),
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
@@ -312,6 +323,9 @@ public final class OutpostServer {
   public Future<Void> close() {
     List<Future<Void>> undeployed =
         new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
+    if (outputListener != null) {
+      undeployed.add(outputListener.close());
+    }
     if (tokenChanges != null) {
       undeployed.add(tokenChanges.close());
     }

@@ -101,6 +101,9 @@ public record ServerConfig(
    *     registration, a ping, a refused token)
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
    *     one address may send in a minute before it gets 429; 0 counts none
+   * @param maxOutputChars characters of a running activity's output kept as its agent sends it; the
+   *     rest is refused, and readers are told it was cut
+   * @param outputFollowers clients following activities' output at once, per server instance
    */
   public record Limits(
       int maxTargets,
@@ -113,7 +116,9 @@ public record ServerConfig(
       int waitingExchanges,
       int waitingBytes,
       int unauthenticatedBodyBytes,
-      int failedAttemptsPerMinute) {
+      int failedAttemptsPerMinute,
+      int maxOutputChars,
+      int outputFollowers) {
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -134,7 +139,9 @@ public record ServerConfig(
               env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
           intValue(
               env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024, Integer.MAX_VALUE),
-          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000));
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000),
+          intValue(env, "OUTPOST_MAX_OUTPUT_CHARS", 1024 * 1024, 0, Integer.MAX_VALUE - 1),
+          intValue(env, "OUTPOST_OUTPUT_FOLLOWERS", 1_000, 0, 1_000_000));
     }
   }
 

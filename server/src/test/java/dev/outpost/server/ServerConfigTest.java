@@ -47,7 +47,9 @@ class ServerConfigTest {
                 5_000,
                 268_435_456,
                 262_144,
-                30));
+                30,
+                1_048_576,
+                1_000));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }

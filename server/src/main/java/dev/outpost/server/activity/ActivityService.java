@@ -119,13 +119,16 @@ public final class ActivityService {
         .compose(outcomes -> tellAgents(outcomes).map(outcomes));
   }
 
+  /** The followers of the output of those that ran are told they ended, their agents to stop. */
   private Future<Void> tellAgents(List<TransitionOutcome> outcomes) {
     List<Long> running =
         outcomes.stream()
             .filter(o -> o.applied() && o.from().equals(Optional.of(Status.IN_PROGRESS)))
             .map(TransitionOutcome::id)
             .toList();
-    return CancelNotices.computers(store.pool(), running).map(this::cancelWaits);
+    return ActivityOutput.ended(store.pool(), running)
+        .compose(told -> CancelNotices.computers(store.pool(), running))
+        .map(this::cancelWaits);
   }
 
   /**

@@ -34,6 +34,9 @@ public final class Agent {
 
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+  /** The least time between two exchanges that running operations' output asks for. */
+  static final Duration OUTPUT_SPACING = Duration.ofSeconds(1);
+
   private final Vertx vertx;
   private final Protocol protocol;
   private final ServerLink link;
@@ -57,6 +60,7 @@ public final class Agent {
   private boolean registered;
   private boolean spread;
   private int failures;
+  private long lastOutputExchange = Long.MIN_VALUE / 2;
 
   private Agent(
       Vertx vertx,
@@ -298,6 +302,21 @@ public final class Agent {
         .onFailure(this::failed);
   }
 
+  /**
+   * Output waits to be sent: the next exchange comes soon, though not sooner than {@link
+   * #OUTPUT_SPACING} after the last one output asked for, so a chatty script costs the server an
+   * exchange a second at most.
+   */
+  private void outputWaits(boolean queued) {
+    if (!queued) {
+      return;
+    }
+    long now = now();
+    long at = Math.max(now, lastOutputExchange + OUTPUT_SPACING.toMillis());
+    lastOutputExchange = at;
+    schedule(Duration.ofMillis(at - now), false);
+  }
+
   private void requestUrgent() {
     if (exchanging) {
       urgentRequested = true;
@@ -386,6 +405,19 @@ public final class Agent {
           .identity()
           .map(identity -> link.attachment(attachmentId, identity.secureId()))
           .orElse(Future.failedFuture("the agent is not registered"));
+    }
+
+    @Override
+    public Future<Void> output(long offset, String text) {
+      Promise<Void> queued = Promise.promise();
+      context.runOnContext(
+          v ->
+              protocol
+                  .output(operationId, offset, text)
+                  .onSuccess(sent -> outputWaits(sent))
+                  .<Void>mapEmpty()
+                  .onComplete(queued));
+      return queued.future();
     }
 
     @Override

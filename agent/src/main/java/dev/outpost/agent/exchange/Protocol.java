@@ -223,6 +223,25 @@ public final class Protocol {
         .compose(v -> journal.finish(operationId, type, storable, clock.instant()));
   }
 
+  /**
+   * Queues a chunk of a running operation's output, when the server accepts {@code
+   * operation-output}: a server that does not (the Landscape server) gets the output with the
+   * result only, and nothing is held for it.
+   *
+   * @return whether the chunk was queued
+   */
+  public Future<Boolean> output(long operationId, long offset, String text) {
+    if (!acceptedTypes.contains(ActivityMessages.OPERATION_OUTPUT)) {
+      return Future.succeededFuture(false);
+    }
+    Map<String, Object> chunk = new LinkedHashMap<>();
+    chunk.put("type", ActivityMessages.OPERATION_OUTPUT);
+    chunk.put("operation-id", operationId);
+    chunk.put("offset", offset);
+    chunk.put("text", text);
+    return outbox.add(stamp(chunk), acceptedTypes).map(true);
+  }
+
   /** Records the process an operation runs in, for a restarted agent to find. */
   public Future<Void> processStarted(long operationId, JournalEntry.ChildProcess process) {
     return journal.started(operationId, process);

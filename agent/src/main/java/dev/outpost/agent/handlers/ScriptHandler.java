@@ -281,7 +281,14 @@ final class ScriptHandler implements Handler {
         workspace.account().name());
     Optional<Duration> timeLeft = deadline.map(at -> Duration.ofNanos(at - System.nanoTime()));
     ScriptRun run =
-        ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups, timeLeft);
+        ScriptRun.watch(
+            vertx,
+            readers,
+            started.process(),
+            started.pipe(),
+            ownGroups,
+            timeLeft,
+            operation.context());
     InHand taken = inHand.get(operation.id());
     taken.run = run;
     // a cancel that came while the script was being started finds no run to stop: stop it here

@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.EventStream;
 import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,41 +96,16 @@ class OutputApiTest {
     ProtocolClient agent = ProtocolClient.registered(fx, "output-follow");
     long id = running(agent);
     agent.exchange(List.of(chunk(id, 0, "skipped\n")));
-    HttpClient client = vertx.createHttpClient();
-    Promise<String> stream = Promise.promise();
-    List<String> received = new ArrayList<>();
-    await(
-        client
-            .request(
-                new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setHost("127.0.0.1")
-                    .setPort(fx.server.httpPort())
-                    .setURI("/api/v2/activities/" + id + "/output?follow=true&offset=8")
-                    .putHeader("Authorization", "Bearer " + fx.token))
-            .compose(request -> request.send())
-            .map(
-                response -> {
-                  StringBuilder body = new StringBuilder();
-                  response.handler(
-                      part -> {
-                        synchronized (received) {
-                          body.append(part.toString());
-                          received.add(body.toString());
-                        }
-                      });
-                  response.endHandler(v -> stream.complete(body.toString()));
-                  return response.getHeader("Content-Type");
-                }));
+    EventStream stream =
+        EventStream.open(vertx, fx, "/activities/" + id + "/output?follow=true&offset=8");
 
     for (int i = 1; i <= 5; i++) {
       agent.exchange(List.of(chunk(id, 8 + 3L * (i - 1), "l" + i + "\n")));
     }
     agent.exchange(List.of(ProtocolClient.result(id, 6, 0, "done")));
-    String body = await(stream.future());
-    client.close();
+    String body = await(stream.ended());
 
-    List<JsonObject> outputs = events(body, "output");
+    List<JsonObject> outputs = EventStream.events(body, "output");
     StringBuilder text = new StringBuilder();
     long expected = 8;
     for (JsonObject event : outputs) {
@@ -143,7 +114,7 @@ class OutputApiTest {
       expected = event.getLong("next_offset");
     }
     assertThat(text.toString()).as(body).isEqualTo("l1\nl2\nl3\nl4\nl5\n");
-    assertThat(events(body, "end"))
+    assertThat(EventStream.events(body, "end"))
         .singleElement()
         .satisfies(
             end -> {
@@ -214,17 +185,5 @@ class OutputApiTest {
         .put("next_offset", next)
         .put("complete", complete)
         .put("truncated", truncated);
-  }
-
-  /** The data of the stream's events of one name, in order. */
-  private static List<JsonObject> events(String body, String name) {
-    List<JsonObject> found = new ArrayList<>();
-    for (String event : body.split("\n\n")) {
-      if (event.startsWith("event: " + name + "\n")) {
-        String data = event.substring(event.indexOf("data: ") + 6);
-        found.add(new JsonObject(data));
-      }
-    }
-    return found;
   }
 }

@@ -143,15 +143,14 @@ public final class OutpostServer {
     Future<String> http =
         config.role().runsHttp()
             ? swept
-                .compose(r -> TokenChanges.start(vertx, db, tokens))
                 .compose(
-                    changes -> {
-                      tokenChanges = changes;
-                      return OutputListener.start(vertx, db);
-                    })
+                    r ->
+                        Future.all(
+                            TokenChanges.start(vertx, db, tokens), OutputListener.start(vertx, db)))
                 .compose(
-                    listener -> {
-                      outputListener = listener;
+                    listening -> {
+                      tokenChanges = listening.resultAt(0);
+                      outputListener = listening.resultAt(1);
                       return deployHttp(config);
                     })
             : swept;

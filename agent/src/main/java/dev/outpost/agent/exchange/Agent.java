@@ -61,6 +61,7 @@ public final class Agent {
   private boolean spread;
   private int failures;
   private long lastOutputExchange = Long.MIN_VALUE / 2;
+  private long outputTimer = -1;
 
   private Agent(
       Vertx vertx,
@@ -132,6 +133,7 @@ public final class Agent {
     stopped = true;
     vertx.cancelTimer(exchangeTimer);
     vertx.cancelTimer(pingTimer);
+    vertx.cancelTimer(outputTimer);
     return store.close().onComplete(done -> terminated.tryComplete()).mapEmpty();
   }
 
@@ -303,18 +305,31 @@ public final class Agent {
   }
 
   /**
-   * Output waits to be sent: the next exchange comes soon, though not sooner than {@link
-   * #OUTPUT_SPACING} after the last one output asked for, so a chatty script costs the server an
-   * exchange a second at most.
+   * Output waits to be sent: the agent exchanges soon ({@link #exchangeSoon}), though not sooner
+   * than {@link #OUTPUT_SPACING} after the last time output asked for it, so a chatty script costs
+   * the server an exchange a second at most.
    */
   private void outputWaits(boolean queued) {
-    if (!queued) {
+    if (!queued || outputTimer != -1) {
       return;
     }
-    long now = now();
-    long at = Math.max(now, lastOutputExchange + OUTPUT_SPACING.toMillis());
-    lastOutputExchange = at;
-    schedule(Duration.ofMillis(at - now), false);
+    long wait = lastOutputExchange + OUTPUT_SPACING.toMillis() - now();
+    if (wait <= 0) {
+      outputExchange();
+    } else {
+      outputTimer =
+          vertx.setTimer(
+              wait,
+              id -> {
+                outputTimer = -1;
+                outputExchange();
+              });
+    }
+  }
+
+  private void outputExchange() {
+    lastOutputExchange = now();
+    exchangeSoon();
   }
 
   private void requestUrgent() {

@@ -55,17 +55,19 @@ final class ProcessTree {
     while (members.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
       Thread.sleep(STOP_POLL.toMillis());
     }
-    // again: what the script started while it was being stopped
-    members(leader, ownGroup).forEach(ProcessHandle::destroyForcibly);
+    // looked for again: what the script started while it was being stopped
+    kill(leader, ownGroup);
   }
 
-  /** SIGKILLs the process group led by the process, its descendants and the process itself. */
+  /**
+   * SIGKILLs the process and all it started, as {@link #terminate} finds them, its process group at
+   * once (no member can fork out of it meanwhile).
+   */
   static void kill(ProcessHandle leader, boolean ownGroup) {
     if (ownGroup) {
       killGroup(leader.pid());
     }
-    leader.descendants().forEach(ProcessHandle::destroyForcibly);
-    leader.destroyForcibly();
+    members(leader, ownGroup).forEach(ProcessHandle::destroyForcibly);
   }
 
   /** When the process started, as the kernel tells it. */

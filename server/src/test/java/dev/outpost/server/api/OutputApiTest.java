@@ -9,11 +9,14 @@ import dev.outpost.server.EventStream;
 import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.activity.ActivityArchive;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +125,32 @@ class OutputApiTest {
               assertThat(end.getLong("next_offset")).isEqualTo(23);
             });
     assertThat(body.indexOf("event: end")).isGreaterThan(body.lastIndexOf("event: output"));
+  }
+
+  /** Verifies that an activity's output goes with it when ArchiveRequest archives it. */
+  @Test
+  void outputGoesWithItsActivityWhenArchived() {
+    ProtocolClient agent = ProtocolClient.registered(fx, "output-archived");
+    long id = running(agent);
+    agent.exchange(List.of(chunk(id, 0, "old\n")));
+    agent.exchange(List.of(ProtocolClient.result(id, 6, 0, "old\n")));
+
+    await(
+        new ActivityArchive(fx.server.pool())
+            .archive(fx.accountId, fx.clock.instant().plus(Duration.ofDays(1))));
+
+    assertThat(
+            await(
+                    fx.server
+                        .pool()
+                        .preparedQuery(
+                            "SELECT count(*) FROM activity_output WHERE activity_id = $1")
+                        .execute(Tuple.of(id)))
+                .iterator()
+                .next()
+                .getLong(0))
+        .isZero();
+    assertThat(read(id, 0)).isEqualTo(slice(0, "", 0, true, false));
   }
 
   /** Verifies that another account's activity is 404, read or followed, and a bad offset 400. */

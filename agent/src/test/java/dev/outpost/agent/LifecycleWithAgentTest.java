@@ -77,8 +77,8 @@ class LifecycleWithAgentTest {
   }
 
   /**
-   * Verifies that a script canceled while it runs ends Canceled, and that the agent's result,
-   * arriving later, is recorded on it.
+   * Verifies that a script canceled while it runs ends Canceled, that the agent stops it, and that
+   * the agent's result, arriving later and saying so, is recorded on it.
    */
   @Test
   void aScriptCanceledWhileRunningKeepsItsLateResult() {
@@ -94,7 +94,9 @@ class LifecycleWithAgentTest {
         .until(() -> fx.activity(id).getString("result_text") != null);
     JsonObject canceled = fx.activity(id);
     assertThat(canceled.getString("status")).isEqualTo("canceled");
-    assertThat(canceled.getString("result_text")).contains("finished anyway");
+    assertThat(canceled.getString("result_text"))
+        .contains("canceled by the server")
+        .doesNotContain("finished anyway");
   }
 
   private static JsonObject script(String code) {

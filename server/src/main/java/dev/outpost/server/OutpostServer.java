@@ -4,11 +4,14 @@ import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.TokenCache;
 import dev.outpost.server.account.TokenChanges;
 import dev.outpost.server.activity.ActivityArchive;
+import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
+import dev.outpost.server.activity.OutputListener;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.api.OutputApi;
 import dev.outpost.server.api.ScriptApi;
 import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
@@ -80,6 +83,7 @@ public final class OutpostServer {
   private Notices eventNotices;
   private EventStreams streams;
   private WebhookVerticle webhookSender;
+  private OutputListener outputListener;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -195,8 +199,13 @@ public final class OutpostServer {
             ? events
                 .compose(r -> TokenChanges.start(vertx, db, tokens))
                 .compose(
-                    changes -> {
-                      tokenChanges = changes;
+                    r ->
+                        Future.all(
+                            TokenChanges.start(vertx, db, tokens), OutputListener.start(vertx, db)))
+                .compose(
+                    listening -> {
+                      tokenChanges = listening.resultAt(0);
+                      outputListener = listening.resultAt(1);
                       return deployHttp(config);
                     })
             : events;
@@ -286,7 +295,9 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
-            failedAttempts);
+            failedAttempts,
+            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()));
+
     ScriptApi scriptApi =
         new ScriptApi(
             scripts,
@@ -307,7 +318,8 @@ public final class OutpostServer {
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
                               limits.waitingExchanges(), limits.waitingBytes()),
-                          config.publicUrl()),
+                          config.publicUrl(),
+                          limits.maxOutputChars()),
                       failedAttempts);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
@@ -405,6 +417,9 @@ public final class OutpostServer {
   public Future<Void> close() {
     List<Future<Void>> undeployed =
         new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
+    if (outputListener != null) {
+      undeployed.add(outputListener.close());
+    }
     if (tokenChanges != null) {
       undeployed.add(tokenChanges.close());
     }

@@ -113,6 +113,9 @@ public record ServerConfig(
    * @param maxScriptProfiles script profiles one account may keep (archived ones aside)
    * @param maxScripts saved scripts one account may keep (archived ones aside)
    * @param maxTags tags one computer may carry
+   * @param maxOutputChars characters of a running activity's output kept as its agent sends it; the
+   *     rest is refused, and readers are told it was cut
+   * @param outputFollowers clients following activities' output at once, per server instance
    */
   public record Limits(
       int maxTargets,
@@ -130,7 +133,9 @@ public record ServerConfig(
       int maxScriptAttachmentsBytes,
       int maxScriptProfiles,
       int maxScripts,
-      int maxTags) {
+      int maxTags,
+      int maxOutputChars,
+      int outputFollowers) {
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -157,7 +162,9 @@ public record ServerConfig(
               env, "OUTPOST_MAX_SCRIPT_ATTACHMENTS_BYTES", 4 * 1024 * 1024, 1, Integer.MAX_VALUE),
           intValue(env, "OUTPOST_MAX_SCRIPT_PROFILES", 1_000, 1, 1_000_000),
           intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000),
-          intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000));
+          intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000),
+          intValue(env, "OUTPOST_MAX_OUTPUT_CHARS", 1024 * 1024, 0, Integer.MAX_VALUE - 1),
+          intValue(env, "OUTPOST_OUTPUT_FOLLOWERS", 1_000, 0, 1_000_000));
     }
   }
 

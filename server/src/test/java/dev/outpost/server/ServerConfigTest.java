@@ -52,7 +52,9 @@ class ServerConfigTest {
                 4_194_304,
                 1_000,
                 10_000,
-                64));
+                64,
+                1_048_576,
+                1_000));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }

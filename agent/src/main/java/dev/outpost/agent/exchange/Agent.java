@@ -34,6 +34,9 @@ public final class Agent {
 
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+  /** The least time between two exchanges that running operations' output asks for. */
+  static final Duration OUTPUT_SPACING = Duration.ofSeconds(1);
+
   private final Vertx vertx;
   private final Protocol protocol;
   private final ServerLink link;
@@ -57,6 +60,8 @@ public final class Agent {
   private boolean registered;
   private boolean spread;
   private int failures;
+  private long lastOutputExchange = Long.MIN_VALUE / 2;
+  private long outputTimer = -1;
 
   private Agent(
       Vertx vertx,
@@ -128,6 +133,7 @@ public final class Agent {
     stopped = true;
     vertx.cancelTimer(exchangeTimer);
     vertx.cancelTimer(pingTimer);
+    vertx.cancelTimer(outputTimer);
     return store.close().onComplete(done -> terminated.tryComplete()).mapEmpty();
   }
 
@@ -217,6 +223,7 @@ public final class Agent {
     registered = outcome.registered();
     listener.exchanged(outcome);
     outcome.operations().forEach(this::run);
+    outcome.cancels().forEach(handlers::cancel);
     schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
       schedule(intervals().urgent(), false);
@@ -295,6 +302,34 @@ public final class Agent {
               requestUrgent();
             })
         .onFailure(this::failed);
+  }
+
+  /**
+   * Output waits to be sent: the agent exchanges soon ({@link #exchangeSoon}), though not sooner
+   * than {@link #OUTPUT_SPACING} after the last time output asked for it, so a chatty script costs
+   * the server an exchange a second at most.
+   */
+  private void outputWaits(boolean queued) {
+    if (!queued || outputTimer != -1) {
+      return;
+    }
+    long wait = lastOutputExchange + OUTPUT_SPACING.toMillis() - now();
+    if (wait <= 0) {
+      outputExchange();
+    } else {
+      outputTimer =
+          vertx.setTimer(
+              wait,
+              id -> {
+                outputTimer = -1;
+                outputExchange();
+              });
+    }
+  }
+
+  private void outputExchange() {
+    lastOutputExchange = now();
+    exchangeSoon();
   }
 
   private void requestUrgent() {
@@ -385,6 +420,19 @@ public final class Agent {
           .identity()
           .map(identity -> link.attachment(attachmentId, identity.secureId()))
           .orElse(Future.failedFuture("the agent is not registered"));
+    }
+
+    @Override
+    public Future<Void> output(long offset, String text) {
+      Promise<Void> queued = Promise.promise();
+      context.runOnContext(
+          v ->
+              protocol
+                  .output(operationId, offset, text)
+                  .onSuccess(sent -> outputWaits(sent))
+                  .<Void>mapEmpty()
+                  .onComplete(queued));
+      return queued.future();
     }
 
     @Override

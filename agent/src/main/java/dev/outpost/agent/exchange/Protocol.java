@@ -6,6 +6,7 @@ import dev.outpost.agent.state.Identity;
 import dev.outpost.agent.state.JournalEntry;
 import dev.outpost.agent.state.StoredMessage;
 import dev.outpost.agent.state.StoredState;
+import dev.outpost.common.activity.ActivityMessages;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.StorableText;
@@ -37,9 +38,18 @@ public final class Protocol {
 
   static final String CLIENT_API = "3.8";
 
-  /** Server messages the protocol itself handles. */
+  /**
+   * Server messages the protocol itself handles; a {@code cancel-operation} (Outpost's own) is
+   * handed on as a cancel of the operation it names.
+   */
   static final List<String> OWN_TYPES =
-      List.of("accepted-types", "registration", "set-id", "set-intervals", "unknown-id");
+      List.of(
+          "accepted-types",
+          ActivityMessages.CANCEL_OPERATION,
+          "registration",
+          "set-id",
+          "set-intervals",
+          "unknown-id");
 
   /** An operation the server sent, accepted into the journal and waiting for its handler. */
   public record Received(long operationId, String type, WireMap message) {}
@@ -50,10 +60,15 @@ public final class Protocol {
    * @param operations the operations to run now, in order
    * @param urgent whether the next exchange should come soon: messages wait on either side, or the
    *     agent can register now
+   * @param cancels the operation-ids the server canceled, to be stopped if they still run
    * @param repliesDelivered how many replies the server acknowledged
    */
   public record Outcome(
-      List<Received> operations, boolean urgent, boolean registered, int repliesDelivered) {}
+      List<Received> operations,
+      List<Long> cancels,
+      boolean urgent,
+      boolean registered,
+      int repliesDelivered) {}
 
   private final AgentStore store;
   private final Registration registration;
@@ -192,6 +207,7 @@ public final class Protocol {
             v ->
                 new Outcome(
                     List.copyOf(reaction.operations),
+                    List.copyOf(reaction.cancels),
                     outbox.size() > 0
                         || messages.size() >= MAX_MESSAGES
                         || registrationDue(reaction),
@@ -207,6 +223,25 @@ public final class Protocol {
         .compose(v -> journal.finish(operationId, type, storable, clock.instant()));
   }
 
+  /**
+   * Queues a chunk of a running operation's output, when the server accepts {@code
+   * operation-output}: a server that does not (the Landscape server) gets the output with the
+   * result only, and nothing is held for it.
+   *
+   * @return whether the chunk was queued
+   */
+  public Future<Boolean> output(long operationId, long offset, String text) {
+    if (!acceptedTypes.contains(ActivityMessages.OPERATION_OUTPUT)) {
+      return Future.succeededFuture(false);
+    }
+    Map<String, Object> chunk = new LinkedHashMap<>();
+    chunk.put("type", ActivityMessages.OPERATION_OUTPUT);
+    chunk.put("operation-id", operationId);
+    chunk.put("offset", offset);
+    chunk.put("text", text);
+    return outbox.add(stamp(chunk), acceptedTypes).map(true);
+  }
+
   /** Records the process an operation runs in, for a restarted agent to find. */
   public Future<Void> processStarted(long operationId, JournalEntry.ChildProcess process) {
     return journal.started(operationId, process);
@@ -215,6 +250,7 @@ public final class Protocol {
   /** What one response brought, gathered while its messages are read. */
   private static final class Reaction {
     final List<Received> operations = new ArrayList<>();
+    final List<Long> cancels = new ArrayList<>();
     boolean refused;
   }
 
@@ -276,6 +312,11 @@ public final class Protocol {
           yield outbox.release(acceptedTypes);
         }
         case "set-intervals" -> setIntervals(message);
+        case ActivityMessages.CANCEL_OPERATION -> {
+          // not an operation of its own: it names one, and stopping it twice is harmless
+          reaction.cancels.add(message.integer("operation-id"));
+          yield Future.succeededFuture();
+        }
         default -> operation(type, message, reaction);
       };
     } catch (OutpostException e) {

@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 final class CappedOutput {
 
   private final int cap;
+  private final LiveOutput live;
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
   private boolean truncated;
 
-  CappedOutput(int cap) {
+  /** Output kept up to {@code cap} bytes, what is kept passed on to {@code live} as it comes. */
+  CappedOutput(int cap, LiveOutput live) {
     this.cap = cap;
+    this.live = live;
   }
 
   /**
@@ -48,6 +51,10 @@ final class CappedOutput {
     if (length > room) {
       truncated = true;
     }
-    kept.write(chunk, 0, Math.max(0, Math.min(room, length)));
+    int keep = Math.max(0, Math.min(room, length));
+    kept.write(chunk, 0, keep);
+    if (keep > 0) {
+      live.append(chunk, keep);
+    }
   }
 }

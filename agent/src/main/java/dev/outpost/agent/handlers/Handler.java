@@ -34,6 +34,16 @@ public interface Handler {
     return Future.succeededFuture();
   }
 
+  /**
+   * Stops an operation of this handler the server canceled, if it still runs; its reply says it was
+   * canceled and goes back as any reply does.
+   *
+   * @return whether the handler had the operation in hand
+   */
+  default boolean cancel(long operationId) {
+    return false;
+  }
+
   /** Stops what is still running, when the agent stops. */
   default Future<Void> close() {
     return Future.succeededFuture();

@@ -15,9 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The handlers of an agent, by the message type each takes. */
 public final class Handlers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Handlers.class);
 
   private final Map<String, Handler> byType = new LinkedHashMap<>();
   private final List<Handler> handlers;
@@ -115,6 +119,22 @@ public final class Handlers {
   /** The message types handled. */
   public Set<String> types() {
     return new TreeSet<>(byType.keySet());
+  }
+
+  /**
+   * Stops an operation the server canceled; one that no handler runs (finished, unknown, or of a
+   * type that cannot be stopped) is left alone.
+   */
+  public void cancel(long operationId) {
+    boolean found = false;
+    for (Handler handler : handlers) {
+      found |= handler.cancel(operationId);
+    }
+    if (found) {
+      LOG.info("operation canceled by the server, stopping it [id: {}]", operationId);
+    } else {
+      LOG.info("cancel of an operation not running ignored [id: {}]", operationId);
+    }
   }
 
   /** Readies the handlers once the agent holds its data dir; see {@link Handler#start()}. */

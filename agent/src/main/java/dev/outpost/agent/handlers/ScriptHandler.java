@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +41,9 @@ final class ScriptHandler implements Handler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScriptHandler.class);
 
+  /** How a canceled script's result begins. */
+  static final String CANCELED = "the operation was canceled by the server";
+
   /** Scripts that may run at once; each holds a thread reading its output. */
   static final int MAX_RUNNING = 16;
 
@@ -54,7 +57,15 @@ final class ScriptHandler implements Handler {
   private final ScriptSlots slots;
   private final WorkerExecutor readers;
   private final boolean ownGroups = ProcessTree.groupsAvailable();
-  private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
+
+  /** The operations taken and not yet answered, by operation-id. */
+  private final Map<Long, InHand> inHand = new ConcurrentHashMap<>();
+
+  /** An operation taken: canceled perhaps, running perhaps. */
+  private static final class InHand {
+    volatile boolean canceled;
+    volatile ScriptRun run;
+  }
 
   /**
    * A handler keeping its workspaces under {@code dataDir/scripts}.
@@ -103,6 +114,8 @@ final class ScriptHandler implements Handler {
       return Future.succeededFuture(
           Replies.failed(operation.id(), "Scripts cannot be run as user " + user + "."));
     }
+    InHand taken = new InHand();
+    inHand.put(operation.id(), taken);
     // a place is asked for at once, on the event loop, so that scripts get places in the order
     // they came (looking the user up first, off the event loop, let later ones overtake)
     return slots
@@ -117,7 +130,22 @@ final class ScriptHandler implements Handler {
                           return Future.succeededFuture();
                         }))
         .map(outcome -> reply(operation.id(), request, outcome))
-        .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)));
+        .recover(failure -> Future.succeededFuture(failed(operation.id(), request, failure)))
+        .onComplete(done -> inHand.remove(operation.id()));
+  }
+
+  @Override
+  public boolean cancel(long operationId) {
+    InHand taken = inHand.get(operationId);
+    if (taken == null) {
+      return false;
+    }
+    taken.canceled = true;
+    ScriptRun run = taken.run;
+    if (run != null) {
+      run.cancel();
+    }
+    return true;
   }
 
   @Override
@@ -135,7 +163,10 @@ final class ScriptHandler implements Handler {
   public Future<Void> close() {
     slots.close();
     List<Future<Void>> killed = new ArrayList<>();
-    running.forEach(run -> killed.add(run.kill()));
+    inHand.values().stream()
+        .map(taken -> taken.run)
+        .filter(Objects::nonNull)
+        .forEach(run -> killed.add(run.kill()));
     return Future.join(killed).eventually(readers::close).mapEmpty();
   }
 
@@ -204,6 +235,9 @@ final class ScriptHandler implements Handler {
    */
   private Future<ScriptRun.Outcome> run(
       Operation operation, Workspace workspace, Optional<Long> deadline) {
+    if (inHand.get(operation.id()).canceled) {
+      return Future.failedFuture(ScriptFailure.of(CANCELED + " before it started"));
+    }
     return blocking(() -> start(workspace))
         .compose(
             started -> {
@@ -247,9 +281,21 @@ final class ScriptHandler implements Handler {
         workspace.account().name());
     Optional<Duration> timeLeft = deadline.map(at -> Duration.ofNanos(at - System.nanoTime()));
     ScriptRun run =
-        ScriptRun.watch(vertx, readers, started.process(), started.pipe(), ownGroups, timeLeft);
-    running.add(run);
-    return run.outcome().onComplete(done -> running.remove(run));
+        ScriptRun.watch(
+            vertx,
+            readers,
+            started.process(),
+            started.pipe(),
+            ownGroups,
+            timeLeft,
+            operation.context());
+    InHand taken = inHand.get(operation.id());
+    taken.run = run;
+    // a cancel that came while the script was being started finds no run to stop: stop it here
+    if (taken.canceled) {
+      run.cancel();
+    }
+    return run.outcome();
   }
 
   /** Opens the gate; the script then reads an empty stdin, as it would from /dev/null. */
@@ -267,22 +313,33 @@ final class ScriptHandler implements Handler {
         operationId,
         outcome.exitCode(),
         outcome.timedOut());
+    if (outcome.canceled()) {
+      return Replies.failed(
+          operationId,
+          withNote(
+              outcome.output(),
+              CANCELED + ": the script and the processes it started were stopped"));
+    }
     if (outcome.timedOut()) {
-      String output = outcome.output();
-      String separator = output.isEmpty() || output.endsWith("\n") ? "" : "\n";
       return Replies.failed(
           operationId,
           Replies.TIME_LIMIT,
-          output
-              + separator
-              + "the time limit of "
-              + request.timeLimit().orElseThrow().toSeconds()
-              + " s was reached: the script and the processes it started were killed");
+          withNote(
+              outcome.output(),
+              "the time limit of "
+                  + request.timeLimit().orElseThrow().toSeconds()
+                  + " s was reached: the script and the processes it started were killed"));
     }
     if (outcome.exitCode() != 0) {
       return Replies.failed(operationId, Replies.EXIT_CODE, outcome.output());
     }
     return Replies.succeeded(operationId, outcome.output());
+  }
+
+  /** The output with a line of the agent's own after it. */
+  private static String withNote(String output, String note) {
+    String separator = output.isEmpty() || output.endsWith("\n") ? "" : "\n";
+    return output + separator + note;
   }
 
   private static Map<String, Object> failed(

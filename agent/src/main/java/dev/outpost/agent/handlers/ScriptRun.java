@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,23 +28,35 @@ final class ScriptRun {
   /** How long output is still read after the script's process ended. */
   static final Duration GRACE = Duration.ofSeconds(2);
 
+  /** How often output printed since is sent on while the script runs, at most. */
+  static final Duration LIVE_INTERVAL = Duration.ofMillis(250);
+
+  /** How long a canceled script has between SIGTERM and SIGKILL. */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
+
   /**
    * How a script ended.
    *
    * @param timedOut whether it was killed at its time limit
+   * @param canceled whether it was stopped because the server canceled it
    */
-  record Outcome(int exitCode, boolean timedOut, String output) {}
+  record Outcome(int exitCode, boolean timedOut, boolean canceled, String output) {}
 
   private final Vertx vertx;
   private final Process process;
   private final OutputPipe pipe;
   private final boolean ownGroup;
-  private final CappedOutput output = new CappedOutput(MAX_OUTPUT);
+  private final LiveOutput live = new LiveOutput();
+  private final CappedOutput output = new CappedOutput(MAX_OUTPUT, live);
+  private final OperationContext context;
   private final Promise<Outcome> outcome = Promise.promise();
   private volatile boolean timedOut;
+  private volatile boolean canceled;
 
-  private ScriptRun(Vertx vertx, Process process, OutputPipe pipe, boolean ownGroup) {
+  private ScriptRun(
+      Vertx vertx, Process process, OutputPipe pipe, boolean ownGroup, OperationContext context) {
     this.vertx = vertx;
+    this.context = context;
     this.process = process;
     this.pipe = pipe;
     this.ownGroup = ownGroup;
@@ -54,6 +68,8 @@ final class ScriptRun {
    *
    * @param readers worker threads that read output; one is held per running script
    * @param timeLeft the time the script may still run, if it has a limit
+   * @param context where the output goes while the script runs, a chunk every {@link
+   *     #LIVE_INTERVAL} at most
    */
   static ScriptRun watch(
       Vertx vertx,
@@ -61,8 +77,9 @@ final class ScriptRun {
       Process process,
       OutputPipe pipe,
       boolean ownGroup,
-      Optional<Duration> timeLeft) {
-    ScriptRun run = new ScriptRun(vertx, process, pipe, ownGroup);
+      Optional<Duration> timeLeft,
+      OperationContext context) {
+    ScriptRun run = new ScriptRun(vertx, process, pipe, ownGroup, context);
     Future<Void> drained =
         readers.executeBlocking(
             () -> {
@@ -82,7 +99,13 @@ final class ScriptRun {
           long grace = vertx.setTimer(GRACE.toMillis(), id -> run.stopReading());
           drained.onComplete(read -> vertx.cancelTimer(grace));
         });
-    Future.join(drained, exited).onComplete(done -> run.finish());
+    long live = vertx.setPeriodic(LIVE_INTERVAL.toMillis(), id -> run.sendLive());
+    Future.join(drained, exited)
+        .onComplete(
+            done -> {
+              vertx.cancelTimer(live);
+              run.finish();
+            });
     return run;
   }
 
@@ -96,6 +119,20 @@ final class ScriptRun {
     return vertx.executeBlocking(
         () -> {
           ProcessTree.kill(process.toHandle(), ownGroup);
+          return null;
+        },
+        false);
+  }
+
+  /**
+   * Stops the script and all it started because the server canceled it: SIGTERM, then SIGKILL after
+   * {@link #CANCEL_GRACE}.
+   */
+  Future<Void> cancel() {
+    canceled = true;
+    return vertx.executeBlocking(
+        () -> {
+          ProcessTree.terminate(process.toHandle(), ownGroup, CANCEL_GRACE);
           return null;
         },
         false);
@@ -117,10 +154,27 @@ final class ScriptRun {
         false);
   }
 
+  /** Sends what was printed since the last chunk, one chunk. */
+  private void sendLive() {
+    live.take().ifPresent(chunk -> context.output(chunk.offset(), chunk.text()));
+  }
+
+  /** Sends the rest of the output, all of it queued before the result is. */
+  private Future<Void> sendRest() {
+    live.end();
+    List<Future<Void>> sent = new ArrayList<>();
+    for (Optional<LiveOutput.Chunk> chunk = live.take(); chunk.isPresent(); chunk = live.take()) {
+      sent.add(context.output(chunk.get().offset(), chunk.get().text()));
+    }
+    return Future.join(sent).mapEmpty();
+  }
+
   private void finish() {
     closePipe();
     int exitCode = process.isAlive() ? -1 : process.exitValue();
-    outcome.tryComplete(new Outcome(exitCode, timedOut, output.text()));
+    Outcome ended = new Outcome(exitCode, timedOut, canceled, output.text());
+    // output the server missed is in the result anyway: a failure to queue it is not the script's
+    sendRest().onComplete(sent -> outcome.tryComplete(ended));
   }
 
   private void closePipe() {

@@ -1,5 +1,6 @@
 package dev.outpost.agent.state;
 
+import dev.outpost.common.activity.ActivityMessages;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +24,13 @@ public record StoredMessage(long id, Map<String, Object> message) {
     return String.valueOf(message.get("type"));
   }
 
-  /** The operation the message answers, when it is a reply. */
+  /**
+   * The operation the message answers, when it is a reply; a chunk of a running operation's output
+   * names the operation but answers nothing.
+   */
   public Optional<Long> operationId() {
     return message.get("operation-id") instanceof Number n
+            && !ActivityMessages.OPERATION_OUTPUT.equals(type())
         ? Optional.of(n.longValue())
         : Optional.empty();
   }

@@ -263,6 +263,61 @@ class ProtocolTest {
         .containsExactly("a\ufffdb\ufffdc", "left\ufffdbehind");
   }
 
+  /**
+   * Verifies that the agent says it accepts cancel-operation, and that one is handed on as a cancel
+   * of the operation it names, never run as an operation of its own.
+   */
+  @Test
+  void aCancelIsHandedOnAndNotRunAsAnOperation() {
+    Protocol protocol = registered(MemoryStore.INSTANCE);
+    assertThat(protocol.clientTypes()).contains("cancel-operation");
+    await(protocol.apply(await(protocol.prepare()), response(1, script(7))));
+
+    Protocol.Outcome canceled =
+        await(
+            protocol.apply(
+                await(protocol.prepare()),
+                response(1, Map.of("type", "cancel-operation", "operation-id", 7L))));
+
+    assertThat(canceled.cancels()).containsExactly(7L);
+    assertThat(canceled.operations()).isEmpty();
+    assertThat(protocol.operation(7)).hasValueSatisfying(e -> assertThat(e.running()).isTrue());
+  }
+
+  /**
+   * Verifies that output goes only to a server that accepts operation-output, held for none, and
+   * that a chunk of output waiting in the outbox is no reply: the operation still counts as
+   * unanswered for a restarted agent.
+   */
+  @Test
+  void outputGoesOnlyToAServerThatTakesItAndIsNoReply() {
+    Protocol protocol = registered(MemoryStore.INSTANCE);
+    await(protocol.apply(await(protocol.prepare()), response(1, script(7))));
+
+    assertThat(await(protocol.output(7, 0, "refused"))).isFalse();
+    assertThat(messages(await(protocol.prepare()))).isEmpty();
+
+    List<String> withOutput = new java.util.ArrayList<>(REGISTERED);
+    withOutput.add("operation-output");
+    await(
+        protocol.apply(
+            await(protocol.prepare()),
+            response(1, acceptedTypes(withOutput.toArray(String[]::new)))));
+    assertThat(await(protocol.output(7, 0, "taken"))).isTrue();
+
+    assertThat(messages(await(protocol.prepare())))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("operation-output");
+              assertThat(m.integer("offset")).isZero();
+              assertThat(m.text("text")).isEqualTo("taken");
+            });
+    assertThat(await(protocol.interrupted()))
+        .extracting(JournalEntry::operationId)
+        .containsExactly(7L);
+  }
+
   private static Protocol load(AgentStore store) {
     return await(
         Protocol.load(store, REGISTRATION, List.of("execute-script", "resynchronize"), CLOCK, 10));

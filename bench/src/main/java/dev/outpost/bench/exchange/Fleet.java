@@ -21,6 +21,7 @@ public final class Fleet {
           "change-packages-result",
           "computer-info",
           "distribution-info",
+          "operation-output",
           "operation-progress",
           "operation-result",
           "register",
@@ -54,7 +55,8 @@ public final class Fleet {
 
   /**
    * Registers {@code count} computers titled {@code prefix-1..count}, whose secure ids are their
-   * titles, and returns a peer for each, in order.
+   * titles, and returns a peer for each, in order. They accept cancel-operation, as Outpost's agent
+   * does, so that every exchange looks for cancels to send.
    */
   public static List<Peer> register(BenchDatabase db, long accountId, String prefix, int count)
       throws SQLException {
@@ -66,7 +68,7 @@ public final class Fleet {
              INSERT INTO computers (account_id, title, hostname, secure_id_hash, registered_at,
                                     client_types)
              SELECT ?, ? || i, ? || i || '.example', sha256(convert_to(? || i, 'UTF8')), now(),
-                    ARRAY['execute-script']
+                    ARRAY['cancel-operation', 'execute-script']
                FROM generate_series(1, ?) AS i
              RETURNING id, title
              """)) {

@@ -15,6 +15,19 @@ import java.util.Set;
  */
 public final class ActivityMessages {
 
+  /**
+   * Outpost's own server message that tells an agent to stop a running operation ({@code
+   * operation-id}); sent only to agents whose {@code client-accepted-types} name it.
+   */
+  public static final String CANCEL_OPERATION = "cancel-operation";
+
+  /**
+   * Outpost's own client message carrying part of a running operation's output: {@code
+   * operation-id}, {@code offset} (in characters, Unicode code points) and {@code text}; sent only
+   * to a server whose accepted types name it.
+   */
+  public static final String OPERATION_OUTPUT = "operation-output";
+
   /** Fields the Landscape Client reads without checking that they are there. */
   private static final Map<String, Map<String, Object>> DEFAULTS =
       Map.of(
@@ -62,6 +75,14 @@ public final class ActivityMessages {
       message.put(wireName, plain(parameters.getValue(name)));
     }
     message.putAll(type.fixedFields());
+    return message;
+  }
+
+  /** The message telling an agent to stop the running operation. */
+  public static Map<String, Object> cancelOperation(long operationId) {
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", CANCEL_OPERATION);
+    message.put("operation-id", operationId);
     return message;
   }
 

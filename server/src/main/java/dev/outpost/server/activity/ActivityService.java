@@ -24,12 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What admins do with activities: create them by the type's rules, cancel, approve and reapply
  * them.
  */
 public final class ActivityService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ActivityService.class);
 
   /**
    * The longest summary: every child of a group keeps a copy, so a summary is bounded like the
@@ -158,9 +162,36 @@ public final class ActivityService {
         absent -> OutpostException.notFound("computers not found: " + absent));
   }
 
-  /** Cancels every named activity the lifecycle lets go to Canceled. */
+  /**
+   * Cancels every named activity the lifecycle lets go to Canceled. The agents running those that
+   * were In Progress are told at their next exchange ({@link CancelNotices}).
+   */
   public Future<List<TransitionOutcome>> cancel(Admin admin, List<Long> ids) {
-    return store.transition(admin.accountId(), ids, Status.CANCELED, admin.name(), "canceled");
+    return store
+        .transition(admin.accountId(), ids, Status.CANCELED, admin.name(), "canceled")
+        .compose(outcomes -> tellAgents(outcomes).map(outcomes));
+  }
+
+  /** The followers of the output of those that ran are told they ended, their agents to stop. */
+  private Future<Void> tellAgents(List<TransitionOutcome> outcomes) {
+    List<Long> running =
+        outcomes.stream()
+            .filter(o -> o.applied() && o.from().equals(Optional.of(Status.IN_PROGRESS)))
+            .map(TransitionOutcome::id)
+            .toList();
+    return ActivityOutput.ended(store.pool(), running)
+        .compose(told -> CancelNotices.computers(store.pool(), running))
+        .map(this::cancelWaits);
+  }
+
+  /**
+   * NUDGE SITE: a cancel waits for its computer's next exchange; this is the one place where the
+   * agent channel's nudge ({@code Nudges.nudge(computerId)}) makes those computers exchange now.
+   */
+  private Void cancelWaits(List<Long> computerIds) {
+    computerIds.forEach(
+        id -> LOG.debug("cancel waits for the computer's next exchange [computer: {}]", id));
+    return null;
   }
 
   /**

@@ -97,6 +97,11 @@ public final class ActivityStore {
     return find(accountId, id, Integer.MAX_VALUE);
   }
 
+  /** Succeeds when the activity (live or archived) is the account's; fails with 404 otherwise. */
+  public Future<Void> owned(long accountId, long id) {
+    return find(accountId, id, 0).mapEmpty();
+  }
+
   /**
    * Reads one activity of the account, a group with at most {@code maxChildren} children; the
    * children share the group's parameters (they were created with them).

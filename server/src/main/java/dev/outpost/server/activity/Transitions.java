@@ -51,7 +51,8 @@ public final class Transitions {
   /**
    * Moves activities by id (a group stands for its children), of one account or ($1 NULL) of any,
    * to $3, each where the lifecycle table allows it. A server activity that becomes Queued goes to
-   * the job queue through the outbox.
+   * the job queue through the outbox; a running client activity canceled leaves a notice for its
+   * agent ({@link CancelNotices}).
    */
   private static final String MOVE =
       """
@@ -73,7 +74,7 @@ public final class Transitions {
          WHERE a.id = t.id
            -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
            AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
-        RETURNING a.id, t.status AS from_status, t.kind
+        RETURNING a.id, t.status AS from_status, t.kind, a.computer_id
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, $3, $4, $8, $9 FROM moved
@@ -81,7 +82,9 @@ public final class Transitions {
         -- $12: whether $3 is Queued, which a server activity waits in for a job-handler
         INSERT INTO outbox (activity_id, created_at)
         SELECT id, $4 FROM moved WHERE kind = 'server' AND $12
-      )
+      ), """
+          + CancelNotices.RECORD
+          + """
       SELECT t.id, t.status, m.id IS NOT NULL AS applied
         FROM target t LEFT JOIN moved m ON m.id = t.id
       UNION ALL
@@ -191,7 +194,10 @@ public final class Transitions {
                 .addString(reason)
                 .addString(resultText.orElse(null))
                 .addBoolean(to == Status.IN_PROGRESS)
-                .addBoolean(to == Status.QUEUED))
+                .addBoolean(to == Status.QUEUED)
+                .addBoolean(to == Status.CANCELED)
+                .addString(Status.IN_PROGRESS.wireName())
+                .addString(CancelNotices.messageType()))
         .map(rows -> outcomes(idArray, to, rows));
   }
 

@@ -54,11 +54,13 @@ public final class AdminApi {
   private final Json json;
   private final FailedAttempts failedAttempts;
   private final int maxOffset;
+  private final OutputApi output;
 
   /**
    * Creates the API over the stores; reports are read from {@code storage}, delivered client
    * activities older than {@code resultDeadline} without a result are shown stale, listings skip at
-   * most {@code maxOffset} rows, and bad tokens count as {@code failedAttempts}.
+   * most {@code maxOffset} rows, bad tokens count as {@code failedAttempts}, and running
+   * activities' output is read and followed through {@code output}.
    */
   public AdminApi(
       AccountStore accounts,
@@ -72,8 +74,10 @@ public final class AdminApi {
       Clock clock,
       Duration resultDeadline,
       int maxOffset,
-      FailedAttempts failedAttempts) {
+      FailedAttempts failedAttempts,
+      OutputApi output) {
     this.maxOffset = maxOffset;
+    this.output = output;
     this.failedAttempts = failedAttempts;
     this.accounts = accounts;
     this.activities = activities;
@@ -105,6 +109,7 @@ public final class AdminApi {
     router.get("/api/v2/activity-types").handler(this::activityTypes);
     router.get("/api/v2/activities/:id").handler(this::get);
     router.get("/api/v2/activities/:id/events").handler(this::events);
+    router.get("/api/v2/activities/:id/output").handler(this::output);
     router.get("/api/v2/computers").handler(this::listComputers);
     router.post("/api/v2/computers/tags").handler(this::retag);
     router.get("/api/v2/computers/:id").handler(this::getComputer);
@@ -213,6 +218,28 @@ public final class AdminApi {
                 events ->
                     new JsonObject()
                         .put("results", new JsonArray(events.stream().map(Json::event).toList()))));
+  }
+
+  /**
+   * A running activity's output from {@code offset} (or, when following, the {@code Last-Event-ID}
+   * a reconnecting client sends) as JSON, or followed as Server-Sent Events with {@code
+   * follow=true}.
+   */
+  private void output(RoutingContext ctx) {
+    long id = Requests.pathId(ctx, "id");
+    boolean follow = Requests.boolParam(ctx, "follow", false);
+    long offset = Requests.outputOffset(ctx, follow);
+    activities
+        .owned(admin(ctx).accountId(), id)
+        .onSuccess(
+            owned -> {
+              if (follow) {
+                output.follow(ctx, id, offset);
+              } else {
+                output.read(ctx, id, offset);
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void select(

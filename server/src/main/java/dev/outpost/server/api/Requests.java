@@ -366,6 +366,31 @@ final class Requests {
     }
   }
 
+  /**
+   * Where an output read starts: the {@code Last-Event-ID} a following client sends when it
+   * reconnects, else {@code offset}, else 0.
+   */
+  static long outputOffset(RoutingContext ctx, boolean follow) {
+    String lastEventId = follow ? ctx.request().getHeader("Last-Event-ID") : null;
+    if (lastEventId == null || lastEventId.isBlank()) {
+      return longParam(ctx, "offset", 0, Integer.MAX_VALUE).orElse(0L);
+    }
+    try {
+      long resumeAt = Long.parseLong(lastEventId.strip());
+      if (resumeAt >= 0 && resumeAt <= Integer.MAX_VALUE) {
+        return resumeAt;
+      }
+    } catch (NumberFormatException e) {
+      // refused below, as one out of range
+    }
+    throw OutpostException.badRequest(
+        "'Last-Event-ID' must be an offset from 0 to "
+            + Integer.MAX_VALUE
+            + ", not '"
+            + lastEventId
+            + "'");
+  }
+
   static boolean boolParam(RoutingContext ctx, String name, boolean fallback) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isBlank()) {

@@ -5,6 +5,7 @@ import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.activity.CancelNotices;
 import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The close of every exchange: the computers' due activities are moved to In Progress and their
  * messages written into the outgoing stores (a script's attachments stored, to be fetched by id),
- * each store's head read back, the computers' state saved and the transaction committed, the
- * statements pipelined in that order; then each computer is answered with its store's head.
+ * with a {@code cancel-operation} for each running activity canceled since, to the agents that
+ * accept it ({@link CancelNotices}); each store's head read back, the computers' state saved and
+ * the transaction committed, the statements pipelined in that order; then each computer is answered
+ * with its store's head.
  */
 final class Delivery {
 
@@ -57,8 +60,16 @@ final class Delivery {
       PipelinedTransaction tx, List<Bookkeeping> afters, Set<Long> limited, Instant now) {
     SqlClient conn = tx.connection();
     List<Long> ids = afters.stream().map(Bookkeeping::computerId).toList();
+    // only agents that accept the message are asked: the Landscape Client's batches skip it
+    List<Long> cancelable =
+        afters.stream()
+            .filter(after -> after.clientTypes().contains(ActivityMessages.CANCEL_OPERATION))
+            .map(Bookkeeping::computerId)
+            .toList();
+    Future<List<CancelNotices.Notice>> cancels = CancelNotices.take(conn, cancelable);
     return deliver(conn, ids, limited, now)
         .compose(delivered -> encode(conn, delivered))
+        .compose(encoded -> cancels.map(taken -> withCancels(encoded, taken)))
         .compose(
             encoded -> {
               Map<Long, String> tokens = new HashMap<>();
@@ -123,6 +134,18 @@ final class Delivery {
               delivered.forEach(d -> deliveries.get(d.computerId()).add(d));
               return null;
             });
+  }
+
+  private static List<Tagged<byte[]>> withCancels(
+      List<Tagged<byte[]>> encoded, List<CancelNotices.Notice> notices) {
+    for (CancelNotices.Notice notice : notices) {
+      encoded.add(
+          new Tagged<>(
+              notice.computerId(),
+              Bpickle.encode(ActivityMessages.cancelOperation(notice.activityId()))));
+      LOG.info("cancel sent [id: {}, computer: {}]", notice.activityId(), notice.computerId());
+    }
+    return encoded;
   }
 
   private Future<List<Tagged<byte[]>>> encode(

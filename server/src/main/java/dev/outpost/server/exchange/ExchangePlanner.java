@@ -5,6 +5,7 @@ import dev.outpost.common.wire.Bytes;
 import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.AgentResult;
 import java.util.ArrayList;
@@ -82,12 +83,18 @@ final class ExchangePlanner {
   record Writes(
       List<AgentResult> results,
       List<ActivityStore.Progress> progress,
+      List<ActivityOutput.Chunk> output,
       List<Tagged<ClientMessageStore.Recorded>> recorded,
       List<Tagged<Quarantined>> quarantined) {
 
     static Writes of(List<Plan> plans) {
       Writes writes =
-          new Writes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+          new Writes(
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>());
       for (Plan plan : plans) {
         long id = plan.computerId();
         MessageReader.Incoming incoming = plan.incoming();
@@ -105,6 +112,13 @@ final class ExchangePlanner {
                     writes
                         .progress()
                         .add(new ActivityStore.Progress(id, p.activityId(), p.percent())));
+        incoming
+            .output()
+            .forEach(
+                o ->
+                    writes
+                        .output()
+                        .add(new ActivityOutput.Chunk(id, o.activityId(), o.offset(), o.text())));
         for (int i = 0; i < incoming.recordTypes().size(); i++) {
           writes
               .recorded()

@@ -1,5 +1,6 @@
 package dev.outpost.server.exchange;
 
+import dev.outpost.common.activity.ActivityMessages;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.StorableText;
@@ -32,27 +33,32 @@ final class MessageReader {
   record Incoming(
       List<OperationResult> results,
       List<Progress> progress,
+      List<Output> output,
       List<String> recordTypes,
       List<JsonObject> recordBodies,
       List<Quarantined> quarantined) {
 
     static final Incoming NOTHING =
-        new Incoming(List.of(), List.of(), List.of(), List.of(), List.of());
+        new Incoming(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
     /** The same, with these messages quarantined besides. */
     Incoming quarantining(List<Quarantined> more) {
       List<Quarantined> all = new ArrayList<>(quarantined);
       all.addAll(more);
-      return new Incoming(results, progress, recordTypes, recordBodies, all);
+      return new Incoming(results, progress, output, recordTypes, recordBodies, all);
     }
   }
 
   /** An agent's report that an operation is partly done (Outpost's own message type). */
   record Progress(long activityId, int percent) {}
 
+  /** A chunk of a running operation's output (Outpost's own message type), its text storable. */
+  record Output(long activityId, long offset, String text) {}
+
   Incoming read(long computerId, List<Object> messages) {
     List<OperationResult> results = new ArrayList<>();
     List<Progress> progress = new ArrayList<>();
+    List<Output> output = new ArrayList<>();
     List<String> types = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
     List<Quarantined> quarantined = new ArrayList<>();
@@ -67,6 +73,12 @@ final class MessageReader {
                   new Progress(
                       message.integer("operation-id"),
                       (int) Math.max(0, Math.min(100, message.integer("progress")))));
+          case ActivityMessages.OPERATION_OUTPUT ->
+              output.add(
+                  new Output(
+                      message.integer("operation-id"),
+                      message.integer("offset"),
+                      StorableText.of(message.text("text"))));
           case "change-packages-result" ->
               results.add(
                   result(
@@ -100,7 +112,7 @@ final class MessageReader {
         quarantined.add(Quarantined.of(raw, reason));
       }
     }
-    return new Incoming(results, progress, types, bodies, quarantined);
+    return new Incoming(results, progress, output, types, bodies, quarantined);
   }
 
   private static Optional<OperationResult> operationResult(WireMap message) {

@@ -1,6 +1,7 @@
 package dev.outpost.server.exchange;
 
 import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.AgentResult;
 import dev.outpost.server.activity.DueRule;
@@ -50,6 +51,7 @@ public final class MessageSystem {
   private final Delivery delivery;
   private final Registrar registrar;
   private final ExchangeQueue queue;
+  private final int maxOutputChars;
 
   /**
    * Creates the exchange over the shared pool; {@code serverUuid} is this installation's.
@@ -57,6 +59,7 @@ public final class MessageSystem {
    * @param batches batches of exchanges answered at once, each on a connection of the pool
    * @param waiting how much may wait to be answered
    * @param publicUrl the server's URL as agents reach it, told to scripts where known
+   * @param maxOutputChars the characters of a running activity's output kept at most
    */
   public MessageSystem(
       Pool pool,
@@ -65,8 +68,10 @@ public final class MessageSystem {
       ServerMetrics metrics,
       int batches,
       Waiting waiting,
-      Optional<String> publicUrl) {
+      Optional<String> publicUrl,
+      int maxOutputChars) {
     this.pool = pool;
+    this.maxOutputChars = maxOutputChars;
     this.clock = clock;
     this.metrics = metrics;
     this.planner = new ExchangePlanner(serverUuid);
@@ -275,13 +280,20 @@ public final class MessageSystem {
         .onSuccess(answers -> metrics.quarantined().increment(writes.quarantined().size()));
   }
 
-  /** Writes results, progress, recorded and quarantined messages, each statement for all. */
-  private static Future<Void> write(SqlClient conn, Writes writes, Instant now) {
+  /**
+   * Writes results, progress, output, recorded and quarantined messages, each statement for all;
+   * the followers of output are told of the chunks and of the results once all is written.
+   */
+  private Future<Void> write(SqlClient conn, Writes writes, Instant now) {
     Future<List<AgentResult>> strangers = Transitions.applyResults(conn, writes.results(), now);
     Future<Void> progressed = ActivityStore.recordProgress(conn, writes.progress());
+    Future<Void> output = ActivityOutput.store(conn, writes.output(), maxOutputChars);
+    Future<Void> ended =
+        ActivityOutput.ended(
+            conn, writes.results().stream().map(AgentResult::activityId).distinct().toList());
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(strangers, progressed, kept, set)
+    return Future.all(List.of(strangers, progressed, output, ended, kept, set))
         .map(
             done -> {
               strangers

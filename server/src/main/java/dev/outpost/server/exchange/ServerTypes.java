@@ -15,6 +15,7 @@ final class ServerTypes {
           "change-packages-result",
           "computer-info",
           "distribution-info",
+          "operation-output",
           "operation-progress",
           "operation-result",
           "register",

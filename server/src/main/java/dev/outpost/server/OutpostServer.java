@@ -8,10 +8,12 @@ import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.channel.Channels;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerStore;
 import dev.outpost.server.db.Database;
+import dev.outpost.server.db.Notices;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
 import dev.outpost.server.http.FailedAttempts;
@@ -59,7 +61,8 @@ public final class OutpostServer {
   /** The HTTP verticles, one per instance; they share one port. */
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private TokenChanges tokenChanges;
+  private Notices notices;
+  private Channels channels;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -138,13 +141,7 @@ public final class OutpostServer {
             .onSuccess(deployments::add);
     Future<String> http =
         config.role().runsHttp()
-            ? swept
-                .compose(r -> TokenChanges.start(vertx, db, tokens))
-                .compose(
-                    changes -> {
-                      tokenChanges = changes;
-                      return deployHttp(config);
-                    })
+            ? swept.compose(r -> listen(db, config)).compose(listening -> deployHttp(config))
             : swept;
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
@@ -202,6 +199,30 @@ public final class OutpostServer {
     return config.home().resolve("storage");
   }
 
+  /**
+   * Listens for what other instances tell the HTTP front: changes to admin tokens (when they are
+   * cached) and nudges for the agents whose channels this process holds.
+   */
+  private Future<Void> listen(PgConnectOptions db, ServerConfig config) {
+    channels =
+        new Channels(
+            vertx,
+            config.limits().channels(),
+            Duration.ofSeconds(config.limits().channelKeepaliveSeconds()).toMillis(),
+            metrics.registry());
+    Map<String, Notices.Subscriber> subscribers = new HashMap<>();
+    subscribers.put(Channels.CHANNEL, channels);
+    if (tokens.enabled()) {
+      subscribers.put(TokenChanges.CHANNEL, new TokenChanges(tokens));
+    }
+    return Notices.start(vertx, db, subscribers)
+        .map(
+            started -> {
+              notices = started;
+              return null;
+            });
+  }
+
   private Future<String> deployHttp(ServerConfig config) {
     ServerConfig.Limits limits = config.limits();
     FailedAttempts failedAttempts = new FailedAttempts(clock, limits.failedAttemptsPerMinute());
@@ -229,7 +250,8 @@ public final class OutpostServer {
                           config.exchangeBatches(),
                           new MessageSystem.Waiting(
                               limits.waitingExchanges(), limits.waitingBytes())),
-                      failedAttempts);
+                      failedAttempts,
+                      channels);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
@@ -288,6 +310,11 @@ public final class OutpostServer {
     return http.stream().map(HttpVerticle::actualPort).toList();
   }
 
+  /** The agents' channels this process holds; null in a role without the HTTP front. */
+  public Channels channels() {
+    return channels;
+  }
+
   /** The shared PostgreSQL pool. */
   public Pool pool() {
     return pool;
@@ -312,8 +339,9 @@ public final class OutpostServer {
   public Future<Void> close() {
     List<Future<Void>> undeployed =
         new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
-    if (tokenChanges != null) {
-      undeployed.add(tokenChanges.close());
+    if (notices != null) {
+      undeployed.add(notices.close());
+      channels.close();
     }
     return Future.join(undeployed).transform(done -> pool.close());
   }

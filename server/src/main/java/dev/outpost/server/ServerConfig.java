@@ -101,6 +101,9 @@ public record ServerConfig(
    *     registration, a ping, a refused token)
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
    *     one address may send in a minute before it gets 429; 0 counts none
+   * @param channels agents' channels one server process holds at most (more get 503)
+   * @param channelKeepaliveSeconds how often a channel is pinged; its agent answering none of two
+   *     pings in a row is closed
    */
   public record Limits(
       int maxTargets,
@@ -113,7 +116,21 @@ public record ServerConfig(
       int waitingExchanges,
       int waitingBytes,
       int unauthenticatedBodyBytes,
-      int failedAttemptsPerMinute) {
+      int failedAttemptsPerMinute,
+      int channels,
+      int channelKeepaliveSeconds) {
+
+    /** Checks that a healthy channel is pinged before the HTTP idle timeout would close it. */
+    public Limits {
+      if (channelKeepaliveSeconds >= httpIdleTimeoutSeconds) {
+        throw new IllegalArgumentException(
+            "OUTPOST_CHANNEL_KEEPALIVE_SECONDS ("
+                + channelKeepaliveSeconds
+                + ") must be less than OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS ("
+                + httpIdleTimeoutSeconds
+                + "), or idle channels are closed");
+      }
+    }
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -134,7 +151,9 @@ public record ServerConfig(
               env, "OUTPOST_EXCHANGE_WAITING_BYTES", 256 * 1024 * 1024, 1024, Integer.MAX_VALUE),
           intValue(
               env, "OUTPOST_UNAUTHENTICATED_MAX_BODY_BYTES", 256 * 1024, 1024, Integer.MAX_VALUE),
-          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000));
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE", 30, 0, 1_000_000),
+          intValue(env, "OUTPOST_CHANNELS", 200_000, 0, 10_000_000),
+          intValue(env, "OUTPOST_CHANNEL_KEEPALIVE_SECONDS", 30, 1, 60));
     }
   }
 

@@ -47,6 +47,8 @@ class ServerConfigTest {
                 5_000,
                 268_435_456,
                 262_144,
+                30,
+                200_000,
                 30));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");

@@ -116,7 +116,8 @@ class FleetTest {
         Duration.ofMillis(50),
         failureRate,
         16,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        true);
   }
 
   private static List<Long> computers(String prefix) {

@@ -227,12 +227,13 @@ public final class Agent {
     registered = outcome.registered();
     keepChannel();
     listener.exchanged(outcome);
-    outcome.operations().forEach(this::run);
     schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
       schedule(urgentInterval(), false);
     }
     urgentRequested = false;
+    // after the next exchange is set: an operation answered at once brings it forward
+    outcome.operations().forEach(this::run);
   }
 
   /** Failures of the exchange back off; a failure to keep the state stops the agent. */

@@ -208,7 +208,7 @@ public final class OutpostServer {
         new Channels(
             vertx,
             config.limits().channels(),
-            Duration.ofSeconds(config.limits().channelKeepaliveSeconds()).toMillis(),
+            config.limits().channelKeepaliveMillis(),
             metrics.registry());
     Map<String, Notices.Subscriber> subscribers = new HashMap<>();
     subscribers.put(Channels.CHANNEL, channels);

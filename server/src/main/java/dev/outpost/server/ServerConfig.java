@@ -102,8 +102,8 @@ public record ServerConfig(
    * @param failedAttemptsPerMinute failed credentials (registration keys, secure-ids, admin tokens)
    *     one address may send in a minute before it gets 429; 0 counts none
    * @param channels agents' channels one server process holds at most (more get 503)
-   * @param channelKeepaliveSeconds how often a channel is pinged; its agent answering none of two
-   *     pings in a row is closed
+   * @param channelKeepaliveSeconds how often a channel is pinged (see {@link
+   *     #channelKeepaliveMillis}); its agent answering none of two pings in a row is closed
    */
   public record Limits(
       int maxTargets,
@@ -120,16 +120,13 @@ public record ServerConfig(
       int channels,
       int channelKeepaliveSeconds) {
 
-    /** Checks that a healthy channel is pinged before the HTTP idle timeout would close it. */
-    public Limits {
-      if (channelKeepaliveSeconds >= httpIdleTimeoutSeconds) {
-        throw new IllegalArgumentException(
-            "OUTPOST_CHANNEL_KEEPALIVE_SECONDS ("
-                + channelKeepaliveSeconds
-                + ") must be less than OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS ("
-                + httpIdleTimeoutSeconds
-                + "), or idle channels are closed");
-      }
+    /**
+     * How often channels are pinged: every {@code channelKeepaliveSeconds}, or every half of the
+     * HTTP idle timeout when that is shorter, so that an idle channel is never closed as an idle
+     * connection.
+     */
+    public long channelKeepaliveMillis() {
+      return Math.min(channelKeepaliveSeconds * 1000L, httpIdleTimeoutSeconds * 1000L / 2);
     }
 
     /** The defaults, as the configuration table gives them. */

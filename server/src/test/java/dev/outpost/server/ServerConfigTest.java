@@ -54,6 +54,20 @@ class ServerConfigTest {
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }
 
+  /**
+   * Verifies that channels are pinged every keepalive, or every half of the HTTP idle timeout when
+   * that is shorter, so that an idle channel is never closed as an idle connection.
+   */
+  @Test
+  void channelsArePingedWithinTheIdleTimeout() {
+    assertThat(ServerConfig.fromEnv(Map.of()).limits().channelKeepaliveMillis()).isEqualTo(30_000);
+    assertThat(
+            ServerConfig.fromEnv(Map.of("OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", "10"))
+                .limits()
+                .channelKeepaliveMillis())
+        .isEqualTo(5_000);
+  }
+
   /** Verifies that no local pocket source and no private address is allowed unless configured. */
   @Test
   void fetchingDefaultsToPublicAddressesAndNoLocalSources() {

@@ -12,6 +12,7 @@ import dev.outpost.agent.state.FileStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
@@ -28,6 +29,7 @@ public final class AgentVerticle extends VerticleBase {
   private final AgentConfig config;
   private final Clock clock;
   private WebClient client;
+  private WebSocketClient channels;
   private Handlers handlers;
   private Agent agent;
 
@@ -50,7 +52,8 @@ public final class AgentVerticle extends VerticleBase {
             vertx,
             new WebClientOptions().setDecompressionSupported(true).setKeepAlive(true),
             new PoolOptions().setHttp1MaxSize(2));
-    ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
+    channels = vertx.createWebSocketClient(ServerLink.channelOptions(1));
+    ServerLink link = new ServerLink(client, channels, config.urls(), config.requestTimeout());
     Registration registration =
         new Registration(
             config.accountName(),
@@ -65,7 +68,8 @@ public final class AgentVerticle extends VerticleBase {
             new Backoff(config.backoffMin(), config.backoffMax()),
             Duration.ZERO,
             false,
-            AgentSettings.JOURNAL_SIZE);
+            AgentSettings.JOURNAL_SIZE,
+            config.channel());
     FileStore store = FileStore.in(vertx, config.dataDir());
     return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random, clock)
         .onSuccess(
@@ -88,6 +92,7 @@ public final class AgentVerticle extends VerticleBase {
         .onComplete(
             done -> {
               client.close();
+              channels.close();
               LOG.info("agent stopped");
             });
   }

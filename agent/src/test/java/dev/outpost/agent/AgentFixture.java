@@ -102,7 +102,8 @@ public final class AgentFixture implements AutoCloseable {
         Duration.ofSeconds(10),
         false,
         false,
-        scriptUsers);
+        scriptUsers,
+        true);
   }
 
   /** A real agent's configuration, talking to the server directly. */

@@ -225,8 +225,9 @@ class AgentTest {
   }
 
   /**
-   * Verifies that a ping answering true brings the next exchange forward: an agent whose regular
-   * exchanges are an hour apart still runs an activity created after it registered.
+   * Verifies that a ping answering true brings the next exchange forward: an agent without the
+   * channel, whose regular exchanges are an hour apart, still runs an activity created after it
+   * registered, as the Landscape Client would.
    */
   @Test
   void aPingSayingMessagesWaitBringsTheExchangeForward() throws Exception {
@@ -247,7 +248,8 @@ class AgentTest {
                 base.requestTimeout(),
                 false,
                 false,
-                base.scriptUsers()));
+                base.scriptUsers(),
+                false));
 
     try {
       long id = fx.script(AgentFixture.computerOf(pinged), "echo pinged", 60);

@@ -128,7 +128,8 @@ class SavedScriptsTest {
         c.requestTimeout(),
         c.enableShutdown(),
         c.enableUserManagement(),
-        c.scriptUsers());
+        c.scriptUsers(),
+        c.channel());
   }
 
   private static JsonArray fired(long profile) {

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param agentIdleSeconds how long the idle agent is watched
  * @param simulatedAgents agents of the simulated fleet whose footprint is measured
  * @param simulatedSeconds how long the simulated fleet is watched once registered
+ * @param channelAgents simulated agents holding channels in the channel benchmark
+ * @param channelSamples activities timed per measured run of the channel benchmark
  * @param jfr record the server with Java Flight Recorder
  * @param serverJavaOpts extra JVM options for the server process
  */
@@ -46,6 +48,8 @@ public record BenchConfig(
     int agentIdleSeconds,
     int simulatedAgents,
     int simulatedSeconds,
+    int channelAgents,
+    int channelSamples,
     boolean jfr,
     String serverJavaOpts) {
 
@@ -78,6 +82,8 @@ public record BenchConfig(
         r.integer("BENCH_AGENT_IDLE_SECONDS", 600, 20),
         r.integer("BENCH_SIMULATED_AGENTS", 10_000, 500),
         r.integer("BENCH_SIMULATED_SECONDS", 120, 20),
+        r.integer("BENCH_CHANNEL_AGENTS", 10_000, 500),
+        r.integer("BENCH_CHANNEL_SAMPLES", 100, 20),
         "1".equals(env.get("BENCH_JFR")),
         r.text("BENCH_SERVER_JAVA_OPTS", ""));
   }

@@ -1,6 +1,7 @@
 package dev.outpost.bench;
 
 import dev.outpost.bench.benchmarks.AgentBench;
+import dev.outpost.bench.benchmarks.ChannelBench;
 import dev.outpost.bench.benchmarks.DeliveryBench;
 import dev.outpost.bench.benchmarks.ExchangeBench;
 import dev.outpost.bench.benchmarks.FanoutBench;
@@ -34,7 +35,8 @@ public final class Main {
           new JobsBench(),
           new ListingBench(),
           new DeliveryBench(),
-          new AgentBench());
+          new AgentBench(),
+          new ChannelBench());
 
   private Main() {}
 

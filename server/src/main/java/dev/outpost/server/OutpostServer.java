@@ -13,6 +13,7 @@ import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.api.OutputApi;
 import dev.outpost.server.api.ScriptApi;
+import dev.outpost.server.channel.Channels;
 import dev.outpost.server.computer.ComputerEdits;
 import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
@@ -79,11 +80,11 @@ public final class OutpostServer {
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final WebhookStore webhooks;
-  private TokenChanges tokenChanges;
-  private Notices eventNotices;
   private EventStreams streams;
   private WebhookVerticle webhookSender;
   private OutputListener outputListener;
+  private Notices notices;
+  private Channels channels;
   private JobHandlerVerticle jobHandler;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -185,30 +186,11 @@ public final class OutpostServer {
         swept
             .compose(r -> vertx.deployVerticle(webhookSender))
             .onSuccess(deployments::add)
-            .compose(
-                r ->
-                    Notices.start(
-                        vertx, db, EventLog.CHANNEL, this::eventsLogged, this::eventsHeard))
-            .map(
-                notices -> {
-                  eventNotices = notices;
-                  return null;
-                });
+            .mapEmpty();
     Future<?> http =
         config.role().runsHttp()
-            ? events
-                .compose(r -> TokenChanges.start(vertx, db, tokens))
-                .compose(
-                    r ->
-                        Future.all(
-                            TokenChanges.start(vertx, db, tokens), OutputListener.start(vertx, db)))
-                .compose(
-                    listening -> {
-                      tokenChanges = listening.resultAt(0);
-                      outputListener = listening.resultAt(1);
-                      return deployHttp(config);
-                    })
-            : events;
+            ? events.compose(r -> listen(db, config, true)).compose(listening -> deployHttp(config))
+            : events.compose(r -> listen(db, config, false));
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
@@ -231,20 +213,6 @@ public final class OutpostServer {
                     jobHandler, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(deployments::add)
         .mapEmpty();
-  }
-
-  /** Events were logged, by any instance: streams and webhooks read on. */
-  private void eventsLogged() {
-    streams.notified();
-    webhookSender.notified();
-  }
-
-  /** Notices of events reach this instance again, or stopped: what they missed is read. */
-  private void eventsHeard(boolean listening) {
-    streams.listening(listening);
-    if (listening) {
-      webhookSender.notified();
-    }
   }
 
   /**
@@ -277,6 +245,57 @@ public final class OutpostServer {
   /** Where server activities keep their files. */
   public static Path storage(ServerConfig config) {
     return config.home().resolve("storage");
+  }
+
+  /**
+   * Listens for what other instances tell the HTTP front: changes to admin tokens (when they are
+   * cached) and nudges for the agents whose channels this process holds.
+   */
+  /**
+   * Starts this process's one connection listening for notices: of events (streams and webhooks) in
+   * every role; with the HTTP front, of nudges for the agents' channels, of admin token changes and
+   * of activities' output.
+   */
+  private Future<Void> listen(PgConnectOptions db, ServerConfig config, boolean front) {
+    Map<String, Notices.Subscriber> subscribers = new HashMap<>();
+    subscribers.put(
+        EventLog.CHANNEL,
+        new Notices.Subscriber() {
+          @Override
+          public void notice(String payload) {
+            streams.notified();
+            webhookSender.notified();
+          }
+
+          @Override
+          public void listening(boolean listening) {
+            // notices reach this instance again, or stopped: what they missed is read
+            streams.listening(listening);
+            if (listening) {
+              webhookSender.notified();
+            }
+          }
+        });
+    if (front) {
+      channels =
+          new Channels(
+              vertx,
+              config.limits().channels(),
+              config.limits().channelKeepaliveMillis(),
+              metrics.registry());
+      subscribers.put(Channels.CHANNEL, channels);
+      outputListener = new OutputListener();
+      subscribers.put(ActivityOutput.CHANNEL, outputListener);
+      if (tokens.enabled()) {
+        subscribers.put(TokenChanges.CHANNEL, new TokenChanges(tokens));
+      }
+    }
+    return Notices.start(vertx, db, subscribers)
+        .map(
+            started -> {
+              notices = started;
+              return null;
+            });
   }
 
   private Future<String> deployHttp(ServerConfig config) {
@@ -320,7 +339,8 @@ public final class OutpostServer {
                               limits.waitingExchanges(), limits.waitingBytes()),
                           config.publicUrl(),
                           limits.maxOutputChars()),
-                      failedAttempts);
+                      failedAttempts,
+                      channels);
               List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
                   List.of(api::gate, exchange::gate);
               EventsApi events =
@@ -388,6 +408,11 @@ public final class OutpostServer {
     return http.stream().map(HttpVerticle::actualPort).toList();
   }
 
+  /** The agents' channels this process holds; null in a role without the HTTP front. */
+  public Channels channels() {
+    return channels;
+  }
+
   /** The shared PostgreSQL pool. */
   public Pool pool() {
     return pool;
@@ -415,17 +440,14 @@ public final class OutpostServer {
 
   /** Undeploys this server's verticles and closes its pool; the caller closes Vert.x. */
   public Future<Void> close() {
-    List<Future<Void>> undeployed =
-        new java.util.ArrayList<>(deployments.stream().map(vertx::undeploy).toList());
-    if (outputListener != null) {
-      undeployed.add(outputListener.close());
+    // notices first: a connection closed by what is undeployed is then not taken for a lost one
+    Future<Void> quiet = notices == null ? Future.succeededFuture() : notices.close();
+    if (channels != null) {
+      channels.close();
     }
-    if (tokenChanges != null) {
-      undeployed.add(tokenChanges.close());
-    }
-    if (eventNotices != null) {
-      undeployed.add(eventNotices.close());
-    }
-    return Future.join(undeployed).transform(done -> pool.close());
+    return quiet
+        .transform(
+            done -> Future.join(deployments.stream().map(vertx::undeploy).toList()).mapEmpty())
+        .transform(done -> pool.close());
   }
 }

@@ -116,6 +116,9 @@ public record ServerConfig(
    * @param maxOutputChars characters of a running activity's output kept as its agent sends it; the
    *     rest is refused, and readers are told it was cut
    * @param outputFollowers clients following activities' output at once, per server instance
+   * @param channels agents' channels one server process holds at most (more get 503)
+   * @param channelKeepaliveSeconds how often a channel is pinged (see {@link
+   *     #channelKeepaliveMillis}); its agent answering none of two pings in a row is closed
    */
   public record Limits(
       int maxTargets,
@@ -135,7 +138,18 @@ public record ServerConfig(
       int maxScripts,
       int maxTags,
       int maxOutputChars,
-      int outputFollowers) {
+      int outputFollowers,
+      int channels,
+      int channelKeepaliveSeconds) {
+
+    /**
+     * How often channels are pinged: every {@code channelKeepaliveSeconds}, or every half of the
+     * HTTP idle timeout when that is shorter, so that an idle channel is never closed as an idle
+     * connection.
+     */
+    public long channelKeepaliveMillis() {
+      return Math.min(channelKeepaliveSeconds * 1000L, httpIdleTimeoutSeconds * 1000L / 2);
+    }
 
     /** The defaults, as the configuration table gives them. */
     public static Limits defaults() {
@@ -164,7 +178,9 @@ public record ServerConfig(
           intValue(env, "OUTPOST_MAX_SCRIPTS", 10_000, 1, 10_000_000),
           intValue(env, "OUTPOST_MAX_TAGS", 64, 1, 10_000),
           intValue(env, "OUTPOST_MAX_OUTPUT_CHARS", 1024 * 1024, 0, Integer.MAX_VALUE - 1),
-          intValue(env, "OUTPOST_OUTPUT_FOLLOWERS", 1_000, 0, 1_000_000));
+          intValue(env, "OUTPOST_OUTPUT_FOLLOWERS", 1_000, 0, 1_000_000),
+          intValue(env, "OUTPOST_CHANNELS", 200_000, 0, 10_000_000),
+          intValue(env, "OUTPOST_CHANNEL_KEEPALIVE_SECONDS", 30, 1, 60));
     }
   }
 

@@ -54,7 +54,9 @@ class ServerConfigTest {
                 10_000,
                 64,
                 1_048_576,
-                1_000));
+                1_000,
+                200_000,
+                30));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_MAX_TARGETS", "0")))
         .hasMessage("OUTPOST_MAX_TARGETS must be between 1 and 2147483647, not 0");
   }
@@ -75,6 +77,20 @@ class ServerConfigTest {
                 Duration.ofDays(7)));
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("OUTPOST_WEBHOOK_BACKOFF_MS", "0")))
         .hasMessage("OUTPOST_WEBHOOK_BACKOFF_MS must be between 1 and 3600000, not 0");
+  }
+
+  /**
+   * Verifies that channels are pinged every keepalive, or every half of the HTTP idle timeout when
+   * that is shorter, so that an idle channel is never closed as an idle connection.
+   */
+  @Test
+  void channelsArePingedWithinTheIdleTimeout() {
+    assertThat(ServerConfig.fromEnv(Map.of()).limits().channelKeepaliveMillis()).isEqualTo(30_000);
+    assertThat(
+            ServerConfig.fromEnv(Map.of("OUTPOST_HTTP_IDLE_TIMEOUT_SECONDS", "10"))
+                .limits()
+                .channelKeepaliveMillis())
+        .isEqualTo(5_000);
   }
 
   /** Verifies that no local pocket source and no private address is allowed unless configured. */

@@ -132,7 +132,8 @@ public final class RunCommand implements Callable<Integer> {
         server.requestTimeout,
         enableShutdown,
         enableUserManagement,
-        scriptUsers == null ? ScriptUsers.DEFAULT : scriptUsers);
+        scriptUsers == null ? ScriptUsers.DEFAULT : scriptUsers,
+        !server.noChannel);
   }
 
   private static String hostname() {

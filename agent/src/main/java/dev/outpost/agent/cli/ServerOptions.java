@@ -104,6 +104,14 @@ public final class ServerOptions {
       description = "Give up on a request to the server after this long (default: 60).")
   Duration requestTimeout;
 
+  @Option(
+      names = "--no-channel",
+      defaultValue = "false",
+      description =
+          "Keep no channel open to the server: learn of new activities by pinging and "
+              + "exchanging only, as the Landscape Client does.")
+  boolean noChannel;
+
   /** The server's URLs. */
   ServerUrls urls() {
     return ServerUrls.of(serverUrl, Optional.ofNullable(pingUrl));

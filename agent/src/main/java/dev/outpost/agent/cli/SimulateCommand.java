@@ -141,7 +141,8 @@ public final class SimulateCommand implements Callable<Integer> {
         latency,
         failureRate,
         maxConnections,
-        server.requestTimeout);
+        server.requestTimeout,
+        !server.noChannel);
   }
 
   private static void stop(Vertx vertx, Fleet fleet) {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param backoffMin the wait after a first failed exchange; it doubles up to {@code backoffMax}
  * @param requestTimeout after which a request to the server is given up
  * @param scriptUsers the users scripts may run as
+ * @param channel whether the agent keeps a channel open to the server, to be told to exchange now
  */
 public record AgentConfig(
     ServerUrls urls,
@@ -28,4 +29,5 @@ public record AgentConfig(
     Duration requestTimeout,
     boolean enableShutdown,
     boolean enableUserManagement,
-    ScriptUsers scriptUsers) {}
+    ScriptUsers scriptUsers,
+    boolean channel) {}

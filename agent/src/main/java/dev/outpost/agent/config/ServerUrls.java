@@ -21,6 +21,14 @@ public record ServerUrls(String exchange, String ping, String attachments) {
     return new ServerUrls(exchange, ping, base + "/attachment/");
   }
 
+  /**
+   * The URL of the agent's channel: the exchange URL and {@code /channel}, its scheme {@code ws}
+   * for {@code http} and {@code wss} for {@code https}.
+   */
+  public String channel() {
+    return exchange.replaceFirst("^http", "ws") + "/channel";
+  }
+
   /** The URL of one attachment. */
   public String attachment(long id) {
     return attachments + id;

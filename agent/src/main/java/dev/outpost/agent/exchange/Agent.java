@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * One agent's loop: exchanges on its interval, sooner when a result waits or a ping says the server
  * has messages, later after failures; operations handed to their handlers and answered. Runs on the
  * context that starts it, and holds no thread of its own, so thousands can share a few event loops.
+ *
+ * <p>With its channel (once registered) the server tells the agent to exchange now: while the
+ * channel is open the agent does not ping, and exchanges at once rather than after the urgent
+ * interval when a result waits; while it is down the agent pings and waits as without it.
  */
 public final class Agent {
 
@@ -46,6 +50,7 @@ public final class Agent {
   private final RandomGenerator random;
   private final Promise<Void> terminated = Promise.promise();
   private final AgentStore store;
+  private final Channel channel;
 
   /** The context the agent runs on: every field below is touched only there. */
   private final Context context;
@@ -59,6 +64,7 @@ public final class Agent {
   private boolean stopped;
   private boolean registered;
   private boolean spread;
+  private boolean channelUp;
   private int failures;
   private long lastOutputExchange = Long.MIN_VALUE / 2;
   private long outputTimer = -1;
@@ -81,6 +87,8 @@ public final class Agent {
     this.listener = listener;
     this.random = random;
     this.context = vertx.getOrCreateContext();
+    this.channel =
+        settings.channel() ? new Channel(vertx, link, random, new ChannelEvents()) : null;
   }
 
   /**
@@ -134,11 +142,13 @@ public final class Agent {
     vertx.cancelTimer(exchangeTimer);
     vertx.cancelTimer(pingTimer);
     vertx.cancelTimer(outputTimer);
+    keepChannel();
     return store.close().onComplete(done -> terminated.tryComplete()).mapEmpty();
   }
 
   private void begin() {
     registered = protocol.identity().isPresent();
+    keepChannel();
     schedule(settings.firstExchange(), true);
     schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
   }
@@ -221,14 +231,16 @@ public final class Agent {
       listener.registered();
     }
     registered = outcome.registered();
+    keepChannel();
     listener.exchanged(outcome);
-    outcome.operations().forEach(this::run);
-    outcome.cancels().forEach(handlers::cancel);
     schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
-      schedule(intervals().urgent(), false);
+      schedule(urgentInterval(), false);
     }
     urgentRequested = false;
+    // after the next exchange is set: an operation answered at once brings it forward
+    outcome.operations().forEach(this::run);
+    outcome.cancels().forEach(handlers::cancel);
   }
 
   /** Failures of the exchange back off; a failure to keep the state stops the agent. */
@@ -237,6 +249,7 @@ public final class Agent {
       LOG.error("the agent's state could not be kept, stopping [problem: {}]", cause.toString());
       stopped = true;
       vertx.cancelTimer(pingTimer);
+      keepChannel();
       store.close().onComplete(v -> terminated.tryFail(cause));
       return;
     }
@@ -336,7 +349,26 @@ public final class Agent {
     if (exchanging) {
       urgentRequested = true;
     } else {
-      schedule(intervals().urgent(), false);
+      schedule(urgentInterval(), false);
+    }
+  }
+
+  /** The wait before an urgent exchange: none while the channel is up. */
+  private Duration urgentInterval() {
+    return channelUp ? Duration.ZERO : intervals().urgent();
+  }
+
+  /** Keeps the channel open while the agent runs registered, if it has one; closed otherwise. */
+  private void keepChannel() {
+    if (channel == null) {
+      return;
+    }
+    Optional<Identity> identity = protocol.identity();
+    if (stopped || identity.isEmpty()) {
+      channel.close();
+      channelUp = false;
+    } else {
+      channel.open(identity.get().secureId());
     }
   }
 
@@ -371,12 +403,20 @@ public final class Agent {
   }
 
   private void ping() {
-    Optional<Identity> identity = protocol.identity();
-    if (stopped || identity.isEmpty() || exchanging) {
+    if (stopped || protocol.identity().isEmpty() || exchanging || channelUp) {
       schedulePing(intervals().ping());
       return;
     }
-    link.ping(identity.get().insecureId())
+    askServer().onComplete(done -> schedulePing(intervals().ping()));
+  }
+
+  /** Pings once: an urgent exchange when the server says messages wait. */
+  private Future<Void> askServer() {
+    Optional<Identity> identity = protocol.identity();
+    if (stopped || identity.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return link.ping(identity.get().insecureId())
         .onComplete(
             answer -> {
               if (answer.succeeded() && answer.result()) {
@@ -384,8 +424,9 @@ public final class Agent {
               } else if (answer.failed()) {
                 LOG.debug("ping failed [problem: {}]", answer.cause().getMessage());
               }
-              schedulePing(intervals().ping());
-            });
+            })
+        .otherwiseEmpty()
+        .mapEmpty();
   }
 
   /** The regular interval; the first one at a random point of it when the agent spreads. */
@@ -404,6 +445,29 @@ public final class Agent {
 
   private static long now() {
     return System.nanoTime() / 1_000_000;
+  }
+
+  /** The channel's news, on the agent's context. */
+  private final class ChannelEvents implements Channel.Events {
+
+    /** A channel opened again may have missed nudges while it was down: the server is asked. */
+    @Override
+    public void up(boolean again) {
+      channelUp = true;
+      if (again) {
+        askServer();
+      }
+    }
+
+    @Override
+    public void down() {
+      channelUp = false;
+    }
+
+    @Override
+    public void nudged() {
+      exchangeSoon();
+    }
   }
 
   /** What an operation may ask of this agent. */

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param spread whether the first regular exchange comes at a random point of the interval, so that
  *     agents started together drift apart (for simulated fleets)
  * @param journalSize finished operations remembered at least
+ * @param channel whether the agent keeps a channel open to the server once registered
  */
 public record AgentSettings(
     Registration registration,
@@ -18,7 +19,8 @@ public record AgentSettings(
     Backoff backoff,
     Duration firstExchange,
     boolean spread,
-    int journalSize) {
+    int journalSize,
+    boolean channel) {
 
   /** Finished operations a real agent remembers. */
   public static final int JOURNAL_SIZE = 1000;

@@ -7,29 +7,64 @@ import dev.outpost.common.wire.WireMap;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's HTTP side (PROTOCOL.md section 1): exchanges, pings and attachment downloads over a
- * WebClient that any number of agents may share.
+ * WebClient, and channels over a WebSocketClient, that any number of agents may share.
  */
 public final class ServerLink {
 
   /** Sent as {@code User-Agent}. */
   static final String USER_AGENT = "outpost-agent/0.1.0";
 
+  /** Seconds a channel may hear nothing before the agent closes it as dead. */
+  static final int CHANNEL_SILENCE_SECONDS = 150;
+
   private final WebClient client;
+  private final WebSocketClient channels;
   private final ServerUrls urls;
   private final long timeoutMs;
 
   /** Talks to the server at the given URLs, giving up on a request after {@code timeout}. */
-  public ServerLink(WebClient client, ServerUrls urls, Duration timeout) {
+  public ServerLink(WebClient client, WebSocketClient channels, ServerUrls urls, Duration timeout) {
     this.client = client;
+    this.channels = channels;
     this.urls = urls;
     this.timeoutMs = timeout.toMillis();
+  }
+
+  /**
+   * Options of a client of channels for {@code connections} agents: a channel carries pings, {@code
+   * exchange} messages and close frames, none past a control frame's 125 bytes, and one that hears
+   * nothing for {@value #CHANNEL_SILENCE_SECONDS} s (the server pings every minute at least) is
+   * closed.
+   */
+  public static WebSocketClientOptions channelOptions(int connections) {
+    return new WebSocketClientOptions()
+        .setMaxConnections(connections)
+        .setMaxFrameSize(125)
+        .setMaxMessageSize(125)
+        .setIdleTimeout(CHANNEL_SILENCE_SECONDS)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+  }
+
+  /** Opens the computer's channel (PROTOCOL: {@code GET <exchange URL>/channel}, a WebSocket). */
+  public Future<WebSocket> channel(String secureId) {
+    return channels.connect(
+        new WebSocketConnectOptions()
+            .setAbsoluteURI(urls.channel())
+            .setTimeout(timeoutMs)
+            .putHeader("User-Agent", USER_AGENT)
+            .putHeader("X-Computer-ID", secureId));
   }
 
   /**

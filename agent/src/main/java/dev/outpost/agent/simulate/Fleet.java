@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.PrintStream;
@@ -26,16 +27,23 @@ public final class Fleet {
   private final FleetConfig config;
   private final FleetStats stats;
   private final WebClient client;
+  private final WebSocketClient channels;
   private final Handlers handlers;
   private final List<String> deployments = new ArrayList<>();
   private long progressTimer = -1;
 
   private Fleet(
-      Vertx vertx, FleetConfig config, FleetStats stats, WebClient client, Handlers handlers) {
+      Vertx vertx,
+      FleetConfig config,
+      FleetStats stats,
+      WebClient client,
+      WebSocketClient channels,
+      Handlers handlers) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
     this.client = client;
+    this.channels = channels;
     this.handlers = handlers;
   }
 
@@ -50,9 +58,12 @@ public final class Fleet {
             vertx,
             new WebClientOptions().setKeepAlive(true).setDecompressionSupported(true),
             new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
+    // one connection per agent that keeps a channel, beside the shared pool of exchanges
+    WebSocketClient channels =
+        vertx.createWebSocketClient(ServerLink.channelOptions(config.agents()));
     Handlers handlers = Handlers.simulated(vertx, config.latency(), config.failureRate(), random);
-    Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, handlers);
-    ServerLink link = new ServerLink(client, config.urls(), config.requestTimeout());
+    Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
+    ServerLink link = new ServerLink(client, channels, config.urls(), config.requestTimeout());
     int slices = Math.max(1, Math.min(config.agents(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
     List<Future<String>> deployed = new ArrayList<>();
     for (int slice = 0; slice < slices; slice++) {
@@ -126,7 +137,11 @@ public final class Fleet {
     vertx.cancelTimer(progressTimer);
     return Future.join(deployments.stream().map(vertx::undeploy).toList())
         .eventually(handlers::close)
-        .onComplete(done -> client.close())
+        .onComplete(
+            done -> {
+              client.close();
+              channels.close();
+            })
         .mapEmpty();
   }
 }

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param latency simulated operations take a random time averaging this
  * @param failureRate the share of simulated operations that fail
  * @param maxConnections the HTTP connections all agents share
+ * @param channel whether each agent keeps a channel open (a connection each, beside the shared
+ *     ones)
  */
 public record FleetConfig(
     ServerUrls urls,
@@ -29,4 +31,5 @@ public record FleetConfig(
     Duration latency,
     double failureRate,
     int maxConnections,
-    Duration requestTimeout) {}
+    Duration requestTimeout,
+    boolean channel) {}

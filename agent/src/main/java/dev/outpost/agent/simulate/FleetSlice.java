@@ -94,7 +94,8 @@ final class FleetSlice extends VerticleBase {
         config.backoff(),
         Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)),
         true,
-        JOURNAL_SIZE);
+        JOURNAL_SIZE,
+        config.channel());
   }
 
   @Override

@@ -92,6 +92,7 @@ class HandlersTest {
         Duration.ofSeconds(10),
         false,
         false,
-        ScriptUsers.DEFAULT);
+        ScriptUsers.DEFAULT,
+        false);
   }
 }

@@ -77,6 +77,40 @@ class FleetTest {
     }
   }
 
+  /**
+   * Verifies that simulated agents keep channels and are nudged over them: agents that exchange and
+   * ping only every hour run a script created after they registered, and send its result at once
+   * although their handler answers before the exchange that brought it has finished.
+   */
+  @Test
+  void simulatedAgentsAreNudgedOverTheirChannels(Vertx vertx) {
+    String prefix = TestSupport.unique("sim");
+    Fleet fleet =
+        await(
+            Fleet.start(
+                vertx,
+                config(
+                    prefix,
+                    3,
+                    0,
+                    new Intervals(Duration.ofHours(1), Duration.ofMillis(50), Duration.ofHours(1)),
+                    Duration.ZERO),
+                Clock.systemUTC()));
+    try {
+      await().atMost(AgentFixture.PATIENCE).until(() -> fleet.stats().agentsRegistered() == 3);
+      List<Long> computers = computers(prefix);
+      await()
+          .atMost(AgentFixture.PATIENCE)
+          .until(() -> computers.stream().allMatch(fx.server.server.channels()::holds));
+
+      long scripts = group("ExecuteScriptRequest", computers, new JsonObject().put("code", "id"));
+
+      assertThat(fx.awaitFinal(scripts).getString("status")).isEqualTo("succeeded");
+    } finally {
+      await(fleet.stop());
+    }
+  }
+
   /** Verifies that the failure rate makes simulated operations fail. */
   @Test
   void failsOperationsAtTheConfiguredRate(Vertx vertx) {
@@ -103,6 +137,16 @@ class FleetTest {
   }
 
   private static FleetConfig config(String prefix, int agents, double failureRate) {
+    return config(
+        prefix,
+        agents,
+        failureRate,
+        new Intervals(Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2)),
+        Duration.ofMillis(50));
+  }
+
+  private static FleetConfig config(
+      String prefix, int agents, double failureRate, Intervals intervals, Duration latency) {
     return new FleetConfig(
         ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
         fx.server.accountName,
@@ -110,13 +154,14 @@ class FleetTest {
         Optional.empty(),
         agents,
         prefix,
-        new Intervals(Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2)),
+        intervals,
         new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
         Duration.ofSeconds(2),
-        Duration.ofMillis(50),
+        latency,
         failureRate,
         16,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        true);
   }
 
   private static List<Long> computers(String prefix) {

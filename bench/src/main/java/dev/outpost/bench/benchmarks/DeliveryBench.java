@@ -32,9 +32,10 @@ import java.util.regex.Pattern;
 
 /**
  * 5. Delivery latency: from an activity's creation (its {@code created_at}) until a real agent has
- * it (the agent's log line saying it started the operation), the agent pinging and exchanging
- * urgently at short intervals; against the same activity taken by an exchange sent the moment it
- * was created, which is what the server itself costs.
+ * it (the agent's log line saying it started the operation), the agent without its channel (as the
+ * Landscape Client) pinging and exchanging urgently at short intervals; against the same activity
+ * taken by an exchange sent the moment it was created, which is what the server itself costs. The
+ * channel's latency is {@link ChannelBench}'s.
  */
 public final class DeliveryBench implements Benchmark {
 
@@ -92,7 +93,8 @@ public final class DeliveryBench implements Benchmark {
                     "--urgent-exchange-interval",
                     interval,
                     "--exchange-interval",
-                    "900"))) {
+                    "900",
+                    "--no-channel"))) {
           long computer = awaitComputer(db, agent, title);
           long intervalMs = millis(interval);
           try (LogTail log = new LogTail(agent.log())) {

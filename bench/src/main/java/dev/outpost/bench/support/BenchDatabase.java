@@ -104,6 +104,19 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /** The first column of every row of a query. */
+  public List<Long> queryLongs(String sql) throws SQLException {
+    try (Connection conn = connect();
+        Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      List<Long> values = new ArrayList<>();
+      while (rs.next()) {
+        values.add(rs.getLong(1));
+      }
+      return values;
+    }
+  }
+
   /** Brings the schema up to date, as the server does when it starts. */
   public void migrate() {
     Database.migrate(Database.connectOptions(url()));

@@ -1,40 +1,31 @@
 package dev.outpost.server.account;
 
 import dev.outpost.server.db.Notices;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Tells the token cache of every change to admin tokens, made by any instance: a trigger on {@code
- * admin_tokens} notifies {@value #CHANNEL}, and this process listens ({@link Notices}). While that
- * connection is down the cache answers nothing.
+ * admin_tokens} notifies {@value #CHANNEL} (migration V8). While the notices do not reach this
+ * process the cache answers nothing.
  */
-public final class TokenChanges {
+public final class TokenChanges implements Notices.Subscriber {
 
-  /** The channel the {@code admin_tokens} trigger notifies (migration V8). */
-  static final String CHANNEL = "outpost_admin_tokens";
+  /** The channel the {@code admin_tokens} trigger notifies. */
+  public static final String CHANNEL = "outpost_admin_tokens";
 
-  private final Notices notices;
+  private final TokenCache cache;
 
-  private TokenChanges(Notices notices) {
-    this.notices = notices;
+  /** Informs the given cache. */
+  public TokenChanges(TokenCache cache) {
+    this.cache = cache;
   }
 
-  /**
-   * Starts listening; the future completes once the first attempt did, so that a server that starts
-   * listening is informed from its first request. A failed attempt is retried.
-   */
-  public static Future<TokenChanges> start(Vertx vertx, PgConnectOptions db, TokenCache cache) {
-    if (!cache.enabled()) {
-      return Future.succeededFuture(new TokenChanges(null));
-    }
-    return Notices.start(vertx, db, CHANNEL, cache::invalidate, cache::informed)
-        .map(TokenChanges::new);
+  @Override
+  public void notice(String payload) {
+    cache.invalidate();
   }
 
-  /** Stops listening. */
-  public Future<Void> close() {
-    return notices == null ? Future.succeededFuture() : notices.close();
+  @Override
+  public void listening(boolean listening) {
+    cache.informed(listening);
   }
 }

@@ -172,26 +172,17 @@ public final class ActivityService {
         .compose(outcomes -> tellAgents(outcomes).map(outcomes));
   }
 
-  /** The followers of the output of those that ran are told they ended, their agents to stop. */
+  /**
+   * The followers of the output of those that ran are told they ended; their agents are nudged by
+   * the status change itself (migration V16), and told to stop at their next exchange.
+   */
   private Future<Void> tellAgents(List<TransitionOutcome> outcomes) {
     List<Long> running =
         outcomes.stream()
             .filter(o -> o.applied() && o.from().equals(Optional.of(Status.IN_PROGRESS)))
             .map(TransitionOutcome::id)
             .toList();
-    return ActivityOutput.ended(store.pool(), running)
-        .compose(told -> CancelNotices.computers(store.pool(), running))
-        .map(this::cancelWaits);
-  }
-
-  /**
-   * NUDGE SITE: a cancel waits for its computer's next exchange; this is the one place where the
-   * agent channel's nudge ({@code Nudges.nudge(computerId)}) makes those computers exchange now.
-   */
-  private Void cancelWaits(List<Long> computerIds) {
-    computerIds.forEach(
-        id -> LOG.debug("cancel waits for the computer's next exchange [computer: {}]", id));
-    return null;
+    return ActivityOutput.ended(store.pool(), running);
   }
 
   /**

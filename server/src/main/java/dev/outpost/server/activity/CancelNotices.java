@@ -66,21 +66,4 @@ public final class CancelNotices {
               return notices;
             });
   }
-
-  /** The computers whose agents wait to be told of these activities' cancels. */
-  public static Future<List<Long>> computers(SqlClient client, List<Long> activityIds) {
-    if (activityIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return client
-        .preparedQuery(
-            "SELECT DISTINCT computer_id FROM cancel_notices WHERE activity_id = ANY($1::bigint[])")
-        .execute(Tuple.of(activityIds.toArray(Long[]::new)))
-        .map(
-            rows -> {
-              List<Long> ids = new ArrayList<>(rows.size());
-              rows.forEach(row -> ids.add(row.getLong(0)));
-              return ids;
-            });
-  }
 }

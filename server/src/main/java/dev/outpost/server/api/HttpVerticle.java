@@ -24,6 +24,9 @@ public final class HttpVerticle extends VerticleBase {
   private static final String UNAVAILABLE =
       new JsonObject().put("status", "unavailable").put("database", "unavailable").encode();
 
+  /** The largest WebSocket frame or message: a control frame's most. */
+  private static final int MAX_WEBSOCKET_BYTES = 125;
+
   private final int port;
   private final long maxBodyBytes;
   private final long unauthenticatedBodyBytes;
@@ -69,12 +72,18 @@ public final class HttpVerticle extends VerticleBase {
     router.route().failureHandler(new FailureHandler());
     router.route().last().handler(ctx -> ctx.fail(404));
     // curl in the Landscape Client asks for gzip; large responses are worth it. Idle connections
-    // are closed so that silent clients cannot hold sockets for good.
+    // are closed so that silent clients cannot hold sockets for good. The only WebSockets are the
+    // agents' channels, which carry nothing larger than a close frame: no compression (a deflater
+    // per connection), no frame or message past what a control frame may hold.
     return vertx
         .createHttpServer(
             new io.vertx.core.http.HttpServerOptions()
                 .setCompressionSupported(true)
-                .setIdleTimeout(idleTimeoutSeconds))
+                .setIdleTimeout(idleTimeoutSeconds)
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setMaxWebSocketFrameSize(MAX_WEBSOCKET_BYTES)
+                .setMaxWebSocketMessageSize(MAX_WEBSOCKET_BYTES))
         .requestHandler(router)
         .listen(port)
         .onSuccess(

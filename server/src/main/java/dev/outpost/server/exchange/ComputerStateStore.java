@@ -76,6 +76,18 @@ final class ComputerStateStore {
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
+  /** The registered computer, not removed, that has this secure-id hash. */
+  static Future<Optional<Long>> computer(SqlClient conn, byte[] secureIdHash) {
+    return conn.preparedQuery(
+            "SELECT id FROM computers WHERE secure_id_hash = $1 AND removed_at IS NULL")
+        .execute(Tuple.of(Buffer.buffer(secureIdHash)))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.empty()
+                    : Optional.of(rows.iterator().next().getLong(0)));
+  }
+
   /** Registers a computer of the account and returns its id, its insecure-id. */
   static Future<Long> register(
       SqlClient conn,

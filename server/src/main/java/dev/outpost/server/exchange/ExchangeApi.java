@@ -5,6 +5,7 @@ import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.PayloadCodec;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.Secrets;
+import dev.outpost.server.channel.Channels;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +15,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.Optional;
 
-/** The routes agents use: {@code /message-system}, {@code /ping}, {@code /attachment/{id}}. */
+/**
+ * The routes agents use: {@code /message-system}, its channel, {@code /ping}, {@code
+ * /attachment/{id}}.
+ */
 public final class ExchangeApi {
 
   private static final String SECURE_ID_HASH = "outpost.secure-id-hash";
@@ -22,20 +26,28 @@ public final class ExchangeApi {
   private final MessageSystem messageSystem;
   private final FailedAttempts failedAttempts;
   private final KnownComputers known = new KnownComputers();
+  private final ChannelApi channel;
 
-  /** Creates the routes over the exchange; unknown secure-ids and keys count as failed attempts. */
-  public ExchangeApi(MessageSystem messageSystem, FailedAttempts failedAttempts) {
+  /**
+   * Creates the routes over the exchange and the agents' channels; unknown secure-ids and keys
+   * count as failed attempts.
+   */
+  public ExchangeApi(
+      MessageSystem messageSystem, FailedAttempts failedAttempts, Channels channels) {
     this.messageSystem = messageSystem;
     this.failedAttempts = failedAttempts;
+    this.channel = new ChannelApi(messageSystem, failedAttempts, known, channels);
   }
 
   /**
    * Mounts the check of an exchange's secure-id, made before its body is read: an exchange that
    * names no registered computer is answered unknown-id unread, and one that names none at all (a
-   * registration) is read only up to the small limit of unauthenticated bodies.
+   * registration) is read only up to the small limit of unauthenticated bodies. The channel's
+   * upgrade, which has no body, is answered here as well.
    */
   public void gate(Router router) {
     router.post("/message-system").handler(this::admit);
+    channel.gate(router);
   }
 
   /** Mounts the routes; the caller has installed a body handler after the {@link #gate}. */

@@ -113,6 +113,11 @@ public final class MessageSystem {
     return answer.onComplete(done -> sample.stop(metrics.exchanges()));
   }
 
+  /** The registered computer, not removed, that has this secure-id hash. */
+  Future<Optional<Long>> computer(byte[] secureIdHash) {
+    return ComputerStateStore.computer(pool, secureIdHash);
+  }
+
   /** Whether a registered computer, not removed, has this secure-id hash. */
   Future<Boolean> registered(byte[] secureIdHash) {
     return ComputerStateStore.registered(pool, secureIdHash);

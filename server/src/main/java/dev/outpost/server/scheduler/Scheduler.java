@@ -143,6 +143,19 @@ public final class Scheduler {
          FOR UPDATE OF c SKIP LOCKED
       """);
 
+  /**
+   * Nudges the computers of Scheduled client activities whose time came in ($1, $2]: nothing moves
+   * them (they are delivered as they are), so no write nudges their agents (migration V16).
+   */
+  private static final String TIME_COME =
+      StatusSql.of(
+          """
+      SELECT nudge_computers(ARRAY(
+        SELECT computer_id FROM activities
+         WHERE status = {scheduled} AND kind = 'client'
+           AND deliver_after > $1 AND deliver_after <= $2))
+      """);
+
   private static final String ACTOR = "scheduler";
   private static final String[] DEPENDENCY_ENDS =
       StatusSql.names(List.of(Status.SUCCEEDED, Status.FAILED, Status.CANCELED));
@@ -152,6 +165,9 @@ public final class Scheduler {
   private final Clock clock;
   private final Duration defaultJobTimeout;
   private final Duration resultDeadline;
+
+  /** Until when Scheduled client activities' computers were nudged; touched by sweeps only. */
+  private Instant nudgedUntil;
 
   /** Creates the scheduler over the store that does its moving. */
   public Scheduler(
@@ -175,7 +191,24 @@ public final class Scheduler {
         .compose(moved -> dependencies().map(released -> moved + released))
         .compose(moved -> timeouts(now).map(timedOut -> moved + timedOut))
         .compose(moved -> staleResults(now).map(stale -> moved + stale))
-        .compose(moved -> errorThresholds().map(canceled -> moved + canceled));
+        .compose(moved -> errorThresholds().map(canceled -> moved + canceled))
+        .compose(moved -> nudgeTimeCome(now).map(moved));
+  }
+
+  /**
+   * Nudges the agents of Scheduled client activities whose time came since the last sweep (since
+   * this one, the first time: agents hear of what came due before when they ping).
+   */
+  Future<Void> nudgeTimeCome(Instant now) {
+    Instant since = nudgedUntil == null ? now : nudgedUntil;
+    if (!now.isAfter(since)) {
+      nudgedUntil = since;
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(TIME_COME)
+        .execute(Tuple.of(at(since), at(now)))
+        .onSuccess(done -> nudgedUntil = now)
+        .mapEmpty();
   }
 
   /** Undelivered activities past their {@code deliver_before} end Canceled, as expired. */

@@ -1,0 +1,273 @@
+package dev.outpost.bench.benchmarks;
+
+import dev.outpost.bench.Benchmark;
+import dev.outpost.bench.Context;
+import dev.outpost.bench.Figure;
+import dev.outpost.bench.Report;
+import dev.outpost.bench.exchange.ExchangeLoad;
+import dev.outpost.bench.exchange.Fleet;
+import dev.outpost.bench.exchange.Peer;
+import dev.outpost.bench.support.AgentProcess;
+import dev.outpost.bench.support.BenchDatabase;
+import dev.outpost.bench.support.ChildProcess;
+import dev.outpost.bench.support.Http;
+import dev.outpost.bench.support.Latencies;
+import dev.outpost.bench.support.OutpostProcess;
+import dev.outpost.bench.support.Procs;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * 7. The channel: a fleet of simulated agents at Landscape's intervals (ping 30 s, urgent 60 s,
+ * exchange 15 min), each with its channel open; {@code echo} scripts created one at a time for
+ * random computers, timed from creation to Succeeded by the activity's own timestamps (both the
+ * server's clock); against one bare exchange round trip sent at creation, in the same run. And the
+ * server's memory per idle channel: heap (after a full collection) and resident memory with the
+ * fleet connected, over the same server once the fleet has gone (its caches and compiled code
+ * warmed alike).
+ */
+public final class ChannelBench implements Benchmark {
+
+  private static final String PREFIX = "chan";
+
+  @Override
+  public String name() {
+    return "channel";
+  }
+
+  @Override
+  public void run(Context ctx, Report report) throws Exception {
+    int agents = ctx.config().channelAgents();
+    int samples = ctx.config().channelSamples();
+    try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "channel");
+        OutpostProcess server =
+            OutpostProcess.start(
+                ctx,
+                db,
+                "channel-server",
+                Map.of("OUTPOST_CHANNELS", String.valueOf(agents + 1000)),
+                List.of());
+        Http http = new Http(ctx.vertx(), server.port(), server.adminToken(), 1)) {
+      long account = Fleet.accountId(db);
+      List<Peer> peers = Fleet.register(db, account, "bare", 1);
+      Memory before = Memory.of(http, server);
+      System.out.printf(
+          "  idle server: heap %.1f MiB, RSS %.1f MiB%n", before.heapMib(), before.rssMib());
+      try (ChildProcess fleet =
+          AgentProcess.start(
+              ctx,
+              server,
+              "channel-simulate-" + agents,
+              "simulate",
+              List.of(
+                  "--agents",
+                  String.valueOf(agents),
+                  "--title-prefix",
+                  PREFIX,
+                  "--ramp-up",
+                  String.valueOf(Math.max(1, Math.min(60, agents / 200))),
+                  "--latency",
+                  "1ms",
+                  "--max-connections",
+                  "16"))) {
+        awaitChannels(http, fleet, agents);
+        Thread.sleep(10_000); // the registrations' last exchanges and reports settle
+        Memory connected = Memory.of(http, server);
+        System.out.printf(
+            "  %d channels: heap %.1f MiB, RSS %.1f MiB%n",
+            agents, connected.heapMib(), connected.rssMib());
+        List<Long> computers =
+            db.queryLongs("SELECT id FROM computers WHERE title LIKE '" + PREFIX + "-%'");
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> bareP50 = new ArrayList<>();
+        List<Double> bareP99 = new ArrayList<>();
+        try (ExchangeLoad load =
+            new ExchangeLoad(ctx.vertx(), server.port(), 1, peers, null, account)) {
+          for (int run = 0; run <= ctx.config().runs(); run++) {
+            Latencies bare = new Latencies();
+            Latencies succeeded = new Latencies();
+            for (int i = 0; i < samples; i++) {
+              Instant created = create(http, peers.get(0).computerId()).createdAt();
+              load.exchange(peers.get(0)).toCompletionStage().toCompletableFuture().join();
+              bare.record(Duration.between(created, Instant.now()).toNanos());
+              long computer = computers.get(ThreadLocalRandom.current().nextInt(computers.size()));
+              succeeded.record(awaitSucceeded(db, fleet, create(http, computer).id()));
+            }
+            System.out.printf(
+                "  %s: created -> succeeded p50 %.1f ms, p99 %.1f ms; bare exchange p50 %.1f ms%n",
+                run == 0 ? "warm-up" : "run " + run,
+                succeeded.percentileMs(50),
+                succeeded.percentileMs(99),
+                bare.percentileMs(50));
+            if (run > 0) {
+              p50.add(succeeded.percentileMs(50));
+              p99.add(succeeded.percentileMs(99));
+              bareP50.add(bare.percentileMs(50));
+              bareP99.add(bare.percentileMs(99));
+            }
+          }
+        }
+        fleet.close();
+        awaitNoChannel(http);
+        Memory after = Memory.of(http, server);
+        System.out.printf(
+            "  the fleet gone: heap %.1f MiB, RSS %.1f MiB%n", after.heapMib(), after.rssMib());
+        double heapPer = (connected.heapMib() - after.heapMib()) * 1024 / agents;
+        double rssPer = (connected.rssMib() - after.rssMib()) * 1024 / agents;
+        report.add(
+            List.of(
+                Figure.of(name(), "created -> Succeeded, p50, " + agents + " channels open", "ms")
+                    .runs(p50)
+                    .baseline("bare exchange sent at creation, p50", bareP50)
+                    .aim("<= 100 ms")
+                    .build(),
+                Figure.of(name(), "created -> Succeeded, p99, " + agents + " channels open", "ms")
+                    .runs(p99)
+                    .baseline("bare exchange sent at creation, p99", bareP99)
+                    .aim("<= 500 ms")
+                    .build(),
+                Figure.of(name(), "server heap per idle channel", "KiB")
+                    .runs(List.of(heapPer))
+                    .baseline("-", List.of(heapPer))
+                    .aim("<= 10 KiB")
+                    .detail("channels", agents)
+                    .detail("heap_before_fleet_mib", before.heapMib())
+                    .detail("heap_connected_mib", connected.heapMib())
+                    .detail("heap_after_fleet_mib", after.heapMib())
+                    .build(),
+                Figure.of(name(), "server RSS per idle channel", "KiB")
+                    .runs(List.of(rssPer))
+                    .baseline("-", List.of(rssPer))
+                    .aim("<= 10 KiB")
+                    .detail("channels", agents)
+                    .detail("rss_before_fleet_mib", before.rssMib())
+                    .detail("rss_connected_mib", connected.rssMib())
+                    .detail("rss_after_fleet_mib", after.rssMib())
+                    .build()));
+      }
+    }
+  }
+
+  /** The server's heap after a full collection, and its resident memory. */
+  private record Memory(double heapMib, double rssMib) {
+
+    static Memory of(Http http, OutpostProcess server) throws Exception {
+      Process gc =
+          new ProcessBuilder("jcmd", String.valueOf(server.pid()), "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (gc.waitFor() != 0) {
+        throw new IllegalStateException("jcmd GC.run failed for the server");
+      }
+      Thread.sleep(2_000);
+      String metrics = http.await(HttpMethod.GET, "/metrics", null).body().toString();
+      double heap = 0;
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+          heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return new Memory(heap / (1024 * 1024), Procs.rssMib(server.pid()));
+    }
+  }
+
+  /** Waits until the server holds a channel for every agent. */
+  private static void awaitChannels(Http http, ChildProcess fleet, int agents) throws Exception {
+    long deadline = System.nanoTime() + 900_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      fleet.checkAlive();
+      if (channelsOpen(http) >= agents) {
+        System.out.printf("  %d channels open%n", agents);
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    throw new IllegalStateException(
+        "only " + channelsOpen(http) + " of " + agents + " channels opened within 15 minutes");
+  }
+
+  /** Waits until the server holds no channel. */
+  private static void awaitNoChannel(Http http) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (channelsOpen(http) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("channels still open 2 minutes after the fleet stopped");
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** The server's gauge of open channels. */
+  private static double channelsOpen(Http http) {
+    String metrics = http.await(HttpMethod.GET, "/metrics", null).body().toString();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("outpost_channels_connected ")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new IllegalStateException("the server's /metrics has no outpost_channels_connected");
+  }
+
+  /** Nanoseconds from the activity's creation to its result, once it succeeded. */
+  private static long awaitSucceeded(BenchDatabase db, ChildProcess fleet, long id)
+      throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    try (Connection conn = db.connect();
+        PreparedStatement query =
+            conn.prepareStatement(
+                "SELECT status, (extract(epoch FROM completed_at - created_at) * 1e9)::bigint"
+                    + " FROM activities WHERE id = ?")) {
+      query.setLong(1, id);
+      while (true) {
+        try (ResultSet row = query.executeQuery()) {
+          String status = row.next() ? row.getString(1) : "missing";
+          if ("succeeded".equals(status)) {
+            return row.getLong(2);
+          }
+          if (!"queued".equals(status) && !"in-progress".equals(status)) {
+            throw new IllegalStateException("activity " + id + " ended " + status);
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "activity " + id + " is still " + status + " after 2 minutes");
+          }
+        }
+        fleet.checkAlive();
+        Thread.sleep(2);
+      }
+    }
+  }
+
+  /** An activity as its creation answered. */
+  private record Created(long id, Instant createdAt) {}
+
+  private static Created create(Http http, long computer) {
+    Http.Answer answer =
+        http.await(
+            HttpMethod.POST,
+            "/api/v2/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("computer_ids", new JsonArray().add(computer))
+                .put("parameters", new JsonObject().put("code", "echo channel"))
+                .toBuffer());
+    if (answer.status() != 201) {
+      throw new IllegalStateException(
+          "creation answered " + answer.status() + ": " + answer.body());
+    }
+    JsonObject activity = answer.body().toJsonObject();
+    return new Created(activity.getLong("id"), Instant.parse(activity.getString("created_at")));
+  }
+}

@@ -181,6 +181,7 @@ public final class Scheduler {
     this.clock = clock;
     this.defaultJobTimeout = defaultJobTimeout;
     this.resultDeadline = resultDeadline;
+    this.nudgedUntil = clock.instant();
   }
 
   /** Runs every sweep once, in order; the result counts what moved. */
@@ -197,16 +198,14 @@ public final class Scheduler {
 
   /**
    * Nudges the agents of Scheduled client activities whose time came since the last sweep (since
-   * this one, the first time: agents hear of what came due before when they ping).
+   * this scheduler was made, the first time: agents hear of what came due before when they ping).
    */
   Future<Void> nudgeTimeCome(Instant now) {
-    Instant since = nudgedUntil == null ? now : nudgedUntil;
-    if (!now.isAfter(since)) {
-      nudgedUntil = since;
+    if (!now.isAfter(nudgedUntil)) {
       return Future.succeededFuture();
     }
     return pool.preparedQuery(TIME_COME)
-        .execute(Tuple.of(at(since), at(now)))
+        .execute(Tuple.of(at(nudgedUntil), at(now)))
         .onSuccess(done -> nudgedUntil = now)
         .mapEmpty();
   }

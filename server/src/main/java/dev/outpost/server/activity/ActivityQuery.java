@@ -4,6 +4,10 @@ import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import dev.outpost.server.query.QueryParser;
 import dev.outpost.server.query.QueryValues;
 import java.util.List;
@@ -21,33 +25,11 @@ import java.util.Optional;
  */
 public final class ActivityQuery {
 
-  /** A parsed expression. */
-  public sealed interface Expr permits And, Or, Not, Term {}
-
-  /** Every part holds. */
-  public record And(List<Expr> parts) implements Expr {
-    /** Keeps an immutable copy of the parts. */
-    public And {
-      parts = List.copyOf(parts);
-    }
-  }
-
-  /** At least one part holds. */
-  public record Or(List<Expr> parts) implements Expr {
-    /** Keeps an immutable copy of the parts. */
-    public Or {
-      parts = List.copyOf(parts);
-    }
-  }
-
-  /** The part does not hold. */
-  public record Not(Expr part) implements Expr {}
-
   /**
    * One term; the value is already checked and typed: a {@code Long} for ids, the status's wire
    * name, the type name, an {@code Instant} for times, a {@link ComputerMatch} for computers.
    */
-  public record Term(Key key, Object value) implements Expr {}
+  public record Term(Key key, Object value) implements Expr<Term> {}
 
   /** What a {@code computer:} term matches computers by. */
   public enum ComputerField {
@@ -102,25 +84,25 @@ public final class ActivityQuery {
   }
 
   /** The terms of activities, and the tree they make. */
-  private static final QueryParser.Grammar<Expr> GRAMMAR =
+  private static final QueryParser.Grammar<Expr<Term>> GRAMMAR =
       new QueryParser.Grammar<>() {
         @Override
-        public Expr and(List<Expr> parts) {
-          return new And(parts);
+        public Expr<Term> and(List<Expr<Term>> parts) {
+          return new And<>(parts);
         }
 
         @Override
-        public Expr or(List<Expr> parts) {
-          return new Or(parts);
+        public Expr<Term> or(List<Expr<Term>> parts) {
+          return new Or<>(parts);
         }
 
         @Override
-        public Expr not(Expr part) {
-          return new Not(part);
+        public Expr<Term> not(Expr<Term> part) {
+          return new Not<>(part);
         }
 
         @Override
-        public Expr term(String word, String value) {
+        public Expr<Term> term(String word, String value) {
           Key key = Key.parse(word);
           return new Term(key, value(key, value));
         }
@@ -128,9 +110,9 @@ public final class ActivityQuery {
 
   private static final ActivityQuery ALL = new ActivityQuery(Optional.empty());
 
-  private final Optional<Expr> expression;
+  private final Optional<Expr<Term>> expression;
 
-  private ActivityQuery(Optional<Expr> expression) {
+  private ActivityQuery(Optional<Expr<Term>> expression) {
     this.expression = expression;
   }
 
@@ -195,7 +177,7 @@ public final class ActivityQuery {
   }
 
   /** The expression tree; empty for the query that matches everything. */
-  public Optional<Expr> expression() {
+  public Optional<Expr<Term>> expression() {
     return expression;
   }
 }

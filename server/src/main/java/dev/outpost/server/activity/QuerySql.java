@@ -1,13 +1,13 @@
 package dev.outpost.server.activity;
 
 import dev.outpost.common.activity.ActivityType;
-import dev.outpost.server.activity.ActivityQuery.And;
 import dev.outpost.server.activity.ActivityQuery.ComputerMatch;
-import dev.outpost.server.activity.ActivityQuery.Expr;
 import dev.outpost.server.activity.ActivityQuery.Key;
-import dev.outpost.server.activity.ActivityQuery.Not;
-import dev.outpost.server.activity.ActivityQuery.Or;
 import dev.outpost.server.activity.ActivityQuery.Term;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -45,18 +45,18 @@ final class QuerySql {
     return query.expression().map(expr -> condition(expr, scope)).orElse("TRUE");
   }
 
-  private String condition(Expr expr, Scope scope) {
+  private String condition(Expr<Term> expr, Scope scope) {
     if (expr instanceof Term term) {
       return term(term, scope);
     }
-    if (expr instanceof And and) {
+    if (expr instanceof And<Term> and) {
       return join(and.parts(), narrowed(and, scope), " AND ");
     }
-    if (expr instanceof Or or) {
+    if (expr instanceof Or<Term> or) {
       return join(or.parts(), scope, " OR ");
     }
     // SQL's NULL would make NOT unknown where the term is merely false: fold it to FALSE first.
-    return "NOT COALESCE(" + condition(((Not) expr).part(), scope) + ", FALSE)";
+    return "NOT COALESCE(" + condition(((Not<Term>) expr).part(), scope) + ", FALSE)";
   }
 
   /**
@@ -64,7 +64,7 @@ final class QuerySql {
    * "status:failed type:ExecuteScriptRequest" on the (account, status, type, id) index; one that
    * admits only groups lets them skip the stored one.
    */
-  private static Scope narrowed(And and, Scope scope) {
+  private static Scope narrowed(And<Term> and, Scope scope) {
     if (scope != Scope.ANY) {
       return scope;
     }
@@ -74,7 +74,7 @@ final class QuerySql {
     return and.parts().stream().anyMatch(QuerySql::onlyGroups) ? Scope.ONLY_GROUPS : scope;
   }
 
-  private String join(List<Expr> parts, Scope scope, String operator) {
+  private String join(List<Expr<Term>> parts, Scope scope, String operator) {
     return parts.stream()
         .map(part -> condition(part, scope))
         .collect(Collectors.joining(operator, "(", ")"));
@@ -129,7 +129,7 @@ final class QuerySql {
   }
 
   /** Whether no group can satisfy the expression: groups have no computer, parent or own type. */
-  static boolean excludesGroups(Expr expr) {
+  static boolean excludesGroups(Expr<Term> expr) {
     if (expr instanceof Term term) {
       return switch (term.key()) {
         case PARENT_ID, COMPUTER_ID, COMPUTER -> true;
@@ -137,26 +137,26 @@ final class QuerySql {
         default -> false;
       };
     }
-    if (expr instanceof And and) {
+    if (expr instanceof And<Term> and) {
       return and.parts().stream().anyMatch(QuerySql::excludesGroups);
     }
-    if (expr instanceof Or or) {
+    if (expr instanceof Or<Term> or) {
       return or.parts().stream().allMatch(QuerySql::excludesGroups);
     }
-    return ((Not) expr).part() instanceof Term term
+    return ((Not<Term>) expr).part() instanceof Term term
         && term.key() == Key.TYPE
         && ActivityType.GROUP.equals(term.value());
   }
 
   /** Whether only groups can satisfy the expression. */
-  static boolean onlyGroups(Expr expr) {
+  static boolean onlyGroups(Expr<Term> expr) {
     if (expr instanceof Term term) {
       return term.key() == Key.TYPE && ActivityType.GROUP.equals(term.value());
     }
-    if (expr instanceof And and) {
+    if (expr instanceof And<Term> and) {
       return and.parts().stream().anyMatch(QuerySql::onlyGroups);
     }
-    if (expr instanceof Or or) {
+    if (expr instanceof Or<Term> or) {
       return or.parts().stream().allMatch(QuerySql::onlyGroups);
     }
     return false;

@@ -1,6 +1,10 @@
 package dev.outpost.server.computer;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import dev.outpost.server.query.QueryParser;
 import dev.outpost.server.query.QueryValues;
 import java.time.Duration;
@@ -21,33 +25,11 @@ import java.util.regex.Pattern;
  */
 public final class ComputerQuery {
 
-  /** A parsed expression. */
-  public sealed interface Expr permits And, Or, Not, Term {}
-
-  /** Every part holds. */
-  public record And(List<Expr> parts) implements Expr {
-    /** Keeps an immutable copy of the parts. */
-    public And {
-      parts = List.copyOf(parts);
-    }
-  }
-
-  /** At least one part holds. */
-  public record Or(List<Expr> parts) implements Expr {
-    /** Keeps an immutable copy of the parts. */
-    public Or {
-      parts = List.copyOf(parts);
-    }
-  }
-
-  /** The part does not hold. */
-  public record Not(Expr part) implements Expr {}
-
   /**
    * One term; the value is checked and typed: a {@code Long} for {@code id:}, the text for titles,
    * hostnames and tags, an {@code Instant} for times, a {@code Boolean} for {@code pending:}.
    */
-  public record Term(Key key, Object value) implements Expr {}
+  public record Term(Key key, Object value) implements Expr<Term> {}
 
   /** The keys the language knows. */
   public enum Key {
@@ -92,9 +74,9 @@ public final class ComputerQuery {
   private static final Pattern RELATIVE = Pattern.compile("(\\d{1,9})([mhdw])");
 
   private final String text;
-  private final Optional<Expr> expression;
+  private final Optional<Expr<Term>> expression;
 
-  private ComputerQuery(String text, Optional<Expr> expression) {
+  private ComputerQuery(String text, Optional<Expr<Term>> expression) {
     this.text = text;
     this.expression = expression;
   }
@@ -114,30 +96,30 @@ public final class ComputerQuery {
   }
 
   /** The expression tree; empty for the query that selects every computer. */
-  public Optional<Expr> expression() {
+  public Optional<Expr<Term>> expression() {
     return expression;
   }
 
   /** The terms of computers, relative times counted back from {@code now}. */
-  private record Grammar(Instant now) implements QueryParser.Grammar<Expr> {
+  private record Grammar(Instant now) implements QueryParser.Grammar<Expr<Term>> {
 
     @Override
-    public Expr and(List<Expr> parts) {
-      return new And(parts);
+    public Expr<Term> and(List<Expr<Term>> parts) {
+      return new And<>(parts);
     }
 
     @Override
-    public Expr or(List<Expr> parts) {
-      return new Or(parts);
+    public Expr<Term> or(List<Expr<Term>> parts) {
+      return new Or<>(parts);
     }
 
     @Override
-    public Expr not(Expr part) {
-      return new Not(part);
+    public Expr<Term> not(Expr<Term> part) {
+      return new Not<>(part);
     }
 
     @Override
-    public Expr term(String word, String value) {
+    public Expr<Term> term(String word, String value) {
       Key key = Key.parse(word);
       return new Term(key, value(key, value));
     }

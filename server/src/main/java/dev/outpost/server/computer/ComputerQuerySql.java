@@ -1,15 +1,11 @@
 package dev.outpost.server.computer;
 
 import dev.outpost.server.activity.DueRule;
-import dev.outpost.server.computer.ComputerQuery.And;
-import dev.outpost.server.computer.ComputerQuery.Expr;
-import dev.outpost.server.computer.ComputerQuery.Not;
-import dev.outpost.server.computer.ComputerQuery.Or;
 import dev.outpost.server.computer.ComputerQuery.Term;
+import dev.outpost.server.query.Expr;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Turns a parsed computer query into one SQL condition on the computers table aliased {@code c}.
@@ -32,25 +28,7 @@ final class ComputerQuerySql {
 
   /** The condition of the query, or {@code TRUE} for the query that selects every computer. */
   String condition(ComputerQuery query) {
-    return query.expression().map(this::condition).orElse("TRUE");
-  }
-
-  private String condition(Expr expr) {
-    if (expr instanceof Term term) {
-      return term(term);
-    }
-    if (expr instanceof And and) {
-      return join(and.parts(), " AND ");
-    }
-    if (expr instanceof Or or) {
-      return join(or.parts(), " OR ");
-    }
-    // SQL's NULL would make NOT unknown where the term is merely false: fold it to FALSE first.
-    return "NOT COALESCE(" + condition(((Not) expr).part()) + ", FALSE)";
-  }
-
-  private String join(List<Expr> parts, String operator) {
-    return parts.stream().map(this::condition).collect(Collectors.joining(operator, "(", ")"));
+    return query.expression().map(e -> Expr.sql(e, Term.class, this::term)).orElse("TRUE");
   }
 
   private String term(Term term) {

@@ -3,14 +3,13 @@ package dev.outpost.server.events;
 import dev.outpost.common.activity.ActivityType;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.activity.ActivityQuery;
-import dev.outpost.server.activity.ActivityQuery.And;
 import dev.outpost.server.activity.ActivityQuery.ComputerMatch;
-import dev.outpost.server.activity.ActivityQuery.Expr;
-import dev.outpost.server.activity.ActivityQuery.Not;
-import dev.outpost.server.activity.ActivityQuery.Or;
 import dev.outpost.server.activity.ActivityQuery.Term;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The activity query language on events (the rows of {@code EventLog}'s read, aliased {@code e}): a
@@ -36,7 +35,7 @@ final class EventQuerySql {
     return query;
   }
 
-  private static void check(Expr expr) {
+  private static void check(Expr<Term> expr) {
     if (expr instanceof Term term) {
       switch (term.key()) {
         case CREATED_AFTER, CREATED_BEFORE ->
@@ -55,36 +54,18 @@ final class EventQuerySql {
         }
         default -> {}
       }
-    } else if (expr instanceof And and) {
+    } else if (expr instanceof And<Term> and) {
       and.parts().forEach(EventQuerySql::check);
-    } else if (expr instanceof Or or) {
+    } else if (expr instanceof Or<Term> or) {
       or.parts().forEach(EventQuerySql::check);
     } else {
-      check(((Not) expr).part());
+      check(((Not<Term>) expr).part());
     }
   }
 
   /** The condition of a {@link #checked} query, {@code TRUE} for the one that matches all. */
   String condition(ActivityQuery query) {
-    return query.expression().map(this::condition).orElse("TRUE");
-  }
-
-  private String condition(Expr expr) {
-    if (expr instanceof Term term) {
-      return term(term);
-    }
-    if (expr instanceof And and) {
-      return join(and.parts(), " AND ");
-    }
-    if (expr instanceof Or or) {
-      return join(or.parts(), " OR ");
-    }
-    // a computer's event has no activity: NULL, which NOT must see as false, not unknown
-    return "NOT COALESCE(" + condition(((Not) expr).part()) + ", FALSE)";
-  }
-
-  private String join(List<Expr> parts, String operator) {
-    return parts.stream().map(this::condition).collect(Collectors.joining(operator, "(", ")"));
+    return query.expression().map(e -> Expr.sql(e, Term.class, this::term)).orElse("TRUE");
   }
 
   private String term(Term term) {

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.common.error.OutpostException;
-import dev.outpost.server.activity.ActivityQuery.And;
 import dev.outpost.server.activity.ActivityQuery.ComputerField;
 import dev.outpost.server.activity.ActivityQuery.ComputerMatch;
-import dev.outpost.server.activity.ActivityQuery.Expr;
 import dev.outpost.server.activity.ActivityQuery.Key;
-import dev.outpost.server.activity.ActivityQuery.Not;
-import dev.outpost.server.activity.ActivityQuery.Or;
 import dev.outpost.server.activity.ActivityQuery.Term;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import dev.outpost.server.query.QueryParser;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,9 +31,9 @@ class ActivityQueryTest {
   @Test
   void andBindsTighterThanOr() {
     assertThat(tree("status:failed type:ExecuteScriptRequest OR status:canceled"))
-        .isEqualTo(new Or(List.of(new And(List.of(FAILED, SCRIPT)), CANCELED)));
+        .isEqualTo(new Or<>(List.of(new And<>(List.of(FAILED, SCRIPT)), CANCELED)));
     assertThat(tree("status:canceled OR status:failed AND type:ExecuteScriptRequest"))
-        .isEqualTo(new Or(List.of(CANCELED, new And(List.of(FAILED, SCRIPT)))));
+        .isEqualTo(new Or<>(List.of(CANCELED, new And<>(List.of(FAILED, SCRIPT)))));
   }
 
   /**
@@ -43,12 +43,12 @@ class ActivityQueryTest {
   @Test
   void parenthesesAndNotGroup() {
     assertThat(tree("(status:failed or status:canceled) type:ExecuteScriptRequest"))
-        .isEqualTo(new And(List.of(new Or(List.of(FAILED, CANCELED)), SCRIPT)));
+        .isEqualTo(new And<>(List.of(new Or<>(List.of(FAILED, CANCELED)), SCRIPT)));
     assertThat(tree("not status:failed type:ExecuteScriptRequest"))
-        .isEqualTo(new And(List.of(new Not(FAILED), SCRIPT)));
+        .isEqualTo(new And<>(List.of(new Not<>(FAILED), SCRIPT)));
     assertThat(tree("NOT (status:failed OR status:canceled)"))
-        .isEqualTo(new Not(new Or(List.of(FAILED, CANCELED))));
-    assertThat(tree("NOT NOT status:failed")).isEqualTo(new Not(new Not(FAILED)));
+        .isEqualTo(new Not<>(new Or<>(List.of(FAILED, CANCELED))));
+    assertThat(tree("NOT NOT status:failed")).isEqualTo(new Not<>(new Not<>(FAILED)));
     assertThat(tree("((status:failed))")).isEqualTo(FAILED);
   }
 
@@ -193,7 +193,7 @@ class ActivityQueryTest {
         .isEqualTo("(a.status IS NULL AND group_status(a.id) = $1)");
   }
 
-  private static Expr tree(String query) {
+  private static Expr<Term> tree(String query) {
     return ActivityQuery.parse(query).expression().orElseThrow();
   }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.common.error.OutpostException;
-import dev.outpost.server.computer.ComputerQuery.And;
-import dev.outpost.server.computer.ComputerQuery.Expr;
 import dev.outpost.server.computer.ComputerQuery.Key;
-import dev.outpost.server.computer.ComputerQuery.Not;
-import dev.outpost.server.computer.ComputerQuery.Or;
 import dev.outpost.server.computer.ComputerQuery.Term;
+import dev.outpost.server.query.Expr;
+import dev.outpost.server.query.Expr.And;
+import dev.outpost.server.query.Expr.Not;
+import dev.outpost.server.query.Expr.Or;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,18 +60,18 @@ class ComputerQueryPropertiesTest {
 
   /** Expression trees of every term, nested up to three levels. */
   @Provide
-  Arbitrary<Expr> expressions() {
+  Arbitrary<Expr<Term>> expressions() {
     return Arbitraries.recursive(this::terms, this::compound, 0, 3);
   }
 
-  private Arbitrary<Expr> compound(Arbitrary<Expr> inner) {
+  private Arbitrary<Expr<Term>> compound(Arbitrary<Expr<Term>> inner) {
     return Arbitraries.oneOf(
         inner.list().ofMinSize(2).ofMaxSize(3).map(And::new),
         inner.list().ofMinSize(2).ofMaxSize(3).map(Or::new),
         inner.map(Not::new));
   }
 
-  private Arbitrary<Expr> terms() {
+  private Arbitrary<Expr<Term>> terms() {
     Arbitrary<String> words =
         Arbitraries.strings().withChars("abcXYZ09-_.*( )\"\\:").ofMinLength(1).ofMaxLength(10);
     Arbitrary<Instant> times =
@@ -107,7 +107,8 @@ class ComputerQueryPropertiesTest {
    * operators written in any case.
    */
   @Property(tries = 500)
-  void aWrittenTreeParsesBackToItself(@ForAll("expressions") Expr expr, @ForAll boolean lowerCase) {
+  void aWrittenTreeParsesBackToItself(
+      @ForAll("expressions") Expr<Term> expr, @ForAll boolean lowerCase) {
     String text = write(expr, lowerCase);
 
     assertThat(ComputerQuery.parse(text, NOW).expression()).as(text).contains(expr);
@@ -115,14 +116,15 @@ class ComputerQueryPropertiesTest {
 
   /** Verifies that terms side by side mean AND, and that AND binds tighter than OR. */
   @Property(tries = 200)
-  void andBindsTighterThanOr(@ForAll("expressions") Expr a, @ForAll("expressions") Expr b) {
+  void andBindsTighterThanOr(
+      @ForAll("expressions") Expr<Term> a, @ForAll("expressions") Expr<Term> b) {
     String left = "(" + write(a, false) + ")";
     String right = "(" + write(b, false) + ")";
 
     assertThat(ComputerQuery.parse(left + " " + right + " OR " + left, NOW).expression())
-        .contains(new Or(List.of(new And(List.of(a, b)), a)));
+        .contains(new Or<>(List.of(new And<>(List.of(a, b)), a)));
     assertThat(ComputerQuery.parse(left + " AND " + right, NOW).expression())
-        .contains(new And(List.of(a, b)));
+        .contains(new And<>(List.of(a, b)));
   }
 
   /** Verifies that a relative time is that long before now, in each unit. */
@@ -212,20 +214,20 @@ class ComputerQueryPropertiesTest {
   }
 
   /** The query text of a tree: every group in parentheses, every value quoted. */
-  private static String write(Expr expr, boolean lowerCase) {
+  private static String write(Expr<Term> expr, boolean lowerCase) {
     if (expr instanceof Term term) {
       return term.key().word() + ":" + quoted(value(term));
     }
-    if (expr instanceof And and) {
+    if (expr instanceof And<Term> and) {
       return group(and.parts(), lowerCase ? " and " : " AND ", lowerCase);
     }
-    if (expr instanceof Or or) {
+    if (expr instanceof Or<Term> or) {
       return group(or.parts(), lowerCase ? " or " : " OR ", lowerCase);
     }
-    return (lowerCase ? "not " : "NOT ") + "(" + write(((Not) expr).part(), lowerCase) + ")";
+    return (lowerCase ? "not " : "NOT ") + "(" + write(((Not<Term>) expr).part(), lowerCase) + ")";
   }
 
-  private static String group(List<Expr> parts, String operator, boolean lowerCase) {
+  private static String group(List<Expr<Term>> parts, String operator, boolean lowerCase) {
     return parts.stream()
         .map(part -> "(" + write(part, lowerCase) + ")")
         .collect(Collectors.joining(operator));

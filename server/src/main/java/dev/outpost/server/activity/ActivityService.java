@@ -24,16 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What admins do with activities: create them by the type's rules, cancel, approve and reapply
  * them.
  */
 public final class ActivityService {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ActivityService.class);
 
   /**
    * The longest summary: every child of a group keeps a copy, so a summary is bounded like the

@@ -5,12 +5,8 @@ import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.query.Expr;
-import dev.outpost.server.query.Expr.And;
-import dev.outpost.server.query.Expr.Not;
-import dev.outpost.server.query.Expr.Or;
 import dev.outpost.server.query.QueryParser;
 import dev.outpost.server.query.QueryValues;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -69,43 +65,15 @@ public final class ActivityQuery {
     }
 
     static Key parse(String word) {
-      for (Key key : values()) {
-        if (key.word.equals(word.toLowerCase(Locale.ROOT))) {
-          return key;
-        }
-      }
-      throw OutpostException.badRequest(
-          "unknown query term '"
-              + word
-              + ":'; known terms are "
-              + String.join(
-                  ", ", java.util.Arrays.stream(values()).map(k -> k.word + ":").toList()));
+      return QueryParser.key(values(), Key::word, word);
     }
   }
 
-  /** The terms of activities, and the tree they make. */
-  private static final QueryParser.Grammar<Expr<Term>> GRAMMAR =
-      new QueryParser.Grammar<>() {
-        @Override
-        public Expr<Term> and(List<Expr<Term>> parts) {
-          return new And<>(parts);
-        }
-
-        @Override
-        public Expr<Term> or(List<Expr<Term>> parts) {
-          return new Or<>(parts);
-        }
-
-        @Override
-        public Expr<Term> not(Expr<Term> part) {
-          return new Not<>(part);
-        }
-
-        @Override
-        public Expr<Term> term(String word, String value) {
-          Key key = Key.parse(word);
-          return new Term(key, value(key, value));
-        }
+  /** The terms of activities. */
+  private static final QueryParser.Grammar<Term> GRAMMAR =
+      (word, value) -> {
+        Key key = Key.parse(word);
+        return new Term(key, value(key, value));
       };
 
   private static final ActivityQuery ALL = new ActivityQuery(Optional.empty());

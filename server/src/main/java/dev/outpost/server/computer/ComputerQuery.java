@@ -2,15 +2,10 @@ package dev.outpost.server.computer;
 
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.query.Expr;
-import dev.outpost.server.query.Expr.And;
-import dev.outpost.server.query.Expr.Not;
-import dev.outpost.server.query.Expr.Or;
 import dev.outpost.server.query.QueryParser;
 import dev.outpost.server.query.QueryValues;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -55,16 +50,7 @@ public final class ComputerQuery {
     }
 
     static Key parse(String word) {
-      for (Key key : values()) {
-        if (key.word.equals(word.toLowerCase(Locale.ROOT))) {
-          return key;
-        }
-      }
-      throw OutpostException.badRequest(
-          "unknown query term '"
-              + word
-              + ":'; known terms are "
-              + String.join(", ", Arrays.stream(values()).map(k -> k.word + ":").toList()));
+      return QueryParser.key(values(), Key::word, word);
     }
   }
 
@@ -101,25 +87,10 @@ public final class ComputerQuery {
   }
 
   /** The terms of computers, relative times counted back from {@code now}. */
-  private record Grammar(Instant now) implements QueryParser.Grammar<Expr<Term>> {
+  private record Grammar(Instant now) implements QueryParser.Grammar<Term> {
 
     @Override
-    public Expr<Term> and(List<Expr<Term>> parts) {
-      return new And<>(parts);
-    }
-
-    @Override
-    public Expr<Term> or(List<Expr<Term>> parts) {
-      return new Or<>(parts);
-    }
-
-    @Override
-    public Expr<Term> not(Expr<Term> part) {
-      return new Not<>(part);
-    }
-
-    @Override
-    public Expr<Term> term(String word, String value) {
+    public Term term(String word, String value) {
       Key key = Key.parse(word);
       return new Term(key, value(key, value));
     }

@@ -2,9 +2,11 @@ package dev.outpost.server.query;
 
 import dev.outpost.common.error.OutpostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A recursive-descent parser of the query language:
@@ -19,30 +21,40 @@ import java.util.Optional;
  * </pre>
  *
  * Operators are case-insensitive words. Every failure is a 400 naming the word at fault. The syntax
- * is shared by every query language of the server; what a term means, and the tree it becomes, is
- * the language's ({@link Grammar}).
+ * is shared by every query language of the server, and so is the tree it becomes ({@link Expr});
+ * what a term means is the language's ({@link Grammar}).
  *
- * @param <E> the expression tree of the language
+ * @param <T> the terms of the language
  */
-public final class QueryParser<E> {
+public final class QueryParser<T extends Expr<T>> {
 
-  /** What a language makes of the parts the parser finds. */
-  public interface Grammar<E> {
-
-    /** Every part holds. */
-    E and(List<E> parts);
-
-    /** At least one part holds. */
-    E or(List<E> parts);
-
-    /** The part does not hold. */
-    E not(E part);
+  /** What a language makes of a term. */
+  @FunctionalInterface
+  public interface Grammar<T> {
 
     /**
      * One term {@code key:value}, the value not empty (quotes removed); a key or value the language
      * does not know is a 400 naming it.
      */
-    E term(String key, String value);
+    T term(String key, String value);
+  }
+
+  /**
+   * The key of {@code keys} written {@code word} (case aside), or a 400 naming the word and every
+   * key the language knows.
+   */
+  public static <K extends Enum<K>> K key(K[] keys, Function<K, String> written, String word) {
+    String lower = word.toLowerCase(Locale.ROOT);
+    for (K key : keys) {
+      if (written.apply(key).equals(lower)) {
+        return key;
+      }
+    }
+    throw OutpostException.badRequest(
+        "unknown query term '"
+            + word
+            + ":'; known terms are "
+            + String.join(", ", Arrays.stream(keys).map(k -> written.apply(k) + ":").toList()));
   }
 
   /** More terms than any person writes; bounds the SQL parameters one query can take. */
@@ -72,19 +84,19 @@ public final class QueryParser<E> {
   /** A word of the query: {@code text} is the term as decoded, quotes removed. */
   private record Token(Kind kind, String text) {}
 
-  private final Grammar<E> grammar;
+  private final Grammar<T> grammar;
   private final List<Token> tokens;
   private int next;
   private int depth;
   private int terms;
 
-  private QueryParser(Grammar<E> grammar, List<Token> tokens) {
+  private QueryParser(Grammar<T> grammar, List<Token> tokens) {
     this.grammar = grammar;
     this.tokens = tokens;
   }
 
   /** Parses the text; empty when it holds no term at all. */
-  public static <E> Optional<E> parse(Grammar<E> grammar, String text) {
+  public static <T extends Expr<T>> Optional<Expr<T>> parse(Grammar<T> grammar, String text) {
     if (text.length() > MAX_LENGTH) {
       throw OutpostException.badRequest(
           "the query is "
@@ -93,11 +105,11 @@ public final class QueryParser<E> {
               + MAX_LENGTH
               + " are accepted");
     }
-    QueryParser<E> parser = new QueryParser<>(grammar, tokenize(text));
+    QueryParser<T> parser = new QueryParser<>(grammar, tokenize(text));
     if (parser.tokens.isEmpty()) {
       return Optional.empty();
     }
-    E expr = parser.or();
+    Expr<T> expr = parser.or();
     if (parser.next < parser.tokens.size()) {
       // or() stops only before a ')' it has no '(' for.
       throw OutpostException.badRequest("unbalanced parentheses in the query: ')' has no '('");
@@ -105,18 +117,18 @@ public final class QueryParser<E> {
     return Optional.of(expr);
   }
 
-  private E or() {
-    List<E> parts = new ArrayList<>(List.of(and()));
+  private Expr<T> or() {
+    List<Expr<T>> parts = new ArrayList<>(List.of(and()));
     while (peek(Kind.OR)) {
       next++;
       needOperand("OR");
       parts.add(and());
     }
-    return parts.size() == 1 ? parts.get(0) : grammar.or(parts);
+    return parts.size() == 1 ? parts.get(0) : new Expr.Or<>(parts);
   }
 
-  private E and() {
-    List<E> parts = new ArrayList<>(List.of(unary()));
+  private Expr<T> and() {
+    List<Expr<T>> parts = new ArrayList<>(List.of(unary()));
     while (true) {
       if (peek(Kind.AND)) {
         next++;
@@ -126,22 +138,22 @@ public final class QueryParser<E> {
       }
       parts.add(unary());
     }
-    return parts.size() == 1 ? parts.get(0) : grammar.and(parts);
+    return parts.size() == 1 ? parts.get(0) : new Expr.And<>(parts);
   }
 
-  private E unary() {
+  private Expr<T> unary() {
     if (peek(Kind.NOT)) {
       next++;
       needOperand("NOT");
       deeper();
-      E negated = grammar.not(unary());
+      Expr<T> negated = new Expr.Not<>(unary());
       depth--;
       return negated;
     }
     return primary();
   }
 
-  private E primary() {
+  private Expr<T> primary() {
     Token token = tokens.get(next++);
     return switch (token.kind()) {
       case TERM -> term(token.text());
@@ -162,7 +174,7 @@ public final class QueryParser<E> {
     }
   }
 
-  private E group() {
+  private Expr<T> group() {
     deeper();
     if (peek(Kind.CLOSE)) {
       throw OutpostException.badRequest("empty parentheses '()' in the query");
@@ -170,7 +182,7 @@ public final class QueryParser<E> {
     if (next == tokens.size()) {
       throw OutpostException.badRequest("unbalanced parentheses in the query: '(' is never closed");
     }
-    E inside = or();
+    Expr<T> inside = or();
     if (!peek(Kind.CLOSE)) {
       throw OutpostException.badRequest("unbalanced parentheses in the query: '(' is never closed");
     }
@@ -190,7 +202,7 @@ public final class QueryParser<E> {
     return next < tokens.size() && tokens.get(next).kind() == kind;
   }
 
-  private E term(String word) {
+  private Expr<T> term(String word) {
     if (++terms > MAX_TERMS) {
       throw OutpostException.badRequest("the query has more than " + MAX_TERMS + " terms");
     }

@@ -15,8 +15,6 @@ import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
 import dev.outpost.bench.support.Procs;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,11 +96,13 @@ public final class ChannelBench implements Benchmark {
             Latencies bare = new Latencies();
             Latencies succeeded = new Latencies();
             for (int i = 0; i < samples; i++) {
-              Instant created = create(http, peers.get(0).computerId()).createdAt();
+              Instant created =
+                  http.createScript(peers.get(0).computerId(), "echo channel").createdAt();
               load.exchange(peers.get(0)).toCompletionStage().toCompletableFuture().join();
               bare.record(Duration.between(created, Instant.now()).toNanos());
               long computer = computers.get(ThreadLocalRandom.current().nextInt(computers.size()));
-              succeeded.record(awaitSucceeded(db, fleet, create(http, computer).id()));
+              succeeded.record(
+                  awaitSucceeded(db, fleet, http.createScript(computer, "echo channel").id()));
             }
             System.out.printf(
                 "  %s: created -> succeeded p50 %.1f ms, p99 %.1f ms; bare exchange p50 %.1f ms%n",
@@ -248,26 +248,5 @@ public final class ChannelBench implements Benchmark {
         Thread.sleep(2);
       }
     }
-  }
-
-  /** An activity as its creation answered. */
-  private record Created(long id, Instant createdAt) {}
-
-  private static Created create(Http http, long computer) {
-    Http.Answer answer =
-        http.await(
-            HttpMethod.POST,
-            "/api/v2/activities",
-            new JsonObject()
-                .put("type", "ExecuteScriptRequest")
-                .put("computer_ids", new JsonArray().add(computer))
-                .put("parameters", new JsonObject().put("code", "echo channel"))
-                .toBuffer());
-    if (answer.status() != 201) {
-      throw new IllegalStateException(
-          "creation answered " + answer.status() + ": " + answer.body());
-    }
-    JsonObject activity = answer.body().toJsonObject();
-    return new Created(activity.getLong("id"), Instant.parse(activity.getString("created_at")));
   }
 }

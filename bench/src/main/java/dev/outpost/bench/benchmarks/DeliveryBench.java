@@ -13,9 +13,6 @@ import dev.outpost.bench.support.ChildProcess;
 import dev.outpost.bench.support.Http;
 import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +60,7 @@ public final class DeliveryBench implements Benchmark {
         for (int run = 0; run <= ctx.config().runs(); run++) {
           Latencies bare = new Latencies();
           for (int i = 0; i < samples; i++) {
-            Instant created = create(http, peers.get(0).computerId()).createdAt();
+            Instant created = http.createScript(peers.get(0).computerId(), "true").createdAt();
             load.exchange(peers.get(0)).toCompletionStage().toCompletableFuture().join();
             bare.record(java.time.Duration.between(created, Instant.now()).toNanos());
           }
@@ -103,7 +100,7 @@ public final class DeliveryBench implements Benchmark {
               for (int i = 0; i < samples; i++) {
                 // land anywhere in the agent's ping cycle
                 Thread.sleep(ThreadLocalRandom.current().nextLong(intervalMs + 1));
-                Created activity = create(http, computer);
+                Http.Created activity = http.createScript(computer, "true");
                 Instant received = log.awaitStarted(activity.id(), agent);
                 delivered.record(
                     java.time.Duration.between(activity.createdAt(), received).toNanos());
@@ -154,27 +151,6 @@ public final class DeliveryBench implements Benchmark {
       case "m" -> amount * 60_000;
       default -> amount * 1000;
     };
-  }
-
-  /** An activity as its creation answered. */
-  private record Created(long id, Instant createdAt) {}
-
-  private static Created create(Http http, long computer) {
-    Http.Answer answer =
-        http.await(
-            HttpMethod.POST,
-            "/api/v2/activities",
-            new JsonObject()
-                .put("type", "ExecuteScriptRequest")
-                .put("computer_ids", new JsonArray().add(computer))
-                .put("parameters", new JsonObject().put("code", "true"))
-                .toBuffer());
-    if (answer.status() != 201) {
-      throw new IllegalStateException(
-          "creation answered " + answer.status() + ": " + answer.body());
-    }
-    JsonObject activity = answer.body().toJsonObject();
-    return new Created(activity.getLong("id"), Instant.parse(activity.getString("created_at")));
   }
 
   private static long awaitComputer(BenchDatabase db, ChildProcess agent, String title)

@@ -10,6 +10,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /** A small HTTP client for the admin API: one request, its status and whole body. */
@@ -61,6 +64,28 @@ public final class Http implements AutoCloseable {
         .request(options)
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
+  }
+
+  /** A script activity as its creation answered. */
+  public record Created(long id, Instant createdAt) {}
+
+  /** Creates an ExecuteScriptRequest of {@code code} for one computer; anything but 201 throws. */
+  public Created createScript(long computer, String code) {
+    Answer answer =
+        await(
+            HttpMethod.POST,
+            "/api/v2/activities",
+            new JsonObject()
+                .put("type", "ExecuteScriptRequest")
+                .put("computer_ids", new JsonArray().add(computer))
+                .put("parameters", new JsonObject().put("code", code))
+                .toBuffer());
+    if (answer.status() != 201) {
+      throw new IllegalStateException(
+          "creation answered " + answer.status() + ": " + answer.body());
+    }
+    JsonObject activity = answer.body().toJsonObject();
+    return new Created(activity.getLong("id"), Instant.parse(activity.getString("created_at")));
   }
 
   /** Sends a request and waits for the answer (never call this on an event loop). */

@@ -148,9 +148,14 @@ public final class OutpostServer {
       return pool.close().transform(closed -> Future.failedFuture(e));
     }
     ServerConfig.JobsConfig jobs = config.jobs();
+    // read before anything else takes the pool's connections: a small pool's wait queue is full
+    // once the sweeps, the relay and the webhook sender are running
+    Future<String> serverUuid =
+        config.role().runsHttp() ? MessageSystem.serverUuid(pool) : Future.succeededFuture();
     Future<String> relay =
-        vertx
-            .deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100))
+        serverUuid
+            .compose(
+                uuid -> vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100)))
             .onSuccess(deployments::add);
     Scheduler scheduler =
         new Scheduler(
@@ -189,7 +194,9 @@ public final class OutpostServer {
             .mapEmpty();
     Future<?> http =
         config.role().runsHttp()
-            ? events.compose(r -> listen(db, config, true)).compose(listening -> deployHttp(config))
+            ? events
+                .compose(r -> listen(db, config, true))
+                .compose(listening -> deployHttp(config, serverUuid.result()))
             : events.compose(r -> listen(db, config, false));
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
@@ -298,7 +305,7 @@ public final class OutpostServer {
             });
   }
 
-  private Future<String> deployHttp(ServerConfig config) {
+  private Future<String> deployHttp(ServerConfig config, String uuid) {
     ServerConfig.Limits limits = config.limits();
     FailedAttempts failedAttempts = new FailedAttempts(clock, limits.failedAttemptsPerMinute());
     AdminApi api =
@@ -324,73 +331,67 @@ public final class OutpostServer {
             activities,
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()));
-    return MessageSystem.serverUuid(pool)
-        .compose(
-            uuid -> {
-              ExchangeApi exchange =
-                  new ExchangeApi(
-                      new MessageSystem(
-                          pool,
-                          clock,
-                          uuid,
-                          metrics,
-                          config.exchangeBatches(),
-                          new MessageSystem.Waiting(
-                              limits.waitingExchanges(), limits.waitingBytes()),
-                          config.publicUrl(),
-                          limits.maxOutputChars()),
-                      failedAttempts,
-                      channels);
-              List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
-                  List.of(api::gate, exchange::gate);
-              EventsApi events =
-                  new EventsApi(
-                      streams,
-                      webhooks,
-                      new OutboundAddresses(config.fetch().allowedPrivate()),
-                      clock,
-                      config.events().maxWebhooks());
-              List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
-                  List.of(
-                      api::mount,
-                      scriptApi::mount,
-                      events::mount,
-                      exchange::mount,
-                      router ->
-                          router
-                              .get("/metrics")
-                              .handler(
-                                  ctx ->
-                                      ctx.response()
-                                          .putHeader(
-                                              "Content-Type",
-                                              "text/plain; version=0.0.4; charset=utf-8")
-                                          .end(metrics.scrape())));
-              // Every instance gets its own router and event loop, and Vert.x spreads connections
-              // over
-              // them; they share the stores and APIs (final fields, the pool, the token cache: all
-              // safe from any thread), the metrics (Micrometer's are) and the message system, whose
-              // exchange queue takes a lock and answers each exchange on the context that asked.
-              // Only servers asking for the same port share it, so a random port (0) gets one
-              // instance.
-              int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
-              return vertx
-                  .deployVerticle(
-                      () -> {
-                        HttpVerticle instance =
-                            new HttpVerticle(
-                                config.httpPort(),
-                                config.maxBodyBytes(),
-                                config.limits(),
-                                () -> Database.answers(pool),
-                                gates,
-                                mounts);
-                        http.add(instance);
-                        return instance;
-                      },
-                      new DeploymentOptions().setInstances(instances))
-                  .onSuccess(deployments::add);
-            });
+    ExchangeApi exchange =
+        new ExchangeApi(
+            new MessageSystem(
+                pool,
+                clock,
+                uuid,
+                metrics,
+                config.exchangeBatches(),
+                new MessageSystem.Waiting(limits.waitingExchanges(), limits.waitingBytes()),
+                config.publicUrl(),
+                limits.maxOutputChars()),
+            failedAttempts,
+            channels);
+    List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
+        List.of(api::gate, exchange::gate);
+    EventsApi events =
+        new EventsApi(
+            streams,
+            webhooks,
+            new OutboundAddresses(config.fetch().allowedPrivate()),
+            clock,
+            config.events().maxWebhooks());
+    List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
+        List.of(
+            api::mount,
+            scriptApi::mount,
+            events::mount,
+            exchange::mount,
+            router ->
+                router
+                    .get("/metrics")
+                    .handler(
+                        ctx ->
+                            ctx.response()
+                                .putHeader(
+                                    "Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                                .end(metrics.scrape())));
+    // Every instance gets its own router and event loop, and Vert.x spreads connections
+    // over
+    // them; they share the stores and APIs (final fields, the pool, the token cache: all
+    // safe from any thread), the metrics (Micrometer's are) and the message system, whose
+    // exchange queue takes a lock and answers each exchange on the context that asked.
+    // Only servers asking for the same port share it, so a random port (0) gets one
+    // instance.
+    int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
+    return vertx
+        .deployVerticle(
+            () -> {
+              HttpVerticle instance =
+                  new HttpVerticle(
+                      config.httpPort(),
+                      config.maxBodyBytes(),
+                      config.limits(),
+                      () -> Database.answers(pool),
+                      gates,
+                      mounts);
+              http.add(instance);
+              return instance;
+            },
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::add);
   }
 
   /** The job-handler of this process, when its role runs one. */

@@ -9,10 +9,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
- * Moves an account's finished activities (and their transition logs) into the archive tables, in
- * one statement. A group moves only together with all its children, so a live group never loses
- * one. Secret parameters are not archived: a client activity canceled before delivery still held
- * its own.
+ * Moves an account's finished activities (and their transition logs) into the archive tables, and
+ * deletes its computers' registration and removal events of before the cutoff, in one statement. A
+ * group moves only together with all its children, so a live group never loses one. Secret
+ * parameters are not archived: a client activity canceled before delivery still held its own.
  */
 public final class ActivityArchive {
 
@@ -42,6 +42,9 @@ public final class ActivityArchive {
         DELETE FROM attachments t USING old WHERE t.activity_id = old.id
       ), outbox_gone AS (
         DELETE FROM outbox o USING old WHERE o.activity_id = old.id
+      ), computer_events_gone AS (
+        -- the event log's computer rows have no archive: past the cutoff they are of no use
+        DELETE FROM computer_events WHERE account_id = $1 AND at < $2 RETURNING id
       ), moved AS (
         DELETE FROM activities a USING old WHERE a.id = old.id RETURNING a
       ), kept AS (
@@ -51,11 +54,12 @@ public final class ActivityArchive {
                jsonb_populate_record(moved.a, jsonb_build_object('parameters',
                  withhold_secrets((moved.a).parameters, $3::text[]))) AS kept
       )
-      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM events)
+      SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM events),
+             (SELECT count(*) FROM computer_events_gone)
       """);
 
   /** What one archiving moved. */
-  public record Archived(long activities, long events) {}
+  public record Archived(long activities, long events, long computerEvents) {}
 
   private final Pool pool;
 
@@ -73,7 +77,7 @@ public final class ActivityArchive {
         .map(
             rows -> {
               Row row = rows.iterator().next();
-              return new Archived(row.getLong(0), row.getLong(1));
+              return new Archived(row.getLong(0), row.getLong(1), row.getLong(2));
             });
   }
 }

@@ -37,7 +37,8 @@ class HandlersTest {
 
   /**
    * Verifies that ArchiveRequest moves finished activities older than the cutoff, whole groups with
-   * them, and that they stay readable while unfinished ones stay live.
+   * them, and that they stay readable while unfinished ones stay live; the computers' registration
+   * events of before the cutoff leave the event log, later ones stay.
    */
   @Test
   void archiveMovesOldFinishedActivities() {
@@ -48,6 +49,7 @@ class HandlersTest {
     fx.post("/activities/cancel", new JsonObject().put("ids", new JsonArray().add(groupId)));
     long live = fx.post("/activities", script(a)).bodyAsJsonObject().getLong("id");
     fx.clock.set(fx.clock.instant().plus(Duration.ofDays(10)));
+    long recent = fx.computer("arch-recent");
 
     long archive =
         fx.post(
@@ -62,6 +64,9 @@ class HandlersTest {
     assertThat(fx.get("/activities/" + archive).bodyAsJsonObject().getString("result_text"))
         .startsWith("archived ")
         .contains("finished before 2030-01-06T00:00:00Z");
+    assertThat(computerEvents(a)).isZero();
+    assertThat(computerEvents(b)).isZero();
+    assertThat(computerEvents(recent)).isEqualTo(1);
     JsonObject kept = fx.get("/activities/" + groupId).bodyAsJsonObject();
     assertThat(kept.getString("status")).isEqualTo("canceled");
     assertThat(kept.getJsonArray("children")).hasSize(2);
@@ -73,6 +78,17 @@ class HandlersTest {
     assertThat(ids("/activities?query=computer-id:" + a)).contains(live).doesNotContain(child);
     assertThat(ids("/activities?archived=true")).contains(groupId);
     assertThat(status(live)).isEqualTo("queued");
+  }
+
+  private static long computerEvents(long computer) {
+    return await(
+            fx.server
+                .pool()
+                .preparedQuery("SELECT count(*) FROM computer_events WHERE computer_id = $1")
+                .execute(Tuple.of(computer)))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 
   /**

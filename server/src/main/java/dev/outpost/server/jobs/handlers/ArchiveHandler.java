@@ -33,6 +33,9 @@ public final class ArchiveHandler implements JobHandler {
                     + " activities and "
                     + archived.events()
                     + " events finished before "
-                    + cutoff);
+                    + cutoff
+                    + ", and deleted "
+                    + archived.computerEvents()
+                    + " computer events");
   }
 }

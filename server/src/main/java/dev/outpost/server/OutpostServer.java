@@ -341,7 +341,8 @@ public final class OutpostServer {
                 config.exchangeBatches(),
                 new MessageSystem.Waiting(limits.waitingExchanges(), limits.waitingBytes()),
                 config.publicUrl(),
-                limits.maxOutputChars()),
+                limits.maxOutputChars(),
+                limits.maxTags()),
             failedAttempts,
             channels);
     List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =

@@ -74,8 +74,13 @@ public final class ProtocolClient {
     return answer;
   }
 
-  /** Registers with the account's name and key; returns the answer. */
+  /** Registers with the account's name and key, tagged web and prod; returns the answer. */
   public WireMap register(String account, String key, String title) {
+    return register(account, key, title, "web,prod");
+  }
+
+  /** Registers with the account's name and key and these tags; returns the answer. */
+  public WireMap register(String account, String key, String title, String tags) {
     Map<String, Object> register = new LinkedHashMap<>();
     register.put("type", "register");
     register.put("api", Bytes.of("3.2"));
@@ -84,7 +89,7 @@ public final class ProtocolClient {
     register.put("registration_password", key);
     register.put("computer_title", title);
     register.put("hostname", title + ".example");
-    register.put("tags", "web,prod");
+    register.put("tags", tags);
     register.put("vm-info", Bytes.of("kvm"));
     return exchange(List.of(register));
   }

@@ -31,6 +31,11 @@ public final class ComputerEdits {
 
   private static final Pattern TAG = Pattern.compile("[\\p{L}\\p{N}_.-]+");
 
+  /** Whether a text is a tag: 1 to {@link #MAX_TAG_LENGTH} letters, digits, {@code -_.}. */
+  public static boolean isTag(String text) {
+    return text.length() <= MAX_TAG_LENGTH && TAG.matcher(text).matches();
+  }
+
   /**
    * The tags of each chosen computer ($2) with $3 added (after its own, in order) and $4 removed;
    * none is written when one would carry more than $5 tags (those come back, up to $6), and only
@@ -167,7 +172,7 @@ public final class ComputerEdits {
   static List<String> checkedTags(String field, List<String> given) {
     List<String> tags = new ArrayList<>(new LinkedHashSet<>(given));
     for (String tag : tags) {
-      if (tag.length() > MAX_TAG_LENGTH || !TAG.matcher(tag).matches()) {
+      if (!isTag(tag)) {
         throw OutpostException.badRequest(
             "tag '"
                 + (tag.length() > MAX_TAG_LENGTH ? tag.substring(0, MAX_TAG_LENGTH) + "..." : tag)

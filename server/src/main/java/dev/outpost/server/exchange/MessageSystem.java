@@ -60,6 +60,7 @@ public final class MessageSystem {
    * @param waiting how much may wait to be answered
    * @param publicUrl the server's URL as agents reach it, told to scripts where known
    * @param maxOutputChars the characters of a running activity's output kept at most
+   * @param maxTags the tags a registering computer keeps at most
    */
   public MessageSystem(
       Pool pool,
@@ -69,14 +70,15 @@ public final class MessageSystem {
       int batches,
       Waiting waiting,
       Optional<String> publicUrl,
-      int maxOutputChars) {
+      int maxOutputChars,
+      int maxTags) {
     this.pool = pool;
     this.maxOutputChars = maxOutputChars;
     this.clock = clock;
     this.metrics = metrics;
     this.planner = new ExchangePlanner(serverUuid);
     this.delivery = new Delivery(planner, publicUrl);
-    this.registrar = new Registrar(planner, delivery);
+    this.registrar = new Registrar(planner, delivery, maxTags);
     this.queue =
         new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH, waiting);
   }

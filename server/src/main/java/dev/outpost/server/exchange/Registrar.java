@@ -25,11 +25,16 @@ final class Registrar {
 
   private final ExchangePlanner planner;
   private final Delivery delivery;
+  private final int maxTags;
 
-  /** Registration answered by this planner, closed by this delivery. */
-  Registrar(ExchangePlanner planner, Delivery delivery) {
+  /**
+   * Registration answered by this planner, closed by this delivery; a computer keeps at most {@code
+   * maxTags} of the tags it registers with.
+   */
+  Registrar(ExchangePlanner planner, Delivery delivery, int maxTags) {
     this.planner = planner;
     this.delivery = delivery;
+    this.maxTags = maxTags;
   }
 
   /** Answers an exchange without a secure-id, in the transaction given. */
@@ -39,7 +44,7 @@ final class Registrar {
     if (register.isEmpty()) {
       return Future.succeededFuture(planner.notRegistering(processed));
     }
-    Registration registration = Registration.read(register.get());
+    Registration registration = Registration.read(register.get(), maxTags);
     return AccountStore.registering(
             tx.connection(), registration.accountName(), Secrets.hash(registration.password()))
         .compose(

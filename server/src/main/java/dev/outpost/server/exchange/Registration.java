@@ -3,6 +3,7 @@ package dev.outpost.server.exchange;
 import dev.outpost.common.wire.JsonCodec;
 import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.computer.ComputerEdits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * A {@code register} message, in either of its forms: the broker's (dashed keys, bytes) and the
  * one-shot {@code landscape-config} one (underscored keys).
  *
+ * @param tags the tags it sent (comma-separated) that are tags ({@link ComputerEdits#isTag}), each
+ *     once, at most as many as a computer may carry: the others are dropped, as an admin's would be
+ *     refused, so that no tag breaks a query or a script's {@code LANDSCAPE_COMPUTER_TAGS}
  * @param info everything the client sent but the registration key, kept for the record
  */
 record Registration(
@@ -24,7 +28,7 @@ record Registration(
     List<String> tags,
     JsonObject info) {
 
-  static Registration read(WireMap message) {
+  static Registration read(WireMap message, int maxTags) {
     String title = text(message, "computer_title").orElse("");
     String hostname = text(message, "hostname").orElse(title);
     JsonObject info = json(message.asMap());
@@ -36,7 +40,9 @@ record Registration(
                 t ->
                     Arrays.stream(t.split(","))
                         .map(String::strip)
-                        .filter(s -> !s.isEmpty())
+                        .filter(ComputerEdits::isTag)
+                        .distinct()
+                        .limit(maxTags)
                         .toList())
             .orElse(List.of());
     return new Registration(

@@ -95,6 +95,23 @@ class MessageSystemTest {
   }
 
   /**
+   * Verifies that a computer keeps only the tags it registers with that are tags, each once: one
+   * with a space, a quote or a character past letters, digits and {@code -_.} would break a query
+   * or a script's comma-separated LANDSCAPE_COMPUTER_TAGS.
+   */
+  @Test
+  void registrationKeepsOnlyTags() {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.exchange(List.of());
+
+    client.register(
+        fx.accountName, fx.registrationKey, "tagged-1", " web ,web,two words,a\"b,<x>,,db.1,é_-");
+
+    JsonObject computer = fx.get("/computers/" + client.insecureId).bodyAsJsonObject();
+    assertThat(computer.getJsonArray("tags")).containsExactly("web", "db.1", "é_-");
+  }
+
+  /**
    * Verifies that landscape-config's one-shot registration does not count in the broker's
    * numbering: GIVEN a computer registered with a bare payload and an activity queued, WHEN the
    * broker exchanges from sequence 0, THEN it is not told to skip ahead (which makes it

@@ -3,6 +3,7 @@ package dev.outpost.server;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.embedded.EmbeddedBroker;
 import dev.outpost.server.embedded.EmbeddedDatabase;
+import dev.outpost.server.embedded.EmbeddedWatch;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
@@ -52,6 +53,7 @@ public final class Main {
 
   private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
     Credentials credentials = Credentials.resolve(config);
+    List<EmbeddedWatch.Service> embeddedServices = new ArrayList<>();
     String dbUrl =
         config
             .dbUrl()
@@ -60,6 +62,7 @@ public final class Main {
                   EmbeddedDatabase embedded =
                       EmbeddedDatabase.start(config.home(), credentials.databasePassword());
                   toClose.add(embedded);
+                  embeddedServices.add(EmbeddedWatch.Service.of(embedded));
                   return embedded.url();
                 });
     PgConnectOptions db = Database.connectOptions(dbUrl);
@@ -73,8 +76,14 @@ public final class Main {
                   EmbeddedBroker embedded =
                       EmbeddedBroker.start(config.home(), credentials.brokerPassword());
                   toClose.add(embedded);
+                  embeddedServices.add(EmbeddedWatch.Service.of(embedded));
                   return embedded.amqpUrl();
                 });
+    if (!embeddedServices.isEmpty()) {
+      // closed before the services, so that stopping them is not taken for a failure; exiting
+      // runs the shutdown hook, which stops what still runs
+      toClose.add(EmbeddedWatch.start(embeddedServices, () -> System.exit(1)));
+    }
     // Opened after the embedded services, so closed before them.
     Vertx vertx = Vertx.vertx();
     toClose.add(

@@ -46,7 +46,7 @@ class MainTest {
     builder.environment().put("OUTPOST_HTTP_PORT", "0");
     Process server = builder.start();
     try {
-      awaitLine(log, "Outpost is running.", Duration.ofMinutes(2));
+      awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
 
       server.destroy(); // SIGTERM
 
@@ -88,7 +88,7 @@ class MainTest {
     Path log = home.resolve("server.log");
     Process server = start(log);
     try {
-      awaitLine(log, "Outpost is running.", Duration.ofMinutes(2));
+      awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
       String api = banner(log, "admin API:");
       String token = banner(log, "admin token:");
       URI health = URI.create(api.replace("/api/v2", "/health"));

@@ -3,6 +3,7 @@ package dev.outpost.server;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.embedded.EmbeddedBroker;
 import dev.outpost.server.embedded.EmbeddedDatabase;
+import dev.outpost.server.embedded.EmbeddedWatch;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
@@ -13,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts the Outpost server from {@code OUTPOST_*} environment variables. */
+/**
+ * Starts the Outpost server from {@code OUTPOST_*} settings: the configuration file's ({@link
+ * ConfigFile}), then the environment's.
+ */
 public final class Main {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
@@ -24,8 +26,11 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     ServerConfig config;
     try {
-      config = ServerConfig.fromEnv(System.getenv());
-    } catch (IllegalArgumentException e) {
+      Map<String, String> settings = ConfigFile.settings(System.getenv());
+      // before the first logger: logback.xml reads the level and the format
+      LogSettings.apply(settings);
+      config = ServerConfig.fromEnv(settings);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("outpost: " + e.getMessage());
       System.exit(2);
       return;
@@ -36,7 +41,7 @@ public final class Main {
       start(config, toClose);
     } catch (Exception e) {
       // Exiting runs the shutdown hook, which stops whatever did start (the embedded services).
-      LOG.error("outpost could not start", e);
+      log().error("outpost could not start", e);
       Throwable cause =
           e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
               ? e.getCause()
@@ -48,6 +53,7 @@ public final class Main {
 
   private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
     Credentials credentials = Credentials.resolve(config);
+    List<EmbeddedWatch.Service> embeddedServices = new ArrayList<>();
     String dbUrl =
         config
             .dbUrl()
@@ -56,6 +62,7 @@ public final class Main {
                   EmbeddedDatabase embedded =
                       EmbeddedDatabase.start(config.home(), credentials.databasePassword());
                   toClose.add(embedded);
+                  embeddedServices.add(EmbeddedWatch.Service.of(embedded));
                   return embedded.url();
                 });
     PgConnectOptions db = Database.connectOptions(dbUrl);
@@ -69,8 +76,14 @@ public final class Main {
                   EmbeddedBroker embedded =
                       EmbeddedBroker.start(config.home(), credentials.brokerPassword());
                   toClose.add(embedded);
+                  embeddedServices.add(EmbeddedWatch.Service.of(embedded));
                   return embedded.amqpUrl();
                 });
+    if (!embeddedServices.isEmpty()) {
+      // closed before the services, so that stopping them is not taken for a failure; exiting
+      // runs the shutdown hook, which stops what still runs
+      toClose.add(EmbeddedWatch.start(embeddedServices, () -> System.exit(1)));
+    }
     // Opened after the embedded services, so closed before them.
     Vertx vertx = Vertx.vertx();
     toClose.add(
@@ -93,11 +106,24 @@ public final class Main {
     // Closed first: its verticles finish their work while the pool and the broker are there.
     toClose.add(
         () -> server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-    printBanner(server.httpPort(), credentials);
+    printBanner(server.httpPort(), credentials, config);
   }
 
-  private static void printBanner(int port, Credentials credentials) {
+  /**
+   * Prints how to reach the server; with JSON logs, where a banner would break the one object a
+   * line, logs where it listens instead (the secrets stay in the credentials file).
+   */
+  private static void printBanner(int port, Credentials credentials, ServerConfig config) {
     String url = "http://127.0.0.1:" + port;
+    if (LogSettings.json()) {
+      log()
+          .info(
+              "outpost is running [admin API: {}/api/v2, account: {}, credentials: {}]",
+              url,
+              ServerConfig.BOOTSTRAP_ACCOUNT,
+              config.home().resolve("credentials"));
+      return;
+    }
     System.out.printf(
         """
 
@@ -118,15 +144,20 @@ public final class Main {
         credentials.adminToken());
   }
 
+  /** The logger, made once logging is configured. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
+  }
+
   /** Closes in reverse order of opening: the server before the database under it. */
   private static void closeAll(List<AutoCloseable> toClose) {
     for (int i = toClose.size() - 1; i >= 0; i--) {
       try {
         toClose.get(i).close();
       } catch (Exception e) {
-        LOG.warn("shutdown step failed", e);
+        log().warn("shutdown step failed", e);
       }
     }
-    LOG.info("outpost stopped");
+    log().info("outpost stopped");
   }
 }

@@ -27,6 +27,9 @@ import dev.outpost.server.events.WebhookStore;
 import dev.outpost.server.events.WebhookVerticle;
 import dev.outpost.server.exchange.ExchangeApi;
 import dev.outpost.server.exchange.MessageSystem;
+import dev.outpost.server.health.Backlog;
+import dev.outpost.server.health.Health;
+import dev.outpost.server.health.ProbesVerticle;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.jobs.JobHandler;
 import dev.outpost.server.jobs.JobHandlerVerticle;
@@ -86,11 +89,22 @@ public final class OutpostServer {
   private Notices notices;
   private Channels channels;
   private JobHandlerVerticle jobHandler;
+  private OutboxRelay relay;
+  private Health health;
+  private Backlog backlog;
+  private ProbesVerticle probes;
+  private final String schemaVersion;
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private OutpostServer(
-      Vertx vertx, Pool pool, Clock clock, TokenCache tokens, ServerConfig.Limits limits) {
+      Vertx vertx,
+      Pool pool,
+      Clock clock,
+      TokenCache tokens,
+      ServerConfig.Limits limits,
+      String schemaVersion) {
     this.vertx = vertx;
+    this.schemaVersion = schemaVersion;
     this.pool = pool;
     this.clock = clock;
     this.tokens = tokens;
@@ -122,19 +136,16 @@ public final class OutpostServer {
       Clock clock,
       Map<String, JobHandler> handlers) {
     return vertx
-        .executeBlocking(
-            () -> {
-              Database.migrate(db);
-              return null;
-            })
+        .executeBlocking(() -> Database.migrate(db))
         .map(
-            migrated ->
+            schemaVersion ->
                 new OutpostServer(
                     vertx,
                     Database.pool(vertx, db, config.dbPoolSize(), config.limits().dbMaxWaitQueue()),
                     clock,
                     new TokenCache(clock, Duration.ofSeconds(config.tokenCacheSeconds())),
-                    config.limits()))
+                    config.limits(),
+                    schemaVersion))
         .compose(server -> server.deploy(db, config, amqpUrl, handlers).map(server));
   }
 
@@ -152,11 +163,13 @@ public final class OutpostServer {
     // once the sweeps, the relay and the webhook sender are running
     Future<String> serverUuid =
         config.role().runsHttp() ? MessageSystem.serverUuid(pool) : Future.succeededFuture();
-    Future<String> relay =
-        serverUuid
-            .compose(
-                uuid -> vertx.deployVerticle(new OutboxRelay(pool, amqpUrl, jobs.queue(), 100)))
-            .onSuccess(deployments::add);
+    relay = new OutboxRelay(pool, amqpUrl, jobs.queue(), 100);
+    health = new Health(() -> Database.schemaApplied(pool, schemaVersion), relay::brokerConnected);
+    backlog =
+        new Backlog(
+            pool, clock, Duration.ofSeconds(config.resultDeadlineSeconds()), metrics.registry());
+    Future<String> relayed =
+        serverUuid.compose(uuid -> vertx.deployVerticle(relay)).onSuccess(deployments::add);
     Scheduler scheduler =
         new Scheduler(
             pool,
@@ -166,7 +179,7 @@ public final class OutpostServer {
             Duration.ofSeconds(config.resultDeadlineSeconds()));
     ScriptSweeps scriptSweeps = new ScriptSweeps(pool, clock, computerSelection, metrics);
     Future<String> swept =
-        relay
+        relayed
             .compose(
                 r ->
                     vertx.deployVerticle(
@@ -197,7 +210,18 @@ public final class OutpostServer {
             ? events
                 .compose(r -> listen(db, config, true))
                 .compose(listening -> deployHttp(config, serverUuid.result()))
-            : events.compose(r -> listen(db, config, false));
+            : events
+                .compose(r -> listen(db, config, false))
+                .compose(
+                    listening -> {
+                      probes =
+                          new ProbesVerticle(
+                              config.healthPort(),
+                              health,
+                              () -> Database.answers(pool),
+                              this::mountMetrics);
+                      return vertx.deployVerticle(probes).onSuccess(deployments::add);
+                    });
     if (!config.role().runsJobs()) {
       return http.mapEmpty();
     }
@@ -360,15 +384,8 @@ public final class OutpostServer {
             scriptApi::mount,
             events::mount,
             exchange::mount,
-            router ->
-                router
-                    .get("/metrics")
-                    .handler(
-                        ctx ->
-                            ctx.response()
-                                .putHeader(
-                                    "Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                                .end(metrics.scrape())));
+            health::mount,
+            this::mountMetrics);
     // Every instance gets its own router and event loop, and Vert.x spreads connections
     // over
     // them; they share the stores and APIs (final fields, the pool, the token cache: all
@@ -393,6 +410,30 @@ public final class OutpostServer {
             },
             new DeploymentOptions().setInstances(instances))
         .onSuccess(deployments::add);
+  }
+
+  /**
+   * Adds {@code GET /metrics}, Prometheus's text format, to {@code router}; the backlog's gauges
+   * are read first when their last reading is old.
+   */
+  private void mountMetrics(io.vertx.ext.web.Router router) {
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                backlog
+                    .fresh()
+                    .onComplete(
+                        read ->
+                            ctx.response()
+                                .putHeader(
+                                    "Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                                .end(metrics.scrape())));
+  }
+
+  /** The port of the health probes and metrics of the {@code job-handler} role; -1 in others. */
+  public int healthPort() {
+    return probes == null ? -1 : probes.actualPort();
   }
 
   /** The job-handler of this process, when its role runs one. */

@@ -37,6 +37,7 @@ import java.util.Optional;
  * @param publicUrl the URL admins and agents reach the server at, told to scripts as {@code
  *     LANDSCAPE_URL}; empty when not configured
  * @param events the bounds of event streams and webhooks
+ * @param healthPort the port the {@code job-handler} role serves its health probes and metrics on
  */
 public record ServerConfig(
     int httpPort,
@@ -56,7 +57,8 @@ public record ServerConfig(
     Limits limits,
     FetchConfig fetch,
     Optional<String> publicUrl,
-    EventsConfig events) {
+    EventsConfig events,
+    int healthPort) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -296,7 +298,8 @@ public record ServerConfig(
             Duration.ofSeconds(
                 intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
         text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
-        EventsConfig.fromEnv(env));
+        EventsConfig.fromEnv(env),
+        intValue(env, "OUTPOST_HEALTH_PORT", 8081, 0, 65535));
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

@@ -67,4 +67,23 @@ class ArchitectureTest {
               "dev.outpost.server.jobs..",
               "dev.outpost.server.scheduler..",
               "dev.outpost.server.http..");
+
+  /**
+   * Verifies that the health probes and the backlog's gauges only look: they know none of the parts
+   * they report on beyond what the pool and the status names tell.
+   */
+  @ArchTest
+  static final ArchRule healthOnlyLooks =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.outpost.server.health..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.outpost.server.api..",
+              "dev.outpost.server.exchange..",
+              "dev.outpost.server.jobs..",
+              "dev.outpost.server.scheduler..",
+              "dev.outpost.server.account..",
+              "dev.outpost.server.computer..");
 }

@@ -2,7 +2,12 @@ package dev.outpost.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +46,7 @@ class MainTest {
     builder.environment().put("OUTPOST_HTTP_PORT", "0");
     Process server = builder.start();
     try {
-      awaitLine(log, "Outpost is running.", Duration.ofMinutes(2));
+      awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
 
       server.destroy(); // SIGTERM
 
@@ -69,6 +74,129 @@ class MainTest {
             line -> assertThat(line).contains("embedded broker stopped"),
             line -> assertThat(line).contains("embedded postgresql stopped"),
             line -> assertThat(line).contains("outpost stopped"));
+  }
+
+  /**
+   * Verifies that the server outlives its embedded PostgreSQL being killed, as the kernel's OOM
+   * killer would kill it. GIVEN the server running on its embedded services, WHEN its postmaster
+   * (that process only) gets SIGKILL, THEN a new postmaster runs on the same data, /health answers
+   * 200 again, and a server activity created afterwards goes through the outbox and the job queue
+   * to succeed.
+   */
+  @Test
+  void startsItsPostgresqlAgainWhenItIsKilled() throws Exception {
+    Path log = home.resolve("server.log");
+    Process server = start(log);
+    try {
+      awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
+      String api = banner(log, "admin API:");
+      String token = banner(log, "admin token:");
+      URI health = URI.create(api.replace("/api/v2", "/health"));
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      Instant until = Instant.now().plus(Duration.ofMinutes(3));
+      while (status(http, health) != 200) {
+        assertThat(Instant.now()).as("healthy once started").isBefore(until);
+        Thread.sleep(250);
+      }
+      Path data = home.resolve("outpost").resolve("pgdata");
+      long killed = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0));
+
+      ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL, to that pid only
+
+      until = Instant.now().plus(Duration.ofMinutes(3));
+      while (!(newPostmaster(data, killed) && status(http, health) == 200)) {
+        assertThat(Instant.now())
+            .as("healthy again in time; the log:%n%s", String.join("\n", lines(log)))
+            .isBefore(until);
+        assertThat(server.isAlive()).as("the server runs").isTrue();
+        Thread.sleep(250);
+      }
+      HttpResponse<String> created =
+          http.send(
+              HttpRequest.newBuilder(URI.create(api + "/activities"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"type\": \"ArchiveRequest\", \"parameters\": {\"older_than_days\": 3650}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      long id = new JsonObject(created.body()).getLong("id");
+      String status = "";
+      while (!status.equals("succeeded")) {
+        assertThat(Instant.now()).as("succeeded in time, still %s", status).isBefore(until);
+        Thread.sleep(250);
+        HttpResponse<String> read =
+            http.send(
+                HttpRequest.newBuilder(URI.create(api + "/activities/" + id))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        status = new JsonObject(read.body()).getString("status", "");
+      }
+      assertThat(String.join("\n", lines(log)))
+          .contains("embedded postgresql stopped running")
+          .contains("embedded postgresql started again");
+    } finally {
+      stop(server);
+    }
+  }
+
+  private Process start(Path log) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
+    builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
+    builder.environment().put("OUTPOST_HTTP_PORT", "0");
+    return builder.start();
+  }
+
+  /** Stops the server, which stops its embedded services, on SIGTERM; forcibly past 30 s. */
+  private static void stop(Process server) throws InterruptedException {
+    if (server.isAlive()) {
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  /** The value of a line of the banner: " admin token: ...". */
+  private static String banner(Path log, String label) throws IOException {
+    return lines(log).stream()
+        .map(String::strip)
+        .filter(line -> line.startsWith(label))
+        .map(line -> line.substring(label.length()).strip())
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static boolean newPostmaster(Path data, long killed) {
+    try {
+      long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+      return pid != killed && ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static int status(HttpClient http, URI uri) throws InterruptedException {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   private static void awaitLine(Path log, String line, Duration limit) throws Exception {

@@ -57,18 +57,43 @@ public final class Database {
         .build();
   }
 
-  /** Applies pending migrations. Blocking: call it off the event loop. */
-  public static void migrate(PgConnectOptions options) {
-    var result =
+  /**
+   * Applies pending migrations. Blocking: call it off the event loop.
+   *
+   * @return the version of the newest migration this server holds, which the schema now has
+   */
+  public static String migrate(PgConnectOptions options) {
+    Flyway flyway =
         Flyway.configure()
             .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
             .locations("classpath:db/migration")
-            .load()
-            .migrate();
+            .load();
+    var result = flyway.migrate();
+    String newest =
+        java.util.Arrays.stream(flyway.info().all())
+            .filter(migration -> migration.getVersion() != null)
+            .filter(migration -> migration.getState().isResolved())
+            .map(migration -> migration.getVersion())
+            .max(Comparable::compareTo)
+            .map(version -> version.getVersion())
+            .orElse("0");
     LOG.info(
         "schema migrated [applied: {}, version: {}]",
         result.migrationsExecuted,
         result.targetSchemaVersion);
+    return newest;
+  }
+
+  /**
+   * Succeeds with whether migration {@code version} is applied, successfully: false once the
+   * database was replaced by one made before it (restored from an older backup, say). Fails when
+   * the database does not answer.
+   */
+  public static Future<Boolean> schemaApplied(Pool pool, String version) {
+    return pool.preparedQuery(
+            "SELECT EXISTS (SELECT 1 FROM flyway_schema_history WHERE version = $1 AND success)")
+        .execute(io.vertx.sqlclient.Tuple.of(version))
+        .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
   private static String jdbcUrl(PgConnectOptions options) {

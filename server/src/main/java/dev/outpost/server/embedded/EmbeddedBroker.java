@@ -40,17 +40,18 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static final String CONFIGURATION = "/embedded-broker.json";
   private static final String AMQP_PORT = "AMQP";
 
-  private final SystemLauncher launcher;
+  private volatile SystemLauncher launcher;
+  private volatile SystemConfig<?> systemConfig;
   private final int port;
   private final Path workDirectory;
   private final HomeLock lock;
   private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedBroker(
-      SystemLauncher launcher, int port, Path workDirectory, HomeLock lock, String password) {
-    this.launcher = launcher;
-    this.port = port;
+  private EmbeddedBroker(Launch launch, Path workDirectory, HomeLock lock, String password) {
+    this.launcher = launch.launcher();
+    this.systemConfig = launch.systemConfig();
+    this.port = launch.port();
     this.workDirectory = workDirectory;
     this.lock = lock;
     this.password = password;
@@ -81,8 +82,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       privateDirectory(work);
       long started = System.nanoTime();
       Launch launch = launch(work, port, password);
-      EmbeddedBroker broker =
-          new EmbeddedBroker(launch.launcher(), launch.port(), work, lock, password);
+      EmbeddedBroker broker = new EmbeddedBroker(launch, work, lock, password);
       LOG.info(
           "embedded broker started [port: {}, work: {}, millis: {}]",
           broker.port,
@@ -120,9 +120,51 @@ public final class EmbeddedBroker implements AutoCloseable {
     return workDirectory;
   }
 
+  /**
+   * Whether the broker runs: it, its virtual hosts and its AMQP port all active. Qpid stops a
+   * virtual host whose store fails rather than the process, and a broker that stopped says so here.
+   */
+  public boolean running() {
+    if (closed.get()) {
+      return false;
+    }
+    try {
+      requireReady(systemConfig);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Stops what is left of the broker and starts it again on the same store and the same port; its
+   * clients reconnect as they do to RabbitMQ. Does nothing once closed, or while it runs.
+   *
+   * @throws IllegalStateException when it does not start (the caller tries again)
+   */
+  public synchronized void restart() {
+    if (closed.get() || running()) {
+      return;
+    }
+    try {
+      launcher.shutdown();
+    } catch (RuntimeException e) {
+      LOG.debug("stopping what is left of the embedded broker [work: {}]", workDirectory, e);
+    }
+    Launch launch = launch(workDirectory, port, password);
+    launcher = launch.launcher();
+    systemConfig = launch.systemConfig();
+    LOG.info("embedded broker started again [port: {}, work: {}]", port, workDirectory);
+  }
+
+  /** Stops the broker as a failure would, leaving it for {@link #restart}: for tests. */
+  void failForTest() {
+    launcher.shutdown();
+  }
+
   /** Closes client connections, stops the broker and closes its store; idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed.getAndSet(true)) {
       return;
     }
@@ -154,7 +196,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     try {
       int bound = requireReady(listener.systemConfig);
       leaveShutdownToOwner(listener.systemConfig.getContainer(Broker.class));
-      return new Launch(launcher, bound);
+      return new Launch(launcher, listener.systemConfig, bound);
     } catch (RuntimeException e) {
       launcher.shutdown();
       throw new IllegalStateException("embedded broker did not start [work: " + work + "]", e);
@@ -290,7 +332,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  private record Launch(SystemLauncher launcher, int port) {}
+  private record Launch(SystemLauncher launcher, SystemConfig<?> systemConfig, int port) {}
 
   /** Catches what the launcher reports instead of throwing. */
   private static final class Listener extends SystemLauncherListener.DefaultSystemLauncherListener {

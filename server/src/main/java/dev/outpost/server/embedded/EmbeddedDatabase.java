@@ -40,18 +40,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
   private static final int LOG_TAIL_LINES = 20;
 
-  private final EmbeddedPostgres postgres;
+  private volatile EmbeddedPostgres postgres;
+  private final Path root;
   private final Path dataDirectory;
   private final HomeLock lock;
   private final String password;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** The process id of the postmaster started last. */
+  private volatile long postmaster;
+
   private EmbeddedDatabase(
-      EmbeddedPostgres postgres, Path dataDirectory, HomeLock lock, String password) {
+      EmbeddedPostgres postgres, Path root, Path dataDirectory, HomeLock lock, String password) {
     this.postgres = postgres;
+    this.root = root;
     this.dataDirectory = dataDirectory;
     this.lock = lock;
     this.password = password;
+    this.postmaster = Postmaster.pid(dataDirectory).orElse(-1L);
   }
 
   /**
@@ -81,7 +87,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       LeftoverPostmaster.clear(data);
       boolean trusting = SuperuserPassword.trusted(data);
       EmbeddedPostgres postgres = launch(root, data, log, port, password);
-      EmbeddedDatabase database = new EmbeddedDatabase(postgres, data, lock, password);
+      EmbeddedDatabase database = new EmbeddedDatabase(postgres, root, data, lock, password);
       try {
         if (trusting) {
           SuperuserPassword.require(postgres.getPostgresDatabase(), data, password);
@@ -131,11 +137,54 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return dataDirectory;
   }
 
+  /** The process id of the postmaster, as its {@code postmaster.pid} gave it when it started. */
+  public long postmasterPid() {
+    return postmaster;
+  }
+
+  /**
+   * Whether the postmaster started last still runs: false once it died (killed, or crashed), though
+   * its sessions may linger a moment.
+   */
+  public boolean running() {
+    return !closed.get() && Postmaster.runs(postmaster);
+  }
+
+  /**
+   * Starts PostgreSQL again on the same data and the same port, after its postmaster died: the
+   * pool's connections fail, and the next ones it opens reach the new server. Does nothing once
+   * closed, or while the postmaster runs.
+   *
+   * @throws IllegalStateException when it does not start (its sessions may still hold the shared
+   *     memory a moment: the caller tries again)
+   */
+  public synchronized void restart() {
+    if (closed.get() || Postmaster.runs(postmaster)) {
+      return;
+    }
+    int port = postgres.getPort();
+    try {
+      // releases zonky's lock on the data directory; its pg_ctl stop finds nothing to stop
+      postgres.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing the dead postgresql [data: {}]", dataDirectory, e);
+    }
+    // the dead postmaster's lock file: PostgreSQL takes a process that is not reaped for a live one
+    Postmaster.forget(dataDirectory, postmaster);
+    postgres = launch(root, dataDirectory, root.resolve("postgresql.log"), port, password);
+    postmaster = Postmaster.pid(dataDirectory).orElse(-1L);
+    LOG.info(
+        "embedded postgresql started again [port: {}, pid: {}, data: {}]",
+        port,
+        postmaster,
+        dataDirectory);
+  }
+
   /**
    * Stops PostgreSQL with a fast shutdown (sessions are rolled back) and waits for it; idempotent.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed.getAndSet(true)) {
       return;
     }

@@ -35,7 +35,7 @@ public final class OutboxRelay extends VerticleBase {
   private final String amqpUrl;
   private final String queue;
   private final long intervalMs;
-  private RabbitMQClient client;
+  private volatile RabbitMQClient client;
   private int passes;
   private boolean stopping;
 
@@ -60,6 +60,12 @@ public final class OutboxRelay extends VerticleBase {
               client = connected;
               timer = vertx.setPeriodic(intervalMs, tick -> relay());
             });
+  }
+
+  /** Whether the relay holds a connection to the broker now; safe from any thread. */
+  public boolean brokerConnected() {
+    RabbitMQClient connected = client;
+    return connected != null && connected.isConnected();
   }
 
   @Override

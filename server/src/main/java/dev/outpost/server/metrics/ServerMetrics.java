@@ -37,6 +37,18 @@ public final class ServerMetrics {
         DistributionSummary.builder("outpost.exchange.batch")
             .description("exchanges answered in one transaction")
             .register(registry);
+    // every series the dashboard draws exists from the start, at 0, not from its first event
+    for (String kind : new String[] {"client", "server"}) {
+      activitiesCreated(kind);
+    }
+    for (String status : new String[] {"succeeded", "failed", "canceled"}) {
+      jobsFinished(status);
+    }
+    for (String outcome : new String[] {"delivered", "failed", "abandoned"}) {
+      webhookDeliveries(outcome);
+    }
+    scheduled();
+    quarantined();
     webhookLag =
         Timer.builder("outpost.webhook.lag")
             .description("time from an event to its delivery to a webhook")

@@ -167,6 +167,43 @@ class EmbeddedBrokerTest {
   }
 
   /**
+   * Verifies that a broker that stopped is started again on its store and port, and that a
+   * persistent message survives it. GIVEN a running broker holding 5 confirmed messages and
+   * watched, WHEN it stops as a failure would stop it, THEN it is seen not running, the watch
+   * starts it again, and a new client gets the 5 messages.
+   */
+  @Test
+  void aStoppedBrokerIsStartedAgainOnItsStore(Vertx vertx) throws Exception {
+    List<String> sent = bodies("kept", 5);
+    try (EmbeddedBroker broker = EmbeddedBroker.start(home, PASSWORD);
+        EmbeddedWatch watch =
+            EmbeddedWatch.start(
+                List.of(EmbeddedWatch.Service.of(broker)),
+                () -> {
+                  throw new AssertionError("gave up");
+                },
+                java.time.Duration.ofMillis(100),
+                java.time.Duration.ofMillis(100))) {
+      RabbitMQClient client = connect(vertx, broker);
+      publishConfirmed(client, sent);
+      await(client.stop());
+      assertThat(broker.running()).isTrue();
+
+      broker.failForTest();
+
+      assertThat(broker.running()).isFalse();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!broker.running()) {
+        assertThat(System.nanoTime()).as("started again within 60 s").isLessThan(until);
+        Thread.sleep(100);
+      }
+      RabbitMQClient again = connect(vertx, broker);
+      assertThat(await(again.messageCount(QUEUE))).isEqualTo(5);
+      await(again.stop());
+    }
+  }
+
+  /**
    * Verifies that the broker takes only its generated password, and that a store made when the
    * password was RabbitMQ's default keeps its messages under the new one. GIVEN a broker started
    * with the old fixed password ("guest") holding a persistent message, WHEN it starts again with a

@@ -1,6 +1,7 @@
 package dev.outpost.server;
 
 import dev.outpost.server.net.OutboundAddresses;
+import dev.outpost.server.tls.Listeners;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ import java.util.Optional;
  * @param publicUrl the URL admins and agents reach the server at, told to scripts as {@code
  *     LANDSCAPE_URL}; empty when not configured
  * @param events the bounds of event streams and webhooks
+ * @param listeners the addresses plain HTTP and HTTPS listen on, and the certificate of HTTPS
  */
 public record ServerConfig(
     int httpPort,
@@ -56,7 +58,8 @@ public record ServerConfig(
     Limits limits,
     FetchConfig fetch,
     Optional<String> publicUrl,
-    EventsConfig events) {
+    EventsConfig events,
+    Listeners listeners) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -296,7 +299,32 @@ public record ServerConfig(
             Duration.ofSeconds(
                 intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
         text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
-        EventsConfig.fromEnv(env));
+        EventsConfig.fromEnv(env),
+        Listeners.fromEnv(env));
+  }
+
+  /** This configuration with other listeners (a certificate made at start). */
+  public ServerConfig withListeners(Listeners other) {
+    return new ServerConfig(
+        httpPort,
+        httpInstances,
+        dbUrl,
+        home,
+        adminToken,
+        registrationKey,
+        dbPoolSize,
+        exchangeBatches,
+        maxBodyBytes,
+        role,
+        jobs,
+        sweepIntervalMs,
+        resultDeadlineSeconds,
+        tokenCacheSeconds,
+        limits,
+        fetch,
+        publicUrl,
+        events,
+        other);
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

@@ -14,7 +14,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
@@ -41,6 +40,11 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    try {
+      config.trust().check(config.urls());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e); // plain HTTP beyond loopback, or a CA that cannot be read
+    }
     Random random = new Random();
     try {
       handlers = Handlers.real(vertx, config, random, clock);
@@ -49,11 +53,10 @@ public final class AgentVerticle extends VerticleBase {
     }
     client =
         WebClient.create(
-            vertx,
-            new WebClientOptions().setDecompressionSupported(true).setKeepAlive(true),
-            new PoolOptions().setHttp1MaxSize(2));
-    channels = vertx.createWebSocketClient(ServerLink.channelOptions(1));
-    ServerLink link = new ServerLink(client, channels, config.urls(), config.requestTimeout());
+            vertx, ServerLink.clientOptions(config.trust()), new PoolOptions().setHttp1MaxSize(2));
+    channels = vertx.createWebSocketClient(ServerLink.channelOptions(1, config.trust()));
+    ServerLink link =
+        new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
     Registration registration =
         new Registration(
             config.accountName(),
@@ -76,8 +79,9 @@ public final class AgentVerticle extends VerticleBase {
             started -> {
               agent = started;
               LOG.info(
-                  "agent started [server: {}, data dir: {}, registered: {}]",
+                  "agent started [server: {}, trusting: {}, data dir: {}, registered: {}]",
                   config.urls().exchange(),
+                  config.trust().describe(),
                   store.dir(),
                   started.protocol().identity().isPresent());
             })

@@ -4,12 +4,16 @@ import dev.outpost.server.db.Database;
 import dev.outpost.server.embedded.EmbeddedBroker;
 import dev.outpost.server.embedded.EmbeddedDatabase;
 import dev.outpost.server.embedded.EmbeddedWatch;
+import dev.outpost.server.tls.Listeners;
+import dev.outpost.server.tls.LocalCa;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +55,21 @@ public final class Main {
     }
   }
 
-  private static void start(ServerConfig config, List<AutoCloseable> toClose) throws Exception {
+  private static void start(ServerConfig given, List<AutoCloseable> toClose) throws Exception {
+    Optional<LocalCa.Issued> localCa =
+        given.listeners().https()
+            ? Optional.empty()
+            : Optional.of(LocalCa.ensure(given.home(), certificateNames(given), Clock.systemUTC()));
+    ServerConfig config =
+        localCa
+            .map(
+                ca ->
+                    given.withListeners(
+                        given
+                            .listeners()
+                            .withCertificate(
+                                new Listeners.Certificate(ca.certificate(), ca.key()))))
+            .orElse(given);
     Credentials credentials = Credentials.resolve(config);
     List<EmbeddedWatch.Service> embeddedServices = new ArrayList<>();
     String dbUrl =
@@ -106,24 +124,63 @@ public final class Main {
     // Closed first: its verticles finish their work while the pool and the broker are there.
     toClose.add(
         () -> server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-    printBanner(server.httpPort(), credentials, config);
+    printBanner(config, server, localCa, credentials);
+  }
+
+  /**
+   * The names the local CA's server certificate holds besides localhost, the loopback addresses and
+   * the host name: the host of {@code OUTPOST_PUBLIC_URL}, and the address HTTPS listens on when it
+   * is one.
+   */
+  private static List<String> certificateNames(ServerConfig config) {
+    List<String> names = new ArrayList<>();
+    config.publicUrl().map(url -> URI.create(url).getHost()).ifPresent(names::add);
+    String host = config.listeners().httpsHost();
+    if (!host.equals("0.0.0.0") && !host.equals("::")) {
+      names.add(host);
+    }
+    return names.stream().map(name -> name.replaceAll("^\\[|\\]$", "")).toList();
   }
 
   /**
    * Prints how to reach the server; with JSON logs, where a banner would break the one object a
    * line, logs where it listens instead (the secrets stay in the credentials file).
    */
-  private static void printBanner(int port, Credentials credentials, ServerConfig config) {
-    String url = "http://127.0.0.1:" + port;
+  private static void printBanner(
+      ServerConfig config,
+      OutpostServer server,
+      Optional<LocalCa.Issued> localCa,
+      Credentials credentials) {
+    String url = "http://" + config.listeners().httpHost() + ":" + server.httpPort();
+    // the public URL when it is set (a host the certificate names), else this machine's name
+    String https =
+        config
+            .publicUrl()
+            .map(u -> u.replaceAll("/+$", ""))
+            .orElseGet(
+                () ->
+                    "https://" + LocalCa.hostname().orElse("localhost") + ":" + server.httpsPort());
     if (LogSettings.json()) {
       log()
           .info(
-              "outpost is running [admin API: {}/api/v2, account: {}, credentials: {}]",
+              "outpost is running [admin API: {}/api/v2, HTTPS: {}, account: {}, credentials: {},"
+                  + " CA certificate: {}, CA fingerprint: {}]",
               url,
+              https,
               ServerConfig.BOOTSTRAP_ACCOUNT,
-              config.home().resolve("credentials"));
+              config.home().resolve("credentials"),
+              localCa.map(LocalCa.Issued::caCertificate).orElse(null),
+              localCa.map(issued -> "SHA256 " + issued.caFingerprint()).orElse(null));
       return;
     }
+    String ca =
+        localCa
+            .map(
+                issued ->
+                    String.format(
+                        "  CA certificate:   %s%n  CA fingerprint:   SHA256 %s%n",
+                        issued.caCertificate(), issued.caFingerprint()))
+            .orElse("");
     System.out.printf(
         """
 
@@ -131,7 +188,8 @@ public final class Main {
           admin API:        %1$s/api/v2
           message system:   %1$s/message-system
           ping:             %1$s/ping
-          account:          %2$s
+          HTTPS:            %5$s/message-system (port %6$d, agents elsewhere use this)
+        %7$s  account:          %2$s
           registration key: %3$s
           admin token:      %4$s
 
@@ -141,7 +199,10 @@ public final class Main {
         url,
         ServerConfig.BOOTSTRAP_ACCOUNT,
         credentials.registrationKey(),
-        credentials.adminToken());
+        credentials.adminToken(),
+        https,
+        server.httpsPort(),
+        ca);
   }
 
   /** The logger, made once logging is configured. */

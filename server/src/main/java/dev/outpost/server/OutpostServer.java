@@ -391,15 +391,18 @@ public final class OutpostServer {
     // them; they share the stores and APIs (final fields, the pool, the token cache: all
     // safe from any thread), the metrics (Micrometer's are) and the message system, whose
     // exchange queue takes a lock and answers each exchange on the context that asked.
-    // Only servers asking for the same port share it, so a random port (0) gets one
-    // instance.
-    int instances = config.httpPort() == 0 ? 1 : config.httpInstances();
+    // Only servers asking for the same port share it, so a random port (0) of plain HTTP or
+    // HTTPS gets one instance.
+    boolean randomPort =
+        config.httpPort() == 0 || config.listeners().https() && config.listeners().httpsPort() == 0;
+    int instances = randomPort ? 1 : config.httpInstances();
     return vertx
         .deployVerticle(
             () -> {
               HttpVerticle instance =
                   new HttpVerticle(
                       config.httpPort(),
+                      config.listeners(),
                       config.maxBodyBytes(),
                       config.limits(),
                       () -> Database.answers(pool),
@@ -444,6 +447,11 @@ public final class OutpostServer {
   /** The port the HTTP front listens on. */
   public int httpPort() {
     return http.get(0).actualPort();
+  }
+
+  /** The port HTTPS listens on, or -1 when it is not served. */
+  public int httpsPort() {
+    return http.get(0).actualHttpsPort();
   }
 
   /** The ports each HTTP instance listens on: one port, however many instances. */

@@ -1,6 +1,7 @@
 package dev.outpost.server;
 
 import dev.outpost.server.net.OutboundAddresses;
+import dev.outpost.server.tls.Listeners;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import java.util.Optional;
  *     LANDSCAPE_URL}; empty when not configured
  * @param events the bounds of event streams and webhooks
  * @param healthPort the port the {@code job-handler} role serves its health probes and metrics on
+ * @param listeners the addresses plain HTTP and HTTPS listen on, and the certificate of HTTPS
  */
 public record ServerConfig(
     int httpPort,
@@ -58,7 +60,8 @@ public record ServerConfig(
     FetchConfig fetch,
     Optional<String> publicUrl,
     EventsConfig events,
-    int healthPort) {
+    int healthPort,
+    Listeners listeners) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -299,7 +302,33 @@ public record ServerConfig(
                 intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
         text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
         EventsConfig.fromEnv(env),
-        intValue(env, "OUTPOST_HEALTH_PORT", 8081, 0, 65535));
+        intValue(env, "OUTPOST_HEALTH_PORT", 8081, 0, 65535),
+        Listeners.fromEnv(env));
+  }
+
+  /** This configuration with other listeners (a certificate made at start). */
+  public ServerConfig withListeners(Listeners other) {
+    return new ServerConfig(
+        httpPort,
+        httpInstances,
+        dbUrl,
+        home,
+        adminToken,
+        registrationKey,
+        dbPoolSize,
+        exchangeBatches,
+        maxBodyBytes,
+        role,
+        jobs,
+        sweepIntervalMs,
+        resultDeadlineSeconds,
+        tokenCacheSeconds,
+        limits,
+        fetch,
+        publicUrl,
+        events,
+        healthPort,
+        other);
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

@@ -86,4 +86,24 @@ class ArchitectureTest {
               "dev.outpost.server.scheduler..",
               "dev.outpost.server.account..",
               "dev.outpost.server.computer..");
+
+  /**
+   * Verifies that certificates and listeners stand alone: the HTTP front and the start-up use them,
+   * they use nothing of the server.
+   */
+  @ArchTest
+  static final ArchRule tlsStandsAlone =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.outpost.server.tls..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.outpost.server",
+              "dev.outpost.server.account..",
+              "dev.outpost.server.activity..",
+              "dev.outpost.server.api..",
+              "dev.outpost.server.exchange..",
+              "dev.outpost.server.http..",
+              "dev.outpost.server.db..");
 }

@@ -32,19 +32,7 @@ class MainTest {
   @Test
   void stopsInOrderOnSigterm() throws Exception {
     Path log = home.resolve("server.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
-    builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
-    builder.environment().put("OUTPOST_HTTP_PORT", "0");
-    Process server = builder.start();
+    Process server = startMain(log);
     try {
       awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
 
@@ -86,7 +74,7 @@ class MainTest {
   @Test
   void startsItsPostgresqlAgainWhenItIsKilled() throws Exception {
     Path log = home.resolve("server.log");
-    Process server = start(log);
+    Process server = startMain(log);
     try {
       awaitLine(log, "Outpost is running.", Duration.ofMinutes(5));
       String api = banner(log, "admin API:");
@@ -143,7 +131,57 @@ class MainTest {
     }
   }
 
-  private Process start(Path log) throws IOException {
+  /**
+   * Verifies that a server given no certificate makes a local CA once and serves HTTPS with it.
+   * GIVEN an empty home, WHEN the server starts, THEN it prints the CA's path and SHA-256
+   * fingerprint, and curl trusting that CA gets its health over HTTPS; WHEN it is stopped and
+   * started again on the same home, THEN it prints the same CA and fingerprint, and curl with the
+   * CA it pinned still trusts it.
+   */
+  @Test
+  void makesItsCaOnceAndServesHttps() throws Exception {
+    List<String> fingerprints = new java.util.ArrayList<>();
+    for (int start = 1; start <= 2; start++) {
+      Path log = home.resolve("server-" + start + ".log");
+      Process server = startMain(log);
+      try {
+        awaitLine(log, "Outpost is running.", Duration.ofMinutes(2));
+        String caPath = banner(log, "CA certificate:");
+        fingerprints.add(banner(log, "CA fingerprint:"));
+        String https = banner(log, "HTTPS:");
+        int port = Integer.parseInt(https.replaceAll(".*\\(port (\\d+),.*", "$1"));
+        assertThat(Path.of(caPath)).isEqualTo(home.resolve("outpost/tls/ca.pem"));
+        assertThat(fingerprints.get(start - 1)).matches("SHA256 ([0-9A-F]{2}:){31}[0-9A-F]{2}");
+        assertThat(Files.readString(Path.of(caPath))).contains("BEGIN CERTIFICATE");
+        Process curl =
+            new ProcessBuilder(
+                    "curl",
+                    "-sS",
+                    "--noproxy",
+                    "*",
+                    "--max-time",
+                    "20",
+                    "--cacert",
+                    caPath,
+                    "https://localhost:" + port + "/health")
+                .redirectErrorStream(true)
+                .start();
+        String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl: %s", answer).isZero();
+        assertThat(answer).contains("\"status\":\"ok\"");
+      } finally {
+        server.destroy();
+        if (!server.waitFor(60, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      }
+    }
+    assertThat(fingerprints.get(1)).as("the CA of the second start").isEqualTo(fingerprints.get(0));
+  }
+
+  /** Starts the server's main class in a JVM of its own, on a home of the test's, random ports. */
+  private Process startMain(Path log) throws IOException {
     ProcessBuilder builder =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -156,6 +194,7 @@ class MainTest {
     builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
     builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
     builder.environment().put("OUTPOST_HTTP_PORT", "0");
+    builder.environment().put("OUTPOST_HTTPS_PORT", "0");
     return builder.start();
   }
 
@@ -169,14 +208,14 @@ class MainTest {
     }
   }
 
-  /** The value of a line of the banner: " admin token: ...". */
+  /** The value of a banner line, after its label. */
   private static String banner(Path log, String label) throws IOException {
     return lines(log).stream()
         .map(String::strip)
         .filter(line -> line.startsWith(label))
         .map(line -> line.substring(label.length()).strip())
         .findFirst()
-        .orElseThrow();
+        .orElseThrow(() -> new AssertionError("no '" + label + "' line in the banner"));
   }
 
   private static boolean newPostmaster(Path data, long killed) {

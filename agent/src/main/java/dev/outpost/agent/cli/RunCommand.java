@@ -133,7 +133,8 @@ public final class RunCommand implements Callable<Integer> {
         enableShutdown,
         enableUserManagement,
         scriptUsers == null ? ScriptUsers.DEFAULT : scriptUsers,
-        !server.noChannel);
+        !server.noChannel,
+        server.trust());
   }
 
   private static String hostname() {

@@ -2,6 +2,7 @@ package dev.outpost.agent.cli;
 
 import dev.outpost.agent.config.Durations;
 import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.agent.exchange.Backoff;
 import java.nio.file.Path;
@@ -105,6 +106,23 @@ public final class ServerOptions {
   Duration requestTimeout;
 
   @Option(
+      names = "--ssl-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM file of the CA the server's certificate must be signed by (the Landscape "
+              + "Client's ssl_public_key; 'base64:' and the file's base64 also works). Without "
+              + "it, https:// URLs are checked against the system's CAs.")
+  String sslCa;
+
+  @Option(
+      names = "--allow-insecure-http",
+      defaultValue = "false",
+      description =
+          "Allow plain http:// URLs to a server that is not on this machine (without it, "
+              + "only loopback may be reached over plain HTTP).")
+  boolean allowInsecureHttp;
+
+  @Option(
       names = "--no-channel",
       defaultValue = "false",
       description =
@@ -115,6 +133,11 @@ public final class ServerOptions {
   /** The server's URLs. */
   ServerUrls urls() {
     return ServerUrls.of(serverUrl, Optional.ofNullable(pingUrl));
+  }
+
+  /** How the server is verified. */
+  ServerTrust trust() {
+    return new ServerTrust(Optional.ofNullable(sslCa), allowInsecureHttp);
   }
 
   /** The intervals configured. */

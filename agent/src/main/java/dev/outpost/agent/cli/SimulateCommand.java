@@ -142,7 +142,8 @@ public final class SimulateCommand implements Callable<Integer> {
         failureRate,
         maxConnections,
         server.requestTimeout,
-        !server.noChannel);
+        !server.noChannel,
+        server.trust());
   }
 
   private static void stop(Vertx vertx, Fleet fleet) {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param requestTimeout after which a request to the server is given up
  * @param scriptUsers the users scripts may run as
  * @param channel whether the agent keeps a channel open to the server, to be told to exchange now
+ * @param trust how the server is verified, and whether plain HTTP may leave this machine
  */
 public record AgentConfig(
     ServerUrls urls,
@@ -30,4 +31,42 @@ public record AgentConfig(
     boolean enableShutdown,
     boolean enableUserManagement,
     ScriptUsers scriptUsers,
-    boolean channel) {}
+    boolean channel,
+    ServerTrust trust) {
+
+  /** A configuration trusting the system's CAs, plain HTTP to loopback only. */
+  public AgentConfig(
+      ServerUrls urls,
+      String accountName,
+      Optional<String> registrationKey,
+      String computerTitle,
+      String hostname,
+      Optional<String> tags,
+      Path dataDir,
+      Intervals intervals,
+      Duration backoffMin,
+      Duration backoffMax,
+      Duration requestTimeout,
+      boolean enableShutdown,
+      boolean enableUserManagement,
+      ScriptUsers scriptUsers,
+      boolean channel) {
+    this(
+        urls,
+        accountName,
+        registrationKey,
+        computerTitle,
+        hostname,
+        tags,
+        dataDir,
+        intervals,
+        backoffMin,
+        backoffMax,
+        requestTimeout,
+        enableShutdown,
+        enableUserManagement,
+        scriptUsers,
+        channel,
+        ServerTrust.SYSTEM);
+  }
+}

@@ -29,7 +29,8 @@ public final class ConfigDefaults implements IDefaultValueProvider {
   private static final Map<String, List<String>> LANDSCAPE_KEYS =
       Map.of(
           "server_url", List.of("url"),
-          "data_dir", List.of("data_path"));
+          "data_dir", List.of("data_path"),
+          "ssl_ca", List.of("ssl_public_key"));
 
   private final Map<String, String> env;
   private final Properties file;

@@ -207,7 +207,10 @@ public final class Agent {
         .recover(
             e ->
                 Future.failedFuture(
-                    e instanceof ExchangeFailure ? e : new ExchangeFailure(0, e.toString())))
+                    e instanceof ExchangeFailure
+                        ? e
+                        : new ExchangeFailure(
+                            0, e instanceof TlsFailure ? e.getMessage() : e.toString())))
         .compose(response -> protocol.apply(payload, response));
   }
 

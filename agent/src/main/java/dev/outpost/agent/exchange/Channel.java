@@ -96,7 +96,10 @@ final class Channel {
         .onComplete(
             done -> {
               opening = false;
-              if (done.failed()) {
+              if (done.failed() && done.cause() instanceof TlsFailure) {
+                LOG.warn("the channel did not open [problem: {}]", done.cause().getMessage());
+                retry();
+              } else if (done.failed()) {
                 LOG.debug("the channel did not open [problem: {}]", done.cause().getMessage());
                 retry();
               } else if (!asked.equals(secureId)) {

@@ -8,7 +8,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,18 +51,24 @@ public final class Fleet {
    * the time from {@code clock}.
    */
   public static Future<Fleet> start(Vertx vertx, FleetConfig config, Clock clock) {
+    try {
+      config.trust().check(config.urls());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Random random = new Random();
     WebClient client =
         WebClient.create(
             vertx,
-            new WebClientOptions().setKeepAlive(true).setDecompressionSupported(true),
+            ServerLink.clientOptions(config.trust()),
             new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
     // one connection per agent that keeps a channel, beside the shared pool of exchanges
     WebSocketClient channels =
-        vertx.createWebSocketClient(ServerLink.channelOptions(config.agents()));
+        vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));
     Handlers handlers = Handlers.simulated(vertx, config.latency(), config.failureRate(), random);
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
-    ServerLink link = new ServerLink(client, channels, config.urls(), config.requestTimeout());
+    ServerLink link =
+        new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
     int slices = Math.max(1, Math.min(config.agents(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
     List<Future<String>> deployed = new ArrayList<>();
     for (int slice = 0; slice < slices; slice++) {

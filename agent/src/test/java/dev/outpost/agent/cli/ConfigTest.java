@@ -124,6 +124,38 @@ class ConfigTest {
     assertThat(err.toString()).contains("'root;reboot' is not a user name");
   }
 
+  /**
+   * Verifies that the Landscape Client's ssl_public_key names the CA, as --ssl-ca does, and that
+   * plain HTTP beyond loopback is refused unless allowed. GIVEN a client.conf with ssl_public_key,
+   * WHEN the agent reads it, THEN its trust names that file and allows no insecure HTTP; WHEN the
+   * environment sets OUTPOST_AGENT_ALLOW_INSECURE_HTTP, THEN it allows it.
+   */
+  @Test
+  void sslPublicKeyIsTheCa() throws Exception {
+    Path file = dir.resolve("client.conf");
+    Files.writeString(
+        file,
+        """
+        [client]
+        url = https://landscape.example/message-system
+        ssl_public_key = /etc/landscape/server.pem
+        """);
+
+    AgentConfig config = run(Map.of(), "run", "--config", file.toString());
+    AgentConfig allowing =
+        run(
+            Map.of("OUTPOST_AGENT_ALLOW_INSECURE_HTTP", "true"),
+            "run",
+            "--config",
+            file.toString());
+
+    assertThat(config.trust().ca()).contains("/etc/landscape/server.pem");
+    assertThat(config.trust().allowInsecureHttp()).isFalse();
+    assertThat(config.trust().describe()).contains("/etc/landscape/server.pem");
+    assertThat(allowing.trust().allowInsecureHttp()).isTrue();
+    assertThat(run(Map.of(), "run", "--ssl-ca", "/x/ca.pem").trust().ca()).contains("/x/ca.pem");
+  }
+
   private static AgentConfig run(Map<String, String> env, String... args) {
     CommandLine cli = Main.commandLine(env, args);
     CommandLine.ParseResult parsed = cli.parseArgs(args);

@@ -77,6 +77,8 @@ public final class OutpostProcess implements AutoCloseable {
                 queue,
                 "OUTPOST_LOG_LEVEL",
                 "WARN"));
+    // HTTPS too, on a port of its own: two servers of a run must not both ask for 8443
+    all.put("OUTPOST_HTTPS_PORT", "0");
     all.putAll(env);
     List<String> jvm = ctx.serverJvmOptions(label);
     List<String> command;

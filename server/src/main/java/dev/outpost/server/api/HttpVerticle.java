@@ -2,10 +2,13 @@ package dev.outpost.server.api;
 
 import dev.outpost.server.ServerConfig;
 import dev.outpost.server.http.Gate;
+import dev.outpost.server.tls.Listeners;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -15,7 +18,10 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP front: health, the admin API and whatever else is mounted on its router. */
+/**
+ * The HTTP front: health, the admin API and whatever else is mounted on its router, served over
+ * plain HTTP on one address (loopback unless told otherwise) and, with a certificate, over HTTPS.
+ */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
@@ -28,6 +34,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final int MAX_WEBSOCKET_BYTES = 125;
 
   private final int port;
+  private final Listeners listeners;
   private final long maxBodyBytes;
   private final long unauthenticatedBodyBytes;
   private final int idleTimeoutSeconds;
@@ -35,10 +42,13 @@ public final class HttpVerticle extends VerticleBase {
   private final List<Consumer<Router>> gates;
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
+  private HttpServer httpsServer;
 
   /**
    * Creates the front.
    *
+   * @param port the port of plain HTTP
+   * @param listeners the address of plain HTTP, and the port, address and certificate of HTTPS
    * @param maxBodyBytes the largest body of a request its credentials admitted
    * @param limits the largest body of any other request, and how long a connection may idle
    * @param gates each adds the routes that check credentials before a body is read ({@link Gate})
@@ -46,12 +56,14 @@ public final class HttpVerticle extends VerticleBase {
    */
   public HttpVerticle(
       int port,
+      Listeners listeners,
       long maxBodyBytes,
       ServerConfig.Limits limits,
       Supplier<Future<Void>> databaseAnswers,
       List<Consumer<Router>> gates,
       List<Consumer<Router>> mounts) {
     this.port = port;
+    this.listeners = listeners;
     this.maxBodyBytes = maxBodyBytes;
     this.unauthenticatedBodyBytes = Math.min(maxBodyBytes, limits.unauthenticatedBodyBytes());
     this.idleTimeoutSeconds = limits.httpIdleTimeoutSeconds();
@@ -75,22 +87,53 @@ public final class HttpVerticle extends VerticleBase {
     // are closed so that silent clients cannot hold sockets for good. The only WebSockets are the
     // agents' channels, which carry nothing larger than a close frame: no compression (a deflater
     // per connection), no frame or message past what a control frame may hold.
-    return vertx
-        .createHttpServer(
-            new io.vertx.core.http.HttpServerOptions()
-                .setCompressionSupported(true)
-                .setIdleTimeout(idleTimeoutSeconds)
-                .setPerFrameWebSocketCompressionSupported(false)
-                .setPerMessageWebSocketCompressionSupported(false)
-                .setMaxWebSocketFrameSize(MAX_WEBSOCKET_BYTES)
-                .setMaxWebSocketMessageSize(MAX_WEBSOCKET_BYTES))
-        .requestHandler(router)
-        .listen(port)
-        .onSuccess(
-            listening -> {
-              server = listening;
-              LOG.debug("http listening [port: {}]", listening.actualPort());
-            });
+    Future<HttpServer> plain =
+        vertx
+            .createHttpServer(options())
+            .requestHandler(router)
+            .listen(port, listeners.httpHost())
+            .onSuccess(
+                listening -> {
+                  server = listening;
+                  LOG.debug(
+                      "http listening [address: {}, port: {}]",
+                      listeners.httpHost(),
+                      listening.actualPort());
+                });
+    if (listeners.certificate().isEmpty()) {
+      return plain;
+    }
+    Listeners.Certificate certificate = listeners.certificate().get();
+    return plain.compose(
+        listening ->
+            vertx
+                .createHttpServer(
+                    options()
+                        .setSsl(true)
+                        .setKeyCertOptions(
+                            new PemKeyCertOptions()
+                                .setCertPath(certificate.cert().toString())
+                                .setKeyPath(certificate.key().toString())))
+                .requestHandler(router)
+                .listen(listeners.httpsPort(), listeners.httpsHost())
+                .onSuccess(
+                    secure -> {
+                      httpsServer = secure;
+                      LOG.debug(
+                          "https listening [address: {}, port: {}]",
+                          listeners.httpsHost(),
+                          secure.actualPort());
+                    }));
+  }
+
+  private HttpServerOptions options() {
+    return new HttpServerOptions()
+        .setCompressionSupported(true)
+        .setIdleTimeout(idleTimeoutSeconds)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setMaxWebSocketFrameSize(MAX_WEBSOCKET_BYTES)
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_BYTES);
   }
 
   /**
@@ -115,8 +158,13 @@ public final class HttpVerticle extends VerticleBase {
             });
   }
 
-  /** The port actually bound (useful when configured as 0). */
+  /** The port of plain HTTP actually bound (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The port of HTTPS actually bound, or -1 when HTTPS is not served. */
+  public int actualHttpsPort() {
+    return httpsServer == null ? -1 : httpsServer.actualPort();
   }
 }

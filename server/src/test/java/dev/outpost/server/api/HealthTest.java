@@ -38,6 +38,7 @@ class HealthTest {
     HttpVerticle http =
         new HttpVerticle(
             0,
+            dev.outpost.server.tls.Listeners.defaults(),
             1024,
             dev.outpost.server.ServerConfig.Limits.defaults(),
             () -> Database.answers(pool),

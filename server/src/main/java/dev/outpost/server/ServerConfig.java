@@ -37,6 +37,7 @@ import java.util.Optional;
  * @param publicUrl the URL admins and agents reach the server at, told to scripts as {@code
  *     LANDSCAPE_URL}; empty when not configured
  * @param events the bounds of event streams and webhooks
+ * @param auth sessions, sign-ins and their limits
  */
 public record ServerConfig(
     int httpPort,
@@ -56,7 +57,8 @@ public record ServerConfig(
     Limits limits,
     FetchConfig fetch,
     Optional<String> publicUrl,
-    EventsConfig events) {
+    EventsConfig events,
+    AuthConfig auth) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -255,6 +257,26 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * Sessions, sign-ins and their limits.
+   *
+   * @param sessionLifetime how long a session (the console's cookie) lasts from sign-in
+   * @param failedAttemptsPerAccountPerMinute failed credentials aimed at one account (a password of
+   *     one email, a registration key of one account, a token claiming one account) in a minute
+   *     before it gets 429, from any address; 0 counts none
+   * @param passwordThreads threads hashing passwords (Argon2id), apart from the event loops
+   */
+  public record AuthConfig(
+      Duration sessionLifetime, int failedAttemptsPerAccountPerMinute, int passwordThreads) {
+
+    static AuthConfig fromEnv(Map<String, String> env) {
+      return new AuthConfig(
+          Duration.ofSeconds(intValue(env, "OUTPOST_SESSION_SECONDS", 8 * 3600, 60, 30 * 86_400)),
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_ACCOUNT_PER_MINUTE", 20, 0, 1_000_000),
+          intValue(env, "OUTPOST_PASSWORD_THREADS", 2, 1, 64));
+    }
+  }
+
   /** The account created on first start. */
   public static final String BOOTSTRAP_ACCOUNT = "standalone";
 
@@ -296,7 +318,8 @@ public record ServerConfig(
             Duration.ofSeconds(
                 intValue(env, "OUTPOST_POCKET_TIMEOUT_SECONDS", 1800, 1, Integer.MAX_VALUE))),
         text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
-        EventsConfig.fromEnv(env));
+        EventsConfig.fromEnv(env),
+        AuthConfig.fromEnv(env));
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

@@ -152,7 +152,8 @@ public final class AdministratorStore {
                                               WHEN $6 THEN COALESCE(disabled_at, $7)
                                               ELSE NULL END
                      WHERE account_id = $1 AND id = $2
-                    RETURNING """
+                    """
+                        + " RETURNING "
                         + ADMINISTRATOR_COLUMNS)
                 .execute(
                     Tuple.of(

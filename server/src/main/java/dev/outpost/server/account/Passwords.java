@@ -7,6 +7,7 @@ import dev.outpost.common.error.OutpostException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,8 +30,15 @@ public final class Passwords {
 
   public static final int MAX_LENGTH = 256;
 
-  /** Checked against when no administrator matched, so that a miss takes as long as a wrong one. */
-  private static final String DECOY = hash("a password nobody has, to spend the time");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * Checked against when no administrator matched, so that a miss takes as long as a wrong one;
+   * made on first use, on a hashing thread.
+   */
+  private static final class Decoy {
+    static final String HASH = hash("a password nobody has, to spend the time");
+  }
 
   private final WorkerExecutor workers;
   private final AtomicInteger waiting = new AtomicInteger();
@@ -72,12 +80,16 @@ public final class Passwords {
   }
 
   static String hash(String password) {
-    return Password.hash(password).addRandomSalt(16).with(ARGON2).getResult();
+    // the salt from the JDK's default SecureRandom: password4j's own asks for a "strong" one,
+    // which may block on the kernel's entropy
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    return Password.hash(password).addSalt(salt).with(ARGON2).getResult();
   }
 
   /** Spends a check's time on the decoy, and answers false. */
   private static boolean matchesNone(String password) {
-    matches(password, DECOY);
+    matches(password, Decoy.HASH);
     return false;
   }
 

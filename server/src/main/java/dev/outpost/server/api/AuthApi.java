@@ -482,22 +482,6 @@ public final class AuthApi {
     Requests.known(body, Set.of("name", "roles", "expires_at", "administrator_id"));
     String name = name(body, "name");
     Optional<Set<Role>> given = Requests.strings(body, "roles", false).map(AuthApi::roleSet);
-    Set<Role> roles = given.orElse(admin.roles());
-    Set<Role> beyond = EnumSet.noneOf(Role.class);
-    beyond.addAll(roles);
-    beyond.removeAll(Role.coveredOf(admin.roles(), roles));
-    if (!beyond.isEmpty()) {
-      throw OutpostException.forbidden(
-          "a token gives at most the roles of the token that makes it, and this one does not hold "
-              + roles(beyond).encode());
-    }
-    if (roles.isEmpty()) {
-      throw OutpostException.badRequest("a token needs at least one role");
-    }
-    Optional<Instant> expires = Requests.text(body, "expires_at").map(AuthApi::instant);
-    if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
-      throw OutpostException.badRequest("'expires_at' must be in the future");
-    }
     long owner =
         Optional.ofNullable(body.getValue("administrator_id"))
             .map(
@@ -508,26 +492,43 @@ public final class AuthApi {
                   return ((Number) id).longValue();
                 })
             .orElse(admin.administratorId());
-    if (owner != admin.administratorId() && !admin.may(Permission.ADMINISTER)) {
+    boolean own = owner == admin.administratorId();
+    if (!own && !admin.may(Permission.ADMINISTER)) {
       throw OutpostException.forbidden("only the admin role makes tokens for others");
+    }
+    // left out: one's own token has the roles of the token making it; another's (made by an
+    // admin, who holds them all), every role of its administrator
+    Optional<Set<Role>> roles = given.or(() -> own ? Optional.of(admin.roles()) : Optional.empty());
+    roles.ifPresent(
+        wanted -> {
+          Set<Role> beyond = EnumSet.noneOf(Role.class);
+          beyond.addAll(wanted);
+          beyond.removeAll(Role.coveredOf(admin.roles(), wanted));
+          if (!beyond.isEmpty()) {
+            throw OutpostException.forbidden(
+                "a token gives at most the roles of the token that makes it, and this one does not"
+                    + " hold "
+                    + roles(beyond).encode());
+          }
+          if (wanted.isEmpty()) {
+            throw OutpostException.badRequest("a token needs at least one role");
+          }
+        });
+    Optional<Instant> expires = Requests.text(body, "expires_at").map(AuthApi::instant);
+    if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
+      throw OutpostException.badRequest("'expires_at' must be in the future");
     }
     AdminApi.respond(
         ctx,
         201,
         administrators
             .createToken(
-                admin.accountId(),
-                owner,
-                name,
-                Optional.of(roles),
-                expires,
-                admin.email(),
-                Gate.source(ctx))
+                admin.accountId(), owner, name, roles, expires, admin.email(), Gate.source(ctx))
             .map(
                 created -> {
                   Access.note(ctx, "token_id", created.token().id());
                   Access.note(ctx, "name", name);
-                  Access.note(ctx, "roles", roles(roles));
+                  roles.ifPresent(r -> Access.note(ctx, "roles", roles(r)));
                   return token(created.token()).put("secret", created.secret());
                 }));
   }

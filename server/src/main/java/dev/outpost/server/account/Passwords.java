@@ -18,9 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Passwords {
 
-  /** OWASP's first choice for Argon2id: 19 MiB, 2 passes, one lane. */
-  private static final Argon2Function ARGON2 =
-      Argon2Function.getInstance(19_456, 2, 1, 32, Argon2.ID);
+  /**
+   * OWASP's first choice for Argon2id: 19 MiB, 2 passes, one lane. Loaded on first use, on a
+   * hashing thread: password4j's set-up reads its settings and may wait for the kernel's entropy,
+   * which no event loop may.
+   */
+  private static final class Argon2id {
+    static final Argon2Function FUNCTION = Argon2Function.getInstance(19_456, 2, 1, 32, Argon2.ID);
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
 
   /** Hashes waiting or running at once, at most; more get 503. */
   static final int MAX_WAITING = 64;
@@ -29,8 +35,6 @@ public final class Passwords {
   public static final int MIN_LENGTH = 12;
 
   public static final int MAX_LENGTH = 256;
-
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
    * Checked against when no administrator matched, so that a miss takes as long as a wrong one;
@@ -83,8 +87,8 @@ public final class Passwords {
     // the salt from the JDK's default SecureRandom: password4j's own asks for a "strong" one,
     // which may block on the kernel's entropy
     byte[] salt = new byte[16];
-    RANDOM.nextBytes(salt);
-    return Password.hash(password).addSalt(salt).with(ARGON2).getResult();
+    Argon2id.RANDOM.nextBytes(salt);
+    return Password.hash(password).addSalt(salt).with(Argon2id.FUNCTION).getResult();
   }
 
   /** Spends a check's time on the decoy, and answers false. */

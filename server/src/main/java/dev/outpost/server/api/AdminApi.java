@@ -186,7 +186,14 @@ public final class AdminApi {
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
     Future<List<Activity>> created =
-        service.reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets());
+        service
+            .reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets())
+            .map(
+                list -> {
+                  Access.note(ctx, "reapplied", new JsonArray(request.ids()));
+                  Access.note(ctx, "ids", new JsonArray(list.stream().map(Activity::id).toList()));
+                  return list;
+                });
     respondBytes(
         ctx,
         201,

@@ -3,6 +3,8 @@ package dev.outpost.server.auth;
 import static dev.outpost.server.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
@@ -12,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -82,6 +85,50 @@ class BruteForceTest {
       fx.clock.advance(Duration.ofSeconds(61));
       assertThat(AuthApiTest.loginAt(fx, email, password).statusCode()).isEqualTo(200);
     }
+  }
+
+  /**
+   * Verifies that wrong registration keys naming one account are limited per account, while a
+   * registration naming another account is still answered.
+   */
+  @Test
+  void registrationKeysGuessedForOneAccountAreLimited(Vertx vertx) {
+    try (ServerFixture fx =
+        new ServerFixture(
+            vertx,
+            Map.of(
+                "OUTPOST_FAILED_ATTEMPTS_PER_MINUTE",
+                "1000",
+                "OUTPOST_FAILED_ATTEMPTS_PER_ACCOUNT_PER_MINUTE",
+                Integer.toString(PER_ACCOUNT)),
+            Map.of())) {
+      for (int i = 0; i < PER_ACCOUNT; i++) {
+        assertThat(register(fx, fx.accountName).statusCode()).isEqualTo(200);
+      }
+      assertThat(register(fx, fx.accountName).statusCode()).isEqualTo(429);
+      assertThat(register(fx, "another-" + fx.accountName).statusCode()).isEqualTo(200);
+      assertThat(await(fx.http.get("/metrics").send()).bodyAsString())
+          .contains("outpost_failed_credentials_total{kind=\"registration-key\"}");
+    }
+  }
+
+  private static HttpResponse<Buffer> register(ServerFixture fx, String account) {
+    ProtocolClient client = new ProtocolClient(fx.http);
+    client.secureId = null;
+    Map<String, Object> register =
+        Map.of(
+            "type",
+            "register",
+            "account_name",
+            account,
+            "registration_password",
+            "guess",
+            "computer_title",
+            "intruder");
+    return await(
+        client
+            .request()
+            .sendBuffer(Buffer.buffer(Bpickle.encode(Map.of("messages", List.of(register))))));
   }
 
   /** Verifies that wrong passwords from one address are limited whatever email they name. */

@@ -1,6 +1,9 @@
 package dev.outpost.server;
 
 import dev.outpost.server.account.AccountStore;
+import dev.outpost.server.account.AdministratorStore;
+import dev.outpost.server.account.AuditLog;
+import dev.outpost.server.account.Passwords;
 import dev.outpost.server.account.TokenCache;
 import dev.outpost.server.account.TokenChanges;
 import dev.outpost.server.activity.ActivityArchive;
@@ -8,7 +11,9 @@ import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityService;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.OutputListener;
+import dev.outpost.server.api.Access;
 import dev.outpost.server.api.AdminApi;
+import dev.outpost.server.api.AuthApi;
 import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.api.OutputApi;
@@ -78,6 +83,9 @@ public final class OutpostServer {
   private final Clock clock;
   private final ServerMetrics metrics = new ServerMetrics();
   private final TokenCache tokens;
+  private final AdministratorStore administrators;
+  private final AuditLog audit;
+  private Passwords passwords;
 
   /** The HTTP verticles, one per instance; they share one port. */
   private final List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -119,6 +127,8 @@ public final class OutpostServer {
     this.scripts = new ScriptStore(pool, clock, limits);
     this.profiles = new ProfileStore(pool, clock, limits.maxScriptProfiles());
     this.webhooks = new WebhookStore(pool);
+    this.administrators = new AdministratorStore(pool, clock);
+    this.audit = new AuditLog(pool, metrics.registry().counter("outpost.audit.dropped"));
   }
 
   /**
@@ -331,7 +341,24 @@ public final class OutpostServer {
 
   private Future<String> deployHttp(ServerConfig config, String uuid) {
     ServerConfig.Limits limits = config.limits();
-    FailedAttempts failedAttempts = new FailedAttempts(clock, limits.failedAttemptsPerMinute());
+    FailedAttempts failedAttempts =
+        new FailedAttempts(
+            clock,
+            limits.failedAttemptsPerMinute(),
+            config.auth().failedAttemptsPerAccountPerMinute(),
+            metrics.registry());
+    Access access = new Access(audit, clock);
+    passwords = new Passwords(vertx, config.auth().passwordThreads());
+    AuthApi auth =
+        new AuthApi(
+            accounts,
+            administrators,
+            passwords,
+            audit,
+            failedAttempts,
+            access,
+            clock,
+            config.auth().sessionLifetime());
     AdminApi api =
         new AdminApi(
             accounts,
@@ -345,7 +372,7 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
-            failedAttempts,
+            access,
             new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()));
 
     ScriptApi scriptApi =
@@ -354,7 +381,8 @@ public final class OutpostServer {
             profiles,
             activities,
             clock,
-            Duration.ofSeconds(config.resultDeadlineSeconds()));
+            Duration.ofSeconds(config.resultDeadlineSeconds()),
+            access);
     ExchangeApi exchange =
         new ExchangeApi(
             new MessageSystem(
@@ -370,19 +398,23 @@ public final class OutpostServer {
             failedAttempts,
             channels);
     List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
-        List.of(api::gate, exchange::gate);
+        List.of(auth::gate, exchange::gate);
     EventsApi events =
         new EventsApi(
             streams,
             webhooks,
             new OutboundAddresses(config.fetch().allowedPrivate()),
             clock,
-            config.events().maxWebhooks());
+            config.events().maxWebhooks(),
+            access);
     List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts =
         List.of(
+            auth::mount,
             api::mount,
             scriptApi::mount,
             events::mount,
+            // last of the API's: a route of it that declares no permission stops the start
+            Access::checkDeclared,
             exchange::mount,
             health::mount,
             this::mountMetrics);
@@ -464,6 +496,21 @@ public final class OutpostServer {
     return channels;
   }
 
+  /** The router of the first HTTP instance: every instance has the same routes. */
+  public io.vertx.ext.web.Router router() {
+    return http.get(0).router();
+  }
+
+  /** Administrators, their tokens and sessions. */
+  public AdministratorStore administrators() {
+    return administrators;
+  }
+
+  /** The audit log. */
+  public AuditLog audit() {
+    return audit;
+  }
+
   /** The shared PostgreSQL pool. */
   public Pool pool() {
     return pool;
@@ -495,6 +542,9 @@ public final class OutpostServer {
     Future<Void> quiet = notices == null ? Future.succeededFuture() : notices.close();
     if (channels != null) {
       channels.close();
+    }
+    if (passwords != null) {
+      passwords.close();
     }
     return quiet
         .transform(

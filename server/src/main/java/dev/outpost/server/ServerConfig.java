@@ -40,6 +40,7 @@ import java.util.Optional;
  * @param events the bounds of event streams and webhooks
  * @param healthPort the port the {@code job-handler} role serves its health probes and metrics on
  * @param listeners the addresses plain HTTP and HTTPS listen on, and the certificate of HTTPS
+ * @param auth sessions, sign-ins and their limits
  */
 public record ServerConfig(
     int httpPort,
@@ -61,7 +62,8 @@ public record ServerConfig(
     Optional<String> publicUrl,
     EventsConfig events,
     int healthPort,
-    Listeners listeners) {
+    Listeners listeners,
+    AuthConfig auth) {
 
   /** What one process runs: everything, only the HTTP front, or only job-handlers. */
   public enum Role {
@@ -260,6 +262,26 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * Sessions, sign-ins and their limits.
+   *
+   * @param sessionLifetime how long a session (the console's cookie) lasts from sign-in
+   * @param failedAttemptsPerAccountPerMinute failed credentials aimed at one account (a password of
+   *     one email, a registration key of one account, a token claiming one account) in a minute
+   *     before it gets 429, from any address; 0 counts none
+   * @param passwordThreads threads hashing passwords (Argon2id), apart from the event loops
+   */
+  public record AuthConfig(
+      Duration sessionLifetime, int failedAttemptsPerAccountPerMinute, int passwordThreads) {
+
+    static AuthConfig fromEnv(Map<String, String> env) {
+      return new AuthConfig(
+          Duration.ofSeconds(intValue(env, "OUTPOST_SESSION_SECONDS", 8 * 3600, 60, 30 * 86_400)),
+          intValue(env, "OUTPOST_FAILED_ATTEMPTS_PER_ACCOUNT_PER_MINUTE", 20, 0, 1_000_000),
+          intValue(env, "OUTPOST_PASSWORD_THREADS", 2, 1, 64));
+    }
+  }
+
   /** The account created on first start. */
   public static final String BOOTSTRAP_ACCOUNT = "standalone";
 
@@ -303,7 +325,8 @@ public record ServerConfig(
         text(env, "OUTPOST_PUBLIC_URL").map(ServerConfig::httpUrl),
         EventsConfig.fromEnv(env),
         intValue(env, "OUTPOST_HEALTH_PORT", 8081, 0, 65535),
-        Listeners.fromEnv(env));
+        Listeners.fromEnv(env),
+        AuthConfig.fromEnv(env));
   }
 
   /** This configuration with other listeners (a certificate made at start). */
@@ -328,7 +351,8 @@ public record ServerConfig(
         publicUrl,
         events,
         healthPort,
-        other);
+        other,
+        auth);
   }
 
   /** An absolute http or https URL naming a host, refused by name otherwise. */

@@ -55,6 +55,11 @@ public class OutpostException extends RuntimeException {
     return new OutpostException(401, "unauthorized", message);
   }
 
+  /** 403: the caller is known, but its roles do not allow what it asks. */
+  public static OutpostException forbidden(String message) {
+    return new OutpostException(403, "forbidden", message);
+  }
+
   /** 404: nothing of that id in the caller's account. */
   public static OutpostException notFound(String message) {
     return new OutpostException(404, "not-found", message);

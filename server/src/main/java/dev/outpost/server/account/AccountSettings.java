@@ -11,6 +11,11 @@ import java.util.Optional;
  *     Failed ('no-result') rather than only being shown stale
  * @param retentionDays finished activities older than this many days are archived by the server
  *     once a day; empty keeps them
+ * @param fourEyes whether an activity that waits for approval may be approved only by another
+ *     administrator than the one who created it
  */
 public record AccountSettings(
-    List<String> approvalTypes, boolean failStaleResults, Optional<Integer> retentionDays) {}
+    List<String> approvalTypes,
+    boolean failStaleResults,
+    Optional<Integer> retentionDays,
+    boolean fourEyes) {}

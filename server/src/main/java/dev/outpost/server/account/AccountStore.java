@@ -36,14 +36,20 @@ public final class AccountStore {
     this.tokens = tokens;
   }
 
+  /** The email of an account's first administrator, made with the account. */
+  public static final String BOOTSTRAP_EMAIL = "admin@localhost";
+
   /**
    * Makes sure the account exists with this registration key and that an admin token of this name
-   * opens it. Idempotent: a restart with the same values changes nothing.
+   * opens it: the token of the account's first administrator (made with every role, {@value
+   * #BOOTSTRAP_EMAIL}, when the account has none). Idempotent: a restart with the same values
+   * changes nothing.
    *
    * @return the account id
    */
   public Future<Long> ensureAccount(
       String name, String registrationKey, String tokenName, String adminToken) {
+    OffsetDateTime now = now();
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
@@ -53,50 +59,127 @@ public final class AccountStore {
             ON CONFLICT (name) DO UPDATE SET registration_key_hash = EXCLUDED.registration_key_hash
             RETURNING id
             """)
-                    .execute(Tuple.of(name, Buffer.buffer(Secrets.hash(registrationKey)), now()))
+                    .execute(Tuple.of(name, Buffer.buffer(Secrets.hash(registrationKey)), now))
                     .map(rows -> rows.iterator().next().getLong("id"))
                     .compose(
                         accountId ->
-                            conn.preparedQuery(
-                                    """
-                INSERT INTO admin_tokens (account_id, name, token_hash, created_at)
-                VALUES ($1, $2, $3, $4)
-                ON CONFLICT (account_id, name) DO UPDATE SET token_hash = EXCLUDED.token_hash
+                            firstAdministrator(conn, accountId, tokenName, now)
+                                .compose(
+                                    administratorId ->
+                                        conn.preparedQuery(
+                                                """
+                INSERT INTO admin_tokens (account_id, administrator_id, name, token_hash,
+                                          created_at, creator)
+                VALUES ($1, $2, $3, $4, $5, 'the server''s configuration')
+                ON CONFLICT (administrator_id, name) WHERE kind = 'api' AND revoked_at IS NULL
+                DO UPDATE SET token_hash = EXCLUDED.token_hash
                 """)
-                                .execute(
-                                    Tuple.of(
-                                        accountId,
-                                        tokenName,
-                                        Buffer.buffer(Secrets.hash(adminToken)),
-                                        now()))
+                                            .execute(
+                                                Tuple.of(
+                                                    accountId,
+                                                    administratorId,
+                                                    tokenName,
+                                                    Buffer.buffer(Secrets.hash(adminToken)),
+                                                    now)))
                                 .map(accountId)))
         // the trigger tells every instance too; this one need not wait for the notice
         .onSuccess(accountId -> tokens.invalidate());
   }
 
   /**
-   * Finds who a bearer token belongs to, from the token cache when it knows; fails with 401 when
-   * the token opens nothing.
+   * The administrator whose token of this name the bootstrap token is: its owner when it exists,
+   * else the account's first administrator, else one made now with every role.
    */
-  public Future<Admin> authenticate(String token) {
+  private static Future<Long> firstAdministrator(
+      SqlClient conn, long accountId, String tokenName, OffsetDateTime now) {
+    return conn.preparedQuery(
+            """
+            SELECT administrator_id FROM admin_tokens
+             WHERE account_id = $1 AND name = $2 AND kind = 'api' AND revoked_at IS NULL
+            UNION ALL
+            (SELECT id FROM administrators WHERE account_id = $1 ORDER BY id LIMIT 1)
+            LIMIT 1
+            """)
+        .execute(Tuple.of(accountId, tokenName))
+        .compose(
+            rows ->
+                rows.size() > 0
+                    ? Future.succeededFuture(rows.iterator().next().getLong(0))
+                    : conn.preparedQuery(
+                            """
+                    INSERT INTO administrators (account_id, email, name, roles, created_at)
+                    VALUES ($1, $2, 'admin', ARRAY['admin'], $3)
+                    RETURNING id
+                    """)
+                        .execute(Tuple.of(accountId, BOOTSTRAP_EMAIL, now))
+                        .map(inserted -> inserted.iterator().next().getLong(0)));
+  }
+
+  /**
+   * Finds who a bearer token (or, with {@code session}, a session cookie) belongs to, from the
+   * token cache when it knows; fails with 401 when it opens nothing: unknown, revoked, expired, of
+   * the other kind, or its administrator disabled.
+   */
+  public Future<Admin> authenticate(String token, boolean session) {
     byte[] hash = Secrets.hash(token);
     Optional<Admin> cached = tokens.get(hash);
     if (cached.isPresent()) {
+      if (cached.get().session() != session) {
+        return Future.failedFuture(refusal(session));
+      }
       return Future.succeededFuture(cached.get());
     }
     long generation = tokens.generation();
-    return pool.preparedQuery("SELECT account_id, name FROM admin_tokens WHERE token_hash = $1")
-        .execute(Tuple.of(Buffer.buffer(hash)))
+    return pool.preparedQuery(
+            """
+            SELECT t.id, t.account_id, t.name, t.roles, t.kind, t.expires_at,
+                   d.id AS administrator_id, d.email, d.roles AS administrator_roles
+              FROM admin_tokens t JOIN administrators d ON d.id = t.administrator_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > $2) AND d.disabled_at IS NULL
+            """)
+        .execute(Tuple.of(Buffer.buffer(hash), now()))
         .map(
             rows -> {
               if (rows.size() == 0) {
-                throw OutpostException.unauthorized("the bearer token is not valid");
+                throw refusal(session);
               }
-              Row row = rows.iterator().next();
-              Admin admin = new Admin(row.getLong("account_id"), row.getString("name"));
+              Admin admin = admin(rows.iterator().next());
               tokens.put(hash, admin, generation);
+              if (admin.session() != session) {
+                throw refusal(session);
+              }
               return admin;
             });
+  }
+
+  /** Finds who a bearer token belongs to; see {@link #authenticate(String, boolean)}. */
+  public Future<Admin> authenticate(String token) {
+    return authenticate(token, false);
+  }
+
+  private static OutpostException refusal(boolean session) {
+    return OutpostException.unauthorized(
+        session
+            ? "the session has ended; sign in again"
+            : "the bearer token is not valid (unknown, revoked or expired)");
+  }
+
+  /** The caller a row of tokens joined with their administrators makes. */
+  static Admin admin(Row row) {
+    // a token's roles count as far as its administrator's still cover them
+    Set<Role> held = Role.of(row.getArrayOfStrings("administrator_roles"));
+    String[] own = row.getArrayOfStrings("roles");
+    Set<Role> roles = own == null ? held : Role.coveredOf(held, Role.of(own));
+    return new Admin(
+        row.getLong("account_id"),
+        row.getLong("administrator_id"),
+        row.getString("email"),
+        row.getLong("id"),
+        row.getString("name"),
+        roles,
+        Optional.ofNullable(row.getOffsetDateTime("expires_at")).map(OffsetDateTime::toInstant),
+        "session".equals(row.getString("kind")));
   }
 
   /** The account a registration names, when its key matches, inside the caller's transaction. */
@@ -114,7 +197,10 @@ public final class AccountStore {
   /** The account's policies. */
   public Future<AccountSettings> settings(long accountId) {
     return pool.preparedQuery(
-            "SELECT approval_types, fail_stale_results, retention_days FROM accounts WHERE id = $1")
+            """
+            SELECT approval_types, fail_stale_results, retention_days, four_eyes
+              FROM accounts WHERE id = $1
+            """)
         .execute(Tuple.of(accountId))
         .map(
             rows -> {
@@ -122,7 +208,8 @@ public final class AccountStore {
               return new AccountSettings(
                   java.util.Arrays.asList(row.getArrayOfStrings(0)),
                   row.getBoolean(1),
-                  Optional.ofNullable(row.getInteger(2)));
+                  Optional.ofNullable(row.getInteger(2)),
+                  row.getBoolean(3));
             });
   }
 
@@ -131,7 +218,7 @@ public final class AccountStore {
     return pool.preparedQuery(
             """
             UPDATE accounts SET approval_types = $2, fail_stale_results = $3,
-                                retention_days = $4
+                                retention_days = $4, four_eyes = $5
              WHERE id = $1
             """)
         .execute(
@@ -139,7 +226,8 @@ public final class AccountStore {
                 accountId,
                 settings.approvalTypes().toArray(String[]::new),
                 settings.failStaleResults(),
-                settings.retentionDays().orElse(null)))
+                settings.retentionDays().orElse(null),
+                settings.fourEyes()))
         .map(settings);
   }
 

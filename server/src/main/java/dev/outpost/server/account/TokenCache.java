@@ -83,7 +83,14 @@ public final class TokenCache {
       entries.clear();
     }
     ByteBuffer key = ByteBuffer.wrap(tokenHash.clone());
-    entries.put(key, new Entry(admin, clock.millis() + ttlMillis));
+    long expires = clock.millis() + ttlMillis;
+    // an expiring token is forgotten when it expires, however long entries live otherwise
+    expires =
+        admin
+            .expiresAt()
+            .map(at -> Math.min(at.toEpochMilli(), clock.millis() + ttlMillis))
+            .orElse(expires);
+    entries.put(key, new Entry(admin, expires));
     // an invalidation that ran meanwhile may have missed the entry just put: take it back
     if (generation.get() != seenGeneration) {
       entries.remove(key);

@@ -186,6 +186,39 @@ public final class ActivityService {
    * releases it once the dependency is met), to Queued otherwise.
    */
   public Future<List<TransitionOutcome>> approve(Admin admin, List<Long> ids) {
+    return accounts
+        .settings(admin.accountId())
+        .compose(
+            settings ->
+                settings.fourEyes()
+                    ? store.createdBy(admin.accountId(), ids, admin.name())
+                    : Future.succeededFuture(Set.<Long>of()))
+        .compose(
+            own -> {
+              List<Long> others = ids.stream().filter(id -> !own.contains(id)).toList();
+              List<TransitionOutcome> refused =
+                  ids.stream()
+                      .filter(own::contains)
+                      .map(
+                          id ->
+                              new TransitionOutcome(
+                                  id,
+                                  Optional.empty(),
+                                  Status.QUEUED,
+                                  false,
+                                  Optional.of(
+                                      "activity "
+                                          + id
+                                          + " was created by "
+                                          + admin.name()
+                                          + ": the account's four-eyes policy asks another"
+                                          + " administrator to approve it")))
+                      .toList();
+              return approveAll(admin, others).map(outcomes -> concat(refused, outcomes));
+            });
+  }
+
+  private Future<List<TransitionOutcome>> approveAll(Admin admin, List<Long> ids) {
     return store
         .dependents(admin.accountId(), ids)
         .compose(

@@ -196,6 +196,23 @@ public final class ActivityStore {
             });
   }
 
+  /** Of the named activities, those the creator created. */
+  public Future<java.util.Set<Long>> createdBy(long accountId, List<Long> ids, String creator) {
+    return pool.preparedQuery(
+            "SELECT id FROM activities WHERE account_id = $1 AND id = ANY($2) AND creator = $3")
+        .execute(
+            Tuple.tuple()
+                .addLong(accountId)
+                .addArrayOfLong(ids.toArray(Long[]::new))
+                .addString(creator))
+        .map(
+            rows -> {
+              java.util.Set<Long> found = new java.util.HashSet<>();
+              rows.forEach(row -> found.add(row.getLong(0)));
+              return found;
+            });
+  }
+
   /** Of the named activities, those that depend on another. */
   public Future<java.util.Set<Long>> dependents(long accountId, List<Long> ids) {
     return pool.preparedQuery(

@@ -8,12 +8,21 @@ import java.util.Optional;
  *
  * @param from the state it was in; empty when it was not found
  * @param applied whether it moved
+ * @param reason why it did not move, when a policy rather than the lifecycle refused it
  */
-public record TransitionOutcome(long id, Optional<Status> from, Status to, boolean applied) {
+public record TransitionOutcome(
+    long id, Optional<Status> from, Status to, boolean applied, Optional<String> reason) {
 
-  /** Why it did not move, in words that name both states. */
+  /** An outcome the lifecycle decided. */
+  public TransitionOutcome(long id, Optional<Status> from, Status to, boolean applied) {
+    this(id, from, to, applied, Optional.empty());
+  }
+
+  /** Why it did not move, in words that name both states or the policy. */
   public String refusal() {
-    return from.map(f -> "activity " + id + " cannot move from " + f + " to " + to)
-        .orElse("activity " + id + " not found");
+    return reason.orElseGet(
+        () ->
+            from.map(f -> "activity " + id + " cannot move from " + f + " to " + to)
+                .orElse("activity " + id + " not found"));
   }
 }

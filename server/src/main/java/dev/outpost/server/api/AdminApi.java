@@ -3,6 +3,7 @@ package dev.outpost.server.api;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
+import dev.outpost.server.account.Permission;
 import dev.outpost.server.activity.Activity;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.activity.ActivityService;
@@ -14,12 +15,11 @@ import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.ComputerQuery;
 import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
-import dev.outpost.server.http.FailedAttempts;
-import dev.outpost.server.http.Gate;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import dev.outpost.server.script.ScriptStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -52,15 +52,15 @@ public final class AdminApi {
   private final ScriptStore scripts;
   private final Path storage;
   private final Json json;
-  private final FailedAttempts failedAttempts;
+  private final Access access;
   private final int maxOffset;
   private final OutputApi output;
 
   /**
    * Creates the API over the stores; reports are read from {@code storage}, delivered client
    * activities older than {@code resultDeadline} without a result are shown stale, listings skip at
-   * most {@code maxOffset} rows, bad tokens count as {@code failedAttempts}, and running
-   * activities' output is read and followed through {@code output}.
+   * most {@code maxOffset} rows, every route declares its permission through {@code access}, and
+   * running activities' output is read and followed through {@code output}.
    */
   public AdminApi(
       AccountStore accounts,
@@ -74,11 +74,11 @@ public final class AdminApi {
       Clock clock,
       Duration resultDeadline,
       int maxOffset,
-      FailedAttempts failedAttempts,
+      Access access,
       OutputApi output) {
     this.maxOffset = maxOffset;
     this.output = output;
-    this.failedAttempts = failedAttempts;
+    this.access = access;
     this.accounts = accounts;
     this.activities = activities;
     this.service = service;
@@ -90,32 +90,51 @@ public final class AdminApi {
     this.json = new Json(clock, resultDeadline);
   }
 
-  /** Mounts the check of admin tokens, made before a request's body is read. */
-  public void gate(Router router) {
-    router.route("/api/v2/*").handler(this::authenticate);
-  }
-
-  /** Mounts the routes; the caller has installed a body handler after the {@link #gate}. */
+  /**
+   * Mounts the routes, each with the permission it asks; the caller has installed the gate and a
+   * body handler.
+   */
   public void mount(Router router) {
-    router.post("/api/v2/activities").handler(this::create);
-    router.get("/api/v2/activities").handler(ctx -> list(ctx, false));
-    router.get("/api/v2/activities/parents").handler(ctx -> list(ctx, true));
-    router.post("/api/v2/activities/cancel").handler(ctx -> select(ctx, service::cancel));
-    router.post("/api/v2/activities/approve").handler(ctx -> select(ctx, service::approve));
-    router.post("/api/v2/activities/hold").handler(ctx -> select(ctx, service::hold));
-    router.get("/api/v2/account").handler(this::settings);
-    router.patch("/api/v2/account").handler(this::updateSettings);
-    router.post("/api/v2/activities/reapply").handler(this::reapply);
-    router.get("/api/v2/activity-types").handler(this::activityTypes);
-    router.get("/api/v2/activities/:id").handler(this::get);
-    router.get("/api/v2/activities/:id/events").handler(this::events);
-    router.get("/api/v2/activities/:id/output").handler(this::output);
-    router.get("/api/v2/computers").handler(this::listComputers);
-    router.post("/api/v2/computers/tags").handler(this::retag);
-    router.get("/api/v2/computers/:id").handler(this::getComputer);
-    router.patch("/api/v2/computers/:id").handler(this::updateComputer);
-    router.get("/api/v2/computers/:id/quarantined-messages").handler(this::quarantined);
-    router.get("/api/v2/reports/:file").handler(this::report);
+    Permission read = Permission.READ;
+    Permission operate = Permission.OPERATE;
+    Permission approve = Permission.APPROVE;
+    HttpMethod post = HttpMethod.POST;
+    String v2 = "/api/v2";
+    access
+        .route(router, post, v2 + "/activities", operate, "activity.create")
+        .handler(this::create);
+    access.get(router, v2 + "/activities", read).handler(ctx -> list(ctx, false));
+    access.get(router, v2 + "/activities/parents", read).handler(ctx -> list(ctx, true));
+    access
+        .route(router, post, v2 + "/activities/cancel", operate, "activity.cancel")
+        .handler(ctx -> select(ctx, service::cancel));
+    access
+        .route(router, post, v2 + "/activities/approve", approve, "activity.approve")
+        .handler(ctx -> select(ctx, service::approve));
+    access
+        .route(router, post, v2 + "/activities/hold", approve, "activity.hold")
+        .handler(ctx -> select(ctx, service::hold));
+    access.get(router, v2 + "/account", read).handler(this::settings);
+    access
+        .route(router, HttpMethod.PATCH, v2 + "/account", Permission.ADMINISTER, "account.update")
+        .handler(this::updateSettings);
+    access
+        .route(router, post, v2 + "/activities/reapply", operate, "activity.reapply")
+        .handler(this::reapply);
+    access.get(router, v2 + "/activity-types", read).handler(this::activityTypes);
+    access.get(router, v2 + "/activities/:id", read).handler(this::get);
+    access.get(router, v2 + "/activities/:id/events", read).handler(this::events);
+    access.get(router, v2 + "/activities/:id/output", read).handler(this::output);
+    access.get(router, v2 + "/computers", read).handler(this::listComputers);
+    access
+        .route(router, post, v2 + "/computers/tags", operate, "computer.retag")
+        .handler(this::retag);
+    access.get(router, v2 + "/computers/:id", read).handler(this::getComputer);
+    access
+        .route(router, HttpMethod.PATCH, v2 + "/computers/:id", operate, "computer.update")
+        .handler(this::updateComputer);
+    access.get(router, v2 + "/computers/:id/quarantined-messages", read).handler(this::quarantined);
+    access.get(router, v2 + "/reports/:file", read).handler(this::report);
   }
 
   /** A report a GenerateUsgReportActivity wrote: {@code <activity id>.csv} or {@code .json}. */
@@ -136,31 +155,6 @@ public final class AdminApi {
         .onFailure(ctx::fail);
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      ctx.fail(OutpostException.unauthorized("send 'Authorization: Bearer <admin token>'"));
-      return;
-    }
-    String source = Gate.source(ctx);
-    failedAttempts.check(source);
-    Gate.hold(ctx);
-    accounts
-        .authenticate(header.substring(7).strip())
-        .onSuccess(
-            admin -> {
-              ctx.put(ADMIN, admin);
-              Gate.admit(ctx);
-            })
-        .onFailure(
-            failure -> {
-              if (failure instanceof OutpostException e && e.status() == 401) {
-                failedAttempts.failed(source);
-              }
-              Gate.refuse(ctx, failure);
-            });
-  }
-
   /** Creates an activity; a script run may name a saved script in place of its code. */
   private void create(RoutingContext ctx) {
     Admin admin = admin(ctx);
@@ -170,7 +164,12 @@ public final class AdminApi {
         scripts
             .expand(admin.accountId(), Requests.newActivity(Requests.body(ctx)))
             .compose(request -> service.create(admin, request))
-            .map(json::activity));
+            .map(
+                created -> {
+                  Access.note(ctx, "id", created.id());
+                  Access.note(ctx, "type", created.type());
+                  return json.activity(created);
+                }));
   }
 
   /** A page of activities (or of groups only), newest first, with the cursor of the next. */
@@ -187,7 +186,14 @@ public final class AdminApi {
   private void reapply(RoutingContext ctx) {
     Requests.Reapply request = Requests.reapply(Requests.body(ctx));
     Future<List<Activity>> created =
-        service.reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets());
+        service
+            .reapply(admin(ctx), request.ids(), request.failedOnly(), request.secrets())
+            .map(
+                list -> {
+                  Access.note(ctx, "reapplied", new JsonArray(request.ids()));
+                  Access.note(ctx, "ids", new JsonArray(list.stream().map(Activity::id).toList()));
+                  return list;
+                });
     respondBytes(
         ctx,
         201,
@@ -255,7 +261,18 @@ public final class AdminApi {
                         admin.accountId(),
                         ActivityQuery.parse(Requests.text(body, "query").orElse("")),
                         MAX_SELECTION));
-    respond(ctx, 200, ids.compose(list -> action.apply(admin, list)).map(Json::outcomes));
+    Requests.text(body, "query").ifPresent(query -> Access.note(ctx, "query", query));
+    respond(
+        ctx,
+        200,
+        ids.compose(list -> action.apply(admin, list))
+            .map(Json::outcomes)
+            .map(
+                outcomes -> {
+                  Access.note(ctx, "applied", outcomes.getJsonArray("applied"));
+                  Access.note(ctx, "refused", outcomes.getJsonArray("refused").size());
+                  return outcomes;
+                }));
   }
 
   private void settings(RoutingContext ctx) {
@@ -272,7 +289,12 @@ public final class AdminApi {
             .settings(accountId)
             .map(current -> Requests.settings(body, current))
             .compose(updated -> accounts.updateSettings(accountId, updated))
-            .map(Json::settings));
+            .map(Json::settings)
+            .map(
+                shown -> {
+                  Access.note(ctx, "changed", body);
+                  return shown;
+                }));
   }
 
   /** A page of the computers a query selects, with the count and the cursor of the next. */
@@ -345,6 +367,11 @@ public final class AdminApi {
 
   static Admin admin(RoutingContext ctx) {
     return ctx.get(ADMIN);
+  }
+
+  /** Who the gate found the request to come from. */
+  static void signedIn(RoutingContext ctx, Admin admin) {
+    ctx.put(ADMIN, admin);
   }
 
   static void respond(RoutingContext ctx, int status, Future<JsonObject> result) {

@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.account.Permission;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.activity.ActivityQuery;
 import dev.outpost.server.events.EventLog;
@@ -10,6 +11,7 @@ import dev.outpost.server.events.Webhook;
 import dev.outpost.server.events.WebhookDelivery;
 import dev.outpost.server.events.WebhookStore;
 import dev.outpost.server.net.OutboundAddresses;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -50,18 +52,21 @@ public final class EventsApi {
   private final OutboundAddresses addresses;
   private final Clock clock;
   private final int maxWebhooks;
+  private final Access access;
 
   /**
    * The API over this instance's streams and the webhook store; webhook URLs that name an address
    * literally are checked against the outbound rule, and an account has at most {@code
-   * maxWebhooks}.
+   * maxWebhooks}; each route declares its permission through {@code access}.
    */
   public EventsApi(
       EventStreams streams,
       WebhookStore webhooks,
       OutboundAddresses addresses,
       Clock clock,
-      int maxWebhooks) {
+      int maxWebhooks,
+      Access access) {
+    this.access = access;
     this.streams = streams;
     this.webhooks = webhooks;
     this.addresses = addresses;
@@ -71,13 +76,21 @@ public final class EventsApi {
 
   /** Mounts the routes; the admin API's gate has checked the token. */
   public void mount(Router router) {
-    router.get("/api/v2/events").handler(this::stream);
-    router.post("/api/v2/webhooks").handler(this::create);
-    router.get("/api/v2/webhooks").handler(this::list);
-    router.get("/api/v2/webhooks/:id").handler(this::get);
-    router.patch("/api/v2/webhooks/:id").handler(this::update);
-    router.delete("/api/v2/webhooks/:id").handler(this::delete);
-    router.get("/api/v2/webhooks/:id/deliveries").handler(this::deliveries);
+    Permission administer = Permission.ADMINISTER;
+    String webhooks = "/api/v2/webhooks";
+    access.get(router, "/api/v2/events", Permission.READ).handler(this::stream);
+    access
+        .route(router, HttpMethod.POST, webhooks, administer, "webhook.create")
+        .handler(this::create);
+    access.get(router, webhooks, Permission.READ).handler(this::list);
+    access.get(router, webhooks + "/:id", Permission.READ).handler(this::get);
+    access
+        .route(router, HttpMethod.PATCH, webhooks + "/:id", administer, "webhook.update")
+        .handler(this::update);
+    access
+        .route(router, HttpMethod.DELETE, webhooks + "/:id", administer, "webhook.delete")
+        .handler(this::delete);
+    access.get(router, webhooks + "/:id/deliveries", Permission.READ).handler(this::deliveries);
   }
 
   /**
@@ -109,7 +122,12 @@ public final class EventsApi {
         webhooks
             .create(
                 AdminApi.admin(ctx).accountId(), url, query, secret, clock.instant(), maxWebhooks)
-            .map(created -> webhook(created).put("secret", secret)));
+            .map(
+                created -> {
+                  Access.note(ctx, "id", created.id());
+                  Access.note(ctx, "url", url);
+                  return webhook(created).put("secret", secret);
+                }));
   }
 
   private void list(RoutingContext ctx) {

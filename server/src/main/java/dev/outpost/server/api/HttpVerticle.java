@@ -43,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
   private HttpServer httpsServer;
+  private Router router;
 
   /**
    * Creates the front.
@@ -74,7 +75,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     gates.forEach(gate -> gate.accept(router));
     BodyHandler admitted = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     BodyHandler other = BodyHandler.create(false).setBodyLimit(unauthenticatedBodyBytes);
@@ -156,6 +157,11 @@ public final class HttpVerticle extends VerticleBase {
                   .putHeader("Content-Type", "application/json")
                   .end(done.succeeded() ? HEALTHY : UNAVAILABLE);
             });
+  }
+
+  /** The routes this instance serves. */
+  public Router router() {
+    return router;
   }
 
   /** The port of plain HTTP actually bound (useful when configured as 0). */

@@ -109,7 +109,8 @@ final class Json {
     return new JsonObject()
         .put("approval_types", new JsonArray(s.approvalTypes()))
         .put("fail_stale_results", s.failStaleResults())
-        .put("retention_days", s.retentionDays().orElse(null));
+        .put("retention_days", s.retentionDays().orElse(null))
+        .put("four_eyes", s.fourEyes());
   }
 
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */

@@ -42,7 +42,7 @@ final class Requests {
           "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
   private static final Set<String> SETTINGS_FIELDS =
-      Set.of("approval_types", "fail_stale_results", "retention_days");
+      Set.of("approval_types", "fail_stale_results", "retention_days", "four_eyes");
 
   /** The longest retention: a hundred years. */
   private static final int MAX_RETENTION_DAYS = 36_500;
@@ -194,7 +194,8 @@ final class Requests {
         types,
         field(body, "fail_stale_results", Boolean.class, "a boolean")
             .orElse(current.failStaleResults()),
-        retention);
+        retention,
+        field(body, "four_eyes", Boolean.class, "a boolean").orElse(current.fourEyes()));
   }
 
   static Reapply reapply(JsonObject body) {
@@ -306,12 +307,23 @@ final class Requests {
         strings(body, "remove"));
   }
 
-  private static void known(JsonObject body, Set<String> fields) {
+  static void known(JsonObject body, Set<String> fields) {
     for (String field : body.fieldNames()) {
       if (!fields.contains(field)) {
         throw OutpostException.badRequest("unknown field '" + field + "'");
       }
     }
+  }
+
+  /** A list of strings, when the body has one. */
+  static Optional<List<String>> strings(JsonObject body, String name, boolean required) {
+    if (!body.containsKey(name) || body.getValue(name) == null) {
+      if (required) {
+        throw OutpostException.badRequest("missing field '" + name + "'");
+      }
+      return Optional.empty();
+    }
+    return Optional.of(strings(body, name));
   }
 
   /** A list of strings; absent is empty. */

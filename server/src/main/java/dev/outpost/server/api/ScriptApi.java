@@ -5,6 +5,7 @@ import static dev.outpost.server.api.AdminApi.respond;
 import static dev.outpost.server.api.AdminApi.respondBytes;
 
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.server.account.Permission;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.Page;
 import dev.outpost.server.activity.PageRequest;
@@ -18,6 +19,7 @@ import dev.outpost.server.script.ScriptStore;
 import dev.outpost.server.script.ScriptVersion;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,17 +46,20 @@ public final class ScriptApi {
   private final ActivityStore activities;
   private final Clock clock;
   private final Json json;
+  private final Access access;
 
   /**
    * Creates the API over the stores; activities are shown as {@code /activities} shows them, stale
-   * past {@code resultDeadline}.
+   * past {@code resultDeadline}; each route declares its permission through {@code access}.
    */
   public ScriptApi(
       ScriptStore scripts,
       ProfileStore profiles,
       ActivityStore activities,
       Clock clock,
-      Duration resultDeadline) {
+      Duration resultDeadline,
+      Access access) {
+    this.access = access;
     this.scripts = scripts;
     this.profiles = profiles;
     this.activities = activities;
@@ -64,21 +69,46 @@ public final class ScriptApi {
 
   /** Mounts the routes; the admin API's gate and the body handler come first. */
   public void mount(Router router) {
-    router.post("/api/v2/scripts").handler(this::createScript);
-    router.get("/api/v2/scripts").handler(this::listScripts);
-    router.get("/api/v2/scripts/:id").handler(this::getScript);
-    router.patch("/api/v2/scripts/:id").handler(this::updateScript);
-    router.post("/api/v2/scripts/:id/archive").handler(this::archiveScript);
-    router.get("/api/v2/scripts/:id/versions").handler(this::versions);
-    router.post("/api/v2/scripts/:id/attachments").handler(this::attach);
-    router.get("/api/v2/scripts/:id/attachments").handler(this::attachments);
-    router.delete("/api/v2/scripts/:id/attachments/:attachment").handler(this::deleteAttachment);
-    router.post("/api/v2/script-profiles").handler(this::createProfile);
-    router.get("/api/v2/script-profiles").handler(this::listProfiles);
-    router.get("/api/v2/script-profiles/:id").handler(this::getProfile);
-    router.patch("/api/v2/script-profiles/:id").handler(this::updateProfile);
-    router.post("/api/v2/script-profiles/:id/archive").handler(this::archiveProfile);
-    router.get("/api/v2/script-profiles/:id/activities").handler(this::profileActivities);
+    Permission read = Permission.READ;
+    Permission operate = Permission.OPERATE;
+    HttpMethod post = HttpMethod.POST;
+    HttpMethod patch = HttpMethod.PATCH;
+    String scriptsPath = "/api/v2/scripts";
+    String profilesPath = "/api/v2/script-profiles";
+    access.route(router, post, scriptsPath, operate, "script.create").handler(this::createScript);
+    access.get(router, scriptsPath, read).handler(this::listScripts);
+    access.get(router, scriptsPath + "/:id", read).handler(this::getScript);
+    access
+        .route(router, patch, scriptsPath + "/:id", operate, "script.update")
+        .handler(this::updateScript);
+    access
+        .route(router, post, scriptsPath + "/:id/archive", operate, "script.archive")
+        .handler(this::archiveScript);
+    access.get(router, scriptsPath + "/:id/versions", read).handler(this::versions);
+    access
+        .route(router, post, scriptsPath + "/:id/attachments", operate, "script.attach")
+        .handler(this::attach);
+    access.get(router, scriptsPath + "/:id/attachments", read).handler(this::attachments);
+    access
+        .route(
+            router,
+            HttpMethod.DELETE,
+            scriptsPath + "/:id/attachments/:attachment",
+            operate,
+            "script.detach")
+        .handler(this::deleteAttachment);
+    access
+        .route(router, post, profilesPath, operate, "profile.create")
+        .handler(this::createProfile);
+    access.get(router, profilesPath, read).handler(this::listProfiles);
+    access.get(router, profilesPath + "/:id", read).handler(this::getProfile);
+    access
+        .route(router, patch, profilesPath + "/:id", operate, "profile.update")
+        .handler(this::updateProfile);
+    access
+        .route(router, post, profilesPath + "/:id/archive", operate, "profile.archive")
+        .handler(this::archiveProfile);
+    access.get(router, profilesPath + "/:id/activities", read).handler(this::profileActivities);
   }
 
   private void createScript(RoutingContext ctx) {
@@ -88,7 +118,12 @@ public final class ScriptApi {
         201,
         scripts
             .create(admin.accountId(), admin.name(), scriptDraft(Requests.body(ctx)))
-            .map(s -> script(s, true)));
+            .map(
+                s -> {
+                  Access.note(ctx, "id", s.id());
+                  Access.note(ctx, "title", s.title());
+                  return script(s, true);
+                }));
   }
 
   /** A page of scripts by id, newest first, without their code; archived ones when asked. */
@@ -200,7 +235,12 @@ public final class ScriptApi {
                 admin.accountId(),
                 admin.name(),
                 ProfileDraft.read(Requests.body(ctx), clock.instant()))
-            .map(ScriptApi::profile));
+            .map(
+                p -> {
+                  Access.note(ctx, "id", p.id());
+                  Access.note(ctx, "title", p.title());
+                  return profile(p);
+                }));
   }
 
   private void listProfiles(RoutingContext ctx) {

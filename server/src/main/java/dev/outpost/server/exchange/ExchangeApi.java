@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -98,6 +99,10 @@ public final class ExchangeApi {
     }
     WireMap payload = WireMap.of(codec.decode(body));
     Optional<String> secureId = header(ctx, "X-Computer-ID");
+    // a registration's key is guessed per account too: the account it names is counted
+    Optional<String> registering =
+        secureId.isEmpty() ? registeringAccount(payload) : Optional.empty();
+    registering.ifPresent(account -> failedAttempts.check(Gate.source(ctx), registering));
     messageSystem
         .exchange(
             Optional.ofNullable(ctx.get(SECURE_ID_HASH)),
@@ -107,12 +112,30 @@ public final class ExchangeApi {
         .onSuccess(
             answer -> {
               if (secureId.isEmpty() && MessageSystem.refusesRegistration(answer)) {
-                failedAttempts.failed(Gate.source(ctx));
+                failedAttempts.failed(
+                    Gate.source(ctx), registering, FailedAttempts.Kind.REGISTRATION_KEY);
               }
               MessageSystem.registeredSecureId(answer).ifPresent(id -> known.add(Secrets.hash(id)));
               answer(ctx, codec, answer);
             })
         .onFailure(ctx::fail);
+  }
+
+  /** The account a registration names, as failed attempts count it, when the payload has one. */
+  private static Optional<String> registeringAccount(WireMap payload) {
+    try {
+      for (Object message : payload.optionalList("messages").orElse(List.of())) {
+        if (message instanceof Map<?, ?> map) {
+          WireMap m = WireMap.of(map);
+          if ("register".equals(m.optionalText("type").orElse(""))) {
+            return m.optionalText("account_name").map(name -> "name:" + name);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      // a payload of the wrong shape: the exchange refuses it by name
+    }
+    return Optional.empty();
   }
 
   private static void answer(RoutingContext ctx, PayloadCodec codec, Map<String, Object> answer) {

@@ -119,8 +119,8 @@ class TokenCacheTest {
             .pool()
             .preparedQuery(
                 """
-            INSERT INTO admin_tokens (account_id, name, token_hash, created_at)
-            VALUES ($1, 'later', $2, now())
+            INSERT INTO admin_tokens (account_id, administrator_id, name, token_hash, created_at)
+            SELECT $1, min(id), 'later', $2, now() FROM administrators WHERE account_id = $1
             """)
             .execute(Tuple.of(fx.accountId, Buffer.buffer(Secrets.hash(token)))));
 

@@ -6,6 +6,7 @@ import static dev.outpost.server.TestSupport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
+import dev.outpost.server.account.AccountStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -67,7 +68,7 @@ class AdminApiTest {
     assertThat(activity.getString("kind")).isEqualTo("client");
     assertThat(activity.getLong("computer_id")).isEqualTo(box1);
     assertThat(activity.getString("summary")).isEqualTo("Execute script");
-    assertThat(activity.getString("creator")).isEqualTo("admin");
+    assertThat(activity.getString("creator")).isEqualTo(AccountStore.BOOTSTRAP_EMAIL);
     assertThat(activity.getString("created_at")).isEqualTo("2030-01-01T00:00:00Z");
     assertThat(activity.getJsonObject("parameters").getString("code")).isEqualTo("echo hi");
     assertThat(activity.containsKey("parent_id")).isTrue();
@@ -257,7 +258,7 @@ class AdminApiTest {
         .extracting(o -> ((JsonObject) o).getString("to"))
         .containsExactly("queued", "canceled");
     assertThat(events.getJsonObject(1).getString("from")).isEqualTo("queued");
-    assertThat(events.getJsonObject(1).getString("actor")).isEqualTo("admin");
+    assertThat(events.getJsonObject(1).getString("actor")).isEqualTo(AccountStore.BOOTSTRAP_EMAIL);
     assertThat(events.getJsonObject(1).getString("at")).isEqualTo("2030-01-01T00:00:00Z");
 
     assertBadRequest(fx.post("/activities/cancel", new JsonObject()), "ids");

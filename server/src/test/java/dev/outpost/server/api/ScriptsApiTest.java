@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.account.AccountStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -71,7 +72,8 @@ class ScriptsApiTest {
     assertThat(versions.getJsonObject(1).getInteger("number")).isEqualTo(1);
     assertThat(versions.getJsonObject(1).getString("code"))
         .isEqualTo("#!/usr/bin/env python3\nprint('v1')");
-    assertThat(versions.getJsonObject(1).getString("creator")).isEqualTo("admin");
+    assertThat(versions.getJsonObject(1).getString("creator"))
+        .isEqualTo(AccountStore.BOOTSTRAP_EMAIL);
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
+import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.jobs.JobHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -281,7 +282,7 @@ class LifecycleTest {
         fx.get("/activities/" + blocked + "/events").bodyAsJsonObject().getJsonArray("results");
     assertThat(log.getJsonObject(1).getString("reason")).isEqualTo("approved");
     assertThat(log.getJsonObject(2).getString("reason")).isEqualTo("held");
-    assertThat(log.getJsonObject(2).getString("actor")).isEqualTo("admin");
+    assertThat(log.getJsonObject(2).getString("actor")).isEqualTo(AccountStore.BOOTSTRAP_EMAIL);
     await(
         fx.api(io.vertx.core.http.HttpMethod.PATCH, "/account")
             .sendJsonObject(new JsonObject().put("approval_types", new JsonArray())));

@@ -10,6 +10,7 @@ import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerConfig;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.account.AccountStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -93,7 +94,7 @@ class ScriptProfilesTest {
       long group = activities.getJsonObject(0).getLong("id");
       JsonObject fired = fx.get("/activities/" + group).bodyAsJsonObject();
       assertThat(fired.getString("type")).isEqualTo("ActivityGroup");
-      assertThat(fired.getString("creator")).isEqualTo("admin");
+      assertThat(fired.getString("creator")).isEqualTo(AccountStore.BOOTSTRAP_EMAIL);
       assertThat(
               fired.getJsonArray("children").stream()
                   .map(c -> ((JsonObject) c).getLong("computer_id"))

@@ -35,6 +35,7 @@ public final class HttpVerticle extends VerticleBase {
   private final List<Consumer<Router>> gates;
   private final List<Consumer<Router>> mounts;
   private HttpServer server;
+  private Router router;
 
   /**
    * Creates the front.
@@ -62,7 +63,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     gates.forEach(gate -> gate.accept(router));
     BodyHandler admitted = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     BodyHandler other = BodyHandler.create(false).setBodyLimit(unauthenticatedBodyBytes);
@@ -113,6 +114,11 @@ public final class HttpVerticle extends VerticleBase {
                   .putHeader("Content-Type", "application/json")
                   .end(done.succeeded() ? HEALTHY : UNAVAILABLE);
             });
+  }
+
+  /** The router, once started: its routes are what the front answers. */
+  public Router router() {
+    return router;
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -128,7 +128,7 @@ public final class ApiContract {
   }
 
   /** What in the response breaks the contract, if anything. */
-  Optional<String> check(HttpMethod method, String path, HttpResponse<?> response) {
+  public Optional<String> check(HttpMethod method, String path, HttpResponse<?> response) {
     Template template =
         templates.stream()
             .filter(t -> t.pattern().matcher(path).matches())

@@ -78,17 +78,79 @@ class OpenApiTest {
   }
 
   /**
-   * Verifies that the contract refuses what it should: a body off its schema, a status the document
-   * does not list, a path it does not know.
+   * Verifies that the web client of the tests fails a request whose path the document does not
+   * know, and passes an error it describes (a 404, under 4XX).
    */
   @Test
-  void contractRefusesWhatTheDocumentDoesNotDescribe() {
-    // an error's shape: {"error", "message"} and nothing else
+  void testsFailOnAPathTheDocumentLacks() {
     long computer = fx.computer("contract");
     assertThat(fx.get("/computers/" + computer).statusCode()).isEqualTo(200);
     assertThatThrownBy(() -> await(fx.http.get("/api/v2/no-such-thing").send()))
         .hasStackTraceContaining("no operation for the method and path");
-    // a request the server answers with a 404 Error still passes, under 4XX
     assertThat(fx.get("/computers/999999999").statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * Verifies that the contract refuses what the document does not describe: a field missing or one
+   * too many, a value of the wrong format, an error of another shape, a status not listed for the
+   * operation, a method the path lacks.
+   */
+  @Test
+  void contractRefusesResponsesOffTheDocument() {
+    ApiContract contract = ApiContract.get();
+    JsonObject computer =
+        new JsonObject()
+            .put("id", 1)
+            .put("title", "web-1")
+            .put("hostname", null)
+            .put("tags", new io.vertx.core.json.JsonArray().add("web"))
+            .put("registered_at", "2030-01-01T00:00:00Z")
+            .put("last_exchange_at", null)
+            .put("pending_messages", 0);
+    String path = "/api/v2/computers/1";
+    assertThat(contract.check(HttpMethod.GET, path, json(200, computer))).isEmpty();
+
+    assertThat(contract.check(HttpMethod.GET, path, json(200, computer.copy().put("extra", 1))))
+        .get()
+        .asString()
+        .contains("extra");
+    JsonObject missing = computer.copy();
+    missing.remove("title");
+    assertThat(contract.check(HttpMethod.GET, path, json(200, missing)))
+        .get()
+        .asString()
+        .contains("title");
+    assertThat(
+            contract.check(
+                HttpMethod.GET, path, json(200, computer.copy().put("registered_at", "yesterday"))))
+        .get()
+        .asString()
+        .contains("registered_at");
+    assertThat(
+            contract.check(
+                HttpMethod.GET, path, json(404, new JsonObject().put("message", "no computer"))))
+        .get()
+        .asString()
+        .contains("error");
+    assertThat(contract.check(HttpMethod.GET, path, json(201, computer)))
+        .get()
+        .asString()
+        .contains("status 201");
+    assertThat(contract.check(HttpMethod.DELETE, path, json(200, computer)))
+        .get()
+        .asString()
+        .contains("no operation");
+  }
+
+  private static HttpResponse<Buffer> json(int status, JsonObject body) {
+    return new io.vertx.ext.web.client.impl.HttpResponseImpl<>(
+        io.vertx.core.http.HttpVersion.HTTP_1_1,
+        status,
+        "",
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json"),
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap(),
+        java.util.List.of(),
+        body.toBuffer(),
+        java.util.List.of());
   }
 }

@@ -32,6 +32,8 @@ final class Api {
     this.token = token;
     this.http =
         HttpClient.newBuilder()
+            // HTTP/1.1 outright: over plain http the JDK would offer an h2c upgrade first
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();

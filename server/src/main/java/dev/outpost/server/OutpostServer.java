@@ -16,6 +16,7 @@ import dev.outpost.server.api.AdminApi;
 import dev.outpost.server.api.AuthApi;
 import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
+import dev.outpost.server.api.OpenApi;
 import dev.outpost.server.api.OutputApi;
 import dev.outpost.server.api.ScriptApi;
 import dev.outpost.server.channel.Channels;
@@ -398,7 +399,7 @@ public final class OutpostServer {
             failedAttempts,
             channels);
     List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
-        List.of(auth::gate, exchange::gate);
+        List.of(OpenApi::gate, auth::gate, exchange::gate);
     EventsApi events =
         new EventsApi(
             streams,
@@ -474,6 +475,11 @@ public final class OutpostServer {
   /** The job-handler of this process, when its role runs one. */
   public JobHandlerVerticle jobHandler() {
     return jobHandler;
+  }
+
+  /** The routes of the HTTP front (of its first instance: every instance has the same). */
+  public List<io.vertx.ext.web.Route> httpRoutes() {
+    return http.get(0).router().getRoutes();
   }
 
   /** The port the HTTP front listens on. */

@@ -68,10 +68,14 @@ public final class ServerFixture implements AutoCloseable {
                 handlers));
     accountId =
         await(server.accounts().ensureAccount(accountName, registrationKey, "admin", token));
+    // every /api/v2 response a test receives is checked against the OpenAPI document
     http =
-        WebClient.create(
-            vertx,
-            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.httpPort()));
+        ApiContract.install(
+            WebClient.create(
+                vertx,
+                new WebClientOptions()
+                    .setDefaultHost("127.0.0.1")
+                    .setDefaultPort(server.httpPort())));
   }
 
   private static java.nio.file.Path home() {

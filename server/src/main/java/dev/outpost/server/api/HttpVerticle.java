@@ -159,7 +159,7 @@ public final class HttpVerticle extends VerticleBase {
             });
   }
 
-  /** The routes this instance serves. */
+  /** The router, once started: its routes are what the front answers. */
   public Router router() {
     return router;
   }

@@ -322,7 +322,8 @@ public final class OutpostServer {
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
             failedAttempts,
-            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()));
+            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()),
+            channels::holds);
 
     ScriptApi scriptApi =
         new ScriptApi(

@@ -19,6 +19,7 @@ import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
+import dev.outpost.server.console.Console;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.db.Notices;
 import dev.outpost.server.events.EventLog;
@@ -360,6 +361,7 @@ public final class OutpostServer {
             scriptApi::mount,
             events::mount,
             exchange::mount,
+            new Console()::mount,
             router ->
                 router
                     .get("/metrics")

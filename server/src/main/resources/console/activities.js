@@ -55,9 +55,26 @@ function total(counts) {
   return Object.values(counts || {}).reduce((sum, n) => sum + n, 0);
 }
 
-/** How many activities an action on this one touches: a group's children, else itself. */
-function weight(activity) {
-  return activity.type === 'ActivityGroup' ? total(activity.children_by_status) : 1;
+/**
+ * How many activities an action on these touches: a group counts its children (the API names them
+ * all), a child of a group also chosen counts once, within its group.
+ */
+function touched(activities) {
+  const groups = new Set(activities.filter((a) => a.type === 'ActivityGroup').map((a) => a.id));
+  return activities.reduce((sum, a) => {
+    if (groups.has(a.id)) {
+      return sum + total(a.children_by_status);
+    }
+    return sum + (a.parent_id !== null && groups.has(a.parent_id) ? 0 : 1);
+  }, 0);
+}
+
+/** The chosen activities in words: "activity 5, group 3 (2 activities)", the first ten. */
+function named(activities) {
+  const words = activities
+    .slice(0, 10)
+    .map((a) => (a.type === 'ActivityGroup' ? `group ${a.id} (${plural(total(a.children_by_status), 'activity', 'activities')})` : 'activity ' + a.id));
+  return words.join(', ') + (activities.length > 10 ? ` and ${activities.length - 10} more` : '');
 }
 
 function plural(n, one, many) {
@@ -69,11 +86,11 @@ function plural(n, one, many) {
  * Resolves to true when something was done.
  */
 async function act(action, activities, outcome, options = {}) {
-  const touched = activities.reduce((sum, a) => sum + weight(a), 0);
-  const words = plural(touched, 'activity', 'activities');
+  const count = touched(activities);
+  const words = plural(count, 'activity', 'activities');
   const confirmed = await confirmDialog(
     `${action.label} ${words}?`,
-    `${action.label} touches ${words}${activities.length > 1 || touched > 1 ? ' (' + listed(activities) + ')' : ''}. ${action.explain}`,
+    `${action.label} touches ${words}: ${named(activities)}. ${action.explain}`,
     `${action.label} ${words}`,
   );
   if (!confirmed) {
@@ -114,11 +131,6 @@ async function act(action, activities, outcome, options = {}) {
   outcome.hidden = false;
   announce(outcome.textContent);
   return true;
-}
-
-function listed(activities) {
-  const ids = activities.slice(0, 10).map((a) => a.id);
-  return 'id ' + ids.join(', ') + (activities.length > 10 ? ', …' : '');
 }
 
 /** The action buttons over whatever selected() returns; after() runs once an action was done. */

@@ -10,6 +10,8 @@ import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
@@ -58,6 +61,10 @@ class ConsoleBrowserTest {
 
   private static final Path SHOTS = Path.of("target", "console-screenshots");
 
+  /** Selenium's own warning that it has no DevTools classes for this Chromium: none are used. */
+  private static final java.util.logging.Logger CDP_FINDER =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
   private static ServerFixture fx;
   private static ChromeDriver driver;
   private static WebDriverWait wait;
@@ -77,6 +84,7 @@ class ConsoleBrowserTest {
     }
     assertThat(present).as("chromium and chromedriver are installed").isTrue();
     Files.createDirectories(SHOTS);
+    CDP_FINDER.setLevel(java.util.logging.Level.SEVERE);
     fx = new ServerFixture(vertx);
     base = "http://127.0.0.1:" + fx.server.httpPort();
     ChromeDriverService service =
@@ -220,6 +228,8 @@ class ConsoleBrowserTest {
     WebElement dialog =
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog[open]")));
     assertThat(dialog.findElement(By.tagName("h2")).getText()).isEqualTo("Approve 2 activities?");
+    assertThat(dialog.findElement(By.tagName("p")).getText())
+        .startsWith("Approve touches 2 activities: group " + id + " (2 activities).");
     shoot("confirm-approve");
     dialog.findElement(By.cssSelector("button[value=yes]")).click();
 
@@ -291,7 +301,7 @@ class ConsoleBrowserTest {
    * first page with everything it loads is at most 200 KB over the wire.
    */
   @Test
-  void everyPageOpensAndTheFirstIsSmall() {
+  void everyPageOpensAndTheFirstIsSmall(Vertx vertx) {
     ProtocolClient agent = ProtocolClient.registered(fx, "console-pages");
     await(
         fx.api(io.vertx.core.http.HttpMethod.PATCH, "/computers/" + agent.insecureId)
@@ -329,9 +339,21 @@ class ConsoleBrowserTest {
                     + ".reduce((sum, e) => sum + e.transferSize, 0)");
     assertThat(transferred.longValue()).isPositive().isLessThanOrEqualTo(200 * 1024);
 
+    WebSocketClient sockets = vertx.createWebSocketClient();
+    await(
+        sockets.connect(
+            new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(fx.server.httpPort())
+                .setURI("/message-system/channel")
+                .putHeader("X-Computer-ID", agent.secureId)));
+    TestSupport.eventually(10, () -> fx.server.channels().holds(agent.insecureId));
     open("#/computers");
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table.list")));
+    wait.until(
+        ExpectedConditions.textToBe(
+            By.cssSelector("tr[data-id='" + agent.insecureId + "'] .online"), "online"));
     shoot("computers");
+    await(sockets.close());
     open("#/scripts");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table.list")));
     shoot("scripts");
@@ -383,11 +405,22 @@ class ConsoleBrowserTest {
     assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
   }
 
+  /** Writes the whole page (up to 3,000 pixels high) as a screenshot. */
   private static void shoot(String name) {
+    Dimension window = driver.manage().window().getSize();
+    long height =
+        ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
+    driver
+        .manage()
+        .window()
+        .setSize(
+            new Dimension(window.getWidth(), (int) Math.min(3_000, Math.max(height + 140, 900))));
     try {
       Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } finally {
+      driver.manage().window().setSize(window);
     }
   }
 

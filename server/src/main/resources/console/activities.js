@@ -488,6 +488,9 @@ export function activityPage(main, idText, params) {
   async function reload() {
     try {
       const [found, log] = await Promise.all([api('GET', '/activities/' + id), api('GET', `/activities/${id}/events`)]);
+      if (activity !== null && activity.status !== found.status) {
+        announce(`Activity ${id} is ${found.status}.`);
+      }
       activity = found;
       showError(problem, null);
       replace(heading, `Activity ${id}: ${found.type}`, ' ', status(found.status));
@@ -505,7 +508,8 @@ export function activityPage(main, idText, params) {
         reapplyFailed.hidden = false;
         await children(found);
       } else if (found.kind === 'client' && stopOutput === null) {
-        output.hidden = false;
+        // scripts print output; other types may too, and show it once some came
+        output.hidden = found.type !== 'ExecuteScriptRequest';
         followOutput();
       }
     } catch (error) {
@@ -540,6 +544,7 @@ export function activityPage(main, idText, params) {
       ({ event, data }) => {
         if (event === 'output' && data.text) {
           received = true;
+          output.hidden = false;
           outputText.append(document.createTextNode(data.text));
           outputState.textContent = data.truncated ? 'Output past the server\'s cap was cut.' : 'Live output:';
         }

@@ -185,6 +185,7 @@ public final class Main {
         """
 
         Outpost is running.
+          web console:      %1$s/
           admin API:        %1$s/api/v2
           message system:   %1$s/message-system
           ping:             %1$s/ping

@@ -25,6 +25,7 @@ import dev.outpost.server.computer.ComputerRemoval;
 import dev.outpost.server.computer.ComputerReports;
 import dev.outpost.server.computer.ComputerSelection;
 import dev.outpost.server.computer.ComputerStore;
+import dev.outpost.server.console.Console;
 import dev.outpost.server.db.Database;
 import dev.outpost.server.db.Notices;
 import dev.outpost.server.events.EventLog;
@@ -374,7 +375,8 @@ public final class OutpostServer {
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             config.limits().maxOffset(),
             access,
-            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()));
+            new OutputApi(new ActivityOutput(pool), outputListener, limits.outputFollowers()),
+            channels::holds);
 
     ScriptApi scriptApi =
         new ScriptApi(
@@ -418,7 +420,8 @@ public final class OutpostServer {
             Access::checkDeclared,
             exchange::mount,
             health::mount,
-            this::mountMetrics);
+            this::mountMetrics,
+            new Console()::mount);
     // Every instance gets its own router and event loop, and Vert.x spreads connections
     // over
     // them; they share the stores and APIs (final fields, the pool, the token cache: all

@@ -3,6 +3,8 @@ package dev.outpost.server;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -106,4 +108,18 @@ class ArchitectureTest {
               "dev.outpost.server.exchange..",
               "dev.outpost.server.http..",
               "dev.outpost.server.db..");
+
+  /** Verifies that the web console only serves files: it reads no store and sees no token. */
+  @ArchTest
+  static final ArchRule theConsoleServesFilesOnly =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.outpost.server.console..")
+          .should()
+          .dependOnClassesThat(
+              JavaClass.Predicates.resideInAPackage("dev.outpost.server..")
+                  .and(
+                      DescribedPredicate.not(
+                          JavaClass.Predicates.resideInAPackage("dev.outpost.server.console.."))))
+          .because("the console's pages ask the admin API, like any other client");
 }

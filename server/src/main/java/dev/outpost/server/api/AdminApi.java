@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,12 +56,14 @@ public final class AdminApi {
   private final Access access;
   private final int maxOffset;
   private final OutputApi output;
+  private final LongPredicate channelHeld;
 
   /**
    * Creates the API over the stores; reports are read from {@code storage}, delivered client
    * activities older than {@code resultDeadline} without a result are shown stale, listings skip at
-   * most {@code maxOffset} rows, every route declares its permission through {@code access}, and
-   * running activities' output is read and followed through {@code output}.
+   * most {@code maxOffset} rows, every route declares its permission through {@code access},
+   * running activities' output is read and followed through {@code output}, and {@code
+   * channelHeld} tells whether this server holds a computer's channel.
    */
   public AdminApi(
       AccountStore accounts,
@@ -75,7 +78,9 @@ public final class AdminApi {
       Duration resultDeadline,
       int maxOffset,
       Access access,
-      OutputApi output) {
+      OutputApi output,
+      LongPredicate channelHeld) {
+    this.channelHeld = channelHeld;
     this.maxOffset = maxOffset;
     this.output = output;
     this.access = access;
@@ -307,7 +312,7 @@ public final class AdminApi {
         200,
         computers
             .list(admin(ctx).accountId(), query, page)
-            .map(found -> Json.computers(page, found)));
+            .map(found -> Json.computers(page, found, channelHeld)));
   }
 
   private void updateComputer(RoutingContext ctx) {
@@ -318,7 +323,7 @@ public final class AdminApi {
         edits
             .update(
                 admin(ctx).accountId(), Requests.pathId(ctx, "id"), changes.title(), changes.tags())
-            .map(Json::computer));
+            .map(c -> Json.computer(c, channelHeld)));
   }
 
   /** Tags added to and removed from the computers a query selects. */
@@ -344,7 +349,9 @@ public final class AdminApi {
     respond(
         ctx,
         200,
-        computers.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::computer));
+        computers
+            .find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(c -> Json.computer(c, channelHeld)));
   }
 
   private void quarantined(RoutingContext ctx) {

@@ -420,7 +420,8 @@ final class Json {
    * A page of computers: {@code {"count", "count_capped", "limit", "offset", "before", "after",
    * "next", "results"}}, {@code next} the cursor of the following page in the page's direction.
    */
-  static JsonObject computers(ComputerPage request, Page<Computer> found) {
+  static JsonObject computers(
+      ComputerPage request, Page<Computer> found, java.util.function.LongPredicate channelHeld) {
     return new JsonObject()
         .put("count", found.count().orElse(null))
         .put("count_capped", found.count().isPresent() ? found.countCapped() : null)
@@ -429,10 +430,16 @@ final class Json {
         .put("before", request.before().orElse(null))
         .put("after", request.after().orElse(null))
         .put("next", found.next().orElse(null))
-        .put("results", new JsonArray(found.results().stream().map(Json::computer).toList()));
+        .put(
+            "results",
+            new JsonArray(found.results().stream().map(c -> computer(c, channelHeld)).toList()));
   }
 
-  static JsonObject computer(Computer c) {
+  /**
+   * A computer; {@code channel_connected} says whether its agent's channel is open to this server
+   * ({@code channelHeld}): channels are held in memory by the server the agent connected to.
+   */
+  static JsonObject computer(Computer c, java.util.function.LongPredicate channelHeld) {
     return new JsonObject()
         .put("id", c.id())
         .put("title", c.title())
@@ -440,7 +447,8 @@ final class Json {
         .put("tags", new JsonArray(c.tags()))
         .put("registered_at", time(c.registeredAt()))
         .put("last_exchange_at", time(c.lastExchangeAt()))
-        .put("pending_messages", c.pendingMessages());
+        .put("pending_messages", c.pendingMessages())
+        .put("channel_connected", channelHeld.test(c.id()));
   }
 
   static JsonObject quarantined(QuarantinedMessage q) {

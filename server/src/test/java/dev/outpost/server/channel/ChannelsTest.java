@@ -109,6 +109,36 @@ class ChannelsTest {
   }
 
   /**
+   * Verifies that a computer's JSON says whether its channel is open to this server, and stops
+   * saying so once the channel closed.
+   */
+  @Test
+  void theComputerShowsItsChannel() {
+    ProtocolClient computer = ProtocolClient.registered(fx, "shown");
+    assertThat(connected(computer)).isFalse();
+
+    WebSocket socket = await(open(computer.secureId));
+    eventually(10, () -> fx.server.channels().holds(computer.insecureId));
+
+    assertThat(connected(computer)).isTrue();
+    assertThat(
+            fx.get("/computers?query=id:" + computer.insecureId)
+                .bodyAsJsonObject()
+                .getJsonArray("results")
+                .getJsonObject(0)
+                .getBoolean("channel_connected"))
+        .isTrue();
+    await(socket.close());
+    eventually(10, () -> !connected(computer));
+  }
+
+  private boolean connected(ProtocolClient computer) {
+    return fx.get("/computers/" + computer.insecureId)
+        .bodyAsJsonObject()
+        .getBoolean("channel_connected");
+  }
+
+  /**
    * Verifies that a second channel of one computer replaces the first, which the server closes with
    * 4000, and that the cap counts channels, not computers.
    */

@@ -1,0 +1,117 @@
+// The console's shell: sign in, the routes (#/activities, #/activity/7, ...) and the pages they
+// show. Each page renders into <main> and returns a function that stops what it started (streams,
+// timers) when another page replaces it.
+
+import { signIn, signOut, signedIn, whenUnauthorized } from './api.js';
+import { errorBox, field, h, replace, showError } from './dom.js';
+import { activitiesPage, activityPage } from './activities.js';
+import { computersPage } from './computers.js';
+import { runPage } from './run.js';
+import { profilesPage, scriptPage, scriptsPage } from './scripts.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const signOutButton = document.getElementById('signout');
+let cleanup = () => {};
+
+const routes = {
+  activities: (params) => activitiesPage(main, params),
+  activity: (params, id) => activityPage(main, id, params),
+  computers: (params) => computersPage(main, params),
+  run: (params) => runPage(main, params),
+  scripts: (params, id) => (id ? scriptPage(main, id) : scriptsPage(main, params)),
+  profiles: (params) => profilesPage(main, params),
+};
+
+/** The page the hash names: ['activity', '7'] and its parameters. */
+function current() {
+  const hash = location.hash.startsWith('#/') ? location.hash.slice(2) : 'activities';
+  const [path, search] = hash.split('?', 2);
+  const [name, id] = path.split('/');
+  return { name, id, params: new URLSearchParams(search || '') };
+}
+
+function show() {
+  cleanup();
+  cleanup = () => {};
+  const signed = signedIn();
+  nav.hidden = !signed;
+  signOutButton.hidden = !signed;
+  if (!signed) {
+    signInPage();
+    return;
+  }
+  const { name, id, params } = current();
+  const page = routes[name] || routes.activities;
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.getAttribute('href') === '#/' + name) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+  cleanup = page(params, id) || (() => {});
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
+
+function signInPage() {
+  document.title = 'Sign in · Outpost';
+  const token = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'current-password',
+    required: true,
+    spellcheck: 'false',
+  });
+  const problem = errorBox(null);
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const form = h(
+    'form',
+    {
+      class: 'signin',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        button.disabled = true;
+        try {
+          await signIn(token.value.trim());
+          show();
+        } catch (error) {
+          showError(problem, error);
+          token.focus();
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    h('h1', {}, 'Sign in'),
+    h('p', {}, 'Give an admin token of your account. It is kept in this tab only.'),
+    field('Admin token', token),
+    problem,
+    button,
+  );
+  replace(main, form);
+  token.focus();
+}
+
+whenUnauthorized(() => {
+  signOut();
+  show();
+});
+
+signOutButton.addEventListener('click', () => {
+  signOut();
+  location.hash = '#/activities';
+  show();
+});
+
+document.getElementById('skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
+window.addEventListener('hashchange', show);
+show();

@@ -11,6 +11,10 @@ import java.util.Optional;
  *     Failed ('no-result') rather than only being shown stale
  * @param retentionDays finished activities older than this many days are archived by the server
  *     once a day; empty keeps them
+ * @param intervals the intervals the account's clients are told to follow
  */
 public record AccountSettings(
-    List<String> approvalTypes, boolean failStaleResults, Optional<Integer> retentionDays) {}
+    List<String> approvalTypes,
+    boolean failStaleResults,
+    Optional<Integer> retentionDays,
+    ClientIntervals intervals) {}

@@ -114,7 +114,11 @@ public final class AccountStore {
   /** The account's policies. */
   public Future<AccountSettings> settings(long accountId) {
     return pool.preparedQuery(
-            "SELECT approval_types, fail_stale_results, retention_days FROM accounts WHERE id = $1")
+            """
+            SELECT approval_types, fail_stale_results, retention_days,
+                   exchange_interval, urgent_exchange_interval, ping_interval
+              FROM accounts WHERE id = $1
+            """)
         .execute(Tuple.of(accountId))
         .map(
             rows -> {
@@ -122,24 +126,42 @@ public final class AccountStore {
               return new AccountSettings(
                   java.util.Arrays.asList(row.getArrayOfStrings(0)),
                   row.getBoolean(1),
-                  Optional.ofNullable(row.getInteger(2)));
+                  Optional.ofNullable(row.getInteger(2)),
+                  new ClientIntervals(
+                      Optional.ofNullable(row.getInteger(3)),
+                      Optional.ofNullable(row.getInteger(4)),
+                      Optional.ofNullable(row.getInteger(5))));
             });
   }
 
-  /** Replaces the account's policies. */
+  /**
+   * Replaces the account's policies. A change of the client intervals that leaves any set is
+   * counted in {@code intervals_version}, so each computer is sent it at its next exchange.
+   */
   public Future<AccountSettings> updateSettings(long accountId, AccountSettings settings) {
+    ClientIntervals intervals = settings.intervals();
     return pool.preparedQuery(
             """
             UPDATE accounts SET approval_types = $2, fail_stale_results = $3,
-                                retention_days = $4
+                                retention_days = $4,
+                                intervals_version = intervals_version + CASE
+                                  WHEN ($5::int, $6::int, $7::int)
+                                       IS DISTINCT FROM
+                                       (exchange_interval, urgent_exchange_interval, ping_interval)
+                                   AND COALESCE($5, $6, $7) IS NOT NULL THEN 1 ELSE 0 END,
+                                exchange_interval = $5, urgent_exchange_interval = $6,
+                                ping_interval = $7
              WHERE id = $1
             """)
         .execute(
             Tuple.of(
-                accountId,
-                settings.approvalTypes().toArray(String[]::new),
-                settings.failStaleResults(),
-                settings.retentionDays().orElse(null)))
+                    accountId,
+                    settings.approvalTypes().toArray(String[]::new),
+                    settings.failStaleResults(),
+                    settings.retentionDays().orElse(null))
+                .addValue(intervals.exchange().orElse(null))
+                .addValue(intervals.urgentExchange().orElse(null))
+                .addValue(intervals.ping().orElse(null)))
         .map(settings);
   }
 

@@ -442,7 +442,8 @@ public final class Agent {
     return Duration.ofMillis(1 + random.nextLong(interval.toMillis()));
   }
 
-  private Intervals intervals() {
+  /** The intervals the agent follows now: its own, with those the server set applied. */
+  public Intervals intervals() {
     return settings.intervals().with(protocol.serverIntervals());
   }
 

@@ -31,6 +31,8 @@ public final class ActivityMessages {
   /** Fields the Landscape Client reads without checking that they are there. */
   private static final Map<String, Map<String, Object>> DEFAULTS =
       Map.of(
+          "apt-sources-replace",
+          Map.of("gpg-keys", List.of()),
           "execute-script",
           Map.of(
               "interpreter",
@@ -47,6 +49,8 @@ public final class ActivityMessages {
    * activity's record, not the agent's business.
    */
   private static final Set<String> SERVER_ONLY = Set.of("script_id", "script_version");
+
+  private static final String USG = "usg";
 
   /** Message types whose handlers expect every declared field, absent ones as none. */
   private static final List<String> ALL_FIELDS = List.of("add-user", "edit-user");
@@ -75,6 +79,11 @@ public final class ActivityMessages {
       message.put(wireName, plain(parameters.getValue(name)));
     }
     message.putAll(type.fixedFields());
+    if (USG.equals(messageType)) {
+      // the client reads run-id before anything else; a run the admin did not name is the
+      // activity's own
+      message.putIfAbsent("run-id", Long.toString(operationId));
+    }
     return message;
   }
 

@@ -69,6 +69,13 @@ public record ActivityType(
                 + ", not '"
                 + value
                 + "'");
+      } else if (missingItemKey(param, value).isPresent()) {
+        problems.add(
+            "each item of parameter '"
+                + param.name()
+                + "' must give '"
+                + missingItemKey(param, value).get()
+                + "' as a string");
       } else if (!storable(value)) {
         // PostgreSQL would refuse it, and log the parameters up to that point, secrets and all
         problems.add(
@@ -79,6 +86,21 @@ public record ActivityType(
       }
     }
     return problems;
+  }
+
+  /** The first of the parameter's item keys that an object of the list does not give a string. */
+  private static Optional<String> missingItemKey(Param param, Object value) {
+    if (param.itemKeys().isEmpty() || !(value instanceof JsonArray items)) {
+      return Optional.empty();
+    }
+    for (Object item : items) {
+      for (String key : param.itemKeys()) {
+        if (!(item instanceof JsonObject object) || !(object.getValue(key) instanceof String)) {
+          return Optional.of(key);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether every text in a JSON value, names of fields included, can be stored as text. */

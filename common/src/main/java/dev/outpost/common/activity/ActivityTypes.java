@@ -39,7 +39,8 @@ public final class ActivityTypes {
           optional("remove_hold", STRING_LIST),
           optional("policy", STRING),
           optional("reboot_if_necessary", BOOL));
-  private static final List<Param> SNAPS = List.of(required("snaps", OBJECT_LIST));
+  // the Landscape Client reads each snap's name, and a release upgrade's tool URLs, unchecked
+  private static final List<Param> SNAPS = List.of(Param.requiredObjects("snaps", "name"));
   private static final List<Param> USER_DETAILS =
       List.of(
           optional("name", STRING),
@@ -77,8 +78,8 @@ public final class ActivityTypes {
         "ReleaseUpgradeRequest",
         "release-upgrade",
         required("code_name", STRING),
-        optional("upgrade_tool_tarball_url", STRING),
-        optional("upgrade_tool_signature_url", STRING));
+        required("upgrade_tool_tarball_url", STRING),
+        required("upgrade_tool_signature_url", STRING));
     client("ChangePackageProfilesRequest", "change-packages", PACKAGE_CHANGES);
     client(
         "ChangeRepositoryProfilesRequest",

@@ -13,9 +13,11 @@ import java.util.Optional;
  *     once a day; empty keeps them
  * @param fourEyes whether an activity that waits for approval may be approved only by another
  *     administrator than the one who created it
+ * @param intervals the intervals the account's clients are told to follow
  */
 public record AccountSettings(
     List<String> approvalTypes,
     boolean failStaleResults,
     Optional<Integer> retentionDays,
-    boolean fourEyes) {}
+    boolean fourEyes,
+    ClientIntervals intervals) {}

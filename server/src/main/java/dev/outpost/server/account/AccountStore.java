@@ -198,7 +198,8 @@ public final class AccountStore {
   public Future<AccountSettings> settings(long accountId) {
     return pool.preparedQuery(
             """
-            SELECT approval_types, fail_stale_results, retention_days, four_eyes
+            SELECT approval_types, fail_stale_results, retention_days, four_eyes,
+                   exchange_interval, urgent_exchange_interval, ping_interval
               FROM accounts WHERE id = $1
             """)
         .execute(Tuple.of(accountId))
@@ -209,25 +210,43 @@ public final class AccountStore {
                   java.util.Arrays.asList(row.getArrayOfStrings(0)),
                   row.getBoolean(1),
                   Optional.ofNullable(row.getInteger(2)),
-                  row.getBoolean(3));
+                  row.getBoolean(3),
+                  new ClientIntervals(
+                      Optional.ofNullable(row.getInteger(4)),
+                      Optional.ofNullable(row.getInteger(5)),
+                      Optional.ofNullable(row.getInteger(6))));
             });
   }
 
-  /** Replaces the account's policies. */
+  /**
+   * Replaces the account's policies. A change of the client intervals that leaves any set is
+   * counted in {@code intervals_version}, so each computer is sent it at its next exchange.
+   */
   public Future<AccountSettings> updateSettings(long accountId, AccountSettings settings) {
+    ClientIntervals intervals = settings.intervals();
     return pool.preparedQuery(
             """
             UPDATE accounts SET approval_types = $2, fail_stale_results = $3,
-                                retention_days = $4, four_eyes = $5
+                                retention_days = $4, four_eyes = $5,
+                                intervals_version = intervals_version + CASE
+                                  WHEN ($6::int, $7::int, $8::int)
+                                       IS DISTINCT FROM
+                                       (exchange_interval, urgent_exchange_interval, ping_interval)
+                                   AND COALESCE($6, $7, $8) IS NOT NULL THEN 1 ELSE 0 END,
+                                exchange_interval = $6, urgent_exchange_interval = $7,
+                                ping_interval = $8
              WHERE id = $1
             """)
         .execute(
             Tuple.of(
-                accountId,
-                settings.approvalTypes().toArray(String[]::new),
-                settings.failStaleResults(),
-                settings.retentionDays().orElse(null),
-                settings.fourEyes()))
+                    accountId,
+                    settings.approvalTypes().toArray(String[]::new),
+                    settings.failStaleResults(),
+                    settings.retentionDays().orElse(null),
+                    settings.fourEyes())
+                .addValue(intervals.exchange().orElse(null))
+                .addValue(intervals.urgentExchange().orElse(null))
+                .addValue(intervals.ping().orElse(null)))
         .map(settings);
   }
 

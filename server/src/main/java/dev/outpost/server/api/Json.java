@@ -110,7 +110,10 @@ final class Json {
         .put("approval_types", new JsonArray(s.approvalTypes()))
         .put("fail_stale_results", s.failStaleResults())
         .put("retention_days", s.retentionDays().orElse(null))
-        .put("four_eyes", s.fourEyes());
+        .put("four_eyes", s.fourEyes())
+        .put("exchange_interval", s.intervals().exchange().orElse(null))
+        .put("urgent_exchange_interval", s.intervals().urgentExchange().orElse(null))
+        .put("ping_interval", s.intervals().ping().orElse(null));
   }
 
   /** An activity, as {@code GET /activities/{id}} shows it, in UTF-8 JSON. */

@@ -3,6 +3,7 @@ package dev.outpost.server.api;
 import dev.outpost.common.activity.ActivityTypes;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.account.AccountSettings;
+import dev.outpost.server.account.ClientIntervals;
 import dev.outpost.server.activity.NewActivity;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.computer.ComputerPage;
@@ -42,7 +43,14 @@ final class Requests {
           "max_errors");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
   private static final Set<String> SETTINGS_FIELDS =
-      Set.of("approval_types", "fail_stale_results", "retention_days", "four_eyes");
+      Set.of(
+          "approval_types",
+          "fail_stale_results",
+          "retention_days",
+          "four_eyes",
+          "exchange_interval",
+          "urgent_exchange_interval",
+          "ping_interval");
 
   /** The longest retention: a hundred years. */
   private static final int MAX_RETENTION_DAYS = 36_500;
@@ -190,12 +198,27 @@ final class Requests {
         body.containsKey("retention_days")
             ? intField(body, "retention_days", 1, MAX_RETENTION_DAYS)
             : current.retentionDays();
+    ClientIntervals intervals = current.intervals();
+    intervals =
+        new ClientIntervals(
+            interval(body, "exchange_interval", intervals.exchange()),
+            interval(body, "urgent_exchange_interval", intervals.urgentExchange()),
+            interval(body, "ping_interval", intervals.ping()));
     return new AccountSettings(
         types,
         field(body, "fail_stale_results", Boolean.class, "a boolean")
             .orElse(current.failStaleResults()),
         retention,
-        field(body, "four_eyes", Boolean.class, "a boolean").orElse(current.fourEyes()));
+        field(body, "four_eyes", Boolean.class, "a boolean").orElse(current.fourEyes()),
+        intervals);
+  }
+
+  /** A client interval in seconds: null unsets it, left out keeps it. */
+  private static Optional<Integer> interval(
+      JsonObject body, String name, Optional<Integer> current) {
+    return body.containsKey(name)
+        ? intField(body, name, ClientIntervals.MIN_SECONDS, ClientIntervals.MAX_SECONDS)
+        : current;
   }
 
   static Reapply reapply(JsonObject body) {

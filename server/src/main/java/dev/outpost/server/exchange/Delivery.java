@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * The close of every exchange: the computers' due activities are moved to In Progress and their
  * messages written into the outgoing stores (a script's attachments stored, to be fetched by id),
  * with a {@code cancel-operation} for each running activity canceled since, to the agents that
- * accept it ({@link CancelNotices}); each store's head read back, the computers' state saved and
- * the transaction committed, the statements pipelined in that order; then each computer is answered
- * with its store's head.
+ * accept it ({@link CancelNotices}), and a {@code set-intervals} where the account's client
+ * intervals changed since ({@link IntervalNotices}); each store's head read back, the computers'
+ * state saved and the transaction committed, the statements pipelined in that order; then each
+ * computer is answered with its store's head.
  */
 final class Delivery {
 
@@ -67,9 +68,24 @@ final class Delivery {
             .map(Bookkeeping::computerId)
             .toList();
     Future<List<CancelNotices.Notice>> cancels = CancelNotices.take(conn, cancelable);
+    // the account's client intervals, when they changed since the computer was last told
+    Future<List<Tagged<byte[]>>> intervals =
+        IntervalNotices.take(
+            conn,
+            afters.stream()
+                .filter(after -> after.clientTypes().contains(IntervalNotices.SET_INTERVALS))
+                .map(Bookkeeping::computerId)
+                .toList());
     return deliver(conn, ids, limited, now)
         .compose(delivered -> encode(conn, delivered))
         .compose(encoded -> cancels.map(taken -> withCancels(encoded, taken)))
+        .compose(
+            encoded ->
+                intervals.map(
+                    taken -> {
+                      encoded.addAll(taken);
+                      return encoded;
+                    }))
         .compose(
             encoded -> {
               Map<Long, String> tokens = new HashMap<>();

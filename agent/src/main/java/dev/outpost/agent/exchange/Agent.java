@@ -260,10 +260,12 @@ public final class Agent {
     vertx.cancelTimer(exchangeTimer);
     exchangeTimer = -1;
     exchangeStart = System.nanoTime();
-    answering = waiting;
-    waiting = new ArrayList<>();
-    for (Waiter waiter : answering) {
-      exchangeStart = Math.min(exchangeStart, waiter.intendedNanos());
+    if (!waiting.isEmpty()) {
+      answering = waiting;
+      waiting = new ArrayList<>();
+      for (Waiter waiter : answering) {
+        exchangeStart = Math.min(exchangeStart, waiter.intendedNanos());
+      }
     }
     protocol.prepare().compose(this::send).onComplete(this::exchanged);
   }

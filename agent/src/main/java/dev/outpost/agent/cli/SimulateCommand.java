@@ -62,7 +62,8 @@ public final class SimulateCommand implements Callable<Integer> {
       paramLabel = "MODEL",
       description =
           "closed: each agent exchanges on its intervals; open: exchanges at a target rate"
-              + " (--rate, or the scenario's phases) (default: the scenario's, else closed).")
+              + " (--rate, or the scenario's phases) (default: open with --rate, else the"
+              + " scenario's, else closed).")
   String model;
 
   @Option(
@@ -141,8 +142,9 @@ public final class SimulateCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       converter = Durations.class,
       description =
-          "Stop after this long (default: run until stopped; in the open model, when the phases"
-              + " end).")
+          "Closed model: stop after this long (default: run until stopped). Open model: how long"
+              + " --rate is held; the run ends when the schedule has and its exchanges are"
+              + " answered.")
   Duration duration;
 
   @Option(
@@ -180,7 +182,10 @@ public final class SimulateCommand implements Callable<Integer> {
         };
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "outpost-simulate-stop"));
     fleet.finished().onComplete(done -> new Thread(stop, "outpost-simulate-end").start());
-    if (duration != null && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
+    // the open model ends with its schedule: --duration is the schedule's length there
+    if (config.open().isEmpty()
+        && duration != null
+        && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
       stop.run();
     }
     stopped.await();
@@ -217,7 +222,7 @@ public final class SimulateCommand implements Callable<Integer> {
           "--agents must be given and positive (or the scenario's agents)");
     }
     String chosen =
-        model != null ? model : scenario.model().orElse(rate != null ? "open" : "closed");
+        model != null ? model : rate != null ? "open" : scenario.model().orElse("closed");
     Optional<RateProfile> open = Optional.empty();
     if (chosen.equals("open")) {
       if (rate != null) {

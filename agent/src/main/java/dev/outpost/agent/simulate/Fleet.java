@@ -34,6 +34,7 @@ public final class Fleet {
   private final List<String> deployments = new ArrayList<>();
   private final List<FleetSlice> slices = new ArrayList<>();
   private final long startedMillis = System.currentTimeMillis();
+  private int agentsHere;
   private OpenDriver driver;
   private long progressTimer = -1;
   private long sampleTimer = -1;
@@ -79,6 +80,7 @@ public final class Fleet {
         mine.add(i);
       }
     }
+    fleet.agentsHere = mine.size();
     int slices = Math.max(1, Math.min(mine.size(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
     List<Future<String>> deployed = new ArrayList<>();
     for (int slice = 0; slice < slices; slice++) {
@@ -134,8 +136,7 @@ public final class Fleet {
     return stats.report(
         new LoadReport.Run(
             config.model(),
-            config.agents() / config.shard().count()
-                + (config.shard().index() <= config.agents() % config.shard().count() ? 1 : 0),
+            agentsHere,
             List.of(config.shard().toString()),
             config.scenario().name(),
             config.urls().exchange(),
@@ -173,11 +174,12 @@ public final class Fleet {
   /** One progress line. */
   public String progressLine(double exchangesPerSecond) {
     return String.format(
-        "registered %d/%d | exchanges/s %.1f | results sent %d | "
+        "registered %d/%d | exchanges/s %.1f%s | results sent %d | "
             + "operations failed %d | errors %d",
         stats.agentsRegistered(),
-        config.agents(),
+        agentsHere,
         exchangesPerSecond,
+        config.open().isPresent() ? " | due so far " + stats.targeted() : "",
         stats.resultsSent(),
         stats.failedOperations(),
         stats.errors());
@@ -188,7 +190,7 @@ public final class Fleet {
     return String.format(
         "registered %d/%d | exchanges %d | results sent %d | " + "operations failed %d | errors %d",
         stats.agentsRegistered(),
-        config.agents(),
+        agentsHere,
         stats.exchanges(),
         stats.resultsSent(),
         stats.failedOperations(),

@@ -3,7 +3,10 @@ package dev.outpost.agent.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.outpost.agent.Main;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The report's forms, merging, and the open model's schedule. */
 class LoadReportTest {
@@ -74,6 +78,36 @@ class LoadReportTest {
     assertThat(merged.seconds().get(1).maxMs()).isBetween(8.99, 9.01);
     assertThat(merged.run().agents()).isEqualTo(20);
     assertThat(merged.run().shards()).containsExactly("1/1", "1/1");
+  }
+
+  /**
+   * Verifies that {@code simulate merge} reads shards' report.json files and writes the merged
+   * report, and says which file is not a report.
+   */
+  @Test
+  void mergeCommandWritesTheMergedReport(@TempDir Path dir) throws Exception {
+    report("s", Map.of(), List.of(second(100, 5, 1000))).write(dir.resolve("a"), "report");
+    report("s", Map.of(), List.of(second(101, 2, 1000))).write(dir.resolve("b"), "report");
+    Files.writeString(dir.resolve("bad.json"), "{\"format\": \"something else\"}");
+    CommandLine cli = new CommandLine(new Main());
+    cli.setErr(new PrintWriter(new StringWriter()));
+
+    int code =
+        cli.execute(
+            "simulate",
+            "merge",
+            dir.resolve("a/report.json").toString(),
+            dir.resolve("b/report.json").toString(),
+            "--report",
+            dir.resolve("merged").toString());
+
+    assertThat(code).isZero();
+    LoadReport merged = LoadReport.read(dir.resolve("merged/report.json"));
+    assertThat(merged.totals().exchanges()).isEqualTo(7);
+    assertThat(merged.seconds()).hasSize(2);
+    assertThat(dir.resolve("merged/report.html")).exists();
+    assertThat(dir.resolve("merged/report.csv")).exists();
+    assertThat(cli.execute("simulate", "merge", dir.resolve("bad.json").toString())).isEqualTo(2);
   }
 
   /** Verifies the open model's schedule: counts and the times exchanges are due. */

@@ -72,7 +72,8 @@ public final class AgentVerticle extends VerticleBase {
             Duration.ZERO,
             false,
             AgentSettings.JOURNAL_SIZE,
-            config.channel());
+            config.channel(),
+            false);
     FileStore store = FileStore.in(vertx, config.dataDir());
     return Agent.start(vertx, store, link, handlers, settings, AgentListener.NONE, random, clock)
         .onSuccess(

@@ -3,12 +3,21 @@ package dev.outpost.agent.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.outpost.agent.config.Durations;
+import dev.outpost.agent.handlers.Latency;
+import dev.outpost.agent.handlers.SimulatedHandler;
 import dev.outpost.agent.simulate.Fleet;
 import dev.outpost.agent.simulate.FleetConfig;
+import dev.outpost.agent.simulate.LoadReport;
+import dev.outpost.agent.simulate.RateProfile;
+import dev.outpost.agent.simulate.Scenario;
+import dev.outpost.agent.simulate.Shard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -19,11 +28,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code outpost-agent simulate --agents N}: a fleet of simulated agents, for load tests. */
+/**
+ * {@code outpost-agent simulate --agents N}: a fleet of simulated agents, for load tests, and at
+ * the end a report (HTML, JSON, CSV); {@code simulate merge} makes one report of several shards'.
+ */
 @Command(
     name = "simulate",
     mixinStandardHelpOptions = true,
-    description = "Runs N simulated agents in this process against a server, for load tests.")
+    subcommands = MergeCommand.class,
+    description =
+        "Runs N simulated agents in this process against a server, for load tests, and writes a"
+            + " report at the end.")
 public final class SimulateCommand implements Callable<Integer> {
 
   @Mixin ServerOptions server;
@@ -31,9 +46,51 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(
       names = "--agents",
       paramLabel = "N",
-      required = true,
-      description = "How many agents to simulate.")
-  int agents;
+      description = "How many agents to simulate, all shards together (default: the scenario's).")
+  Integer agents;
+
+  @Option(
+      names = "--scenario",
+      paramLabel = "FILE",
+      description =
+          "Scenario file (YAML or JSON): reports the agents send, handler latencies and failures,"
+              + " the load model and its phases. See docs/scenario-example.yaml.")
+  Path scenarioFile;
+
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
+      description =
+          "closed: each agent exchanges on its intervals; open: exchanges at a target rate"
+              + " (--rate, or the scenario's phases) (default: open with --rate, else the"
+              + " scenario's, else closed).")
+  String model;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "PER_SECOND",
+      description =
+          "Open model: hold this many exchanges per second for --duration, instead of the"
+              + " scenario's phases.")
+  Double rate;
+
+  @Option(
+      names = "--shard",
+      paramLabel = "I/N",
+      defaultValue = "1/1",
+      description =
+          "Run shard I of N: the agents numbered I-1 modulo N, and that share of the open model's"
+              + " schedule (default: ${DEFAULT-VALUE}).")
+  String shard;
+
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      defaultValue = "load-report",
+      description =
+          "Write report.html, report.json and report.csv here at the end (default:"
+              + " ${DEFAULT-VALUE}).")
+  Path reportDir;
 
   @Option(
       names = "--title-prefix",
@@ -84,7 +141,10 @@ public final class SimulateCommand implements Callable<Integer> {
       names = "--duration",
       paramLabel = "DURATION",
       converter = Durations.class,
-      description = "Stop after this long (default: run until stopped).")
+      description =
+          "Closed model: stop after this long (default: run until stopped). Open model: how long"
+              + " --rate is held; the run ends when the schedule has and its exchanges are"
+              + " answered.")
   Duration duration;
 
   @Option(
@@ -95,10 +155,11 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
-    if (agents < 1 || failureRate < 0 || failureRate > 1 || maxConnections < 1) {
-      System.err.println(
-          "simulate: --agents and --max-connections must be positive and "
-              + "--failure-rate between 0 and 1");
+    FleetConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      System.err.println("simulate: " + e.getMessage());
       return 2;
     }
     if (!verbose) {
@@ -106,7 +167,7 @@ public final class SimulateCommand implements Callable<Integer> {
       ((Logger) LoggerFactory.getLogger("dev.outpost.agent")).setLevel(Level.ERROR);
     }
     Vertx vertx = Vertx.vertx();
-    Fleet fleet = await(Fleet.start(vertx, config(), Clock.systemUTC()));
+    Fleet fleet = await(Fleet.start(vertx, config, Clock.systemUTC()));
     fleet.printProgress(System.out, progressEvery);
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -115,31 +176,87 @@ public final class SimulateCommand implements Callable<Integer> {
           if (stopping.compareAndSet(false, true)) {
             stop(vertx, fleet);
             System.out.println("done: " + fleet.summaryLine());
+            writeReport(fleet.report());
             stopped.countDown();
           }
         };
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "outpost-simulate-stop"));
-    if (duration != null && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
+    fleet.finished().onComplete(done -> new Thread(stop, "outpost-simulate-end").start());
+    // the open model ends with its schedule: --duration is the schedule's length there
+    if (config.open().isEmpty()
+        && duration != null
+        && !stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
       stop.run();
     }
     stopped.await();
     return 0;
   }
 
-  /** The fleet the options describe. */
+  private void writeReport(LoadReport report) {
+    try {
+      Path html = report.write(reportDir, "report");
+      System.out.println("report: " + html.toAbsolutePath());
+    } catch (IOException e) {
+      System.err.println("simulate: the report could not be written: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The fleet the options describe.
+   *
+   * @throws IllegalArgumentException saying which option, or which part of the scenario, is wrong
+   */
   FleetConfig config() {
+    if (failureRate < 0 || failureRate > 1 || maxConnections < 1) {
+      throw new IllegalArgumentException(
+          "--max-connections must be positive and --failure-rate between 0 and 1");
+    }
+    SimulatedHandler.Profile handler =
+        new SimulatedHandler.Profile(
+            new Latency.Uniform(Duration.ZERO, latency.multipliedBy(2)), failureRate, 0);
+    Scenario scenario =
+        scenarioFile == null ? Scenario.plain(handler) : Scenario.load(scenarioFile, handler);
+    int count = agents != null ? agents : scenario.agents().orElse(0);
+    if (count < 1) {
+      throw new IllegalArgumentException(
+          "--agents must be given and positive (or the scenario's agents)");
+    }
+    String chosen =
+        model != null ? model : rate != null ? "open" : scenario.model().orElse("closed");
+    Optional<RateProfile> open = Optional.empty();
+    if (chosen.equals("open")) {
+      if (rate != null) {
+        if (duration == null || rate <= 0) {
+          throw new IllegalArgumentException("--rate needs a positive rate and a --duration");
+        }
+        open = Optional.of(RateProfile.hold(rate, duration.toMillis() / 1000.0));
+      } else {
+        open =
+            Optional.of(
+                scenario
+                    .phases()
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "the open model needs --rate and --duration, or a scenario with"
+                                    + " phases")));
+      }
+    } else if (!chosen.equals("closed")) {
+      throw new IllegalArgumentException("--model is open or closed, not '" + chosen + "'");
+    }
     return new FleetConfig(
         server.urls(),
         server.accountName,
         server.registrationKey(),
         server.tags(),
-        agents,
+        count,
         titlePrefix,
         server.intervals(),
         server.backoff(),
         rampUp,
-        latency,
-        failureRate,
+        scenario,
+        open,
+        Shard.parse(shard),
         maxConnections,
         server.requestTimeout,
         !server.noChannel,

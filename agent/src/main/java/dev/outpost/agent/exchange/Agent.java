@@ -19,6 +19,8 @@ import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -68,6 +70,18 @@ public final class Agent {
   private int failures;
   private long lastOutputExchange = Long.MIN_VALUE / 2;
   private long outputTimer = -1;
+
+  /** Callers of {@link #exchangeNow} waiting for an exchange that has not started yet. */
+  private List<Waiter> waiting = new ArrayList<>();
+
+  /** Those the running exchange answers. */
+  private List<Waiter> answering = List.of();
+
+  /** When the running exchange started, or was meant to (nanoTime). */
+  private long exchangeStart;
+
+  /** A caller of {@link #exchangeNow}: when it meant the exchange to start, and its promise. */
+  private record Waiter(long intendedNanos, Promise<Void> done) {}
 
   private Agent(
       Vertx vertx,
@@ -133,12 +147,56 @@ public final class Agent {
     context.runOnContext(v -> schedule(Duration.ZERO, false));
   }
 
+  /**
+   * Exchanges now, or as soon as the running exchange has finished, even inside a backoff: for the
+   * simulator's open model, which decides when exchanges happen. The exchange's time is counted
+   * from {@code intendedNanos} ({@link System#nanoTime}), so that one that had to wait for the
+   * agent counts the wait (no coordinated omission). May be called from any thread.
+   *
+   * @return completes when that exchange has finished, whatever its outcome
+   */
+  public Future<Void> exchangeNow(long intendedNanos) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (stopped) {
+            done.tryComplete();
+            return;
+          }
+          waiting.add(new Waiter(intendedNanos, done));
+          exchange();
+        });
+    return done.future();
+  }
+
+  /**
+   * Queues a message of the agent's own (a report: computer-info, packages...) for the next
+   * exchange. One of a type the server does not accept is not queued, as the Landscape Client's
+   * plugins do not send it, unless {@code evenIfNotAccepted}. May be called from any thread.
+   *
+   * @return whether it was queued
+   */
+  public Future<Boolean> report(Map<String, Object> message, boolean evenIfNotAccepted) {
+    Promise<Boolean> queued = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (stopped) {
+            queued.complete(false);
+          } else {
+            protocol.report(message, evenIfNotAccepted).onComplete(queued);
+          }
+        });
+    return queued.future();
+  }
+
   /** Stops the loop and closes the store; running operations are left to the handlers' owner. */
   public Future<Void> stop() {
     if (stopped) {
       return terminated.future();
     }
     stopped = true;
+    release(waiting);
+    waiting = new ArrayList<>();
     vertx.cancelTimer(exchangeTimer);
     vertx.cancelTimer(pingTimer);
     vertx.cancelTimer(outputTimer);
@@ -149,8 +207,10 @@ public final class Agent {
   private void begin() {
     registered = protocol.identity().isPresent();
     keepChannel();
-    schedule(settings.firstExchange(), true);
-    schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
+    if (!settings.driven()) {
+      schedule(settings.firstExchange(), true);
+      schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
+    }
   }
 
   /**
@@ -199,28 +259,49 @@ public final class Agent {
     exchanging = true;
     vertx.cancelTimer(exchangeTimer);
     exchangeTimer = -1;
+    exchangeStart = System.nanoTime();
+    if (!waiting.isEmpty()) {
+      answering = waiting;
+      waiting = new ArrayList<>();
+      for (Waiter waiter : answering) {
+        exchangeStart = Math.min(exchangeStart, waiter.intendedNanos());
+      }
+    }
     protocol.prepare().compose(this::send).onComplete(this::exchanged);
+  }
+
+  private static void release(List<Waiter> waiters) {
+    waiters.forEach(w -> w.done().tryComplete());
   }
 
   private Future<Protocol.Outcome> send(Payload payload) {
     return link.exchange(payload)
         .recover(
-            e ->
-                Future.failedFuture(
-                    e instanceof ExchangeFailure
-                        ? e
-                        : new ExchangeFailure(
-                            0, e instanceof TlsFailure ? e.getMessage() : e.toString())))
+            e -> Future.failedFuture(e instanceof ExchangeFailure ? e : new ExchangeFailure(e)))
         .compose(response -> protocol.apply(payload, response));
   }
 
   private void exchanged(AsyncResult<Protocol.Outcome> done) {
     exchanging = false;
+    long nanos = System.nanoTime() - exchangeStart;
+    List<Waiter> answered = answering;
+    answering = List.of();
+    try {
+      settle(done, nanos);
+    } finally {
+      release(answered);
+      if (!stopped && settings.driven() && !waiting.isEmpty()) {
+        exchange();
+      }
+    }
+  }
+
+  private void settle(AsyncResult<Protocol.Outcome> done, long nanos) {
     if (stopped) {
       return;
     }
     if (done.failed()) {
-      failed(done.cause());
+      failed(done.cause(), nanos);
       return;
     }
     Protocol.Outcome outcome = done.result();
@@ -235,7 +316,7 @@ public final class Agent {
     }
     registered = outcome.registered();
     keepChannel();
-    listener.exchanged(outcome);
+    listener.exchanged(outcome, nanos);
     schedule(nextInterval(), true);
     if (outcome.urgent() || urgentRequested) {
       schedule(urgentInterval(), false);
@@ -248,10 +329,15 @@ public final class Agent {
 
   /** Failures of the exchange back off; a failure to keep the state stops the agent. */
   private void failed(Throwable cause) {
+    failed(cause, -1);
+  }
+
+  private void failed(Throwable cause, long nanos) {
     if (!(cause instanceof ExchangeFailure || cause instanceof OutpostException)) {
       LOG.error("the agent's state could not be kept, stopping [problem: {}]", cause.toString());
       stopped = true;
       vertx.cancelTimer(pingTimer);
+      release(waiting);
       keepChannel();
       store.close().onComplete(v -> terminated.tryFail(cause));
       return;
@@ -264,7 +350,9 @@ public final class Agent {
         failures,
         delay.toMillis(),
         cause.getMessage());
-    listener.exchangeFailed(cause);
+    if (nanos >= 0) {
+      listener.exchangeFailed(cause, nanos);
+    }
     schedule(delay, true);
   }
 
@@ -380,7 +468,7 @@ public final class Agent {
    * only when that is sooner than the one already set.
    */
   private void schedule(Duration delay, boolean replace) {
-    if (stopped) {
+    if (stopped || settings.driven()) {
       return;
     }
     long now = now();

@@ -9,11 +9,15 @@ public interface AgentListener {
   /** The agent got its identity. */
   default void registered() {}
 
-  /** An exchange succeeded. */
-  default void exchanged(Protocol.Outcome outcome) {}
+  /**
+   * An exchange succeeded.
+   *
+   * @param nanos how long it took, from when it was meant to start (see {@link Agent#exchangeNow})
+   */
+  default void exchanged(Protocol.Outcome outcome, long nanos) {}
 
-  /** An exchange failed. */
-  default void exchangeFailed(Throwable cause) {}
+  /** An exchange failed, after {@code nanos}: an {@link ExchangeFailure} or the server's error. */
+  default void exchangeFailed(Throwable cause, long nanos) {}
 
   /** An operation was answered and its reply queued. */
   default void answered(long operationId, boolean success) {}

@@ -12,6 +12,8 @@ import java.time.Duration;
  *     agents started together drift apart (for simulated fleets)
  * @param journalSize finished operations remembered at least
  * @param channel whether the agent keeps a channel open to the server once registered
+ * @param driven whether the agent exchanges only when told to ({@link Agent#exchangeNow}), never on
+ *     its own intervals, and does not ping: the simulator's open model sets the pace itself
  */
 public record AgentSettings(
     Registration registration,
@@ -20,7 +22,8 @@ public record AgentSettings(
     Duration firstExchange,
     boolean spread,
     int journalSize,
-    boolean channel) {
+    boolean channel,
+    boolean driven) {
 
   /** Finished operations a real agent remembers. */
   public static final int JOURNAL_SIZE = 1000;

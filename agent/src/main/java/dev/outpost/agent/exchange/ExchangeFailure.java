@@ -12,7 +12,16 @@ public final class ExchangeFailure extends RuntimeException {
     this.status = status;
   }
 
-  /** The HTTP status; 200 when the body was unusable. */
+  /**
+   * A request that got no answer: the connection failed (a failed TLS handshake says why), or the
+   * time ran out.
+   */
+  ExchangeFailure(Throwable cause) {
+    super(cause instanceof TlsFailure ? cause.getMessage() : cause.toString(), cause);
+    this.status = 0;
+  }
+
+  /** The HTTP status; 200 when the body was unusable, 0 when there was no answer. */
   public int status() {
     return status;
   }

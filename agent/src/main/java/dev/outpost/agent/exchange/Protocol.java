@@ -224,6 +224,25 @@ public final class Protocol {
   }
 
   /**
+   * Queues a report of the agent's own, when the server accepts its type or {@code
+   * evenIfNotAccepted} (then it is sent all the same, for seeing what the server does with it).
+   *
+   * @return whether it was queued
+   */
+  public Future<Boolean> report(Map<String, Object> message, boolean evenIfNotAccepted) {
+    String type = String.valueOf(message.get("type"));
+    if (acceptedTypes.contains(type)) {
+      return outbox.add(stamp(message), acceptedTypes).map(true);
+    }
+    if (!evenIfNotAccepted) {
+      return Future.succeededFuture(false);
+    }
+    List<String> accepted = new ArrayList<>(acceptedTypes);
+    accepted.add(type);
+    return outbox.add(stamp(message), accepted).map(true);
+  }
+
+  /**
    * Queues a chunk of a running operation's output, when the server accepts {@code
    * operation-output}: a server that does not (the Landscape server) gets the output with the
    * result only, and nothing is held for it.

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +101,13 @@ public final class Handlers {
         List.of(
             new SimulatedHandler(
                 vertx, List.copyOf(messageTypes()), latency, failureRate, random)));
+  }
+
+  /** Every message type simulated, each as its profile says. */
+  public static Handlers simulated(
+      Vertx vertx, Function<String, SimulatedHandler.Profile> profiles, RandomGenerator random) {
+    return new Handlers(
+        List.of(new SimulatedHandler(vertx, List.copyOf(messageTypes()), profiles, random)));
   }
 
   /** The message types of every client activity type. */

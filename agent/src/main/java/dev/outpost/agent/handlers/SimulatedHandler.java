@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -15,10 +16,27 @@ import java.util.random.RandomGenerator;
  */
 public final class SimulatedHandler implements Handler {
 
+  /**
+   * How operations of one type behave.
+   *
+   * @param latency how long each takes
+   * @param failureRate the share that fail, 0 to 1
+   * @param resultBytes the least length of a successful result's text: a script's output, say
+   */
+  public record Profile(Latency latency, double failureRate, int resultBytes) {
+    public Profile {
+      if (failureRate < 0 || failureRate > 1) {
+        throw new IllegalArgumentException("the failure rate must be between 0 and 1");
+      }
+      if (resultBytes < 0) {
+        throw new IllegalArgumentException("the result size must not be negative");
+      }
+    }
+  }
+
   private final Vertx vertx;
   private final List<String> types;
-  private final Duration latency;
-  private final double failureRate;
+  private final Function<String, Profile> profiles;
   private final RandomGenerator random;
 
   /**
@@ -33,13 +51,21 @@ public final class SimulatedHandler implements Handler {
       Duration latency,
       double failureRate,
       RandomGenerator random) {
-    if (failureRate < 0 || failureRate > 1) {
-      throw new IllegalArgumentException("the failure rate must be between 0 and 1");
-    }
+    this(
+        vertx,
+        types,
+        type ->
+            new Profile(
+                new Latency.Uniform(Duration.ZERO, latency.multipliedBy(2)), failureRate, 0),
+        random);
+  }
+
+  /** Simulates the given message types, each as its profile says. */
+  public SimulatedHandler(
+      Vertx vertx, List<String> types, Function<String, Profile> profiles, RandomGenerator random) {
     this.vertx = vertx;
     this.types = List.copyOf(types);
-    this.latency = latency;
-    this.failureRate = failureRate;
+    this.profiles = profiles;
     this.random = random;
   }
 
@@ -50,11 +76,13 @@ public final class SimulatedHandler implements Handler {
 
   @Override
   public Future<Map<String, Object>> handle(Operation operation) {
-    return delay().map(v -> reply(operation, random.nextDouble() >= failureRate));
+    Profile profile = profiles.apply(operation.type());
+    boolean success = random.nextDouble() >= profile.failureRate();
+    return delay(profile.latency().millis(random))
+        .map(v -> reply(operation, success, profile.resultBytes()));
   }
 
-  private Future<Void> delay() {
-    long millis = latency.toMillis() == 0 ? 0 : random.nextLong(2 * latency.toMillis() + 1);
+  private Future<Void> delay(long millis) {
     if (millis == 0) {
       return Future.succeededFuture();
     }
@@ -63,10 +91,10 @@ public final class SimulatedHandler implements Handler {
     return waited.future();
   }
 
-  private static Map<String, Object> reply(Operation operation, boolean success) {
+  private static Map<String, Object> reply(Operation operation, boolean success, int resultBytes) {
     String text =
         success
-            ? Simulations.describe(operation.type(), operation.message())
+            ? padded(Simulations.describe(operation.type(), operation.message()), resultBytes)
             : "simulated failure of " + operation.type();
     if (operation.type().equals("change-packages")) {
       return Replies.changePackages(
@@ -76,5 +104,18 @@ public final class SimulatedHandler implements Handler {
       return Replies.resynchronize(operation.id());
     }
     return success ? Replies.succeeded(operation.id(), text) : Replies.failed(operation.id(), text);
+  }
+
+  /** The text, followed by lines of made-up output up to {@code bytes} in all. */
+  static String padded(String text, int bytes) {
+    if (text.length() >= bytes) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(bytes + 64).append(text).append('\n');
+    for (int line = 1; out.length() < bytes; line++) {
+      out.append("simulated output line ").append(line).append(": ok\n");
+    }
+    out.setLength(bytes);
+    return out.toString();
   }
 }

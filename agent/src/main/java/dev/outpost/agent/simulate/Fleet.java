@@ -1,8 +1,10 @@
 package dev.outpost.agent.simulate;
 
+import dev.outpost.agent.exchange.Agent;
 import dev.outpost.agent.exchange.ServerLink;
 import dev.outpost.agent.handlers.Handlers;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.PoolOptions;
@@ -29,7 +31,14 @@ public final class Fleet {
   private final WebSocketClient channels;
   private final Handlers handlers;
   private final List<String> deployments = new ArrayList<>();
+  private final List<FleetSlice> slices = new ArrayList<>();
+  private final long startedMillis = System.currentTimeMillis();
+  private int agentsHere;
+  private OpenDriver driver;
   private long progressTimer = -1;
+  private long sampleTimer = -1;
+  private boolean sampling = true;
+  private long endedMillis;
 
   private Fleet(
       Vertx vertx,
@@ -47,8 +56,9 @@ public final class Fleet {
   }
 
   /**
-   * Starts the agents, spread over the event loops; each registers within the ramp-up. They read
-   * the time from {@code clock}.
+   * Starts the agents of this process's shard, spread over the event loops: in the closed model
+   * each registers within the ramp-up and exchanges on its intervals; in the open model they wait
+   * for the schedule, which starts at once. They read the time from {@code clock}.
    */
   public static Future<Fleet> start(Vertx vertx, FleetConfig config, Clock clock) {
     try {
@@ -65,24 +75,78 @@ public final class Fleet {
     // one connection per agent that keeps a channel, beside the shared pool of exchanges
     WebSocketClient channels =
         vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));
-    Handlers handlers = Handlers.simulated(vertx, config.latency(), config.failureRate(), random);
+    Handlers handlers = Handlers.simulated(vertx, config.scenario()::handler, random);
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
-    ServerLink link =
-        new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
-    int slices = Math.max(1, Math.min(config.agents(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
+    ServerLink link = new ServerLink(
+            client, channels, config.urls(), config.trust(), config.requestTimeout());
+    List<Integer> mine = new ArrayList<>();
+    for (int i = 0; i < config.agents(); i++) {
+      if (config.shard().takes(i)) {
+        mine.add(i);
+      }
+    }
+    fleet.agentsHere = mine.size();
+    int slices = Math.max(1, Math.min(mine.size(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
     List<Future<String>> deployed = new ArrayList<>();
     for (int slice = 0; slice < slices; slice++) {
       List<Integer> indexes = new ArrayList<>();
-      for (int i = slice; i < config.agents(); i += slices) {
-        indexes.add(i);
+      for (int i = slice; i < mine.size(); i += slices) {
+        indexes.add(mine.get(i));
       }
-      deployed.add(
-          vertx
-              .deployVerticle(
-                  new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock))
-              .onSuccess(fleet.deployments::add));
+      FleetSlice verticle =
+          new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock);
+      fleet.slices.add(verticle);
+      deployed.add(vertx.deployVerticle(verticle).onSuccess(fleet.deployments::add));
     }
-    return Future.all(deployed).map(fleet);
+    fleet.scheduleSample();
+    return Future.all(deployed).compose(v -> fleet.startSchedule()).map(fleet);
+  }
+
+  /** In the open model, starts the schedule once every agent has started. */
+  private Future<Void> startSchedule() {
+    if (config.open().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Agent> agents = new ArrayList<>();
+    slices.forEach(slice -> agents.addAll(slice.agents()));
+    driver = new OpenDriver(config.open().get(), config.shard(), agents, stats);
+    return vertx.deployVerticle(driver).onSuccess(deployments::add).mapEmpty();
+  }
+
+  /**
+   * Completes when the open model's schedule has ended and its exchanges have been answered; in the
+   * closed model, never: the run lasts until stopped.
+   */
+  public Future<Void> finished() {
+    return driver == null ? Promise.<Void>promise().future() : driver.finished();
+  }
+
+  /** Closes the time series' rows at each turn of the wall clock's second. */
+  private void scheduleSample() {
+    long now = System.currentTimeMillis();
+    sampleTimer =
+        vertx.setTimer(
+            1000 - now % 1000,
+            id -> {
+              if (sampling) {
+                stats.sample(System.currentTimeMillis() / 1000 - 1);
+                scheduleSample();
+              }
+            });
+  }
+
+  /** The report of the run so far; once stopped, of the whole run. */
+  public LoadReport report() {
+    long ended = endedMillis == 0 ? System.currentTimeMillis() : endedMillis;
+    return stats.report(
+        new LoadReport.Run(
+            config.model(),
+            agentsHere,
+            List.of(config.shard().toString()),
+            config.scenario().name(),
+            config.urls().exchange(),
+            startedMillis,
+            ended));
   }
 
   /** The title of agent {@code index}: the prefix and the index, zero-padded. */
@@ -115,11 +179,12 @@ public final class Fleet {
   /** One progress line. */
   public String progressLine(double exchangesPerSecond) {
     return String.format(
-        "registered %d/%d | exchanges/s %.1f | results sent %d | "
+        "registered %d/%d | exchanges/s %.1f%s | results sent %d | "
             + "operations failed %d | errors %d",
         stats.agentsRegistered(),
-        config.agents(),
+        agentsHere,
         exchangesPerSecond,
+        config.open().isPresent() ? " | due so far " + stats.targeted() : "",
         stats.resultsSent(),
         stats.failedOperations(),
         stats.errors());
@@ -130,16 +195,22 @@ public final class Fleet {
     return String.format(
         "registered %d/%d | exchanges %d | results sent %d | " + "operations failed %d | errors %d",
         stats.agentsRegistered(),
-        config.agents(),
+        agentsHere,
         stats.exchanges(),
         stats.resultsSent(),
         stats.failedOperations(),
         stats.errors());
   }
 
-  /** Stops every agent and the shared client. */
+  /** Stops every agent and the shared client; the time series gets its last, partial second. */
   public Future<Void> stop() {
     vertx.cancelTimer(progressTimer);
+    vertx.cancelTimer(sampleTimer);
+    if (sampling) {
+      sampling = false;
+      endedMillis = System.currentTimeMillis();
+      stats.sample(endedMillis / 1000);
+    }
     return Future.join(deployments.stream().map(vertx::undeploy).toList())
         .eventually(handlers::close)
         .onComplete(

@@ -10,14 +10,17 @@ import java.util.Optional;
 /**
  * How to simulate a fleet.
  *
- * @param agents how many agents
+ * @param agents how many agents in the whole fleet, all shards together
  * @param titlePrefix agent i is titled {@code <prefix>-<i>}
- * @param rampUp the agents' first exchanges (their registrations) are spread over this long
- * @param latency simulated operations take a random time averaging this
- * @param failureRate the share of simulated operations that fail
+ * @param rampUp in the closed model, the agents' first exchanges (their registrations) are spread
+ *     over this long
+ * @param scenario the reports the agents send, and how their handlers behave
+ * @param open the open model's target rate; empty for the closed model, where each agent exchanges
+ *     on its intervals
+ * @param shard the share of the fleet (and of the open model's schedule) this process takes
  * @param maxConnections the HTTP connections all agents share
  * @param channel whether each agent keeps a channel open (a connection each, beside the shared
- *     ones)
+ *     ones); never in the open model, whose agents exchange only when the schedule says
  * @param trust how the server is verified, and whether plain HTTP may leave this machine
  */
 public record FleetConfig(
@@ -30,8 +33,9 @@ public record FleetConfig(
     Intervals intervals,
     Backoff backoff,
     Duration rampUp,
-    Duration latency,
-    double failureRate,
+    Scenario scenario,
+    Optional<RateProfile> open,
+    Shard shard,
     int maxConnections,
     Duration requestTimeout,
     boolean channel,
@@ -48,8 +52,9 @@ public record FleetConfig(
       Intervals intervals,
       Backoff backoff,
       Duration rampUp,
-      Duration latency,
-      double failureRate,
+      Scenario scenario,
+      Optional<RateProfile> open,
+      Shard shard,
       int maxConnections,
       Duration requestTimeout,
       boolean channel) {
@@ -63,11 +68,17 @@ public record FleetConfig(
         intervals,
         backoff,
         rampUp,
-        latency,
-        failureRate,
+        scenario,
+        open,
+        shard,
         maxConnections,
         requestTimeout,
         channel,
         ServerTrust.SYSTEM);
+  }
+
+  /** {@code open} or {@code closed}. */
+  public String model() {
+    return open.isPresent() ? "open" : "closed";
   }
 }

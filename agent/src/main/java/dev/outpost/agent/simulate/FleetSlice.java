@@ -1,7 +1,9 @@
 package dev.outpost.agent.simulate;
 
 import dev.outpost.agent.exchange.Agent;
+import dev.outpost.agent.exchange.AgentListener;
 import dev.outpost.agent.exchange.AgentSettings;
+import dev.outpost.agent.exchange.Protocol;
 import dev.outpost.agent.exchange.Registration;
 import dev.outpost.agent.exchange.ServerLink;
 import dev.outpost.agent.handlers.Handlers;
@@ -13,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /** The simulated agents that share one event loop. */
@@ -32,6 +35,7 @@ final class FleetSlice extends VerticleBase {
   private final RandomGenerator random;
   private final Clock clock;
   private final List<Agent> agents = new ArrayList<>();
+  private final List<Reporter> reporters = new ArrayList<>();
 
   FleetSlice(
       FleetConfig config,
@@ -50,6 +54,11 @@ final class FleetSlice extends VerticleBase {
     this.clock = clock;
   }
 
+  /** The agents, once started. */
+  List<Agent> agents() {
+    return agents;
+  }
+
   @Override
   public Future<?> start() {
     return startFrom(0);
@@ -59,17 +68,27 @@ final class FleetSlice extends VerticleBase {
   private Future<Void> startFrom(int first) {
     int end = Math.min(first + CHUNK, indexes.size());
     for (int i = first; i < end; i++) {
+      int index = indexes.get(i);
+      AgentSettings settings = settings(index);
+      AgentListener listener = stats;
+      Reporter reporter = null;
+      if (!config.scenario().reports().isEmpty()) {
+        reporter =
+            new Reporter(
+                new AgentReports(config.scenario(), index, settings.registration().hostname()));
+        reporters.add(reporter);
+        listener = reporter;
+      }
+      Reporter r = reporter;
       // a memory store loads at once: the agent is started when this returns
-      Agent.start(
-              vertx,
-              MemoryStore.INSTANCE,
-              link,
-              handlers,
-              settings(indexes.get(i)),
-              stats,
-              random,
-              clock)
-          .onSuccess(agents::add);
+      Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings, listener, random, clock)
+          .onSuccess(
+              agent -> {
+                agents.add(agent);
+                if (r != null) {
+                  r.agent = agent;
+                }
+              });
     }
     if (end == indexes.size()) {
       return Future.succeededFuture();
@@ -88,6 +107,7 @@ final class FleetSlice extends VerticleBase {
             title,
             title + ".simulated",
             config.tags());
+    boolean open = config.open().isPresent();
     return new AgentSettings(
         registration,
         config.intervals(),
@@ -95,11 +115,76 @@ final class FleetSlice extends VerticleBase {
         Duration.ofMillis(random.nextLong(config.rampUp().toMillis() + 1)),
         true,
         JOURNAL_SIZE,
-        config.channel());
+        config.channel() && !open,
+        open);
   }
 
   @Override
   public Future<?> stop() {
+    reporters.forEach(Reporter::stop);
     return Future.join(agents.stream().map(Agent::stop).toList());
+  }
+
+  /**
+   * Sends one agent's reports: all of them once it has registered, then each on its interval; and
+   * passes on what the agent does to the fleet's counts.
+   */
+  private final class Reporter implements AgentListener {
+    private final AgentReports reports;
+    private final List<Long> timers = new ArrayList<>(2);
+    private Agent agent;
+
+    Reporter(AgentReports reports) {
+      this.reports = reports;
+    }
+
+    @Override
+    public void registered() {
+      stats.registered();
+      if (agent == null) {
+        return;
+      }
+      reports.atRegistration().forEach(this::send);
+      if (timers.isEmpty()) {
+        for (Scenario.Report report : config.scenario().reports().values()) {
+          report
+              .every()
+              .ifPresent(
+                  every -> {
+                    long ms = every.toMillis();
+                    timers.add(
+                        vertx.setPeriodic(
+                            1 + random.nextLong(ms), ms, id -> send(reports.later(report))));
+                  });
+        }
+      }
+    }
+
+    private void send(Map<String, Object> message) {
+      String type = String.valueOf(message.get("type"));
+      agent
+          .report(message, config.scenario().sendUnaccepted())
+          .onSuccess(queued -> stats.reported(type, queued));
+    }
+
+    void stop() {
+      timers.forEach(vertx::cancelTimer);
+      timers.clear();
+    }
+
+    @Override
+    public void exchanged(Protocol.Outcome outcome, long nanos) {
+      stats.exchanged(outcome, nanos);
+    }
+
+    @Override
+    public void exchangeFailed(Throwable cause, long nanos) {
+      stats.exchangeFailed(cause, nanos);
+    }
+
+    @Override
+    public void answered(long operationId, boolean success) {
+      stats.answered(operationId, success);
+    }
   }
 }

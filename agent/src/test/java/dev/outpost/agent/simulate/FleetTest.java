@@ -8,6 +8,8 @@ import dev.outpost.agent.AgentFixture;
 import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.agent.exchange.Backoff;
+import dev.outpost.agent.handlers.Latency;
+import dev.outpost.agent.handlers.SimulatedHandler;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -157,8 +159,11 @@ class FleetTest {
         intervals,
         new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
         Duration.ofSeconds(2),
-        latency,
-        failureRate,
+        Scenario.plain(
+            new SimulatedHandler.Profile(
+                new Latency.Uniform(Duration.ZERO, latency.multipliedBy(2)), failureRate, 0)),
+        Optional.empty(),
+        Shard.ALL,
         16,
         Duration.ofSeconds(30),
         true);

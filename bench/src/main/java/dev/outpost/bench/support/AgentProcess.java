@@ -37,6 +37,9 @@ public final class AgentProcess {
                 server.registrationKey()));
     if (command.equals("run")) {
       line.addAll(List.of("--data-dir", home.resolve("data").toString()));
+    } else if (command.equals("simulate")) {
+      // its load report, written when it stops, beside the benchmark's results
+      line.addAll(List.of("--report", home.resolve("load-report").toString()));
     }
     line.addAll(args);
     Map<String, String> env = new HashMap<>();

@@ -77,8 +77,8 @@ public final class Fleet {
         vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));
     Handlers handlers = Handlers.simulated(vertx, config.scenario()::handler, random);
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
-    ServerLink link = new ServerLink(
-            client, channels, config.urls(), config.trust(), config.requestTimeout());
+    ServerLink link =
+        new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
     List<Integer> mine = new ArrayList<>();
     for (int i = 0; i < config.agents(); i++) {
       if (config.shard().takes(i)) {

@@ -62,8 +62,8 @@ public final class AdminApi {
    * Creates the API over the stores; reports are read from {@code storage}, delivered client
    * activities older than {@code resultDeadline} without a result are shown stale, listings skip at
    * most {@code maxOffset} rows, every route declares its permission through {@code access},
-   * running activities' output is read and followed through {@code output}, and {@code
-   * channelHeld} tells whether this server holds a computer's channel.
+   * running activities' output is read and followed through {@code output}, and {@code channelHeld}
+   * tells whether this server holds a computer's channel.
    */
   public AdminApi(
       AccountStore accounts,

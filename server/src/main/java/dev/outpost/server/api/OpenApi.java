@@ -1,5 +1,6 @@
 package dev.outpost.server.api;
 
+import dev.outpost.server.account.Permission;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -29,10 +30,14 @@ public final class OpenApi {
     return DOCUMENT.copy();
   }
 
-  /** Mounts the document's route; ahead of the admin API's token check, it needs no token. */
+  /**
+   * Mounts the document's route; ahead of the admin API's token check, it needs no token, and it
+   * says so as every route of the API declares what it asks.
+   */
   public static void gate(Router router) {
     router
         .get(PATH)
+        .putMetadata(Access.PERMISSION, Permission.PUBLIC)
         .handler(
             ctx ->
                 ctx.response()

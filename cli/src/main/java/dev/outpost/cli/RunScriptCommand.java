@@ -171,7 +171,7 @@ final class RunScriptCommand extends Call {
     return activity;
   }
 
-  /** Each computer's result: its status, exit code and output. */
+  /** Each computer's result: its status, result code and output. */
   private void printResults(JsonNode activity) {
     List<JsonNode> each = new java.util.ArrayList<>();
     if (activity.has("children")) {
@@ -193,7 +193,7 @@ final class RunScriptCommand extends Call {
                   + ": "
                   + text(one, "status")
                   + (one.hasNonNull("result_code")
-                      ? " (exit code " + text(one, "result_code") + ")"
+                      ? " (result code " + text(one, "result_code") + ")"
                       : ""));
       JsonNode result = one.get("result_text");
       if (result != null && !result.isNull() && !result.asText().isEmpty()) {

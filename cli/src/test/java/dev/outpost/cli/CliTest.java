@@ -131,7 +131,7 @@ class CliTest {
     Run done = run.get(30, TimeUnit.SECONDS);
 
     assertThat(done.status()).as(done.out() + done.err()).isZero();
-    assertThat(done.out()).contains("== web-1 (" + computer + "): succeeded (exit code 0)");
+    assertThat(done.out()).contains("== web-1 (" + computer + "): succeeded (result code 0)");
     assertThat(done.out()).contains("  hi from web-1");
     // an agent's text cannot drive the terminal
     assertThat(done.out()).doesNotContain("\u001b").contains("?[31mred");
@@ -157,7 +157,7 @@ class CliTest {
     answer(FAILED, 2, "boom");
     Run failed = failing.get(30, TimeUnit.SECONDS);
     assertThat(failed.status()).as(failed.out() + failed.err()).isEqualTo(Outpost.FAILED);
-    assertThat(failed.out()).contains("failed (exit code 2)").contains("  boom");
+    assertThat(failed.out()).contains("failed (result code 2)").contains("  boom");
 
     Run timedOut =
         outpost(

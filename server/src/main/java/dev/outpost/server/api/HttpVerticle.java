@@ -87,7 +87,10 @@ public final class HttpVerticle extends VerticleBase {
     // curl in the Landscape Client asks for gzip; large responses are worth it. Idle connections
     // are closed so that silent clients cannot hold sockets for good. The only WebSockets are the
     // agents' channels, which carry nothing larger than a close frame: no compression (a deflater
-    // per connection), no frame or message past what a control frame may hold.
+    // per connection), no frame or message past what a control frame may hold. No HTTP/2 over
+    // plain text: no client of Outpost needs it, and a request that offers the upgrade reaches
+    // the routes already ended, so the body handler after an asynchronous token check failed it.
+    // HTTPS offers no ALPN, so HTTP/1.1 only there too.
     Future<HttpServer> plain =
         vertx
             .createHttpServer(options())
@@ -130,6 +133,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServerOptions options() {
     return new HttpServerOptions()
         .setCompressionSupported(true)
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(idleTimeoutSeconds)
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)

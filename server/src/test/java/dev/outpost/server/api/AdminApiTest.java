@@ -25,11 +25,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AdminApiTest {
 
   private static ServerFixture fx;
+  private static Vertx vertx;
   private static long box1;
   private static long box2;
 
   @BeforeAll
   static void start(Vertx vertx) {
+    AdminApiTest.vertx = vertx;
     fx = new ServerFixture(vertx);
     box1 = fx.computer("box1");
     box2 = fx.computer("box2");
@@ -52,6 +54,42 @@ class AdminApiTest {
         await(fx.http.get("/api/v2/activities").bearerTokenAuthentication("nope").send());
     assertThat(bad.statusCode()).isEqualTo(401);
     assertThat(bad.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized");
+  }
+
+  /**
+   * Verifies that a client offering an upgrade to HTTP/2 over plain text (as the JDK's client and
+   * curl --http2 do) is answered over HTTP/1.1, its token looked up afresh: answered over HTTP/2,
+   * the request had ended by the time the lookup admitted it, and its body handler failed it (500).
+   */
+  @Test
+  void answersAnHttp2UpgradeOfferOverHttp1() {
+    String token = dev.outpost.server.TestSupport.unique("token");
+    await(
+        fx.server
+            .accounts()
+            .ensureAccount(
+                dev.outpost.server.TestSupport.unique("h2c"),
+                dev.outpost.server.TestSupport.unique("key"),
+                "admin",
+                token));
+    io.vertx.ext.web.client.WebClient h2c =
+        dev.outpost.server.ApiContract.install(
+            io.vertx.ext.web.client.WebClient.create(
+                vertx,
+                new io.vertx.ext.web.client.WebClientOptions()
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                    .setHttp2ClearTextUpgrade(true)
+                    .setDefaultHost("127.0.0.1")
+                    .setDefaultPort(fx.server.httpPort())));
+    try {
+      HttpResponse<Buffer> response =
+          await(h2c.get("/api/v2/activities").bearerTokenAuthentication(token).send());
+
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      assertThat(response.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_1_1);
+    } finally {
+      h2c.close();
+    }
   }
 
   /**

@@ -167,9 +167,8 @@ function actionBar(selected, after, label) {
   return h('div', { class: 'actions', role: 'group', 'aria-label': label }, buttons, outcome);
 }
 
-/** A progress bar of a group's children per status, with the counts in words beside it. */
-export function progressBar(counts) {
-  const all = total(counts);
+/** The bar alone: a part per status, as wide as its count (the words go beside it). */
+function bar(counts) {
   const bar = h('div', { class: 'bar', 'aria-hidden': 'true' });
   for (const name of STATUSES) {
     const n = counts[name] || 0;
@@ -179,13 +178,19 @@ export function progressBar(counts) {
       bar.append(part);
     }
   }
+  return bar;
+}
+
+/** A progress bar of a group's children per status, with the counts in words beside it. */
+export function progressBar(counts) {
+  const all = total(counts);
   const finished = [...FINAL].reduce((sum, s) => sum + (counts[s] || 0), 0);
   const words = STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return h(
     'div',
     { class: 'progress' },
     h('p', { class: 'progress-label' }, `${finished} of ${plural(all, 'child', 'children')} finished: ${words.join(', ') || 'none'}`),
-    bar,
+    bar(counts),
   );
 }
 
@@ -216,8 +221,11 @@ function activityTable(activities, chosen, caption) {
     });
     const statusCell = h('td', { class: 'status-cell' }, status(activity.status));
     const typeCell = h('td', {}, activity.type);
+    let small = null;
     if (activity.type === 'ActivityGroup') {
       typeCell.append(h('span', { class: 'hint' }, ' ' + plural(total(activity.children_by_status), 'computer', 'computers')));
+      small = h('div', { class: 'small-bar' }, bar(activity.children_by_status));
+      typeCell.append(small);
     }
     const tr = h(
       'tr',
@@ -231,7 +239,7 @@ function activityTable(activities, chosen, caption) {
       h('td', { class: 'text' }, activity.creator || ''),
       h('td', {}, time(activity.created_at)),
     );
-    rows.set(activity.id, { activity, tr, box, statusCell });
+    rows.set(activity.id, { activity, tr, box, statusCell, small });
     body.append(tr);
   }
   const table = h(
@@ -390,6 +398,9 @@ export function activitiesPage(main, params) {
         const found = await api('GET', '/activities' + query({ query: 'id:' + data.parent_id, limit: 1, count: false }));
         if (found.results.length > 0) {
           parent.activity.children_by_status = found.results[0].children_by_status;
+          if (parent.small) {
+            replace(parent.small, bar(parent.activity.children_by_status));
+          }
           setStatus(parent, found.results[0].status);
         }
       });

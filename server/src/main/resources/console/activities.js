@@ -59,11 +59,12 @@ function total(counts) {
  * How many activities an action on these touches: a group counts its children (the API names them
  * all), a child of a group also chosen counts once, within its group.
  */
-function touched(activities) {
+function touched(activities, failedOnly) {
   const groups = new Set(activities.filter((a) => a.type === 'ActivityGroup').map((a) => a.id));
   return activities.reduce((sum, a) => {
     if (groups.has(a.id)) {
-      return sum + total(a.children_by_status);
+      // reapplying where it failed redoes the failed children alone
+      return sum + (failedOnly ? a.children_by_status.failed || 0 : total(a.children_by_status));
     }
     return sum + (a.parent_id !== null && groups.has(a.parent_id) ? 0 : 1);
   }, 0);
@@ -86,11 +87,11 @@ function plural(n, one, many) {
  * Resolves to true when something was done.
  */
 async function act(action, activities, outcome, options = {}) {
-  const count = touched(activities);
+  const count = touched(activities, Boolean(options.failedOnly));
   const words = plural(count, 'activity', 'activities');
   const confirmed = await confirmDialog(
     `${action.label} ${words}?`,
-    `${action.label} touches ${words}: ${named(activities)}. ${action.explain}`,
+    `${action.label} touches ${words}: ${named(activities)}${options.failedOnly ? ', where it failed' : ''}. ${action.explain}`,
     `${action.label} ${words}`,
   );
   if (!confirmed) {

@@ -322,8 +322,8 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.linkText(HOSTILE))).isNotEmpty();
     noScriptRan();
     open("#/scripts/" + script.getLong("id"));
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Script "));
-    assertThat(driver.findElement(By.tagName("h1")).getText()).endsWith(HOSTILE);
+    // the heading says "Script N" until the script is read, then its title after it
+    wait.until(page -> page.findElement(By.tagName("h1")).getText().endsWith(HOSTILE));
     noScriptRan();
   }
 
@@ -411,8 +411,14 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
   }
 
+  /** Goes to a page by its hash, and waits until the page before it is gone. */
   private static void open(String hash) {
-    driver.executeScript("location.hash = arguments[0]", hash);
+    driver.executeScript(
+        "const old = document.createElement('span');"
+            + " old.id = 'page-before'; document.getElementById('main').append(old);"
+            + " location.hash = arguments[0]",
+        hash);
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.id("page-before"), 0));
     wait.until(
         driver -> ((JavascriptExecutor) driver).executeScript("return location.hash").equals(hash));
   }

@@ -59,11 +59,12 @@ function total(counts) {
  * How many activities an action on these touches: a group counts its children (the API names them
  * all), a child of a group also chosen counts once, within its group.
  */
-function touched(activities) {
+function touched(activities, failedOnly) {
   const groups = new Set(activities.filter((a) => a.type === 'ActivityGroup').map((a) => a.id));
   return activities.reduce((sum, a) => {
     if (groups.has(a.id)) {
-      return sum + total(a.children_by_status);
+      // reapplying where it failed redoes the failed children alone
+      return sum + (failedOnly ? a.children_by_status.failed || 0 : total(a.children_by_status));
     }
     return sum + (a.parent_id !== null && groups.has(a.parent_id) ? 0 : 1);
   }, 0);
@@ -86,11 +87,11 @@ function plural(n, one, many) {
  * Resolves to true when something was done.
  */
 async function act(action, activities, outcome, options = {}) {
-  const count = touched(activities);
+  const count = touched(activities, Boolean(options.failedOnly));
   const words = plural(count, 'activity', 'activities');
   const confirmed = await confirmDialog(
     `${action.label} ${words}?`,
-    `${action.label} touches ${words}: ${named(activities)}. ${action.explain}`,
+    `${action.label} touches ${words}: ${named(activities)}${options.failedOnly ? ', where it failed' : ''}. ${action.explain}`,
     `${action.label} ${words}`,
   );
   if (!confirmed) {
@@ -167,9 +168,8 @@ function actionBar(selected, after, label) {
   return h('div', { class: 'actions', role: 'group', 'aria-label': label }, buttons, outcome);
 }
 
-/** A progress bar of a group's children per status, with the counts in words beside it. */
-export function progressBar(counts) {
-  const all = total(counts);
+/** The bar alone: a part per status, as wide as its count (the words go beside it). */
+function bar(counts) {
   const bar = h('div', { class: 'bar', 'aria-hidden': 'true' });
   for (const name of STATUSES) {
     const n = counts[name] || 0;
@@ -179,13 +179,19 @@ export function progressBar(counts) {
       bar.append(part);
     }
   }
+  return bar;
+}
+
+/** A progress bar of a group's children per status, with the counts in words beside it. */
+export function progressBar(counts) {
+  const all = total(counts);
   const finished = [...FINAL].reduce((sum, s) => sum + (counts[s] || 0), 0);
   const words = STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return h(
     'div',
     { class: 'progress' },
     h('p', { class: 'progress-label' }, `${finished} of ${plural(all, 'child', 'children')} finished: ${words.join(', ') || 'none'}`),
-    bar,
+    bar(counts),
   );
 }
 
@@ -216,8 +222,11 @@ function activityTable(activities, chosen, caption) {
     });
     const statusCell = h('td', { class: 'status-cell' }, status(activity.status));
     const typeCell = h('td', {}, activity.type);
+    let small = null;
     if (activity.type === 'ActivityGroup') {
       typeCell.append(h('span', { class: 'hint' }, ' ' + plural(total(activity.children_by_status), 'computer', 'computers')));
+      small = h('div', { class: 'small-bar' }, bar(activity.children_by_status));
+      typeCell.append(small);
     }
     const tr = h(
       'tr',
@@ -231,7 +240,7 @@ function activityTable(activities, chosen, caption) {
       h('td', { class: 'text' }, activity.creator || ''),
       h('td', {}, time(activity.created_at)),
     );
-    rows.set(activity.id, { activity, tr, box, statusCell });
+    rows.set(activity.id, { activity, tr, box, statusCell, small });
     body.append(tr);
   }
   const table = h(
@@ -390,6 +399,9 @@ export function activitiesPage(main, params) {
         const found = await api('GET', '/activities' + query({ query: 'id:' + data.parent_id, limit: 1, count: false }));
         if (found.results.length > 0) {
           parent.activity.children_by_status = found.results[0].children_by_status;
+          if (parent.small) {
+            replace(parent.small, bar(parent.activity.children_by_status));
+          }
           setStatus(parent, found.results[0].status);
         }
       });

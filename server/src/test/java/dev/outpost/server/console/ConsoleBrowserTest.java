@@ -254,6 +254,37 @@ class ConsoleBrowserTest {
   }
 
   /**
+   * Verifies that reapplying a failed run from its page says it touches one activity, and leads to
+   * the new activity.
+   */
+  @Test
+  void reappliesAFailedRunFromItsPage() {
+    ProtocolClient agent = ProtocolClient.registered(fx, "console-reapply");
+    long id =
+        fx.post("/activities", ProtocolClient.scriptFor(List.of(agent)))
+            .bodyAsJsonObject()
+            .getLong("id");
+    agent.exchange(List.of());
+    agent.exchange(List.of(ProtocolClient.result(id, 5, 1, "it broke")));
+    signIn();
+    open("#/activity/" + id);
+    waitForHeadingStatus("failed");
+
+    driver.findElement(By.cssSelector(".actions button[data-action=reapply]")).click();
+    WebElement dialog =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog[open]")));
+    assertThat(dialog.findElement(By.tagName("h2")).getText()).isEqualTo("Reapply 1 activity?");
+    dialog.findElement(By.cssSelector("button[value=yes]")).click();
+
+    WebElement created =
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".actions .outcome a")));
+    created.click();
+    wait.until(ExpectedConditions.not(ExpectedConditions.urlMatches("#/activity/" + id + "$")));
+    waitForHeadingStatus("queued");
+    assertThat(driver.findElements(By.xpath("//dt[text()='Reapplied from']"))).hasSize(1);
+  }
+
+  /**
    * Verifies that markup in a result text, a computer's title and a script's title shows as the
    * text it is: no script runs, no element is made, no alert opens.
    */
@@ -291,8 +322,8 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.linkText(HOSTILE))).isNotEmpty();
     noScriptRan();
     open("#/scripts/" + script.getLong("id"));
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Script "));
-    assertThat(driver.findElement(By.tagName("h1")).getText()).endsWith(HOSTILE);
+    // the heading says "Script N" until the script is read, then its title after it
+    wait.until(page -> page.findElement(By.tagName("h1")).getText().endsWith(HOSTILE));
     noScriptRan();
   }
 
@@ -380,8 +411,14 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
   }
 
+  /** Goes to a page by its hash, and waits until the page before it is gone. */
   private static void open(String hash) {
-    driver.executeScript("location.hash = arguments[0]", hash);
+    driver.executeScript(
+        "const old = document.createElement('span');"
+            + " old.id = 'page-before'; document.getElementById('main').append(old);"
+            + " location.hash = arguments[0]",
+        hash);
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.id("page-before"), 0));
     wait.until(
         driver -> ((JavascriptExecutor) driver).executeScript("return location.hash").equals(hash));
   }

@@ -2,6 +2,7 @@ package dev.outpost.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.server.account.AccountStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,7 +75,7 @@ class ScriptEnvironmentTest {
     assertThat(done.getString("result_text").lines())
         .contains(
             "LANDSCAPE_ACTIVITY_CREATION_TIME=" + created.getString("created_at"),
-            "LANDSCAPE_ACTIVITY_CREATOR=admin",
+            "LANDSCAPE_ACTIVITY_CREATOR=" + AccountStore.BOOTSTRAP_EMAIL,
             "LANDSCAPE_ACTIVITY_ID=" + id,
             "LANDSCAPE_COMPUTER_ID=" + computer,
             "LANDSCAPE_COMPUTER_TAGS=env-test,eu",

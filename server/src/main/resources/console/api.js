@@ -1,9 +1,12 @@
 // The admin API as the console uses it. How a request proves who sends it lives in
-// credentials() alone: today a bearer token kept in sessionStorage (gone with the tab); a session
-// cookie would make it return {} and leave the rest as it is (requests are same-origin).
+// credentials(), signIn() and signOut() alone: the server's session cookie (HttpOnly, so no
+// script of the page can read it), opened by POST /api/v2/login with an email and password or
+// with a token; every request then carries the header that marks it as the console's own (the
+// server refuses a cookie-authenticated change without it or the same Origin).
 
-const TOKEN_KEY = 'outpost.token';
+const SIGNED_IN_KEY = 'outpost.signed-in';
 const BASE = '/api/v2';
+const CSRF_HEADER = 'X-Outpost-CSRF';
 
 /** An error the API answered: its HTTP status, its code and its message, as the API words them. */
 export class ApiError extends Error {
@@ -16,34 +19,56 @@ export class ApiError extends Error {
 
 let unauthorized = () => {};
 
-/** Called when the API answers 401: the token is wrong or was revoked. */
+/** Called when the API answers 401: the session ended, or its token was revoked. */
 export function whenUnauthorized(handler) {
   unauthorized = handler;
 }
 
+/** Whether this tab signed in (the cookie itself is out of the page's reach). */
 export function signedIn() {
-  return sessionStorage.getItem(TOKEN_KEY) !== null;
+  return sessionStorage.getItem(SIGNED_IN_KEY) !== null;
 }
 
-/** Keeps the token for this tab once the API accepted it. */
-export async function signIn(token) {
-  const response = await fetch(BASE + '/account', {
-    headers: { Accept: 'application/json', Authorization: 'Bearer ' + token },
+async function login(body) {
+  const response = await fetch(BASE + '/login', {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', [CSRF_HEADER]: '1' },
+    body: JSON.stringify(body),
     cache: 'no-store',
+    credentials: 'same-origin',
   });
   if (!response.ok) {
     throw await failure(response);
   }
-  sessionStorage.setItem(TOKEN_KEY, token);
+  const who = await response.json();
+  sessionStorage.setItem(SIGNED_IN_KEY, who.email || '');
 }
 
+/** Opens a session with an administrator's email and password. */
+export function signInWithPassword(email, password) {
+  return login({ email, password });
+}
+
+/** Opens a session with a token (the token itself is not kept). */
+export function signIn(token) {
+  return login({ token });
+}
+
+/** Ends the session on the server, and forgets it here. */
 export function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
+  if (signedIn()) {
+    fetch(BASE + '/logout', {
+      method: 'POST',
+      headers: credentials(),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    }).catch(() => {});
+  }
+  sessionStorage.removeItem(SIGNED_IN_KEY);
 }
 
 function credentials() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  return token === null ? {} : { Authorization: 'Bearer ' + token };
+  return { [CSRF_HEADER]: '1' };
 }
 
 async function failure(response) {

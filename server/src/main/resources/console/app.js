@@ -2,7 +2,7 @@
 // show. Each page renders into <main> and returns a function that stops what it started (streams,
 // timers) when another page replaces it.
 
-import { signIn, signOut, signedIn, whenUnauthorized } from './api.js';
+import { signIn, signInWithPassword, signOut, signedIn, whenUnauthorized } from './api.js';
 import { errorBox, field, h, replace, showError } from './dom.js';
 import { activitiesPage, activityPage } from './activities.js';
 import { computersPage } from './computers.js';
@@ -60,41 +60,66 @@ function show() {
 
 function signInPage() {
   document.title = 'Sign in · Outpost';
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', {
+    type: 'password',
+    name: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const token = h('input', {
     type: 'password',
     name: 'token',
-    autocomplete: 'current-password',
+    autocomplete: 'off',
     required: true,
     spellcheck: 'false',
   });
+  const byPassword = signInForm(
+    'signin',
+    () => signInWithPassword(email.value.trim(), password.value),
+    password,
+    h('h1', {}, 'Sign in'),
+    field('Email', email),
+    field('Password', password),
+  );
+  const byToken = signInForm(
+    'signin token',
+    () => signIn(token.value.trim()),
+    token,
+    h('h2', {}, 'Or with a token'),
+    h('p', {}, 'An API token of your account opens a session as its administrator.'),
+    field('Admin token', token),
+  );
+  replace(main, h('div', {}, byPassword, byToken));
+  email.focus();
+}
+
+/** A sign-in form: its fields, then the API's refusal if any, then its button. */
+function signInForm(className, submit, focusOnError, ...fields) {
   const problem = errorBox(null);
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
-  const form = h(
+  return h(
     'form',
     {
-      class: 'signin',
+      class: className,
       onsubmit: async (event) => {
         event.preventDefault();
         button.disabled = true;
         try {
-          await signIn(token.value.trim());
+          await submit();
           show();
         } catch (error) {
           showError(problem, error);
-          token.focus();
+          focusOnError.focus();
         } finally {
           button.disabled = false;
         }
       },
     },
-    h('h1', {}, 'Sign in'),
-    h('p', {}, 'Give an admin token of your account. It is kept in this tab only.'),
-    field('Admin token', token),
+    ...fields,
     problem,
     button,
   );
-  replace(main, form);
-  token.focus();
 }
 
 whenUnauthorized(() => {

@@ -117,13 +117,56 @@ class ConsoleBrowserTest {
   }
 
   /**
-   * Verifies that the console asks for a token, shows the API's refusal of a wrong one as the API
-   * words it, and opens the activities with the right one.
+   * Verifies that an administrator signs in with an email and password: a wrong password is refused
+   * as the API words it, the right one opens the activities on a session cookie the page cannot
+   * read, and signing out ends it.
+   */
+  @Test
+  void signsInWithAnEmailAndPassword() {
+    String email = TestSupport.unique("viewer") + "@example.com";
+    assertThat(
+            fx.post(
+                    "/administrators",
+                    new JsonObject()
+                        .put("email", email)
+                        .put("name", "Console viewer")
+                        .put("roles", new JsonArray().add("viewer"))
+                        .put("password", "correct horse battery staple"))
+                .statusCode())
+        .isEqualTo(201);
+    driver.get(base + "/");
+    driver.executeScript("sessionStorage.clear()");
+    driver.manage().deleteAllCookies();
+    driver.navigate().refresh();
+    WebElement emailField =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("email")));
+    WebElement password = driver.findElement(By.name("password"));
+    emailField.sendKeys(email);
+    password.sendKeys("not the password");
+    driver.findElement(By.cssSelector("form.signin:not(.token) button")).click();
+    WebElement error =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")));
+    assertThat(error.getText()).isNotBlank();
+
+    password.clear();
+    password.sendKeys("correct horse battery staple");
+    driver.findElement(By.cssSelector("form.signin:not(.token) button")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Activities"));
+    // the session cookie is HttpOnly: nothing of it reaches the page
+    assertThat(driver.executeScript("return document.cookie")).isEqualTo("");
+    driver.findElement(By.id("signout")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("email")));
+  }
+
+  /**
+   * Verifies that the console signs in with a token too, shows the API's refusal of a wrong one as
+   * the API words it, and opens the activities with the right one.
    */
   @Test
   void signsInWithAToken() {
     driver.get(base + "/");
     driver.executeScript("sessionStorage.clear()");
+    driver.manage().deleteAllCookies();
     driver.navigate().refresh();
     WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("token")));
     assertThat(
@@ -134,14 +177,14 @@ class ConsoleBrowserTest {
     shoot("sign-in");
 
     token.sendKeys("not-the-token");
-    driver.findElement(By.cssSelector("form.signin button")).click();
+    driver.findElement(By.cssSelector("form.token button")).click();
     WebElement error =
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")));
     assertThat(error.getText()).containsIgnoringCase("token");
 
     token.clear();
     token.sendKeys(fx.token);
-    driver.findElement(By.cssSelector("form.signin button")).click();
+    driver.findElement(By.cssSelector("form.token button")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Activities"));
     assertThat(driver.findElement(By.id("nav")).isDisplayed()).isTrue();
   }
@@ -404,9 +447,16 @@ class ConsoleBrowserTest {
     shoot("query-error");
   }
 
+  /** Signs in as the console does, with the fixture's token, and opens the console. */
   private static void signIn() {
     driver.get(base + "/");
-    driver.executeScript("sessionStorage.setItem('outpost.token', arguments[0])", fx.token);
+    Object signed =
+        driver.executeAsyncScript(
+            "const done = arguments[arguments.length - 1];"
+                + " import('/console/api.js').then(api => api.signIn(arguments[0]))"
+                + ".then(() => done('ok'), e => done(String(e)))",
+            fx.token);
+    assertThat(signed).isEqualTo("ok");
     driver.navigate().refresh();
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("nav")));
   }

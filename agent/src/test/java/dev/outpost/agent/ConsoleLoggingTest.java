@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
@@ -58,15 +59,15 @@ class ConsoleLoggingTest {
   }
 
   /**
-   * Verifies that a line reads as PatternLayout writes {@code %d{HH:mm:ss.SSS} %-5level %logger{20}
-   * - %msg%n}, a throwable's stack trace included.
+   * Verifies that a line reads as PatternLayout writes {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX}
+   * %-5level %logger{20} - %msg%n}, a throwable's stack trace included.
    */
   @Test
   void writesTheLinesPatternLayoutWould() {
     LoggerContext context = new LoggerContext();
     PatternLayout pattern = new PatternLayout();
     pattern.setContext(context);
-    pattern.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
+    pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} - %msg%n");
     pattern.start();
     ConsoleLogging.LineLayout layout = new ConsoleLogging.LineLayout();
     layout.setContext(context);
@@ -84,5 +85,32 @@ class ConsoleLoggingTest {
       event.setTimeStamp(1_700_000_123_456L);
       assertThat(layout.doLayout(event)).isEqualTo(pattern.doLayout(event));
     }
+  }
+
+  /** Verifies that OUTPOST_LOG_FORMAT=json writes one JSON object per event, on one line. */
+  @Test
+  void writesJsonObjectsWhenAsked() {
+    LoggerContext context = new LoggerContext();
+    // logback's own start gives a context its MDC adapter; a context made here has none
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    new ConsoleLogging().configure(context, null, null, "json");
+    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console =
+        (ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
+    LoggingEvent event =
+        new LoggingEvent(
+            "fqcn",
+            context.getLogger("dev.outpost.agent.exchange.Protocol"),
+            Level.INFO,
+            "registered [insecure-id: {}]",
+            null,
+            new Object[] {7});
+
+    String line = new String(console.getEncoder().encode(event), StandardCharsets.UTF_8);
+
+    assertThat(line).endsWith("\n").hasLineCount(1);
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(line);
+    assertThat(json.getString("level")).isEqualTo("INFO");
+    assertThat(json.getString("formattedMessage")).isEqualTo("registered [insecure-id: 7]");
   }
 }

@@ -97,7 +97,8 @@ public final class ConfigFile {
       }
       Matcher setting = LINE.matcher(line);
       if (!setting.matches()) {
-        throw new IllegalArgumentException(where + "expected NAME=value, not '" + line + "'");
+        // the line is not quoted back: it may hold a password
+        throw new IllegalArgumentException(where + "expected NAME=value");
       }
       String name = setting.group(1);
       if (!known.contains(name)) {

@@ -38,6 +38,7 @@ import dev.outpost.server.health.Backlog;
 import dev.outpost.server.health.Health;
 import dev.outpost.server.health.ProbesVerticle;
 import dev.outpost.server.http.FailedAttempts;
+import dev.outpost.server.http.RequestIds;
 import dev.outpost.server.jobs.JobHandler;
 import dev.outpost.server.jobs.JobHandlerVerticle;
 import dev.outpost.server.jobs.JobHandlers;
@@ -401,7 +402,7 @@ public final class OutpostServer {
             failedAttempts,
             channels);
     List<java.util.function.Consumer<io.vertx.ext.web.Router>> gates =
-        List.of(OpenApi::gate, auth::gate, exchange::gate);
+        List.of(RequestIds::mount, OpenApi::gate, auth::gate, exchange::gate);
     EventsApi events =
         new EventsApi(
             streams,

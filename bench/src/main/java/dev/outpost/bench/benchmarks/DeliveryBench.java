@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
 public final class DeliveryBench implements Benchmark {
 
   private static final Pattern STARTED =
-      Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*operation started \\[id: (\\d+),");
+      // the agent's line starts with the date, the time and the offset: the time of day is read
+      Pattern.compile(
+          "^(?:\\d{4}-\\d\\d-\\d\\dT)?(\\d\\d:\\d\\d:\\d\\d\\.\\d{3})\\S* .*operation started \\[id: (\\d+),");
 
   @Override
   public String name() {

@@ -2,6 +2,8 @@ package dev.outpost.server.api;
 
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.server.db.TimedReads;
+import dev.outpost.server.http.RequestIds;
+import dev.outpost.server.log.Mdc;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +25,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    try (var mdc = Mdc.request(RequestIds.of(ctx))) {
+      respond(ctx);
+    }
+  }
+
+  private void respond(RoutingContext ctx) {
     OutpostException failure = classify(ctx);
     if (failure.retryAfterSeconds() > 0 || failure.code().equals(TimedReads.TIMEOUT_CODE)) {
       // a load the server sheds on purpose: one line, not a stack trace per refused request

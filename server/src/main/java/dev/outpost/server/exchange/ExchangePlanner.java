@@ -8,6 +8,7 @@ import dev.outpost.server.account.Secrets;
 import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.AgentResult;
+import dev.outpost.server.log.Mdc;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -146,18 +147,22 @@ final class ExchangePlanner {
     if (token.isPresent()
         && state.exchangeTokenHash().isPresent()
         && !Arrays.equals(Secrets.hash(token.get()), state.exchangeTokenHash().get())) {
-      LOG.warn(
-          "exchange token does not match, the machine may be a clone [computer: {}]", state.id());
+      try (var mdc = Mdc.computer(state.id())) {
+        LOG.warn(
+            "exchange token does not match, the machine may be a clone [computer: {}]", state.id());
+      }
     }
     List<Object> messages = payload.optionalList("messages").orElse(List.of());
     long sequence = payload.optionalInteger("sequence").orElse(state.nextExpectedIn());
     if (sequence > state.nextExpectedIn()) {
       // A gap: process nothing and tell the client where to resume.
-      LOG.info(
-          "sequence gap [computer: {}, expected: {}, got: {}]",
-          state.id(),
-          state.nextExpectedIn(),
-          sequence);
+      try (var mdc = Mdc.computer(state.id())) {
+        LOG.info(
+            "sequence gap [computer: {}, expected: {}, got: {}]",
+            state.id(),
+            state.nextExpectedIn(),
+            sequence);
+      }
       messages = List.of();
       sequence = state.nextExpectedIn();
     }

@@ -5,6 +5,7 @@ import dev.outpost.common.activity.Status;
 import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
+import dev.outpost.server.log.Mdc;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,9 @@ final class MessageReader {
       } catch (RuntimeException e) {
         // anything: a wrong type, a value out of range, a float JSON cannot hold
         String reason = e instanceof OutpostException ? e.getMessage() : "unreadable: " + e;
-        LOG.warn("client message quarantined [computer: {}, problem: {}]", computerId, reason);
+        try (var mdc = Mdc.computer(computerId)) {
+          LOG.warn("client message quarantined [computer: {}, problem: {}]", computerId, reason);
+        }
         quarantined.add(Quarantined.of(raw, reason));
       }
     }

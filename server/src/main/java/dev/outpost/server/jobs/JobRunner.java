@@ -1,6 +1,7 @@
 package dev.outpost.server.jobs;
 
 import dev.outpost.common.activity.Status;
+import dev.outpost.server.log.Mdc;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -186,11 +187,13 @@ final class JobRunner {
     }
     running.put(job.activityId(), job);
     Job claimed = job.context().job();
-    LOG.info(
-        "job started [id: {}, type: {}, attempt: {}]",
-        claimed.activityId(),
-        claimed.type(),
-        claimed.attempt());
+    try (var mdc = Mdc.activity(claimed.activityId())) {
+      LOG.info(
+          "job started [id: {}, type: {}, attempt: {}]",
+          claimed.activityId(),
+          claimed.type(),
+          claimed.attempt());
+    }
     execute(job.context())
         .onComplete(
             outcome -> {
@@ -243,11 +246,13 @@ final class JobRunner {
                   // one canceled or taken over meanwhile ended otherwise, and is counted there
                   metrics.jobsFinished(status.wireName()).increment();
                 }
-                LOG.info(
-                    "job finished [id: {}, status: {}, written: {}]",
-                    job.activityId(),
-                    status,
-                    stored);
+                try (var mdc = Mdc.activity(job.activityId())) {
+                  LOG.info(
+                      "job finished [id: {}, status: {}, written: {}]",
+                      job.activityId(),
+                      status,
+                      stored);
+                }
                 done(job);
                 tags.computeIfAbsent(job.message().channel(), c -> new ArrayList<>())
                     .add(job.message().tag());

@@ -73,6 +73,24 @@ class ProbesTest {
   }
 
   /**
+   * Verifies that every answer carries its request's id: the one a proxy set when it is a plain
+   * token, else one made here.
+   */
+  @Test
+  void answersCarryTheRequestsId(Vertx vertx) {
+    try (ServerFixture fx = new ServerFixture(vertx)) {
+      var given = await(fx.http.get("/health/live").putHeader("X-Request-Id", "lb-42.a").send());
+      var made = await(fx.http.get("/health/live").send());
+      var refused =
+          await(fx.http.get("/health/live").putHeader("X-Request-Id", "a b\u00e9").send());
+
+      assertThat(given.getHeader("X-Request-Id")).isEqualTo("lb-42.a");
+      assertThat(made.getHeader("X-Request-Id")).matches("[0-9a-f]{16}");
+      assertThat(refused.getHeader("X-Request-Id")).matches("[0-9a-f]{16}");
+    }
+  }
+
+  /**
    * Verifies that the Grafana dashboard draws only metrics the server exposes. GIVEN a server that
    * answered an exchange, WHEN its metrics are scraped, THEN every outpost_ metric the dashboard's
    * queries name is among them.

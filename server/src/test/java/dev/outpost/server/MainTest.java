@@ -71,6 +71,48 @@ class MainTest {
             line -> assertThat(line).contains("outpost stopped"));
   }
 
+  /**
+   * Verifies that the job-handler role, which serves no HTTP, starts and stops. GIVEN
+   * OUTPOST_ROLE=job-handler on the embedded services, WHEN it starts and then gets SIGTERM, THEN
+   * it says it runs a job-handler on its queue (it named no port: it has none) and exits with no
+   * error logged.
+   */
+  @Test
+  void startsAJobHandlerAlone() throws Exception {
+    Path log = home.resolve("job-handler.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
+    builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
+    builder.environment().put("OUTPOST_ROLE", "job-handler");
+    Process server = builder.start();
+    try {
+      awaitLine(
+          log, "Outpost is running: a job-handler [queue: outpost.jobs].", Duration.ofMinutes(2));
+
+      server.destroy(); // SIGTERM
+
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+    } finally {
+      if (server.isAlive()) {
+        server.destroy();
+        if (!server.waitFor(30, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      }
+    }
+    assertThat(lines(log))
+        .as("logged")
+        .noneMatch(line -> line.contains(" ERROR ") || line.contains("could not start"));
+  }
+
   private static void awaitLine(Path log, String line, Duration limit) throws Exception {
     Instant until = Instant.now().plus(limit);
     while (!lines(log).contains(line)) {

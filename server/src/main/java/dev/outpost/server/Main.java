@@ -124,7 +124,13 @@ public final class Main {
     // Closed first: its verticles finish their work while the pool and the broker are there.
     toClose.add(
         () -> server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-    printBanner(config, server, localCa, credentials);
+    if (config.role().runsHttp()) {
+      printBanner(config, server, localCa, credentials);
+    } else {
+      // a job-handler serves no HTTP: it has no port to name
+      System.out.printf(
+          "%nOutpost is running: a job-handler [queue: %s].%n%n", config.jobs().queue());
+    }
   }
 
   /**

@@ -180,6 +180,49 @@ class MainTest {
     assertThat(fingerprints.get(1)).as("the CA of the second start").isEqualTo(fingerprints.get(0));
   }
 
+  /**
+   * Verifies that the job-handler role, which serves no HTTP, starts and stops. GIVEN
+   * OUTPOST_ROLE=job-handler on the embedded services, WHEN it starts and then gets SIGTERM, THEN
+   * it says it runs a job-handler on its queue (it named no port: it has none) and exits with no
+   * error logged.
+   */
+  @Test
+  void startsAJobHandlerAlone() throws Exception {
+    Path log = home.resolve("job-handler.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
+    builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
+    builder.environment().put("OUTPOST_ROLE", "job-handler");
+    builder.environment().put("OUTPOST_HEALTH_PORT", "0");
+    Process server = builder.start();
+    try {
+      awaitLine(
+          log, "Outpost is running: a job-handler [queue: outpost.jobs].", Duration.ofMinutes(2));
+
+      server.destroy(); // SIGTERM
+
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+    } finally {
+      if (server.isAlive()) {
+        server.destroy();
+        if (!server.waitFor(30, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      }
+    }
+    assertThat(lines(log))
+        .as("logged")
+        .noneMatch(line -> line.contains(" ERROR ") || line.contains("could not start"));
+  }
+
   /** Starts the server's main class in a JVM of its own, on a home of the test's, random ports. */
   private Process startMain(Path log) throws IOException {
     ProcessBuilder builder =

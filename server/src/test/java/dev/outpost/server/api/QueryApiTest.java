@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.common.activity.Status;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
+import dev.outpost.server.account.AccountStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -63,15 +64,23 @@ class QueryApiTest {
     assertThat(ids(mine + "created-before:2030-01-01")).isEmpty();
   }
 
-  /** Verifies that creator: matches the admin who created the activity, exactly. */
+  /**
+   * Verifies that creator: matches the administrator who created the activity (its email), exactly.
+   */
   @Test
   void creatorMatchesExactly() {
     long box = fx.computer("created-by");
-    String aliceToken = TestSupport.unique("alice");
-    await(
-        fx.server
-            .accounts()
-            .ensureAccount(fx.accountName, fx.registrationKey, "alice", aliceToken));
+    String alice = TestSupport.unique("alice") + "@example.com";
+    long aliceId =
+        fx.post(
+                "/administrators",
+                new JsonObject().put("email", alice).put("roles", new JsonArray().add("operator")))
+            .bodyAsJsonObject()
+            .getLong("id");
+    String aliceToken =
+        fx.post("/tokens", new JsonObject().put("name", "alice's").put("administrator_id", aliceId))
+            .bodyAsJsonObject()
+            .getString("secret");
     long byAdmin = create(box);
     long byAlice =
         await(
@@ -81,9 +90,10 @@ class QueryApiTest {
             .bodyAsJsonObject()
             .getLong("id");
 
-    assertThat(ids("computer-id:" + box + " creator:alice")).containsExactly(byAlice);
-    assertThat(ids("computer-id:" + box + " creator:admin")).containsExactly(byAdmin);
-    assertThat(ids("computer-id:" + box + " creator:ali")).isEmpty();
+    assertThat(ids("computer-id:" + box + " creator:\"" + alice + "\"")).containsExactly(byAlice);
+    assertThat(ids("computer-id:" + box + " creator:\"" + AccountStore.BOOTSTRAP_EMAIL + "\""))
+        .containsExactly(byAdmin);
+    assertThat(ids("computer-id:" + box + " creator:alice")).isEmpty();
   }
 
   /** Verifies that computer: matches by id, by exact title and by tag. */

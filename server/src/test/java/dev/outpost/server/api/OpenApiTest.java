@@ -106,7 +106,8 @@ class OpenApiTest {
             .put("tags", new io.vertx.core.json.JsonArray().add("web"))
             .put("registered_at", "2030-01-01T00:00:00Z")
             .put("last_exchange_at", null)
-            .put("pending_messages", 0);
+            .put("pending_messages", 0)
+            .put("channel_connected", false);
     String path = "/api/v2/computers/1";
     assertThat(contract.check(HttpMethod.GET, path, json(200, computer))).isEmpty();
 

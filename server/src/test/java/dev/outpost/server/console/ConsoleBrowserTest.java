@@ -145,7 +145,9 @@ class ConsoleBrowserTest {
     password.sendKeys("not the password");
     driver.findElement(By.cssSelector("form.signin:not(.token) button")).click();
     WebElement error =
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")));
+        wait.until(
+            ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("form.signin:not(.token) [role=alert]")));
     assertThat(error.getText()).isNotBlank();
 
     password.clear();
@@ -178,8 +180,11 @@ class ConsoleBrowserTest {
 
     token.sendKeys("not-the-token");
     driver.findElement(By.cssSelector("form.token button")).click();
+    // each sign-in form has its own (hidden) alert: the token form's says why
     WebElement error =
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")));
+        wait.until(
+            ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("form.token [role=alert]")));
     assertThat(error.getText()).containsIgnoringCase("token");
 
     token.clear();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,20 +190,8 @@ class MainTest {
   @Test
   void startsAJobHandlerAlone() throws Exception {
     Path log = home.resolve("job-handler.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("OUTPOST_"));
-    builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
-    builder.environment().put("OUTPOST_ROLE", "job-handler");
-    builder.environment().put("OUTPOST_HEALTH_PORT", "0");
-    Process server = builder.start();
+    Process server =
+        startMain(log, Map.of("OUTPOST_ROLE", "job-handler", "OUTPOST_HEALTH_PORT", "0"));
     try {
       awaitLine(
           log, "Outpost is running: a job-handler [queue: outpost.jobs].", Duration.ofMinutes(2));
@@ -211,12 +200,7 @@ class MainTest {
 
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
     } finally {
-      if (server.isAlive()) {
-        server.destroy();
-        if (!server.waitFor(30, TimeUnit.SECONDS)) {
-          server.destroyForcibly();
-        }
-      }
+      stop(server);
     }
     assertThat(lines(log))
         .as("logged")
@@ -225,6 +209,11 @@ class MainTest {
 
   /** Starts the server's main class in a JVM of its own, on a home of the test's, random ports. */
   private Process startMain(Path log) throws IOException {
+    return startMain(log, Map.of());
+  }
+
+  /** The same, with these settings besides. */
+  private Process startMain(Path log, Map<String, String> settings) throws IOException {
     ProcessBuilder builder =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -238,6 +227,7 @@ class MainTest {
     builder.environment().put("OUTPOST_HOME", home.resolve("outpost").toString());
     builder.environment().put("OUTPOST_HTTP_PORT", "0");
     builder.environment().put("OUTPOST_HTTPS_PORT", "0");
+    builder.environment().putAll(settings);
     return builder.start();
   }
 

@@ -118,12 +118,7 @@ final class ActivitiesCommand {
                       "limit", limit,
                       "before", before,
                       "archived", archived ? true : null));
-      if (json()) {
-        printJson(page);
-      } else {
-        printPage(this, page);
-      }
-      return Outpost.OK;
+      return answer(page, () -> printPage(this, page));
     }
   }
 
@@ -135,12 +130,7 @@ final class ActivitiesCommand {
     @Override
     int run() {
       JsonNode activity = api().get("/activities/" + id);
-      if (json()) {
-        printJson(activity);
-      } else {
-        printActivity(this, activity);
-      }
-      return Outpost.OK;
+      return answer(activity, () -> printActivity(this, activity));
     }
   }
 
@@ -268,12 +258,7 @@ final class ActivitiesCommand {
       }
       options.into(body);
       JsonNode created = api().post("/activities", body);
-      if (json()) {
-        printJson(created);
-      } else {
-        printActivity(this, created);
-      }
-      return Outpost.OK;
+      return answer(created, () -> printActivity(this, created));
     }
   }
 

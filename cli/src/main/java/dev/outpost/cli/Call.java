@@ -80,6 +80,16 @@ abstract class Call implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
+  /** Answers with the API's JSON under {@code --json}, else as {@code forPeople} prints it. */
+  int answer(JsonNode node, Runnable forPeople) {
+    if (json()) {
+      printJson(node);
+    } else {
+      forPeople.run();
+    }
+    return Outpost.OK;
+  }
+
   /** Prints JSON as the API answered it, indented. */
   void printJson(JsonNode node) {
     try {

@@ -72,12 +72,7 @@ final class ComputersCommand {
     @Override
     int run() {
       JsonNode computer = api().get("/computers/" + id);
-      if (json()) {
-        printJson(computer);
-      } else {
-        printFields(computer);
-      }
-      return Outpost.OK;
+      return answer(computer, () -> printFields(computer));
     }
   }
 
@@ -119,12 +114,12 @@ final class ComputersCommand {
       ArrayNode removed = body.putArray("remove");
       remove.forEach(removed::add);
       JsonNode done = api().post("/computers/tags", body);
-      if (json()) {
-        printJson(done);
-      } else {
-        out().println("selected " + text(done, "selected") + ", changed " + text(done, "changed"));
-      }
-      return Outpost.OK;
+      return answer(
+          done,
+          () ->
+              out()
+                  .println(
+                      "selected " + text(done, "selected") + ", changed " + text(done, "changed")));
     }
   }
 }

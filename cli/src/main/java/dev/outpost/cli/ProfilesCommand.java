@@ -210,12 +210,7 @@ final class ProfilesCommand {
     @Override
     int run() {
       JsonNode profile = api().post("/script-profiles/" + id + "/archive", Api.object());
-      if (json()) {
-        printJson(profile);
-      } else {
-        out().println("archived profile " + id);
-      }
-      return Outpost.OK;
+      return answer(profile, () -> out().println("archived profile " + id));
     }
   }
 
@@ -237,12 +232,7 @@ final class ProfilesCommand {
               .get(
                   "/script-profiles/" + id + "/activities",
                   Api.params("limit", limit, "before", before));
-      if (json()) {
-        printJson(page);
-      } else {
-        ActivitiesCommand.printPage(this, page);
-      }
-      return Outpost.OK;
+      return answer(page, () -> ActivitiesCommand.printPage(this, page));
     }
   }
 }

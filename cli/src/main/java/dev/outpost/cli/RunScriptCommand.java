@@ -112,12 +112,12 @@ final class RunScriptCommand extends Call {
     JsonNode created = api().post("/activities", body);
     long id = created.get("id").asLong();
     if (!await) {
-      if (json()) {
-        printJson(created);
-      } else {
-        out().println("activity " + id + ": " + text(created, "status") + targetsShown(created));
-      }
-      return Outpost.OK;
+      return answer(
+          created,
+          () ->
+              out()
+                  .println(
+                      "activity " + id + ": " + text(created, "status") + targetsShown(created)));
     }
     if (!json()) {
       err().println("activity " + id + ": " + text(created, "status") + targetsShown(created));

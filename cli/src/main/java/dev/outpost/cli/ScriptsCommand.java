@@ -71,12 +71,7 @@ final class ScriptsCommand {
               .get(
                   "/scripts",
                   Api.params("limit", limit, "before", before, "archived", archived ? true : null));
-      if (json()) {
-        printJson(page);
-      } else {
-        printScripts(this, page);
-      }
-      return Outpost.OK;
+      return answer(page, () -> printScripts(this, page));
     }
   }
 
@@ -88,12 +83,7 @@ final class ScriptsCommand {
     @Override
     int run() {
       JsonNode script = api().get("/scripts/" + id);
-      if (json()) {
-        printJson(script);
-      } else {
-        printScript(this, script);
-      }
-      return Outpost.OK;
+      return answer(script, () -> printScript(this, script));
     }
   }
 
@@ -147,12 +137,7 @@ final class ScriptsCommand {
     }
 
     int show(JsonNode script) {
-      if (json()) {
-        printJson(script);
-      } else {
-        printScript(this, script);
-      }
-      return Outpost.OK;
+      return answer(script, () -> printScript(this, script));
     }
   }
 
@@ -183,12 +168,7 @@ final class ScriptsCommand {
     @Override
     int run() {
       JsonNode script = api().post("/scripts/" + id + "/archive", Api.object());
-      if (json()) {
-        printJson(script);
-      } else {
-        out().println("archived script " + id);
-      }
-      return Outpost.OK;
+      return answer(script, () -> out().println("archived script " + id));
     }
   }
 

@@ -16,6 +16,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -88,7 +89,20 @@ class ServerLimitsTest {
                 "OUTPOST_DB_POOL_SIZE", "1",
                 "OUTPOST_DB_MAX_WAIT_QUEUE", "1"),
             Map.of())) {
-      SqlConnection held = await(fx.server.pool().getConnection());
+      // the server's own work (the outbox relay, the sweeps) may hold the one connection and have
+      // one waiter already, which refuses this taker: ask again until it gets the connection
+      AtomicReference<SqlConnection> taken = new AtomicReference<>();
+      TestSupport.eventually(
+          20,
+          () -> {
+            try {
+              taken.set(await(fx.server.pool().getConnection()));
+              return true;
+            } catch (RuntimeException refused) {
+              return false;
+            }
+          });
+      SqlConnection held = taken.get();
       // one waiter fills the queue: this one, or one of the server's own (the outbox relay
       // polls), in which case this one is refused; either way the queue stays full
       Future<SqlConnection> waiting = fx.server.pool().getConnection();

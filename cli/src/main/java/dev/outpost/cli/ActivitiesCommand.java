@@ -142,17 +142,20 @@ final class ActivitiesCommand {
     @Override
     int run() {
       JsonNode events = api().get("/activities/" + id + "/events");
-      if (json()) {
-        printJson(events);
-        return Outpost.OK;
-      }
-      Table table = new Table("AT", "FROM", "TO", "ACTOR", "REASON");
-      for (JsonNode e : events.path("results")) {
-        table.row(
-            text(e, "at"), text(e, "from"), text(e, "to"), text(e, "actor"), text(e, "reason"));
-      }
-      table.print(out());
-      return Outpost.OK;
+      return answer(
+          events,
+          () -> {
+            Table table = new Table("AT", "FROM", "TO", "ACTOR", "REASON");
+            for (JsonNode e : events.path("results")) {
+              table.row(
+                  text(e, "at"),
+                  text(e, "from"),
+                  text(e, "to"),
+                  text(e, "actor"),
+                  text(e, "reason"));
+            }
+            table.print(out());
+          });
     }
   }
 
@@ -319,22 +322,21 @@ final class ActivitiesCommand {
         ids.forEach(array::add);
       }
       JsonNode outcome = api().post("/activities/" + action(), body);
-      if (json()) {
-        printJson(outcome);
-        return Outpost.OK;
-      }
-      List<String> applied = new ArrayList<>();
-      outcome.path("applied").forEach(id -> applied.add(id.asText()));
-      out()
-          .println(
-              action()
-                  + ": "
-                  + applied.size()
-                  + (applied.isEmpty() ? "" : " (" + String.join(" ", applied) + ")"));
-      for (JsonNode refused : outcome.path("refused")) {
-        out().println("refused: " + text(refused, "id") + " " + text(refused, "reason"));
-      }
-      return Outpost.OK;
+      return answer(
+          outcome,
+          () -> {
+            List<String> applied = new ArrayList<>();
+            outcome.path("applied").forEach(id -> applied.add(id.asText()));
+            out()
+                .println(
+                    action()
+                        + ": "
+                        + applied.size()
+                        + (applied.isEmpty() ? "" : " (" + String.join(" ", applied) + ")"));
+            for (JsonNode refused : outcome.path("refused")) {
+              out().println("refused: " + text(refused, "id") + " " + text(refused, "reason"));
+            }
+          });
     }
   }
 
@@ -389,16 +391,16 @@ final class ActivitiesCommand {
         body.set("parameters", parameters(null, params));
       }
       JsonNode created = api().post("/activities/reapply", body);
-      if (json()) {
-        printJson(created);
-        return Outpost.OK;
-      }
-      Table table = new Table("ID", "TYPE", "STATUS", "REAPPLIED FROM");
-      for (JsonNode a : created.has("results") ? created.get("results") : List.of(created)) {
-        table.row(text(a, "id"), text(a, "type"), text(a, "status"), text(a, "reapplied_from"));
-      }
-      table.print(out());
-      return Outpost.OK;
+      return answer(
+          created,
+          () -> {
+            Table table = new Table("ID", "TYPE", "STATUS", "REAPPLIED FROM");
+            for (JsonNode a : created.has("results") ? created.get("results") : List.of(created)) {
+              table.row(
+                  text(a, "id"), text(a, "type"), text(a, "status"), text(a, "reapplied_from"));
+            }
+            table.print(out());
+          });
     }
   }
 }

@@ -40,27 +40,26 @@ final class ComputersCommand {
     int run() {
       JsonNode page =
           api().get("/computers", Api.params("query", query, "limit", limit, "after", after));
-      if (json()) {
-        printJson(page);
-        return Outpost.OK;
-      }
-      Table table = new Table("ID", "TITLE", "HOSTNAME", "TAGS", "LAST EXCHANGE", "PENDING");
-      for (JsonNode c : page.path("results")) {
-        table.row(
-            text(c, "id"),
-            text(c, "title"),
-            text(c, "hostname"),
-            list(c.get("tags")),
-            text(c, "last_exchange_at"),
-            text(c, "pending_messages"));
-      }
-      table.print(out());
-      String count = page.hasNonNull("count") ? " of " + page.get("count").asText() : "";
-      out().println(page.path("results").size() + count + " shown");
-      if (page.hasNonNull("next")) {
-        out().println("next page: --after " + page.get("next").asText());
-      }
-      return Outpost.OK;
+      return answer(
+          page,
+          () -> {
+            Table table = new Table("ID", "TITLE", "HOSTNAME", "TAGS", "LAST EXCHANGE", "PENDING");
+            for (JsonNode c : page.path("results")) {
+              table.row(
+                  text(c, "id"),
+                  text(c, "title"),
+                  text(c, "hostname"),
+                  list(c.get("tags")),
+                  text(c, "last_exchange_at"),
+                  text(c, "pending_messages"));
+            }
+            table.print(out());
+            String count = page.hasNonNull("count") ? " of " + page.get("count").asText() : "";
+            out().println(page.path("results").size() + count + " shown");
+            if (page.hasNonNull("next")) {
+              out().println("next page: --after " + page.get("next").asText());
+            }
+          });
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,58 +37,45 @@ final class ProfilesCommand {
   }
 
   static int show(Call call, JsonNode profile) {
-    if (call.json()) {
-      call.printJson(profile);
-    } else {
-      call.printFields(profile, "trigger");
-      call.out().println("trigger: " + trigger(profile.path("trigger")));
-    }
-    return Outpost.OK;
+    return call.answer(
+        profile,
+        () -> {
+          call.printFields(profile, "trigger");
+          call.out().println("trigger: " + trigger(profile.path("trigger")));
+        });
   }
 
   @Command(name = "list", description = "Script profiles, newest first.")
   static final class ListProfiles extends Call {
-    @Option(names = "--limit", defaultValue = "100")
-    int limit;
-
-    @Option(names = "--before", paramLabel = "ID")
-    Long before;
-
-    @Option(names = "--archived", description = "archived ones")
-    boolean archived;
+    @Mixin SavedPage paging;
 
     @Override
     int run() {
-      JsonNode page =
-          api()
-              .get(
-                  "/script-profiles",
-                  Api.params("limit", limit, "before", before, "archived", archived ? true : null));
-      if (json()) {
-        printJson(page);
-        return Outpost.OK;
-      }
-      Table table = new Table("ID", "TITLE", "SCRIPT", "TARGETS", "TRIGGER", "NEXT FIRE");
-      for (JsonNode p : page.path("results")) {
-        String targets =
-            p.path("all_computers").asBoolean()
-                ? "all"
-                : p.hasNonNull("query")
-                    ? "query " + text(p, "query")
-                    : "tags " + list(p.get("tags"));
-        table.row(
-            text(p, "id"),
-            text(p, "title"),
-            text(p, "script_id"),
-            targets,
-            trigger(p.path("trigger")),
-            text(p, "next_fire_at"));
-      }
-      table.print(out());
-      if (page.hasNonNull("next")) {
-        out().println("next page: --before " + page.get("next").asText());
-      }
-      return Outpost.OK;
+      JsonNode page = api().get("/script-profiles", paging.params());
+      return answer(
+          page,
+          () -> {
+            Table table = new Table("ID", "TITLE", "SCRIPT", "TARGETS", "TRIGGER", "NEXT FIRE");
+            for (JsonNode p : page.path("results")) {
+              String targets =
+                  p.path("all_computers").asBoolean()
+                      ? "all"
+                      : p.hasNonNull("query")
+                          ? "query " + text(p, "query")
+                          : "tags " + list(p.get("tags"));
+              table.row(
+                  text(p, "id"),
+                  text(p, "title"),
+                  text(p, "script_id"),
+                  targets,
+                  trigger(p.path("trigger")),
+                  text(p, "next_fire_at"));
+            }
+            table.print(out());
+            if (page.hasNonNull("next")) {
+              out().println("next page: --before " + page.get("next").asText());
+            }
+          });
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -55,22 +56,11 @@ final class ScriptsCommand {
 
   @Command(name = "list", description = "Saved scripts, newest first.")
   static final class ListScripts extends Call {
-    @Option(names = "--limit", defaultValue = "100")
-    int limit;
-
-    @Option(names = "--before", paramLabel = "ID")
-    Long before;
-
-    @Option(names = "--archived", description = "archived ones")
-    boolean archived;
+    @Mixin SavedPage paging;
 
     @Override
     int run() {
-      JsonNode page =
-          api()
-              .get(
-                  "/scripts",
-                  Api.params("limit", limit, "before", before, "archived", archived ? true : null));
+      JsonNode page = api().get("/scripts", paging.params());
       return answer(page, () -> printScripts(this, page));
     }
   }
@@ -180,21 +170,20 @@ final class ScriptsCommand {
     @Override
     int run() {
       JsonNode page = api().get("/scripts/" + id + "/versions");
-      if (json()) {
-        printJson(page);
-        return Outpost.OK;
-      }
-      Table table = new Table("VERSION", "INTERPRETER", "CREATOR", "CREATED", "CODE");
-      for (JsonNode v : page.path("results")) {
-        table.row(
-            text(v, "number"),
-            text(v, "interpreter"),
-            text(v, "creator"),
-            text(v, "created_at"),
-            text(v, "code"));
-      }
-      table.print(out());
-      return Outpost.OK;
+      return answer(
+          page,
+          () -> {
+            Table table = new Table("VERSION", "INTERPRETER", "CREATOR", "CREATED", "CODE");
+            for (JsonNode v : page.path("results")) {
+              table.row(
+                  text(v, "number"),
+                  text(v, "interpreter"),
+                  text(v, "creator"),
+                  text(v, "created_at"),
+                  text(v, "code"));
+            }
+            table.print(out());
+          });
     }
   }
 }

@@ -15,6 +15,14 @@ function table(caption, headings, rows) {
   );
 }
 
+// A page of results as a table, one row of cells each, or a line saying there is none.
+function listing(page, none, caption, headings, cells) {
+  if (page.results.length === 0) {
+    return h('p', { class: 'none' }, none);
+  }
+  return table(caption, headings, page.results.map((item) => h('tr', {}, cells(item))));
+}
+
 function paging(base, next) {
   return h(
     'nav',
@@ -79,25 +87,15 @@ export function scriptsPage(main, params) {
       const page = await api('GET', '/scripts' + query({ limit: 50, before, archived: archived ? 'true' : '' }));
       replace(
         list,
-        page.results.length === 0
-          ? h('p', { class: 'none' }, 'No script yet.')
-          : table(
-              'Saved scripts, newest first',
-              ['ID', 'Title', 'Version', 'Interpreter', 'Creator', 'Created', ''],
-              page.results.map((s) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, String(s.id)),
-                  h('td', { class: 'text' }, h('a', { href: '#/scripts/' + s.id }, s.title)),
-                  h('td', {}, String(s.version)),
-                  h('td', { class: 'text' }, s.interpreter),
-                  h('td', { class: 'text' }, s.creator),
-                  h('td', {}, time(s.created_at)),
-                  h('td', {}, s.archived ? '' : h('a', { href: '#/run' + query({ script: s.id }), 'aria-label': 'Run ' + s.title }, 'run')),
-                ),
-              ),
-            ),
+        listing(page, 'No script yet.', 'Saved scripts, newest first', ['ID', 'Title', 'Version', 'Interpreter', 'Creator', 'Created', ''], (s) => [
+          h('td', {}, String(s.id)),
+          h('td', { class: 'text' }, h('a', { href: '#/scripts/' + s.id }, s.title)),
+          h('td', {}, String(s.version)),
+          h('td', { class: 'text' }, s.interpreter),
+          h('td', { class: 'text' }, s.creator),
+          h('td', {}, time(s.created_at)),
+          h('td', {}, s.archived ? '' : h('a', { href: '#/run' + query({ script: s.id }), 'aria-label': 'Run ' + s.title }, 'run')),
+        ]),
       );
       replace(more, paging('#/scripts', page.next));
     } catch (error) {
@@ -265,25 +263,15 @@ export function profilesPage(main, params) {
       );
       replace(
         list,
-        page.results.length === 0
-          ? h('p', { class: 'none' }, 'No profile yet.')
-          : table(
-              'Script profiles, newest first',
-              ['ID', 'Title', 'Script', 'Computers', 'Trigger', 'Next firing', 'Last fired'],
-              page.results.map((p) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, String(p.id)),
-                  h('td', { class: 'text' }, p.title),
-                  h('td', { class: 'text' }, h('a', { href: '#/scripts/' + p.script_id }, titles.get(p.script_id) || 'script ' + p.script_id)),
-                  h('td', {}, targetsOf(p)),
-                  h('td', { class: 'text' }, trigger(p.trigger)),
-                  h('td', {}, time(p.next_fire_at)),
-                  h('td', {}, time(p.last_fired_at)),
-                ),
-              ),
-            ),
+        listing(page, 'No profile yet.', 'Script profiles, newest first', ['ID', 'Title', 'Script', 'Computers', 'Trigger', 'Next firing', 'Last fired'], (p) => [
+          h('td', {}, String(p.id)),
+          h('td', { class: 'text' }, p.title),
+          h('td', { class: 'text' }, h('a', { href: '#/scripts/' + p.script_id }, titles.get(p.script_id) || 'script ' + p.script_id)),
+          h('td', {}, targetsOf(p)),
+          h('td', { class: 'text' }, trigger(p.trigger)),
+          h('td', {}, time(p.next_fire_at)),
+          h('td', {}, time(p.last_fired_at)),
+        ]),
       );
       replace(more, paging('#/profiles', page.next));
     } catch (error) {

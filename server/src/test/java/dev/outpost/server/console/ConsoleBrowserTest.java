@@ -102,7 +102,9 @@ class ConsoleBrowserTest {
         "--window-size=1280,900",
         "--lang=en-GB");
     driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(10));
+    // a bound on waiting for what the page shows, not a timing claim: a loaded machine's agent,
+    // event log and browser together can take tens of seconds for a live change
+    wait = new WebDriverWait(driver, Duration.ofSeconds(60));
   }
 
   @AfterAll

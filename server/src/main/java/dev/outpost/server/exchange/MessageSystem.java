@@ -302,18 +302,17 @@ public final class MessageSystem {
 
   /**
    * Writes results, progress, output, recorded and quarantined messages, each statement for all;
-   * the followers of output are told of the chunks and of the results once all is written.
+   * the followers of output are told of the chunks once all is written (and of the ends by the
+   * event log's notice of the results' transitions, {@link dev.outpost.server.activity
+   * .OutputListener}).
    */
   private Future<Void> write(SqlClient conn, Writes writes, Instant now) {
     Future<List<AgentResult>> strangers = Transitions.applyResults(conn, writes.results(), now);
     Future<Void> progressed = ActivityStore.recordProgress(conn, writes.progress());
     Future<Void> output = ActivityOutput.store(conn, writes.output(), maxOutputChars);
-    Future<Void> ended =
-        ActivityOutput.ended(
-            conn, writes.results().stream().map(AgentResult::activityId).distinct().toList());
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(List.of(strangers, progressed, output, ended, kept, set))
+    return Future.all(List.of(strangers, progressed, output, kept, set))
         .map(
             done -> {
               strangers

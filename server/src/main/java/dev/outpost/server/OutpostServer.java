@@ -309,6 +309,9 @@ public final class OutpostServer {
           public void notice(String payload) {
             streams.notified();
             webhookSender.notified();
+            if (outputListener != null) { // an activity someone follows may have ended
+              outputListener.logged();
+            }
           }
 
           @Override
@@ -328,7 +331,7 @@ public final class OutpostServer {
               config.limits().channelKeepaliveMillis(),
               metrics.registry());
       subscribers.put(Channels.CHANNEL, channels);
-      outputListener = new OutputListener();
+      outputListener = new OutputListener(vertx, new ActivityOutput(pool));
       subscribers.put(ActivityOutput.CHANNEL, outputListener);
       if (tokens.enabled()) {
         subscribers.put(TokenChanges.CHANNEL, new TokenChanges(tokens));

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -14,8 +15,9 @@ import java.util.List;
  * by the offset they start at, in characters (Unicode code points), so a chunk sent again changes
  * nothing. Each activity keeps at most a cap of characters and {@link #MAX_CHUNKS} chunks; past
  * either, the rest is refused and an empty chunk says so. Every statement that stores chunks
- * notifies {@link #CHANNEL} of their activities, and so does the end of an activity that has
- * output, for those who follow it ({@link OutputListener}).
+ * notifies {@link #CHANNEL} of their activities, for those who follow it ({@link OutputListener});
+ * the followers learn of an activity's end from the event log's notices, which every transition
+ * sends, and {@link #finished}.
  */
 public final class ActivityOutput {
 
@@ -68,6 +70,15 @@ public final class ActivityOutput {
       """
       SELECT pg_notify($2, e.id::text) FROM unnest($1::bigint[]) AS e(id)
        WHERE EXISTS (SELECT 1 FROM activity_output o WHERE o.activity_id = e.id)
+      """;
+
+  /** Those of $1 that ended, or are no longer kept: whose output is complete. */
+  private static final String FINISHED =
+      """
+      SELECT f.id FROM unnest($1::bigint[]) AS f(id)
+       WHERE NOT EXISTS (SELECT 1 FROM activities a
+                          WHERE a.id = f.id AND a.status IS NOT NULL
+                            AND NOT a.status = ANY($2::text[]))
       """;
 
   /**
@@ -148,6 +159,25 @@ public final class ActivityOutput {
         .preparedQuery(ENDED)
         .execute(Tuple.of(activityIds.toArray(Long[]::new), CHANNEL))
         .mapEmpty();
+  }
+
+  /**
+   * Of these activities, those whose output is complete: ended, or no longer kept (as {@link #read}
+   * tells them).
+   */
+  public Future<List<Long>> finished(Collection<Long> activityIds) {
+    if (activityIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return pool.preparedQuery(FINISHED)
+        .execute(
+            Tuple.tuple().addArrayOfLong(activityIds.toArray(Long[]::new)).addArrayOfString(FINAL))
+        .map(
+            rows -> {
+              List<Long> ids = new ArrayList<>(rows.size());
+              rows.forEach(row -> ids.add(row.getLong(0)));
+              return ids;
+            });
   }
 
   /** An activity's output from {@code offset} on; an activity not kept reads as complete. */

@@ -2,12 +2,10 @@ package dev.outpost.server.activity;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * A client activity {@link Transitions#deliver} just moved to In Progress, with its parameters as
- * they were (its secrets are no longer held from then on), who created it and when, and its
- * computer's title and tags.
+ * they were (its secrets are no longer held from then on), and who created it and when.
  */
 public record Delivered(
     long activityId,
@@ -15,6 +13,4 @@ public record Delivered(
     String type,
     JsonObject parameters,
     String creator,
-    Instant createdAt,
-    String computerTitle,
-    List<String> computerTags) {}
+    Instant createdAt) {}

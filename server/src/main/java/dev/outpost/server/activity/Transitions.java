@@ -96,7 +96,7 @@ public final class Transitions {
    * Moves each computer's ($1) due client activities ({@link DueRule}) to $4 (In Progress), at most
    * $3 each, logging each move. The parameters come back as they were, to build the messages (their
    * secrets are no longer held from then on), with what a script's environment tells of the
-   * activity and its computer.
+   * activity (of its computer, the exchange read what it tells with the computer's lock).
    */
   private static final String DELIVER =
       "WITH "
@@ -117,10 +117,9 @@ public final class Transitions {
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, $4, $2, 'computer:' || computer_id, 'delivered' FROM moved
       )
-      -- the computer's title and tags go into a script's environment
-      SELECT m.id, m.computer_id, m.type, m.parameters, m.creator, m.created_at, c.title, c.tags
-        FROM moved m JOIN computers c ON c.id = m.computer_id
-       ORDER BY m.computer_id, m.id
+      SELECT id, computer_id, type, parameters, creator, created_at
+        FROM moved
+       ORDER BY computer_id, id
       """;
 
   /**
@@ -228,9 +227,7 @@ public final class Transitions {
                               row.getString("type"),
                               (JsonObject) row.getValue("parameters"),
                               row.getString("creator"),
-                              row.getOffsetDateTime("created_at").toInstant(),
-                              row.getString("title"),
-                              List.of(row.getArrayOfStrings("tags")))));
+                              row.getOffsetDateTime("created_at").toInstant())));
               return delivered;
             });
   }

@@ -1,5 +1,6 @@
 package dev.outpost.server.exchange;
 
+import dev.outpost.server.account.ClientIntervals;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -27,21 +28,23 @@ final class ComputerStateStore {
 
   /**
    * Locks the rows of the computers with these secure-id hashes, in id order so that batches never
-   * wait on each other in a cycle, and reads their exchange state; removed and unknown computers
-   * are absent from the answer. NO KEY UPDATE, because the exchange changes no key column: it
-   * serializes exchanges of one computer, yet lets others insert rows that reference the computer
-   * (a fan-out's children take a KEY SHARE lock on it until they commit, and FOR UPDATE would wait
-   * for the whole fan-out).
+   * wait on each other in a cycle, and reads their exchange state, their title and tags and their
+   * account's client intervals; removed and unknown computers are absent from the answer. NO KEY
+   * UPDATE, because the exchange changes no key column: it serializes exchanges of one computer,
+   * yet lets others insert rows that reference the computer (a fan-out's children take a KEY SHARE
+   * lock on it until they commit, and FOR UPDATE would wait for the whole fan-out). Only the
+   * computers are locked: the account's row is read, never held.
    */
   static Future<Map<ByteBuffer, ComputerState>> lock(SqlClient conn, List<byte[]> secureIdHashes) {
     return conn.preparedQuery(
             """
-            SELECT id, next_expected_in, out_base, exchange_token_hash, client_types,
-                   secure_id_hash
-              FROM computers
-             WHERE secure_id_hash = ANY($1::bytea[]) AND removed_at IS NULL
-             ORDER BY id
-               FOR NO KEY UPDATE
+            SELECT c.id, c.next_expected_in, c.out_base, c.exchange_token_hash, c.client_types,
+                   c.secure_id_hash, c.title, c.tags, c.intervals_sent, a.intervals_version,
+                   a.exchange_interval, a.urgent_exchange_interval, a.ping_interval
+              FROM computers c JOIN accounts a ON a.id = c.account_id
+             WHERE c.secure_id_hash = ANY($1::bytea[]) AND c.removed_at IS NULL
+             ORDER BY c.id
+               FOR NO KEY UPDATE OF c
             """)
         .execute(
             Tuple.tuple()
@@ -60,7 +63,17 @@ final class ComputerStateStore {
                               row.getLong("out_base"),
                               Optional.ofNullable(row.getBuffer("exchange_token_hash"))
                                   .map(Buffer::getBytes),
-                              Arrays.asList(row.getArrayOfStrings("client_types")))));
+                              Arrays.asList(row.getArrayOfStrings("client_types")),
+                              row.getString("title"),
+                              List.of(row.getArrayOfStrings("tags")),
+                              new ComputerState.Intervals(
+                                  row.getLong("intervals_sent"),
+                                  row.getLong("intervals_version"),
+                                  new ClientIntervals(
+                                      Optional.ofNullable(row.getInteger("exchange_interval")),
+                                      Optional.ofNullable(
+                                          row.getInteger("urgent_exchange_interval")),
+                                      Optional.ofNullable(row.getInteger("ping_interval")))))));
               return states;
             });
   }
@@ -119,15 +132,23 @@ final class ComputerStateStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** A computer's exchange state as the exchange leaves it. */
+  /**
+   * A computer's exchange state as the exchange leaves it.
+   *
+   * @param intervalsSent the version of its account's client intervals it has been sent
+   */
   record Saved(
       long computerId,
       long nextExpectedIn,
       long outBase,
       byte[] tokenHash,
-      List<String> clientTypes) {}
+      List<String> clientTypes,
+      long intervalsSent) {}
 
-  /** Saves the computers' exchange states, and when they last exchanged. */
+  /**
+   * Saves the computers' exchange states, the client intervals they were sent, and when they last
+   * exchanged.
+   */
   static Future<Void> save(SqlClient conn, List<Saved> saved, Instant now) {
     return conn.preparedQuery(
             """
@@ -135,21 +156,23 @@ final class ComputerStateStore {
                SET next_expected_in = s.next_expected_in, out_base = s.out_base,
                    exchange_token_hash = s.token_hash,
                    client_types = ARRAY(SELECT jsonb_array_elements_text(s.client_types::jsonb)),
-                   last_exchange_at = $6
-              FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[])
-                   AS s(id, next_expected_in, out_base, token_hash, client_types)
+                   intervals_sent = s.intervals_sent, last_exchange_at = $6
+              FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[],
+                          $7::bigint[])
+                   AS s(id, next_expected_in, out_base, token_hash, client_types, intervals_sent)
              WHERE c.id = s.id
             """)
         .execute(
             Tuple.of(
-                saved.stream().map(Saved::computerId).toArray(Long[]::new),
-                saved.stream().map(Saved::nextExpectedIn).toArray(Long[]::new),
-                saved.stream().map(Saved::outBase).toArray(Long[]::new),
-                saved.stream().map(s -> Buffer.buffer(s.tokenHash())).toArray(Buffer[]::new),
-                saved.stream()
-                    .map(s -> new JsonArray(new ArrayList<>(s.clientTypes())).encode())
-                    .toArray(String[]::new),
-                at(now)))
+                    saved.stream().map(Saved::computerId).toArray(Long[]::new),
+                    saved.stream().map(Saved::nextExpectedIn).toArray(Long[]::new),
+                    saved.stream().map(Saved::outBase).toArray(Long[]::new),
+                    saved.stream().map(s -> Buffer.buffer(s.tokenHash())).toArray(Buffer[]::new),
+                    saved.stream()
+                        .map(s -> new JsonArray(new ArrayList<>(s.clientTypes())).encode())
+                        .toArray(String[]::new),
+                    at(now))
+                .addArrayOfLong(saved.stream().map(Saved::intervalsSent).toArray(Long[]::new)))
         .mapEmpty();
   }
 

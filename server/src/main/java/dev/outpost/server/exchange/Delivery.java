@@ -54,11 +54,16 @@ final class Delivery {
    * Delivers and answers the computers of a batch whose writes are done.
    *
    * @param afters the computers' states as the exchange leaves them
+   * @param states the computers' states as read with their locks, by id
    * @param limited the computers with children due in a group with limits, already locked
    * @return the answers by computer id
    */
   Future<Map<Long, Map<String, Object>>> answer(
-      PipelinedTransaction tx, List<Bookkeeping> afters, Set<Long> limited, Instant now) {
+      PipelinedTransaction tx,
+      List<Bookkeeping> afters,
+      Map<Long, ComputerState> states,
+      Set<Long> limited,
+      Instant now) {
     SqlClient conn = tx.connection();
     List<Long> ids = afters.stream().map(Bookkeeping::computerId).toList();
     // only agents that accept the message are asked: the Landscape Client's batches skip it
@@ -68,29 +73,18 @@ final class Delivery {
             .map(Bookkeeping::computerId)
             .toList();
     Future<List<CancelNotices.Notice>> cancels = CancelNotices.take(conn, cancelable);
-    // the account's client intervals, when they changed since the computer was last told
-    Future<List<Tagged<byte[]>>> intervals =
-        IntervalNotices.take(
-            conn,
-            afters.stream()
-                .filter(after -> after.clientTypes().contains(IntervalNotices.SET_INTERVALS))
-                .map(Bookkeeping::computerId)
-                .toList());
     return deliver(conn, ids, limited, now)
-        .compose(delivered -> encode(conn, delivered))
+        .compose(delivered -> encode(conn, delivered, states))
         .compose(encoded -> cancels.map(taken -> withCancels(encoded, taken)))
-        .compose(
-            encoded ->
-                intervals.map(
-                    taken -> {
-                      encoded.addAll(taken);
-                      return encoded;
-                    }))
         .compose(
             encoded -> {
               Map<Long, String> tokens = new HashMap<>();
               List<ComputerStateStore.Saved> saved = new ArrayList<>(afters.size());
               for (Bookkeeping after : afters) {
+                ComputerState state = states.get(after.computerId());
+                // the account's client intervals, when they changed since the computer was told
+                IntervalNotices.message(after, state)
+                    .ifPresent(message -> encoded.add(new Tagged<>(after.computerId(), message)));
                 String token = Secrets.generate();
                 tokens.put(after.computerId(), token);
                 saved.add(
@@ -99,7 +93,8 @@ final class Delivery {
                         after.nextExpectedIn(),
                         after.outBase(),
                         Secrets.hash(token),
-                        after.clientTypes()));
+                        after.clientTypes(),
+                        IntervalNotices.sent(after, state)));
               }
               Future<Void> queued = OutgoingStore.enqueue(conn, encoded, now);
               Future<Map<Long, List<byte[]>>> heads =
@@ -165,14 +160,14 @@ final class Delivery {
   }
 
   private Future<List<Tagged<byte[]>>> encode(
-      SqlClient conn, Map<Long, List<Delivered>> deliveries) {
+      SqlClient conn, Map<Long, List<Delivered>> deliveries, Map<Long, ComputerState> states) {
     Future<List<Tagged<byte[]>>> chain = Future.succeededFuture(new ArrayList<>());
     for (List<Delivered> computer : deliveries.values()) {
       for (Delivered delivered : computer) {
         chain =
             chain.compose(
                 encoded ->
-                    message(conn, delivered)
+                    message(conn, delivered, states.get(delivered.computerId()))
                         .map(
                             message -> {
                               encoded.add(
@@ -193,14 +188,18 @@ final class Delivery {
    * attachments are stored and sent as ids to fetch (a run of a saved script without attachments of
    * its own is given the script's).
    */
-  private Future<Map<String, Object>> message(SqlClient conn, Delivered delivered) {
+  private Future<Map<String, Object>> message(
+      SqlClient conn, Delivered delivered, ComputerState computer) {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
     JsonObject parameters = delivered.parameters();
     Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(), parameters);
     if (!ScriptEnvironment.MESSAGE_TYPE.equals(message.get("type"))) {
       return Future.succeededFuture(message);
     }
-    message.put("env", ScriptEnvironment.of(delivered, publicUrl, message.get("env")));
+    message.put(
+        "env",
+        ScriptEnvironment.of(
+            delivered, computer.title(), computer.tags(), publicUrl, message.get("env")));
     Object scriptId = parameters.getValue(ScriptRun.SCRIPT_ID);
     JsonObject attachments = parameters.getJsonObject("attachments");
     if (attachments == null && scriptId instanceof Number script) {

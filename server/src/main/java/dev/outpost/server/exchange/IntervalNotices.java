@@ -1,18 +1,15 @@
 package dev.outpost.server.exchange;
 
 import dev.outpost.common.wire.Bpickle;
-import dev.outpost.server.account.ClientIntervals;
-import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.List;
+import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
 import java.util.Optional;
 
 /**
- * The {@code set-intervals} messages due at an exchange: one for each computer whose account
- * changed its client intervals since the computer was last sent them (or that never was), marked
- * sent in the same statement, inside the exchange's transaction.
+ * The {@code set-intervals} message due at an exchange: one for each computer whose account changed
+ * its client intervals since the computer was last sent them (or that never was). What the computer
+ * was sent is read with its lock ({@link ComputerStateStore#lock}) and saved with its state, in the
+ * exchange's transaction, so each change is sent once and costs the exchange no statement of its
+ * own.
  */
 final class IntervalNotices {
 
@@ -21,36 +18,26 @@ final class IntervalNotices {
 
   private IntervalNotices() {}
 
-  /** Takes the computers' due {@code set-intervals} messages, encoded, tagged by computer. */
-  static Future<List<Tagged<byte[]>>> take(SqlClient conn, List<Long> computerIds) {
-    if (computerIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return conn.preparedQuery(
-            """
-            UPDATE computers c SET intervals_sent = a.intervals_version
-              FROM accounts a
-             WHERE c.id = ANY($1) AND a.id = c.account_id
-               AND c.intervals_sent < a.intervals_version
-            RETURNING c.id, a.exchange_interval, a.urgent_exchange_interval, a.ping_interval
-            """)
-        .execute(Tuple.tuple().addArrayOfLong(computerIds.toArray(Long[]::new)))
-        .map(
-            rows -> {
-              List<Tagged<byte[]>> messages = new ArrayList<>(rows.size());
-              rows.forEach(
-                  row -> {
-                    ClientIntervals intervals =
-                        new ClientIntervals(
-                            Optional.ofNullable(row.getInteger(1)),
-                            Optional.ofNullable(row.getInteger(2)),
-                            Optional.ofNullable(row.getInteger(3)));
-                    if (intervals.any()) {
-                      messages.add(
-                          new Tagged<>(row.getLong(0), Bpickle.encode(intervals.message())));
-                    }
-                  });
-              return messages;
-            });
+  /** Whether the exchange sends the computer its account's intervals. */
+  private static boolean due(Bookkeeping after, ComputerState state) {
+    return state.intervals().changed() && after.clientTypes().contains(SET_INTERVALS);
+  }
+
+  /**
+   * The computer's {@code set-intervals} message, encoded, when one is due; a change that left no
+   * interval set is sent as none (each client keeps what it has).
+   */
+  static Optional<byte[]> message(Bookkeeping after, ComputerState state) {
+    ComputerState.Intervals intervals = state.intervals();
+    return due(after, state) && intervals.now().any()
+        ? Optional.of(Bpickle.encode(intervals.now().message()))
+        : Optional.empty();
+  }
+
+  /**
+   * The version of the account's intervals the computer has been sent once the exchange commits.
+   */
+  static long sent(Bookkeeping after, ComputerState state) {
+    return due(after, state) ? state.intervals().version() : state.intervals().sent();
   }
 }

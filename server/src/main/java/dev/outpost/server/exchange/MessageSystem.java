@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -184,7 +185,7 @@ public final class MessageSystem {
         outcomes.set(i, ExchangeQueue.Outcome.failed(e));
       }
     }
-    return apply(tx, plans, now)
+    return apply(tx, plans, byId(states), now)
         .map(
             answers -> {
               plans.forEach(
@@ -194,6 +195,12 @@ public final class MessageSystem {
                           ExchangeQueue.Outcome.answered(answers.get(plan.computerId()))));
               return outcomes;
             });
+  }
+
+  private static Map<Long, ComputerState> byId(Map<ByteBuffer, ComputerState> states) {
+    Map<Long, ComputerState> byId = new HashMap<>();
+    states.values().forEach(state -> byId.put(state.id(), state));
+    return byId;
   }
 
   private ExchangeQueue.Outcome unknownId() {
@@ -219,7 +226,13 @@ public final class MessageSystem {
                       }
                       Plan plan = planner.plan(0, state, request.token(), request.payload());
                       return writeOneByOne(tx.connection(), plan, now)
-                          .compose(incoming -> apply(tx, List.of(plan.with(incoming)), now))
+                          .compose(
+                              incoming ->
+                                  apply(
+                                      tx,
+                                      List.of(plan.with(incoming)),
+                                      Map.of(state.id(), state),
+                                      now))
                           .map(answers -> ExchangeQueue.Outcome.answered(answers.get(state.id())));
                     }));
   }
@@ -260,7 +273,7 @@ public final class MessageSystem {
    * answers (the connection pipelines them), in the order they must apply.
    */
   private Future<Map<Long, Map<String, Object>>> apply(
-      PipelinedTransaction tx, List<Plan> plans, Instant now) {
+      PipelinedTransaction tx, List<Plan> plans, Map<Long, ComputerState> states, Instant now) {
     SqlClient conn = tx.connection();
     if (plans.isEmpty()) {
       return Future.succeededFuture(Map.of());
@@ -283,24 +296,23 @@ public final class MessageSystem {
         .compose(
             done ->
                 delivery.answer(
-                    tx, plans.stream().map(Plan::after).toList(), limited.result(), now))
+                    tx, plans.stream().map(Plan::after).toList(), states, limited.result(), now))
         .onSuccess(answers -> metrics.quarantined().increment(writes.quarantined().size()));
   }
 
   /**
    * Writes results, progress, output, recorded and quarantined messages, each statement for all;
-   * the followers of output are told of the chunks and of the results once all is written.
+   * the followers of output are told of the chunks once all is written (and of the ends by the
+   * event log's notice of the results' transitions, {@link dev.outpost.server.activity
+   * .OutputListener}).
    */
   private Future<Void> write(SqlClient conn, Writes writes, Instant now) {
     Future<List<AgentResult>> strangers = Transitions.applyResults(conn, writes.results(), now);
     Future<Void> progressed = ActivityStore.recordProgress(conn, writes.progress());
     Future<Void> output = ActivityOutput.store(conn, writes.output(), maxOutputChars);
-    Future<Void> ended =
-        ActivityOutput.ended(
-            conn, writes.results().stream().map(AgentResult::activityId).distinct().toList());
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(List.of(strangers, progressed, output, ended, kept, set))
+    return Future.all(List.of(strangers, progressed, output, kept, set))
         .map(
             done -> {
               strangers

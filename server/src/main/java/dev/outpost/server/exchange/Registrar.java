@@ -68,11 +68,12 @@ final class Registrar {
       long nextExpectedIn,
       Instant now) {
     String secureId = Secrets.generate();
+    byte[] secureIdHash = Secrets.hash(secureId);
     return ComputerStateStore.register(
             tx.connection(),
             accountId,
             registration,
-            Secrets.hash(secureId),
+            secureIdHash,
             nextExpectedIn,
             ExchangePlanner.firstOutgoing(payload),
             now)
@@ -88,10 +89,22 @@ final class Registrar {
                   registration.accountName(),
                   registration.title());
               Bookkeeping after = ExchangePlanner.registered(computerId, nextExpectedIn, payload);
-              // a computer registered in this transaction has no activities yet, so no limited ones
-              return OutgoingStore.enqueue(
-                      tx.connection(), ExchangePlanner.welcome(computerId, secureId), now)
-                  .compose(queued -> delivery.answer(tx, List.of(after), Set.of(), now))
+              // a computer registered in this transaction has no activities yet, so no limited
+              // ones; its state is read back as an exchange reads it (its account's intervals too)
+              Future<Void> queued =
+                  OutgoingStore.enqueue(
+                      tx.connection(), ExchangePlanner.welcome(computerId, secureId), now);
+              return ComputerStateStore.lock(tx.connection(), List.of(secureIdHash))
+                  .compose(
+                      states ->
+                          queued.compose(
+                              done ->
+                                  delivery.answer(
+                                      tx,
+                                      List.of(after),
+                                      Map.of(computerId, states.values().iterator().next()),
+                                      Set.of(),
+                                      now)))
                   .map(answers -> answers.get(computerId));
             });
   }

@@ -2,6 +2,7 @@ package dev.outpost.server.exchange;
 
 import dev.outpost.server.activity.Delivered;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,16 +21,21 @@ final class ScriptEnvironment {
 
   /**
    * The environment of a delivered script: {@code given} (the activity's {@code env}, if any) with
-   * Landscape's variables.
+   * Landscape's variables, its computer's title and tags among them.
    */
-  static Map<String, Object> of(Delivered delivered, Optional<String> publicUrl, Object given) {
+  static Map<String, Object> of(
+      Delivered delivered,
+      String title,
+      List<String> tags,
+      Optional<String> publicUrl,
+      Object given) {
     Map<String, Object> env = new LinkedHashMap<>();
     if (given instanceof Map<?, ?> own) {
       own.forEach((name, value) -> env.put(String.valueOf(name), value));
     }
     env.put("LANDSCAPE_COMPUTER_ID", Long.toString(delivered.computerId()));
-    env.put("LANDSCAPE_COMPUTER_TITLE", delivered.computerTitle());
-    env.put("LANDSCAPE_COMPUTER_TAGS", String.join(",", delivered.computerTags()));
+    env.put("LANDSCAPE_COMPUTER_TITLE", title);
+    env.put("LANDSCAPE_COMPUTER_TAGS", String.join(",", tags));
     env.put("LANDSCAPE_ACTIVITY_ID", Long.toString(delivered.activityId()));
     env.put("LANDSCAPE_ACTIVITY_CREATOR", delivered.creator());
     env.put("LANDSCAPE_ACTIVITY_CREATION_TIME", delivered.createdAt().toString());

@@ -127,6 +127,26 @@ class OutputApiTest {
     assertThat(body.indexOf("event: end")).isGreaterThan(body.lastIndexOf("event: output"));
   }
 
+  /**
+   * Verifies that a follower of an activity that printed nothing is told of its end by the result
+   * that ends it (the event log's notice), not at the stream's next keepalive.
+   */
+  @Test
+  void aFollowerOfAnActivityWithoutOutputLearnsOfItsEnd() {
+    ProtocolClient agent = ProtocolClient.registered(fx, "output-silent");
+    long id = running(agent);
+    EventStream stream = EventStream.open(vertx, fx, "/activities/" + id + "/output?follow=true");
+
+    agent.exchange(List.of(ProtocolClient.result(id, 6, 0, "")));
+    String body = await(stream.ended());
+
+    assertThat(EventStream.events(body, "output")).isEmpty();
+    assertThat(EventStream.events(body, "end"))
+        .singleElement()
+        .satisfies(end -> assertThat(end.getBoolean("complete")).isTrue());
+    assertThat(body).as("ended before any keepalive").doesNotContain(": keepalive");
+  }
+
   /** Verifies that an activity's output goes with it when ArchiveRequest archives it. */
   @Test
   void outputGoesWithItsActivityWhenArchived() {

@@ -277,7 +277,16 @@ class ExchangePlannerTest {
    */
   @Test
   void aTokenThatDoesNotMatchIsPlannedAsAnyOther() {
-    ComputerState state = new ComputerState(7, 0, 0, Optional.of(Secrets.hash("given")), List.of());
+    ComputerState state =
+        new ComputerState(
+            7,
+            0,
+            0,
+            Optional.of(Secrets.hash("given")),
+            List.of(),
+            "c-7",
+            List.of(),
+            ComputerState.Intervals.CURRENT);
 
     Plan plan = PLANNER.plan(0, state, Optional.of("another"), payload(0, List.of(result(9))));
 
@@ -286,7 +295,15 @@ class ExchangePlannerTest {
 
   private static ComputerState state(
       long id, long nextExpectedIn, long outBase, List<String> clientTypes) {
-    return new ComputerState(id, nextExpectedIn, outBase, Optional.empty(), clientTypes);
+    return new ComputerState(
+        id,
+        nextExpectedIn,
+        outBase,
+        Optional.empty(),
+        clientTypes,
+        "c-" + id,
+        List.of(),
+        ComputerState.Intervals.CURRENT);
   }
 
   private static WireMap payload(long sequence, List<Map<String, Object>> messages) {

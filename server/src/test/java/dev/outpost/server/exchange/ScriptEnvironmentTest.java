@@ -20,9 +20,7 @@ class ScriptEnvironmentTest {
           "ExecuteScriptRequest",
           new JsonObject(),
           "alice",
-          Instant.parse("2030-01-02T03:04:05Z"),
-          "web-1",
-          List.of("web", "eu"));
+          Instant.parse("2030-01-02T03:04:05Z"));
 
   /**
    * Verifies every variable, LANDSCAPE_URL only where the server knows its URL, and that the
@@ -32,7 +30,11 @@ class ScriptEnvironmentTest {
   void namesTheComputerTheActivityAndTheServer() {
     Map<String, Object> env =
         ScriptEnvironment.of(
-            SCRIPT, Optional.empty(), Map.of("OWN", "x", "LANDSCAPE_COMPUTER_ID", "forged"));
+            SCRIPT,
+            "web-1",
+            List.of("web", "eu"),
+            Optional.empty(),
+            Map.of("OWN", "x", "LANDSCAPE_COMPUTER_ID", "forged"));
 
     assertThat(env)
         .containsExactlyInAnyOrderEntriesOf(
@@ -44,7 +46,13 @@ class ScriptEnvironmentTest {
                 "LANDSCAPE_ACTIVITY_ID", "42",
                 "LANDSCAPE_ACTIVITY_CREATOR", "alice",
                 "LANDSCAPE_ACTIVITY_CREATION_TIME", "2030-01-02T03:04:05Z"));
-    assertThat(ScriptEnvironment.of(SCRIPT, Optional.of("https://outpost.example"), null))
+    assertThat(
+            ScriptEnvironment.of(
+                SCRIPT,
+                "web-1",
+                List.of("web", "eu"),
+                Optional.of("https://outpost.example"),
+                null))
         .containsEntry("LANDSCAPE_URL", "https://outpost.example")
         .doesNotContainKey("OWN");
   }

@@ -99,7 +99,10 @@ public final class PackageStore {
       return Future.succeededFuture(List.of());
     }
     return conn.preparedQuery(IDS_OF_HASHES)
-        .execute(Tuple.of(computerId, hashes.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+        .execute(
+            Tuple.tuple()
+                .addLong(computerId)
+                .addArrayOfBuffer(hashes.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
         .map(
             rows -> {
               List<Long> ids = new ArrayList<>(hashes.size());

@@ -10,6 +10,8 @@ import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
 import dev.outpost.server.packages.PackageChoices;
+import dev.outpost.server.packages.PackageReport;
+import dev.outpost.server.packages.PackageStore;
 import dev.outpost.server.script.ScriptRun;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -201,6 +203,10 @@ final class Delivery {
     if (PackageChoices.CHANGE_PACKAGES.equals(message.get("type"))) {
       return packageIds(conn, delivered, parameters, message);
     }
+    if ("resynchronize".equals(message.get("type")) && resynchronizesPackages(parameters)) {
+      // the client's reporter clears what it reported and reports it again whole
+      return PackageStore.forget(conn, delivered.computerId()).map(message);
+    }
     if (!ScriptEnvironment.MESSAGE_TYPE.equals(message.get("type"))) {
       return Future.succeededFuture(message);
     }
@@ -259,6 +265,11 @@ final class Delivery {
               }
               return PackageChoices.message(message, parameters, mine);
             });
+  }
+
+  private static boolean resynchronizesPackages(JsonObject parameters) {
+    var scopes = parameters.getJsonArray("scopes");
+    return scopes == null || scopes.isEmpty() || scopes.contains(PackageReport.SCOPE);
   }
 
   private static Map<String, Object> withAttachments(

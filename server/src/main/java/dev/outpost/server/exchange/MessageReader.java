@@ -93,6 +93,9 @@ final class MessageReader {
           case "resynchronize" -> {
             if (message.has("operation-id")) {
               results.add(result(message, Status.SUCCEEDED));
+            } else {
+              // the client resynchronizes on its own: its package reports start afresh
+              packages.add(PackageReport.FORGET);
             }
           }
           // the package reporter's hash-id handshake and its package lists

@@ -71,6 +71,18 @@ public sealed interface PackageReport {
   record Changes(Map<PackageList, int[]> added, Map<PackageList, int[]> removed)
       implements PackageReport {}
 
+  /**
+   * The client starts its package reports afresh (it resynchronizes): the computer's lists are
+   * forgotten, to be reported again whole.
+   */
+  record Forget() implements PackageReport {}
+
+  /** The one {@link Forget}. */
+  PackageReport FORGET = new Forget();
+
+  /** The resynchronize scope of the package reports. */
+  String SCOPE = "package";
+
   /** The lists kept per computer, with the keys the packages message names them by. */
   enum PackageList {
     INSTALLED("installed", "not-installed"),

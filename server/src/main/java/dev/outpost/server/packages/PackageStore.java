@@ -82,7 +82,17 @@ public final class PackageStore {
           .map(ids -> answers.add(packageIds(added.requestId(), ids)))
           .mapEmpty();
     }
+    if (report instanceof PackageReport.Forget) {
+      return forget(conn, computerId);
+    }
     return change(conn, computerId, (Changes) report, now);
+  }
+
+  /** Forgets the computer's package lists: its client reports them again whole. */
+  public static Future<Void> forget(SqlClient conn, long computerId) {
+    return conn.preparedQuery("DELETE FROM computer_packages WHERE computer_id = $1")
+        .execute(Tuple.of(computerId))
+        .mapEmpty();
   }
 
   private static Map<String, Object> packageIds(long requestId, List<Long> ids) {

@@ -152,6 +152,48 @@ class PackagesTest {
   }
 
   /**
+   * Verifies that a resynchronization forgets the computer's lists, to be reported again whole: one
+   * the client starts itself (a resynchronize without operation-id), and a ResynchronizeRequest
+   * when it is delivered (no scopes, or the package scope), but not one of other scopes.
+   */
+  @Test
+  void resynchronizingForgetsTheLists() {
+    ProtocolClient client = client("resync");
+    long id = handshake(client, "s-one").get(0);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("type", "packages");
+    report.put("installed", ranges(id));
+    client.exchange(List.of(report));
+    assertThat(names(client, "status:installed")).containsExactly("s-one");
+
+    client.exchange(List.of(Map.of("type", "resynchronize")));
+    assertThat(names(client, "")).isEmpty();
+
+    client.exchange(List.of(new LinkedHashMap<>(report)));
+    var users =
+        fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "ResynchronizeRequest")
+                .put("computer_ids", new JsonArray().add(client.insecureId))
+                .put("parameters", new JsonObject().put("scopes", new JsonArray().add("users"))));
+    assertThat(users.statusCode()).isEqualTo(201);
+    client.exchange(List.of());
+    assertThat(names(client, "status:installed")).containsExactly("s-one");
+    var all =
+        fx.post(
+            "/activities",
+            new JsonObject()
+                .put("type", "ResynchronizeRequest")
+                .put("computer_ids", new JsonArray().add(client.insecureId))
+                .put("parameters", new JsonObject()));
+    assertThat(all.statusCode()).isEqualTo(201);
+    assertThat(client.exchange(List.of()).mapList("messages"))
+        .anyMatch(m -> m.text("type").equals("resynchronize"));
+    assertThat(names(client, "")).isEmpty();
+  }
+
+  /**
    * Verifies that ChangePackagesRequest names packages and the computer is sent their ids: an
    * install of an available one, an upgrade as the install of its newer version, a removal of an
    * installed one, with the changer's policy; and that names the computer cannot resolve are

@@ -18,6 +18,7 @@ import dev.outpost.server.api.EventsApi;
 import dev.outpost.server.api.HttpVerticle;
 import dev.outpost.server.api.OpenApi;
 import dev.outpost.server.api.OutputApi;
+import dev.outpost.server.api.PackagesApi;
 import dev.outpost.server.api.ScriptApi;
 import dev.outpost.server.channel.Channels;
 import dev.outpost.server.computer.ComputerEdits;
@@ -49,6 +50,7 @@ import dev.outpost.server.jobs.handlers.SyncPocketHandler;
 import dev.outpost.server.jobs.handlers.UsgReportHandler;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.net.OutboundAddresses;
+import dev.outpost.server.packages.PackageLists;
 import dev.outpost.server.scheduler.Scheduler;
 import dev.outpost.server.scheduler.SchedulerVerticle;
 import dev.outpost.server.scheduler.ScriptSweeps;
@@ -390,6 +392,8 @@ public final class OutpostServer {
             clock,
             Duration.ofSeconds(config.resultDeadlineSeconds()),
             access);
+    PackagesApi packagesApi =
+        new PackagesApi(new PackageLists(pool), access, config.limits().maxOffset());
     ExchangeApi exchange =
         new ExchangeApi(
             new MessageSystem(
@@ -419,6 +423,7 @@ public final class OutpostServer {
             auth::mount,
             api::mount,
             scriptApi::mount,
+            packagesApi::mount,
             events::mount,
             // last of the API's: a route of it that declares no permission stops the start
             Access::checkDeclared,

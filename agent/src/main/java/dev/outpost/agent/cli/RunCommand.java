@@ -60,6 +60,14 @@ public final class RunCommand implements Callable<Integer> {
   boolean enableUserManagement;
 
   @Option(
+      names = "--enable-package-management",
+      defaultValue = "false",
+      description =
+          "Carry out package changes with apt-get and apt-mark (otherwise they are "
+              + "simulated).")
+  boolean enablePackageManagement;
+
+  @Option(
       names = "--script-users",
       paramLabel = "USERS",
       converter = ScriptUsers.Converter.class,
@@ -134,7 +142,8 @@ public final class RunCommand implements Callable<Integer> {
         enableUserManagement,
         scriptUsers == null ? ScriptUsers.DEFAULT : scriptUsers,
         !server.noChannel,
-        server.trust());
+        server.trust(),
+        enablePackageManagement);
   }
 
   private static String hostname() {

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param scriptUsers the users scripts may run as
  * @param channel whether the agent keeps a channel open to the server, to be told to exchange now
  * @param trust how the server is verified, and whether plain HTTP may leave this machine
+ * @param enablePackageManagement whether change-packages runs apt-get for real (else simulated)
  */
 public record AgentConfig(
     ServerUrls urls,
@@ -32,7 +33,46 @@ public record AgentConfig(
     boolean enableUserManagement,
     ScriptUsers scriptUsers,
     boolean channel,
-    ServerTrust trust) {
+    ServerTrust trust,
+    boolean enablePackageManagement) {
+
+  /** A configuration that simulates package changes. */
+  public AgentConfig(
+      ServerUrls urls,
+      String accountName,
+      Optional<String> registrationKey,
+      String computerTitle,
+      String hostname,
+      Optional<String> tags,
+      Path dataDir,
+      Intervals intervals,
+      Duration backoffMin,
+      Duration backoffMax,
+      Duration requestTimeout,
+      boolean enableShutdown,
+      boolean enableUserManagement,
+      ScriptUsers scriptUsers,
+      boolean channel,
+      ServerTrust trust) {
+    this(
+        urls,
+        accountName,
+        registrationKey,
+        computerTitle,
+        hostname,
+        tags,
+        dataDir,
+        intervals,
+        backoffMin,
+        backoffMax,
+        requestTimeout,
+        enableShutdown,
+        enableUserManagement,
+        scriptUsers,
+        channel,
+        trust,
+        false);
+  }
 
   /** A configuration trusting the system's CAs, plain HTTP to loopback only. */
   public AgentConfig(

@@ -52,7 +52,8 @@ public final class Handlers {
             new SignalHandler(vertx),
             new ResynchronizeHandler(),
             new ShutdownHandler(vertx, config.enableShutdown()),
-            new UserHandler(vertx, config.enableUserManagement())),
+            new UserHandler(vertx, config.enableUserManagement()),
+            new PackageHandler(vertx, config.enablePackageManagement())),
         random);
   }
 

@@ -111,7 +111,7 @@ final class Simulations {
 
   private static String packageChanges(WireMap message) {
     List<String> parts = new ArrayList<>();
-    for (String key : List.of("install", "remove", "hold", "remove-hold")) {
+    for (String key : List.of("install", "upgrade", "remove", "hold", "remove-hold")) {
       Object value = message.get(key);
       if (value instanceof List<?> list && !list.isEmpty()) {
         parts.add(key + " " + list);

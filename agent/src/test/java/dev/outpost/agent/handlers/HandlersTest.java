@@ -36,7 +36,8 @@ class HandlersTest {
     try {
       assertThat(handlers.types()).isEqualTo(Handlers.messageTypes());
       assertThat(handlers.find("execute-script")).containsInstanceOf(ScriptHandler.class);
-      assertThat(handlers.find("change-packages")).containsInstanceOf(SimulatedHandler.class);
+      assertThat(handlers.find("change-packages")).containsInstanceOf(PackageHandler.class);
+      assertThat(handlers.find("install-snaps")).containsInstanceOf(SimulatedHandler.class);
     } finally {
       await(handlers.close());
     }

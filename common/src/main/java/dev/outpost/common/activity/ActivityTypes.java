@@ -66,7 +66,9 @@ public final class ActivityTypes {
     client(
         "ChangePackagesRequest",
         "change-packages",
-        concat(PACKAGE_CHANGES, List.of(optional("upgrade_all", BOOL))));
+        concat(
+            PACKAGE_CHANGES,
+            List.of(optional("upgrade", STRING_LIST), optional("upgrade_all", BOOL))));
     register(
         "UpgradeAllPackagesRequest",
         Kind.CLIENT,

@@ -12,6 +12,7 @@ import dev.outpost.server.account.AccountSettings;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Admin;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.packages.PackageChoices;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
@@ -102,6 +103,7 @@ public final class ActivityService {
                     .withTransaction(
                         conn ->
                             chosen(conn, admin, request)
+                                .compose(chosen -> packagesKnown(conn, admin, type, chosen))
                                 .compose(
                                     chosen ->
                                         insert(conn, admin, type, settings, chosen)
@@ -135,6 +137,20 @@ public final class ActivityService {
               }
               return request.withComputers(ids);
             });
+  }
+
+  /**
+   * A package change names packages each computer must know (those whose client takes part in the
+   * hash-id handshake): a 400 names each it does not.
+   */
+  private static Future<NewActivity> packagesKnown(
+      SqlConnection conn, Admin admin, ActivityType type, NewActivity request) {
+    if (!type.messageType().map(PackageChoices.CHANGE_PACKAGES::equals).orElse(false)) {
+      return Future.succeededFuture(request);
+    }
+    return PackageChoices.check(
+            conn, admin.accountId(), request.computerIds(), request.parameters())
+        .map(request);
   }
 
   private Future<Long> insert(

@@ -9,6 +9,9 @@ import dev.outpost.server.activity.CancelNotices;
 import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.packages.PackageChoices;
+import dev.outpost.server.packages.PackageReport;
+import dev.outpost.server.packages.PackageStore;
 import dev.outpost.server.script.ScriptRun;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -193,6 +196,13 @@ final class Delivery {
     ActivityType type = ActivityTypes.find(delivered.type()).orElseThrow();
     JsonObject parameters = delivered.parameters();
     Map<String, Object> message = ActivityMessages.build(type, delivered.activityId(), parameters);
+    if (PackageChoices.CHANGE_PACKAGES.equals(message.get("type"))) {
+      return packageIds(conn, delivered, parameters, message);
+    }
+    if ("resynchronize".equals(message.get("type")) && resynchronizesPackages(parameters)) {
+      // the client's reporter clears what it reported and reports it again whole
+      return PackageStore.forget(conn, delivered.computerId()).map(message);
+    }
     if (!ScriptEnvironment.MESSAGE_TYPE.equals(message.get("type"))) {
       return Future.succeededFuture(message);
     }
@@ -226,6 +236,39 @@ final class Delivery {
                           }));
     }
     return stored.map(done -> withAttachments(message, ids));
+  }
+
+  /**
+   * A change-packages message with the ids the computer knows for the names it gives, resolved now
+   * (the request was checked against the computer's packages when it was made; a name that no
+   * longer resolves is left out, and said so in the log).
+   */
+  private static Future<Map<String, Object>> packageIds(
+      SqlClient conn, Delivered delivered, JsonObject parameters, Map<String, Object> message) {
+    if (!PackageChoices.namesPackages(parameters)) {
+      return Future.succeededFuture(
+          PackageChoices.message(
+              message, parameters, new PackageChoices.Resolved(Optional.of(Map.of()), List.of())));
+    }
+    return PackageChoices.resolve(
+            conn, Optional.empty(), List.of(delivered.computerId()), parameters)
+        .map(
+            resolved -> {
+              PackageChoices.Resolved mine = resolved.get(delivered.computerId());
+              if (!mine.problems().isEmpty()) {
+                LOG.warn(
+                    "package changes left out [id: {}, computer: {}, problems: {}]",
+                    delivered.activityId(),
+                    delivered.computerId(),
+                    mine.problems());
+              }
+              return PackageChoices.message(message, parameters, mine);
+            });
+  }
+
+  private static boolean resynchronizesPackages(JsonObject parameters) {
+    var scopes = parameters.getJsonArray("scopes");
+    return scopes == null || scopes.isEmpty() || scopes.contains(PackageReport.SCOPE);
   }
 
   private static Map<String, Object> withAttachments(

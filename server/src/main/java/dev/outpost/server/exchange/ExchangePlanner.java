@@ -9,6 +9,7 @@ import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.AgentResult;
 import dev.outpost.server.log.Mdc;
+import dev.outpost.server.packages.PackageReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -86,11 +87,13 @@ final class ExchangePlanner {
       List<ActivityStore.Progress> progress,
       List<ActivityOutput.Chunk> output,
       List<Tagged<ClientMessageStore.Recorded>> recorded,
-      List<Tagged<Quarantined>> quarantined) {
+      List<Tagged<Quarantined>> quarantined,
+      List<Tagged<List<PackageReport>>> packages) {
 
     static Writes of(List<Plan> plans) {
       Writes writes =
           new Writes(
+              new ArrayList<>(),
               new ArrayList<>(),
               new ArrayList<>(),
               new ArrayList<>(),
@@ -130,6 +133,9 @@ final class ExchangePlanner {
                           incoming.recordTypes().get(i), incoming.recordBodies().get(i))));
         }
         incoming.quarantined().forEach(q -> writes.quarantined().add(new Tagged<>(id, q)));
+        if (!incoming.packages().isEmpty()) {
+          writes.packages().add(new Tagged<>(id, incoming.packages()));
+        }
       }
       return writes;
     }

@@ -6,6 +6,7 @@ import dev.outpost.common.error.OutpostException;
 import dev.outpost.common.wire.StorableText;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.log.Mdc;
+import dev.outpost.server.packages.PackageReport;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +38,17 @@ final class MessageReader {
       List<Output> output,
       List<String> recordTypes,
       List<JsonObject> recordBodies,
-      List<Quarantined> quarantined) {
+      List<Quarantined> quarantined,
+      List<PackageReport> packages) {
 
     static final Incoming NOTHING =
-        new Incoming(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        new Incoming(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
     /** The same, with these messages quarantined besides. */
     Incoming quarantining(List<Quarantined> more) {
       List<Quarantined> all = new ArrayList<>(quarantined);
       all.addAll(more);
-      return new Incoming(results, progress, output, recordTypes, recordBodies, all);
+      return new Incoming(results, progress, output, recordTypes, recordBodies, all, packages);
     }
   }
 
@@ -63,6 +65,7 @@ final class MessageReader {
     List<String> types = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
     List<Quarantined> quarantined = new ArrayList<>();
+    List<PackageReport> packages = new ArrayList<>();
     for (Object raw : messages) {
       try {
         WireMap message = WireMap.of(raw);
@@ -90,8 +93,14 @@ final class MessageReader {
           case "resynchronize" -> {
             if (message.has("operation-id")) {
               results.add(result(message, Status.SUCCEEDED));
+            } else {
+              // the client resynchronizes on its own: its package reports start afresh
+              packages.add(PackageReport.FORGET);
             }
           }
+          // the package reporter's hash-id handshake and its package lists
+          case PackageReport.UNKNOWN_HASHES, PackageReport.ADD_PACKAGES, PackageReport.PACKAGES ->
+              packages.add(PackageReport.read(message));
           case "register" ->
               LOG.debug("register from a registered computer ignored [computer: {}]", computerId);
           default -> {
@@ -115,7 +124,7 @@ final class MessageReader {
         quarantined.add(Quarantined.of(raw, reason));
       }
     }
-    return new Incoming(results, progress, output, types, bodies, quarantined);
+    return new Incoming(results, progress, output, types, bodies, quarantined, packages);
   }
 
   private static Optional<OperationResult> operationResult(WireMap message) {

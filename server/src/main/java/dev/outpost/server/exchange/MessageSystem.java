@@ -1,5 +1,6 @@
 package dev.outpost.server.exchange;
 
+import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.activity.ActivityOutput;
 import dev.outpost.server.activity.ActivityStore;
@@ -9,6 +10,8 @@ import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Plan;
 import dev.outpost.server.exchange.ExchangePlanner.Writes;
 import dev.outpost.server.metrics.ServerMetrics;
+import dev.outpost.server.packages.PackageReport;
+import dev.outpost.server.packages.PackageStore;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -312,7 +315,8 @@ public final class MessageSystem {
     Future<Void> output = ActivityOutput.store(conn, writes.output(), maxOutputChars);
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(List.of(strangers, progressed, output, kept, set))
+    Future<Void> packaged = packages(conn, writes.packages(), now);
+    return Future.all(List.of(strangers, progressed, output, kept, set, packaged))
         .map(
             done -> {
               strangers
@@ -325,6 +329,33 @@ public final class MessageSystem {
                               s.activityId()));
               return null;
             });
+  }
+
+  /**
+   * Applies each computer's package messages (none in most exchanges: then no statement at all),
+   * and queues the package-ids answers they call for, to go out in this exchange's answer.
+   */
+  private static Future<Void> packages(
+      SqlClient conn, List<Tagged<List<PackageReport>>> reports, Instant now) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Tagged<List<PackageReport>> computer : reports) {
+      chain =
+          chain.compose(
+              done ->
+                  PackageStore.apply(conn, computer.computerId(), computer.value(), now)
+                      .compose(
+                          answers ->
+                              OutgoingStore.enqueue(
+                                  conn,
+                                  answers.stream()
+                                      .map(
+                                          a ->
+                                              new Tagged<>(
+                                                  computer.computerId(), Bpickle.encode(a)))
+                                      .toList(),
+                                  now)));
+    }
+    return chain;
   }
 
   /**

@@ -12,14 +12,17 @@ final class ServerTypes {
   /** What a registered client may send: results, and the reports Outpost records. */
   static final List<String> REGISTERED =
       List.of(
+          "add-packages",
           "change-packages-result",
           "computer-info",
           "distribution-info",
           "operation-output",
           "operation-progress",
           "operation-result",
+          "packages",
           "register",
           "resynchronize",
+          "unknown-package-hashes",
           "usg-audit");
 
   /** What an unregistered client may send. */

@@ -35,6 +35,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /** How the admin API shows its resources. Times are ISO-8601 UTC. */
 final class Json {
@@ -407,6 +409,19 @@ final class Json {
       throw new UncheckedIOException("cannot write JSON", e);
     }
     return buffer;
+  }
+
+  /**
+   * {@code {"results", "next"}} of a page by key read one row longer than {@code limit}: the rows
+   * beyond the limit are not shown, and their being there makes {@code next} the key of the last
+   * row shown, to pass as {@code before}.
+   */
+  static <T> JsonObject keyPage(
+      List<T> found, int limit, Function<T, JsonObject> show, ToLongFunction<T> key) {
+    List<T> page = found.subList(0, Math.min(limit, found.size()));
+    return new JsonObject()
+        .put("results", new JsonArray(page.stream().map(show).toList()))
+        .put("next", found.size() > limit ? key.applyAsLong(page.get(page.size() - 1)) : null);
   }
 
   static JsonObject event(ActivityEvent e) {

@@ -27,10 +27,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Saved scripts, their versions and attachments, and script profiles, under {@code /api/v2} behind
@@ -128,17 +126,17 @@ public final class ScriptApi {
 
   /** A page of scripts by id, newest first, without their code; archived ones when asked. */
   private void listScripts(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     respond(
         ctx,
         200,
         scripts
             .list(
                 admin(ctx).accountId(),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                asked.limit() + 1,
+                asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> page(found, limit, s -> script(s, false), Script::id)));
+            .map(found -> Json.keyPage(found, asked.limit(), s -> script(s, false), Script::id)));
   }
 
   private void getScript(RoutingContext ctx) {
@@ -173,7 +171,7 @@ public final class ScriptApi {
 
   /** A page of a script's versions, newest first; {@code before} takes a version number. */
   private void versions(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx, Integer.MAX_VALUE);
     respond(
         ctx,
         200,
@@ -181,9 +179,9 @@ public final class ScriptApi {
             .versions(
                 admin(ctx).accountId(),
                 Requests.pathId(ctx, "id"),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Integer.MAX_VALUE))
-            .map(found -> page(found, limit, ScriptApi::version, v -> (long) v.number())));
+                asked.limit() + 1,
+                asked.before())
+            .map(found -> Json.keyPage(found, asked.limit(), ScriptApi::version, v -> v.number())));
   }
 
   /** Uploads a file: the body as it is, named by {@code ?filename=}. */
@@ -244,17 +242,17 @@ public final class ScriptApi {
   }
 
   private void listProfiles(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     respond(
         ctx,
         200,
         profiles
             .list(
                 admin(ctx).accountId(),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                asked.limit() + 1,
+                asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> page(found, limit, ScriptApi::profile, Profile::id)));
+            .map(found -> Json.keyPage(found, asked.limit(), ScriptApi::profile, Profile::id)));
   }
 
   private void getProfile(RoutingContext ctx) {
@@ -291,8 +289,9 @@ public final class ScriptApi {
    */
   private void profileActivities(RoutingContext ctx) {
     long accountId = admin(ctx).accountId();
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    Optional<Long> before = Requests.longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
+    int limit = asked.limit();
+    Optional<Long> before = asked.before();
     PageRequest request = new PageRequest(limit, 0, before, false, false, false);
     Future<Buffer> page =
         profiles
@@ -331,15 +330,6 @@ public final class ScriptApi {
         Requests.text(body, "interpreter"),
         Requests.text(body, "username"),
         Optional.ofNullable((Integer) limit));
-  }
-
-  /** {@code {"results", "next"}} of a page read one row long, {@code next} to pass as before. */
-  private static <T> JsonObject page(
-      List<T> found, int limit, Function<T, JsonObject> show, Function<T, Long> cursor) {
-    List<T> page = found.subList(0, Math.min(limit, found.size()));
-    return new JsonObject()
-        .put("results", new JsonArray(page.stream().map(show).toList()))
-        .put("next", found.size() > limit ? cursor.apply(page.get(page.size() - 1)) : null);
   }
 
   private static JsonObject script(Script s, boolean withCode) {

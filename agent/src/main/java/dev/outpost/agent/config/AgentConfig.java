@@ -32,41 +32,4 @@ public record AgentConfig(
     boolean enableUserManagement,
     ScriptUsers scriptUsers,
     boolean channel,
-    ServerTrust trust) {
-
-  /** A configuration trusting the system's CAs, plain HTTP to loopback only. */
-  public AgentConfig(
-      ServerUrls urls,
-      String accountName,
-      Optional<String> registrationKey,
-      String computerTitle,
-      String hostname,
-      Optional<String> tags,
-      Path dataDir,
-      Intervals intervals,
-      Duration backoffMin,
-      Duration backoffMax,
-      Duration requestTimeout,
-      boolean enableShutdown,
-      boolean enableUserManagement,
-      ScriptUsers scriptUsers,
-      boolean channel) {
-    this(
-        urls,
-        accountName,
-        registrationKey,
-        computerTitle,
-        hostname,
-        tags,
-        dataDir,
-        intervals,
-        backoffMin,
-        backoffMax,
-        requestTimeout,
-        enableShutdown,
-        enableUserManagement,
-        scriptUsers,
-        channel,
-        ServerTrust.SYSTEM);
-  }
-}
+    ServerTrust trust) {}

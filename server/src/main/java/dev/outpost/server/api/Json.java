@@ -22,6 +22,10 @@ import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
 import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.QuarantinedMessage;
+import dev.outpost.server.script.Profile;
+import dev.outpost.server.script.Script;
+import dev.outpost.server.script.ScriptAttachment;
+import dev.outpost.server.script.ScriptVersion;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -495,6 +499,61 @@ final class Json {
       }
     }
     return new JsonObject().put("applied", applied).put("refused", refused);
+  }
+
+  // ---- saved scripts and profiles
+
+  static JsonObject script(Script s, boolean withCode) {
+    JsonObject shown =
+        new JsonObject()
+            .put("id", s.id())
+            .put("title", s.title())
+            .put("version", s.version())
+            .put("interpreter", s.interpreter())
+            .put("username", s.username().orElse(null))
+            .put("time_limit", s.timeLimit().orElse(null))
+            .put("creator", s.creator())
+            .put("created_at", s.createdAt().toString())
+            .put("archived", s.archivedAt().isPresent())
+            .put("archived_at", time(s.archivedAt()));
+    return withCode ? shown.put("code", s.code()) : shown;
+  }
+
+  static JsonObject scriptVersion(ScriptVersion v) {
+    return new JsonObject()
+        .put("number", v.number())
+        .put("code", v.code())
+        .put("interpreter", v.interpreter())
+        .put("creator", v.creator())
+        .put("created_at", v.createdAt().toString());
+  }
+
+  static JsonObject scriptAttachment(ScriptAttachment a) {
+    return new JsonObject()
+        .put("id", a.id())
+        .put("filename", a.name())
+        .put("size", a.size())
+        .put("creator", a.creator())
+        .put("created_at", a.createdAt().toString());
+  }
+
+  static JsonObject profile(Profile p) {
+    return new JsonObject()
+        .put("id", p.id())
+        .put("title", p.title())
+        .put("script_id", p.scriptId())
+        .put("all_computers", p.targets().allComputers())
+        .put("tags", new JsonArray(p.targets().tags()))
+        .put("query", p.targets().query().orElse(null))
+        .put("username", p.username().orElse(null))
+        .put("time_limit", p.timeLimit().orElse(null))
+        .put("trigger", p.trigger().json())
+        .put("next_fire_at", time(p.nextFireAt()))
+        .put("last_fired_at", time(p.lastFiredAt()))
+        .put("creator", p.creator())
+        .put("created_at", p.createdAt().toString())
+        .put("archived", p.archivedAt().isPresent())
+        .put("archived_at", time(p.archivedAt()));
   }
 
   private static String time(Instant instant) {

@@ -13,10 +13,8 @@ import dev.outpost.server.script.Profile;
 import dev.outpost.server.script.ProfileDraft;
 import dev.outpost.server.script.ProfileStore;
 import dev.outpost.server.script.Script;
-import dev.outpost.server.script.ScriptAttachment;
 import dev.outpost.server.script.ScriptDraft;
 import dev.outpost.server.script.ScriptStore;
-import dev.outpost.server.script.ScriptVersion;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +24,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
@@ -120,7 +117,7 @@ public final class ScriptApi {
                 s -> {
                   Access.note(ctx, "id", s.id());
                   Access.note(ctx, "title", s.title());
-                  return script(s, true);
+                  return Json.script(s, true);
                 }));
   }
 
@@ -136,14 +133,18 @@ public final class ScriptApi {
                 asked.limit() + 1,
                 asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> Json.keyPage(found, asked.limit(), s -> script(s, false), Script::id)));
+            .map(
+                found ->
+                    Json.keyPage(found, asked.limit(), s -> Json.script(s, false), Script::id)));
   }
 
   private void getScript(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        scripts.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(s -> script(s, true)));
+        scripts
+            .find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(s -> Json.script(s, true)));
   }
 
   private void updateScript(RoutingContext ctx) {
@@ -157,7 +158,7 @@ public final class ScriptApi {
                 Requests.pathId(ctx, "id"),
                 admin.name(),
                 scriptDraft(Requests.body(ctx)))
-            .map(s -> script(s, true)));
+            .map(s -> Json.script(s, true)));
   }
 
   private void archiveScript(RoutingContext ctx) {
@@ -166,7 +167,7 @@ public final class ScriptApi {
         200,
         scripts
             .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-            .map(s -> script(s, true)));
+            .map(s -> Json.script(s, true)));
   }
 
   /** A page of a script's versions, newest first; {@code before} takes a version number. */
@@ -181,7 +182,8 @@ public final class ScriptApi {
                 Requests.pathId(ctx, "id"),
                 asked.limit() + 1,
                 asked.before())
-            .map(found -> Json.keyPage(found, asked.limit(), ScriptApi::version, v -> v.number())));
+            .map(
+                found -> Json.keyPage(found, asked.limit(), Json::scriptVersion, v -> v.number())));
   }
 
   /** Uploads a file: the body as it is, named by {@code ?filename=}. */
@@ -198,7 +200,7 @@ public final class ScriptApi {
                 admin.name(),
                 ctx.queryParams().get("filename"),
                 content == null ? Buffer.buffer() : content)
-            .map(ScriptApi::attachment));
+            .map(Json::scriptAttachment));
   }
 
   private void attachments(RoutingContext ctx) {
@@ -212,7 +214,7 @@ public final class ScriptApi {
                     new JsonObject()
                         .put(
                             "results",
-                            new JsonArray(list.stream().map(ScriptApi::attachment).toList()))));
+                            new JsonArray(list.stream().map(Json::scriptAttachment).toList()))));
   }
 
   private void deleteAttachment(RoutingContext ctx) {
@@ -237,7 +239,7 @@ public final class ScriptApi {
                 p -> {
                   Access.note(ctx, "id", p.id());
                   Access.note(ctx, "title", p.title());
-                  return profile(p);
+                  return Json.profile(p);
                 }));
   }
 
@@ -252,14 +254,14 @@ public final class ScriptApi {
                 asked.limit() + 1,
                 asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> Json.keyPage(found, asked.limit(), ScriptApi::profile, Profile::id)));
+            .map(found -> Json.keyPage(found, asked.limit(), Json::profile, Profile::id)));
   }
 
   private void getProfile(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        profiles.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(ScriptApi::profile));
+        profiles.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::profile));
   }
 
   private void updateProfile(RoutingContext ctx) {
@@ -271,16 +273,14 @@ public final class ScriptApi {
                 admin(ctx).accountId(),
                 Requests.pathId(ctx, "id"),
                 ProfileDraft.read(Requests.body(ctx), clock.instant()))
-            .map(ScriptApi::profile));
+            .map(Json::profile));
   }
 
   private void archiveProfile(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        profiles
-            .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-            .map(ScriptApi::profile));
+        profiles.archive(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::profile));
   }
 
   /**
@@ -330,62 +330,5 @@ public final class ScriptApi {
         Requests.text(body, "interpreter"),
         Requests.text(body, "username"),
         Optional.ofNullable((Integer) limit));
-  }
-
-  private static JsonObject script(Script s, boolean withCode) {
-    JsonObject shown =
-        new JsonObject()
-            .put("id", s.id())
-            .put("title", s.title())
-            .put("version", s.version())
-            .put("interpreter", s.interpreter())
-            .put("username", s.username().orElse(null))
-            .put("time_limit", s.timeLimit().orElse(null))
-            .put("creator", s.creator())
-            .put("created_at", s.createdAt().toString())
-            .put("archived", s.archivedAt().isPresent())
-            .put("archived_at", time(s.archivedAt()));
-    return withCode ? shown.put("code", s.code()) : shown;
-  }
-
-  private static JsonObject version(ScriptVersion v) {
-    return new JsonObject()
-        .put("number", v.number())
-        .put("code", v.code())
-        .put("interpreter", v.interpreter())
-        .put("creator", v.creator())
-        .put("created_at", v.createdAt().toString());
-  }
-
-  private static JsonObject attachment(ScriptAttachment a) {
-    return new JsonObject()
-        .put("id", a.id())
-        .put("filename", a.name())
-        .put("size", a.size())
-        .put("creator", a.creator())
-        .put("created_at", a.createdAt().toString());
-  }
-
-  private static JsonObject profile(Profile p) {
-    return new JsonObject()
-        .put("id", p.id())
-        .put("title", p.title())
-        .put("script_id", p.scriptId())
-        .put("all_computers", p.targets().allComputers())
-        .put("tags", new JsonArray(p.targets().tags()))
-        .put("query", p.targets().query().orElse(null))
-        .put("username", p.username().orElse(null))
-        .put("time_limit", p.timeLimit().orElse(null))
-        .put("trigger", p.trigger().json())
-        .put("next_fire_at", time(p.nextFireAt()))
-        .put("last_fired_at", time(p.lastFiredAt()))
-        .put("creator", p.creator())
-        .put("created_at", p.createdAt().toString())
-        .put("archived", p.archivedAt().isPresent())
-        .put("archived_at", time(p.archivedAt()));
-  }
-
-  private static String time(Optional<Instant> instant) {
-    return instant.map(Instant::toString).orElse(null);
   }
 }

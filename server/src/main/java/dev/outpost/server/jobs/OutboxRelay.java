@@ -63,7 +63,11 @@ public final class OutboxRelay extends VerticleBase {
    * The rows a pass publishes ($1: an account's bound of published rows, $2: the batch), locked.
    * The accounts that wait are found by skipping through the index of waiting rows, one probe per
    * account; each one's published rows are counted through the index of published rows, at most its
-   * bound (and what passes under way add).
+   * bound (and what passes under way add); its rows are read as a range of the waiting rows' index
+   * (written as row comparisons, which the primary key cannot serve: with {@code account_id = x}
+   * the generic plan walked the primary key past every row of a flood to find another account's
+   * one). 50,000 waiting rows of one account (128 published) and one of another: 684 buffers,
+   * against 1,183 for the first 500 rows in id order as the relay read them before.
    */
   private static final String TAKE =
       """
@@ -89,8 +93,10 @@ public final class OutboxRelay extends VerticleBase {
       SELECT o.id, o.activity_id, o.account_id
         FROM chosen c CROSS JOIN share s
              CROSS JOIN LATERAL (SELECT id, activity_id, account_id FROM outbox
-                                  WHERE account_id = c.account_id AND published_at IS NULL
-                                  ORDER BY id LIMIT least(c.room, s.rows)
+                                  WHERE (account_id, id) >= (c.account_id, c.oldest)
+                                    AND (account_id, id) < (c.account_id + 1, 0)
+                                    AND published_at IS NULL
+                                  ORDER BY account_id, id LIMIT least(c.room, s.rows)
                                     FOR UPDATE SKIP LOCKED) o
        ORDER BY c.oldest, o.id
       """;

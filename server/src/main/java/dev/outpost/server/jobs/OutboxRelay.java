@@ -230,6 +230,9 @@ public final class OutboxRelay extends VerticleBase {
               if (rows.size() == BATCH) {
                 relay(); // more is likely waiting: the next pass takes the rows after these
               }
+              if (rows.size() == 0) {
+                return Future.succeededFuture(0);
+              }
               return publish(inTurn(rows))
                   .compose(
                       confirmed ->

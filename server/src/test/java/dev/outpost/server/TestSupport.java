@@ -223,10 +223,13 @@ public final class TestSupport {
     return prefix + "-" + Secrets.generate().substring(0, 10).toLowerCase().replace('_', 'x');
   }
 
-  /** Waits for a future from a test thread (never from an event loop). */
+  /**
+   * Waits for a future from a test thread (never from an event loop), 30 s times {@link #PATIENCE}
+   * at most: a server's start on a loaded machine took longer than 30 s.
+   */
   public static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(30L * PATIENCE, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ScriptUsers;
+import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.server.ServerFixture;
 import io.vertx.core.Vertx;
@@ -103,7 +104,9 @@ public final class AgentFixture implements AutoCloseable {
         false,
         false,
         scriptUsers,
-        true);
+        true,
+        ServerTrust.SYSTEM,
+        false);
   }
 
   /** A real agent's configuration, talking to the server directly. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.config.ServerTrust;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -249,6 +250,8 @@ class AgentTest {
                 false,
                 false,
                 base.scriptUsers(),
+                false,
+                ServerTrust.SYSTEM,
                 false));
 
     try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Intervals;
+import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TcpProxy;
 import io.vertx.core.Vertx;
@@ -47,7 +48,9 @@ class ChannelTest {
         false,
         false,
         base.scriptUsers(),
-        true);
+        true,
+        ServerTrust.SYSTEM,
+        false);
   }
 
   /**

@@ -4,6 +4,7 @@ import static dev.outpost.server.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.agent.config.AgentConfig;
+import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -129,7 +130,9 @@ class SavedScriptsTest {
         c.enableShutdown(),
         c.enableUserManagement(),
         c.scriptUsers(),
-        c.channel());
+        c.channel(),
+        ServerTrust.SYSTEM,
+        false);
   }
 
   private static JsonArray fired(long profile) {

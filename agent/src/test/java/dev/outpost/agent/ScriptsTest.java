@@ -181,6 +181,66 @@ class ScriptsTest {
   }
 
   /**
+   * Verifies that a script canceled while it waits for a place ends at once as canceled, without
+   * running and without waiting for a place, while the sixteen holding the places still run; and
+   * that it took no place from the script after it.
+   */
+  @Test
+  void aScriptCanceledWhileItWaitsForAPlaceEndsAtOnce() throws Exception {
+    Path go = scratch.resolve("go");
+    List<Long> blockers = new ArrayList<>();
+    for (int i = 0; i < PLACES; i++) {
+      blockers.add(
+          fx.script(
+              anyone,
+              "touch "
+                  + scratch.resolve("started-" + i)
+                  + "; while [ ! -e "
+                  + go
+                  + " ]; do sleep 0.2; done; echo blocker-"
+                  + i,
+              300));
+    }
+    long waiter = fx.script(anyone, "touch " + scratch.resolve("started-waiter"), 300);
+    long after = fx.script(anyone, "echo after", 300);
+    try {
+      await().atMost(AgentFixture.PATIENCE).until(() -> started() >= PLACES);
+      await()
+          .atMost(AgentFixture.PATIENCE)
+          .until(
+              () ->
+                  fx.activity(waiter).getString("status").equals("in-progress")
+                      && fx.activity(after).getString("status").equals("in-progress"));
+
+      fx.server.post(
+          "/activities/cancel",
+          new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(waiter)));
+
+      JsonObject canceled =
+          await()
+              .atMost(AgentFixture.PATIENCE)
+              .until(() -> fx.activity(waiter), a -> a.getString("result_text") != null);
+      assertThat(canceled.getString("status")).isEqualTo("canceled");
+      assertThat(canceled.getString("result_text"))
+          .contains("canceled by the server")
+          .contains("before it started");
+      // it ended while the sixteen still held every place
+      assertThat(blockers)
+          .allSatisfy(
+              id -> assertThat(fx.activity(id).getString("status")).isEqualTo("in-progress"));
+      assertThat(fx.activity(after).getString("status")).isEqualTo("in-progress");
+    } finally {
+      Files.createFile(go);
+    }
+    JsonObject ran = fx.awaitFinal(after);
+    assertThat(ran.getString("status")).as(ran.encode()).isEqualTo("succeeded");
+    assertThat(ran.getString("result_text")).contains("after");
+    assertThat(blockers)
+        .allSatisfy(id -> assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded"));
+    assertThat(scratch.resolve("started-waiter")).doesNotExist();
+  }
+
+  /**
    * Verifies that time limits hold with more scripts than places: the running ones are killed at
    * theirs, one whose limit passes while it waits fails without running, while they still run, and
    * one with time to spare runs once places free.
@@ -188,8 +248,10 @@ class ScriptsTest {
   @Test
   void timeLimitsHoldForRunningAndWaitingScripts() {
     List<Long> blockers = new ArrayList<>();
+    // the blockers' limit counts from when each reached the agent: it leaves the waiting scripts,
+    // which may come exchanges later on a loaded machine, ample time to arrive while they run
     for (int i = 0; i < PLACES; i++) {
-      blockers.add(fx.script(anyone, "sleep 1000", 4));
+      blockers.add(fx.script(anyone, "sleep 1000", 20));
     }
     long impatient = fx.script(anyone, "echo impatient", 1);
     long patient = fx.script(anyone, "echo patient", 120);

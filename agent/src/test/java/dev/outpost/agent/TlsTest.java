@@ -82,7 +82,8 @@ class TlsTest {
         base.enableUserManagement(),
         base.scriptUsers(),
         base.channel(),
-        trust);
+        trust,
+        false);
   }
 
   /**
@@ -217,7 +218,8 @@ class TlsTest {
             false,
             dev.outpost.agent.config.ScriptUsers.ALL,
             true,
-            ServerTrust.SYSTEM);
+            ServerTrust.SYSTEM,
+            false);
     assertThatThrownBy(
             () ->
                 TestSupport.await(

@@ -178,7 +178,7 @@ public final class OutpostServer {
     // once the sweeps, the relay and the webhook sender are running
     Future<String> serverUuid =
         config.role().runsHttp() ? MessageSystem.serverUuid(pool) : Future.succeededFuture();
-    relay = new OutboxRelay(pool, amqpUrl, jobs.queue(), 100);
+    relay = new OutboxRelay(pool, clock, amqpUrl, jobs.queue(), 100, jobs.perAccount());
     health = new Health(() -> Database.schemaApplied(pool, schemaVersion), relay::brokerConnected);
     backlog =
         new Backlog(

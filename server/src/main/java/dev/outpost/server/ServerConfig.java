@@ -89,6 +89,7 @@ public record ServerConfig(
    * @param leaseSeconds how long a job-handler may go without renewing its lease
    * @param maxAttempts how many times an activity whose job-handler died is tried
    * @param timeoutSeconds how long a server activity may run unless it says otherwise
+   * @param perAccount jobs of one account the outbox relay keeps in the queue or running at most
    */
   public record JobsConfig(
       Optional<String> amqpUrl,
@@ -96,7 +97,8 @@ public record ServerConfig(
       int prefetch,
       int leaseSeconds,
       int maxAttempts,
-      int timeoutSeconds) {}
+      int timeoutSeconds,
+      int perAccount) {}
 
   /**
    * The most admins and the network can make the server do and hold.
@@ -306,7 +308,8 @@ public record ServerConfig(
             intValue(env, "OUTPOST_JOBS_PREFETCH", 256, 1, 10_000),
             intValue(env, "OUTPOST_JOBS_LEASE_SECONDS", 30, 1, 86_400),
             intValue(env, "OUTPOST_JOBS_MAX_ATTEMPTS", 3, 1, 100),
-            intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE)),
+            intValue(env, "OUTPOST_JOBS_TIMEOUT_SECONDS", 3600, 1, Integer.MAX_VALUE),
+            intValue(env, "OUTPOST_JOBS_PER_ACCOUNT", 128, 1, 100_000)),
         intValue(env, "OUTPOST_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
         intValue(env, "OUTPOST_RESULT_DEADLINE_SECONDS", 86_400, 1, Integer.MAX_VALUE),
         intValue(env, "OUTPOST_TOKEN_CACHE_SECONDS", 5, 0, 3600),

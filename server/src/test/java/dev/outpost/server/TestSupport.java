@@ -169,12 +169,23 @@ public final class TestSupport {
         .getLong(0);
   }
 
-  /** Polls until the condition holds, failing after {@code seconds}; never a fixed sleep. */
+  /**
+   * How many times its {@code seconds} {@link #eventually} waits ({@code -Doutpost.test.patience},
+   * 3 when not given). The seconds a test names are what a quiet machine needs; a loaded one (two
+   * cores and several builds) needs several times that, and waiting longer for a condition asserts
+   * no less: only a test that fails takes longer to say so.
+   */
+  private static final int PATIENCE = Math.max(1, Integer.getInteger("outpost.test.patience", 3));
+
+  /**
+   * Polls until the condition holds, failing after {@code seconds} times {@link #PATIENCE}; never a
+   * fixed sleep.
+   */
   public static void eventually(int seconds, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    long deadline = System.nanoTime() + seconds * PATIENCE * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + seconds + " s");
+        throw new AssertionError("condition not met within " + seconds * PATIENCE + " s");
       }
       try {
         Thread.sleep(25);
@@ -212,10 +223,13 @@ public final class TestSupport {
     return prefix + "-" + Secrets.generate().substring(0, 10).toLowerCase().replace('_', 'x');
   }
 
-  /** Waits for a future from a test thread (never from an event loop). */
+  /**
+   * Waits for a future from a test thread (never from an event loop), 30 s times {@link #PATIENCE}
+   * at most: a server's start on a loaded machine took longer than 30 s.
+   */
   public static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(30L * PATIENCE, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;

@@ -61,9 +61,10 @@ final class ScriptHandler implements Handler {
   /** The operations taken and not yet answered, by operation-id. */
   private final Map<Long, InHand> inHand = new ConcurrentHashMap<>();
 
-  /** An operation taken: canceled perhaps, running perhaps. */
+  /** An operation taken: canceled perhaps, waiting for a place or running perhaps. */
   private static final class InHand {
     volatile boolean canceled;
+    volatile Future<Void> place;
     volatile ScriptRun run;
   }
 
@@ -118,8 +119,9 @@ final class ScriptHandler implements Handler {
     inHand.put(operation.id(), taken);
     // a place is asked for at once, on the event loop, so that scripts get places in the order
     // they came (looking the user up first, off the event loop, let later ones overtake)
-    return slots
-        .acquire(deadline)
+    taken.place = slots.acquire(deadline);
+    return taken
+        .place
         .compose(
             place ->
                 blocking(() -> accounts.resolve(request.username()))
@@ -141,6 +143,12 @@ final class ScriptHandler implements Handler {
       return false;
     }
     taken.canceled = true;
+    // one still waiting for a place ends now, as canceled before it started, holding none
+    Future<Void> place = taken.place;
+    if (place != null && slots.withdraw(place, ScriptFailure.of(CANCELED + " before it started"))) {
+      LOG.info("script canceled while it waited for a place [operation: {}]", operationId);
+      return true;
+    }
     ScriptRun run = taken.run;
     if (run != null) {
       run.cancel();

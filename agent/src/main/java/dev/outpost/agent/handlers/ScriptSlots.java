@@ -65,6 +65,32 @@ final class ScriptSlots {
     return turn.future();
   }
 
+  /**
+   * Takes a script that still waits out of the line: its {@code turn} (what {@link #acquire} gave
+   * it) fails with {@code reason}, and it never holds a place, so it must not release one.
+   *
+   * @return whether it still waited; if not, it holds a place (or its wait already ended)
+   */
+  boolean withdraw(Future<Void> turn, Throwable reason) {
+    Promise<Void> withdrawn = null;
+    synchronized (this) {
+      for (Promise<Void> waiter : waiting) {
+        if (waiter.future() == turn) {
+          withdrawn = waiter;
+          break;
+        }
+      }
+      if (withdrawn != null) {
+        waiting.remove(withdrawn);
+      }
+    }
+    if (withdrawn == null) {
+      return false;
+    }
+    withdrawn.fail(reason);
+    return true;
+  }
+
   /** Frees a place, for the first script waiting if there is one. */
   void release() {
     Promise<Void> next;

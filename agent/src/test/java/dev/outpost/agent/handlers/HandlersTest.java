@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.outpost.agent.config.AgentConfig;
 import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ScriptUsers;
+import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -94,6 +95,8 @@ class HandlersTest {
         false,
         false,
         ScriptUsers.DEFAULT,
+        false,
+        ServerTrust.SYSTEM,
         false);
   }
 }

@@ -54,12 +54,13 @@ public final class JobsBench implements Benchmark {
         SELECT ?, 'server', 'ArchiveRequest', 'queued', 'Archive', '{"older_than_days": 3650}',
                'bench', now()
           FROM generate_series(1, ?)
-        RETURNING id, status, created_at
+        RETURNING id, account_id, status, created_at
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, NULL, status, created_at, 'bench', 'created' FROM created
       )
-      INSERT INTO outbox (activity_id, created_at) SELECT id, created_at FROM created
+      INSERT INTO outbox (activity_id, account_id, created_at)
+      SELECT id, account_id, created_at FROM created
       """;
 
   @Override
@@ -163,7 +164,8 @@ public final class JobsBench implements Benchmark {
       throws Exception {
     try (Connection conn = db.connect();
         PreparedStatement create = conn.prepareStatement(CREATE);
-        PreparedStatement outbox = conn.prepareStatement("SELECT count(*) FROM outbox");
+        PreparedStatement outbox =
+            conn.prepareStatement("SELECT count(*) FROM outbox WHERE published_at IS NULL");
         PreparedStatement last =
             conn.prepareStatement(
                 "SELECT status FROM activities WHERE id = (SELECT max(id) FROM activities)");

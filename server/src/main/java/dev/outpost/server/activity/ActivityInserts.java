@@ -74,8 +74,8 @@ public final class ActivityInserts {
           FROM created
       ), published AS (
         -- a server activity that starts Queued ($19) goes to the job queue through the outbox
-        INSERT INTO outbox (activity_id, created_at)
-        SELECT id, created_at FROM created WHERE kind = 'server' AND status = $19
+        INSERT INTO outbox (activity_id, account_id, created_at)
+        SELECT id, $1, created_at FROM created WHERE kind = 'server' AND status = $19
       )
       SELECT min(id) FROM created
       """;

@@ -74,14 +74,14 @@ public final class Transitions {
          WHERE a.id = t.id
            -- $6 / $7: the states the lifecycle table lets client / server activities leave for $3
            AND t.status = ANY(CASE t.kind WHEN 'client' THEN $6::text[] ELSE $7::text[] END)
-        RETURNING a.id, t.status AS from_status, t.kind, a.computer_id
+        RETURNING a.id, t.status AS from_status, t.kind, a.computer_id, a.account_id
       ), logged AS (
         INSERT INTO activity_events (activity_id, from_status, to_status, at, actor, reason)
         SELECT id, from_status, $3, $4, $8, $9 FROM moved
       ), published AS (
         -- $12: whether $3 is Queued, which a server activity waits in for a job-handler
-        INSERT INTO outbox (activity_id, created_at)
-        SELECT id, $4 FROM moved WHERE kind = 'server' AND $12
+        INSERT INTO outbox (activity_id, account_id, created_at)
+        SELECT id, account_id, $4 FROM moved WHERE kind = 'server' AND $12
       ), """
           + CancelNotices.RECORD
           + """

@@ -658,20 +658,15 @@ public final class AuthApi {
   // ---- the audit log
 
   private void auditLog(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    Optional<Long> before = Requests.longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     String query = Optional.ofNullable(ctx.queryParams().get("query")).orElse("");
     var parsed = AuditLog.parse(query);
     AdminApi.respond(
         ctx,
         200,
         audit
-            .list(AdminApi.admin(ctx).accountId(), parsed, limit, before)
-            .map(
-                page ->
-                    results(page.stream().map(AuthApi::entry).toList())
-                        .put(
-                            "next", page.size() == limit ? page.get(page.size() - 1).id() : null)));
+            .list(AdminApi.admin(ctx).accountId(), parsed, asked.limit() + 1, asked.before())
+            .map(page -> Json.keyPage(page, asked.limit(), AuthApi::entry, e -> e.id())));
   }
 
   // ---- JSON

@@ -191,21 +191,17 @@ public final class EventsApi {
    * A page of a webhook's deliveries, newest first, with the cursor of the next ({@code before}).
    */
   private void deliveries(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    Optional<Long> before = Requests.longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     AdminApi.respond(
         ctx,
         200,
         webhooks
-            .deliveries(AdminApi.admin(ctx).accountId(), Requests.pathId(ctx, "id"), limit, before)
-            .map(
-                page ->
-                    new JsonObject()
-                        .put(
-                            "results",
-                            new JsonArray(page.stream().map(EventsApi::delivery).toList()))
-                        .put(
-                            "next", page.size() == limit ? page.get(page.size() - 1).id() : null)));
+            .deliveries(
+                AdminApi.admin(ctx).accountId(),
+                Requests.pathId(ctx, "id"),
+                asked.limit() + 1,
+                asked.before())
+            .map(page -> Json.keyPage(page, asked.limit(), EventsApi::delivery, d -> d.id())));
   }
 
   private static ActivityQuery eventQuery(Optional<String> text) {

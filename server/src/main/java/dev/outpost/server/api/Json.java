@@ -22,6 +22,10 @@ import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
 import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.QuarantinedMessage;
+import dev.outpost.server.script.Profile;
+import dev.outpost.server.script.Script;
+import dev.outpost.server.script.ScriptAttachment;
+import dev.outpost.server.script.ScriptVersion;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +39,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /** How the admin API shows its resources. Times are ISO-8601 UTC. */
 final class Json {
@@ -409,6 +415,19 @@ final class Json {
     return buffer;
   }
 
+  /**
+   * {@code {"results", "next"}} of a page by key read one row longer than {@code limit}: the rows
+   * beyond the limit are not shown, and their being there makes {@code next} the key of the last
+   * row shown, to pass as {@code before}.
+   */
+  static <T> JsonObject keyPage(
+      List<T> found, int limit, Function<T, JsonObject> show, ToLongFunction<T> key) {
+    List<T> page = found.subList(0, Math.min(limit, found.size()));
+    return new JsonObject()
+        .put("results", new JsonArray(page.stream().map(show).toList()))
+        .put("next", found.size() > limit ? key.applyAsLong(page.get(page.size() - 1)) : null);
+  }
+
   static JsonObject event(ActivityEvent e) {
     return new JsonObject()
         .put("id", e.id())
@@ -480,6 +499,61 @@ final class Json {
       }
     }
     return new JsonObject().put("applied", applied).put("refused", refused);
+  }
+
+  // ---- saved scripts and profiles
+
+  static JsonObject script(Script s, boolean withCode) {
+    JsonObject shown =
+        new JsonObject()
+            .put("id", s.id())
+            .put("title", s.title())
+            .put("version", s.version())
+            .put("interpreter", s.interpreter())
+            .put("username", s.username().orElse(null))
+            .put("time_limit", s.timeLimit().orElse(null))
+            .put("creator", s.creator())
+            .put("created_at", s.createdAt().toString())
+            .put("archived", s.archivedAt().isPresent())
+            .put("archived_at", time(s.archivedAt()));
+    return withCode ? shown.put("code", s.code()) : shown;
+  }
+
+  static JsonObject scriptVersion(ScriptVersion v) {
+    return new JsonObject()
+        .put("number", v.number())
+        .put("code", v.code())
+        .put("interpreter", v.interpreter())
+        .put("creator", v.creator())
+        .put("created_at", v.createdAt().toString());
+  }
+
+  static JsonObject scriptAttachment(ScriptAttachment a) {
+    return new JsonObject()
+        .put("id", a.id())
+        .put("filename", a.name())
+        .put("size", a.size())
+        .put("creator", a.creator())
+        .put("created_at", a.createdAt().toString());
+  }
+
+  static JsonObject profile(Profile p) {
+    return new JsonObject()
+        .put("id", p.id())
+        .put("title", p.title())
+        .put("script_id", p.scriptId())
+        .put("all_computers", p.targets().allComputers())
+        .put("tags", new JsonArray(p.targets().tags()))
+        .put("query", p.targets().query().orElse(null))
+        .put("username", p.username().orElse(null))
+        .put("time_limit", p.timeLimit().orElse(null))
+        .put("trigger", p.trigger().json())
+        .put("next_fire_at", time(p.nextFireAt()))
+        .put("last_fired_at", time(p.lastFiredAt()))
+        .put("creator", p.creator())
+        .put("created_at", p.createdAt().toString())
+        .put("archived", p.archivedAt().isPresent())
+        .put("archived_at", time(p.archivedAt()));
   }
 
   private static String time(Instant instant) {

@@ -367,6 +367,22 @@ final class Requests {
     return field(body, name, String.class, "a string");
   }
 
+  /**
+   * A page asked for by key: {@code limit} rows (1 to 1,000; 100 when absent) whose key is below
+   * {@code before} (when given).
+   */
+  record KeyPage(int limit, Optional<Long> before) {}
+
+  /** The {@code limit} and {@code before} of a page of rows keyed by id. */
+  static KeyPage keyPage(RoutingContext ctx) {
+    return keyPage(ctx, Long.MAX_VALUE);
+  }
+
+  /** The {@code limit} and {@code before} of a page of rows keyed up to {@code maxKey}. */
+  static KeyPage keyPage(RoutingContext ctx, long maxKey) {
+    return new KeyPage(intParam(ctx, "limit", 100, 1, 1000), longParam(ctx, "before", 1, maxKey));
+  }
+
   static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isBlank()) {

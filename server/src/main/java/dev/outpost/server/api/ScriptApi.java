@@ -13,10 +13,8 @@ import dev.outpost.server.script.Profile;
 import dev.outpost.server.script.ProfileDraft;
 import dev.outpost.server.script.ProfileStore;
 import dev.outpost.server.script.Script;
-import dev.outpost.server.script.ScriptAttachment;
 import dev.outpost.server.script.ScriptDraft;
 import dev.outpost.server.script.ScriptStore;
-import dev.outpost.server.script.ScriptVersion;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,11 +24,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Saved scripts, their versions and attachments, and script profiles, under {@code /api/v2} behind
@@ -122,30 +117,34 @@ public final class ScriptApi {
                 s -> {
                   Access.note(ctx, "id", s.id());
                   Access.note(ctx, "title", s.title());
-                  return script(s, true);
+                  return Json.script(s, true);
                 }));
   }
 
   /** A page of scripts by id, newest first, without their code; archived ones when asked. */
   private void listScripts(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     respond(
         ctx,
         200,
         scripts
             .list(
                 admin(ctx).accountId(),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                asked.limit() + 1,
+                asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> page(found, limit, s -> script(s, false), Script::id)));
+            .map(
+                found ->
+                    Json.keyPage(found, asked.limit(), s -> Json.script(s, false), Script::id)));
   }
 
   private void getScript(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        scripts.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(s -> script(s, true)));
+        scripts
+            .find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
+            .map(s -> Json.script(s, true)));
   }
 
   private void updateScript(RoutingContext ctx) {
@@ -159,7 +158,7 @@ public final class ScriptApi {
                 Requests.pathId(ctx, "id"),
                 admin.name(),
                 scriptDraft(Requests.body(ctx)))
-            .map(s -> script(s, true)));
+            .map(s -> Json.script(s, true)));
   }
 
   private void archiveScript(RoutingContext ctx) {
@@ -168,12 +167,12 @@ public final class ScriptApi {
         200,
         scripts
             .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-            .map(s -> script(s, true)));
+            .map(s -> Json.script(s, true)));
   }
 
   /** A page of a script's versions, newest first; {@code before} takes a version number. */
   private void versions(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx, Integer.MAX_VALUE);
     respond(
         ctx,
         200,
@@ -181,9 +180,10 @@ public final class ScriptApi {
             .versions(
                 admin(ctx).accountId(),
                 Requests.pathId(ctx, "id"),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Integer.MAX_VALUE))
-            .map(found -> page(found, limit, ScriptApi::version, v -> (long) v.number())));
+                asked.limit() + 1,
+                asked.before())
+            .map(
+                found -> Json.keyPage(found, asked.limit(), Json::scriptVersion, v -> v.number())));
   }
 
   /** Uploads a file: the body as it is, named by {@code ?filename=}. */
@@ -200,7 +200,7 @@ public final class ScriptApi {
                 admin.name(),
                 ctx.queryParams().get("filename"),
                 content == null ? Buffer.buffer() : content)
-            .map(ScriptApi::attachment));
+            .map(Json::scriptAttachment));
   }
 
   private void attachments(RoutingContext ctx) {
@@ -214,7 +214,7 @@ public final class ScriptApi {
                     new JsonObject()
                         .put(
                             "results",
-                            new JsonArray(list.stream().map(ScriptApi::attachment).toList()))));
+                            new JsonArray(list.stream().map(Json::scriptAttachment).toList()))));
   }
 
   private void deleteAttachment(RoutingContext ctx) {
@@ -239,29 +239,29 @@ public final class ScriptApi {
                 p -> {
                   Access.note(ctx, "id", p.id());
                   Access.note(ctx, "title", p.title());
-                  return profile(p);
+                  return Json.profile(p);
                 }));
   }
 
   private void listProfiles(RoutingContext ctx) {
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
     respond(
         ctx,
         200,
         profiles
             .list(
                 admin(ctx).accountId(),
-                limit + 1,
-                Requests.longParam(ctx, "before", 1, Long.MAX_VALUE),
+                asked.limit() + 1,
+                asked.before(),
                 Requests.boolParam(ctx, "archived", false))
-            .map(found -> page(found, limit, ScriptApi::profile, Profile::id)));
+            .map(found -> Json.keyPage(found, asked.limit(), Json::profile, Profile::id)));
   }
 
   private void getProfile(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        profiles.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(ScriptApi::profile));
+        profiles.find(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::profile));
   }
 
   private void updateProfile(RoutingContext ctx) {
@@ -273,16 +273,14 @@ public final class ScriptApi {
                 admin(ctx).accountId(),
                 Requests.pathId(ctx, "id"),
                 ProfileDraft.read(Requests.body(ctx), clock.instant()))
-            .map(ScriptApi::profile));
+            .map(Json::profile));
   }
 
   private void archiveProfile(RoutingContext ctx) {
     respond(
         ctx,
         200,
-        profiles
-            .archive(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-            .map(ScriptApi::profile));
+        profiles.archive(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::profile));
   }
 
   /**
@@ -291,8 +289,9 @@ public final class ScriptApi {
    */
   private void profileActivities(RoutingContext ctx) {
     long accountId = admin(ctx).accountId();
-    int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
-    Optional<Long> before = Requests.longParam(ctx, "before", 1, Long.MAX_VALUE);
+    Requests.KeyPage asked = Requests.keyPage(ctx);
+    int limit = asked.limit();
+    Optional<Long> before = asked.before();
     PageRequest request = new PageRequest(limit, 0, before, false, false, false);
     Future<Buffer> page =
         profiles
@@ -331,71 +330,5 @@ public final class ScriptApi {
         Requests.text(body, "interpreter"),
         Requests.text(body, "username"),
         Optional.ofNullable((Integer) limit));
-  }
-
-  /** {@code {"results", "next"}} of a page read one row long, {@code next} to pass as before. */
-  private static <T> JsonObject page(
-      List<T> found, int limit, Function<T, JsonObject> show, Function<T, Long> cursor) {
-    List<T> page = found.subList(0, Math.min(limit, found.size()));
-    return new JsonObject()
-        .put("results", new JsonArray(page.stream().map(show).toList()))
-        .put("next", found.size() > limit ? cursor.apply(page.get(page.size() - 1)) : null);
-  }
-
-  private static JsonObject script(Script s, boolean withCode) {
-    JsonObject shown =
-        new JsonObject()
-            .put("id", s.id())
-            .put("title", s.title())
-            .put("version", s.version())
-            .put("interpreter", s.interpreter())
-            .put("username", s.username().orElse(null))
-            .put("time_limit", s.timeLimit().orElse(null))
-            .put("creator", s.creator())
-            .put("created_at", s.createdAt().toString())
-            .put("archived", s.archivedAt().isPresent())
-            .put("archived_at", time(s.archivedAt()));
-    return withCode ? shown.put("code", s.code()) : shown;
-  }
-
-  private static JsonObject version(ScriptVersion v) {
-    return new JsonObject()
-        .put("number", v.number())
-        .put("code", v.code())
-        .put("interpreter", v.interpreter())
-        .put("creator", v.creator())
-        .put("created_at", v.createdAt().toString());
-  }
-
-  private static JsonObject attachment(ScriptAttachment a) {
-    return new JsonObject()
-        .put("id", a.id())
-        .put("filename", a.name())
-        .put("size", a.size())
-        .put("creator", a.creator())
-        .put("created_at", a.createdAt().toString());
-  }
-
-  private static JsonObject profile(Profile p) {
-    return new JsonObject()
-        .put("id", p.id())
-        .put("title", p.title())
-        .put("script_id", p.scriptId())
-        .put("all_computers", p.targets().allComputers())
-        .put("tags", new JsonArray(p.targets().tags()))
-        .put("query", p.targets().query().orElse(null))
-        .put("username", p.username().orElse(null))
-        .put("time_limit", p.timeLimit().orElse(null))
-        .put("trigger", p.trigger().json())
-        .put("next_fire_at", time(p.nextFireAt()))
-        .put("last_fired_at", time(p.lastFiredAt()))
-        .put("creator", p.creator())
-        .put("created_at", p.createdAt().toString())
-        .put("archived", p.archivedAt().isPresent())
-        .put("archived_at", time(p.archivedAt()));
-  }
-
-  private static String time(Optional<Instant> instant) {
-    return instant.map(Instant::toString).orElse(null);
   }
 }

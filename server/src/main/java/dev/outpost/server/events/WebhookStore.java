@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,36 +62,50 @@ public final class WebhookStore {
          FOR UPDATE SKIP LOCKED
       """;
 
+  /**
+   * Records deliveries; each is its subject's head when it is the first of its subject here and
+   * none of its subject is pending before it. The caller holds the webhook's row, which a delivery
+   * ending takes before it makes the next one head, so neither misses the other's rows.
+   */
   private static final String RECORD =
       """
       INSERT INTO webhook_deliveries (webhook_id, event_xid, event_id, subject, body, event_at,
-                                      state, created_at, next_attempt_at)
-      SELECT $1, x, i, s, b, t, 'pending', $7, $7
+                                      state, created_at, next_attempt_at, head)
+      SELECT $1, x, i, s, b, t, 'pending', $7, $7,
+             row_number() OVER (PARTITION BY s ORDER BY x, i) = 1
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                WHERE p.webhook_id = $1 AND p.subject = d.s
+                                  AND p.state = 'pending')
         FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
                AS d(x, i, s, b, t)
       """;
 
   /**
-   * Claims up to $2 deliveries due at $1 until $3: of each webhook and subject only the first
-   * pending one (so one activity's events arrive in order), of enabled webhooks, not claimed by a
-   * sender already. SKIP LOCKED and the lease keep two senders from sending one delivery at once.
+   * Claims up to $2 deliveries due at $1 until $3: only heads (the first pending one of each
+   * webhook and subject, so one activity's events arrive in order), of enabled webhooks, not
+   * claimed by a sender already, at most $6 of each webhook, the webhooks taken in turn from the
+   * one after $4, passing by those of $5. Each webhook's due heads are read through their index, so
+   * the cost is one probe per enabled webhook and a row per delivery claimed, whatever the backlog.
+   * SKIP LOCKED and the lease keep two senders from sending one delivery at once.
    */
   private static final String CLAIM =
       """
-      WITH heads AS (
-        SELECT DISTINCT ON (d.webhook_id, d.subject) d.id
-          FROM webhook_deliveries d
-         WHERE d.state = 'pending'
-         ORDER BY d.webhook_id, d.subject, d.event_xid, d.event_id
+      WITH turn AS MATERIALIZED (
+        SELECT id FROM webhooks
+         WHERE disabled_at IS NULL AND id <> ALL($5::bigint[])
+         ORDER BY id <= $4, id
       ), due AS (
-        SELECT d.id FROM webhook_deliveries d
-          JOIN heads h ON h.id = d.id
-          JOIN webhooks w ON w.id = d.webhook_id AND w.disabled_at IS NULL
-         WHERE d.state = 'pending' AND d.next_attempt_at <= $1
-           AND (d.lease_until IS NULL OR d.lease_until <= $1)
-         ORDER BY d.next_attempt_at
+        SELECT h.id
+          FROM turn t
+               CROSS JOIN LATERAL (
+                 SELECT d.id FROM webhook_deliveries d
+                  WHERE d.webhook_id = t.id AND d.state = 'pending' AND d.head
+                    AND d.next_attempt_at <= $1
+                    AND (d.lease_until IS NULL OR d.lease_until <= $1)
+                  ORDER BY d.next_attempt_at
+                  LIMIT $6
+                    FOR UPDATE SKIP LOCKED) h
          LIMIT $2
-           FOR UPDATE OF d SKIP LOCKED
       )
       UPDATE webhook_deliveries d
          SET lease_until = $3, attempts = d.attempts + 1
@@ -99,16 +114,30 @@ public final class WebhookStore {
       RETURNING d.id, d.webhook_id, d.body, d.attempts, d.event_at, w.url, w.secret
       """;
 
+  /** A delivery taken; its webhook's row is locked (for the next head) and no longer failing. */
   private static final String DELIVERED =
       """
       WITH d AS (
         UPDATE webhook_deliveries
            SET state = 'delivered', last_status = $2, last_error = NULL, lease_until = NULL,
-               finished_at = $3
+               finished_at = $3, head = false
          WHERE id = $1 AND state = 'pending'
-        RETURNING webhook_id
+        RETURNING webhook_id, subject
       )
       UPDATE webhooks w SET failing_since = NULL FROM d WHERE w.id = d.webhook_id
+      RETURNING w.id, d.subject
+      """;
+
+  /**
+   * Makes the first pending delivery of webhook $1 and subject $2 its head. Run after the webhook's
+   * row is locked, in a statement of its own: it then sees every delivery recorded before.
+   */
+  private static final String NEXT_HEAD =
+      """
+      UPDATE webhook_deliveries SET head = true
+       WHERE id = (SELECT id FROM webhook_deliveries
+                    WHERE webhook_id = $1 AND subject = $2 AND state = 'pending'
+                    ORDER BY event_xid, event_id LIMIT 1)
       """;
 
   /**
@@ -138,7 +167,8 @@ public final class WebhookStore {
   /** A disabled webhook's pending deliveries are given up. */
   private static final String ABANDON =
       """
-      UPDATE webhook_deliveries SET state = 'abandoned', lease_until = NULL, finished_at = $2
+      UPDATE webhook_deliveries
+         SET state = 'abandoned', lease_until = NULL, finished_at = $2, head = false
        WHERE webhook_id = $1 AND state = 'pending'
       """;
 
@@ -328,10 +358,21 @@ public final class WebhookStore {
         .map(moved -> batch.more());
   }
 
-  /** Claims up to {@code max} due deliveries for a sender, until {@code leaseUntil}. */
-  public Future<List<Claimed>> claim(Instant now, int max, Instant leaseUntil) {
+  /**
+   * Claims up to {@code max} due deliveries for a sender, until {@code leaseUntil}: at most {@code
+   * perWebhook} of each webhook, the webhooks taken in turn from the one after {@code after},
+   * passing by those of {@code passed} (which have enough under way).
+   */
+  public Future<List<Claimed>> claim(
+      Instant now,
+      int max,
+      Instant leaseUntil,
+      long after,
+      Collection<Long> passed,
+      int perWebhook) {
     return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(at(now), max, at(leaseUntil)))
+        .execute(
+            Tuple.of(at(now), max, at(leaseUntil), after, passed.toArray(Long[]::new), perWebhook))
         .map(
             rows -> {
               List<Claimed> claimed = new ArrayList<>();
@@ -350,9 +391,22 @@ public final class WebhookStore {
             });
   }
 
-  /** A delivery the receiver took: its webhook no longer fails. */
+  /** A delivery the receiver took: its webhook no longer fails, and its subject's next is head. */
   public Future<Void> delivered(long id, int status, Instant now) {
-    return pool.preparedQuery(DELIVERED).execute(Tuple.of(id, status, at(now))).mapEmpty();
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(DELIVERED)
+                .execute(Tuple.of(id, status, at(now)))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        return Future.succeededFuture();
+                      }
+                      Row row = rows.iterator().next();
+                      return conn.preparedQuery(NEXT_HEAD)
+                          .execute(Tuple.of(row.getLong("id"), row.getString("subject")))
+                          .mapEmpty();
+                    }));
   }
 
   /**

@@ -11,7 +11,9 @@ import io.vertx.core.http.HttpClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * the event log, sends the deliveries that are due, and forgets finished ones past their retention.
  * Instances share the work through row locks and leases, so none sends a delivery another is
  * sending.
+ *
+ * <p>Sending is fair across webhooks: up to {@value #SENDING} deliveries are under way at once, at
+ * most about {@value #PER_WEBHOOK} of one webhook, the webhooks taken in turn; each one that ends
+ * makes room for the next claim, so a slow or failing endpoint holds its own few places and no one
+ * else's.
  */
 public final class WebhookVerticle extends VerticleBase {
 
@@ -40,11 +47,14 @@ public final class WebhookVerticle extends VerticleBase {
   /** Events read per webhook and statement. */
   private static final int RECORD_BATCH = 500;
 
-  /** Deliveries claimed and sent at once. */
-  private static final int SEND_BATCH = 32;
+  /** Deliveries under way at once, from this instance. */
+  private static final int SENDING = 32;
 
-  /** Rounds of claims per run, so one run ends and lets the next notice in. */
-  private static final int SEND_ROUNDS = 20;
+  /**
+   * Deliveries of one webhook one claim takes at most; a webhook with this many under way is passed
+   * by (so it has fewer than twice this many under way).
+   */
+  private static final int PER_WEBHOOK = 4;
 
   private static final int PRUNE_BATCH = 1_000;
   private static final Duration LONGEST_BACKOFF = Duration.ofHours(1);
@@ -64,6 +74,17 @@ public final class WebhookVerticle extends VerticleBase {
   private boolean again;
   private boolean soon;
   private long ticks;
+
+  /** Deliveries under way, in all and by webhook. */
+  private int sending;
+
+  private final Map<Long, Integer> sendingTo = new HashMap<>();
+
+  /** The webhook the last claim ended with: the next starts after it. */
+  private long lastWebhook;
+
+  private boolean claiming;
+  private boolean claimAgain;
 
   /** The webhooks of the store, sent under the outbound rule and timeouts. */
   public WebhookVerticle(
@@ -146,7 +167,7 @@ public final class WebhookVerticle extends VerticleBase {
             ids ->
                 ids.isEmpty()
                     ? Future.succeededFuture()
-                    : recordAll(ids).compose(recorded -> send(SEND_ROUNDS)))
+                    : recordAll(ids).onSuccess(recorded -> send()))
         .onComplete(
             done -> {
               running = false;
@@ -172,20 +193,64 @@ public final class WebhookVerticle extends VerticleBase {
         .compose(more -> more ? record(webhookId) : Future.succeededFuture());
   }
 
-  private Future<Void> send(int roundsLeft) {
-    if (roundsLeft == 0) {
-      again = true;
-      return Future.succeededFuture();
+  /**
+   * Claims due deliveries while there is room for them, and sends each; every one that ends asks
+   * for more. Does not wait for the sends.
+   */
+  private void send() {
+    if (claiming) {
+      claimAgain = true;
+      return;
     }
+    int room = SENDING - sending;
+    if (room <= 0) {
+      return;
+    }
+    claiming = true;
+    claimAgain = false;
+    List<Long> passed =
+        sendingTo.entrySet().stream()
+            .filter(e -> e.getValue() >= PER_WEBHOOK)
+            .map(Map.Entry::getKey)
+            .toList();
     Instant now = clock.instant();
-    return store
-        .claim(now, SEND_BATCH, now.plus(lease))
-        .compose(
-            claimed ->
-                claimed.isEmpty()
-                    ? Future.succeededFuture()
-                    : Future.join(claimed.stream().map(this::deliver).toList())
-                        .transform(all -> send(roundsLeft - 1)));
+    store
+        .claim(now, room, now.plus(lease), lastWebhook, passed, PER_WEBHOOK)
+        .onComplete(
+            done -> {
+              claiming = false;
+              if (done.failed()) {
+                LOG.warn("webhook deliveries not claimed [cause: {}]", done.cause().getMessage());
+                return;
+              }
+              List<WebhookStore.Claimed> claimed = done.result();
+              claimed.forEach(this::start);
+              if (!claimed.isEmpty()) {
+                lastWebhook = claimed.get(claimed.size() - 1).webhookId();
+              }
+              if (claimAgain || claimed.size() == room) {
+                send();
+              }
+            });
+  }
+
+  /** Sends a claimed delivery; once it ended, its place goes to the next claim. */
+  private void start(WebhookStore.Claimed delivery) {
+    sending++;
+    sendingTo.merge(delivery.webhookId(), 1, Integer::sum);
+    deliver(delivery)
+        .onComplete(
+            done -> {
+              sending--;
+              sendingTo.computeIfPresent(delivery.webhookId(), (id, n) -> n == 1 ? null : n - 1);
+              if (done.failed()) {
+                LOG.warn(
+                    "webhook delivery outcome not written [id: {}, cause: {}]",
+                    delivery.id(),
+                    done.cause().getMessage());
+              }
+              send();
+            });
   }
 
   private Future<Void> deliver(WebhookStore.Claimed delivery) {

@@ -49,8 +49,10 @@ public final class Backlog {
       StatusSql.of(
           """
       SELECT
-        (SELECT count(*) FROM (SELECT 1 FROM outbox LIMIT $1) o) AS outbox_depth,
-        (SELECT created_at FROM outbox ORDER BY id LIMIT 1) AS outbox_oldest,
+        (SELECT count(*) FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT $1) o)
+          AS outbox_depth,
+        (SELECT created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1)
+          AS outbox_oldest,
         (SELECT min(deliver_after) FROM activities
           WHERE status = {scheduled} AND kind = 'server' AND deliver_after <= $2) AS due_oldest,
         (SELECT count(*) FROM (SELECT 1 FROM activities

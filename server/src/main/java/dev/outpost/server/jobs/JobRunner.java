@@ -12,10 +12,13 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Runs the jobs the queue's messages name: claims their activities, many per statement; runs each
  * claimed job's handler on a thread of its own; writes the outcomes, many per statement; and only
  * then acks the messages. A message whose activity is not runnable (canceled, finished, another's)
- * is acked and dropped. Only the job-handler's context calls it.
+ * is acked and dropped. Claimed jobs wait for one of the {@link #HANDLER_THREADS} threads by
+ * account, and the threads take the accounts in turn: a job of one account starts at the next free
+ * thread however many of another's were claimed before it. Only the job-handler's context calls it.
  */
 final class JobRunner {
 
@@ -67,6 +72,12 @@ final class JobRunner {
 
   /** Claimed jobs by activity id, until their outcome is written; leases are renewed for these. */
   private final Map<Long, Running> running = new HashMap<>();
+
+  /** Claimed jobs waiting for a thread, by account, the account to be served next first. */
+  private final Map<Long, ArrayDeque<Running>> waiting = new LinkedHashMap<>();
+
+  /** Handlers running now, at most {@link #HANDLER_THREADS}. */
+  private int busy;
 
   private WorkerExecutor handlerThreads;
   private Batcher<JobMessage> claims;
@@ -179,13 +190,37 @@ final class JobRunner {
             });
   }
 
-  /** Runs a claimed job; its outcome joins the next batch of outcomes to write. */
+  /** Has a claimed job wait for a thread behind its own account's, and starts what may start. */
   private void run(Running job) {
     if (stopping) { // claimed as the job-handler stops
       leftToLease(job);
       return;
     }
     running.put(job.activityId(), job);
+    waiting.computeIfAbsent(job.context().job().accountId(), a -> new ArrayDeque<>()).add(job);
+    startWaiting();
+  }
+
+  /**
+   * Starts waiting jobs while threads are free, one account's after another's: the account served
+   * goes to the back of the turn.
+   */
+  private void startWaiting() {
+    while (!stopping && busy < HANDLER_THREADS && !waiting.isEmpty()) {
+      Iterator<Map.Entry<Long, ArrayDeque<Running>>> accounts = waiting.entrySet().iterator();
+      Map.Entry<Long, ArrayDeque<Running>> next = accounts.next();
+      accounts.remove();
+      Running job = next.getValue().poll();
+      if (!next.getValue().isEmpty()) {
+        waiting.put(next.getKey(), next.getValue());
+      }
+      start(job);
+    }
+  }
+
+  /** Runs a claimed job's handler; its outcome joins the next batch of outcomes to write. */
+  private void start(Running job) {
+    busy++;
     Job claimed = job.context().job();
     try (var mdc = Mdc.activity(claimed.activityId())) {
       LOG.info(
@@ -197,6 +232,8 @@ final class JobRunner {
     execute(job.context())
         .onComplete(
             outcome -> {
+              busy--;
+              startWaiting();
               if (stopping) {
                 leftToLease(job);
                 return;
@@ -215,6 +252,9 @@ final class JobRunner {
   }
 
   private Future<String> execute(JobContext context) {
+    if (context.isCanceled()) { // canceled or taken over while it waited for a thread
+      return Future.failedFuture(new JobCanceledException(context.job().activityId()));
+    }
     JobHandler handler = handlers.get(context.job().type());
     if (handler == null) {
       return Future.failedFuture("no handler for " + context.job().type());
@@ -258,6 +298,8 @@ final class JobRunner {
                     .add(job.message().tag());
               }
               tags.forEach(acks::ack);
+              // their accounts have room in the queue again: this process's relay fills it
+              vertx.eventBus().send(OutboxRelay.JOBS_ENDED, null);
             })
         .onFailure(
             e -> {

@@ -50,7 +50,9 @@ public final class JobStore {
   /**
    * Releases the expired leases of jobs with attempts left ($2 is the most) and publishes the
    * activities again, to be claimed by anyone: they stay In Progress, which a claim takes when no
-   * one holds the lease. The literal matches the partial index of expired leases.
+   * one holds the lease. Each one's published outbox row gives way to a new one waiting, so its
+   * account's room in the job queue counts it once. The literal matches the partial index of
+   * expired leases.
    */
   private static final String RETRY =
       StatusSql.of(
@@ -66,9 +68,12 @@ public final class JobStore {
            SET lease_owner = NULL, lease_until = $3
           FROM expired e
          WHERE a.id = e.id
-        RETURNING a.id
+        RETURNING a.id, a.account_id
+      ), unpublished AS (
+        DELETE FROM outbox o USING released r WHERE o.activity_id = r.id
       ), published AS (
-        INSERT INTO outbox (activity_id, created_at) SELECT id, $1 FROM released
+        INSERT INTO outbox (activity_id, account_id, created_at)
+        SELECT id, account_id, $1 FROM released
       )
       SELECT id FROM released
       """);

@@ -9,6 +9,7 @@ import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -159,6 +160,48 @@ class WebhookTest {
       assertThat(enabled.getString("state")).isEqualTo("active");
     } finally {
       delete(fx, id);
+    }
+  }
+
+  /**
+   * Verifies that one webhook whose endpoint never answers, with a backlog of more deliveries than
+   * are sent at once, holds no other webhook's: GIVEN 40 activities' events waiting for the hanging
+   * endpoint WHEN another webhook's event comes THEN its receiver takes it while the hanging
+   * webhook's deliveries are nearly all still unsent (each sent one holds its request until the
+   * minute's idle timeout).
+   */
+  @Test
+  void aHangingEndpointWithABacklogHoldsNoOtherWebhook(Vertx vertx) {
+    receiver.up = true;
+    receiver.taken.clear();
+    HttpServer hanging =
+        await(vertx.createHttpServer().requestHandler(request -> {}).listen(0, "127.0.0.1"));
+    long slowBox = fx.computer("slow-box");
+    long quickBox = fx.computer("quick-box");
+    long slow =
+        webhook(fx, "http://127.0.0.1:" + hanging.actualPort() + "/never", "computer-id:" + slowBox)
+            .getLong("id");
+    long quick = -1;
+    try {
+      for (int i = 0; i < 40; i++) {
+        fx.post("/activities", script(slowBox));
+      }
+      eventually(20, () -> deliveries(fx, slow).size() == 40);
+      quick =
+          webhook(fx, receiver.url("127.0.0.1", "/quick"), "computer-id:" + quickBox).getLong("id");
+      fx.post("/activities", script(quickBox));
+
+      eventually(40, () -> receiver.taken.size() == 1);
+      List<JsonObject> backlog = deliveries(fx, slow);
+      assertThat(backlog).allSatisfy(d -> assertThat(d.getString("state")).isEqualTo("pending"));
+      assertThat(backlog.stream().filter(d -> d.getInteger("attempts") == 0).count())
+          .isGreaterThanOrEqualTo(30);
+    } finally {
+      delete(fx, slow);
+      if (quick >= 0) {
+        delete(fx, quick);
+      }
+      await(hanging.close());
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -171,6 +172,51 @@ class JobRunnerTest {
     assertThat(rows.state(arriving)).isEqualTo("in-progress " + ME);
     assertThat(runs).hasValue(1);
     assertThat(sent).isEmpty();
+  }
+
+  /**
+   * Verifies that claimed jobs take the handlers' threads by account in turn: with every thread
+   * held by one account's jobs and more of them waiting, another account's job claimed after them
+   * starts at the second thread to come free, not after all of them; and every job still runs once.
+   */
+  @Test
+  void claimedJobsTakeTheThreadsByAccountInTurn(Vertx vertx) {
+    JobRows other = new JobRows(pool, clock);
+    List<Long> starts = new CopyOnWriteArrayList<>();
+    Semaphore release = new Semaphore(0);
+    try {
+      start(
+          vertx,
+          context -> {
+            starts.add(context.job().accountId());
+            if (context.job().accountId() == rows.account) {
+              assertThat(release.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+            }
+            return Future.succeededFuture("ran");
+          });
+      int flood = JobRunner.HANDLER_THREADS + 4;
+      List<Long> ids = new java.util.ArrayList<>();
+      for (int i = 1; i <= flood; i++) {
+        ids.add(rows.activity("queued", 0));
+        offer(ids.get(i - 1), i);
+      }
+      eventually(10, () -> starts.size() == JobRunner.HANDLER_THREADS);
+      long lone = other.activity("queued", 0);
+      offer(lone, flood + 1);
+      eventually(10, () -> other.state(lone).equals("in-progress " + ME));
+
+      release.release(2); // two threads come free, one after the other
+      eventually(10, () -> starts.size() >= JobRunner.HANDLER_THREADS + 2);
+      release.release(flood);
+
+      eventually(10, () -> ids.stream().allMatch(id -> rows.result(id).equals("succeeded ran")));
+      assertThat(starts.subList(0, JobRunner.HANDLER_THREADS + 2)).contains(other.account);
+      assertThat(starts).hasSize(flood + 1);
+      assertThat(other.result(lone)).isEqualTo("succeeded ran");
+    } finally {
+      release.release(100);
+      TestSupport.endActivities(pool, other.account);
+    }
   }
 
   private void start(Vertx vertx, JobHandler handler) {

@@ -13,11 +13,13 @@ import dev.outpost.server.account.Secrets;
 import dev.outpost.server.embedded.EmbeddedBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQOptions;
+import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +143,81 @@ class JobsTest {
                 .containsExactly("queued", "in-progress", "succeeded"));
     assertThat(runs).doesNotContainKeys(canceled.toArray(Long[]::new));
     canceled.forEach(id -> assertThat(status(fx, id)).isEqualTo("canceled"));
+  }
+
+  /**
+   * Verifies that one account's flood of server activities does not hold another account's: with
+   * the flood waiting in the outbox before any job-handler runs, the other account's activity is
+   * published behind at most the flood's bound, runs before all but a few of the flood, and every
+   * activity of both still runs exactly once, its outbox rows gone once it ended.
+   */
+  @Test
+  void oneAccountsFloodDoesNotHoldAnothersActivity(Vertx vertx) {
+    int flood = 200;
+    ServerFixture fx =
+        fixture(vertx, Map.of("OUTPOST_ROLE", "api", "OUTPOST_JOBS_PER_ACCOUNT", "5"), Map.of());
+    String otherToken = TestSupport.unique("token");
+    long other =
+        await(
+            fx.server
+                .accounts()
+                .ensureAccount(
+                    TestSupport.unique("account"), TestSupport.unique("key"), "admin", otherToken));
+    toClose.add(() -> TestSupport.endActivities(fx.server.pool(), fx.accountId, other));
+    List<Long> floodIds = new ArrayList<>();
+    for (int i = 0; i < flood; i++) {
+      floodIds.add(create(fx));
+    }
+    long lone =
+        await(
+                fx.api(HttpMethod.POST, "/activities")
+                    .bearerTokenAuthentication(otherToken)
+                    .sendJsonObject(
+                        new JsonObject()
+                            .put("type", NO_OP)
+                            .put("parameters", new JsonObject().put("older_than_days", 1))))
+            .bodyAsJsonObject()
+            .getLong("id");
+    AtomicInteger floodRuns = new AtomicInteger();
+    AtomicInteger floodRunsBeforeLone = new AtomicInteger(-1);
+    JobHandler recording =
+        context -> {
+          long account = context.job().accountId();
+          if (account == fx.accountId) {
+            floodRuns.incrementAndGet();
+          } else if (account == other) {
+            floodRunsBeforeLone.set(floodRuns.get());
+          } else {
+            return Future.succeededFuture("another test's");
+          }
+          return counting().run(context);
+        };
+
+    jobHandler(vertx, fx, Map.of("OUTPOST_JOBS_PER_ACCOUNT", "5"), Map.of(NO_OP, recording));
+
+    eventually(60, () -> floodIds.stream().allMatch(id -> status(fx, id).equals("succeeded")));
+    assertThat(
+            await(
+                    fx.api(HttpMethod.GET, "/activities/" + lone)
+                        .bearerTokenAuthentication(otherToken)
+                        .send())
+                .bodyAsJsonObject()
+                .getString("status"))
+        .isEqualTo("succeeded");
+    // published behind at most the bound of each pass under way (5 × 2), and run beside them
+    assertThat(floodRunsBeforeLone.get()).isBetween(0, 2 * 5 + JobRunner.HANDLER_THREADS);
+    floodIds.forEach(id -> assertThat(runs.get(id)).as("runs of %d", id).hasValue(1));
+    assertThat(runs.get(lone)).hasValue(1);
+    long left =
+        await(
+                fx.server
+                    .pool()
+                    .preparedQuery("SELECT count(*) FROM outbox WHERE account_id = ANY($1)")
+                    .execute(Tuple.of(new Long[] {fx.accountId, other})))
+            .iterator()
+            .next()
+            .getLong(0);
+    assertThat(left).isZero();
   }
 
   /** Verifies that a handler that throws fails the activity with the error text, once. */

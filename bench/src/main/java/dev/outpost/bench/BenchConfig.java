@@ -27,6 +27,9 @@ import java.util.Map;
  * @param simulatedSeconds how long the simulated fleet is watched once registered
  * @param channelAgents simulated agents holding channels in the channel benchmark
  * @param channelSamples activities timed per measured run of the channel benchmark
+ * @param cancelSamples cancels timed per measured run of the cancel benchmark
+ * @param idleChannels simulated agents holding idle channels in the idle-channels benchmark; 0
+ *     leaves it out
  * @param jfr record the server with Java Flight Recorder
  * @param serverJavaOpts extra JVM options for the server process
  */
@@ -50,6 +53,8 @@ public record BenchConfig(
     int simulatedSeconds,
     int channelAgents,
     int channelSamples,
+    int cancelSamples,
+    int idleChannels,
     boolean jfr,
     String serverJavaOpts) {
 
@@ -84,6 +89,8 @@ public record BenchConfig(
         r.integer("BENCH_SIMULATED_SECONDS", 120, 20),
         r.integer("BENCH_CHANNEL_AGENTS", 10_000, 500),
         r.integer("BENCH_CHANNEL_SAMPLES", 100, 20),
+        r.integer("BENCH_CANCEL_SAMPLES", 20, 5),
+        r.integer("BENCH_IDLE_CHANNELS", 0, 0),
         "1".equals(env.get("BENCH_JFR")),
         r.text("BENCH_SERVER_JAVA_OPTS", ""));
   }

@@ -1,10 +1,12 @@
 package dev.outpost.bench;
 
 import dev.outpost.bench.benchmarks.AgentBench;
+import dev.outpost.bench.benchmarks.CancelBench;
 import dev.outpost.bench.benchmarks.ChannelBench;
 import dev.outpost.bench.benchmarks.DeliveryBench;
 import dev.outpost.bench.benchmarks.ExchangeBench;
 import dev.outpost.bench.benchmarks.FanoutBench;
+import dev.outpost.bench.benchmarks.IdleChannelsBench;
 import dev.outpost.bench.benchmarks.JobsBench;
 import dev.outpost.bench.benchmarks.ListingBench;
 import dev.outpost.bench.support.Amqp;
@@ -36,7 +38,9 @@ public final class Main {
           new ListingBench(),
           new DeliveryBench(),
           new AgentBench(),
-          new ChannelBench());
+          new ChannelBench(),
+          new CancelBench(),
+          new IdleChannelsBench());
 
   private Main() {}
 

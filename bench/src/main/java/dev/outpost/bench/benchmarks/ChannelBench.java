@@ -160,7 +160,7 @@ public final class ChannelBench implements Benchmark {
   }
 
   /** The server's heap after a full collection, and its resident memory. */
-  private record Memory(double heapMib, double rssMib) {
+  record Memory(double heapMib, double rssMib) {
 
     static Memory of(Http http, OutpostProcess server) throws Exception {
       Process gc =
@@ -199,7 +199,7 @@ public final class ChannelBench implements Benchmark {
   }
 
   /** Waits until the server holds no channel. */
-  private static void awaitNoChannel(Http http) throws Exception {
+  static void awaitNoChannel(Http http) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (channelsOpen(http) > 0) {
       if (System.nanoTime() > deadline) {
@@ -210,7 +210,7 @@ public final class ChannelBench implements Benchmark {
   }
 
   /** The server's gauge of open channels. */
-  private static double channelsOpen(Http http) {
+  static double channelsOpen(Http http) {
     String metrics = http.await(HttpMethod.GET, "/metrics", null).body().toString();
     for (String line : metrics.split("\n")) {
       if (line.startsWith("outpost_channels_connected ")) {

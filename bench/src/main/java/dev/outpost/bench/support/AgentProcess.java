@@ -25,6 +25,23 @@ public final class AgentProcess {
   public static ChildProcess start(
       Context ctx, OutpostProcess server, String label, String command, List<String> args)
       throws IOException {
+    return start(ctx, server, "127.0.0.1", label, command, args);
+  }
+
+  /**
+   * Starts {@code outpost-agent <command> <args>} against the server at one of its addresses: a
+   * fleet spread over several loopback addresses is not bounded by one address's ephemeral ports.
+   *
+   * @param command {@code run} or {@code simulate}
+   */
+  public static ChildProcess start(
+      Context ctx,
+      OutpostProcess server,
+      String host,
+      String label,
+      String command,
+      List<String> args)
+      throws IOException {
     Path home = Files.createDirectories(ctx.results().resolve(label + "-home"));
     List<String> line =
         new ArrayList<>(
@@ -32,7 +49,7 @@ public final class AgentProcess {
                 ctx.root().resolve("scripts/agent").toString(),
                 command,
                 "--server-url",
-                "http://127.0.0.1:" + server.port() + "/message-system",
+                "http://" + host + ":" + server.port() + "/message-system",
                 "--registration-key",
                 server.registrationKey()));
     if (command.equals("run")) {

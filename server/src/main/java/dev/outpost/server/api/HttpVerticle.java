@@ -90,7 +90,10 @@ public final class HttpVerticle extends VerticleBase {
     // per connection), no frame or message past what a control frame may hold. No HTTP/2 over
     // plain text: no client of Outpost needs it, and a request that offers the upgrade reaches
     // the routes already ended, so the body handler after an asynchronous token check failed it.
-    // HTTPS offers no ALPN, so HTTP/1.1 only there too.
+    // HTTPS offers no ALPN, so HTTP/1.1 only there too. Every response is written on the context
+    // of its request (strict thread mode): the connection then writes straight to Netty rather
+    // than through a queue of its own, whose first chunk (4 KiB) an upgraded connection kept for
+    // as long as its channel stayed open (docs/PERFORMANCE.md, the channel).
     Future<HttpServer> plain =
         vertx
             .createHttpServer(options())
@@ -138,7 +141,8 @@ public final class HttpVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_BYTES)
-        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_BYTES);
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_BYTES)
+        .setStrictThreadMode(true);
   }
 
   /**

@@ -148,8 +148,8 @@ public final class Channels implements Notices.Subscriber {
   }
 
   /**
-   * Pings every channel, and closes those whose agent answered none of the last two pings. The
-   * pings keep a healthy channel from the HTTP idle timeout.
+   * Pings every channel, and closes those whose agent answered none of the last two pings: this is
+   * a channel's only idle timeout (the HTTP one is taken out of its connection at the upgrade).
    */
   private void keepalive() {
     long silentBefore = System.currentTimeMillis() - 2 * keepaliveMillis - keepaliveMillis / 2;

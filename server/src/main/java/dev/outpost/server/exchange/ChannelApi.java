@@ -5,8 +5,12 @@ import dev.outpost.server.account.Secrets;
 import dev.outpost.server.channel.Channels;
 import dev.outpost.server.http.FailedAttempts;
 import dev.outpost.server.http.Gate;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -83,9 +87,10 @@ final class ChannelApi {
                         "this server holds as many channels as it may", FULL_RETRY_SECONDS));
               } else {
                 known.add(hash);
+                HttpConnection connection = ctx.request().connection();
                 ctx.request()
                     .toWebSocket()
-                    .onSuccess(socket -> open(computer.get(), socket))
+                    .onSuccess(socket -> open(computer.get(), socket, connection))
                     .onFailure(
                         e -> {
                           channels.release();
@@ -101,9 +106,25 @@ final class ChannelApi {
     ctx.fail(failure);
   }
 
-  private void open(long computerId, ServerWebSocket socket) {
+  private void open(long computerId, ServerWebSocket socket, HttpConnection connection) {
+    dropIdleTimer(connection);
     socket.handler(data -> socket.close(POLICY, "an agent sends nothing on its channel"));
     socket.exceptionHandler(e -> LOG.debug("channel failed [cause: {}]", e.toString()));
     channels.opened(computerId, socket);
+  }
+
+  /**
+   * Takes the HTTP idle timeout's handler out of an upgraded connection: it kept a timer of its own
+   * for every channel, while one periodic keepalive ({@link Channels}) pings them all and closes
+   * the silent ones. A connection of another kind keeps it.
+   */
+  private static void dropIdleTimer(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+      IdleStateHandler idle = pipeline.get(IdleStateHandler.class);
+      if (idle != null) {
+        pipeline.remove(idle);
+      }
+    }
   }
 }

@@ -299,8 +299,9 @@ public final class MessageSystem {
         ActivityOutput.ended(
             conn, writes.results().stream().map(AgentResult::activityId).distinct().toList());
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
+    Future<Void> reported = ReportStore.write(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
-    return Future.all(List.of(strangers, progressed, output, ended, kept, set))
+    return Future.all(List.of(strangers, progressed, output, ended, kept, reported, set))
         .map(
             done -> {
               strangers

@@ -5,22 +5,27 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The message types the server accepts from clients, and the digest both sides compare. */
 final class ServerTypes {
 
   /** What a registered client may send: results, and the reports Outpost records. */
   static final List<String> REGISTERED =
-      List.of(
-          "change-packages-result",
-          "computer-info",
-          "distribution-info",
-          "operation-output",
-          "operation-progress",
-          "operation-result",
-          "register",
-          "resynchronize",
-          "usg-audit");
+      Stream.of(
+              List.of(
+                  "change-packages-result",
+                  "operation-output",
+                  "operation-progress",
+                  "operation-result",
+                  "register",
+                  "resynchronize",
+                  "usg-audit"),
+              // the computer's reports of itself, kept per computer
+              ClientReports.TYPES)
+          .flatMap(List::stream)
+          .sorted()
+          .toList();
 
   /** What an unregistered client may send. */
   static final List<String> UNREGISTERED = List.of("register");

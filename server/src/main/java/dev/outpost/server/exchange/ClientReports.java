@@ -28,6 +28,13 @@ final class ClientReports {
   static final List<String> TYPES =
       List.of("computer-info", "distribution-info", "network-device", "processor-info", "users");
 
+  /**
+   * The reports the client's plugins send when told the type is accepted (and later only when
+   * something changed), not at every exchange as computer-info and distribution-info.
+   */
+  static final List<String> SENT_WHEN_ACCEPTED =
+      List.of("network-device", "processor-info", "users");
+
   /** The users message: the current sets are kept in their own tables. */
   static final String USERS = "users";
 

@@ -27,6 +27,16 @@ final class ServerTypes {
           .sorted()
           .toList();
 
+  /**
+   * What a client is told it may send when it registers: all but the reports its plugins send only
+   * when told a type is accepted ({@link ClientReports#SENT_WHEN_ACCEPTED}). Registering makes the
+   * client's plugins renew their session ids, and a report sent while they do is dropped by the
+   * client for good; the client's next exchange carries the digest of these types, which is stale,
+   * so it is told the rest then, once its session ids are settled, and those plugins report.
+   */
+  static final List<String> AT_REGISTRATION =
+      REGISTERED.stream().filter(t -> !ClientReports.SENT_WHEN_ACCEPTED.contains(t)).toList();
+
   /** What an unregistered client may send. */
   static final List<String> UNREGISTERED = List.of("register");
 

@@ -49,6 +49,35 @@ class ComputerReportsTest {
   }
 
   /**
+   * Verifies that a registering client is told of the reports its plugins send only once told
+   * (users, processors, network devices) at its next exchange, not with its ids: told with them,
+   * the client sends them on the session ids registering renews, and drops them for good.
+   */
+  @Test
+  void theReportsSentOnceAreAcceptedAtTheExchangeAfterRegistering() {
+    ProtocolClient agent = new ProtocolClient(fx.http);
+    agent.exchange(List.of());
+    List<String> atRegistration =
+        agent
+            .register(fx.accountName, fx.registrationKey, "late-types-1")
+            .mapList("messages")
+            .get(0)
+            .textList("types");
+    List<String> next =
+        agent.exchange(List.of()).mapList("messages").stream()
+            .filter(m -> m.text("type").equals("accepted-types"))
+            .findFirst()
+            .orElseThrow()
+            .textList("types");
+
+    assertThat(atRegistration)
+        .contains("computer-info", "distribution-info", "operation-result")
+        .doesNotContain("users", "processor-info", "network-device");
+    assertThat(next).containsAll(ServerTypes.REGISTERED);
+    assertThat(agent.exchange(List.of()).mapList("messages")).isEmpty();
+  }
+
+  /**
    * Verifies that the distribution and hardware the client reports show on the computer: a
    * computer-info with only what changed is merged into the last, the other reports replace theirs.
    */

@@ -21,11 +21,14 @@ public final class Fleet {
           "change-packages-result",
           "computer-info",
           "distribution-info",
+          "network-device",
           "operation-output",
           "operation-progress",
           "operation-result",
+          "processor-info",
           "register",
           "resynchronize",
+          "users",
           "usg-audit");
 
   /**

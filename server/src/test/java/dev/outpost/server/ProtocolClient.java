@@ -133,12 +133,32 @@ public final class ProtocolClient {
     return request;
   }
 
-  /** Registers a new client with the fixture's account. */
+  /**
+   * Registers a new client with the fixture's account, then exchanges as its client would until it
+   * holds every type the server accepts (told of some at the exchange after registering) and has
+   * acknowledged all it was sent.
+   */
   public static ProtocolClient registered(ServerFixture fx, String title) {
     ProtocolClient client = new ProtocolClient(fx.http);
     client.exchange(List.of());
     client.register(fx.accountName, fx.registrationKey, title);
-    return client;
+    return client.settled();
+  }
+
+  /**
+   * Exchanges until an answer brings no accepted-types, and once more to acknowledge it: a client
+   * just registered is told of some types at its next exchange.
+   */
+  public ProtocolClient settled() {
+    for (int i = 0; i < 3; i++) {
+      boolean types =
+          exchange(List.of()).mapList("messages").stream()
+              .anyMatch(m -> m.text("type").equals("accepted-types"));
+      if (!types) {
+        break;
+      }
+    }
+    return this;
   }
 
   /** Registers {@code count} clients titled {@code prefix-0}, {@code prefix-1}, and so on. */

@@ -18,14 +18,20 @@ public final class Fleet {
   /** What the server accepts from registered clients, so peers start with the right digest. */
   static final List<String> SERVER_TYPES =
       List.of(
+          "add-packages",
           "change-packages-result",
           "computer-info",
           "distribution-info",
+          "network-device",
           "operation-output",
           "operation-progress",
           "operation-result",
+          "packages",
+          "processor-info",
           "register",
           "resynchronize",
+          "unknown-package-hashes",
+          "users",
           "usg-audit");
 
   /**

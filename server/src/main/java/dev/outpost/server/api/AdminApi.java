@@ -11,6 +11,7 @@ import dev.outpost.server.activity.ActivityStore;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.ComputerEdits;
+import dev.outpost.server.computer.ComputerInventory;
 import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.ComputerQuery;
 import dev.outpost.server.computer.ComputerSelection;
@@ -48,6 +49,7 @@ public final class AdminApi {
   private final ActivityStore activities;
   private final ActivityService service;
   private final ComputerStore computers;
+  private final ComputerInventory inventory;
   private final ComputerSelection selection;
   private final ComputerEdits edits;
   private final ScriptStore scripts;
@@ -88,6 +90,7 @@ public final class AdminApi {
     this.activities = activities;
     this.service = service;
     this.computers = computers;
+    this.inventory = computers.inventory();
     this.selection = selection;
     this.edits = edits;
     this.scripts = scripts;
@@ -139,6 +142,7 @@ public final class AdminApi {
         .route(router, HttpMethod.PATCH, v2 + "/computers/:id", operate, "computer.update")
         .handler(this::updateComputer);
     access.get(router, v2 + "/computers/:id/quarantined-messages", read).handler(this::quarantined);
+    access.get(router, v2 + "/computers/:id/users", read).handler(this::computerUsers);
     access.get(router, v2 + "/reports/:file", read).handler(this::report);
   }
 
@@ -351,7 +355,19 @@ public final class AdminApi {
         200,
         computers
             .find(admin(ctx).accountId(), Requests.pathId(ctx, "id"))
-            .map(c -> Json.computer(c, channelHeld)));
+            .compose(
+                c ->
+                    inventory
+                        .reports(c)
+                        .map(reports -> Json.computerInventory(c, channelHeld, reports))));
+  }
+
+  /** The users and groups the computer's client reported. */
+  private void computerUsers(RoutingContext ctx) {
+    respond(
+        ctx,
+        200,
+        inventory.users(admin(ctx).accountId(), Requests.pathId(ctx, "id")).map(Json::users));
   }
 
   private void quarantined(RoutingContext ctx) {

@@ -20,6 +20,7 @@ import dev.outpost.server.activity.Page;
 import dev.outpost.server.activity.PageRequest;
 import dev.outpost.server.activity.TransitionOutcome;
 import dev.outpost.server.computer.Computer;
+import dev.outpost.server.computer.ComputerInventory;
 import dev.outpost.server.computer.ComputerPage;
 import dev.outpost.server.computer.QuarantinedMessage;
 import dev.outpost.server.script.Profile;
@@ -38,9 +39,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
 
 /** How the admin API shows its resources. Times are ISO-8601 UTC. */
 final class Json {
@@ -471,6 +475,105 @@ final class Json {
         .put("last_exchange_at", time(c.lastExchangeAt()))
         .put("pending_messages", c.pendingMessages())
         .put("channel_connected", channelHeld.test(c.id()));
+  }
+
+  /**
+   * A computer with what its client reported of it: {@code distribution} and {@code hardware}, each
+   * null until the client reported it.
+   */
+  static JsonObject computerInventory(
+      Computer c,
+      java.util.function.LongPredicate channelHeld,
+      Map<String, ComputerInventory.Report> reports) {
+    return computer(c, channelHeld)
+        .put("distribution", distribution(reports.get("distribution-info")))
+        .put("hardware", hardware(reports));
+  }
+
+  private static JsonObject distribution(ComputerInventory.Report report) {
+    if (report == null) {
+      return null;
+    }
+    JsonObject body = report.body();
+    return new JsonObject()
+        .put("distributor_id", body.getString("distributor-id"))
+        .put("description", body.getString("description"))
+        .put("release", body.getString("release"))
+        .put("code_name", body.getString("code-name"))
+        .put("reported_at", time(report.receivedAt()));
+  }
+
+  private static JsonObject hardware(Map<String, ComputerInventory.Report> reports) {
+    ComputerInventory.Report info = reports.get("computer-info");
+    ComputerInventory.Report cpus = reports.get("processor-info");
+    ComputerInventory.Report network = reports.get("network-device");
+    if (info == null && cpus == null && network == null) {
+      return null;
+    }
+    JsonObject body = info == null ? new JsonObject() : info.body();
+    JsonArray processors = ComputerInventory.list(cpus, "processors");
+    JsonObject first = processors.isEmpty() ? new JsonObject() : processors.getJsonObject(0);
+    JsonArray devices = new JsonArray();
+    ComputerInventory.list(network, "devices")
+        .forEach(
+            d -> {
+              JsonObject device = (JsonObject) d;
+              devices.add(
+                  new JsonObject()
+                      .put("interface", device.getString("interface"))
+                      .put("ip_address", device.getString("ip_address"))
+                      .put("mac_address", device.getString("mac_address"))
+                      .put("netmask", device.getString("netmask"))
+                      .put("speed", device.getLong("speed"))
+                      .put("duplex", device.getBoolean("duplex")));
+            });
+    Instant reportedAt =
+        Stream.of(info, cpus, network)
+            .filter(Objects::nonNull)
+            .map(ComputerInventory.Report::receivedAt)
+            .max(Instant::compareTo)
+            .orElseThrow();
+    return new JsonObject()
+        .put("hostname", body.getString("hostname"))
+        .put("machine_id", body.getString("machine-id"))
+        .put("memory_mb", body.getLong("total-memory"))
+        .put("swap_mb", body.getLong("total-swap"))
+        .put("cpu_count", cpus == null ? null : processors.size())
+        .put("cpu_model", first.getString("model"))
+        .put("cpu_vendor", first.getString("vendor"))
+        .put("network_devices", devices)
+        .put("reported_at", time(reportedAt));
+  }
+
+  /** A computer's users (each with the groups it is a member of) and groups. */
+  static JsonObject users(ComputerInventory.Users found) {
+    JsonArray users = new JsonArray();
+    for (ComputerInventory.User user : found.users()) {
+      JsonObject body = user.body();
+      users.add(
+          new JsonObject()
+              .put("username", body.getString("username"))
+              .put("uid", body.getLong("uid"))
+              .put("name", body.getString("name"))
+              .put("enabled", body.getBoolean("enabled"))
+              .put("location", body.getString("location"))
+              .put("work_phone", body.getString("work-phone"))
+              .put("home_phone", body.getString("home-phone"))
+              .put("primary_gid", body.getLong("primary-gid"))
+              .put("groups", new JsonArray(user.groups())));
+    }
+    JsonArray groups = new JsonArray();
+    for (ComputerInventory.Group group : found.groups()) {
+      groups.add(
+          new JsonObject()
+              .put("name", group.name())
+              .put("gid", group.gid())
+              .put("members", new JsonArray(group.members())));
+    }
+    return new JsonObject()
+        .put("users", users)
+        .put("groups", groups)
+        .put("reported_at", time(found.reportedAt()));
   }
 
   static JsonObject quarantined(QuarantinedMessage q) {

@@ -68,6 +68,16 @@ public final class ComputerRemoval {
   private static Future<Void> forget(SqlConnection conn, long computerId, Instant now) {
     return conn.preparedQuery("DELETE FROM outgoing_messages WHERE computer_id = $1")
         .execute(Tuple.of(computerId))
+        // what its client reported of it goes with it
+        .compose(
+            dropped ->
+                conn.preparedQuery(
+                        """
+                WITH r AS (DELETE FROM computer_reports WHERE computer_id = $1),
+                     u AS (DELETE FROM computer_users WHERE computer_id = $1)
+                DELETE FROM computer_groups WHERE computer_id = $1
+                """)
+                    .execute(Tuple.of(computerId)))
         .compose(
             dropped ->
                 conn.preparedQuery(

@@ -56,6 +56,11 @@ public final class ComputerStore {
     this.reads = new TimedReads(pool, queryTimeout);
   }
 
+  /** The reports of the computers of this store, their users and groups. */
+  public ComputerInventory inventory() {
+    return new ComputerInventory(pool, this);
+  }
+
   /** Adds a computer to an account and returns its id. */
   public Future<Long> add(long accountId, String title, String hostname, List<String> tags) {
     return pool.preparedQuery(

@@ -32,7 +32,10 @@ final class ClientMessageStore {
    * messages of each type it sent to the newest {@link #KEPT_PER_TYPE} (what a client reports again
    * and again, a computer-info say, need not pile up).
    */
-  static Future<Void> record(SqlClient conn, List<Tagged<Recorded>> messages, Instant now) {
+  static Future<Void> record(SqlClient conn, List<Tagged<Recorded>> all, Instant now) {
+    // the computers' reports of themselves are kept apart (ReportStore)
+    List<Tagged<Recorded>> messages =
+        all.stream().filter(m -> !ClientReports.isReport(m.value().type())).toList();
     if (messages.isEmpty()) {
       return Future.succeededFuture();
     }

@@ -247,7 +247,9 @@ final class ExchangePlanner {
    * client's plugins resynchronize, which drops their session ids until new ones come back; a
    * plugin told of a newly accepted type after that sends its first report (computer-info) on the
    * dropped id, and the client discards it and never sends it again. Told before, the report is
-   * sent again after the resynchronization.
+   * sent again after the resynchronization. The reports plugins send only once told, and never
+   * again unless something changes, are told of at the next exchange ({@link
+   * ServerTypes#AT_REGISTRATION}).
    */
   static List<Tagged<byte[]>> welcome(long computerId, String secureId) {
     Map<String, Object> setId = new LinkedHashMap<>();
@@ -255,7 +257,7 @@ final class ExchangePlanner {
     setId.put("id", Bytes.of(secureId));
     setId.put("insecure-id", computerId);
     return List.of(
-        new Tagged<>(computerId, acceptedTypesMessage()),
+        new Tagged<>(computerId, Bpickle.encode(acceptedTypes(ServerTypes.AT_REGISTRATION))),
         new Tagged<>(computerId, Bpickle.encode(setId)));
   }
 

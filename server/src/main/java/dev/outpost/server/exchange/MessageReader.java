@@ -104,7 +104,12 @@ final class MessageReader {
           case "register" ->
               LOG.debug("register from a registered computer ignored [computer: {}]", computerId);
           default -> {
-            if (ServerTypes.REGISTERED.contains(type)) {
+            if (ClientReports.isReport(type)) {
+              // the computer's reports of itself, read strictly: kept per computer
+              JsonObject report = ClientReports.read(type, message);
+              types.add(type);
+              bodies.add(report);
+            } else if (ServerTypes.REGISTERED.contains(type)) {
               types.add(type);
               bodies.add(Registration.json(message.asMap()));
             } else {

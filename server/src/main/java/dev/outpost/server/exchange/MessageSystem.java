@@ -314,9 +314,10 @@ public final class MessageSystem {
     Future<Void> progressed = ActivityStore.recordProgress(conn, writes.progress());
     Future<Void> output = ActivityOutput.store(conn, writes.output(), maxOutputChars);
     Future<Void> kept = ClientMessageStore.record(conn, writes.recorded(), now);
+    Future<Void> reported = ReportStore.write(conn, writes.recorded(), now);
     Future<Void> set = ClientMessageStore.quarantine(conn, writes.quarantined(), now);
     Future<Void> packaged = packages(conn, writes.packages(), now);
-    return Future.all(List.of(strangers, progressed, output, kept, set, packaged))
+    return Future.all(List.of(strangers, progressed, output, kept, reported, set, packaged))
         .map(
             done -> {
               strangers

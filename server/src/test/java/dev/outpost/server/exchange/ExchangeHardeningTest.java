@@ -105,9 +105,9 @@ class ExchangeHardeningTest {
   /**
    * Verifies that a message the database refuses is quarantined with the database's reason, and the
    * exchange carrying it, with a result besides, applies the rest and is answered. GIVEN a trigger
-   * that refuses computer-info reports marked 'refuse-me' (as a constraint would); WHEN an agent
-   * sends one with a result in the same exchange; THEN the result applies, the report is
-   * quarantined, and the next exchange delivers.
+   * that refuses usg-audit reports marked 'refuse-me' (as a constraint would); WHEN an agent sends
+   * one with a result in the same exchange; THEN the result applies, the report is quarantined, and
+   * the next exchange delivers.
    */
   @Test
   void aMessageTheDatabaseRefusesIsQuarantinedAndTheRestApplies() {
@@ -126,7 +126,7 @@ class ExchangeHardeningTest {
       ProtocolClient agent = ProtocolClient.registered(fx, "refused-1");
       long id = delivered(agent);
       Map<String, Object> report = new LinkedHashMap<>();
-      report.put("type", "computer-info");
+      report.put("type", "usg-audit");
       report.put("refuse-me", true);
 
       agent.exchange(List.of(report, ProtocolClient.result(id, 6, 0, "done")));
@@ -155,13 +155,13 @@ class ExchangeHardeningTest {
   void aReportWithANulAndANanIsRecorded() {
     ProtocolClient agent = ProtocolClient.registered(fx, "report-1");
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("type", "computer-info");
+    report.put("type", "usg-audit");
     report.put("hostname", "a\0b");
     report.put("load", Double.NaN);
 
     agent.exchange(List.of(report));
 
-    JsonObject body = recorded(agent.insecureId, "computer-info").get(0);
+    JsonObject body = recorded(agent.insecureId, "usg-audit").get(0);
     assertThat(body.getString("hostname")).isEqualTo("a\uFFFDb");
     assertThat(body.getString("load")).isEqualTo("NaN");
   }
@@ -171,10 +171,10 @@ class ExchangeHardeningTest {
   void aComputerKeepsItsNewestReportsOfEachType() {
     ProtocolClient agent = ProtocolClient.registered(fx, "reports-1");
     for (int i = 0; i < ClientMessageStore.KEPT_PER_TYPE + 3; i++) {
-      agent.exchange(List.of(Map.of("type", "computer-info", "n", (long) i)));
+      agent.exchange(List.of(Map.of("type", "usg-audit", "n", (long) i)));
     }
 
-    List<JsonObject> kept = recorded(agent.insecureId, "computer-info");
+    List<JsonObject> kept = recorded(agent.insecureId, "usg-audit");
     assertThat(kept).hasSize(ClientMessageStore.KEPT_PER_TYPE);
     assertThat(kept.get(0).getLong("n")).isEqualTo(ClientMessageStore.KEPT_PER_TYPE + 2L);
   }

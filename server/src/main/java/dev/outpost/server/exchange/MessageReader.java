@@ -92,17 +92,22 @@ final class MessageReader {
               results.add(result(message, Status.SUCCEEDED));
             }
           }
-          case "register" ->
+          case "register" -> {
+            try (var mdc = Mdc.computer(computerId)) {
               LOG.debug("register from a registered computer ignored [computer: {}]", computerId);
+            }
+          }
           default -> {
             if (ServerTypes.REGISTERED.contains(type)) {
               types.add(type);
               bodies.add(Registration.json(message.asMap()));
             } else {
-              LOG.debug(
-                  "message of a type not accepted ignored [computer: {}, type: {}]",
-                  computerId,
-                  type);
+              try (var mdc = Mdc.computer(computerId)) {
+                LOG.debug(
+                    "message of a type not accepted ignored [computer: {}, type: {}]",
+                    computerId,
+                    type);
+              }
             }
           }
         }

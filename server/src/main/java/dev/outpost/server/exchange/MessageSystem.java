@@ -8,6 +8,7 @@ import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Plan;
 import dev.outpost.server.exchange.ExchangePlanner.Writes;
+import dev.outpost.server.log.Mdc;
 import dev.outpost.server.metrics.ServerMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -242,10 +243,12 @@ public final class MessageSystem {
                     if (!StoreRefusal.is(failure)) {
                       return Future.failedFuture(failure);
                     }
-                    LOG.warn(
-                        "client message quarantined [computer: {}, problem: {}]",
-                        id,
-                        failure.getMessage());
+                    try (var mdc = Mdc.computer(id)) {
+                      LOG.warn(
+                          "client message quarantined [computer: {}, problem: {}]",
+                          id,
+                          failure.getMessage());
+                    }
                     refused.add(
                         Quarantined.of(raw, "refused by the database: " + failure.getMessage()));
                     return conn.query("ROLLBACK TO SAVEPOINT message").execute().mapEmpty();
@@ -306,11 +309,14 @@ public final class MessageSystem {
               strangers
                   .result()
                   .forEach(
-                      s ->
+                      s -> {
+                        try (var mdc = Mdc.computer(s.computerId())) {
                           LOG.warn(
                               "result refused: not this computer's activity [computer: {}, id: {}]",
                               s.computerId(),
-                              s.activityId()));
+                              s.activityId());
+                        }
+                      });
               return null;
             });
   }

@@ -1,9 +1,11 @@
 package dev.outpost.server.log;
 
+import dev.outpost.common.log.ContextMdc;
+import dev.outpost.common.log.ContextValues;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.MDC;
 
@@ -55,22 +57,7 @@ public final class Mdc {
    * just starts the work.
    */
   public static <T> Future<T> within(String key, String value, Supplier<Future<T>> work) {
-    if (!(Vertx.currentContext() instanceof ContextInternal current)) {
-      return work.get();
-    }
-    ContextInternal context = current.duplicate();
-    ContextValues.inherit(current, context);
-    ContextValues.bind(context, key, value);
-    PromiseInternal<T> promise = current.promise();
-    context.dispatch(
-        v -> {
-          try {
-            work.get().onComplete(promise);
-          } catch (RuntimeException e) {
-            promise.fail(e);
-          }
-        });
-    return promise.future();
+    return ContextValues.within(Map.of(key, value), work);
   }
 
   /** Puts the request's id in the MDC until closed. */

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.outpost.common.log.ContextMdc;
 import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;

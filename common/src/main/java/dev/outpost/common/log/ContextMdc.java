@@ -1,4 +1,4 @@
-package dev.outpost.server.log;
+package dev.outpost.common.log;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -17,7 +17,7 @@ import org.slf4j.Marker;
  * first on every logging call, on the caller's thread; this one decides nothing.
  *
  * <p>What it put for the previous line on this thread it takes out again, unless code has set that
- * key since ({@link Mdc}'s closeables, around a synchronous call): a value set so wins over the
+ * key since ({@code MDC.putCloseable}, around a synchronous call): a value set so wins over the
  * context's, and one the context no longer has does not linger.
  */
 public final class ContextMdc extends TurboFilter {
@@ -35,7 +35,7 @@ public final class ContextMdc extends TurboFilter {
   }
 
   /** Makes this thread's MDC hold {@code values}, besides what code set around the call. */
-  static void sync(Map<String, String> values) {
+  public static void sync(Map<String, String> values) {
     Map<String, String> put = PUT.get();
     if (put.isEmpty() && values.isEmpty()) {
       return;

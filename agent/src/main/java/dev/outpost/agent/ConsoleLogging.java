@@ -13,6 +13,8 @@ import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import dev.outpost.common.log.ContextMdc;
+import java.util.Map;
 import java.util.TimeZone;
 import org.slf4j.Logger;
 
@@ -25,8 +27,11 @@ import org.slf4j.Logger;
  * from a file instead.
  *
  * <p>The line is what the pattern {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} -
- * %msg%n} gives, written by a layout of its own: logback's PatternLayout registers every converter
- * it knows when it is first used, some 150 classes and lambdas, for the five this line needs.
+ * %msg%replace( [%mdc]){' \[\]', ''}%n} gives (the server's), the MDC after the message when it
+ * holds something (the operation's id and the computer's while an operation runs, {@link
+ * ContextMdc} putting them there on whichever thread its continuations log), written by a layout of
+ * its own: logback's PatternLayout registers every converter it knows when it is first used, some
+ * 150 classes and lambdas, for the five this line needs.
  */
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
 
@@ -62,6 +67,10 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
     console.setName("STDOUT");
     console.setEncoder(encoder);
     console.start();
+    ContextMdc contextMdc = new ContextMdc();
+    contextMdc.setContext(context);
+    contextMdc.start();
+    context.addTurboFilter(contextMdc);
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(level, Level.INFO));
     root.addAppender(console);
@@ -129,10 +138,27 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
       line.append(' ')
           .append(abbreviator.abbreviate(event.getLoggerName()))
           .append(" - ")
-          .append(event.getFormattedMessage())
-          .append(CoreConstants.LINE_SEPARATOR)
-          .append(throwable.convert(event));
+          .append(event.getFormattedMessage());
+      appendMdc(line, event.getMDCPropertyMap());
+      line.append(CoreConstants.LINE_SEPARATOR).append(throwable.convert(event));
       return line.toString();
+    }
+
+    /** What {@code %replace( [%mdc]){' \[\]', ''}} gives: nothing when the MDC is empty. */
+    private static void appendMdc(StringBuilder line, Map<String, String> mdc) {
+      if (mdc == null || mdc.isEmpty()) {
+        return;
+      }
+      line.append(" [");
+      boolean first = true;
+      for (Map.Entry<String, String> entry : mdc.entrySet()) {
+        if (!first) {
+          line.append(", ");
+        }
+        first = false;
+        line.append(entry.getKey()).append('=').append(entry.getValue());
+      }
+      line.append(']');
     }
 
     private void appendDateTime(StringBuilder line, long millis) {

@@ -60,14 +60,20 @@ class ConsoleLoggingTest {
 
   /**
    * Verifies that a line reads as PatternLayout writes {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX}
-   * %-5level %logger{20} - %msg%n}, a throwable's stack trace included.
+   * %-5level %logger{20} - %msg%replace( [%mdc]){' \[\]', ''}%n}, a throwable's stack trace
+   * included, and the MDC after the message when it holds something.
    */
   @Test
   void writesTheLinesPatternLayoutWould() {
     LoggerContext context = new LoggerContext();
+    ch.qos.logback.classic.util.LogbackMDCAdapter mdc =
+        new ch.qos.logback.classic.util.LogbackMDCAdapter();
+    context.setMDCAdapter(mdc);
     PatternLayout pattern = new PatternLayout();
     pattern.setContext(context);
-    pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} - %msg%n");
+    pattern.setPattern(
+        "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} - %msg%replace( [%mdc]){' \\[\\]',"
+            + " ''}%n");
     pattern.start();
     ConsoleLogging.LineLayout layout = new ConsoleLogging.LineLayout();
     layout.setContext(context);
@@ -85,6 +91,16 @@ class ConsoleLoggingTest {
       event.setTimeStamp(1_700_000_123_456L);
       assertThat(layout.doLayout(event)).isEqualTo(pattern.doLayout(event));
     }
+    mdc.put("operation_id", "12");
+    mdc.put("computer_id", "3");
+    LoggingEvent marked =
+        new LoggingEvent("fqcn", logger, Level.INFO, "operation started", null, null);
+    marked.setTimeStamp(1_700_000_123_456L);
+    assertThat(layout.doLayout(marked))
+        .isEqualTo(pattern.doLayout(marked))
+        .contains("operation_id=12")
+        .contains("computer_id=3");
+    mdc.clear();
   }
 
   /** Verifies that OUTPOST_LOG_FORMAT=json writes one JSON object per event, on one line. */

@@ -94,6 +94,52 @@ class ScriptsTest {
   }
 
   /**
+   * Verifies that the agent's lines about an operation carry its id and the computer's in the MDC,
+   * those its handler logs after the script ended (an asynchronous continuation, on another thread)
+   * as well as the first.
+   */
+  @Test
+  void theLinesAboutAnOperationCarryItsId() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    List<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
+        new ch.qos.logback.core.AppenderBase<>() {
+          @Override
+          protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+            event.prepareForDeferredProcessing();
+            lines.add(event);
+          }
+        };
+    capture.setContext(root.getLoggerContext());
+    capture.start();
+    root.addAppender(capture);
+    try {
+      long id = fx.script(anyone, "echo marked", 60);
+      assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded");
+
+      for (String line :
+          List.of("operation started [id: " + id, "script ended [operation: " + id)) {
+        assertThat(lines)
+            .filteredOn(e -> e.getFormattedMessage().startsWith(line))
+            .isNotEmpty()
+            .allSatisfy(
+                e ->
+                    assertThat(e.getMDCPropertyMap())
+                        .containsEntry(
+                            dev.outpost.agent.exchange.Agent.OPERATION, Long.toString(id))
+                        .containsEntry(
+                            dev.outpost.agent.exchange.Agent.COMPUTER, Long.toString(anyone)));
+      }
+    } finally {
+      root.detachAppender(capture);
+      capture.stop();
+    }
+  }
+
+  /**
    * Verifies that a script that ends while a process it started in the background keeps its output
    * open is answered once its output has been read for a short while after its end, with what it
    * printed, well before its time limit.

@@ -10,6 +10,7 @@ import dev.outpost.agent.state.AgentStore;
 import dev.outpost.agent.state.Identity;
 import dev.outpost.agent.state.JournalEntry;
 import dev.outpost.common.error.OutpostException;
+import dev.outpost.common.log.ContextValues;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,12 +21,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One agent's loop: exchanges on its interval, sooner when a result waits or a ping says the server
@@ -39,6 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
 
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  /** The MDC's key of the operation an agent's line is about (the server's activity id). */
+  public static final String OPERATION = "operation_id";
+
+  /** The MDC's key of the computer this agent is (its insecure id, the server's computer id). */
+  public static final String COMPUTER = "computer_id";
 
   /** The least time between two exchanges that running operations' output asks for. */
   static final Duration OUTPUT_SPACING = Duration.ofSeconds(1);
@@ -356,6 +365,16 @@ public final class Agent {
     schedule(delay, true);
   }
 
+  /** The MDC's values while an operation runs: its id, and the computer's once registered. */
+  private Map<String, String> logValues(long operationId) {
+    Map<String, String> values = new HashMap<>();
+    values.put(OPERATION, Long.toString(operationId));
+    protocol
+        .identity()
+        .ifPresent(identity -> values.put(COMPUTER, Long.toString(identity.insecureId())));
+    return values;
+  }
+
   private void run(Protocol.Received received) {
     Operation operation =
         new Operation(
@@ -372,12 +391,18 @@ public final class Agent {
                   received.operationId(),
                   "this agent does not handle messages of type " + received.type()));
     } else {
-      LOG.info("operation started [id: {}, type: {}]", received.operationId(), received.type());
-      try {
-        reply = handler.get().handle(operation);
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
+      // the operation runs on a context of its own holding its id (and the computer's): the lines
+      // its handler logs, in its asynchronous continuations too, carry them
+      reply =
+          ContextValues.within(
+              logValues(received.operationId()),
+              () -> {
+                LOG.info(
+                    "operation started [id: {}, type: {}]",
+                    received.operationId(),
+                    received.type());
+                return handler.get().handle(operation);
+              });
     }
     reply
         .recover(
@@ -393,11 +418,13 @@ public final class Agent {
       return Future.succeededFuture();
     }
     boolean success = Replies.isSuccess(reply);
-    LOG.info(
-        "operation answered [id: {}, type: {}, success: {}]",
-        received.operationId(),
-        received.type(),
-        success);
+    try (var mdc = MDC.putCloseable(OPERATION, Long.toString(received.operationId()))) {
+      LOG.info(
+          "operation answered [id: {}, type: {}, success: {}]",
+          received.operationId(),
+          received.type(),
+          success);
+    }
     return protocol
         .finish(received.operationId(), received.type(), reply)
         .onSuccess(

@@ -9,6 +9,7 @@ import dev.outpost.server.activity.CancelNotices;
 import dev.outpost.server.activity.Delivered;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.log.Mdc;
 import dev.outpost.server.packages.PackageChoices;
 import dev.outpost.server.packages.PackageReport;
 import dev.outpost.server.packages.PackageStore;
@@ -157,7 +158,10 @@ final class Delivery {
           new Tagged<>(
               notice.computerId(),
               Bpickle.encode(ActivityMessages.cancelOperation(notice.activityId()))));
-      LOG.info("cancel sent [id: {}, computer: {}]", notice.activityId(), notice.computerId());
+      try (var computer = Mdc.computer(notice.computerId());
+          var activity = Mdc.activity(notice.activityId())) {
+        LOG.info("cancel sent [id: {}, computer: {}]", notice.activityId(), notice.computerId());
+      }
     }
     return encoded;
   }
@@ -175,10 +179,15 @@ final class Delivery {
                             message -> {
                               encoded.add(
                                   new Tagged<>(delivered.computerId(), Bpickle.encode(message)));
-                              LOG.debug(
-                                  "activity delivered [id: {}, computer: {}]",
-                                  delivered.activityId(),
-                                  delivered.computerId());
+                              if (LOG.isDebugEnabled()) {
+                                try (var computerMdc = Mdc.computer(delivered.computerId());
+                                    var activity = Mdc.activity(delivered.activityId())) {
+                                  LOG.debug(
+                                      "activity delivered [id: {}, computer: {}]",
+                                      delivered.activityId(),
+                                      delivered.computerId());
+                                }
+                              }
                               return encoded;
                             }));
       }

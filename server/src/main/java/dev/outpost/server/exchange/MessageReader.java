@@ -101,8 +101,11 @@ final class MessageReader {
           // the package reporter's hash-id handshake and its package lists
           case PackageReport.UNKNOWN_HASHES, PackageReport.ADD_PACKAGES, PackageReport.PACKAGES ->
               packages.add(PackageReport.read(message));
-          case "register" ->
+          case "register" -> {
+            try (var mdc = Mdc.computer(computerId)) {
               LOG.debug("register from a registered computer ignored [computer: {}]", computerId);
+            }
+          }
           default -> {
             if (ClientReports.isReport(type)) {
               // the computer's reports of itself, read strictly: kept per computer
@@ -113,10 +116,12 @@ final class MessageReader {
               types.add(type);
               bodies.add(Registration.json(message.asMap()));
             } else {
-              LOG.debug(
-                  "message of a type not accepted ignored [computer: {}, type: {}]",
-                  computerId,
-                  type);
+              try (var mdc = Mdc.computer(computerId)) {
+                LOG.debug(
+                    "message of a type not accepted ignored [computer: {}, type: {}]",
+                    computerId,
+                    type);
+              }
             }
           }
         }

@@ -9,6 +9,7 @@ import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.activity.Transitions;
 import dev.outpost.server.exchange.ExchangePlanner.Plan;
 import dev.outpost.server.exchange.ExchangePlanner.Writes;
+import dev.outpost.server.log.Mdc;
 import dev.outpost.server.metrics.ServerMetrics;
 import dev.outpost.server.packages.PackageReport;
 import dev.outpost.server.packages.PackageStore;
@@ -258,10 +259,12 @@ public final class MessageSystem {
                     if (!StoreRefusal.is(failure)) {
                       return Future.failedFuture(failure);
                     }
-                    LOG.warn(
-                        "client message quarantined [computer: {}, problem: {}]",
-                        id,
-                        failure.getMessage());
+                    try (var mdc = Mdc.computer(id)) {
+                      LOG.warn(
+                          "client message quarantined [computer: {}, problem: {}]",
+                          id,
+                          failure.getMessage());
+                    }
                     refused.add(
                         Quarantined.of(raw, "refused by the database: " + failure.getMessage()));
                     return conn.query("ROLLBACK TO SAVEPOINT message").execute().mapEmpty();
@@ -323,11 +326,14 @@ public final class MessageSystem {
               strangers
                   .result()
                   .forEach(
-                      s ->
+                      s -> {
+                        try (var mdc = Mdc.computer(s.computerId())) {
                           LOG.warn(
                               "result refused: not this computer's activity [computer: {}, id: {}]",
                               s.computerId(),
-                              s.activityId()));
+                              s.activityId());
+                        }
+                      });
               return null;
             });
   }

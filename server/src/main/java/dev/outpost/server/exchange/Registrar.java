@@ -4,6 +4,7 @@ import dev.outpost.common.wire.WireMap;
 import dev.outpost.server.account.AccountStore;
 import dev.outpost.server.account.Secrets;
 import dev.outpost.server.exchange.ExchangePlanner.Bookkeeping;
+import dev.outpost.server.log.Mdc;
 import dev.outpost.server.script.Enrollments;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -83,11 +84,13 @@ final class Registrar {
                 Enrollments.record(tx.connection(), accountId, computerId, now).map(computerId))
         .compose(
             computerId -> {
-              LOG.info(
-                  "computer registered [id: {}, account: {}, title: {}]",
-                  computerId,
-                  registration.accountName(),
-                  registration.title());
+              try (var mdc = Mdc.computer(computerId)) {
+                LOG.info(
+                    "computer registered [id: {}, account: {}, title: {}]",
+                    computerId,
+                    registration.accountName(),
+                    registration.title());
+              }
               Bookkeeping after = ExchangePlanner.registered(computerId, nextExpectedIn, payload);
               // a computer registered in this transaction has no activities yet, so no limited
               // ones; its state is read back as an exchange reads it (its account's intervals too)

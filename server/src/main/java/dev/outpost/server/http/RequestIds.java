@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 /**
  * Gives every HTTP request an id: the {@code X-Request-Id} a proxy in front set, when it is a plain
  * token of at most 64 characters, else one made here. The response carries it back in the same
- * header, and the log lines about the request carry it in the MDC ({@link Mdc#REQUEST}): those
- * written while the request's handlers run on its thread, and those that set it again from {@link
- * #of} (the failure handler).
+ * header, and the log lines about the request carry it in the MDC ({@link Mdc#REQUEST}): it is
+ * bound to the request's Vert.x context, so the lines of the handlers' asynchronous continuations
+ * (after a database call, on whichever thread) carry it as well as those of their synchronous
+ * parts.
  */
 public final class RequestIds {
 
@@ -42,6 +43,7 @@ public final class RequestIds {
             : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
+    Mdc.bind(Mdc.REQUEST, id);
     try (var mdc = Mdc.request(id)) {
       ctx.next();
     }

@@ -222,14 +222,19 @@ final class JobRunner {
   private void start(Running job) {
     busy++;
     Job claimed = job.context().job();
-    try (var mdc = Mdc.activity(claimed.activityId())) {
-      LOG.info(
-          "job started [id: {}, type: {}, attempt: {}]",
-          claimed.activityId(),
-          claimed.type(),
-          claimed.attempt());
-    }
-    execute(job.context())
+    // the job runs on a context of its own that holds its activity's id: the handler's lines, and
+    // those of its continuations, carry it; the outcome is handled back on this one
+    Mdc.within(
+            Mdc.ACTIVITY,
+            Long.toString(claimed.activityId()),
+            () -> {
+              LOG.info(
+                  "job started [id: {}, type: {}, attempt: {}]",
+                  claimed.activityId(),
+                  claimed.type(),
+                  claimed.attempt());
+              return execute(job.context());
+            })
         .onComplete(
             outcome -> {
               busy--;
@@ -239,7 +244,9 @@ final class JobRunner {
                 return;
               }
               if (job.context().isCanceled() || outcome.cause() instanceof JobCanceledException) {
-                LOG.info("job stopped: canceled or taken over [id: {}]", job.activityId());
+                try (var mdc = Mdc.activity(job.activityId())) {
+                  LOG.info("job stopped: canceled or taken over [id: {}]", job.activityId());
+                }
                 done(job);
                 acks.ack(job.message().channel(), List.of(job.message().tag()));
                 return;

@@ -73,6 +73,60 @@ class ProbesTest {
   }
 
   /**
+   * Verifies the activities-by-status gauges and the finished counter. GIVEN a server with an
+   * activity Blocked (awaiting approval) and one Queued for an agent, WHEN they are counted, the
+   * blocked one is canceled and the metrics are read again past the gauges' interval, THEN
+   * outpost_activities shows each state with its activity and outpost_activity_transitions_total
+   * counts the cancel once it is committed, under to="canceled".
+   */
+  @Test
+  void activitiesAreCountedByStatusAndFinishedOnesByFinalState(Vertx vertx) {
+    try (ServerFixture fx = new ServerFixture(vertx)) {
+      ProtocolClient agent = ProtocolClient.registered(fx, "counted");
+      fx.post("/activities", script(agent.insecureId));
+      long blocked =
+          fx.post(
+                  "/activities",
+                  new JsonObject()
+                      .put("type", "ArchiveRequest")
+                      .put("parameters", new JsonObject().put("older_than_days", 3650))
+                      .put("requires_approval", true))
+              .bodyAsJsonObject()
+              .getLong("id");
+      String before = await(fx.http.get("/metrics").send()).bodyAsString();
+      double canceledBefore =
+          labelled(before, "outpost_activity_transitions_total", "to", "canceled");
+
+      fx.post("/activities/cancel", new JsonObject().put("ids", new JsonArray().add(blocked)));
+      double canceled = canceledBefore;
+      String after = before;
+      for (int tries = 0; tries < 60 && canceled <= canceledBefore; tries++) {
+        fx.clock.advance(Backlog.INTERVAL.plusSeconds(1));
+        after = await(fx.http.get("/metrics").send()).bodyAsString();
+        canceled = labelled(after, "outpost_activity_transitions_total", "to", "canceled");
+        if (canceled <= canceledBefore) {
+          await(vertx.timer(500));
+        }
+      }
+
+      assertThat(labelled(before, "outpost_activities", "status", "queued"))
+          .isGreaterThanOrEqualTo(1);
+      assertThat(labelled(before, "outpost_activities", "status", "blocked"))
+          .isGreaterThanOrEqualTo(1);
+      for (String status : List.of("scheduled", "waiting", "in-progress")) {
+        assertThat(labelled(before, "outpost_activities", "status", status))
+            .isGreaterThanOrEqualTo(0);
+      }
+      assertThat(canceled).isGreaterThanOrEqualTo(canceledBefore + 1);
+      assertThat(labelled(after, "outpost_activity_transitions_total", "to", "succeeded"))
+          .isGreaterThanOrEqualTo(0);
+      assertThat(labelled(after, "outpost_activity_transitions_total", "to", "failed"))
+          .isGreaterThanOrEqualTo(0);
+      TestSupport.endActivities(fx.server.pool(), fx.accountId);
+    }
+  }
+
+  /**
    * Verifies that every answer carries its request's id: the one a proxy set when it is a plain
    * token, else one made here.
    */
@@ -226,6 +280,21 @@ class ProbesTest {
     } finally {
       await(vertx.undeploy(deployment));
     }
+  }
+
+  private static double labelled(String metrics, String name, String label, String value) {
+    Matcher found =
+        Pattern.compile(
+                "(?m)^"
+                    + name
+                    + "\\{(?:[^}]*,)?"
+                    + label
+                    + "=\""
+                    + Pattern.quote(value)
+                    + "\"[^}]*\\} ([0-9.E+-]+)$")
+            .matcher(metrics);
+    assertThat(found.find()).as("%s{%s=%s} in the metrics", name, label, value).isTrue();
+    return Double.parseDouble(found.group(1));
   }
 
   private static double gauge(String metrics, String name) {

@@ -3,6 +3,7 @@ package dev.outpost.agent.simulate;
 import dev.outpost.agent.exchange.Agent;
 import dev.outpost.agent.exchange.ServerLink;
 import dev.outpost.agent.handlers.Handlers;
+import dev.outpost.agent.state.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,11 +11,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -76,6 +80,20 @@ public final class Fleet {
     WebSocketClient channels =
         vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));
     Handlers handlers = Handlers.simulated(vertx, config.scenario()::handler, random);
+    Map<String, Identity> identities;
+    try {
+      identities =
+          config.identities().isEmpty()
+              ? Map.of()
+              : FleetIdentities.read(config.identities().get());
+    } catch (IOException | IllegalArgumentException e) {
+      client.close();
+      channels.close();
+      return Future.failedFuture(
+          e instanceof IllegalArgumentException
+              ? e
+              : new IllegalArgumentException("the identities could not be read: " + e, e));
+    }
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
     ServerLink link =
         new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
@@ -94,12 +112,34 @@ public final class Fleet {
         indexes.add(mine.get(i));
       }
       FleetSlice verticle =
-          new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock);
+          new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock, identities);
       fleet.slices.add(verticle);
       deployed.add(vertx.deployVerticle(verticle).onSuccess(fleet.deployments::add));
     }
     fleet.scheduleSample();
     return Future.all(deployed).compose(v -> fleet.startSchedule()).map(fleet);
+  }
+
+  /** Writes every registered agent's identity to the identities file, when there is one. */
+  private Future<Void> saveIdentities() {
+    if (config.identities().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, Identity> identities = new LinkedHashMap<>();
+    for (FleetSlice slice : slices) {
+      for (Agent agent : slice.agents()) {
+        agent
+            .protocol()
+            .identity()
+            .ifPresent(id -> identities.put(agent.protocol().registration().title(), id));
+      }
+    }
+    return vertx.executeBlocking(
+        () -> {
+          FleetIdentities.write(config.identities().get(), identities);
+          return null;
+        },
+        false);
   }
 
   /** In the open model, starts the schedule once every agent has started. */
@@ -212,6 +252,7 @@ public final class Fleet {
       stats.sample(endedMillis / 1000);
     }
     return Future.join(deployments.stream().map(vertx::undeploy).toList())
+        .eventually(this::saveIdentities)
         .eventually(handlers::close)
         .onComplete(
             done -> {

@@ -7,6 +7,7 @@ import dev.outpost.bench.benchmarks.ExchangeBench;
 import dev.outpost.bench.benchmarks.FanoutBench;
 import dev.outpost.bench.benchmarks.JobsBench;
 import dev.outpost.bench.benchmarks.ListingBench;
+import dev.outpost.bench.benchmarks.SaturationBench;
 import dev.outpost.bench.support.Amqp;
 import dev.outpost.bench.support.BenchDatabase;
 import io.vertx.core.Vertx;
@@ -36,7 +37,8 @@ public final class Main {
           new ListingBench(),
           new DeliveryBench(),
           new AgentBench(),
-          new ChannelBench());
+          new ChannelBench(),
+          new SaturationBench());
 
   private Main() {}
 

@@ -28,6 +28,14 @@ import java.util.Random;
  */
 public final class Fleet {
 
+  /**
+   * Requests that may wait for one of the shared connections, per connection. One more fails at
+   * once ({@code simulator busy}): a process that cannot send its agents' pings and exchanges as
+   * fast as they come (a starved machine, a server slower than the fleet's pace) would otherwise
+   * hold every agent's request in memory, some 2.5 KiB each.
+   */
+  static final int WAITING_PER_CONNECTION = 64;
+
   private final Vertx vertx;
   private final FleetConfig config;
   private final FleetStats stats;
@@ -75,7 +83,9 @@ public final class Fleet {
         WebClient.create(
             vertx,
             ServerLink.clientOptions(config.trust()),
-            new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
+            new PoolOptions()
+                .setHttp1MaxSize(config.maxConnections())
+                .setMaxWaitQueueSize(config.maxConnections() * WAITING_PER_CONNECTION));
     // one connection per agent that keeps a channel, beside the shared pool of exchanges
     WebSocketClient channels =
         vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));

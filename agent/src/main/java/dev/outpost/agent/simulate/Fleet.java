@@ -205,6 +205,13 @@ public final class Fleet {
     return String.format("%s-%0" + digits + "d", prefix, index);
   }
 
+  /** The agents of this process, once started; to be looked at, from any thread, not changed. */
+  List<Agent> agents() {
+    List<Agent> all = new ArrayList<>();
+    slices.forEach(slice -> all.addAll(slice.agents()));
+    return all;
+  }
+
   /** What the agents did so far. */
   public FleetStats stats() {
     return stats;

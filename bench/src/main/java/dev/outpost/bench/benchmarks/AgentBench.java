@@ -173,19 +173,25 @@ public final class AgentBench implements Benchmark {
                 "--identities",
                 identities.toString(),
                 "--no-channel"))) {
-      long deadline = System.nanoTime() + (600L + rampUp) * 1_000_000_000L;
-      while (SimulatedFleet.exchanged(db, prefix) < agents) {
+      // a server that cannot answer them all within the ramp-up and as long again (a loaded
+      // machine) does not stop the measure: the agents are registered and hold their state all
+      // the same, and the figure says how many had exchanged
+      long deadline = System.nanoTime() + (120L + 2L * rampUp) * 1_000_000_000L;
+      long exchanged;
+      while ((exchanged = SimulatedFleet.exchanged(db, prefix)) < agents
+          && System.nanoTime() < deadline) {
         fleet.checkAlive();
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              agents + " simulated agents did not all exchange in time; see " + fleet.log());
-        }
         Thread.sleep(1000);
       }
       Thread.sleep(SETTLE_MS);
       System.out.printf(
-          "  %d simulated agents exchanged; watching them for %.0f s%n", agents, window * windows);
-      return Footprint.watch(fleet, windows, window);
+          "  %d simulated agents, %d of them exchanged; watching them for %.0f s%n",
+          agents, exchanged, window * windows);
+      List<Footprint.Window> watched = Footprint.watch(fleet, windows, window);
+      System.out.printf(
+          "  %d of %d simulated agents had exchanged by the end%n",
+          SimulatedFleet.exchanged(db, prefix), agents);
+      return watched;
     }
   }
 

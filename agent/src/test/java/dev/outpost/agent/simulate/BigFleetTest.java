@@ -34,8 +34,11 @@ class BigFleetTest {
 
   private static final int AGENTS = 2000;
 
-  /** Far above what an agent holds (about 1.4 KiB), far below what it held before. */
+  /** Far above what an agent holds (about 1.3 KiB), far below what it held before. */
   private static final long MAX_HEAP_PER_AGENT = 8 * 1024;
+
+  /** 4,000 exchanges take seconds on a quiet machine, minutes on a loaded one. */
+  private static final Duration PATIENCE = Duration.ofMinutes(10);
 
   private static AgentFixture fx;
 
@@ -63,7 +66,7 @@ class BigFleetTest {
     Fleet fleet = await(Fleet.start(vertx, config, Clock.systemUTC()));
     Map<String, Identity> first;
     try {
-      await().atMost(Duration.ofMinutes(5)).until(() -> fleet.stats().agentsRegistered() == AGENTS);
+      await().atMost(PATIENCE).until(() -> fleet.stats().agentsRegistered() == AGENTS);
       // each registered at its second exchange
       assertThat(fleet.stats().exchanges()).isGreaterThanOrEqualTo(2L * AGENTS);
       List<Agent> agents = fleet.agents();
@@ -80,7 +83,7 @@ class BigFleetTest {
 
     Fleet again = await(Fleet.start(vertx, config, Clock.systemUTC()));
     try {
-      await().atMost(Duration.ofMinutes(5)).until(() -> again.stats().agentsRegistered() == AGENTS);
+      await().atMost(PATIENCE).until(() -> again.stats().agentsRegistered() == AGENTS);
       // the server knew every one of them: none was told to register anew
       assertThat(again.stats().exchanges()).isLessThan(2L * AGENTS);
     } finally {
@@ -114,7 +117,7 @@ class BigFleetTest {
         Shard.ALL,
         // as many requests may wait for a connection as there are agents
         32,
-        Duration.ofSeconds(30),
+        Duration.ofMinutes(2),
         false);
   }
 }

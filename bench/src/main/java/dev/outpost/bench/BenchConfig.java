@@ -26,6 +26,9 @@ import java.util.Map;
  * @param simulatedAgents agents of the simulated fleet whose footprint is measured
  * @param simulatedSeconds how long the simulated fleet is watched once registered
  * @param channelAgents simulated agents holding channels in the channel benchmark
+ * @param saturationAgents simulated agents of the open model's saturation ramp
+ * @param saturationSeconds how long each target rate of that ramp is held
+ * @param saturationStartRate the ramp's first target rate, in exchanges per second
  * @param channelSamples activities timed per measured run of the channel benchmark
  * @param cancelSamples cancels timed per measured run of the cancel benchmark
  * @param idleChannels simulated agents holding idle channels in the idle-channels benchmark; 0
@@ -55,6 +58,9 @@ public record BenchConfig(
     int channelSamples,
     int cancelSamples,
     int idleChannels,
+    int saturationAgents,
+    int saturationSeconds,
+    int saturationStartRate,
     boolean jfr,
     String serverJavaOpts) {
 
@@ -91,6 +97,9 @@ public record BenchConfig(
         r.integer("BENCH_CHANNEL_SAMPLES", 100, 20),
         r.integer("BENCH_CANCEL_SAMPLES", 20, 5),
         r.integer("BENCH_IDLE_CHANNELS", 0, 0),
+        r.integer("BENCH_SATURATION_AGENTS", 2000, 200),
+        r.integer("BENCH_SATURATION_SECONDS", 20, 5),
+        r.integer("BENCH_SATURATION_START_RATE", 200, 100),
         "1".equals(env.get("BENCH_JFR")),
         r.text("BENCH_SERVER_JAVA_OPTS", ""));
   }

@@ -9,6 +9,7 @@ import dev.outpost.bench.benchmarks.FanoutBench;
 import dev.outpost.bench.benchmarks.IdleChannelsBench;
 import dev.outpost.bench.benchmarks.JobsBench;
 import dev.outpost.bench.benchmarks.ListingBench;
+import dev.outpost.bench.benchmarks.SaturationBench;
 import dev.outpost.bench.support.Amqp;
 import dev.outpost.bench.support.BenchDatabase;
 import io.vertx.core.Vertx;
@@ -40,7 +41,8 @@ public final class Main {
           new AgentBench(),
           new ChannelBench(),
           new CancelBench(),
-          new IdleChannelsBench());
+          new IdleChannelsBench(),
+          new SaturationBench());
 
   private Main() {}
 

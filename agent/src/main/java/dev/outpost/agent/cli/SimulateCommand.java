@@ -148,6 +148,15 @@ public final class SimulateCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(
+      names = "--identities",
+      paramLabel = "FILE",
+      description =
+          "Keep the agents' identities in FILE: agents it names start registered as it says"
+              + " (no registration), and at the end it is written with every agent's identity."
+              + " A line is TITLE INSECURE_ID SECURE_ID; it holds secrets (mode 0600).")
+  Path identities;
+
+  @Option(
       names = "--verbose",
       defaultValue = "false",
       description = "Log what each agent does, not only the progress lines.")
@@ -260,7 +269,8 @@ public final class SimulateCommand implements Callable<Integer> {
         maxConnections,
         server.requestTimeout,
         !server.noChannel,
-        server.trust());
+        server.trust(),
+        Optional.ofNullable(identities));
   }
 
   private static void stop(Vertx vertx, Fleet fleet) {

@@ -66,8 +66,9 @@ public final class Agent {
   /** The context the agent runs on: every field below is touched only there. */
   private final Context context;
 
-  private long exchangeTimer = -1;
-  private long pingTimer = -1;
+  private final Timers timers;
+  private Timers.Timer exchangeTimer;
+  private Timers.Timer pingTimer;
   private long nextExchangeAt;
   private long notBefore;
   private boolean exchanging;
@@ -78,7 +79,7 @@ public final class Agent {
   private boolean channelUp;
   private int failures;
   private long lastOutputExchange = Long.MIN_VALUE / 2;
-  private long outputTimer = -1;
+  private Timers.Timer outputTimer;
 
   /** Callers of {@link #exchangeNow} waiting for an exchange that has not started yet. */
   private List<Waiter> waiting = new ArrayList<>();
@@ -100,8 +101,10 @@ public final class Agent {
       Handlers handlers,
       AgentSettings settings,
       AgentListener listener,
-      RandomGenerator random) {
+      RandomGenerator random,
+      Timers timers) {
     this.vertx = vertx;
+    this.timers = timers;
     this.store = store;
     this.protocol = protocol;
     this.link = link;
@@ -129,11 +132,29 @@ public final class Agent {
       AgentListener listener,
       RandomGenerator random,
       Clock clock) {
+    return start(vertx, store, link, handlers, settings, listener, random, clock, Timers.of(vertx));
+  }
+
+  /**
+   * Starts an agent as {@link #start(Vertx, AgentStore, ServerLink, Handlers, AgentSettings,
+   * AgentListener, RandomGenerator, Clock)} does, setting its timers on {@code timers}.
+   */
+  public static Future<Agent> start(
+      Vertx vertx,
+      AgentStore store,
+      ServerLink link,
+      Handlers handlers,
+      AgentSettings settings,
+      AgentListener listener,
+      RandomGenerator random,
+      Clock clock,
+      Timers timers) {
     return Protocol.load(
             store, settings.registration(), handlers.types(), clock, settings.journalSize())
         .map(
             protocol ->
-                new Agent(vertx, store, protocol, link, handlers, settings, listener, random))
+                new Agent(
+                    vertx, store, protocol, link, handlers, settings, listener, random, timers))
         .compose(agent -> agent.recover().map(agent))
         .onSuccess(Agent::begin);
   }
@@ -206,15 +227,17 @@ public final class Agent {
     stopped = true;
     release(waiting);
     waiting = new ArrayList<>();
-    vertx.cancelTimer(exchangeTimer);
-    vertx.cancelTimer(pingTimer);
-    vertx.cancelTimer(outputTimer);
+    cancel(exchangeTimer);
+    cancel(pingTimer);
+    cancel(outputTimer);
     keepChannel();
     return store.close().onComplete(done -> terminated.tryComplete()).mapEmpty();
   }
 
   private void begin() {
-    registered = protocol.identity().isPresent();
+    // the listener hears of the registration at the first exchange answered as registered, also
+    // when the agent came with its identity
+    registered = false;
     keepChannel();
     if (!settings.driven()) {
       schedule(settings.firstExchange(), true);
@@ -266,8 +289,8 @@ public final class Agent {
       return;
     }
     exchanging = true;
-    vertx.cancelTimer(exchangeTimer);
-    exchangeTimer = -1;
+    cancel(exchangeTimer);
+    exchangeTimer = null;
     exchangeStart = System.nanoTime();
     if (!waiting.isEmpty()) {
       answering = waiting;
@@ -345,7 +368,7 @@ public final class Agent {
     if (!(cause instanceof ExchangeFailure || cause instanceof OutpostException)) {
       LOG.error("the agent's state could not be kept, stopping [problem: {}]", cause.toString());
       stopped = true;
-      vertx.cancelTimer(pingTimer);
+      cancel(pingTimer);
       release(waiting);
       keepChannel();
       store.close().onComplete(v -> terminated.tryFail(cause));
@@ -441,7 +464,7 @@ public final class Agent {
    * the server an exchange a second at most.
    */
   private void outputWaits(boolean queued) {
-    if (!queued || outputTimer != -1) {
+    if (!queued || outputTimer != null) {
       return;
     }
     long wait = lastOutputExchange + OUTPUT_SPACING.toMillis() - now();
@@ -449,10 +472,10 @@ public final class Agent {
       outputExchange();
     } else {
       outputTimer =
-          vertx.setTimer(
+          timers.set(
               wait,
-              id -> {
-                outputTimer = -1;
+              () -> {
+                outputTimer = null;
                 outputExchange();
               });
     }
@@ -500,23 +523,29 @@ public final class Agent {
     }
     long now = now();
     long at = Math.max(now + delay.toMillis(), notBefore);
-    if (!replace && exchangeTimer != -1 && nextExchangeAt <= at) {
+    if (!replace && exchangeTimer != null && nextExchangeAt <= at) {
       return;
     }
-    vertx.cancelTimer(exchangeTimer);
+    cancel(exchangeTimer);
     nextExchangeAt = at;
     exchangeTimer =
-        vertx.setTimer(
+        timers.set(
             Math.max(1, at - now),
-            id -> {
-              exchangeTimer = -1;
+            () -> {
+              exchangeTimer = null;
               exchange();
             });
   }
 
+  private static void cancel(Timers.Timer timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
   private void schedulePing(Duration delay) {
     if (!stopped) {
-      pingTimer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> ping());
+      pingTimer = timers.set(Math.max(1, delay.toMillis()), this::ping);
     }
   }
 

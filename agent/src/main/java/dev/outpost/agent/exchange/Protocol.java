@@ -100,8 +100,8 @@ public final class Protocol {
     this.clock = clock;
     TreeSet<String> types = new TreeSet<>(OWN_TYPES);
     types.addAll(handledTypes);
-    this.clientTypes = List.copyOf(types);
-    this.clientTypesDigest = Digests.types(clientTypes);
+    this.clientTypes = Shared.of(List.copyOf(types));
+    this.clientTypesDigest = Shared.of(Digests.types(clientTypes));
     ExchangeState exchange = state.exchange();
     this.outbox =
         new Outbox(
@@ -109,10 +109,10 @@ public final class Protocol {
     this.journal = new Journal(store, journalSize, state.journal());
     this.identity = state.identity();
     this.nextExpected = exchange.nextExpected();
-    this.serverApi = exchange.serverApi();
-    this.acceptedTypes = exchange.acceptedTypes();
-    this.clientTypesHash = exchange.clientTypesHash();
-    this.serverIntervals = exchange.serverIntervals();
+    this.serverApi = Shared.of(exchange.serverApi());
+    this.acceptedTypes = Shared.of(exchange.acceptedTypes());
+    this.clientTypesHash = Shared.of(exchange.clientTypesHash());
+    this.serverIntervals = Shared.of(exchange.serverIntervals());
   }
 
   /**
@@ -130,6 +130,11 @@ public final class Protocol {
     return store
         .load()
         .map(state -> new Protocol(store, state, registration, handledTypes, clock, journalSize));
+  }
+
+  /** What the agent registers with. */
+  public Registration registration() {
+    return registration;
   }
 
   /** The identity, once registered. */
@@ -190,8 +195,8 @@ public final class Protocol {
     long next =
         response.optionalInteger("next-expected-sequence").orElse(outbox.sequence() + sent.sent());
     Outbox.Acknowledgment ack = outbox.acknowledge(next, sent.sent());
-    response.optionalText("server-api").ifPresent(api -> serverApi = api);
-    clientTypesHash = response.optionalBytes("client-accepted-types-hash");
+    response.optionalText("server-api").ifPresent(api -> serverApi = Shared.of(api));
+    clientTypesHash = Shared.of(response.optionalBytes("client-accepted-types-hash"));
     exchangeToken = response.optionalText("next-exchange-token");
     List<WireMap> messages = response.mapList("messages");
     Reaction reaction = new Reaction();
@@ -326,7 +331,7 @@ public final class Protocol {
           yield Future.succeededFuture();
         }
         case "accepted-types" -> {
-          acceptedTypes = List.copyOf(new TreeSet<>(message.textList("types")));
+          acceptedTypes = Shared.of(List.copyOf(new TreeSet<>(message.textList("types"))));
           LOG.debug("server accepts [types: {}]", acceptedTypes);
           yield outbox.release(acceptedTypes);
         }
@@ -364,7 +369,7 @@ public final class Protocol {
     for (String key : List.of("exchange", "urgent-exchange", "ping")) {
       message.optionalInteger(key).filter(s -> s > 0).ifPresent(s -> set.put(key, s));
     }
-    serverIntervals = Map.copyOf(set);
+    serverIntervals = Shared.of(Map.copyOf(set));
     LOG.info("intervals set by the server [seconds: {}]", serverIntervals);
     return Future.succeededFuture();
   }

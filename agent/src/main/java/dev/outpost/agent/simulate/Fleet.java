@@ -3,6 +3,7 @@ package dev.outpost.agent.simulate;
 import dev.outpost.agent.exchange.Agent;
 import dev.outpost.agent.exchange.ServerLink;
 import dev.outpost.agent.handlers.Handlers;
+import dev.outpost.agent.state.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,11 +11,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -23,6 +27,14 @@ import java.util.Random;
  * with a bounded pool and a few event loops; an idle agent is a few timers and a few objects.
  */
 public final class Fleet {
+
+  /**
+   * Requests that may wait for one of the shared connections, per connection. One more fails at
+   * once ({@code simulator busy}): a process that cannot send its agents' pings and exchanges as
+   * fast as they come (a starved machine, a server slower than the fleet's pace) would otherwise
+   * hold every agent's request in memory, some 2.5 KiB each.
+   */
+  static final int WAITING_PER_CONNECTION = 64;
 
   private final Vertx vertx;
   private final FleetConfig config;
@@ -71,11 +83,27 @@ public final class Fleet {
         WebClient.create(
             vertx,
             ServerLink.clientOptions(config.trust()),
-            new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
+            new PoolOptions()
+                .setHttp1MaxSize(config.maxConnections())
+                .setMaxWaitQueueSize(config.maxConnections() * WAITING_PER_CONNECTION));
     // one connection per agent that keeps a channel, beside the shared pool of exchanges
     WebSocketClient channels =
         vertx.createWebSocketClient(ServerLink.channelOptions(config.agents(), config.trust()));
     Handlers handlers = Handlers.simulated(vertx, config.scenario()::handler, random);
+    Map<String, Identity> identities;
+    try {
+      identities =
+          config.identities().isEmpty()
+              ? Map.of()
+              : FleetIdentities.read(config.identities().get());
+    } catch (IOException | IllegalArgumentException e) {
+      client.close();
+      channels.close();
+      return Future.failedFuture(
+          e instanceof IllegalArgumentException
+              ? e
+              : new IllegalArgumentException("the identities could not be read: " + e, e));
+    }
     Fleet fleet = new Fleet(vertx, config, new FleetStats(), client, channels, handlers);
     ServerLink link =
         new ServerLink(client, channels, config.urls(), config.trust(), config.requestTimeout());
@@ -94,12 +122,34 @@ public final class Fleet {
         indexes.add(mine.get(i));
       }
       FleetSlice verticle =
-          new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock);
+          new FleetSlice(config, indexes, link, handlers, fleet.stats, random, clock, identities);
       fleet.slices.add(verticle);
       deployed.add(vertx.deployVerticle(verticle).onSuccess(fleet.deployments::add));
     }
     fleet.scheduleSample();
     return Future.all(deployed).compose(v -> fleet.startSchedule()).map(fleet);
+  }
+
+  /** Writes every registered agent's identity to the identities file, when there is one. */
+  private Future<Void> saveIdentities() {
+    if (config.identities().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, Identity> identities = new LinkedHashMap<>();
+    for (FleetSlice slice : slices) {
+      for (Agent agent : slice.agents()) {
+        agent
+            .protocol()
+            .identity()
+            .ifPresent(id -> identities.put(agent.protocol().registration().title(), id));
+      }
+    }
+    return vertx.executeBlocking(
+        () -> {
+          FleetIdentities.write(config.identities().get(), identities);
+          return null;
+        },
+        false);
   }
 
   /** In the open model, starts the schedule once every agent has started. */
@@ -153,6 +203,13 @@ public final class Fleet {
   static String title(String prefix, int index, int agents) {
     int digits = Integer.toString(Math.max(1, agents - 1)).length();
     return String.format("%s-%0" + digits + "d", prefix, index);
+  }
+
+  /** The agents of this process, once started; to be looked at, from any thread, not changed. */
+  List<Agent> agents() {
+    List<Agent> all = new ArrayList<>();
+    slices.forEach(slice -> all.addAll(slice.agents()));
+    return all;
   }
 
   /** What the agents did so far. */
@@ -212,6 +269,7 @@ public final class Fleet {
       stats.sample(endedMillis / 1000);
     }
     return Future.join(deployments.stream().map(vertx::undeploy).toList())
+        .eventually(this::saveIdentities)
         .eventually(handlers::close)
         .onComplete(
             done -> {

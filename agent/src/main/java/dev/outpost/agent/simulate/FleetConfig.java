@@ -4,6 +4,7 @@ import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.agent.exchange.Backoff;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,6 +23,9 @@ import java.util.Optional;
  * @param channel whether each agent keeps a channel open (a connection each, beside the shared
  *     ones); never in the open model, whose agents exchange only when the schedule says
  * @param trust how the server is verified, and whether plain HTTP may leave this machine
+ * @param identities a file of the agents' identities ({@link FleetIdentities}): the agents it names
+ *     start registered as it says, and at the end it is written with every agent's identity, for
+ *     the next run; empty for none
  */
 public record FleetConfig(
     ServerUrls urls,
@@ -39,7 +43,8 @@ public record FleetConfig(
     int maxConnections,
     Duration requestTimeout,
     boolean channel,
-    ServerTrust trust) {
+    ServerTrust trust,
+    Optional<Path> identities) {
 
   /** A fleet trusting the system's CAs, plain HTTP to loopback only. */
   public FleetConfig(
@@ -74,7 +79,30 @@ public record FleetConfig(
         maxConnections,
         requestTimeout,
         channel,
-        ServerTrust.SYSTEM);
+        ServerTrust.SYSTEM,
+        Optional.empty());
+  }
+
+  /** The same fleet, its identities kept in {@code file}. */
+  public FleetConfig withIdentities(Path file) {
+    return new FleetConfig(
+        urls,
+        accountName,
+        registrationKey,
+        tags,
+        agents,
+        titlePrefix,
+        intervals,
+        backoff,
+        rampUp,
+        scenario,
+        open,
+        shard,
+        maxConnections,
+        requestTimeout,
+        channel,
+        trust,
+        Optional.of(file));
   }
 
   /** {@code open} or {@code closed}. */

@@ -6,7 +6,10 @@ import dev.outpost.agent.exchange.AgentSettings;
 import dev.outpost.agent.exchange.Protocol;
 import dev.outpost.agent.exchange.Registration;
 import dev.outpost.agent.exchange.ServerLink;
+import dev.outpost.agent.exchange.TimerWheel;
+import dev.outpost.agent.exchange.Timers;
 import dev.outpost.agent.handlers.Handlers;
+import dev.outpost.agent.state.Identity;
 import dev.outpost.agent.state.MemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,6 +30,9 @@ final class FleetSlice extends VerticleBase {
   /** Agents started per turn of the event loop. */
   private static final int CHUNK = 100;
 
+  /** How often the agents' timer wheel turns: their timers fire up to this late. */
+  static final long TICK_MS = 20;
+
   private final FleetConfig config;
   private final List<Integer> indexes;
   private final ServerLink link;
@@ -34,8 +40,13 @@ final class FleetSlice extends VerticleBase {
   private final FleetStats stats;
   private final RandomGenerator random;
   private final Clock clock;
+
+  /** The identities agents start with, by title, until they have started. */
+  private Map<String, Identity> identities;
+
   private final List<Agent> agents = new ArrayList<>();
   private final List<Reporter> reporters = new ArrayList<>();
+  private TimerWheel wheel;
 
   FleetSlice(
       FleetConfig config,
@@ -44,7 +55,9 @@ final class FleetSlice extends VerticleBase {
       Handlers handlers,
       FleetStats stats,
       RandomGenerator random,
-      Clock clock) {
+      Clock clock,
+      Map<String, Identity> identities) {
+    this.identities = identities;
     this.config = config;
     this.indexes = indexes;
     this.link = link;
@@ -61,6 +74,8 @@ final class FleetSlice extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    wheel = new TimerWheel(vertx, TICK_MS);
+    wheel.start();
     return startFrom(0);
   }
 
@@ -81,7 +96,10 @@ final class FleetSlice extends VerticleBase {
       }
       Reporter r = reporter;
       // a memory store loads at once: the agent is started when this returns
-      Agent.start(vertx, MemoryStore.INSTANCE, link, handlers, settings, listener, random, clock)
+      Identity identity = identities.get(settings.registration().title());
+      MemoryStore store =
+          identity == null ? MemoryStore.INSTANCE : MemoryStore.registered(identity);
+      Agent.start(vertx, store, link, handlers, settings, listener, random, clock, wheel)
           .onSuccess(
               agent -> {
                 agents.add(agent);
@@ -91,6 +109,7 @@ final class FleetSlice extends VerticleBase {
               });
     }
     if (end == indexes.size()) {
+      identities = Map.of();
       return Future.succeededFuture();
     }
     Promise<Void> rest = Promise.promise();
@@ -122,7 +141,7 @@ final class FleetSlice extends VerticleBase {
   @Override
   public Future<?> stop() {
     reporters.forEach(Reporter::stop);
-    return Future.join(agents.stream().map(Agent::stop).toList());
+    return Future.join(agents.stream().map(Agent::stop).toList()).onComplete(done -> wheel.stop());
   }
 
   /**
@@ -131,7 +150,9 @@ final class FleetSlice extends VerticleBase {
    */
   private final class Reporter implements AgentListener {
     private final AgentReports reports;
-    private final List<Long> timers = new ArrayList<>(2);
+    private final List<Timers.Timer> timers = new ArrayList<>(2);
+    private boolean repeating;
+    private boolean stopped;
     private Agent agent;
 
     Reporter(AgentReports reports) {
@@ -145,19 +166,34 @@ final class FleetSlice extends VerticleBase {
         return;
       }
       reports.atRegistration().forEach(this::send);
-      if (timers.isEmpty()) {
+      if (!repeating) {
+        repeating = true;
         for (Scenario.Report report : config.scenario().reports().values()) {
           report
               .every()
               .ifPresent(
                   every -> {
                     long ms = every.toMillis();
-                    timers.add(
-                        vertx.setPeriodic(
-                            1 + random.nextLong(ms), ms, id -> send(reports.later(report))));
+                    timers.add(null);
+                    repeat(timers.size() - 1, 1 + random.nextLong(ms), ms, report);
                   });
         }
       }
+    }
+
+    /** Sends a report after {@code delayMs}, then every {@code everyMs}. */
+    private void repeat(int timer, long delayMs, long everyMs, Scenario.Report report) {
+      if (stopped) {
+        return;
+      }
+      timers.set(
+          timer,
+          wheel.set(
+              delayMs,
+              () -> {
+                send(reports.later(report));
+                repeat(timer, everyMs, everyMs, report);
+              }));
     }
 
     private void send(Map<String, Object> message) {
@@ -168,7 +204,12 @@ final class FleetSlice extends VerticleBase {
     }
 
     void stop() {
-      timers.forEach(vertx::cancelTimer);
+      stopped = true;
+      for (Timers.Timer timer : timers) {
+        if (timer != null) {
+          timer.cancel();
+        }
+      }
       timers.clear();
     }
 

@@ -4,6 +4,7 @@ import dev.outpost.agent.exchange.AgentListener;
 import dev.outpost.agent.exchange.ExchangeFailure;
 import dev.outpost.agent.exchange.Protocol;
 import dev.outpost.common.error.OutpostException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
@@ -115,6 +116,10 @@ public final class FleetStats implements AgentListener {
         return "http " + failure.status();
       }
       Throwable inner = failure.getCause();
+      if (inner instanceof ConnectionPoolTooBusyException) {
+        // the simulator's own limit: more requests waited for its connections than it keeps
+        return "simulator busy";
+      }
       if (inner instanceof TimeoutException
           || (inner != null && inner.getClass().getSimpleName().contains("Timeout"))) {
         return "timeout";

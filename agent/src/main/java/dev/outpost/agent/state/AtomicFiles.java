@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * File writes that a crash at any instant leaves either wholly done or not done at all: write a
  * temporary file, flush it to disk, rename it over the target, flush the directory.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   /** Suffix of files being written; any found at start are leftovers of a crash. */
   static final String TEMPORARY = ".tmp";
@@ -22,7 +22,7 @@ final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Replaces the target with the content; {@code secret} makes it readable by its owner only. */
-  static void write(Path target, byte[] content, boolean secret) throws IOException {
+  public static void write(Path target, byte[] content, boolean secret) throws IOException {
     Path temporary = target.resolveSibling(target.getFileName() + TEMPORARY);
     Files.deleteIfExists(temporary);
     if (secret) {

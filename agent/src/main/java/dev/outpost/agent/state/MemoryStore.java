@@ -7,18 +7,33 @@ import java.util.Optional;
 
 /**
  * The store of a simulated agent: the protocol core already holds everything in memory, so there is
- * nothing to write. Stateless, so one instance serves any number of agents.
+ * nothing to write. One instance serves any number of agents that never ran; an agent that starts
+ * with an identity has one of its own.
  */
 public final class MemoryStore implements AgentStore {
 
-  /** The one instance. */
-  public static final MemoryStore INSTANCE = new MemoryStore();
+  /** The store of an agent that has never run. */
+  public static final MemoryStore INSTANCE = new MemoryStore(Optional.empty());
 
-  private MemoryStore() {}
+  private final Optional<Identity> identity;
+
+  private MemoryStore(Optional<Identity> identity) {
+    this.identity = identity;
+  }
+
+  /** The store of an agent that starts registered with this identity. */
+  public static MemoryStore registered(Identity identity) {
+    return new MemoryStore(Optional.of(identity));
+  }
 
   @Override
   public Future<StoredState> load() {
-    return Future.succeededFuture(StoredState.empty());
+    StoredState empty = StoredState.empty();
+    return Future.succeededFuture(
+        identity.isEmpty()
+            ? empty
+            : new StoredState(
+                identity, empty.exchange(), empty.pending(), empty.held(), empty.journal()));
   }
 
   @Override

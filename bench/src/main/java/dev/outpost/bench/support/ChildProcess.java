@@ -62,6 +62,22 @@ public final class ChildProcess implements AutoCloseable {
     return log;
   }
 
+  /**
+   * Waits for the process to end by itself, at most {@code seconds}.
+   *
+   * @throws IllegalStateException naming the log when it did not end in time or ended failing
+   */
+  public void awaitExit(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(
+          label + " did not end within " + seconds + " s; its output is in " + log);
+    }
+    if (process.exitValue() != 0) {
+      throw new IllegalStateException(
+          label + " ended with status " + process.exitValue() + "; its output is in " + log);
+    }
+  }
+
   /** Fails, naming the log, when the process has ended. */
   public void checkAlive() {
     if (!process.isAlive()) {

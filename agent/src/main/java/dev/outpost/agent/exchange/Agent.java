@@ -73,6 +73,10 @@ public final class Agent {
   private long notBefore;
   private boolean exchanging;
   private boolean urgentRequested;
+
+  /** Asked to exchange soon while an exchange ran: the next one starts as that one ends. */
+  private boolean soonRequested;
+
   private boolean stopped;
   private boolean registered;
   private boolean spread;
@@ -174,7 +178,16 @@ public final class Agent {
    * from any thread.
    */
   public void exchangeSoon() {
-    context.runOnContext(v -> schedule(Duration.ZERO, false));
+    context.runOnContext(
+        v -> {
+          if (exchanging) {
+            // a timer set now could be replaced by the regular one the running exchange sets as
+            // it ends: a nudge that came with its answer was then lost until the next interval
+            soonRequested = true;
+          } else {
+            schedule(Duration.ZERO, false);
+          }
+        });
   }
 
   /**
@@ -318,9 +331,14 @@ public final class Agent {
     long nanos = System.nanoTime() - exchangeStart;
     List<Waiter> answered = answering;
     answering = List.of();
+    boolean soon = soonRequested;
+    soonRequested = false;
     try {
       settle(done, nanos);
     } finally {
+      if (soon) {
+        schedule(Duration.ZERO, false);
+      }
       release(answered);
       if (!stopped && settings.driven() && !waiting.isEmpty()) {
         exchange();

@@ -46,43 +46,6 @@ public record FleetConfig(
     ServerTrust trust,
     Optional<Path> identities) {
 
-  /** A fleet trusting the system's CAs, plain HTTP to loopback only. */
-  public FleetConfig(
-      ServerUrls urls,
-      String accountName,
-      Optional<String> registrationKey,
-      Optional<String> tags,
-      int agents,
-      String titlePrefix,
-      Intervals intervals,
-      Backoff backoff,
-      Duration rampUp,
-      Scenario scenario,
-      Optional<RateProfile> open,
-      Shard shard,
-      int maxConnections,
-      Duration requestTimeout,
-      boolean channel) {
-    this(
-        urls,
-        accountName,
-        registrationKey,
-        tags,
-        agents,
-        titlePrefix,
-        intervals,
-        backoff,
-        rampUp,
-        scenario,
-        open,
-        shard,
-        maxConnections,
-        requestTimeout,
-        channel,
-        ServerTrust.SYSTEM,
-        Optional.empty());
-  }
-
   /** The same fleet, its identities kept in {@code file}. */
   public FleetConfig withIdentities(Path file) {
     return new FleetConfig(

@@ -118,6 +118,8 @@ class BigFleetTest {
         // as many requests may wait for a connection as there are agents
         32,
         Duration.ofMinutes(2),
-        false);
+        false,
+        dev.outpost.agent.config.ServerTrust.SYSTEM,
+        java.util.Optional.empty());
   }
 }

@@ -166,7 +166,9 @@ class FleetTest {
         Shard.ALL,
         16,
         Duration.ofSeconds(30),
-        true);
+        true,
+        dev.outpost.agent.config.ServerTrust.SYSTEM,
+        java.util.Optional.empty());
   }
 
   private static List<Long> computers(String prefix) {

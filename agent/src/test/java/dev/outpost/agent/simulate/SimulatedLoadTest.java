@@ -228,6 +228,8 @@ class SimulatedLoadTest {
         shard,
         16,
         Duration.ofSeconds(30),
-        false);
+        false,
+        dev.outpost.agent.config.ServerTrust.SYSTEM,
+        java.util.Optional.empty());
   }
 }

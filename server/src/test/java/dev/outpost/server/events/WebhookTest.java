@@ -217,6 +217,9 @@ class WebhookTest {
     receiver.taken.clear();
     Vertx doomedVertx = Vertx.vertx();
     ServerFixture doomed = new ServerFixture(doomedVertx, SETTINGS, Map.of());
+    // instances of one installation share the time: the survivor judges the doomed one's
+    // failing_since against its own clock, which earlier tests moved on
+    doomed.clock.set(fx.clock.instant());
     long box = doomed.computer("crashing-box");
     long id =
         webhook(doomed, receiver.url("127.0.0.1", "/crash"), "type:ExecuteScriptRequest")

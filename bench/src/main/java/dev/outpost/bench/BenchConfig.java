@@ -33,6 +33,7 @@ import java.util.Map;
  * @param cancelSamples cancels timed per measured run of the cancel benchmark
  * @param idleChannels simulated agents holding idle channels in the idle-channels benchmark; 0
  *     leaves it out
+ * @param pingComputers computers of the ping benchmark, each pinging in turn
  * @param jfr record the server with Java Flight Recorder
  * @param serverJavaOpts extra JVM options for the server process
  */
@@ -61,6 +62,7 @@ public record BenchConfig(
     int saturationAgents,
     int saturationSeconds,
     int saturationStartRate,
+    int pingComputers,
     boolean jfr,
     String serverJavaOpts) {
 
@@ -100,6 +102,7 @@ public record BenchConfig(
         r.integer("BENCH_SATURATION_AGENTS", 2000, 200),
         r.integer("BENCH_SATURATION_SECONDS", 20, 5),
         r.integer("BENCH_SATURATION_START_RATE", 200, 100),
+        r.integer("BENCH_PING_COMPUTERS", 100_000, 10_000),
         "1".equals(env.get("BENCH_JFR")),
         r.text("BENCH_SERVER_JAVA_OPTS", ""));
   }

@@ -9,6 +9,7 @@ import dev.outpost.bench.benchmarks.FanoutBench;
 import dev.outpost.bench.benchmarks.IdleChannelsBench;
 import dev.outpost.bench.benchmarks.JobsBench;
 import dev.outpost.bench.benchmarks.ListingBench;
+import dev.outpost.bench.benchmarks.PingBench;
 import dev.outpost.bench.benchmarks.SaturationBench;
 import dev.outpost.bench.support.Amqp;
 import dev.outpost.bench.support.BenchDatabase;
@@ -42,7 +43,8 @@ public final class Main {
           new ChannelBench(),
           new CancelBench(),
           new IdleChannelsBench(),
-          new SaturationBench());
+          new SaturationBench(),
+          new PingBench());
 
   private Main() {}
 

@@ -1,5 +1,7 @@
 package dev.outpost.bench.baseline;
 
+import dev.outpost.common.wire.Bpickle;
+import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.db.Database;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -12,6 +14,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
 
 /**
  * The baselines of the exchange benchmark, in a process of their own: what this machine does with a
@@ -21,15 +26,23 @@ import io.vertx.sqlclient.Tuple;
  * <ul>
  *   <li>{@code POST /plain}: answers at once;
  *   <li>{@code POST /tx}: BEGIN, UPDATE one row, INSERT one row, COMMIT: four round trips;
- *   <li>{@code POST /cte}: the same writes as one statement.
+ *   <li>{@code POST /cte}: the same writes as one statement;
+ *   <li>{@code POST /ping}: Outpost's {@code /ping} as one statement per ping (the server answers
+ *       the pings that arrive together with one statement), over an Outpost database.
  * </ul>
  *
  * The row is the request's {@code X-Id}; the harness creates {@code bench_counters} (ids 1..n) and
- * {@code bench_log}. Arguments: port, database URL, pool size, HTTP verticle instances.
+ * {@code bench_log}; a ping's computer is its form's {@code insecure_id}. Arguments: port, database
+ * URL, pool size, HTTP verticle instances.
  */
 public final class BaselineServer extends VerticleBase {
 
   private static final Buffer OK = Buffer.buffer("ok");
+
+  /** Whether anything waits for computer $1 at $2, as the server asked it one ping at a time. */
+  private static final String PING =
+      "SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1) OR "
+          + DueRule.any("$1::bigint", "$2");
 
   private final int port;
   private final Pool pool;
@@ -66,6 +79,7 @@ public final class BaselineServer extends VerticleBase {
     router.post("/plain").handler(ctx -> ctx.response().end(OK));
     router.post("/tx").handler(this::transaction);
     router.post("/cte").handler(this::oneStatement);
+    router.post("/ping").handler(this::ping);
     return vertx
         .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
         .requestHandler(router)
@@ -97,6 +111,21 @@ public final class BaselineServer extends VerticleBase {
             """)
         .execute(Tuple.of(id(ctx)))
         .onSuccess(done -> ctx.response().end(OK))
+        .onFailure(ctx::fail);
+  }
+
+  private void ping(RoutingContext ctx) {
+    long computer = Long.parseLong(ctx.request().getFormAttribute("insecure_id"));
+    pool.preparedQuery(PING)
+        .execute(Tuple.of(computer, OffsetDateTime.now(ZoneOffset.UTC)))
+        .onSuccess(
+            rows ->
+                ctx.response()
+                    .putHeader("Content-Type", Bpickle.MEDIA_TYPE)
+                    .end(
+                        Buffer.buffer(
+                            Bpickle.encode(
+                                Map.of("messages", rows.iterator().next().getBoolean(0))))))
         .onFailure(ctx::fail);
   }
 

@@ -49,6 +49,12 @@ public final class MessageSystem {
   /** The most exchanges answered in one transaction. */
   static final int MAX_BATCH = 128;
 
+  /** The most computers one statement answers pings for. */
+  static final int MAX_PING_BATCH = 1_000;
+
+  /** Statements answering pings run at once. */
+  static final int PING_BATCHES = 2;
+
   private final Pool pool;
   private final Clock clock;
   private final ServerMetrics metrics;
@@ -56,6 +62,7 @@ public final class MessageSystem {
   private final Delivery delivery;
   private final Registrar registrar;
   private final ExchangeQueue queue;
+  private final PingQueue pings;
   private final int maxOutputChars;
 
   /**
@@ -86,6 +93,12 @@ public final class MessageSystem {
     this.registrar = new Registrar(planner, delivery, maxTags);
     this.queue =
         new ExchangeQueue(this::answerAll, this::answerCarefully, batches, MAX_BATCH, waiting);
+    this.pings =
+        new PingQueue(
+            computers -> OutgoingStore.waiting(pool, computers, clock.instant()),
+            PING_BATCHES,
+            MAX_PING_BATCH,
+            waiting.exchanges());
   }
 
   /**
@@ -132,7 +145,7 @@ public final class MessageSystem {
 
   /** Whether anything waits for the computer now: what {@code /ping} answers. */
   Future<Boolean> waiting(long computerId) {
-    return OutgoingStore.waiting(pool, computerId, clock.instant());
+    return pings.submit(computerId);
   }
 
   /** An attachment's content, when it is the computer's with this secure-id hash. */

@@ -10,8 +10,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The computers' outgoing stores ({@code outgoing_messages}): messages written for a computer,
@@ -21,12 +23,14 @@ import java.util.Map;
 final class OutgoingStore {
 
   /**
-   * Whether anything waits for computer $1 at $2: a message in its outgoing store, or an activity
-   * it may be given now.
+   * The computers of $1 that something waits for at $2: a message in the outgoing store, or an
+   * activity they may be given now.
    */
   private static final String WAITING =
-      "SELECT EXISTS (SELECT 1 FROM outgoing_messages WHERE computer_id = $1) OR "
-          + DueRule.any("$1::bigint", "$2");
+      "WITH "
+          + DueRule.ctes("$1::bigint[]", "$2", "1", false)
+          + " SELECT computer_id FROM due UNION SELECT c FROM unnest($1::bigint[]) AS c"
+          + " WHERE EXISTS (SELECT 1 FROM outgoing_messages o WHERE o.computer_id = c)";
 
   private OutgoingStore() {}
 
@@ -96,11 +100,16 @@ final class OutgoingStore {
         .mapEmpty();
   }
 
-  /** Whether anything waits for the computer now, for {@code /ping}. */
-  static Future<Boolean> waiting(SqlClient conn, long computerId, Instant now) {
+  /** Those of the computers that something waits for now, for {@code /ping}. */
+  static Future<Set<Long>> waiting(SqlClient conn, List<Long> computerIds, Instant now) {
     return conn.preparedQuery(WAITING)
-        .execute(Tuple.of(computerId, at(now)))
-        .map(rows -> rows.iterator().next().getBoolean(0));
+        .execute(Tuple.tuple().addArrayOfLong(computerIds.toArray(Long[]::new)).addValue(at(now)))
+        .map(
+            rows -> {
+              Set<Long> waiting = new HashSet<>();
+              rows.forEach(row -> waiting.add(row.getLong(0)));
+              return waiting;
+            });
   }
 
   private static OffsetDateTime at(Instant instant) {

@@ -9,6 +9,7 @@ import dev.outpost.server.ProtocolClient;
 import dev.outpost.server.ServerFixture;
 import dev.outpost.server.TestSupport;
 import dev.outpost.server.db.Database;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +18,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -409,6 +411,44 @@ class MessageSystemTest {
                 .post("/ping")
                 .sendForm(
                     io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "x"))));
+  }
+
+  /**
+   * Verifies that pings sent together, answered together, each get their own computer's answer:
+   * GIVEN three computers of which one has a script waiting WHEN each pings twenty times at once
+   * (and a computer that does not exist too) THEN only the waited-for one's pings say so.
+   */
+  @Test
+  void pingsSentTogetherAreAnsweredEachByItsComputer() {
+    List<ProtocolClient> clients =
+        List.of(registered("ping-many-1"), registered("ping-many-2"), registered("ping-many-3"));
+    clients.forEach(client -> client.exchange(List.of()));
+    script(clients.get(1).insecureId);
+
+    List<Long> pinged = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      for (long id :
+          List.of(
+              clients.get(0).insecureId,
+              clients.get(1).insecureId,
+              clients.get(2).insecureId,
+              Long.MAX_VALUE)) {
+        pinged.add(id);
+        answers.add(
+            fx.http
+                .post("/ping")
+                .sendForm(
+                    io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("insecure_id", "" + id)));
+      }
+    }
+    for (int i = 0; i < answers.size(); i++) {
+      HttpResponse<Buffer> response = await(answers.get(i));
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(WireMap.of((Map<?, ?>) Bpickle.decode(response.body())).bool("messages"))
+          .as("ping of %d", pinged.get(i))
+          .isEqualTo(pinged.get(i) == clients.get(1).insecureId);
+    }
   }
 
   /** Verifies that attachments are sent as ids and fetched with the computer's secure-id only. */

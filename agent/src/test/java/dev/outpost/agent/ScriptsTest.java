@@ -185,19 +185,7 @@ class ScriptsTest {
   @Test
   void scriptsBeyondSixteenWaitTheirTurnWithoutBlockingOthers() throws Exception {
     Path go = scratch.resolve("go");
-    List<Long> blockers = new ArrayList<>();
-    for (int i = 0; i < PLACES; i++) {
-      blockers.add(
-          fx.script(
-              anyone,
-              "touch "
-                  + scratch.resolve("started-" + i)
-                  + "; while [ ! -e "
-                  + go
-                  + " ]; do sleep 0.2; done; echo blocker-"
-                  + i,
-              120));
-    }
+    List<Long> blockers = blockers(go, 120);
     List<Long> extras = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       extras.add(
@@ -234,19 +222,7 @@ class ScriptsTest {
   @Test
   void aScriptCanceledWhileItWaitsForAPlaceEndsAtOnce() throws Exception {
     Path go = scratch.resolve("go");
-    List<Long> blockers = new ArrayList<>();
-    for (int i = 0; i < PLACES; i++) {
-      blockers.add(
-          fx.script(
-              anyone,
-              "touch "
-                  + scratch.resolve("started-" + i)
-                  + "; while [ ! -e "
-                  + go
-                  + " ]; do sleep 0.2; done; echo blocker-"
-                  + i,
-              300));
-    }
+    List<Long> blockers = blockers(go, 300);
     long waiter = fx.script(anyone, "touch " + scratch.resolve("started-waiter"), 300);
     long after = fx.script(anyone, "echo after", 300);
     try {
@@ -321,6 +297,27 @@ class ScriptsTest {
               assertThat(Instant.parse(blocker.getString("completed_at")))
                   .isAfterOrEqualTo(expiredAt);
             });
+  }
+
+  /**
+   * Fills the places with scripts that each leave a {@code started-i} file in the scratch directory
+   * and then wait until {@code go} exists; their ids.
+   */
+  private List<Long> blockers(Path go, int timeLimitSeconds) {
+    List<Long> blockers = new ArrayList<>();
+    for (int i = 0; i < PLACES; i++) {
+      blockers.add(
+          fx.script(
+              anyone,
+              "touch "
+                  + scratch.resolve("started-" + i)
+                  + "; while [ ! -e "
+                  + go
+                  + " ]; do sleep 0.2; done; echo blocker-"
+                  + i,
+              timeLimitSeconds));
+    }
+    return blockers;
   }
 
   private long started() throws IOException {

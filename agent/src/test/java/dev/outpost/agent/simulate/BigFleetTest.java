@@ -6,11 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.AgentFixture;
 import dev.outpost.agent.config.Intervals;
-import dev.outpost.agent.config.ServerUrls;
 import dev.outpost.agent.exchange.Agent;
 import dev.outpost.agent.exchange.Backoff;
-import dev.outpost.agent.handlers.Latency;
-import dev.outpost.agent.handlers.SimulatedHandler;
 import dev.outpost.agent.state.Identity;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
@@ -21,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,26 +96,15 @@ class BigFleetTest {
   }
 
   private static FleetConfig config(String prefix) {
-    return new FleetConfig(
-        ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
-        fx.server.accountName,
-        Optional.of(fx.server.registrationKey),
-        Optional.empty(),
-        AGENTS,
-        prefix,
+    return FleetConfigBuilder.fleet(fx, prefix, AGENTS)
         // a regular exchange a minute, no ping: what is tested is the agents, not the server's pace
-        new Intervals(Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofHours(1)),
-        new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)),
-        Duration.ofSeconds(10),
-        Scenario.plain(
-            new SimulatedHandler.Profile(new Latency.Fixed(Duration.ofMillis(10)), 0, 0)),
-        Optional.empty(),
-        Shard.ALL,
+        .intervals(
+            new Intervals(Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofHours(1)))
+        .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
+        .rampUp(Duration.ofSeconds(10))
         // as many requests may wait for a connection as there are agents
-        32,
-        Duration.ofMinutes(2),
-        false,
-        dev.outpost.agent.config.ServerTrust.SYSTEM,
-        java.util.Optional.empty());
+        .maxConnections(32)
+        .requestTimeout(Duration.ofMinutes(2))
+        .build();
   }
 }

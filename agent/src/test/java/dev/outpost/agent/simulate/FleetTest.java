@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.AgentFixture;
 import dev.outpost.agent.config.Intervals;
-import dev.outpost.agent.config.ServerUrls;
-import dev.outpost.agent.exchange.Backoff;
 import dev.outpost.agent.handlers.Latency;
 import dev.outpost.agent.handlers.SimulatedHandler;
 import dev.outpost.server.TestSupport;
@@ -18,7 +16,6 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,26 +146,15 @@ class FleetTest {
 
   private static FleetConfig config(
       String prefix, int agents, double failureRate, Intervals intervals, Duration latency) {
-    return new FleetConfig(
-        ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
-        fx.server.accountName,
-        Optional.of(fx.server.registrationKey),
-        Optional.empty(),
-        agents,
-        prefix,
-        intervals,
-        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
-        Duration.ofSeconds(2),
-        Scenario.plain(
-            new SimulatedHandler.Profile(
-                new Latency.Uniform(Duration.ZERO, latency.multipliedBy(2)), failureRate, 0)),
-        Optional.empty(),
-        Shard.ALL,
-        16,
-        Duration.ofSeconds(30),
-        true,
-        dev.outpost.agent.config.ServerTrust.SYSTEM,
-        java.util.Optional.empty());
+    return FleetConfigBuilder.fleet(fx, prefix, agents)
+        .intervals(intervals)
+        .rampUp(Duration.ofSeconds(2))
+        .scenario(
+            Scenario.plain(
+                new SimulatedHandler.Profile(
+                    new Latency.Uniform(Duration.ZERO, latency.multipliedBy(2)), failureRate, 0)))
+        .withChannels()
+        .build();
   }
 
   private static List<Long> computers(String prefix) {

@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.agent.AgentFixture;
 import dev.outpost.agent.config.Intervals;
-import dev.outpost.agent.config.ServerUrls;
-import dev.outpost.agent.exchange.Backoff;
-import dev.outpost.agent.handlers.Latency;
-import dev.outpost.agent.handlers.SimulatedHandler;
 import dev.outpost.server.TestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,9 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Load tests against a real server: the open model, reports, shards and their merge. */
 @ExtendWith(VertxExtension.class)
 class SimulatedLoadTest {
-
-  private static final SimulatedHandler.Profile QUICK =
-      new SimulatedHandler.Profile(new Latency.Fixed(Duration.ofMillis(10)), 0, 0);
 
   private static AgentFixture fx;
 
@@ -119,7 +112,7 @@ class SimulatedLoadTest {
               packages: {installed: 300, available: 5000}
             """,
             "reports.yaml",
-            QUICK);
+            FleetConfigBuilder.QUICK);
     String prefix = TestSupport.unique("reports");
     Fleet fleet = await(Fleet.start(vertx, closed(prefix, 3, scenario), Clock.systemUTC()));
     Scenario polite =
@@ -204,32 +197,17 @@ class SimulatedLoadTest {
   }
 
   private static FleetConfig config(String prefix, int agents, RateProfile profile, Shard shard) {
-    return config(prefix, agents, Scenario.plain(QUICK), Optional.of(profile), shard);
+    return fleet(prefix, agents).open(profile).shard(shard).build();
   }
 
   private static FleetConfig closed(String prefix, int agents, Scenario scenario) {
-    return config(prefix, agents, scenario, Optional.empty(), Shard.ALL);
+    return fleet(prefix, agents).scenario(scenario).build();
   }
 
-  private static FleetConfig config(
-      String prefix, int agents, Scenario scenario, Optional<RateProfile> open, Shard shard) {
-    return new FleetConfig(
-        ServerUrls.of(fx.exchangeUrl(), Optional.empty()),
-        fx.server.accountName,
-        Optional.of(fx.server.registrationKey),
-        Optional.empty(),
-        agents,
-        prefix,
-        new Intervals(Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofSeconds(2)),
-        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
-        Duration.ofMillis(500),
-        scenario,
-        open,
-        shard,
-        16,
-        Duration.ofSeconds(30),
-        false,
-        dev.outpost.agent.config.ServerTrust.SYSTEM,
-        java.util.Optional.empty());
+  private static FleetConfigBuilder fleet(String prefix, int agents) {
+    return FleetConfigBuilder.fleet(fx, prefix, agents)
+        .intervals(
+            new Intervals(Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofSeconds(2)))
+        .rampUp(Duration.ofMillis(500));
   }
 }

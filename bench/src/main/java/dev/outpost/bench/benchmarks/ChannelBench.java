@@ -7,9 +7,8 @@ import dev.outpost.bench.Report;
 import dev.outpost.bench.exchange.ExchangeLoad;
 import dev.outpost.bench.exchange.Fleet;
 import dev.outpost.bench.exchange.Peer;
-import dev.outpost.bench.support.AgentProcess;
 import dev.outpost.bench.support.BenchDatabase;
-import dev.outpost.bench.support.ChildProcess;
+import dev.outpost.bench.support.ChannelFleet;
 import dev.outpost.bench.support.Http;
 import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
@@ -61,24 +60,17 @@ public final class ChannelBench implements Benchmark {
       Memory before = Memory.of(http, server);
       System.out.printf(
           "  idle server: heap %.1f MiB, RSS %.1f MiB%n", before.heapMib(), before.rssMib());
-      try (ChildProcess fleet =
-          AgentProcess.start(
+      try (ChannelFleet fleet =
+          ChannelFleet.start(
               ctx,
               server,
               "channel-simulate-" + agents,
-              "simulate",
-              List.of(
-                  "--agents",
-                  String.valueOf(agents),
-                  "--title-prefix",
-                  PREFIX,
-                  "--ramp-up",
-                  String.valueOf(Math.max(1, Math.min(60, agents / 200))),
-                  "--latency",
-                  "1ms",
-                  "--max-connections",
-                  "16"))) {
-        awaitChannels(http, fleet, agents);
+              agents,
+              PREFIX,
+              Math.max(1, Math.min(60, agents / 200)),
+              16)) {
+        fleet.awaitChannels(http, Duration.ofMinutes(15));
+        System.out.printf("  %d channels open%n", agents);
         Thread.sleep(10_000); // the registrations' last exchanges and reports settle
         Memory connected = Memory.of(http, server);
         System.out.printf(
@@ -119,7 +111,7 @@ public final class ChannelBench implements Benchmark {
           }
         }
         fleet.close();
-        awaitNoChannel(http);
+        ChannelFleet.awaitNoChannel(http);
         Memory after = Memory.of(http, server);
         System.out.printf(
             "  the fleet gone: heap %.1f MiB, RSS %.1f MiB%n", after.heapMib(), after.rssMib());
@@ -183,45 +175,8 @@ public final class ChannelBench implements Benchmark {
     }
   }
 
-  /** Waits until the server holds a channel for every agent. */
-  private static void awaitChannels(Http http, ChildProcess fleet, int agents) throws Exception {
-    long deadline = System.nanoTime() + 900_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      fleet.checkAlive();
-      if (channelsOpen(http) >= agents) {
-        System.out.printf("  %d channels open%n", agents);
-        return;
-      }
-      Thread.sleep(1000);
-    }
-    throw new IllegalStateException(
-        "only " + channelsOpen(http) + " of " + agents + " channels opened within 15 minutes");
-  }
-
-  /** Waits until the server holds no channel. */
-  static void awaitNoChannel(Http http) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (channelsOpen(http) > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("channels still open 2 minutes after the fleet stopped");
-      }
-      Thread.sleep(500);
-    }
-  }
-
-  /** The server's gauge of open channels. */
-  static double channelsOpen(Http http) {
-    String metrics = http.await(HttpMethod.GET, "/metrics", null).body().toString();
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith("outpost_channels_connected ")) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    throw new IllegalStateException("the server's /metrics has no outpost_channels_connected");
-  }
-
   /** Nanoseconds from the activity's creation to its result, once it succeeded. */
-  private static long awaitSucceeded(BenchDatabase db, ChildProcess fleet, long id)
+  private static long awaitSucceeded(BenchDatabase db, ChannelFleet fleet, long id)
       throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     try (Connection conn = db.connect();

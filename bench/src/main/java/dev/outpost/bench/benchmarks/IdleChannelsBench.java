@@ -7,9 +7,8 @@ import dev.outpost.bench.Report;
 import dev.outpost.bench.exchange.ExchangeLoad;
 import dev.outpost.bench.exchange.Fleet;
 import dev.outpost.bench.exchange.Peer;
-import dev.outpost.bench.support.AgentProcess;
 import dev.outpost.bench.support.BenchDatabase;
-import dev.outpost.bench.support.ChildProcess;
+import dev.outpost.bench.support.ChannelFleet;
 import dev.outpost.bench.support.Http;
 import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
@@ -62,7 +61,6 @@ public final class IdleChannelsBench implements Benchmark {
       return;
     }
     int samples = ctx.config().channelSamples();
-    int shards = (agents + PER_ADDRESS - 1) / PER_ADDRESS;
     try (BenchDatabase db = BenchDatabase.create(ctx.config().pgUrl(), "idlechan");
         OutpostProcess server =
             OutpostProcess.start(
@@ -81,33 +79,18 @@ public final class IdleChannelsBench implements Benchmark {
       ChannelBench.Memory before = ChannelBench.Memory.of(http, server);
       System.out.printf(
           "  idle server: heap %.1f MiB, RSS %.1f MiB%n", before.heapMib(), before.rssMib());
-      List<ChildProcess> fleet = new ArrayList<>();
-      try {
-        for (int shard = 1; shard <= shards; shard++) {
-          int here = agents / shards + (shard <= agents % shards ? 1 : 0);
-          fleet.add(
-              AgentProcess.start(
-                  ctx,
-                  server,
-                  "127.0.0." + (shard + 1),
-                  "idle-channels-simulate-" + shard,
-                  "simulate",
-                  List.of(
-                      "--agents",
-                      String.valueOf(agents),
-                      "--shard",
-                      shard + "/" + shards,
-                      "--title-prefix",
-                      PREFIX,
-                      "--ramp-up",
-                      String.valueOf(Math.max(1, Math.min(600, here / 100))),
-                      "--latency",
-                      "1ms",
-                      "--max-connections",
-                      "8")));
-        }
+      try (ChannelFleet fleet =
+          ChannelFleet.startSharded(
+              ctx,
+              server,
+              "idle-channels-simulate",
+              agents,
+              PER_ADDRESS,
+              PREFIX,
+              here -> Math.max(1, Math.min(600, here / 100)),
+              8)) {
         long began = System.nanoTime();
-        awaitChannels(http, fleet, agents);
+        fleet.awaitChannels(http, Duration.ofHours(1));
         System.out.printf(
             "  %d channels open after %.0f s%n", agents, (System.nanoTime() - began) / 1e9);
         Thread.sleep(30_000); // the registrations' last exchanges and reports settle
@@ -163,10 +146,8 @@ public final class IdleChannelsBench implements Benchmark {
             }
           }
         }
-        for (ChildProcess shard : fleet) {
-          shard.close();
-        }
-        ChannelBench.awaitNoChannel(http);
+        fleet.close();
+        ChannelFleet.awaitNoChannel(http);
         ChannelBench.Memory after = ChannelBench.Memory.of(http, server);
         System.out.printf(
             "  the fleet gone: heap %.1f MiB, RSS %.1f MiB%n", after.heapMib(), after.rssMib());
@@ -214,10 +195,6 @@ public final class IdleChannelsBench implements Benchmark {
                     .detail("rss_connected_mib", connected.rssMib())
                     .detail("rss_after_fleet_mib", after.rssMib())
                     .build()));
-      } finally {
-        for (ChildProcess shard : fleet) {
-          shard.close();
-        }
       }
     }
   }
@@ -242,7 +219,7 @@ public final class IdleChannelsBench implements Benchmark {
 
   /** Waits until the activities {@code where} selects are all delivered; their latencies. */
   private static List<Long> awaitDelivered(
-      BenchDatabase db, List<ChildProcess> fleet, String where, int count) throws Exception {
+      BenchDatabase db, ChannelFleet fleet, String where, int count) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (true) {
       List<Long> delivered =
@@ -257,33 +234,8 @@ public final class IdleChannelsBench implements Benchmark {
         throw new IllegalStateException(
             delivered.size() + " of " + count + " activities delivered after 2 minutes");
       }
-      for (ChildProcess shard : fleet) {
-        shard.checkAlive();
-      }
+      fleet.checkAlive();
       Thread.sleep(2);
     }
-  }
-
-  /** Waits until the server holds a channel for every agent: an hour at most. */
-  private static void awaitChannels(Http http, List<ChildProcess> fleet, int agents)
-      throws Exception {
-    long deadline = System.nanoTime() + 3_600_000_000_000L;
-    double last = -1;
-    while (System.nanoTime() < deadline) {
-      for (ChildProcess shard : fleet) {
-        shard.checkAlive();
-      }
-      double open = ChannelBench.channelsOpen(http);
-      if (open >= agents) {
-        return;
-      }
-      if ((long) open / 10_000 != (long) last / 10_000) {
-        System.out.printf("  %,.0f channels open%n", open);
-      }
-      last = open;
-      Thread.sleep(1000);
-    }
-    throw new IllegalStateException(
-        "only " + ChannelBench.channelsOpen(http) + " of " + agents + " channels within an hour");
   }
 }

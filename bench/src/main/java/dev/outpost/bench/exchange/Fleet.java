@@ -1,6 +1,7 @@
 package dev.outpost.bench.exchange;
 
 import dev.outpost.bench.support.BenchDatabase;
+import dev.outpost.server.exchange.ServerTypes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,25 +15,6 @@ import java.util.List;
  * activities they are to receive.
  */
 public final class Fleet {
-
-  /** What the server accepts from registered clients, so peers start with the right digest. */
-  static final List<String> SERVER_TYPES =
-      List.of(
-          "add-packages",
-          "change-packages-result",
-          "computer-info",
-          "distribution-info",
-          "network-device",
-          "operation-output",
-          "operation-progress",
-          "operation-result",
-          "packages",
-          "processor-info",
-          "register",
-          "resynchronize",
-          "unknown-package-hashes",
-          "users",
-          "usg-audit");
 
   /**
    * Creates one activity per computer the way the server does (the Queued activity and its creation
@@ -86,7 +68,8 @@ public final class Fleet {
       try (ResultSet rs = insert.executeQuery()) {
         while (rs.next()) {
           Peer peer = new Peer(rs.getLong(1), rs.getString(2));
-          peer.knowServerTypes(SERVER_TYPES);
+          // what the server accepts from registered clients: peers start with the right digest
+          peer.knowServerTypes(ServerTypes.registered());
           peers.add(peer);
         }
       }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The message types the server accepts from clients, and the digest both sides compare. */
-final class ServerTypes {
+public final class ServerTypes {
 
   /** What a registered client may send: results, and the reports Outpost records. */
   static final List<String> REGISTERED =
@@ -44,6 +44,13 @@ final class ServerTypes {
   static final List<String> UNREGISTERED = List.of("register");
 
   private ServerTypes() {}
+
+  /**
+   * What a registered client may send, sorted: for load generators whose clients start as told it.
+   */
+  public static List<String> registered() {
+    return REGISTERED;
+  }
 
   /** md5 of the types, sorted and joined with ';', as the Landscape Client computes it. */
   static byte[] digest(Collection<String> types) {

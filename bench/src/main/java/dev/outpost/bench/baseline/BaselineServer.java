@@ -1,5 +1,9 @@
 package dev.outpost.bench.baseline;
 
+import dev.outpost.bench.Context;
+import dev.outpost.bench.support.BenchDatabase;
+import dev.outpost.bench.support.ChildProcess;
+import dev.outpost.bench.support.OutpostProcess;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.server.activity.DueRule;
 import dev.outpost.server.db.Database;
@@ -14,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -50,6 +55,45 @@ public final class BaselineServer extends VerticleBase {
   private BaselineServer(int port, Pool pool) {
     this.port = port;
     this.pool = pool;
+  }
+
+  /**
+   * HTTP verticle instances of the baseline routes: as many as the server deploys (its {@code
+   * OUTPOST_HTTP_INSTANCES}, by default one per core).
+   */
+  private static final String INSTANCES_ENV = "OUTPOST_HTTP_INSTANCES";
+
+  /**
+   * Starts the baseline routes in a process of their own on {@code port}, over {@code db}, with the
+   * server's JVM options and a pool of 8 as the server has; returns once they answer.
+   */
+  public static ChildProcess start(Context ctx, BenchDatabase db, String label, int port)
+      throws IOException, InterruptedException {
+    String instances =
+        System.getenv()
+            .getOrDefault(
+                INSTANCES_ENV, String.valueOf(Runtime.getRuntime().availableProcessors()));
+    ChildProcess baseline =
+        ChildProcess.start(
+            "baseline server",
+            ChildProcess.java(
+                ctx.serverJvmOptions(label),
+                "-cp",
+                ctx.classpath(),
+                BaselineServer.class.getName(),
+                String.valueOf(port),
+                db.url(),
+                "8",
+                instances),
+            Map.of(),
+            ctx.results().resolve(label + ".log"));
+    try {
+      OutpostProcess.waitHealthy(baseline, port, "/health");
+    } catch (RuntimeException | InterruptedException e) {
+      baseline.close();
+      throw e;
+    }
+    return baseline;
   }
 
   /** Starts the routes and keeps running until killed. */

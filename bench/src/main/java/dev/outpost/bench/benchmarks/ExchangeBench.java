@@ -37,12 +37,6 @@ import java.util.function.Supplier;
  */
 public final class ExchangeBench implements Benchmark {
 
-  /**
-   * HTTP verticle instances of the baseline routes: as many as the server deploys (its {@code
-   * OUTPOST_HTTP_INSTANCES}, by default one per core).
-   */
-  static final String INSTANCES_ENV = "OUTPOST_HTTP_INSTANCES";
-
   @Override
   public String name() {
     return "exchange";
@@ -183,26 +177,8 @@ public final class ExchangeBench implements Benchmark {
         "CREATE TABLE bench_log (id bigserial PRIMARY KEY, counter_id int NOT NULL,"
             + " at timestamptz NOT NULL)");
     int port = ChildProcess.freePort();
-    String instances =
-        System.getenv()
-            .getOrDefault(
-                INSTANCES_ENV, String.valueOf(Runtime.getRuntime().availableProcessors()));
     Map<String, Measured> measured = new LinkedHashMap<>();
-    try (ChildProcess baseline =
-        ChildProcess.start(
-            "baseline server",
-            ChildProcess.java(
-                ctx.serverJvmOptions("exchange-baseline"),
-                "-cp",
-                ctx.classpath(),
-                BaselineServer.class.getName(),
-                String.valueOf(port),
-                db.url(),
-                "8",
-                instances),
-            Map.of(),
-            ctx.results().resolve("exchange-baseline.log"))) {
-      OutpostProcess.waitHealthy(baseline, port, "/health");
+    try (ChildProcess baseline = BaselineServer.start(ctx, db, "exchange-baseline", port)) {
       Buffer body = samplePayload();
       HttpClientAgent http =
           ctx.vertx()

@@ -67,26 +67,7 @@ public final class PingBench implements Benchmark {
                       + " JOIN computers c ON c.id = computer_id WHERE c.title LIKE 'ping-%'"));
       db.vacuum();
       int port = ChildProcess.freePort();
-      String instances =
-          System.getenv()
-              .getOrDefault(
-                  ExchangeBench.INSTANCES_ENV,
-                  String.valueOf(Runtime.getRuntime().availableProcessors()));
-      try (ChildProcess baseline =
-          ChildProcess.start(
-              "baseline server",
-              ChildProcess.java(
-                  ctx.serverJvmOptions("ping-baseline"),
-                  "-cp",
-                  ctx.classpath(),
-                  BaselineServer.class.getName(),
-                  String.valueOf(port),
-                  db.url(),
-                  "8",
-                  instances),
-              Map.of(),
-              ctx.results().resolve("ping-baseline.log"))) {
-        OutpostProcess.waitHealthy(baseline, port, "/health");
+      try (ChildProcess baseline = BaselineServer.start(ctx, db, "ping-baseline", port)) {
         HttpClientAgent http =
             ctx.vertx()
                 .createHttpClient(

@@ -46,6 +46,13 @@ public final class IdleChannelsBench implements Benchmark {
   /** Computers one activity names in the fan-out nudge. */
   static final int MANY = 1000;
 
+  /**
+   * HTTP connections each simulator's agents share: a simulator lets 64 requests wait for each
+   * (more fail at once as {@code simulator busy}, and their agents back off), so one shard must
+   * have room for the {@value #MANY} exchanges the fan-out nudge starts together, with a margin.
+   */
+  static final int CONNECTIONS = 32;
+
   private static final String PREFIX = "idle";
 
   @Override
@@ -88,7 +95,7 @@ public final class IdleChannelsBench implements Benchmark {
               PER_ADDRESS,
               PREFIX,
               here -> Math.max(1, Math.min(600, here / 100)),
-              8)) {
+              CONNECTIONS)) {
         long began = System.nanoTime();
         fleet.awaitChannels(http, Duration.ofHours(1));
         System.out.printf(

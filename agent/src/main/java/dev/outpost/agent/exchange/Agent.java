@@ -254,7 +254,9 @@ public final class Agent {
     keepChannel();
     if (!settings.driven()) {
       schedule(settings.firstExchange(), true);
-      schedulePing(Duration.ofMillis(random.nextLong(intervals().ping().toMillis() + 1)));
+      // an agent starts with its first exchange: a fleet ramping up ramps its pings up too
+      schedulePing(
+          settings.firstExchange().plusMillis(random.nextLong(intervals().ping().toMillis() + 1)));
     }
   }
 

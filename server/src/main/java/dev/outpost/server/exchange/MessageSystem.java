@@ -104,7 +104,7 @@ public final class MessageSystem {
   /**
    * How much may wait to be answered; past either bound an exchange gets 503 and Retry-After.
    *
-   * @param exchanges exchanges taken in and not yet answered, at most
+   * @param exchanges exchanges taken in and not yet answered, at most; pings too, counted apart
    * @param bytes their payloads' bytes, at most
    */
   public record Waiting(int exchanges, long bytes) {}

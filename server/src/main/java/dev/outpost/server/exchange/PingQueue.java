@@ -16,9 +16,9 @@ import java.util.function.Function;
 /**
  * Pings waiting to be answered, answered together: at most {@code maxBatches} statements run at
  * once, and the pings that arrive meanwhile are answered by the next one, whatever their number (up
- * to {@code maxBatchSize} computers). An idle server answers each ping alone and at once; a fleet
- * pinging every 30 s costs a statement per batch instead of one per ping. Pings of one computer
- * waiting together share one answer.
+ * to {@code maxBatchSize} computers). An idle server answers each ping alone and at once; a busy
+ * one spends a statement per batch instead of one per ping, the batches growing with the load.
+ * Pings of one computer waiting together share one answer.
  *
  * <p>What waits is bounded: past {@code maxHeld} pings a ping is refused at once with 503 and a
  * {@code Retry-After}; the agent pings again at its next interval.

@@ -6,18 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
-import dev.outpost.agent.handlers.Handlers;
 import dev.outpost.agent.state.Identity;
 import dev.outpost.agent.state.MemoryStore;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.Bytes;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,23 +85,14 @@ class FirstPingTest {
             AgentSettings.JOURNAL_SIZE,
             false,
             false);
-    Random random = new Random(1);
-    Promise<Agent> started = Promise.promise();
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v ->
-                Agent.start(
-                        vertx,
-                        MemoryStore.registered(new Identity("late-secure-id", 42)),
-                        link,
-                        Handlers.simulated(vertx, Duration.ZERO, 0, random),
-                        settings,
-                        AgentListener.NONE,
-                        random,
-                        Clock.systemUTC())
-                    .onComplete(started));
-    Agent agent = await(started.future());
+    Agent agent =
+        StartedAgents.start(
+            vertx,
+            MemoryStore.registered(new Identity("late-secure-id", 42)),
+            link,
+            settings,
+            AgentListener.NONE,
+            new Random(1));
     try {
       assertThat(paths.poll(30, TimeUnit.SECONDS))
           .as("the first request")

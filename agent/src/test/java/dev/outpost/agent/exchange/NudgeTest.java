@@ -6,19 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.config.Intervals;
 import dev.outpost.agent.config.ServerTrust;
 import dev.outpost.agent.config.ServerUrls;
-import dev.outpost.agent.handlers.Handlers;
 import dev.outpost.agent.state.MemoryStore;
 import dev.outpost.common.wire.Bpickle;
 import dev.outpost.common.wire.Bytes;
 import io.vertx.core.Context;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,24 +122,8 @@ class NudgeTest {
             ended.add(false);
           }
         };
-    Random random = new Random(1);
-    // started on a context of its own, as a verticle starts it: the agent runs there
-    Promise<Agent> started = Promise.promise();
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v ->
-                Agent.start(
-                        vertx,
-                        MemoryStore.INSTANCE,
-                        link,
-                        Handlers.simulated(vertx, Duration.ZERO, 0, random),
-                        settings,
-                        listener,
-                        random,
-                        Clock.systemUTC())
-                    .onComplete(started));
-    agent = await(started.future());
+    agent =
+        StartedAgents.start(vertx, MemoryStore.INSTANCE, link, settings, listener, new Random(1));
   }
 
   @AfterEach

@@ -12,8 +12,7 @@ import dev.outpost.bench.support.ChannelFleet;
 import dev.outpost.bench.support.Http;
 import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
-import dev.outpost.bench.support.Procs;
-import io.vertx.core.http.HttpMethod;
+import dev.outpost.bench.support.ServerMemory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,7 +56,7 @@ public final class ChannelBench implements Benchmark {
         Http http = new Http(ctx.vertx(), server.port(), server.adminToken(), 1)) {
       long account = Fleet.accountId(db);
       List<Peer> peers = Fleet.register(db, account, "bare", 1);
-      Memory before = Memory.of(http, server);
+      ServerMemory before = ServerMemory.of(http, server);
       System.out.printf(
           "  idle server: heap %.1f MiB, RSS %.1f MiB%n", before.heapMib(), before.rssMib());
       try (ChannelFleet fleet =
@@ -72,7 +71,7 @@ public final class ChannelBench implements Benchmark {
         fleet.awaitChannels(http, Duration.ofMinutes(15));
         System.out.printf("  %d channels open%n", agents);
         Thread.sleep(10_000); // the registrations' last exchanges and reports settle
-        Memory connected = Memory.of(http, server);
+        ServerMemory connected = ServerMemory.of(http, server);
         System.out.printf(
             "  %d channels: heap %.1f MiB, RSS %.1f MiB%n",
             agents, connected.heapMib(), connected.rssMib());
@@ -112,11 +111,9 @@ public final class ChannelBench implements Benchmark {
         }
         fleet.close();
         ChannelFleet.awaitNoChannel(http);
-        Memory after = Memory.of(http, server);
+        ServerMemory after = ServerMemory.of(http, server);
         System.out.printf(
             "  the fleet gone: heap %.1f MiB, RSS %.1f MiB%n", after.heapMib(), after.rssMib());
-        double heapPer = (connected.heapMib() - after.heapMib()) * 1024 / agents;
-        double rssPer = (connected.rssMib() - after.rssMib()) * 1024 / agents;
         report.add(
             List.of(
                 Figure.of(name(), "created -> Succeeded, p50, " + agents + " channels open", "ms")
@@ -128,50 +125,11 @@ public final class ChannelBench implements Benchmark {
                     .runs(p99)
                     .baseline("bare exchange sent at creation, p99", bareP99)
                     .aim("<= 500 ms")
-                    .build(),
-                Figure.of(name(), "server heap per idle channel", "KiB")
-                    .runs(List.of(heapPer))
-                    .baseline("-", List.of(heapPer))
-                    .aim("<= 10 KiB")
-                    .detail("channels", agents)
-                    .detail("heap_before_fleet_mib", before.heapMib())
-                    .detail("heap_connected_mib", connected.heapMib())
-                    .detail("heap_after_fleet_mib", after.heapMib())
-                    .build(),
-                Figure.of(name(), "server RSS per idle channel", "KiB")
-                    .runs(List.of(rssPer))
-                    .baseline("-", List.of(rssPer))
-                    .aim("<= 10 KiB")
-                    .detail("channels", agents)
-                    .detail("rss_before_fleet_mib", before.rssMib())
-                    .detail("rss_connected_mib", connected.rssMib())
-                    .detail("rss_after_fleet_mib", after.rssMib())
                     .build()));
+        report.add(
+            ServerMemory.perChannel(
+                name(), ", " + agents + " channels open", agents, before, connected, after));
       }
-    }
-  }
-
-  /** The server's heap after a full collection, and its resident memory. */
-  record Memory(double heapMib, double rssMib) {
-
-    static Memory of(Http http, OutpostProcess server) throws Exception {
-      Process gc =
-          new ProcessBuilder("jcmd", String.valueOf(server.pid()), "GC.run")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (gc.waitFor() != 0) {
-        throw new IllegalStateException("jcmd GC.run failed for the server");
-      }
-      Thread.sleep(2_000);
-      String metrics = http.await(HttpMethod.GET, "/metrics", null).body().toString();
-      double heap = 0;
-      for (String line : metrics.split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-          heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return new Memory(heap / (1024 * 1024), Procs.rssMib(server.pid()));
     }
   }
 

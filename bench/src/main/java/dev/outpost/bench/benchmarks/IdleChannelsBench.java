@@ -12,6 +12,7 @@ import dev.outpost.bench.support.ChannelFleet;
 import dev.outpost.bench.support.Http;
 import dev.outpost.bench.support.Latencies;
 import dev.outpost.bench.support.OutpostProcess;
+import dev.outpost.bench.support.ServerMemory;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -83,7 +84,7 @@ public final class IdleChannelsBench implements Benchmark {
         Http http = new Http(ctx.vertx(), server.port(), server.adminToken(), 1)) {
       long account = Fleet.accountId(db);
       List<Peer> peers = Fleet.register(db, account, "bare", 1);
-      ChannelBench.Memory before = ChannelBench.Memory.of(http, server);
+      ServerMemory before = ServerMemory.of(http, server);
       System.out.printf(
           "  idle server: heap %.1f MiB, RSS %.1f MiB%n", before.heapMib(), before.rssMib());
       try (ChannelFleet fleet =
@@ -101,7 +102,7 @@ public final class IdleChannelsBench implements Benchmark {
         System.out.printf(
             "  %d channels open after %.0f s%n", agents, (System.nanoTime() - began) / 1e9);
         Thread.sleep(30_000); // the registrations' last exchanges and reports settle
-        ChannelBench.Memory connected = ChannelBench.Memory.of(http, server);
+        ServerMemory connected = ServerMemory.of(http, server);
         System.out.printf(
             "  %d channels: heap %.1f MiB, RSS %.1f MiB%n",
             agents, connected.heapMib(), connected.rssMib());
@@ -155,11 +156,9 @@ public final class IdleChannelsBench implements Benchmark {
         }
         fleet.close();
         ChannelFleet.awaitNoChannel(http);
-        ChannelBench.Memory after = ChannelBench.Memory.of(http, server);
+        ServerMemory after = ServerMemory.of(http, server);
         System.out.printf(
             "  the fleet gone: heap %.1f MiB, RSS %.1f MiB%n", after.heapMib(), after.rssMib());
-        double heapPer = (connected.heapMib() - after.heapMib()) * 1024 / agents;
-        double rssPer = (connected.rssMib() - after.rssMib()) * 1024 / agents;
         String open = agents + " channels open";
         int atOnce = Math.min(MANY, agents);
         report.add(
@@ -183,25 +182,8 @@ public final class IdleChannelsBench implements Benchmark {
                     .runs(manyP99)
                     .baseline("bare exchange sent at creation, p99", bareP99)
                     .aim("-")
-                    .build(),
-                Figure.of(name(), "server heap per idle channel, " + open, "KiB")
-                    .runs(List.of(heapPer))
-                    .baseline("-", List.of(heapPer))
-                    .aim("<= 10 KiB")
-                    .detail("channels", agents)
-                    .detail("heap_before_fleet_mib", before.heapMib())
-                    .detail("heap_connected_mib", connected.heapMib())
-                    .detail("heap_after_fleet_mib", after.heapMib())
-                    .build(),
-                Figure.of(name(), "server RSS per idle channel, " + open, "KiB")
-                    .runs(List.of(rssPer))
-                    .baseline("-", List.of(rssPer))
-                    .aim("-")
-                    .detail("channels", agents)
-                    .detail("rss_before_fleet_mib", before.rssMib())
-                    .detail("rss_connected_mib", connected.rssMib())
-                    .detail("rss_after_fleet_mib", after.rssMib())
                     .build()));
+        report.add(ServerMemory.perChannel(name(), ", " + open, agents, before, connected, after));
       }
     }
   }

@@ -18,7 +18,9 @@ import org.slf4j.Marker;
  *
  * <p>What it put for the previous line on this thread it takes out again, unless code has set that
  * key since ({@code MDC.putCloseable}, around a synchronous call): a value set so wins over the
- * context's, and one the context no longer has does not linger.
+ * context's, and one the context no longer has does not linger. It knows its own values by
+ * identity, not by content: it puts a copy of each, which no other code holds, so a value code sets
+ * that equals the one it put for the previous line is still the code's.
  */
 public final class ContextMdc extends TurboFilter {
 
@@ -42,7 +44,7 @@ public final class ContextMdc extends TurboFilter {
     }
     for (Iterator<Map.Entry<String, String>> it = put.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, String> entry = it.next();
-      if (entry.getValue().equals(MDC.get(entry.getKey()))) {
+      if (entry.getValue() == MDC.get(entry.getKey())) {
         MDC.remove(entry.getKey());
       }
       it.remove();
@@ -50,8 +52,10 @@ public final class ContextMdc extends TurboFilter {
     values.forEach(
         (key, value) -> {
           if (MDC.get(key) == null) {
-            MDC.put(key, value);
-            put.put(key, value);
+            @SuppressWarnings("StringOperationCanBeSimplified") // a copy only this class holds
+            String own = new String(value);
+            MDC.put(key, own);
+            put.put(key, own);
           }
         });
   }

@@ -187,8 +187,9 @@ class ContextMdcTest {
   }
 
   /**
-   * Verifies that a value set around a call wins over the context's, and that what the context put
-   * does not linger on the thread once the context has none.
+   * Verifies that a value set around a call wins over the context's, also one equal to what the
+   * context put for the previous line, and that what the context put does not linger on the thread
+   * once the context has none.
    */
   @Test
   void aValueSetAroundACallWinsAndNoneLingers() {
@@ -199,6 +200,14 @@ class ContextMdcTest {
       assertThat(MDC.get(Mdc.COMPUTER)).isEqualTo("2");
     }
     ContextMdc.sync(Map.of());
+    assertThat(MDC.get(Mdc.COMPUTER)).isNull();
+
+    // code sets the very value the previous line's context had: it is the code's, and stays
+    ContextMdc.sync(Map.of(Mdc.COMPUTER, "1"));
+    try (var mdc = Mdc.computer(1)) {
+      ContextMdc.sync(Map.of());
+      assertThat(MDC.get(Mdc.COMPUTER)).isEqualTo("1");
+    }
     assertThat(MDC.get(Mdc.COMPUTER)).isNull();
   }
 

@@ -74,7 +74,8 @@ public final class ComputerRemoval {
                 conn.preparedQuery(
                         """
                 WITH r AS (DELETE FROM computer_reports WHERE computer_id = $1),
-                     u AS (DELETE FROM computer_users WHERE computer_id = $1)
+                     u AS (DELETE FROM computer_users WHERE computer_id = $1),
+                     p AS (DELETE FROM computer_packages WHERE computer_id = $1)
                 DELETE FROM computer_groups WHERE computer_id = $1
                 """)
                     .execute(Tuple.of(computerId)))

@@ -89,11 +89,15 @@ public final class PackageLists {
     this.pool = pool;
   }
 
-  /** A page of the computer's packages, by name then id; a computer not of the account is a 404. */
+  /**
+   * A page of the computer's packages, by name then id; a computer not of the account, or removed,
+   * is a 404.
+   */
   public Future<Page> page(long accountId, long computerId, Query query, int limit, int offset) {
     return pool.preparedQuery(
             """
-            WITH c AS (SELECT id FROM computers WHERE id = $2 AND account_id = $1),
+            WITH c AS (SELECT id FROM computers
+                        WHERE id = $2 AND account_id = $1 AND removed_at IS NULL),
             lists AS (SELECT cp.* FROM computer_packages cp JOIN c ON c.id = cp.computer_id),
             ids AS (SELECT unnest(installed) AS id, 1 AS bit FROM lists
                     UNION ALL SELECT unnest(available), 2 FROM lists

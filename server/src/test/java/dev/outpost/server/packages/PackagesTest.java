@@ -149,6 +149,52 @@ class PackagesTest {
     assertThat(names(client, "status:installed")).containsExactly("r-one", "r-two");
     assertThat(names(client, "status:available")).containsExactly("r-four", "r-three");
     assertThat(names(client, "status:held")).isEmpty();
+    // as stored: each id once, and no id that is not the account's package
+    assertThat(stored(client, "installed")).containsExactlyInAnyOrder(one, two);
+    assertThat(stored(client, "available")).containsExactlyInAnyOrder(one, two, three, four);
+    assertThat(stored(client, "upgradable")).containsExactly(fresh);
+    assertThat(stored(client, "held")).isEmpty();
+  }
+
+  /**
+   * Verifies that a removed computer's package lists go with it: its listing is a 404 and no row of
+   * them is left.
+   */
+  @Test
+  void aRemovedComputerKeepsNoPackages() {
+    ProtocolClient client = client("removed");
+    long id = handshake(client, "gone-one").get(0);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("type", "packages");
+    report.put("installed", ranges(id));
+    client.exchange(List.of(report));
+    assertThat(names(client, "")).containsExactly("gone-one");
+
+    long removal =
+        fx.post(
+                "/activities",
+                new JsonObject()
+                    .put("type", "RemoveComputerActivity")
+                    .put("computer_ids", new JsonArray().add(client.insecureId)))
+            .bodyAsJsonObject()
+            .getLong("id");
+    TestSupport.eventually(
+        60,
+        () ->
+            "succeeded"
+                .equals(fx.get("/activities/" + removal).bodyAsJsonObject().getString("status")));
+    assertThat(fx.get(path(client, "")).statusCode()).isEqualTo(404);
+    assertThat(
+            TestSupport.await(
+                    fx.server
+                        .pool()
+                        .preparedQuery(
+                            "SELECT count(*) FROM computer_packages WHERE computer_id = $1")
+                        .execute(io.vertx.sqlclient.Tuple.of(client.insecureId)))
+                .iterator()
+                .next()
+                .getLong(0))
+        .isZero();
   }
 
   /**
@@ -178,7 +224,12 @@ class PackagesTest {
                 .put("computer_ids", new JsonArray().add(client.insecureId))
                 .put("parameters", new JsonObject().put("scopes", new JsonArray().add("users"))));
     assertThat(users.statusCode()).isEqualTo(201);
-    client.exchange(List.of());
+    assertThat(client.exchange(List.of()).mapList("messages"))
+        .anySatisfy(
+            m -> {
+              assertThat(m.text("type")).isEqualTo("resynchronize");
+              assertThat(m.list("scopes")).containsExactly("users");
+            });
     assertThat(names(client, "status:installed")).containsExactly("s-one");
     var all =
         fx.post(
@@ -428,6 +479,21 @@ class PackagesTest {
     return response.bodyAsJsonObject().getJsonArray("results").stream()
         .map(p -> ((JsonObject) p).getString("name"))
         .toList();
+  }
+
+  /**
+   * The ids of one of the computer's lists ({@code installed}, ...), as the database holds them.
+   */
+  private static List<Long> stored(ProtocolClient client, String list) {
+    List<Long> ids = new ArrayList<>();
+    TestSupport.await(
+            fx.server
+                .pool()
+                .preparedQuery(
+                    "SELECT unnest(" + list + ") FROM computer_packages WHERE computer_id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(client.insecureId)))
+        .forEach(row -> ids.add(row.getLong(0)));
+    return ids;
   }
 
   private static JsonObject request(ProtocolClient client, JsonObject parameters) {

@@ -110,11 +110,6 @@ public sealed interface PackageReport {
     };
   }
 
-  /** Whether the exchange routes a message of this type here. */
-  static boolean reads(String type) {
-    return UNKNOWN_HASHES.equals(type) || ADD_PACKAGES.equals(type) || PACKAGES.equals(type);
-  }
-
   private static UnknownHashes unknownHashes(WireMap message) {
     List<Object> raw = message.list("hashes");
     if (raw.size() > MAX_HASHES) {

@@ -7,7 +7,6 @@ import dev.outpost.server.packages.PackageReport.UnknownHashes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -168,7 +167,7 @@ public final class PackageStore {
                 .addInteger(MAX_PER_ACCOUNT))
         .map(
             rows -> {
-              if (rows.rowCount() == 0 && !packages.isEmpty()) {
+              if (rows.rowCount() == 0) {
                 LOG.debug(
                     "no package added [computer: {}, described: {}]", computerId, packages.size());
               }
@@ -232,7 +231,6 @@ public final class PackageStore {
                           .addArrayOfInteger(boxed(lists.get(PackageList.HELD)))
                           .addOffsetDateTime(now.atOffset(ZoneOffset.UTC)));
             })
-        .<RowSet<Row>>map(r -> r)
         .mapEmpty();
   }
 

@@ -223,7 +223,7 @@ class ScriptsTest {
   void aScriptCanceledWhileItWaitsForAPlaceEndsAtOnce() throws Exception {
     Path go = scratch.resolve("go");
     List<Long> blockers = blockers(go, 300);
-    long waiter = fx.script(anyone, "touch " + scratch.resolve("started-waiter"), 300);
+    long waiter = fx.script(anyone, "touch " + scratch.resolve("waiter-ran"), 300);
     long after = fx.script(anyone, "echo after", 300);
     try {
       await().atMost(AgentFixture.PATIENCE).until(() -> started() >= PLACES);
@@ -259,7 +259,7 @@ class ScriptsTest {
     assertThat(ran.getString("result_text")).contains("after");
     assertThat(blockers)
         .allSatisfy(id -> assertThat(fx.awaitFinal(id).getString("status")).isEqualTo("succeeded"));
-    assertThat(scratch.resolve("started-waiter")).doesNotExist();
+    assertThat(scratch.resolve("waiter-ran")).doesNotExist();
   }
 
   /**

@@ -54,8 +54,8 @@ class BigFleetTest {
    * wrote at the end start them again registered, as the same computers.
    */
   @Test
-  void agentsRegisterExchangeAndStartAgainFromTheirIdentities(Vertx vertx, @TempDir Path dir)
-      throws Exception {
+  void agentsRegisterShareWhatTheyWereToldAndStartAgainFromTheirIdentities(
+      Vertx vertx, @TempDir Path dir) throws Exception {
     String prefix = TestSupport.unique("big");
     FleetConfig config = config(prefix).withIdentities(dir.resolve("fleet.identities"));
     long before = heapAfterGc();

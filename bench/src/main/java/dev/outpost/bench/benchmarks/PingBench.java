@@ -83,9 +83,16 @@ public final class PingBench implements Benchmark {
           ExchangeBench.Measured oneStatement = new ExchangeBench.Measured();
           Duration run = Duration.ofSeconds(ctx.config().runSeconds());
           for (int i = 1; i <= ctx.config().runs(); i++) {
-            measure(ctx, db, baseline.pid(), "one statement per ping", i, baselinePing, run)
-                .into(oneStatement);
-            measure(ctx, db, server.pid(), "outpost", i, outpostPing, run).into(outpost);
+            measure(
+                oneStatement,
+                ctx,
+                db,
+                baseline.pid(),
+                "one statement per ping",
+                i,
+                baselinePing,
+                run);
+            measure(outpost, ctx, db, server.pid(), "outpost", i, outpostPing, run);
           }
           report.add(
               List.of(
@@ -108,13 +115,9 @@ public final class PingBench implements Benchmark {
     }
   }
 
-  private record Run(ClosedLoop.Outcome outcome, Usage.Snapshot used) {
-    void into(ExchangeBench.Measured measured) {
-      measured.add(outcome, used);
-    }
-  }
-
-  private static Run measure(
+  /** One measured run, added to {@code into}. */
+  private static void measure(
+      ExchangeBench.Measured into,
       Context ctx,
       BenchDatabase db,
       long pid,
@@ -137,7 +140,7 @@ public final class PingBench implements Benchmark {
         outcome.failed(),
         used.serverCores(),
         used.databaseCores());
-    return new Run(outcome, used);
+    into.add(outcome, used);
   }
 
   /** Pings of each computer in turn, right when the answer says what waits for it. */

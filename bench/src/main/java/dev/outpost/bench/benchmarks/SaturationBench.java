@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * 8. The open model's saturation point: {@code outpost-agent simulate --model open} holds a target
+ * 10. The open model's saturation point: {@code outpost-agent simulate --model open} holds a target
  * rate of exchanges for a while, and the target rises by half each step until the rate achieved
  * (exchanges answered per second, from the schedule's first second to the last answer) falls under
  * 90 % of it. The server's saturation point is the last target it kept up with; each step is also a

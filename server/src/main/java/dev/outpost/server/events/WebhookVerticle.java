@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,12 +227,24 @@ public final class WebhookVerticle extends VerticleBase {
               List<WebhookStore.Claimed> claimed = done.result();
               claimed.forEach(this::start);
               if (!claimed.isEmpty()) {
-                lastWebhook = claimed.get(claimed.size() - 1).webhookId();
+                lastWebhook = lastInTurn(claimed, lastWebhook);
               }
               if (claimAgain || claimed.size() == room) {
                 send();
               }
             });
+  }
+
+  /**
+   * The webhook of a claim that came last in its turn, the turn starting after {@code after} (as
+   * the claim orders the webhooks: those after it by id, then the others): the rows an UPDATE
+   * returns come in no order.
+   */
+  static long lastInTurn(List<WebhookStore.Claimed> claimed, long after) {
+    return claimed.stream()
+        .map(WebhookStore.Claimed::webhookId)
+        .max(Comparator.comparing((Long id) -> id <= after).thenComparing(id -> id))
+        .orElse(after);
   }
 
   /** Sends a claimed delivery; once it ended, its place goes to the next claim. */

@@ -193,7 +193,12 @@ class JobsTest {
           return counting().run(context);
         };
 
-    jobHandler(vertx, fx, Map.of("OUTPOST_JOBS_PER_ACCOUNT", "5"), Map.of(NO_OP, recording));
+    // one message at a time: the job-handler's own turn by account cannot hide the relay's order
+    jobHandler(
+        vertx,
+        fx,
+        Map.of("OUTPOST_JOBS_PER_ACCOUNT", "5", "OUTPOST_JOBS_PREFETCH", "1"),
+        Map.of(NO_OP, recording));
 
     eventually(60, () -> floodIds.stream().allMatch(id -> status(fx, id).equals("succeeded")));
     assertThat(
